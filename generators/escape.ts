@@ -1,0 +1,43 @@
+// Escapers for user text, one per target language. Templates never insert free text raw
+// into code or data: they call one of these as a Handlebars helper.
+
+/** A Go interpreted string literal ("..."), as strconv.Quote would write it. */
+export function goString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
+    else if (cp === 0xfeff) out += '\\ufeff'; // a BOM inside source is rejected by the Go compiler
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** A YAML double-quoted scalar. JSON strings are valid YAML 1.2 double-quoted scalars. */
+export function yamlString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** A JSON string literal. */
+export function jsonString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** A POSIX shell word in single quotes. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A Go comment line's text: no newlines can break out of the comment. */
+export function goComment(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}
+
+/** Text inside a Markdown paragraph, kept exactly as typed. */
+export function markdownText(s: string): string {
+  return s;
+}

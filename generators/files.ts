@@ -1,0 +1,112 @@
+// The one table of output files. Creation, group generators, regen, --dry-run and the
+// record's hash list all read it.
+import type { Answers } from './questions.js';
+
+export const GROUPS = ['go', 'docs', 'dockerfile', 'chart', 'makefile', 'ci', 'config'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export interface OutputFile {
+  /** Path in the generated repo; `<name>` stands for the service name. */
+  path: string;
+  group: Group;
+  /** The file exists only when this holds. */
+  when?: (a: Answers) => boolean;
+  /**
+   * 'hbs': a Handlebars template (`<path>.hbs`).
+   * 'chart': a Helm template copied as is, with `<CHARTNAME>` replaced (as `helm create` does),
+   * so Go template syntax never meets Handlebars.
+   */
+  engine: 'hbs' | 'chart';
+  /** 'regenerable' files follow the templates; 'once' files belong to the team after creation. */
+  lifecycle: 'regenerable' | 'once';
+}
+
+const hbs = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
+  path, group, when, engine: 'hbs', lifecycle: 'regenerable',
+});
+const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
+  path: `charts/<name>/templates/${path}`, group: 'chart', when, engine: 'chart', lifecycle: 'regenerable',
+});
+
+const metrics = (a: Answers) => a.metrics;
+const tracing = (a: Answers) => a.tracing;
+
+export const FILES: readonly OutputFile[] = [
+  // go
+  hbs('go.mod', 'go'),
+  hbs('go.sum', 'go'),
+  hbs('cmd/<name>/main.go', 'go'),
+  hbs('cmd/<name>/main_test.go', 'go'),
+  hbs('internal/app/app.go', 'go'),
+  hbs('internal/app/app_test.go', 'go'),
+  hbs('internal/buildinfo/buildinfo.go', 'go'),
+  hbs('internal/config/config.go', 'go'),
+  hbs('internal/config/config_test.go', 'go'),
+  hbs('internal/health/health.go', 'go'),
+  hbs('internal/health/health_test.go', 'go'),
+  hbs('internal/httpserver/server.go', 'go'),
+  hbs('internal/httpserver/middleware.go', 'go'),
+  hbs('internal/httpserver/middleware_test.go', 'go'),
+  hbs('internal/api/hello.go', 'go'),
+  hbs('internal/api/hello_test.go', 'go'),
+  hbs('internal/api/slow_e2e.go', 'go'),
+  hbs('internal/logging/logging.go', 'go'),
+  hbs('internal/logging/logging_test.go', 'go'),
+  hbs('internal/metrics/metrics.go', 'go', metrics),
+  hbs('internal/metrics/metrics_test.go', 'go', metrics),
+  hbs('internal/tracing/tracing.go', 'go', tracing),
+  hbs('internal/tracing/tracing_test.go', 'go', tracing),
+  // docs and config
+  hbs('README.md', 'docs'),
+  hbs('.env.example', 'docs'),
+  hbs('.gitignore', 'config'),
+  hbs('.editorconfig', 'config'),
+  hbs('.golangci.yml', 'config'),
+  // container
+  hbs('Dockerfile', 'dockerfile'),
+  hbs('.dockerignore', 'dockerfile'),
+  // build
+  hbs('Makefile', 'makefile'),
+  // ci
+  hbs('.github/workflows/ci.yml', 'ci', (a) => a.ci === 'github'),
+  hbs('.gitlab-ci.yml', 'ci', (a) => a.ci === 'gitlab'),
+  // chart
+  hbs('charts/<name>/Chart.yaml', 'chart'),
+  hbs('charts/<name>/values.yaml', 'chart'),
+  hbs('charts/<name>/values.schema.json', 'chart'),
+  hbs('charts/<name>/README.md', 'chart'),
+  hbs('charts/<name>/.helmignore', 'chart'),
+  chart('_helpers.tpl'),
+  chart('NOTES.txt'),
+  chart('deployment.yaml'),
+  chart('service.yaml'),
+  chart('serviceaccount.yaml'),
+  chart('hpa.yaml'),
+  chart('pdb.yaml'),
+  chart('ingress.yaml'),
+  chart('httproute.yaml'),
+  chart('servicemonitor.yaml', metrics),
+  chart('tests/test-connection.yaml'),
+];
+
+/** The path a file gets for these answers. */
+export function outputPath(file: OutputFile, a: Pick<Answers, 'name'>): string {
+  return file.path.replaceAll('<name>', a.name);
+}
+
+/**
+ * Where a file's template lives: the output path with `<name>` as `__name__`, leading dots
+ * of path segments as `dot_` (npm drops `.gitignore` from packages) and `.hbs` for Handlebars.
+ */
+export function templatePath(file: OutputFile): string {
+  const mapped = file.path
+    .split('/')
+    .map((seg) => seg.replaceAll('<name>', '__name__').replace(/^\./, 'dot_'))
+    .join('/');
+  return file.engine === 'hbs' ? `${mapped}.hbs` : mapped;
+}
+
+/** The files that exist for these answers, in table order. */
+export function filesFor(a: Answers): OutputFile[] {
+  return FILES.filter((f) => !f.when || f.when(a));
+}

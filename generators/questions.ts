@@ -1,0 +1,197 @@
+// The one registry of questions. Prompts, CLI flags, --help, validation of flags and
+// answers files, and the record written into the generated repo are all derived from it.
+import * as rules from './validate.js';
+
+export const CI_PROVIDERS = ['github', 'gitlab', 'none'] as const;
+export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
+
+export interface Answers {
+  name: string;
+  module: string;
+  description: string;
+  goVersion: string;
+  port: number;
+  image: string;
+  ci: (typeof CI_PROVIDERS)[number];
+  baseImage: (typeof BASE_IMAGES)[number];
+  metrics: boolean;
+  tracing: boolean;
+}
+
+export type AnswerKey = keyof Answers;
+
+/** What defaults may depend on besides earlier answers. */
+export interface Environment {
+  /** The local Go's minor version ("1.26"), when Go is installed. */
+  localGoVersion?: string;
+}
+
+interface Common<K extends AnswerKey> {
+  key: K;
+  /** Flag name without dashes. */
+  flag: string;
+  /** Prompt text. */
+  message: string;
+  /** One line for --help. */
+  help: string;
+  /** Placeholder shown in --help for a value flag. */
+  placeholder?: string;
+  default?: (answers: Partial<Answers>, env: Environment) => Answers[K];
+  /** The question applies only when this holds for the earlier answers. */
+  when?: (answers: Partial<Answers>) => boolean;
+  rule: rules.Rule<Answers[K]>;
+}
+
+export type StringQuestion<K extends AnswerKey> = Common<K> & { type: 'string' };
+export type NumberQuestion<K extends AnswerKey> = Common<K> & { type: 'number' };
+export type BooleanQuestion<K extends AnswerKey> = Common<K> & { type: 'boolean' };
+export type ChoiceQuestion<K extends AnswerKey> = Common<K> & {
+  type: 'choice';
+  choices: readonly { value: Answers[K] & string; label: string }[];
+};
+
+export type Question<K extends AnswerKey = AnswerKey> =
+  | StringQuestion<K>
+  | NumberQuestion<K>
+  | BooleanQuestion<K>
+  | ChoiceQuestion<K>;
+
+type Registry = { [K in AnswerKey]: Question<K> };
+
+/** `github.com/acme/svc` → `ghcr.io/acme/svc`; anything else gets a placeholder registry. */
+export function defaultImage(module: string | undefined, name: string): string {
+  const parts = (module ?? '').split('/');
+  if (parts[0] === 'github.com' && parts.length >= 3) {
+    const candidate = `ghcr.io/${parts[1]!.toLowerCase()}/${parts.slice(2).join('/').toLowerCase()}`;
+    if (!rules.imageRepository(candidate)) return candidate;
+  }
+  return `registry.example.com/${name}`;
+}
+
+const registry: Registry = {
+  name: {
+    key: 'name',
+    type: 'string',
+    flag: 'name',
+    message: 'Service name (directory, binary, Kubernetes and Helm name)',
+    help: 'service name: a DNS-1123 label of at most 53 characters; defaults to the target directory\'s name',
+    placeholder: 'name',
+    rule: rules.serviceName,
+  },
+  module: {
+    key: 'module',
+    type: 'string',
+    flag: 'module',
+    message: 'Go module path',
+    help: 'Go module path (default: github.com/example/<name>)',
+    placeholder: 'path',
+    default: (a) => `github.com/example/${a.name}`,
+    rule: rules.modulePath,
+  },
+  description: {
+    key: 'description',
+    type: 'string',
+    flag: 'description',
+    message: 'One-line description',
+    help: 'one-line description for the README, Chart.yaml and --help of the service',
+    placeholder: 'text',
+    default: (a) => `${a.name} is a Go service for Kubernetes.`,
+    rule: rules.description,
+  },
+  goVersion: {
+    key: 'goVersion',
+    type: 'string',
+    flag: 'go-version',
+    message: 'Go version',
+    help: `Go minor version for go.mod, the Dockerfile and CI, at least 1.${rules.MIN_GO_MINOR} (default: the local Go's, else 1.26)`,
+    placeholder: '1.N',
+    default: (_a, env) => env.localGoVersion ?? '1.26',
+    rule: rules.goVersion,
+  },
+  port: {
+    key: 'port',
+    type: 'number',
+    flag: 'port',
+    message: 'HTTP port',
+    help: 'HTTP port the service listens on, 1024-65535 (default: 8080)',
+    placeholder: 'n',
+    default: () => 8080,
+    rule: rules.port,
+  },
+  image: {
+    key: 'image',
+    type: 'string',
+    flag: 'image',
+    message: 'Container image repository (no tag)',
+    help: 'container image repository without tag (default: ghcr.io/<owner>/<repo> for github.com modules)',
+    placeholder: 'repo',
+    default: (a) => defaultImage(a.module, a.name ?? 'service'),
+    rule: rules.imageRepository,
+  },
+  ci: {
+    key: 'ci',
+    type: 'choice',
+    flag: 'ci',
+    message: 'CI provider',
+    help: 'CI file to write: github, gitlab or none (default: github)',
+    placeholder: 'provider',
+    choices: [
+      { value: 'github', label: 'GitHub Actions' },
+      { value: 'gitlab', label: 'GitLab CI' },
+      { value: 'none', label: 'none' },
+    ],
+    default: () => 'github',
+    rule: rules.oneOf(CI_PROVIDERS),
+  },
+  baseImage: {
+    key: 'baseImage',
+    type: 'choice',
+    flag: 'base-image',
+    message: 'Runtime base image',
+    help: 'runtime image: distroless (static nonroot), scratch or alpine (default: distroless)',
+    placeholder: 'image',
+    choices: [
+      { value: 'distroless', label: 'distroless static, nonroot (recommended)' },
+      { value: 'scratch', label: 'scratch (CA certificates and a numeric user only)' },
+      { value: 'alpine', label: 'alpine (has a shell for debugging)' },
+    ],
+    default: () => 'distroless',
+    rule: rules.oneOf(BASE_IMAGES),
+  },
+  metrics: {
+    key: 'metrics',
+    type: 'boolean',
+    flag: 'metrics',
+    message: 'Expose Prometheus metrics on /metrics?',
+    help: 'Prometheus metrics on /metrics with RED series and a ServiceMonitor (default: on)',
+    default: () => true,
+    rule: () => undefined,
+  },
+  tracing: {
+    key: 'tracing',
+    type: 'boolean',
+    flag: 'tracing',
+    message: 'Trace requests with OpenTelemetry (OTLP)?',
+    help: 'OpenTelemetry tracing, configured by the standard OTEL_* variables (default: off)',
+    default: () => false,
+    rule: () => undefined,
+  },
+};
+
+/** Questions in the order they are asked. */
+export const QUESTIONS: readonly Question[] = [
+  registry.name,
+  registry.module,
+  registry.description,
+  registry.goVersion,
+  registry.port,
+  registry.image,
+  registry.ci,
+  registry.baseImage,
+  registry.metrics,
+  registry.tracing,
+] as Question[];
+
+export function question<K extends AnswerKey>(key: K): Question<K> {
+  return registry[key] as Question<K>;
+}

@@ -1,0 +1,75 @@
+// Renders the file table for one set of answers. Handlebars is set up once: no HTML
+// escaping, missing variables are errors, and user text goes through escape.ts helpers.
+import type { HelperOptions } from 'handlebars';
+import { filesFor, outputPath, templatePath, type OutputFile } from './files.js';
+import type { Answers } from './questions.js';
+import * as escape from './escape.js';
+import { createEnv, loadHandlebars, loadRaw, type Env, type Render } from './template-source.js';
+import { GENERATOR_VERSION } from './version.js';
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+  file: OutputFile;
+}
+
+let env: Env | undefined;
+const cache = new Map<string, Render>();
+
+function handlebars(): Env {
+  if (env) return env;
+  env = createEnv();
+  const h = env;
+  h.registerHelper('goString', (s: unknown) => escape.goString(String(s)));
+  h.registerHelper('yamlString', (s: unknown) => escape.yamlString(String(s)));
+  h.registerHelper('jsonString', (s: unknown) => escape.jsonString(String(s)));
+  h.registerHelper('shellQuote', (s: unknown) => escape.shellQuote(String(s)));
+  h.registerHelper('goComment', (s: unknown) => escape.goComment(String(s)));
+  h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  h.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  h.registerHelper('not', (a: unknown) => !a);
+  h.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  h.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  // A block helper that fails loudly: {{#each}} over a missing list would render nothing.
+  h.registerHelper('required', function (this: unknown, v: unknown, options: HelperOptions) {
+    if (v === undefined || v === null || v === '') throw new Error(`required value missing in ${options.name}`);
+    return v;
+  });
+  return h;
+}
+
+/** Everything a template can see: the answers plus values derived from them. */
+export function templateContext(a: Answers): Record<string, unknown> {
+  return {
+    ...a,
+    goVersionFull: `${a.goVersion}.0`,
+    generatorVersion: GENERATOR_VERSION,
+    ciGithub: a.ci === 'github',
+    ciGitlab: a.ci === 'gitlab',
+  };
+}
+
+export function renderFile(file: OutputFile, a: Answers, context = templateContext(a)): RenderedFile {
+  const tpl = templatePath(file);
+  let content: string;
+  if (file.engine === 'chart') {
+    content = loadRaw(tpl).replaceAll('<CHARTNAME>', a.name);
+  } else {
+    let render = cache.get(tpl);
+    if (!render) {
+      render = loadHandlebars(handlebars(), tpl);
+      cache.set(tpl, render);
+    }
+    try {
+      content = render(context);
+    } catch (err) {
+      throw new Error(`rendering ${tpl}: ${(err as Error).message}`);
+    }
+  }
+  return { path: outputPath(file, a), content, file };
+}
+
+export function renderAll(a: Answers, files: readonly OutputFile[] = filesFor(a)): RenderedFile[] {
+  const context = templateContext(a);
+  return files.map((f) => renderFile(f, a, context));
+}

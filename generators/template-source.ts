@@ -1,0 +1,26 @@
+// Templates read from templates/ and compiled at run time. The published bundle replaces
+// this module with template-source.precompiled (see scripts/build.ts): same exports,
+// templates compiled at build time and the Handlebars compiler left out.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const;
+
+export type Env = typeof Handlebars;
+export type Render = (context: object) => string;
+
+const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
+
+export function createEnv(): Env {
+  return Handlebars.create();
+}
+
+export function loadHandlebars(env: Env, path: string): Render {
+  const source = readFileSync(templatesDir + path, 'utf8');
+  return env.compile(source, TEMPLATE_OPTIONS);
+}
+
+export function loadRaw(path: string): string {
+  return readFileSync(templatesDir + path, 'utf8');
+}

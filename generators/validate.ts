@@ -1,0 +1,110 @@
+// Validation rules shared by prompts, flags and answers files. Each rule returns
+// undefined when the value is fine, or the rule in words ("must be ...") when not.
+
+export type Rule<T> = (value: T) => string | undefined;
+
+// Kubernetes Service names are DNS-1035 labels; Helm release names allow 53 characters.
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_NAME = 53;
+
+export const serviceName: Rule<string> = (v) => {
+  if (v.length === 0) return 'must not be empty';
+  if (v.length > MAX_NAME) return `must be at most ${MAX_NAME} characters (Helm release name limit)`;
+  if (!DNS_LABEL.test(v)) {
+    return 'must be a DNS-1123 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit';
+  }
+  return undefined;
+};
+
+// A port of golang.org/x/mod/module.CheckPath: the rules `go mod init` applies.
+const WINDOWS_RESERVED = new Set([
+  'CON', 'PRN', 'AUX', 'NUL', 'COM0', 'COM1', 'COM2', 'COM3', 'COM4', 'COM5', 'COM6', 'COM7', 'COM8', 'COM9',
+  'COM¹', 'COM²', 'COM³', 'LPT0', 'LPT1', 'LPT2', 'LPT3', 'LPT4', 'LPT5', 'LPT6', 'LPT7', 'LPT8', 'LPT9',
+  'LPT¹', 'LPT²', 'LPT³',
+]);
+
+function modPathOK(c: string): boolean {
+  return /^[A-Za-z0-9\-._~]$/.test(c);
+}
+
+function checkElem(elem: string): string | undefined {
+  if (elem === '') return 'must not contain empty path elements ("//" or a leading or trailing "/")';
+  if (elem === '.' || elem === '..') return `must not contain "${elem}" path elements`;
+  if (elem.startsWith('.')) return `path element "${elem}" must not start with a dot`;
+  if (elem.endsWith('.')) return `path element "${elem}" must not end with a dot`;
+  for (const c of elem) {
+    if (!modPathOK(c)) return `may only contain letters, digits and "-._~/" (found ${JSON.stringify(c)})`;
+  }
+  let short = elem;
+  const dot = short.indexOf('.');
+  if (dot >= 0) short = short.slice(0, dot);
+  if (WINDOWS_RESERVED.has(short.toUpperCase())) return `path element "${elem}" is a reserved file name on Windows`;
+  const tilde = short.lastIndexOf('~');
+  if (tilde >= 0 && tilde < short.length - 1 && /^[0-9]+$/.test(short.slice(tilde + 1))) {
+    return `path element "${elem}" must not end in a tilde followed by digits`;
+  }
+  return undefined;
+}
+
+export const modulePath: Rule<string> = (v) => {
+  if (v.length === 0) return 'must not be empty';
+  if (v.length > 500) return 'must be at most 500 characters';
+  const elems = v.split('/');
+  for (const e of elems) {
+    const err = checkElem(e);
+    if (err) return err;
+  }
+  const first = elems[0]!;
+  if (!first.includes('.')) return `must start with a domain name containing a dot, like example.com/${v}`;
+  if (first.startsWith('-')) return 'domain name must not start with "-"';
+  if (!/^[a-z0-9.-]+$/.test(first)) return 'domain name may only contain lowercase letters, digits, "." and "-"';
+  // A trailing /vN is the major version suffix: it must be v2 or higher, without leading zeros.
+  const last = elems[elems.length - 1]!;
+  if (elems.length > 1 && /^v[0-9]+$/.test(last)) {
+    if (last === 'v0' || last === 'v1' || /^v0/.test(last)) {
+      return `must not end in "/${last}": a major version suffix must be /v2 or higher`;
+    }
+  }
+  return undefined;
+};
+
+export const description: Rule<string> = (v) => {
+  if (v.length > 300) return 'must be at most 300 characters';
+  if (/[\u0000-\u001f\u007f]/.test(v)) return 'must be a single line without control characters';
+  if (!v.isWellFormed()) return 'must be valid Unicode text';
+  if (v.trim() !== v) return 'must not start or end with spaces';
+  return undefined;
+};
+
+export const MIN_GO_MINOR = 25;
+
+// Go 1.25 is the first release with container-aware GOMAXPROCS on by default.
+export const goVersion: Rule<string> = (v) => {
+  const m = /^1\.([0-9]{1,3})$/.exec(v);
+  if (!m) return 'must be a Go minor version like 1.26';
+  if (Number(m[1]) < MIN_GO_MINOR) return `must be 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`;
+  return undefined;
+};
+
+// Ports below 1024 need CAP_NET_BIND_SERVICE, which the restricted pod profile drops.
+export const port: Rule<number> = (v) => {
+  if (!Number.isInteger(v) || v < 1024 || v > 65535) return 'must be an integer from 1024 to 65535 (the container runs without privileges)';
+  return undefined;
+};
+
+// An image repository as docker/distribution's reference grammar allows, without tag or digest.
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const IMAGE_REPO = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*$`);
+
+export const imageRepository: Rule<string> = (v) => {
+  if (v.length === 0) return 'must not be empty';
+  if (v.length > 255) return 'must be at most 255 characters';
+  if (/[@]/.test(v) || /:[^/]*$/.test(v.replace(/^[^/]*\//, ''))) return 'must be a repository without tag or digest, like ghcr.io/acme/my-service';
+  if (!IMAGE_REPO.test(v)) return 'must be an image repository like ghcr.io/acme/my-service (lowercase path components)';
+  return undefined;
+};
+
+export function oneOf<T extends string>(values: readonly T[]): Rule<string> {
+  return (v) => (values.includes(v as T) ? undefined : `must be one of ${values.join(', ')}`);
+}
