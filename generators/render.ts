@@ -1,6 +1,5 @@
 // Renders the file table for one set of answers. Handlebars is set up once: no HTML
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
-import type { HelperOptions } from 'handlebars';
 import { filesFor, outputPath, templatePath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
 import * as escape from './escape.js';
@@ -30,11 +29,6 @@ function handlebars(): Env {
   h.registerHelper('not', (a: unknown) => !a);
   h.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   h.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  // A block helper that fails loudly: {{#each}} over a missing list would render nothing.
-  h.registerHelper('required', function (this: unknown, v: unknown, options: HelperOptions) {
-    if (v === undefined || v === null || v === '') throw new Error(`required value missing in ${options.name}`);
-    return v;
-  });
   return h;
 }
 
