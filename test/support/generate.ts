@@ -1,0 +1,26 @@
+// Test helper: renders a repo for some answers into a fresh temporary directory through
+// the generator library (the CLI has its own tests). Missing templates are an error.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { resolveAnswers } from '../../generators/answers.js';
+import type { Answers } from '../../generators/questions.js';
+import { renderAll, type RenderedFile } from '../../generators/render.js';
+
+export function answersFor(overrides: Partial<Answers> = {}): Answers {
+  return resolveAnswers({ name: 'demo-svc', ...overrides }, { useDefaults: true, env: { localGoVersion: '1.26' } });
+}
+
+export function render(overrides: Partial<Answers> = {}): RenderedFile[] {
+  return renderAll(answersFor(overrides));
+}
+
+/** Writes the rendered repo into a new temp dir and returns its path. */
+export function generate(overrides: Partial<Answers> = {}, prefix = 'cgks-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const f of render(overrides)) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return dir;
+}
