@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Provision the pinned validation tools the test suite needs.
+#
+#   scripts/install-tools.sh                  # the test-suite set (see DEFAULT_TOOLS)
+#   scripts/install-tools.sh helm actionlint  # only these
+#   scripts/install-tools.sh golangci-lint    # opt-in, takes minutes to build
+#   scripts/install-tools.sh buildah          # opt-in, Debian package (root only)
+#   scripts/install-tools.sh --list           # print the known tool names
+#
+# Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
+#   bin/              binaries (put it first on PATH)
+#   schemas/<k8s>/    Kubernetes OpenAPI v3 files laid out for `kubectl-validate --local-schemas`
+#   crds/             CRD YAML files for `kubectl-validate --local-crds`
+#   stamps/<tool>     what is installed; a tool is reinstalled only when its stamp differs
+# The Go module cache and build cache are the user's own (shared). Concurrent runs are serialised
+# with flock on $TOOLS_DIR/.lock; results are built in a temp dir and renamed into place.
+set -euo pipefail
+
+# ---- pinned versions -------------------------------------------------------------------------
+HELM_VERSION=v3.21.4                # helm.sh/helm/v3/cmd/helm (exists on the module proxy)
+KUBECTL_VALIDATE_VERSION=v0.0.4     # sigs.k8s.io/kubectl-validate; built-in schemas stop at 1.30
+K8S_SCHEMAS=("1.37=v1.37.2" "1.35=v1.35.4")  # k8s.io/kubernetes; v1.35.4 = newest v1.35.x served
+GATEWAY_API_VERSION=v1.4.0          # sigs.k8s.io/gateway-api (HTTPRoute CRD)
+PROMETHEUS_OPERATOR_VERSION=v0.85.0 # github.com/prometheus-operator/prometheus-operator (ServiceMonitor CRD)
+ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint/cmd/actionlint
+STATICCHECK_VERSION=v0.7.0          # honnef.co/go/tools/cmd/staticcheck
+KUBE_SCORE_VERSION=v1.20.0          # github.com/zegl/kube-score/cmd/kube-score
+GOLANGCI_LINT_VERSION=v2.13.1       # github.com/golangci/golangci-lint/v2/cmd/golangci-lint (opt-in)
+
+DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
+OPTIONAL_TOOLS=(golangci-lint buildah)
+
+# ---- setup -----------------------------------------------------------------------------------
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}"
+BIN_DIR="$TOOLS_DIR/bin"
+STAMP_DIR="$TOOLS_DIR/stamps"
+export GOTOOLCHAIN=local
+
+say() { printf '%s\n' "install-tools: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+if [[ "${1:-}" == "--list" ]]; then
+  printf '%s\n' "${DEFAULT_TOOLS[@]}" "${OPTIONAL_TOOLS[@]}" dockerlint psacheck composecheck
+  exit 0
+fi
+
+# Resolve requested names (dockerlint/psacheck/composecheck are one Go module: "test-tools").
+requested=()
+if [[ $# -eq 0 ]]; then
+  requested=("${DEFAULT_TOOLS[@]}")
+else
+  for name in "$@"; do
+    case "$name" in
+      dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
+      helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
+      golangci-lint|buildah) ;;
+      *) die "unknown tool '$name' (try --list)" ;;
+    esac
+    # de-duplicate, keep order
+    dup=0
+    for r in ${requested[@]+"${requested[@]}"}; do [[ "$r" == "$name" ]] && dup=1; done
+    [[ $dup -eq 0 ]] && requested+=("$name")
+  done
+fi
+
+mkdir -p "$BIN_DIR" "$STAMP_DIR" "$TOOLS_DIR/schemas"
+command -v flock >/dev/null || die "flock not found (util-linux)"
+exec 9>"$TOOLS_DIR/.lock"
+flock 9
+
+stamp_ok() { # stamp_ok NAME WANT [FILE...]: true when the stamp says WANT and the files exist
+  local name="$1" want="$2" f; shift 2
+  [[ -f "$STAMP_DIR/$name" && "$(<"$STAMP_DIR/$name")" == "$want" ]] || return 1
+  for f in "$@"; do [[ -e "$f" ]] || return 1; done
+}
+write_stamp() { printf '%s' "$2" >"$STAMP_DIR/$1.tmp" && mv -f "$STAMP_DIR/$1.tmp" "$STAMP_DIR/$1"; }
+
+need_go() {
+  command -v go >/dev/null || die "go not found on PATH (Go 1.26 is needed to build the tools)"
+}
+
+# go_install NAME PKG@VERSION ESTIMATE: build into a temp GOBIN, then rename into bin/.
+go_install() {
+  local name="$1" pkg="$2" estimate="$3"
+  local want="$pkg"
+  stamp_ok "$name" "$want" "$BIN_DIR/$name" && return 0
+  need_go
+  say "installing $name ${pkg##*@} ($estimate)…"
+  local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
+  # Run outside any module so the caller's go.mod / go.work cannot interfere.
+  (cd "$tmp" && GOWORK=off GOBIN="$tmp" go install "$pkg") || { rm -rf "$tmp"; die "go install $pkg failed"; }
+  mv -f "$tmp/$name" "$BIN_DIR/$name"
+  rm -rf "$tmp"
+  write_stamp "$name" "$want"
+}
+
+# mod_dir MODULE@VERSION: download a module into the module cache, print its directory.
+mod_dir() {
+  need_go
+  local out dir
+  out="$(cd "$TOOLS_DIR" && GOWORK=off go mod download -json "$1")" || die "go mod download $1 failed"
+  dir="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n1)"
+  [[ -n "$dir" && -d "$dir" ]] || die "no module directory for $1"
+  printf '%s\n' "$dir"
+}
+
+install_schemas() {
+  local entry minor version dest want
+  for entry in "${K8S_SCHEMAS[@]}"; do
+    minor="${entry%%=*}" version="${entry#*=}"
+    dest="$TOOLS_DIR/schemas/$minor"
+    want="k8s.io/kubernetes@$version layout-v1"
+    stamp_ok "schemas-$minor" "$want" "$dest/api/v1.json" && continue
+    say "installing Kubernetes $version OpenAPI v3 schemas into schemas/$minor (about 30 seconds)…"
+    local src; src="$(mod_dir "k8s.io/kubernetes@$version")/api/openapi-spec/v3"
+    [[ -d "$src" ]] || die "$src missing"
+    local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.schemas.XXXXXX")"
+    # kubectl-validate v0.0.4 (pkg/openapiclient/local_schemas.go) reads api/<version>.json and
+    # apis/<group>/<version>.json. Group-only (apis__apps_openapi.json) and non-API files are skipped.
+    local f base rest group ver n=0
+    for f in "$src"/*_openapi.json; do
+      base="${f##*/}"; base="${base%_openapi.json}"
+      case "$base" in
+        api__*)
+          ver="${base#api__}"
+          [[ "$ver" == *__* ]] && continue
+          mkdir -p "$tmp/api"; cp "$f" "$tmp/api/$ver.json"; n=$((n + 1)) ;;
+        apis__*__*)
+          rest="${base#apis__}"; group="${rest%__*}"; ver="${rest##*__}"
+          [[ "$group" == *__* ]] && continue
+          mkdir -p "$tmp/apis/$group"; cp "$f" "$tmp/apis/$group/$ver.json"; n=$((n + 1)) ;;
+        *) ;;
+      esac
+    done
+    [[ -f "$tmp/api/v1.json" && -f "$tmp/apis/apps/v1.json" ]] || { rm -rf "$tmp"; die "unexpected layout in $src"; }
+    chmod -R u+w,a+rX "$tmp"
+    rm -rf "$dest"; mv "$tmp" "$dest"
+    write_stamp "schemas-$minor" "$want"
+    say "  $n group-versions"
+  done
+}
+
+install_crds() {
+  local want="gateway-api@$GATEWAY_API_VERSION prometheus-operator@$PROMETHEUS_OPERATOR_VERSION"
+  local dest="$TOOLS_DIR/crds"
+  stamp_ok crds "$want" "$dest/gateway.networking.k8s.io_httproutes.yaml" "$dest/monitoring.coreos.com_servicemonitors.yaml" && return 0
+  say "installing CRDs: HTTPRoute (gateway-api $GATEWAY_API_VERSION), ServiceMonitor (prometheus-operator $PROMETHEUS_OPERATOR_VERSION) (about 30 seconds)…"
+  local gw po tmp
+  gw="$(mod_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
+  po="$(mod_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")"
+  tmp="$(mktemp -d "$TOOLS_DIR/.crds.XXXXXX")"
+  cp "$gw/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml" "$tmp/"
+  cp "$po/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$tmp/"
+  chmod -R u+w,a+rX "$tmp"
+  rm -rf "$dest"; mv "$tmp" "$dest"
+  write_stamp crds "$want"
+}
+
+apt_install() { # apt_install COMMAND PACKAGE
+  local cmd="$1" pkg="$2"
+  command -v "$cmd" >/dev/null && return 0
+  if [[ "$(id -u)" -ne 0 ]]; then
+    say "warning: $cmd is missing and this is not root; install it with: sudo apt-get install -y $pkg"
+    return 0
+  fi
+  command -v apt-get >/dev/null || { say "warning: $cmd is missing and apt-get is not available"; return 0; }
+  say "installing $pkg with apt-get (about 30 seconds)…"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null || die "apt-get install $pkg failed"
+  fi
+}
+
+install_test_tools() {
+  local src="$REPO_ROOT/test/tools" want
+  [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
+  # Stamp = hash of the module's Go sources + go.mod + go.sum.
+  want="$(cd "$src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  stamp_ok test-tools "$want" "$BIN_DIR/dockerlint" "$BIN_DIR/psacheck" "$BIN_DIR/composecheck" && return 0
+  need_go
+  say "building dockerlint, psacheck, composecheck from test/tools (about 1 minute the first time)…"
+  local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
+  (cd "$src" && GOWORK=off GOBIN="$tmp" go install ./dockerlint ./psacheck ./composecheck) || { rm -rf "$tmp"; die "building test/tools failed"; }
+  local b; for b in dockerlint psacheck composecheck; do mv -f "$tmp/$b" "$BIN_DIR/$b"; done
+  rm -rf "$tmp"
+  write_stamp test-tools "$want"
+}
+
+for tool in "${requested[@]}"; do
+  case "$tool" in
+    helm)             go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "about 2 minutes" ;;
+    kubectl-validate) go_install kubectl-validate "sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE_VERSION" "about 1 minute" ;;
+    schemas)          install_schemas ;;
+    crds)             install_crds ;;
+    actionlint)       go_install actionlint "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" "about 20 seconds" ;;
+    shellcheck)       apt_install shellcheck shellcheck ;;
+    staticcheck)      go_install staticcheck "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" "about 30 seconds" ;;
+    kube-score)       go_install kube-score "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" "about 20 seconds" ;;
+    golangci-lint)    go_install golangci-lint "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION" "several minutes" ;;
+    buildah)          apt_install buildah buildah ;;
+    test-tools)       install_test_tools ;;
+  esac
+done
