@@ -71,3 +71,44 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
   if (missing.length > 0) throw new MissingAnswersError(missing);
   return out as unknown as Answers;
 }
+
+/** Input from a file or flags that is wrong in form (not a bad value): exit 2. */
+export class AnswersFileError extends Error {}
+
+/**
+ * Reads answers from JSON or YAML. Keys may be answer names (goVersion) or flag names
+ * (go-version); a generated repo's record file works too (its `answers` are used).
+ */
+export async function loadAnswersFile(path: string): Promise<Partial<Record<AnswerKey, unknown>>> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new AnswersFileError(`--answers: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    if (/\.ya?ml$/i.test(path)) {
+      const { parse } = await import('yaml');
+      data = parse(text);
+    } else {
+      data = JSON.parse(text);
+    }
+  } catch (err) {
+    throw new AnswersFileError(`--answers: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (data && typeof data === 'object' && 'answers' in data && 'generator' in data) data = (data as { answers: unknown }).answers;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new AnswersFileError(`--answers: ${path} must hold an object of answers, like {"name": "orders", "port": 8080}`);
+  }
+  const out: Partial<Record<AnswerKey, unknown>> = {};
+  for (const [k, v] of Object.entries(data)) {
+    const q = QUESTIONS.find((q) => q.key === k || q.flag === k);
+    if (!q) {
+      throw new AnswersFileError(`--answers: unknown key "${k}" in ${path}; known keys: ${QUESTIONS.map((q) => q.key).join(', ')}`);
+    }
+    out[q.key] = v;
+  }
+  return out;
+}

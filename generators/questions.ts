@@ -105,7 +105,8 @@ const registry: Registry = {
     message: 'Go version',
     help: `Go minor version for go.mod, the Dockerfile and CI, at least 1.${rules.MIN_GO_MINOR} (default: the local Go's, else 1.26)`,
     placeholder: '1.N',
-    default: (_a, env) => env.localGoVersion ?? '1.26',
+    // A local Go older than the minimum is no good default: fall back to the current release.
+    default: (_a, env) => (env.localGoVersion && !rules.goVersion(env.localGoVersion) ? env.localGoVersion : '1.26'),
     rule: rules.goVersion,
   },
   port: {

@@ -1,0 +1,28 @@
+// Facts about the machine that defaults depend on, found without spawning processes
+// where possible (start-up time is product time for an npm create tool).
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import type { Environment } from './questions.js';
+
+/** The local Go's minor version ("1.26"), read from GOROOT/VERSION of the go on PATH. */
+export function localGoVersion(path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const bin = join(dir, 'go');
+    if (!existsSync(bin)) continue;
+    try {
+      const goroot = dirname(dirname(realpathSync(bin)));
+      const first = readFileSync(join(goroot, 'VERSION'), 'utf8').split('\n')[0] ?? '';
+      const m = /^go1\.(\d+)/.exec(first);
+      if (m) return `1.${m[1]}`;
+    } catch {
+      // a go without a VERSION file (a distribution package): fall through to the default
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+export function detectEnvironment(): Environment {
+  return { localGoVersion: localGoVersion() };
+}

@@ -1,0 +1,8 @@
+// `update`: see issue tracker; not built yet.
+import type { ParsedArgs } from './cli-args.js';
+import { CommandFailed } from './errors.js';
+import type { Output } from './output.js';
+
+export async function updateCommand(_args: ParsedArgs, _out: Output): Promise<number> {
+  throw new CommandFailed('the update command is not available in this version yet');
+}
