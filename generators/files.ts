@@ -85,6 +85,7 @@ export const FILES: readonly OutputFile[] = [
   chart('pdb.yaml'),
   chart('ingress.yaml'),
   chart('httproute.yaml'),
+  chart('networkpolicy.yaml'),
   chart('servicemonitor.yaml', metrics),
   chart('tests/test-connection.yaml'),
 ];

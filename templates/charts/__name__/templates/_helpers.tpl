@@ -1,0 +1,192 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "<CHARTNAME>.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name.
+We truncate at 63 chars because some Kubernetes name fields are limited to this (by the DNS naming spec).
+If release name contains chart name it will be used as a full name.
+*/}}
+{{- define "<CHARTNAME>.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Create chart name and version as used by the chart label.
+*/}}
+{{- define "<CHARTNAME>.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels every object gets besides the selector labels (used on their own by the test pod, which
+must not match the Service's, the PodDisruptionBudget's or the spread constraints' selectors).
+*/}}
+{{- define "<CHARTNAME>.metaLabels" -}}
+helm.sh/chart: {{ include "<CHARTNAME>.chart" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | trunc 63 | trimSuffix "-" | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Common labels
+*/}}
+{{- define "<CHARTNAME>.labels" -}}
+{{ include "<CHARTNAME>.metaLabels" . }}
+{{ include "<CHARTNAME>.selectorLabels" . }}
+{{- end }}
+
+{{/*
+Selector labels
+*/}}
+{{- define "<CHARTNAME>.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "<CHARTNAME>.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels of the `helm test` pod: no app.kubernetes.io/name, so no selector of the chart picks it up.
+*/}}
+{{- define "<CHARTNAME>.testSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: test
+{{- end }}
+
+{{/*
+Create the name of the service account to use
+*/}}
+{{- define "<CHARTNAME>.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "<CHARTNAME>.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The container image: repository:tag, the tag defaulting to the chart's appVersion, and @digest
+when a digest is given.
+*/}}
+{{- define "<CHARTNAME>.image" -}}
+{{- $tag := .Values.image.tag | default .Chart.AppVersion | toString }}
+{{- $image := printf "%s:%s" .Values.image.repository $tag }}
+{{- with .Values.image.digest }}
+{{- $image = printf "%s@%s" $image . }}
+{{- end }}
+{{- $image }}
+{{- end }}
+
+{{/*
+The shutdown budget. On deletion the kubelet runs the preStop sleep (if any), then sends SIGTERM;
+the service keeps serving for SHUTDOWN_DELAY with /ready answering 503, then drains in-flight
+requests for at most SHUTDOWN_TIMEOUT. The grace period covers all of it plus a margin, so the
+SIGKILL never lands inside the budget.
+*/}}
+{{- define "<CHARTNAME>.terminationGracePeriodSeconds" -}}
+{{- $s := .Values.shutdown }}
+{{- add (int $s.preStopSleepSeconds) (int $s.delaySeconds) (int $s.timeoutSeconds) (int $s.marginSeconds) }}
+{{- end }}
+
+{{/*
+A number from values as a plain integer: values files give float64, and toString of a large
+float64 prints an exponent ("1e+06").
+*/}}
+{{- define "<CHARTNAME>.scalar" -}}
+{{- if and (kindIs "float64" .) (eq . (float64 (int64 .))) }}
+{{- int64 . }}
+{{- else }}
+{{- toString . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The container's environment as a YAML list: first the variables the chart derives from values
+(PORT, LOG_*, SHUTDOWN_*, OTEL_*), then `env` (a map NAME: value | {valueFrom: ...}, or a list
+of EnvVar) and `extraEnv` (a list of EnvVar). A name given twice fails the render: the chart's
+own variables must be set through their values so the shutdown budget stays consistent.
+*/}}
+{{- define "<CHARTNAME>.env" -}}
+{{- $v := .Values }}
+{{- $owned := dict }}
+{{- $list := list }}
+{{- $list = append $list (dict "name" "PORT" "value" (include "<CHARTNAME>.scalar" $v.containerPort)) }}
+{{- $_ := set $owned "PORT" "containerPort" }}
+{{- $list = append $list (dict "name" "LOG_LEVEL" "value" (toString $v.log.level)) }}
+{{- $_ = set $owned "LOG_LEVEL" "log.level" }}
+{{- $list = append $list (dict "name" "LOG_FORMAT" "value" (toString $v.log.format)) }}
+{{- $_ = set $owned "LOG_FORMAT" "log.format" }}
+{{- $list = append $list (dict "name" "SHUTDOWN_DELAY" "value" (printf "%ds" (int $v.shutdown.delaySeconds))) }}
+{{- $_ = set $owned "SHUTDOWN_DELAY" "shutdown.delaySeconds" }}
+{{- $list = append $list (dict "name" "SHUTDOWN_TIMEOUT" "value" (printf "%ds" (int $v.shutdown.timeoutSeconds))) }}
+{{- $_ = set $owned "SHUTDOWN_TIMEOUT" "shutdown.timeoutSeconds" }}
+{{- with (index $v "tracing") }}
+{{- $list = append $list (dict "name" "OTEL_SERVICE_NAME" "value" (include "<CHARTNAME>.name" $)) }}
+{{- $_ = set $owned "OTEL_SERVICE_NAME" "nameOverride" }}
+{{- with .endpoint }}
+{{- $list = append $list (dict "name" "OTEL_EXPORTER_OTLP_ENDPOINT" "value" (toString .)) }}
+{{- $_ = set $owned "OTEL_EXPORTER_OTLP_ENDPOINT" "tracing.endpoint" }}
+{{- end }}
+{{- with .sampler }}
+{{- $list = append $list (dict "name" "OTEL_TRACES_SAMPLER" "value" (toString .)) }}
+{{- $_ = set $owned "OTEL_TRACES_SAMPLER" "tracing.sampler" }}
+{{- end }}
+{{- with .samplerArg }}
+{{- $list = append $list (dict "name" "OTEL_TRACES_SAMPLER_ARG" "value" (include "<CHARTNAME>.scalar" .)) }}
+{{- $_ = set $owned "OTEL_TRACES_SAMPLER_ARG" "tracing.samplerArg" }}
+{{- end }}
+{{- $list = append $list (dict "name" "K8S_POD_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.name"))) }}
+{{- $list = append $list (dict "name" "K8S_NAMESPACE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.namespace"))) }}
+{{- $list = append $list (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
+{{- $attrs := list "k8s.pod.name=$(K8S_POD_NAME)" "k8s.namespace.name=$(K8S_NAMESPACE_NAME)" "k8s.node.name=$(K8S_NODE_NAME)" (printf "k8s.deployment.name=%s" (include "<CHARTNAME>.fullname" $)) }}
+{{- range $key, $value := .resourceAttributes }}
+{{- $attrs = append $attrs (printf "%s=%s" $key (include "<CHARTNAME>.scalar" $value)) }}
+{{- end }}
+{{- $list = append $list (dict "name" "OTEL_RESOURCE_ATTRIBUTES" "value" (join "," $attrs)) }}
+{{- range list "K8S_POD_NAME" "K8S_NAMESPACE_NAME" "K8S_NODE_NAME" "OTEL_RESOURCE_ATTRIBUTES" }}
+{{- $_ = set $owned . "tracing.resourceAttributes" }}
+{{- end }}
+{{- end }}
+{{- $user := list }}
+{{- if kindIs "map" $v.env }}
+{{- range $name, $value := $v.env }}
+{{- if kindIs "map" $value }}
+{{- $user = append $user (merge (dict "name" $name) $value) }}
+{{- else }}
+{{- $user = append $user (dict "name" $name "value" (include "<CHARTNAME>.scalar" $value)) }}
+{{- end }}
+{{- end }}
+{{- else if $v.env }}
+{{- $user = concat $user $v.env }}
+{{- end }}
+{{- with $v.extraEnv }}
+{{- $user = concat $user . }}
+{{- end }}
+{{- $seen := dict }}
+{{- range $user }}
+{{- if hasKey $owned .name }}
+{{- fail (printf "env: %s is set by the chart; set the value %s instead" .name (get $owned .name)) }}
+{{- end }}
+{{- if hasKey $seen .name }}
+{{- fail (printf "env: %s is given twice (env and extraEnv are one list)" .name) }}
+{{- end }}
+{{- $_ := set $seen .name true }}
+{{- end }}
+{{- toYaml (concat $list $user) }}
+{{- end }}
