@@ -1,0 +1,76 @@
+// What npm ships: the packed tarball holds the bundle and every template (dotfiles
+// included), installs into a clean prefix with nothing else, and generates exactly what
+// the checkout generates, which is exactly what the templates render at run time.
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execa } from 'execa';
+import { runCli } from '../support/cli.js';
+import { render } from '../support/generate.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'cgks-pack-'));
+let tarball = '';
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test.before(async () => {
+  const r = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
+  const [info] = JSON.parse(r.stdout) as { filename: string }[];
+  tarball = join(work, info!.filename);
+});
+
+test('the tarball holds the bundle and every template, dotfile templates included', async () => {
+  const list = (await execa('tar', ['tzf', tarball])).stdout.split('\n').map((l) => l.replace(/^package\//, ''));
+  assert.ok(list.includes('dist/cli.js'));
+  const templates = [...tree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
+  assert.ok(templates.length > 40, `only ${templates.length} templates`);
+  for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);
+  assert.ok(list.some((p) => /templates\/dot_gitignore\.hbs$/.test(p)));
+  assert.not.ok(list.some((p) => p.startsWith('test/') || p.startsWith('node_modules/')));
+});
+
+test('the package has no runtime dependencies and no install scripts', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.equal(pkg.dependencies ?? {}, {});
+  for (const s of ['preinstall', 'install', 'postinstall']) assert.not.ok(pkg.scripts?.[s], `${s} script`);
+});
+
+test('installed from the tarball into a clean prefix, it generates what the checkout and the templates generate', async () => {
+  const prefix = join(work, 'prefix');
+  await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball]);
+  const installed = readdirSync(join(prefix, 'node_modules')).filter((d) => !d.startsWith('.'));
+  assert.equal(installed, ['create-go-k8s-service'], 'it pulled in other packages');
+  const bin = join(prefix, 'node_modules', '.bin', 'create-go-k8s-service');
+  const fromPackage = join(work, 'from-package', 'svc');
+  const r = await execa(bin, [fromPackage, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"'], { reject: false });
+  assert.is(r.exitCode, 0, r.stderr);
+  const fromCheckout = join(work, 'from-checkout', 'svc');
+  const c = await runCli([fromCheckout, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"']);
+  assert.is(c.exitCode, 0, c.stderr);
+  const a = tree(fromPackage);
+  const b = tree(fromCheckout);
+  assert.equal([...a.keys()].sort(), [...b.keys()].sort());
+  for (const [p, content] of a) assert.is(content, b.get(p), `${p} differs`);
+  // The bundle's precompiled templates render exactly what run-time compilation renders.
+  for (const f of render({ name: 'svc', description: 'a {{ b }} & "c"' })) {
+    assert.is(a.get(f.path), f.content, `${f.path}: precompiled and run-time rendering differ`);
+  }
+  assert.ok(a.has('.gitignore') && a.has('.dockerignore') && a.has('.editorconfig'));
+});
+
+test.run();

@@ -1,0 +1,74 @@
+// Go toolchain and built-binary helpers for end-to-end tests. Every generated repo shares
+// the machine's module and build caches, so repeated builds stay fast.
+import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', CGO_ENABLED: process.env.CGO_ENABLED ?? '1' };
+
+export async function go(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return execa('go', args, { cwd: dir, env: { ...GO_ENV, ...env }, reject: false, stdin: 'ignore', all: true, timeout: 600_000 });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export interface RunningService {
+  proc: ChildProcess;
+  port: number;
+  /** Every stdout line so far. */
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  url(path: string): string;
+}
+
+export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, args: string[] = []): RunningService {
+  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const collect = (sink: string[]) => {
+    let buf = '';
+    return (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      sink.push(...lines.filter((l) => l.length > 0));
+    };
+  };
+  proc.stdout!.on('data', collect(stdout));
+  proc.stderr!.on('data', collect(stderr));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return { proc, port, stdout, stderr, exited, url: (p) => `http://127.0.0.1:${port}${p}` };
+}
+
+export async function get(url: string, timeoutMs = 2000): Promise<{ status: number; body: string; headers: Headers } | undefined> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: r.status, body: await r.text(), headers: r.headers };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until the URL answers with the status, or fails after the deadline. */
+export async function waitForStatus(url: string, status: number, deadlineMs = 10_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const r = await get(url, 500);
+    if (r?.status === status) return Date.now() - start;
+    if (Date.now() - start > deadlineMs) throw new Error(`${url} did not answer ${status} within ${deadlineMs} ms (last: ${r?.status ?? 'no answer'})`);
+    await new Promise((res) => setTimeout(res, 25));
+  }
+}

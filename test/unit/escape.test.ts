@@ -1,0 +1,29 @@
+// User text enters Go, YAML, JSON and shell only through these escapers.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse as parseYaml } from 'yaml';
+import { goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
+
+const SAMPLES = ['plain', `"quotes" and 'single'`, 'back\\slash', '`tick`', '{{ x }} ${{ y }}', 'a: b # c', '& < > %', 'ünï 😀', '\u2028\u2029', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\ufeffbom'];
+
+test('yamlString round-trips through a YAML parser', () => {
+  for (const s of SAMPLES) assert.is(parseYaml(`k: ${yamlString(s)}`).k, s, JSON.stringify(s));
+});
+
+test('jsonString round-trips through JSON.parse', () => {
+  for (const s of SAMPLES) assert.is(JSON.parse(jsonString(s)), s);
+});
+
+test('goString writes a Go interpreted string literal', () => {
+  assert.is(goString('a"b\\c'), '"a\\"b\\\\c"');
+  assert.is(goString('x\ny\tz'), '"x\\ny\\tz"');
+  assert.is(goString('\u0001'), '"\\x01"');
+  assert.is(goString('{{ x }} ${{ y }} `t`'), '"{{ x }} ${{ y }} `t`"');
+  assert.is(goString('\ufeff'), '"\\ufeff"');
+});
+
+test('shellQuote survives single quotes', () => {
+  assert.is(shellQuote("it's"), `'it'\\''s'`);
+});
+
+test.run();

@@ -1,0 +1,51 @@
+// The output-file table and the template tree agree one to one, and every answer
+// combination yields a consistent set of paths.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FILES, GROUPS, filesFor, outputPath, templatePath } from '../../generators/files.js';
+import { answersFor } from '../support/generate.js';
+
+const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? walk(p) : [relative(templatesDir, p)];
+  });
+}
+
+test('every row of the table has a template, and every template has a row', () => {
+  const templates = new Set(walk(templatesDir));
+  const used = new Set(FILES.map(templatePath));
+  for (const t of used) assert.ok(templates.has(t), `no template ${t}`);
+  for (const t of templates) assert.ok(used.has(t), `template ${t} is in no row of generators/files.ts`);
+});
+
+test('paths are unique and groups known', () => {
+  const paths = FILES.map((f) => f.path);
+  assert.is(new Set(paths).size, paths.length);
+  for (const f of FILES) assert.ok((GROUPS as readonly string[]).includes(f.group));
+});
+
+test('template paths map dots and the service name', () => {
+  const row = FILES.find((f) => f.path === '.github/workflows/ci.yml')!;
+  assert.is(templatePath(row), 'dot_github/workflows/ci.yml.hbs');
+  const main = FILES.find((f) => f.path === 'cmd/<name>/main.go')!;
+  assert.is(templatePath(main), 'cmd/__name__/main.go.hbs');
+  assert.is(outputPath(main, { name: 'orders' }), 'cmd/orders/main.go');
+});
+
+test('the CI file follows the ci answer; metrics-only files follow metrics', () => {
+  const has = (a: Parameters<typeof filesFor>[0], p: string) => filesFor(a).some((f) => outputPath(f, a) === p);
+  assert.ok(has(answersFor({ ci: 'github' }), '.github/workflows/ci.yml'));
+  assert.not.ok(has(answersFor({ ci: 'github' }), '.gitlab-ci.yml'));
+  assert.ok(has(answersFor({ ci: 'gitlab' }), '.gitlab-ci.yml'));
+  const none = answersFor({ ci: 'none' });
+  assert.not.ok(has(none, '.gitlab-ci.yml') || has(none, '.github/workflows/ci.yml'));
+  assert.ok(has(answersFor({ metrics: true }), 'charts/demo-svc/templates/servicemonitor.yaml'));
+  assert.not.ok(has(answersFor({ metrics: false }), 'charts/demo-svc/templates/servicemonitor.yaml'));
+});
+
+test.run();

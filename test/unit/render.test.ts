@@ -1,0 +1,51 @@
+// Rendering never HTML-escapes and never renders a missing variable as empty text.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createEnv, TEMPLATE_OPTIONS } from '../../generators/template-source.js';
+import { resolveAnswers, MissingAnswersError, AnswerError } from '../../generators/answers.js';
+import { defaultImage } from '../../generators/questions.js';
+
+test('templates compile without HTML escaping', () => {
+  const out = createEnv().compile('{{x}}', TEMPLATE_OPTIONS)({ x: `a=b & "c" <d>` });
+  assert.is(out, `a=b & "c" <d>`);
+});
+
+test('a missing variable is an error, not an empty string', () => {
+  assert.throws(() => createEnv().compile('port: {{prot}}', TEMPLATE_OPTIONS)({ port: 1 }), /"prot" not defined/);
+});
+
+test('an escaped \\{{ renders literally, as GitHub expressions need', () => {
+  assert.is(createEnv().compile('token: $\\{{ secrets.TOKEN }}', TEMPLATE_OPTIONS)({}), 'token: ${{ secrets.TOKEN }}');
+});
+
+test('defaults follow earlier answers', () => {
+  const a = resolveAnswers({ name: 'orders', module: 'github.com/Acme/orders-svc' }, { useDefaults: true, env: { localGoVersion: '1.27' } });
+  assert.is(a.image, 'ghcr.io/acme/orders-svc');
+  assert.is(a.goVersion, '1.27');
+  assert.is(a.port, 8080);
+  assert.is(a.ci, 'github');
+  assert.is(a.metrics, true);
+  assert.is(a.tracing, false);
+  const old = resolveAnswers({ name: 'x' }, { useDefaults: true, env: { localGoVersion: '1.22' } });
+  assert.is(old.goVersion, '1.26', 'a local Go below the minimum is not a usable default');
+  assert.is(defaultImage('gitlab.com/a/b', 'b'), 'registry.example.com/b');
+});
+
+test('without defaults, every unanswered question is reported at once', () => {
+  try {
+    resolveAnswers({ name: 'x', port: '8081' }, { useDefaults: false, env: {} });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, MissingAnswersError);
+    assert.ok((err as Error).message.startsWith('missing --module, --description, --go-version, --image'));
+  }
+});
+
+test('values are coerced from flag strings and validated', () => {
+  const a = resolveAnswers({ name: 'x', port: '9090', metrics: 'false' }, { useDefaults: true, env: {} });
+  assert.is(a.port, 9090);
+  assert.is(a.metrics, false);
+  assert.throws(() => resolveAnswers({ name: 'x', port: '9x' }, { useDefaults: true, env: {} }), (e: unknown) => e instanceof AnswerError && /--port/.test((e as Error).message));
+});
+
+test.run();
