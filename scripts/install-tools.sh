@@ -39,11 +39,21 @@ export GOTOOLCHAIN=local
 
 say() { printf '%s\n' "install-tools: $*" >&2; }
 die() { say "error: $*"; exit 1; }
+# quietly COMMAND...: run it with its output kept in a log, shown only when it fails.
+quietly() {
+  local log rc=0
+  log="$(mktemp "${TMPDIR:-/tmp}/install-tools.XXXXXX")"
+  "$@" >"$log" 2>&1 || rc=$?
+  [[ $rc -eq 0 ]] || { tail -n 40 "$log" >&2; }
+  rm -f "$log"
+  return "$rc"
+}
 
 if [[ "${1:-}" == "--list" ]]; then
   printf '%s\n' "${DEFAULT_TOOLS[@]}" "${OPTIONAL_TOOLS[@]}" dockerlint psacheck composecheck
   exit 0
 fi
+exec 1>&2 # everything below is progress output
 
 # Resolve requested names (dockerlint/psacheck/composecheck are one Go module: "test-tools").
 requested=()
@@ -89,7 +99,7 @@ go_install() {
   say "installing $name ${pkg##*@} ($estimate)…"
   local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
   # Run outside any module so the caller's go.mod / go.work cannot interfere.
-  (cd "$tmp" && GOWORK=off GOBIN="$tmp" go install "$pkg") || { rm -rf "$tmp"; die "go install $pkg failed"; }
+  (cd "$tmp" && GOWORK=off GOBIN="$tmp" quietly go install "$pkg") || { rm -rf "$tmp"; die "go install $pkg failed"; }
   mv -f "$tmp/$name" "$BIN_DIR/$name"
   rm -rf "$tmp"
   write_stamp "$name" "$want"
@@ -99,7 +109,7 @@ go_install() {
 mod_dir() {
   need_go
   local out dir
-  out="$(cd "$TOOLS_DIR" && GOWORK=off go mod download -json "$1")" || die "go mod download $1 failed"
+  out="$(cd "$TOOLS_DIR" && GOWORK=off go mod download -json "$1" 2>&1)" || { printf "%s\n" "$out" >&2; die "go mod download $1 failed"; }
   dir="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n1)"
   [[ -n "$dir" && -d "$dir" ]] || die "no module directory for $1"
   printf '%s\n' "$dir"
@@ -181,7 +191,7 @@ install_test_tools() {
   need_go
   say "building dockerlint, psacheck, composecheck from test/tools (about 1 minute the first time)…"
   local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
-  (cd "$src" && GOWORK=off GOBIN="$tmp" go install ./dockerlint ./psacheck ./composecheck) || { rm -rf "$tmp"; die "building test/tools failed"; }
+  (cd "$src" && GOWORK=off GOBIN="$tmp" quietly go install ./dockerlint ./psacheck ./composecheck) || { rm -rf "$tmp"; die "building test/tools failed"; }
   local b; for b in dockerlint psacheck composecheck; do mv -f "$tmp/$b" "$BIN_DIR/$b"; done
   rm -rf "$tmp"
   write_stamp test-tools "$want"
