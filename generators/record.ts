@@ -1,44 +1,97 @@
-// The record written into every generated repo: answers, generator version and a hash of
-// each generated file as generated, so regen can tell untouched files from edited ones.
+// The record written into every generated repo: answers, generator version and the git
+// blob id of each file as generated. With the answers and version the generator reproduces
+// its output exactly; the blob ids tell untouched files from edited ones, and name the
+// generated text in git's object store (the base of `update`'s 3-way merge).
 import { createHash } from 'node:crypto';
 import type { Answers } from './questions.js';
 import type { FileToWrite } from './write.js';
 
 export const RECORD_FILE = '.go-k8s-service.json';
+export const GENERATOR_NAME = 'create-go-k8s-service';
 
-export interface Record {
+export interface RepoRecord {
   $comment: string;
-  generator: 'create-go-k8s-service';
+  generator: typeof GENERATOR_NAME;
   version: string;
   answers: Answers;
   /** Path → git blob id of the content as generated. */
   files: { [path: string]: string };
 }
 
+/** The record file exists but cannot be used: not JSON, or not our shape. */
+export class RecordError extends Error {}
+
 /**
  * The git blob id of the content (what `git hash-object` prints): a content hash that is
- * also the key to the generated text in git's object store, which `update` uses as the
- * base of its 3-way merge.
+ * also the key to the generated text in git's object store.
  */
 export function hashContent(content: string | Buffer): string {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[]): Record {
-  const hashes: Record['files'] = {};
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) hashes[f.path] = hashContent(f.content);
-  return {
-    $comment:
-      'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
-      'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.',
-    generator: 'create-go-k8s-service',
-    version,
-    answers,
-    files: hashes,
-  };
+const COMMENT =
+  'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
+  'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.';
+
+/** A record from path → blob id; keys sorted so the file is stable. */
+export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files']): RepoRecord {
+  const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
 }
 
-export function serializeRecord(r: Record): string {
+export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[]): RepoRecord {
+  return makeRecord(answers, version, Object.fromEntries(files.map((f) => [f.path, hashContent(f.content)])));
+}
+
+export function serializeRecord(r: RepoRecord): string {
   return JSON.stringify(r, null, 2) + '\n';
+}
+
+/** Checks the shape only; the answers are validated against the registry by the caller. */
+export function parseRecord(text: string): RepoRecord {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new RecordError(`${RECORD_FILE} is not valid JSON: ${(err as Error).message}`);
+  }
+  const r = data as Partial<RepoRecord> | null;
+  if (!r || typeof r !== 'object' || r.generator !== GENERATOR_NAME) {
+    throw new RecordError(`${RECORD_FILE} is not a ${GENERATOR_NAME} record (no "generator": "${GENERATOR_NAME}")`);
+  }
+  if (typeof r.version !== 'string' || !r.version) throw new RecordError(`${RECORD_FILE}: "version" must be a string`);
+  if (!r.answers || typeof r.answers !== 'object' || Array.isArray(r.answers)) {
+    throw new RecordError(`${RECORD_FILE}: "answers" must be an object`);
+  }
+  if (!r.files || typeof r.files !== 'object' || Array.isArray(r.files)) {
+    throw new RecordError(`${RECORD_FILE}: "files" must be an object of path → blob id`);
+  }
+  for (const [path, id] of Object.entries(r.files)) {
+    if (typeof id !== 'string' || !/^[0-9a-f]{40}$/.test(id)) {
+      throw new RecordError(`${RECORD_FILE}: "files" entry ${JSON.stringify(path)} must be a 40-digit git blob id`);
+    }
+    if (path.startsWith('/') || path.split('/').includes('..')) {
+      throw new RecordError(`${RECORD_FILE}: "files" entry ${JSON.stringify(path)} must be a path inside the repo`);
+    }
+  }
+  return r as RepoRecord;
+}
+
+/** Compares dotted versions numerically (1.10.0 > 1.9.0); a pre-release sorts before its release. */
+export function compareVersions(a: string, b: string): number {
+  const split = (v: string) => {
+    const [core = '', pre] = v.replace(/^v/, '').split('-', 2);
+    return { nums: core.split('.').map((n) => Number.parseInt(n, 10) || 0), pre };
+  };
+  const x = split(a);
+  const y = split(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
 }

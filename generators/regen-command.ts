@@ -2,13 +2,24 @@
 import { relative } from 'node:path';
 import { coerce, loadAnswersFile, validateOne } from './answers.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
-import { CommandFailed } from './errors.js';
 import { isInteractive } from './create.js';
+import { CommandFailed } from './errors.js';
 import type { Output } from './output.js';
 import { QUESTIONS, type AnswerKey, type Answers } from './questions.js';
-import { ConflictError, listTargets, regenerate, UnknownTargetError, type Conflict, type RegenReport, type Resolution } from './regen.js';
+import {
+  ConflictError,
+  listTargets,
+  regenerate,
+  RegenUsageError,
+  type Conflict,
+  type PlannedFile,
+  type RegenReport,
+  type Resolution,
+} from './regen.js';
+import { unifiedDiff } from './merge.js';
 import { loadRepo, NotAGeneratedRepoError } from './repo.js';
 
+/** Answers given as flags or in --answers, coerced and validated one by one. */
 async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
   let given: Partial<Record<AnswerKey, unknown>> = {};
   if (args.flags.answersFile) given = await loadAnswersFile(args.flags.answersFile);
@@ -20,15 +31,11 @@ async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
     validateOne(q, v);
     changes[q.key] = v;
   }
-  if (changes.name !== undefined) {
-    throw new UsageError('--name cannot change in regen: it names the chart, binary and directories; generate a new repo instead');
-  }
   return changes as Partial<Answers>;
 }
 
 async function askResolution(c: Conflict): Promise<Resolution> {
   const { default: inquirer } = await import('inquirer');
-  const { createTwoFilesPatch } = await import('diff');
   const prompt = inquirer.createPromptModule({ output: process.stderr });
   for (;;) {
     const { choice } = (await prompt([
@@ -39,13 +46,13 @@ async function askResolution(c: Conflict): Promise<Resolution> {
         choices: [
           { name: 'keep my version (skip)', value: 'skip' },
           { name: 'overwrite with the generated version', value: 'overwrite' },
-          { name: `write the generated version to ${c.path}.new`, value: 'new' },
+          { name: `keep mine, write the generated version to ${c.path}.new`, value: 'new' },
           { name: 'show the diff', value: 'diff' },
         ],
       } as never,
     ])) as { choice: Resolution | 'diff' };
     if (choice !== 'diff') return choice;
-    process.stderr.write(createTwoFilesPatch(`${c.path} (yours)`, `${c.path} (generated)`, c.current, c.generated));
+    process.stderr.write(await unifiedDiff(c.path, c.current, c.generated));
   }
 }
 
@@ -58,29 +65,31 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       else for (const g of groups) out.info(`${g.group}\n${g.paths.map((p) => `  ${p}`).join('\n')}`);
       return 0;
     }
-    const changes = await changesFrom(args);
     const report = await regenerate({
       cwd: process.cwd(),
       targets: args.positionals,
-      changes,
+      changes: await changesFrom(args),
       force: args.flags.force,
       skipModified: args.flags.skipModified,
       dryRun: args.flags.dryRun,
       interactive: isInteractive(),
       resolve: askResolution,
     });
-    if (args.flags.dryRun) await printDiff(report, out);
+    const diff = args.flags.dryRun ? await reportDiff(report) : undefined;
+    if (diff) out.info(diff.replace(/\n$/, ''));
     printReport(report, out);
-    if (out.isJson) out.json({ ok: true, ...jsonReport(report) });
+    if (out.isJson) out.json({ ok: true, ...jsonReport(report), ...(diff !== undefined ? { diff } : {}) });
     return 0;
   } catch (err) {
     if (err instanceof ConflictError) {
+      const diff = args.flags.dryRun ? await reportDiff(err.report) : undefined;
+      if (diff) out.info(diff.replace(/\n$/, ''));
       printReport(err.report, out);
-      if (out.isJson) out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report) });
       out.error(err.message);
+      if (out.isJson) out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report), ...(diff !== undefined ? { diff } : {}) });
       return 1;
     }
-    if (err instanceof UnknownTargetError) throw new UsageError(err.message);
+    if (err instanceof RegenUsageError) throw new UsageError(err.message);
     if (err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
     throw err;
   }
@@ -89,29 +98,41 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
 function jsonReport(r: RegenReport) {
   return {
     root: r.root,
+    dryRun: r.dryRun,
     answersChanged: r.answersChanged,
     conflicts: r.conflicts,
     recordChanged: r.recordChanged,
     wrote: r.wrote,
+    changed: r.files.filter((f) => f.action === 'create' || f.action === 'update' || f.action === 'delete').map((f) => f.path),
     files: r.files.map(({ path, action, reason }) => ({ path, action, ...(reason ? { reason } : {}) })),
+    warnings: r.warnings,
   };
 }
 
 function printReport(r: RegenReport, out: Output): void {
   const rel = relative(process.cwd(), r.root) || '.';
+  for (const w of r.warnings) out.warn(w);
   for (const f of r.files) {
     if (f.action === 'unchanged') continue;
     out.info(`  ${f.action.padEnd(10)} ${f.path}${f.reason ? `  (${f.reason})` : ''}`);
   }
   if (r.answersChanged.length) out.info(`answers changed: ${r.answersChanged.join(', ')}`);
-  if (r.summary) out.info(`${rel}: ${r.summary}`);
+  out.info(`${rel}: ${r.summary}`);
 }
 
-async function printDiff(r: RegenReport, out: Output): Promise<void> {
-  const { createTwoFilesPatch } = await import('diff');
+/** What the run would change on disk, as one unified diff (conflicts included). */
+async function reportDiff(r: RegenReport): Promise<string> {
+  const shown: Record<string, (f: PlannedFile) => [string | undefined, string | undefined] | undefined> = {
+    create: (f) => [undefined, f.after],
+    update: (f) => [f.before, f.after],
+    conflict: (f) => [f.before, f.after],
+    delete: (f) => [f.before, undefined],
+  };
+  const parts: string[] = [];
   for (const f of r.files) {
-    if (f.action === 'update' || f.action === 'create' || f.action === 'delete') {
-      out.info(createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before ?? '', f.after ?? '').replace(/^=+\n/, ''));
-    }
+    const pair = shown[f.action]?.(f);
+    if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
+    if (f.action === 'new-beside') parts.push(await unifiedDiff(`${f.path}.new`, undefined, f.after));
   }
+  return parts.join('');
 }

@@ -3,12 +3,13 @@
 // --force, --skip-modified or, on a terminal, by asking. Nothing is written while any
 // conflict is unresolved, and all writes (record included) land atomically.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import { buildRecord, hashContent, RECORD_FILE, serializeRecord, type Record } from './record.js';
-import { renderAll } from './render.js';
-import { loadRepo } from './repo.js';
+import { compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { renderAll, type RenderedFile } from './render.js';
+import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
@@ -16,7 +17,7 @@ export type Resolution = 'overwrite' | 'skip' | 'new';
 
 export interface RegenOptions {
   cwd: string;
-  /** Paths (relative to the repo root) or group names. */
+  /** Paths (relative to cwd, or to the repo root) or group names. */
   targets: string[];
   /** Answers that change (already coerced). */
   changes?: Partial<Answers>;
@@ -34,12 +35,16 @@ export interface Conflict {
   generated: string;
 }
 
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing';
+/**
+ * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
+ * kept: left as the user has it. new-beside: generated text written to <path>.new.
+ * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
+ */
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict';
 
 export interface PlannedFile {
   path: string;
   action: Action;
-  /** Why: 'edited', 'deleted by you', 'answers changed', ... */
   reason?: string;
   before?: string;
   after?: string;
@@ -49,13 +54,17 @@ export interface RegenReport {
   root: string;
   files: PlannedFile[];
   conflicts: string[];
-  answersChanged: string[];
+  answersChanged: (keyof Answers)[];
   recordChanged: boolean;
   wrote: boolean;
+  dryRun: boolean;
+  warnings: string[];
   summary: string;
 }
 
-export class UnknownTargetError extends Error {}
+/** A bad request (unknown target, nothing named, an answer that cannot change): exit 2. */
+export class RegenUsageError extends Error {}
+export class UnknownTargetError extends RegenUsageError {}
 
 export class ConflictError extends Error {
   constructor(readonly report: RegenReport) {
@@ -74,33 +83,49 @@ export function listTargets(a: Answers): { group: string; paths: string[] }[] {
   );
 }
 
-function selectFiles(targets: string[], a: Answers): { files: OutputFile[]; byName: Set<string> } {
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/**
+ * Targets are groups, or paths as a shell gives them (relative to cwd), or paths relative
+ * to the repo root; a directory selects every generated file under it.
+ */
+function selectFiles(targets: string[], a: Answers, root: string, cwd: string): { files: OutputFile[]; byName: Set<string> } {
   const all = filesFor(a);
   const chosen = new Set<OutputFile>();
   const byName = new Set<string>();
   for (const raw of targets) {
-    const t = raw.replace(/^\.\//, '').replace(/\/+$/, '');
-    if ((GROUPS as readonly string[]).includes(t)) {
-      for (const f of all) if (f.group === t) chosen.add(f);
+    if ((GROUPS as readonly string[]).includes(raw)) {
+      for (const f of all) if (f.group === raw) chosen.add(f);
       continue;
     }
-    const f = all.find((f) => outputPath(f, a) === t);
-    if (f) {
-      chosen.add(f);
-      byName.add(t);
-      continue;
+    const candidates = new Set<string>();
+    const fromCwd = toPosix(relative(root, resolve(cwd, raw)));
+    if (!fromCwd.startsWith('..') && !isAbsolute(fromCwd)) candidates.add(fromCwd);
+    if (!isAbsolute(raw)) candidates.add(toPosix(relative(root, resolve(root, raw))));
+    let matched = false;
+    for (const t of candidates) {
+      const f = all.find((f) => outputPath(f, a) === t);
+      if (f) {
+        chosen.add(f);
+        byName.add(t);
+        matched = true;
+        break;
+      }
+      // A directory such as charts/orders/templates, or the root itself.
+      const under = all.filter((f) => t === '' || outputPath(f, a).startsWith(`${t}/`));
+      if (under.length > 0 && !t.startsWith('..')) {
+        for (const f of under) chosen.add(f);
+        matched = true;
+        break;
+      }
     }
-    // A directory prefix such as charts/orders/templates.
-    const under = all.filter((f) => outputPath(f, a).startsWith(`${t}/`));
-    if (under.length > 0) {
-      for (const f of under) chosen.add(f);
-      continue;
-    }
-    const known = FILES.some((f) => outputPath(f, a) === t);
+    if (matched) continue;
+    const shown = [...candidates][0] ?? raw;
+    const known = FILES.some((f) => candidates.has(outputPath(f, a)));
     throw new UnknownTargetError(
       known
-        ? `${t} is not generated with these answers`
-        : `${t} is neither a generated file nor a group (groups: ${GROUPS.join(', ')}; see regen --list)`,
+        ? `${shown} is not generated with this repo's answers (see regen --list)`
+        : `${raw} is neither a generated file nor a group (groups: ${GROUPS.join(', ')}; see regen --list)`,
     );
   }
   return { files: all.filter((f) => chosen.has(f)), byName };
@@ -112,26 +137,34 @@ function readIfExists(p: string): string | undefined {
 
 export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const { root, record, answers: oldAnswers } = loadRepo(opts.cwd);
-  const answers: Answers = { ...oldAnswers, ...opts.changes };
-  const answersChanged = (Object.keys(answers) as (keyof Answers)[]).filter((k) => answers[k] !== oldAnswers[k]);
-  if (answersChanged.length > 0) {
-    // Validate the combination, as at creation.
-    const { resolveAnswers } = await import('./answers.js');
-    resolveAnswers(answers as never, { useDefaults: false, env: {} });
+  const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
+  if (changes.name !== undefined && changes.name !== oldAnswers.name) {
+    throw new RegenUsageError('--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead');
   }
-  if (opts.targets.length === 0) throw new UnknownTargetError('name at least one file or group to regenerate (see regen --list)');
-  const { files: targeted, byName } = selectFiles(opts.targets, answers);
+  const answers: Answers = { ...oldAnswers, ...changes };
+  const answersChanged = (Object.keys(answers) as (keyof Answers)[]).filter((k) => answers[k] !== oldAnswers[k]);
+  // The combination must hold as at creation (questions may depend on each other).
+  if (answersChanged.length > 0) resolveAnswers(answers as never, { useDefaults: false, env: {} });
+  if (opts.targets.length === 0 && answersChanged.length === 0) {
+    throw new RegenUsageError('name at least one file or group to regenerate, or an answer to change (see regen --list)');
+  }
+  const { files: targeted, byName } = selectFiles(opts.targets, answers, root, opts.cwd);
 
-  const newFiles = filesFor(answers);
-  const rendered = new Map(renderAll(answers, newFiles).map((r) => [r.path, r]));
-  // With changed answers, every file whose output depends on them is rewritten too, and
-  // files that no longer exist under the new answers are removed.
+  const warnings: string[] = [];
+  if (compareVersions(record.version, GENERATOR_VERSION) > 0) {
+    warnings.push(`this repo was generated by create-go-k8s-service ${record.version}, newer than this ${GENERATOR_VERSION}: regenerated files get the older templates`);
+  }
+
+  // With changed answers every file whose output depends on them is rewritten too, and
+  // files no longer generated with the new answers are removed.
+  const newFiles = answersChanged.length > 0 ? filesFor(answers) : targeted;
+  const rendered = new Map<string, RenderedFile>(renderAll(answers, newFiles).map((r) => [r.path, r]));
   const affected = new Set(targeted.map((f) => outputPath(f, answers)));
   const removed: string[] = [];
   if (answersChanged.length > 0) {
-    const oldRendered = new Map(renderAll(oldAnswers, filesFor(oldAnswers)).map((r) => [r.path, r.content]));
-    for (const [path, r] of rendered) if (oldRendered.get(path) !== r.content) affected.add(path);
-    for (const path of oldRendered.keys()) if (!rendered.has(path)) removed.push(path);
+    const old = new Map(renderAll(oldAnswers, filesFor(oldAnswers)).map((r) => [r.path, r.content]));
+    for (const [path, r] of rendered) if (old.get(path) !== r.content) affected.add(path);
+    for (const path of old.keys()) if (!rendered.has(path)) removed.push(path);
   }
 
   const planned: PlannedFile[] = [];
@@ -141,33 +174,32 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     const current = readIfExists(join(root, path));
     const recorded = record.files[path];
     if (current === undefined) {
-      if (recorded && !byName.has(path) && !answersChanged.length) {
-        planned.push({ path, action: 'missing', reason: 'deleted; name it to recreate it' });
+      if (recorded && !byName.has(path)) {
+        planned.push({ path, action: 'missing', reason: `deleted; \`regen ${path}\` recreates it` });
       } else {
         planned.push({ path, action: 'create', after: r.content });
       }
     } else if (current === r.content) {
       planned.push({ path, action: 'unchanged' });
     } else if (r.file.lifecycle === 'once') {
-      planned.push({ path, action: 'kept', reason: 'belongs to you after creation' });
+      planned.push({ path, action: 'kept', reason: 'yours after creation' });
     } else if (recorded && hashContent(current) === recorded) {
       planned.push({ path, action: 'update', before: current, after: r.content });
     } else {
       conflicts.push({ path, current, generated: r.content });
-      planned.push({ path, action: 'update', reason: 'edited', before: current, after: r.content });
+      planned.push({ path, action: 'conflict', reason: 'edited since generated', before: current, after: r.content });
     }
   }
-  for (const path of removed) {
+  for (const path of removed.sort()) {
     const current = readIfExists(join(root, path));
     if (current === undefined) continue;
     if (record.files[path] && hashContent(current) === record.files[path]) {
       planned.push({ path, action: 'delete', reason: 'not generated with the new answers', before: current });
     } else {
-      planned.push({ path, action: 'kept', reason: 'edited; no longer generated with the new answers, delete it yourself' });
+      planned.push({ path, action: 'kept', reason: 'edited, and no longer generated with the new answers: delete it yourself' });
     }
   }
 
-  // Resolve conflicts.
   const unresolved: string[] = [];
   for (const c of conflicts) {
     const p = planned.find((f) => f.path === c.path)!;
@@ -175,27 +207,31 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     if (opts.force) choice = 'overwrite';
     else if (opts.skipModified) choice = 'skip';
     else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
-    if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept (--skip-modified)' });
-    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; new version written to ${c.path}.new` });
-    else if (choice !== 'overwrite') unresolved.push(c.path);
+    if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
+    else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
+    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${c.path}.new` });
+    else unresolved.push(c.path);
   }
 
-  // The record follows what is on disk as generated: written files get their new hash.
+  // The record follows what is on disk as generated: written files get their new hash;
+  // kept files keep theirs (still the base of a later update's merge).
   const writes: FileToWrite[] = [];
-  const hashes: Record['files'] = { ...record.files };
+  const hashes: RepoRecord['files'] = { ...record.files };
+  const generated: string[] = [];
   for (const p of planned) {
-    if (p.action === 'create' || p.action === 'update') {
-      writes.push({ path: p.path, content: p.after! });
-      hashes[p.path] = hashContent(p.after!);
-    } else if (p.action === 'new-beside') {
-      writes.push({ path: `${p.path}.new`, content: p.after! });
-    } else if (p.action === 'unchanged') {
-      hashes[p.path] = hashContent(rendered.get(p.path)!.content);
-    } else if (p.action === 'delete') {
-      delete hashes[p.path];
+    const content = rendered.get(p.path)?.content;
+    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: content! });
+    if (p.action === 'new-beside') writes.push({ path: `${p.path}.new`, content: content! });
+    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
+      if (hashes[p.path] !== hashContent(content!)) generated.push(content!);
+      hashes[p.path] = hashContent(content!);
     }
+    if (p.action === 'delete' || (p.action === 'kept' && removed.includes(p.path))) delete hashes[p.path];
   }
-  const newRecord = { ...buildRecord(answers, GENERATOR_VERSION, []), files: sortKeys(hashes) };
+  for (const path of removed) if (!existsSync(join(root, path))) delete hashes[path];
+  const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
+  const writesFiles = writes.length > 0 || deletes.length > 0;
+  const newRecord = makeRecord(answers, writesFiles ? GENERATOR_VERSION : record.version, hashes);
   const recordText = serializeRecord(newRecord);
   const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
 
@@ -206,26 +242,32 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     answersChanged,
     recordChanged,
     wrote: false,
-    summary: '',
+    dryRun: Boolean(opts.dryRun),
+    warnings,
+    summary: summarize(planned, Boolean(opts.dryRun)),
   };
   if (unresolved.length > 0) throw new ConflictError(report);
 
-  const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
-  if (!opts.dryRun && (writes.length > 0 || recordChanged || deletes.length > 0)) {
+  if (!opts.dryRun && (writesFiles || recordChanged)) {
     if (recordChanged) writes.push({ path: RECORD_FILE, content: recordText });
     writeProject(root, writes, { force: true });
-    const { rmSync } = await import('node:fs');
-    for (const d of deletes) rmSync(join(root, d), { force: true });
+    for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
+    const failed = rememberGenerated(root, generated, newRecord.files, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
+    if (failed) warnings.push(failed);
   }
-  const count = (a: Action) => planned.filter((p) => p.action === a).length;
-  report.summary =
-    `${count('update')} updated, ${count('create')} created, ${count('delete')} deleted, ` +
-    `${count('unchanged')} unchanged, ${count('kept') + count('new-beside')} kept` +
-    (opts.dryRun ? ' (dry run: nothing written)' : '');
   return report;
 }
 
-function sortKeys(o: Record['files']): Record['files'] {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+function summarize(planned: PlannedFile[], dryRun: boolean): string {
+  const count = (...a: Action[]) => planned.filter((p) => a.includes(p.action)).length;
+  const parts = [
+    `${count('update')} updated`,
+    `${count('create')} created`,
+    `${count('delete')} deleted`,
+    `${count('unchanged')} unchanged`,
+    `${count('kept', 'new-beside', 'missing')} kept`,
+  ];
+  if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
+  return parts.join(', ') + (dryRun ? ' (dry run: nothing written)' : '');
 }

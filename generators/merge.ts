@@ -1,0 +1,41 @@
+// Text diffs and merges. The 3-way merge is `git merge-file`: git's own algorithm and
+// conflict markers, so the result reads like any merge conflict and tools know it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface MergeResult {
+  text: string;
+  /** Conflicting hunks, marked with <<<<<<< ours / >>>>>>> theirs in text. */
+  conflicts: number;
+}
+
+export const MERGE_LABELS = ['ours', 'base', 'theirs'] as const;
+
+export function mergeText(ours: string, base: string, theirs: string): MergeResult {
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-merge-'));
+  try {
+    const paths = [ours, base, theirs].map((text, i) => {
+      const p = join(dir, MERGE_LABELS[i]!);
+      writeFileSync(p, text);
+      return p;
+    });
+    const labels = MERGE_LABELS.flatMap((l) => ['-L', l]);
+    const r = spawnSync('git', ['merge-file', '-p', ...labels, ...paths], { maxBuffer: 1 << 30 });
+    if (r.error) throw new Error(`git merge-file: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message}`);
+    // The exit status is the number of conflicts; negative (255 here) means it failed.
+    if (r.status === null || r.status > 127) throw new Error(`git merge-file failed: ${r.stderr.toString().trim() || `status ${r.status}`}`);
+    return { text: r.stdout.toString(), conflicts: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A git-style unified diff of one file; undefined text stands for "no such file". */
+export async function unifiedDiff(path: string, before: string | undefined, after: string | undefined): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : `a/${path}`, after === undefined ? '/dev/null' : `b/${path}`, before ?? '', after ?? '');
+  // jsdiff starts with a "====" separator line; git's patches start with "diff --git".
+  return `diff --git a/${path} b/${path}\n${patch.replace(/^=+\n/, '')}`;
+}
