@@ -1,0 +1,335 @@
+// Checks a generated repo against the conventions the platform relies on, whatever its
+// files look like now: standard Makefile targets, probes on /healthz and /ready at the
+// service's port, a non-root container, EXPOSE of the port, CI calling the Makefile,
+// a go line that keeps container-aware GOMAXPROCS, and a usable record. Text only: no
+// helm, docker or go needed, so it runs as a cheap CI step.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { MIN_GO_MINOR } from './validate.js';
+import { filesFor, outputPath } from './files.js';
+import type { Answers } from './questions.js';
+import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
+import { findRepoRoot, recordAnswers } from './repo.js';
+import { GENERATOR_VERSION } from './version.js';
+
+export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version'] as const;
+export type Rule = (typeof RULES)[number];
+
+/** Every generated service has these; the platform and CI call them by name. */
+export const MAKE_TARGETS = [
+  'help', 'build', 'run', 'test', 'vet', 'lint', 'fmt', 'tidy', 'vuln',
+  'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
+] as const;
+/** What CI must run through make, so `make <target>` locally is what CI does. */
+export const CI_MAKE_TARGETS = ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template'] as const;
+
+export interface Violation {
+  rule: Rule;
+  /** Path relative to the repo root. */
+  file: string;
+  message: string;
+}
+
+export interface CheckReport {
+  root: string;
+  ok: boolean;
+  violations: Violation[];
+  /** Rules that could not be checked (for want of a valid record) or do not apply. */
+  skipped: { rule: Rule; reason: string }[];
+  notes: string[];
+}
+
+class Checker {
+  readonly violations: Violation[] = [];
+  readonly skipped: CheckReport['skipped'] = [];
+  readonly notes: string[] = [];
+  constructor(readonly root: string) {}
+
+  fail(rule: Rule, file: string, message: string): void {
+    this.violations.push({ rule, file, message });
+  }
+
+  /** The file's text, or a violation saying it is missing. */
+  read(rule: Rule, file: string): string | undefined {
+    const p = join(this.root, file);
+    if (!existsSync(p)) {
+      this.fail(rule, file, `${file} is missing`);
+      return undefined;
+    }
+    return readFileSync(p, 'utf8');
+  }
+}
+
+export function checkRepo(start: string): CheckReport {
+  const root = findRepoRoot(start);
+  const c = new Checker(root);
+  const answers = checkRecord(c);
+  checkMakefile(c);
+  checkGoMod(c);
+  if (answers) {
+    checkDockerfile(c, answers);
+    checkChart(c, answers);
+    checkCi(c, answers);
+  } else {
+    for (const rule of ['probes', 'expose', 'ci-make'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
+    checkDockerfile(c, undefined);
+  }
+  return { root, ok: c.violations.length === 0, violations: c.violations, skipped: c.skipped, notes: c.notes };
+}
+
+// ---- record ---------------------------------------------------------------------------
+
+function checkRecord(c: Checker): Answers | undefined {
+  let record: RepoRecord;
+  let answers: Answers;
+  try {
+    record = parseRecord(readFileSync(join(c.root, RECORD_FILE), 'utf8'));
+    answers = recordAnswers(record);
+  } catch (err) {
+    if (!(err instanceof RecordError)) throw err;
+    c.fail('record', RECORD_FILE, err.message.replace(`${RECORD_FILE}: `, ''));
+    return undefined;
+  }
+  if (compareVersions(record.version, GENERATOR_VERSION) > 0) {
+    c.notes.push(`${RECORD_FILE} was written by ${record.version}, newer than this checker (${GENERATOR_VERSION})`);
+  }
+  const generated = new Set(filesFor(answers).map((f) => outputPath(f, answers)));
+  for (const path of Object.keys(record.files)) {
+    if (!existsSync(join(c.root, path))) {
+      c.fail('record', path, `${path} is listed in ${RECORD_FILE} but missing (\`regen ${path}\` recreates it)`);
+    } else if (!generated.has(path)) {
+      c.fail('record', path, `${path} is listed in ${RECORD_FILE} but not generated with its answers`);
+    }
+  }
+  return answers;
+}
+
+// ---- Makefile -------------------------------------------------------------------------
+
+/** Targets a Makefile defines: `a b: deps` and `a::` rules, not variables, not .SPECIAL targets. */
+export function makeTargets(text: string): Set<string> {
+  const targets = new Set<string>();
+  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const line of logical) {
+    if (/^\t/.test(line) || /^\s*#/.test(line)) continue;
+    const m = /^([^:#=\s][^:#=]*?)\s*::?(?![=:])/.exec(line);
+    if (!m) continue;
+    // `target: VAR := value` (target-specific variables) still defines the target.
+    for (const t of m[1]!.trim().split(/\s+/)) if (!t.startsWith('.') && !t.includes('%') && !t.includes('$')) targets.add(t);
+  }
+  return targets;
+}
+
+function checkMakefile(c: Checker): void {
+  const text = c.read('makefile-targets', 'Makefile');
+  if (text === undefined) return;
+  const have = makeTargets(text);
+  const missing = MAKE_TARGETS.filter((t) => !have.has(t));
+  if (missing.length > 0) c.fail('makefile-targets', 'Makefile', `Makefile lacks the standard target(s): ${missing.join(', ')}`);
+}
+
+// ---- go.mod ---------------------------------------------------------------------------
+
+function checkGoMod(c: Checker): void {
+  const text = c.read('go-version', 'go.mod');
+  if (text === undefined) return;
+  const m = /^go\s+(\d+)\.(\d+)(?:\.\d+)?(?:\S*)\s*(?:\/\/.*)?$/m.exec(text);
+  if (!m) {
+    c.fail('go-version', 'go.mod', `go.mod has no go line; it needs go 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`);
+    return;
+  }
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major < 1 || (major === 1 && minor < MIN_GO_MINOR)) {
+    c.fail('go-version', 'go.mod', `go.mod says go ${m[1]}.${m[2]}; it needs 1.${MIN_GO_MINOR} or newer, or GOMAXPROCS ignores the container's CPU limit`);
+  }
+}
+
+// ---- Dockerfile -----------------------------------------------------------------------
+
+interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+
+/** Instructions with continuation lines joined and comments dropped. */
+export function dockerInstructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const start = i;
+    let line = lines[i]!;
+    if (/^\s*(#|$)/.test(line)) continue;
+    while (/\\\s*$/.test(line) && i + 1 < lines.length) {
+      i++;
+      const next = lines[i]!;
+      if (/^\s*#/.test(next)) continue;
+      line = line.replace(/\\\s*$/, ' ') + next;
+    }
+    const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(line);
+    if (m) out.push({ keyword: m[1]!.toUpperCase(), args: m[2]!.trim(), line: start + 1 });
+  }
+  return out;
+}
+
+function checkDockerfile(c: Checker, a: Answers | undefined): void {
+  const text = c.read('non-root', 'Dockerfile');
+  if (text === undefined) {
+    if (a) c.fail('expose', 'Dockerfile', 'Dockerfile is missing');
+    return;
+  }
+  const all = dockerInstructions(text);
+  const lastFrom = all.map((x) => x.keyword).lastIndexOf('FROM');
+  const runtime = all.slice(lastFrom + 1);
+
+  const users = runtime.filter((x) => x.keyword === 'USER');
+  const user = users.at(-1);
+  if (!user) {
+    c.fail('non-root', 'Dockerfile', 'the runtime stage has no USER line: the container runs as root (use USER 65532:65532)');
+  } else {
+    const name = user.args.split(':')[0]!;
+    if (!/^\d+$/.test(name)) {
+      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) is not numeric: Kubernetes' runAsNonRoot cannot verify a user name (use USER 65532:65532)`);
+    } else if (Number(name) === 0) {
+      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) runs the container as root`);
+    }
+  }
+
+  if (!a) return;
+  const exposed = runtime
+    .filter((x) => x.keyword === 'EXPOSE')
+    .flatMap((x) => x.args.split(/\s+/))
+    .map((p) => p.replace(/\/tcp$/i, ''));
+  if (exposed.length === 0) c.fail('expose', 'Dockerfile', `the runtime stage has no EXPOSE; the service listens on ${a.port} (EXPOSE ${a.port})`);
+  else if (!exposed.includes(String(a.port))) {
+    c.fail('expose', 'Dockerfile', `EXPOSE ${exposed.join(' ')} does not include the service's port ${a.port}`);
+  }
+}
+
+// ---- chart ----------------------------------------------------------------------------
+
+interface ProbeSpec {
+  key: 'startupProbe' | 'livenessProbe' | 'readinessProbe';
+  paths: readonly string[];
+  required: boolean;
+}
+const PROBES: readonly ProbeSpec[] = [
+  { key: 'livenessProbe', paths: ['/healthz'], required: true },
+  { key: 'readinessProbe', paths: ['/ready'], required: true },
+  { key: 'startupProbe', paths: ['/healthz', '/ready'], required: false },
+];
+
+/** The lines indented under `key:` in a template that is not YAML (Go template syntax). */
+function blockUnder(text: string, key: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const i = lines.findIndex((l) => new RegExp(`^\\s*${key}:\\s*$`).test(l));
+  if (i < 0) return undefined;
+  const indent = /^\s*/.exec(lines[i]!)![0].length;
+  const body: string[] = [];
+  for (const l of lines.slice(i + 1)) {
+    if (l.trim() !== '' && /^\s*/.exec(l)![0].length <= indent) break;
+    body.push(l);
+  }
+  return body.join('\n');
+}
+
+const scalar = (s: string | undefined) => s?.trim().replace(/^["']|["']$/g, '');
+
+function checkChart(c: Checker, a: Answers): void {
+  const dir = `charts/${a.name}`;
+  const valuesFile = `${dir}/values.yaml`;
+  const deploymentFile = `${dir}/templates/deployment.yaml`;
+  const valuesText = c.read('probes', valuesFile);
+  const deployment = c.read('probes', deploymentFile);
+  if (valuesText === undefined || deployment === undefined) return;
+  let values: Record<string, unknown>;
+  try {
+    values = (parseYaml(valuesText) ?? {}) as Record<string, unknown>;
+  } catch (err) {
+    c.fail('probes', valuesFile, `${valuesFile} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const get = (obj: unknown, ...keys: string[]): unknown =>
+    keys.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+
+  // The container's port named http, which the probes use by name.
+  const portsBlock = /-\s*name:\s*"?http"?\s*\n\s*containerPort:\s*(.+)|-\s*containerPort:\s*(.+)\n\s*name:\s*"?http"?/.exec(deployment);
+  const portExpr = scalar(portsBlock?.[1] ?? portsBlock?.[2]);
+  let httpPort: number | undefined;
+  if (portExpr === undefined) {
+    c.fail('probes', deploymentFile, `${deploymentFile} has no container port named http`);
+  } else if (/^\{\{-?\s*\.Values\.containerPort\s*-?\}\}$/.test(portExpr)) {
+    httpPort = Number(values.containerPort);
+    if (httpPort !== a.port) c.fail('probes', valuesFile, `containerPort is ${String(values.containerPort)}, but the service listens on ${a.port}`);
+  } else if (/^\d+$/.test(portExpr)) {
+    httpPort = Number(portExpr);
+    if (httpPort !== a.port) c.fail('probes', deploymentFile, `the http container port is ${portExpr}, but the service listens on ${a.port}`);
+  } else {
+    c.fail('probes', deploymentFile, `the http container port is ${portExpr}; expected .Values.containerPort or ${a.port}`);
+  }
+
+  for (const p of PROBES) {
+    let probe: unknown;
+    let file = valuesFile;
+    if (new RegExp(`\\.Values\\.${p.key}\\b`).test(deployment)) {
+      probe = values[p.key];
+    } else {
+      const block = blockUnder(deployment, p.key);
+      file = deploymentFile;
+      if (block !== undefined) {
+        const path = scalar(/^\s*path:\s*(.+)$/m.exec(block)?.[1]);
+        const port = scalar(/^\s*port:\s*(.+)$/m.exec(block)?.[1]);
+        probe = path !== undefined || port !== undefined ? { httpGet: { path, port } } : {};
+      }
+    }
+    if (probe === undefined || probe === null) {
+      if (p.required) c.fail('probes', file, `no ${p.key}: it must be an HTTP GET of ${p.paths[0]} on port ${a.port}`);
+      continue;
+    }
+    const path = get(probe, 'httpGet', 'path');
+    const port = get(probe, 'httpGet', 'port');
+    if (path === undefined) {
+      c.fail('probes', file, `${p.key} is not an HTTP GET: it must get ${p.paths[0]} on port ${a.port}`);
+      continue;
+    }
+    if (!p.paths.includes(String(path))) c.fail('probes', file, `${p.key} gets ${String(path)}; it must get ${p.paths.join(' or ')}`);
+    const portOk = port === 'http' ? httpPort === a.port || httpPort === undefined : Number(port) === a.port;
+    if (!portOk) c.fail('probes', file, `${p.key} uses port ${String(port)}; it must use the http port (${a.port})`);
+  }
+
+  // Pod Security "restricted" needs runAsNonRoot; either level of securityContext will do.
+  const nonRoot = (key: 'podSecurityContext' | 'securityContext'): boolean =>
+    new RegExp(`\\.Values\\.${key}\\b`).test(deployment) && get(values, key, 'runAsNonRoot') === true;
+  const literalNonRoot = /^\s*runAsNonRoot:\s*true\s*$/m.test(deployment);
+  if (!nonRoot('podSecurityContext') && !nonRoot('securityContext') && !literalNonRoot) {
+    c.fail('non-root', valuesFile, 'neither securityContext nor podSecurityContext sets runAsNonRoot: true');
+  }
+  for (const key of ['podSecurityContext', 'securityContext']) {
+    if (get(values, key, 'runAsUser') === 0) c.fail('non-root', valuesFile, `${key}.runAsUser is 0 (root)`);
+  }
+}
+
+// ---- CI -------------------------------------------------------------------------------
+
+function checkCi(c: Checker, a: Answers): void {
+  const file = a.ci === 'github' ? '.github/workflows/ci.yml' : a.ci === 'gitlab' ? '.gitlab-ci.yml' : undefined;
+  if (!file) {
+    c.skipped.push({ rule: 'ci-make', reason: 'no CI file (--ci none)' });
+    return;
+  }
+  const text = c.read('ci-make', file);
+  if (text === undefined) return;
+  const code = text
+    .split(/\r?\n/)
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+  const called = new Set([...code.matchAll(/\bmake\s+(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+|-\S+\s+)*([a-z][a-z0-9_-]*)/g)].map((m) => m[1]!));
+  const missing = CI_MAKE_TARGETS.filter((t) => !called.has(t));
+  if (missing.length > 0) c.fail('ci-make', file, `${file} does not run ${missing.map((t) => `make ${t}`).join(', ')}`);
+  const makefile = existsSync(join(c.root, 'Makefile')) ? makeTargets(readFileSync(join(c.root, 'Makefile'), 'utf8')) : undefined;
+  if (makefile) {
+    const unknown = [...called].filter((t) => !makefile.has(t));
+    if (unknown.length > 0) c.fail('ci-make', file, `${file} runs ${unknown.map((t) => `make ${t}`).join(', ')}, which the Makefile does not define`);
+  }
+}
