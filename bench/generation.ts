@@ -1,0 +1,256 @@
+// Generation speed: cold processes, each run into a fresh directory, compared commands
+// interleaved round by round. Ours (create, single-file regen) against create-vite, plop's own
+// CLI writing the same files with one `add` action each, `helm create`, and `node -e ''`.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pairedRatio, timeInterleaved, type TimedCase, type TimingResult } from './lib/timing.js';
+import { loadCreateVite, loadHelm, loadPlop, type Tool } from './lib/tools.js';
+import { freshTempDir, listFiles, removeDir, ROOT, run, say, type Budget, type Summary } from './lib/util.js';
+
+export const SERVICE_NAME = 'orders';
+const CLI = join(ROOT, 'dist', 'cli.js');
+const NODE = process.execPath;
+
+export interface GenerationResult {
+  timing: TimingResult;
+  fileCount: number;
+  bytesGenerated: number;
+  tools: Tool[];
+  notes: string[];
+  ratios: Record<string, { ofMedians: number; paired: Summary }>;
+  plopBaseline: { files: number; identicalOutput: boolean; mismatches: string[] };
+  regenStale: { description: string };
+}
+
+/** git's blob id (what the record stores), computed here independently of generators/. */
+function blobId(content: string): string {
+  const b = Buffer.from(content);
+  return createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+}
+
+/** Generates the default repo once; the reference for file counts, regen and the plop baseline. */
+export function generateReference(parent: string): string {
+  mkdirSync(parent, { recursive: true });
+  const dir = join(parent, SERVICE_NAME);
+  run(NODE, [CLI, dir, '--yes', '--no-git', '--no-install'], { cwd: parent });
+  return dir;
+}
+
+/**
+ * A plopfile with one `add` action per file of our default repo, its templates being our
+ * generated files: `{{` escaped so Handlebars emits it literally, and the service name turned
+ * back into `{{name}}` so plop really renders. The output is compared byte for byte with ours.
+ */
+function writePlopBaseline(ref: string, dir: string, files: string[], substituteName: Set<string>): void {
+  removeDir(dir);
+  mkdirSync(join(dir, 'templates'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
+  const actions: string[] = [];
+  files.forEach((rel, i) => {
+    let text = readFileSync(join(ref, rel), 'utf8').replaceAll('{{', '\\{{');
+    if (substituteName.has(rel)) text = text.replaceAll(SERVICE_NAME, '{{name}}');
+    writeFileSync(join(dir, 'templates', `${i}.hbs`), text);
+    const outPath = `{{name}}/${rel.replaceAll(SERVICE_NAME, '{{name}}')}`;
+    actions.push(`    { type: 'add', path: ${JSON.stringify(outPath)}, templateFile: 'templates/${i}.hbs' },`);
+  });
+  writeFileSync(
+    join(dir, 'plopfile.js'),
+    `// Baseline: plop's own CLI, one built-in add action per file (${files.length} files).
+export default function (plop) {
+  plop.setGenerator('service', {
+    description: 'baseline',
+    prompts: [{ type: 'input', name: 'name', message: 'name' }],
+    actions: [
+${actions.join('\n')}
+    ],
+  });
+}
+`,
+  );
+}
+
+function plopCmd(plop: Tool, plopDir: string, parent: string): string[] {
+  return [NODE, plop.path, '--plopfile', join(plopDir, 'plopfile.js'), '--dest', parent, 'service', SERVICE_NAME];
+}
+
+function sameTree(a: string, b: string): string[] {
+  const fa = listFiles(a);
+  const fb = listFiles(b);
+  const bad: string[] = [];
+  if (fa.join('\n') !== fb.join('\n')) bad.push(`file lists differ (${fa.length} vs ${fb.length})`);
+  for (const f of fa) {
+    if (!existsSync(join(b, f))) continue;
+    if (!readFileSync(join(a, f)).equals(readFileSync(join(b, f)))) bad.push(f);
+  }
+  return bad;
+}
+
+/** Makes the Dockerfile of a generated repo "stale": as an older generator would have written it. */
+function makeDockerfileStale(repo: string, fresh: { dockerfile: string; record: string }): void {
+  const old = `${fresh.dockerfile.replace(/\n$/, '')}\n# written by an older generator version\n`;
+  writeFileSync(join(repo, 'Dockerfile'), old);
+  const record = JSON.parse(fresh.record) as { files: Record<string, string> };
+  record.files['Dockerfile'] = blobId(old);
+  writeFileSync(join(repo, '.go-k8s-service.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export function benchGeneration(opts: { rounds: number; warmup: number; budget: Budget; reserveSeconds: number }): GenerationResult {
+  const notes: string[] = [];
+  const work = freshTempDir('gen');
+  const tools: Tool[] = [];
+  try {
+    say('generation: reference repo (defaults)');
+    const ref = generateReference(join(work, 'ref'));
+    const files = listFiles(ref);
+    const bytesGenerated = files.reduce((n, f) => n + readFileSync(join(ref, f)).length, 0);
+    say(`generation: the default repo has ${files.length} files, ${bytesGenerated} bytes`);
+
+    const vite = loadCreateVite();
+    tools.push(vite);
+    const helm = loadHelm();
+    if (helm) tools.push(helm);
+    else notes.push('helm create skipped: helm could not be provisioned (scripts/install-tools.sh helm failed).');
+    const plop = loadPlop();
+    if (plop) tools.push(plop);
+    else notes.push('plop baseline skipped: node_modules/plop is missing (run npm ci in the repo).');
+
+    // The plop baseline, checked to write exactly our bytes.
+    const plopDir = join(work, 'plop-baseline');
+    let mismatches: string[] = [];
+    if (plop) {
+      const substitute = new Set(files);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        writePlopBaseline(ref, plopDir, files, substitute);
+        const out = join(work, 'plop-check');
+        removeDir(out);
+        mkdirSync(out, { recursive: true });
+        run(plopCmd(plop, plopDir, out)[0]!, plopCmd(plop, plopDir, out).slice(1), { cwd: out });
+        mismatches = sameTree(ref, join(out, SERVICE_NAME));
+        removeDir(out);
+        if (mismatches.length === 0) break;
+        // Files where turning the name into {{name}} is ambiguous keep the name literally.
+        for (const m of mismatches) substitute.delete(m);
+      }
+      if (mismatches.length) notes.push(`plop baseline output differs from ours in: ${mismatches.join(', ')}`);
+      say(`generation: plop baseline (${files.length} add actions) ${mismatches.length ? 'differs in ' + mismatches.length + ' file(s)' : 'writes byte-identical output'}`);
+    }
+
+    // Two copies of the reference for regen: one made stale before every run, one up to date.
+    const freshState = {
+      dockerfile: readFileSync(join(ref, 'Dockerfile'), 'utf8'),
+      record: readFileSync(join(ref, '.go-k8s-service.json'), 'utf8'),
+    };
+    const staleRepo = join(work, 'regen-stale', SERVICE_NAME);
+    const noopRepo = join(work, 'regen-noop', SERVICE_NAME);
+    cpSync(ref, staleRepo, { recursive: true });
+    cpSync(ref, noopRepo, { recursive: true });
+
+    let n = 0;
+    const fresh = (label: string) => {
+      const dir = join(work, 'runs', `${label}-${n++}`);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    const target: Record<string, string> = {};
+    const withFreshDir = (id: string, cmd: (dir: string) => string[], expect: (dir: string) => void): TimedCase => {
+      const c: TimedCase = {
+        id,
+        label: id,
+        cmd: [],
+        prepare: () => {
+          target[id] = fresh(id);
+          c.cmd = cmd(target[id]);
+          c.cwd = target[id];
+        },
+        check: () => expect(target[id]!),
+        cleanup: () => removeDir(target[id]!),
+      };
+      c.cmd = cmd('<fresh dir>');
+      return c;
+    };
+    const expectFiles = (count: number) => (dir: string) => {
+      const got = listFiles(join(dir, SERVICE_NAME)).length;
+      if (got !== count) throw new Error(`expected ${count} files, got ${got}`);
+    };
+
+    const cases: TimedCase[] = [
+      { id: 'node-floor', label: "node -e ''", cmd: [NODE, '-e', ''] },
+      withFreshDir('ours-create', (d) => [NODE, CLI, join(d, SERVICE_NAME), '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      {
+        id: 'ours-regen',
+        label: 'ours: regen Dockerfile (stale → updated)',
+        cmd: [NODE, CLI, 'regen', 'Dockerfile'],
+        cwd: staleRepo,
+        prepare: () => makeDockerfileStale(staleRepo, freshState),
+        check: (_r, out) => {
+          if (!/\b1 updated\b/.test(out.stderr + out.stdout)) throw new Error(`no "1 updated" in: ${out.stderr}${out.stdout}`);
+          if (readFileSync(join(staleRepo, 'Dockerfile'), 'utf8') !== freshState.dockerfile) throw new Error('Dockerfile not regenerated');
+        },
+      },
+      {
+        id: 'ours-regen-noop',
+        label: 'ours: regen Dockerfile (already up to date)',
+        cmd: [NODE, CLI, 'regen', 'Dockerfile'],
+        cwd: noopRepo,
+        check: (_r, out) => {
+          if (!/\b0 updated\b/.test(out.stderr + out.stdout)) throw new Error(`no "0 updated" in: ${out.stderr}${out.stdout}`);
+        },
+      },
+      withFreshDir('create-vite', (d) => [NODE, vite.path, join(d, 'app'), '--template', 'react-ts', '--no-interactive'], (d) => {
+        if (!existsSync(join(d, 'app', 'package.json'))) throw new Error('create-vite wrote no package.json');
+      }),
+    ];
+    if (plop) cases.push(withFreshDir('plop-add', (d) => plopCmd(plop, plopDir, d), expectFiles(files.length)));
+    if (helm) {
+      cases.push(withFreshDir('helm-create', (d) => [helm.path, 'create', join(d, SERVICE_NAME)], (d) => {
+        if (!existsSync(join(d, SERVICE_NAME, 'Chart.yaml'))) throw new Error('helm wrote no Chart.yaml');
+      }));
+    }
+    const labels: Record<string, string> = {
+      'ours-create': `ours: create default repo (${files.length} files)`,
+      'create-vite': `create-vite ${vite.version} --template react-ts`,
+      'plop-add': `plop ${plop?.version ?? ''} CLI, ${files.length} add actions`,
+      'helm-create': `helm create (${helm?.version ?? ''})`,
+    };
+    for (const c of cases) c.label = labels[c.id] ?? c.label;
+
+    const timing = timeInterleaved(cases, {
+      rounds: opts.rounds,
+      warmup: opts.warmup,
+      budget: opts.budget,
+      reserveSeconds: opts.reserveSeconds,
+      title: 'generation',
+    });
+    for (const c of Object.values(timing.cases)) {
+      if (c.failures.length) notes.push(`${c.id}: ${c.failures.length} failed run(s), first: ${c.failures[0]}`);
+    }
+    const med = (id: string) => timing.cases[id]?.summary.median ?? Number.NaN;
+    const ratio = (a: string, b: string) => ({ ofMedians: med(a) / med(b), paired: pairedRatio(timing, a, b) });
+    const ratios: GenerationResult['ratios'] = {
+      'ours-create/create-vite': ratio('ours-create', 'create-vite'),
+      'ours-regen/create-vite': ratio('ours-regen', 'create-vite'),
+      'ours-regen-noop/create-vite': ratio('ours-regen-noop', 'create-vite'),
+      'ours-create/plop-add': ratio('ours-create', 'plop-add'),
+      'ours-regen/plop-add': ratio('ours-regen', 'plop-add'),
+      'ours-create/helm-create': ratio('ours-create', 'helm-create'),
+      'create-vite/node-floor': ratio('create-vite', 'node-floor'),
+    };
+    return {
+      timing,
+      fileCount: files.length,
+      bytesGenerated,
+      tools,
+      notes,
+      ratios,
+      plopBaseline: { files: files.length, identicalOutput: mismatches.length === 0, mismatches },
+      regenStale: {
+        description:
+          'Before each run the Dockerfile gets one extra trailing comment line and the record its blob id, as if an ' +
+          'older generator had written it; regen then rewrites the Dockerfile and the record (1 updated).',
+      },
+    };
+  } finally {
+    removeDir(work);
+  }
+}

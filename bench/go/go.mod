@@ -1,0 +1,3 @@
+module cgksbench
+
+go 1.25

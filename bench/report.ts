@@ -1,0 +1,226 @@
+// Turns the results of a run into bench/results/report.md: targets as pass/fail lines first,
+// then every figure with the command that reproduces it.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FootprintResult } from './footprint.js';
+import type { GenerationResult } from './generation.js';
+import type { ServiceResult } from './service.js';
+import type { StartupResult } from './startup.js';
+import { BENCH_DIR, fmtBytes, fmtMs, fmtRatio, type Summary } from './lib/util.js';
+
+export interface Target {
+  area: string;
+  name: string;
+  measured: string;
+  limit: string;
+  pass: boolean | undefined;
+  why?: string;
+}
+
+export interface Results {
+  startedAt: string;
+  durationSeconds: number;
+  machine: Record<string, string | number>;
+  git: { commit: string; dirty: boolean };
+  options: Record<string, unknown>;
+  installed: string[];
+  generation?: GenerationResult;
+  startup?: StartupResult;
+  footprint?: FootprintResult;
+  service?: ServiceResult;
+  image?: { figures?: Record<string, number | string>; skipped?: string };
+  errors: Record<string, string>;
+  targets: Target[];
+}
+
+const iqr = (s: Summary, f: (n: number) => string) => `${f(s.p25)} – ${f(s.p75)}`;
+const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+const mark = (p: boolean | undefined) => (p === undefined ? 'SKIP' : p ? 'PASS' : 'FAIL');
+
+export function renderReport(r: Results): string {
+  const L: string[] = [];
+  L.push('# create-go-k8s-service benchmark report', '');
+  L.push(
+    `Run ${r.startedAt} on ${r.machine.cpus}× ${r.machine.cpuModel} (${r.machine.os}), Node ${r.machine.node}, ${r.machine.go}; ` +
+      `commit ${r.git.commit}${r.git.dirty ? ' with uncommitted changes in the work tree' : ''}; took ${r.durationSeconds.toFixed(0)} s. ` +
+      'Reproduce everything with `npm run bench` (`npm run bench -- --help` for options). Medians over repeated runs after a warm-up; ' +
+      'compared commands are interleaved round by round in a shuffled order and ratios are taken within the same run.',
+    '',
+  );
+  if (r.installed.length) L.push(`Installed by this run (benchmark-only): ${r.installed.join('; ')}.`, '');
+
+  L.push('## Targets', '');
+  for (const t of r.targets) {
+    L.push(`- **${mark(t.pass)}** ${t.area}: ${t.name}: ${t.measured} (target ${t.limit})${t.why ? `. ${t.why}` : ''}`);
+  }
+  L.push('');
+  for (const [phase, err] of Object.entries(r.errors)) L.push(`- **ERROR** ${phase}: ${err}`);
+  if (Object.keys(r.errors).length) L.push('');
+
+  const findings = join(BENCH_DIR, 'FINDINGS.md');
+  if (existsSync(findings)) L.push(readFileSync(findings, 'utf8').trim(), '');
+
+  if (r.generation) renderGeneration(L, r.generation);
+  if (r.startup) renderStartup(L, r.startup);
+  if (r.footprint) renderFootprint(L, r.footprint);
+  if (r.service) renderService(L, r.service);
+  L.push('## Container image (bench/image.ts)', '');
+  if (r.image?.figures) {
+    L.push('| figure | value |', '|---|---|');
+    for (const [k, v] of Object.entries(r.image.figures)) {
+      L.push(`| ${k} | ${typeof v === 'number' && /bytes|size/i.test(k) ? `${num(v)} B (${fmtBytes(v)})` : String(v)} |`);
+    }
+  } else {
+    L.push(`Skipped: ${r.image?.skipped ?? 'not run'}.`);
+  }
+  L.push('');
+  L.push('Raw figures: `bench/results/results.json`.', '');
+  return L.join('\n');
+}
+
+function renderGeneration(L: string[], g: GenerationResult): void {
+  L.push('## Generation (cold process per run, fresh target directory)', '');
+  L.push(
+    `Default repo: ${g.fileCount} files, ${num(g.bytesGenerated)} bytes. ${g.timing.rounds} interleaved rounds after ${g.timing.warmup} warm-up round(s) ` +
+      `(seed ${g.timing.seed}); wall time of the whole process measured from the bench (spawnSync, ~1 ms of spawn overhead in every figure). ${g.regenStale.description}`,
+    '',
+  );
+  const c = g.timing.cases;
+  const vite = c['create-vite']?.summary.median ?? Number.NaN;
+  const plop = c['plop-add']?.summary.median ?? Number.NaN;
+  const floor = c['node-floor']?.summary.median ?? Number.NaN;
+  L.push('| case | median | p25 – p75 | runs | ÷ create-vite | ÷ plop | above the node floor | command |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const x of Object.values(c)) {
+    const m = x.summary.median;
+    L.push(
+      `| ${x.label} | ${fmtMs(m)} | ${iqr(x.summary, fmtMs)} | ${x.summary.n} | ${fmtRatio(m / vite)} | ${fmtRatio(m / plop)} | ${x.id === 'node-floor' ? '—' : fmtMs(m - floor)} | \`${x.command}\` |`,
+    );
+  }
+  L.push('');
+  L.push('Paired ratios (median over rounds of the ratio within one round, with p25 – p75):', '');
+  for (const [k, v] of Object.entries(g.ratios)) {
+    if (!Number.isFinite(v.ofMedians)) continue;
+    L.push(`- ${k}: ${fmtRatio(v.ofMedians)} of medians; paired ${fmtRatio(v.paired.median)} (${iqr(v.paired, fmtRatio)})`);
+  }
+  L.push('');
+  L.push(
+    `Plop baseline: plop's own CLI with a plopfile of ${g.plopBaseline.files} \`add\` actions whose templates are our generated files ` +
+      '(`{{` escaped, the service name rendered from `{{name}}`); ' +
+      (g.plopBaseline.identicalOutput ? 'its output was checked to be byte-identical to ours.' : `its output differs in: ${g.plopBaseline.mismatches.join(', ')}.`),
+    '',
+  );
+  L.push(`Tools: ${g.tools.map((t) => `${t.name} ${t.version} (${t.provenance})`).join('; ')}.`, '');
+  for (const n of g.notes) L.push(`- Note: ${n}`);
+  if (g.notes.length) L.push('');
+}
+
+function renderStartup(L: string[], s: StartupResult): void {
+  L.push('## Where our start-up time goes', '');
+  L.push(
+    'The bundle is built again by `scripts/build.ts` (`buildBundle`, same options, another outdir) with an esbuild metafile; ' +
+      'a loader hook logs which chunks each command loads, and `node --cpu-prof --cpu-prof-interval 100` gives self time per chunk ' +
+      `(median of ${s.profiles[0]?.runs ?? 0} runs).`,
+    '',
+  );
+  const byFile = new Map(s.chunks.map((c) => [c.file, c]));
+  L.push('| command | chunks loaded | bytes loaded | biggest chunks loaded (what is in them) |', '|---|---:|---:|---|');
+  for (const [cmd, l] of Object.entries(s.loadedBy)) {
+    const big = l.chunks
+      .map((f) => byFile.get(f))
+      .filter((c) => c !== undefined)
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 4)
+      .map((c) => `${c.file} ${fmtBytes(c.bytes)} (${c.contents.slice(0, 3).map((x) => `${x.from} ${fmtBytes(x.bytes)}`).join(', ')})`)
+      .join('; ');
+    L.push(`| ${cmd} | ${l.chunks.length} | ${fmtBytes(l.bytes)} | ${big} |`);
+  }
+  L.push('');
+  L.push('| profiled command | sampled ms | top self time (ms) |', '|---|---:|---|');
+  for (const p of s.profiles) {
+    const top = Object.entries(p.selfMs)
+      .slice(0, 7)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join('; ');
+    L.push(`| \`${p.command}\` | ${p.totalMs.toFixed(1)} | ${top} |`);
+  }
+  L.push('');
+  L.push('All chunks of the bundle:', '');
+  L.push('| chunk | bytes | contents (largest first) |', '|---|---:|---|');
+  for (const c of s.chunks) {
+    L.push(`| ${c.file} | ${num(c.bytes)} | ${c.contents.slice(0, 5).map((x) => `${x.from} ${fmtBytes(x.bytes)}`).join(', ')} |`);
+  }
+  L.push('');
+  for (const n of s.notes) L.push(`- Note: ${n}`);
+  if (s.notes.length) L.push('');
+}
+
+function renderFootprint(L: string[], f: FootprintResult): void {
+  L.push('## Package footprint', '');
+  const v = f.createVite;
+  L.push('| figure | ours | create-vite | how |', '|---|---:|---:|---|');
+  L.push(`| packed tarball | ${num(f.tarball.packedBytes)} B (${fmtBytes(f.tarball.packedBytes)}) | ${v ? `${num(v.packedBytes)} B` : 'n/a'} | \`npm pack --ignore-scripts --json\` |`);
+  L.push(`| unpacked (files in the tarball) | ${num(f.tarball.unpackedBytes)} B (${fmtBytes(f.tarball.unpackedBytes)}) | ${v ? `${num(v.unpackedBytes)} B` : 'n/a'} | same, \`unpackedSize\` |`);
+  L.push(`| files in the tarball | ${f.tarball.entries} | | same, \`entryCount\` |`);
+  L.push(`| packages installed | ${f.ours.packages} | ${v?.packages ?? 'n/a'} | \`npm install --prefix <clean> --offline <tarball>\`, entries of its package-lock |`);
+  L.push(`| installed size (node_modules) | ${num(f.ours.installedBytes)} B (${fmtBytes(f.ours.installedBytes)}) | ${v ? `${num(v.installedBytes)} B (${fmtBytes(v.installedBytes)})` : 'n/a'} | apparent size of every file under node_modules |`);
+  L.push(`| install scripts | ${f.ours.installScripts.length ? f.ours.installScripts.join('; ') : 'none'} | ${v ? (v.installScripts.join('; ') || 'none') : 'n/a'} | pre/post/install hooks, hasInstallScript, binding.gyp |`);
+  L.push(`| install time, median (p25 – p75) | ${fmtMs(f.ours.timeMs.median)} (${iqr(f.ours.timeMs, fmtMs)}) | ${v ? `${fmtMs(v.timeMs.median)} (${iqr(v.timeMs, fmtMs)})` : 'n/a'} | the same install, ${f.ours.timeMs.n} runs each, interleaved, after one warm-up |`);
+  L.push('');
+  L.push(`Runtime dependencies declared: ${Object.keys(f.dependencies).length ? Object.entries(f.dependencies).map(([k, x]) => `${k}@${x}`).join(', ') : 'none'}. Packages installed: ${f.ours.packageNames.join(', ')}.`, '');
+  L.push('Largest files in the tarball: ' + f.bundledFiles.slice(0, 6).map((x) => `${x.path} ${fmtBytes(x.bytes)}`).join(', ') + '.', '');
+  for (const n of f.notes) L.push(`- Note: ${n}`);
+  if (f.notes.length) L.push('');
+}
+
+function renderService(L: string[], s: ServiceResult): void {
+  L.push('## The generated service against bare net/http', '');
+  L.push(
+    `Both built in this run with ${s.go}, \`CGO_ENABLED=0 go build ${s.buildFlags}\` (service: \`./cmd/orders\` of the default repo, ` +
+      `metrics on; bare: \`bench/go/bare\`). Servers listen on 127.0.0.1 with \`SHUTDOWN_DELAY=0s\`, stdout/stderr to /dev/null ` +
+      `(the access log is written, to /dev/null). ${s.metricsEndpoint}.`,
+    '',
+  );
+  const ratio = (a: number, b: number) => fmtRatio(a / b);
+  L.push('| figure | service | bare | service ÷ bare | how |', '|---|---:|---:|---:|---|');
+  L.push(`| stripped binary | ${num(s.binaryBytes.service)} B (${fmtBytes(s.binaryBytes.service)}) | ${num(s.binaryBytes.bare)} B (${fmtBytes(s.binaryBytes.bare)}) | ${ratio(s.binaryBytes.service, s.binaryBytes.bare)} | file size |`);
+  L.push(`| binary, gzip -6 | ${num(s.binaryGzipBytes.service)} B | ${num(s.binaryGzipBytes.bare)} B | ${ratio(s.binaryGzipBytes.service, s.binaryGzipBytes.bare)} | roughly its compressed image layer |`);
+  L.push(`| build time (informational, cache state varies) | ${s.buildSeconds.service.toFixed(1)} s | ${s.buildSeconds.bare.toFixed(1)} s | | |`);
+  L.push(
+    `| start to ready, median (p25 – p75) | ${fmtMs(s.readyMs.service.median)} (${iqr(s.readyMs.service, fmtMs)}) | ${fmtMs(s.readyMs.bare.median)} (${iqr(s.readyMs.bare, fmtMs)}) | ${ratio(s.readyMs.service.median, s.readyMs.bare.median)} | \`startprobe\` (bench/go/startprobe): exec → first 200 on /ready (bare: /api/v1/hello), polled every 0.2 ms; ${s.readyMs.service.n} runs each |`,
+  );
+  L.push(
+    `| idle RSS, median | ${num(s.rssKiB.service.median)} KiB | ${num(s.rssKiB.bare.median)} KiB | ${ratio(s.rssKiB.service.median, s.rssKiB.bare.median)} | VmRSS from /proc/<pid>/status after settling, same runs |`,
+  );
+  if (s.rssAfterLoadKiB) {
+    L.push(`| RSS after the load tests | ${num(s.rssAfterLoadKiB.service)} KiB | ${num(s.rssAfterLoadKiB.bare)} KiB | ${ratio(s.rssAfterLoadKiB.service, s.rssAfterLoadKiB.bare)} | VmRSS (informational) |`);
+  }
+  const lc = s.loadConfig;
+  const how =
+    lc.kind === 'wrk'
+      ? `\`wrk -t${lc.threads} -c${lc.connections} -d${lc.seconds}s --latency URL\``
+      : `\`hey -z ${lc.seconds}s -c ${lc.connections} URL\``;
+  for (const [route, l] of Object.entries(s.load)) {
+    L.push(`| ${route} requests/s, median | ${num(l.medians.service.rps)} | ${num(l.medians.bare.rps)} | ${ratio(l.medians.service.rps, l.medians.bare.rps)} | ${how}, ${l.service.length} runs each |`);
+    L.push(`| ${route} p99 latency, median | ${fmtMs(l.medians.service.p99Ms)} | ${fmtMs(l.medians.bare.p99Ms)} | ${ratio(l.medians.service.p99Ms, l.medians.bare.p99Ms)} | same runs |`);
+    L.push(`| ${route} p50 latency, median | ${fmtMs(l.medians.service.p50Ms)} | ${fmtMs(l.medians.bare.p50Ms)} | ${ratio(l.medians.service.p50Ms, l.medians.bare.p50Ms)} | same runs |`);
+  }
+  L.push('');
+  L.push(
+    `Load: ${lc.tool.name} ${lc.tool.version} (${lc.tool.provenance}), ${lc.rounds} rounds; each round runs every route against both servers in a shuffled order; ${lc.pinned}. ` +
+      'Every single run: ' +
+      Object.entries(s.load)
+        .map(([route, l]) => `${route} service ${l.service.map((x) => num(x.rps)).join('/')}, bare ${l.bare.map((x) => num(x.rps)).join('/')} req/s`)
+        .join('; ') +
+      '.',
+    '',
+  );
+  L.push(
+    `Image estimate: binary ${num(s.binaryBytes.service)} B + base ${num(s.imageEstimate.baseBytes)} B = ${num(s.imageEstimate.totalBytes)} B (${fmtBytes(s.imageEstimate.totalBytes)}); ` +
+      `base: ${s.imageEstimate.baseSource}. The uncompressed binary is counted, so the compressed image is smaller still.`,
+    '',
+  );
+  L.push('Responses compared: ' + Object.entries(s.responses).map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``).join('; ') + '.', '');
+  for (const n of s.notes) L.push(`- Note: ${n}`);
+  if (s.notes.length) L.push('');
+}

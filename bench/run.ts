@@ -1,0 +1,243 @@
+// `npm run bench`: builds the bundle (the npm script does), then measures generation speed,
+// start-up, package footprint and the generated service against bare net/http, and writes
+// bench/results/report.md and results.json. Not part of `npm test`. Installs only
+// benchmark-only tools, outside the repo (see bench/lib/tools.ts), and says so.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchFootprint } from './footprint.js';
+import { benchGeneration } from './generation.js';
+import { installed } from './lib/tools.js';
+import { BENCH_DIR, Budget, elapsedSeconds, fmtBytes, fmtMs, fmtRatio, ROOT, run, say } from './lib/util.js';
+import { renderReport, type Results, type Target } from './report.js';
+import { benchService, IMAGE_LIMIT_BYTES } from './service.js';
+import { analyseStartup } from './startup.js';
+
+const PHASES = ['generation', 'startup', 'footprint', 'service', 'image'] as const;
+type Phase = (typeof PHASES)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    budget: { type: 'string', default: '570' },
+    rounds: { type: 'string' },
+    'load-seconds': { type: 'string' },
+    'load-rounds': { type: 'string' },
+    connections: { type: 'string', default: '32' },
+    'no-pin': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(BENCH_DIR, 'results') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(`npm run bench -- [options]
+  --only a,b        phases to run: ${PHASES.join(', ')} (default: all)
+  --quick           fewer rounds, shorter load runs (a smoke test, not for numbers)
+  --budget S        whole-run time budget in seconds (default 570); phases shrink their rounds
+  --rounds N        generation rounds (default 25; quick 6)
+  --load-rounds N   load-test rounds (default 5; quick 1); --load-seconds S per run (default 4; quick 2)
+  --connections N   load-generator connections (default 32)
+  --no-pin          do not pin servers and load generator to separate CPUs
+  --out DIR         where report.md and results.json go (default bench/results)
+Installs, when missing: wrk (apt-get, pinned Debian version) or hey (go install, pinned),
+create-vite (pinned, into ~/.cache/create-go-k8s-service/bench/npm), helm (scripts/install-tools.sh).
+`);
+  process.exit(0);
+}
+
+const int = (v: string | undefined, d: number) => (v === undefined ? d : Number.parseInt(v, 10));
+const quick = values.quick!;
+const phases = new Set<Phase>(values.only ? (values.only.split(',').map((s) => s.trim()) as Phase[]) : PHASES);
+for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p} (phases: ${PHASES.join(', ')})`);
+const budget = new Budget(int(values.budget, 570));
+const opts = {
+  rounds: int(values.rounds, quick ? 6 : 25),
+  warmup: quick ? 1 : 3,
+  profileRuns: quick ? 2 : 5,
+  installRuns: quick ? 2 : 5,
+  readyRounds: quick ? 3 : 10,
+  settleMs: quick ? 300 : 1000,
+  loadRounds: int(values['load-rounds'], quick ? 1 : 5),
+  loadSeconds: int(values['load-seconds'], quick ? 2 : 4),
+  connections: int(values.connections, 32),
+  pin: !values['no-pin'],
+};
+
+if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
+  throw new Error('dist/cli.js is missing: run `npm run bench` (it builds first) or `npm run build`');
+}
+
+const git = (args: string[]) => run('git', args, { cwd: ROOT, allowFail: true }).stdout.trim();
+const results: Results = {
+  startedAt: new Date().toISOString(),
+  durationSeconds: 0,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    os: `Linux ${release()}`,
+    node: process.versions.node,
+    go: run('go', ['version'], { allowFail: true, env: { ...process.env, GOTOOLCHAIN: 'local' } }).stdout.trim(),
+  },
+  git: { commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', dirty: git(['status', '--porcelain']) !== '' },
+  options: { ...opts, phases: [...phases] },
+  installed,
+  errors: {},
+  targets: [],
+};
+
+say(`phases: ${[...phases].join(', ')}; budget ${budget.seconds} s; ${quick ? 'QUICK (smoke test) ' : ''}options ${JSON.stringify(opts)}`);
+
+async function phase<T>(name: Phase, fn: () => T | Promise<T>): Promise<T | undefined> {
+  if (!phases.has(name)) return undefined;
+  say(`== ${name}`);
+  try {
+    return await fn();
+  } catch (err) {
+    const msg = (err as Error).message;
+    results.errors[name] = msg.split('\n').slice(0, 6).join(' | ');
+    say(`${name} FAILED: ${msg}`);
+    return undefined;
+  }
+}
+
+// Generation needs ~1 s a round; keep the rest of the budget for the other phases.
+results.generation = await phase('generation', () =>
+  benchGeneration({ rounds: opts.rounds, warmup: opts.warmup, budget, reserveSeconds: phases.has('service') ? 300 : 60 }),
+);
+results.startup = await phase('startup', () => analyseStartup({ runs: opts.profileRuns }));
+results.footprint = await phase('footprint', () => benchFootprint({ installRuns: opts.installRuns }));
+results.service = await phase('service', () =>
+  benchService({
+    readyRounds: opts.readyRounds,
+    loadRounds: opts.loadRounds,
+    loadSeconds: opts.loadSeconds,
+    connections: opts.connections,
+    settleMs: opts.settleMs,
+    budget,
+    pin: opts.pin,
+  }),
+);
+if (phases.has('image')) {
+  say('== image');
+  const file = join(BENCH_DIR, 'image.ts');
+  if (!existsSync(file)) {
+    results.image = { skipped: 'bench/image.ts does not exist (issue #8 provides it)' };
+  } else {
+    try {
+      const mod = (await import(new URL('./image.ts', import.meta.url).href)) as {
+        measureImage?: () => Promise<Record<string, number | string>>;
+      };
+      if (typeof mod.measureImage !== 'function') throw new Error('bench/image.ts exports no measureImage()');
+      results.image = { figures: await mod.measureImage() };
+    } catch (err) {
+      results.image = { skipped: `bench/image.ts threw: ${(err as Error).message.split('\n')[0]}` };
+    }
+  }
+  say(`image: ${results.image.skipped ?? JSON.stringify(results.image.figures)}`);
+}
+
+// ---- targets ---------------------------------------------------------------------------------
+const T = results.targets;
+const add = (t: Target) => T.push(t);
+const g = results.generation;
+if (g) {
+  const r = (k: string) => g.ratios[k]!;
+  const gen = r('ours-create/create-vite');
+  const regen = r('ours-regen/create-vite');
+  const slow = (x: number) => (Number.isFinite(x) ? x : undefined);
+  const check = (x: number, limit: number) => (slow(x) === undefined ? undefined : x <= limit);
+  add({
+    area: 'generation',
+    name: 'full generation vs create-vite (ratio of medians)',
+    measured: `${fmtRatio(gen.ofMedians)} (paired ${fmtRatio(gen.paired.median)})`,
+    limit: '≤ 1.20×',
+    pass: check(gen.ofMedians, 1.2),
+  });
+  add({
+    area: 'generation',
+    name: 'single-file regen (stale Dockerfile) vs create-vite',
+    measured: `${fmtRatio(regen.ofMedians)} (paired ${fmtRatio(regen.paired.median)})`,
+    limit: '≤ 1.00×',
+    pass: check(regen.ofMedians, 1.0),
+  });
+  const vsPlop = r('ours-create/plop-add');
+  const regenPlop = r('ours-regen/plop-add');
+  add({
+    area: 'generation',
+    name: 'full generation well below the plop baseline',
+    measured: fmtRatio(vsPlop.ofMedians),
+    limit: '≤ 0.75× ("well below": at least a quarter faster)',
+    pass: check(vsPlop.ofMedians, 0.75),
+  });
+  add({
+    area: 'generation',
+    name: 'single-file regen well below the plop baseline',
+    measured: fmtRatio(regenPlop.ofMedians),
+    limit: '≤ 0.75×',
+    pass: check(regenPlop.ofMedians, 0.75),
+  });
+}
+const f = results.footprint;
+if (f) {
+  add({
+    area: 'package',
+    name: 'installed size, all packages',
+    measured: `${fmtBytes(f.ours.installedBytes)} (${f.ours.installedBytes} B) in ${f.ours.packages} package(s)`,
+    limit: '≤ 3 MB (3,000,000 B)',
+    pass: f.ours.installedBytes <= 3_000_000,
+  });
+  add({
+    area: 'package',
+    name: 'no install scripts',
+    measured: f.ours.installScripts.length ? f.ours.installScripts.join('; ') : 'none',
+    limit: 'none',
+    pass: f.ours.installScripts.length === 0,
+  });
+}
+const s = results.service;
+if (s) {
+  const hello = s.load['/api/v1/hello']?.medians;
+  if (hello) {
+    add({
+      area: 'service',
+      name: '/api/v1/hello throughput vs bare',
+      measured: `${fmtRatio(hello.service.rps / hello.bare.rps)} (${hello.service.rps.toFixed(0)} vs ${hello.bare.rps.toFixed(0)} req/s)`,
+      limit: '≥ 0.85×',
+      pass: hello.service.rps / hello.bare.rps >= 0.85,
+    });
+  }
+  add({
+    area: 'service',
+    name: 'start to ready vs bare',
+    measured: `${fmtRatio(s.readyMs.service.median / s.readyMs.bare.median)} (${fmtMs(s.readyMs.service.median)} vs ${fmtMs(s.readyMs.bare.median)})`,
+    limit: '≤ 1.5×',
+    pass: s.readyMs.service.median / s.readyMs.bare.median <= 1.5,
+  });
+  add({
+    area: 'service',
+    name: 'idle RSS vs bare',
+    measured: `${fmtRatio(s.rssKiB.service.median / s.rssKiB.bare.median)} (${s.rssKiB.service.median} vs ${s.rssKiB.bare.median} KiB)`,
+    limit: '≤ 2×',
+    pass: s.rssKiB.service.median / s.rssKiB.bare.median <= 2,
+  });
+  add({
+    area: 'service',
+    name: 'distroless image under 10 MB (stripped binary + compressed base)',
+    measured: `${fmtBytes(s.imageEstimate.totalBytes)} (${s.imageEstimate.totalBytes} B = binary ${s.binaryBytes.service} + base ${s.imageEstimate.baseBytes})`,
+    limit: '< 10 MB (10,000,000 B)',
+    pass: s.imageEstimate.totalBytes < IMAGE_LIMIT_BYTES,
+  });
+}
+
+results.durationSeconds = elapsedSeconds();
+mkdirSync(values.out!, { recursive: true });
+writeFileSync(join(values.out!, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const report = renderReport(results);
+writeFileSync(join(values.out!, 'report.md'), report);
+say(`wrote ${join(values.out!, 'report.md')} and results.json in ${results.durationSeconds.toFixed(0)} s`);
+for (const t of T) process.stderr.write(`  ${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.area}: ${t.name}: ${t.measured} (target ${t.limit})\n`);
+for (const [p, e] of Object.entries(results.errors)) process.stderr.write(`  ERROR ${p}: ${e}\n`);
+process.exitCode = Object.keys(results.errors).length ? 1 : 0;

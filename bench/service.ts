@@ -1,0 +1,308 @@
+// The generated service (defaults: metrics on) against a bare net/http server (bench/go/bare)
+// serving the same JSON routes, both built here with the same Go and flags: stripped binary
+// size, start-to-ready, idle RSS, and throughput / p99 on /healthz and /api/v1/hello.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { SERVICE_NAME, generateReference } from './generation.js';
+import { loadGenerator, type Tool } from './lib/tools.js';
+import {
+  BENCH_DIR,
+  freshTempDir,
+  removeDir,
+  run,
+  runAsync,
+  say,
+  seededRandom,
+  shuffle,
+  sleep,
+  summarize,
+  which,
+  type Budget,
+  type Summary,
+} from './lib/util.js';
+
+export const BUILD_FLAGS = ['-trimpath', '-ldflags', '-s -w'];
+/**
+ * Compressed size of the distroless base the Dockerfile uses by default, when bench/image.ts
+ * does not measure one: the distroless project's README describes static-debian12 as "around
+ * 2 MiB". Override with CGKS_BENCH_BASE_IMAGE_BYTES.
+ */
+export const DISTROLESS_STATIC_BYTES = Number(process.env.CGKS_BENCH_BASE_IMAGE_BYTES ?? 2 * 1024 * 1024);
+export const IMAGE_LIMIT_BYTES = 10 * 1000 * 1000;
+
+export interface LoadRun {
+  rps: number;
+  p99Ms: number;
+  p50Ms: number;
+  errors: number;
+}
+
+export interface ServiceResult {
+  go: string;
+  buildFlags: string;
+  buildSeconds: { service: number; bare: number };
+  binaryBytes: { service: number; bare: number };
+  binaryGzipBytes: { service: number; bare: number };
+  imageEstimate: { baseBytes: number; baseSource: string; totalBytes: number };
+  readyMs: { service: Summary; bare: Summary };
+  rssKiB: { service: Summary; bare: Summary };
+  rssAfterLoadKiB?: { service: number; bare: number };
+  load: Record<string, { service: LoadRun[]; bare: LoadRun[]; medians: { service: LoadRun; bare: LoadRun } }>;
+  loadConfig: { tool: Tool; kind: string; connections: number; threads: number; seconds: number; rounds: number; pinned: string };
+  responses: Record<string, { service: string; bare: string }>;
+  metricsEndpoint: string;
+  notes: string[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const goEnv = () => ({ ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' });
+
+/** Environment for the servers: loopback only, no drain delay, logs at their defaults. */
+function serverEnv(port: number): NodeJS.ProcessEnv {
+  return { ...process.env, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_DELAY: '0s' };
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+function toMs(v: string, unit: string): number {
+  const n = Number(v);
+  return unit === 'us' ? n / 1000 : unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60000 : Number.NaN;
+}
+
+function parseWrk(out: string): LoadRun {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p = (q: string) => {
+    const m = new RegExp(`^\\s*${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m ? toMs(m[1]!, m[2]!) : Number.NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (sock ? Number(sock[1]) + Number(sock[2]) + Number(sock[3]) + Number(sock[4]) : 0);
+  return { rps, p99Ms: p('99'), p50Ms: p('50'), errors };
+}
+
+function parseHey(out: string): LoadRun {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const q = (x: string) => Number(new RegExp(`${x}% in ([\\d.]+) secs`).exec(out)?.[1]) * 1000;
+  const codes = [...out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)];
+  const errors = codes.filter((c) => c[1] !== '200').reduce((n, c) => n + Number(c[2]), 0) + (/Error distribution/.test(out) ? 1 : 0);
+  return { rps, p99Ms: q('99'), p50Ms: q('50'), errors };
+}
+
+async function waitFor(url: string, timeoutMs = 15000): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      const body = await r.text();
+      if (r.status === 200) return body;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${url} not 200 within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+function medianRun(runs: LoadRun[]): LoadRun {
+  const m = (k: keyof LoadRun) => summarize(runs.map((r) => r[k])).median;
+  return { rps: m('rps'), p99Ms: m('p99Ms'), p50Ms: m('p50Ms'), errors: runs.reduce((n, r) => n + r.errors, 0) };
+}
+
+export async function benchService(opts: {
+  readyRounds: number;
+  loadRounds: number;
+  loadSeconds: number;
+  connections: number;
+  settleMs: number;
+  budget: Budget;
+  pin: boolean;
+}): Promise<ServiceResult> {
+  const notes: string[] = [];
+  const work = freshTempDir('svc');
+  const children: ChildProcess[] = [];
+  try {
+    const go = run('go', ['version'], { env: goEnv() }).stdout.trim();
+    say('service: generating the default repo (metrics on)');
+    const repo = generateReference(join(work, 'gen'));
+    const record = JSON.parse(readFileSync(join(repo, '.go-k8s-service.json'), 'utf8')) as { answers: { metrics?: boolean } };
+    if (record.answers.metrics !== true) notes.push('the default answers have metrics off; the bench expects them on');
+
+    const bin = { service: join(work, 'bin', 'service'), bare: join(work, 'bin', 'bare'), probe: join(work, 'bin', 'startprobe') };
+    say(`service: go build ${BUILD_FLAGS.join(' ')} (the generated service downloads its modules on first build)`);
+    let t0 = Date.now();
+    try {
+      await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.service, `./cmd/${SERVICE_NAME}`], { cwd: repo, env: goEnv() });
+    } catch (err) {
+      notes.push(`go build failed with the generated go.sum; retried with -mod=mod: ${(err as Error).message.split('\n')[0]}`);
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', bin.service, `./cmd/${SERVICE_NAME}`], { cwd: repo, env: goEnv() });
+    }
+    const serviceBuild = (Date.now() - t0) / 1000;
+    t0 = Date.now();
+    const goDir = join(BENCH_DIR, 'go');
+    await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.bare, './bare'], { cwd: goDir, env: goEnv() });
+    const bareBuild = (Date.now() - t0) / 1000;
+    await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.probe, './startprobe'], { cwd: goDir, env: goEnv() });
+
+    const size = (p: string) => statSync(p).size;
+    const gz = (p: string) => gzipSync(readFileSync(p), { level: 6 }).length;
+    const binaryBytes = { service: size(bin.service), bare: size(bin.bare) };
+    const binaryGzipBytes = { service: gz(bin.service), bare: gz(bin.bare) };
+    say(`service: binaries ${binaryBytes.service} B (service), ${binaryBytes.bare} B (bare)`);
+
+    // CPU pinning: servers on the last core, the load generator on the first, so they do not
+    // take turns on one core. Both servers get the same treatment.
+    const ncpu = cpus().length;
+    const taskset = opts.pin && ncpu >= 2 ? which('taskset') : undefined;
+    const serverCpu = String(ncpu - 1);
+    const pinned = taskset ? `servers on CPU ${serverCpu}, load generator on CPU 0 (taskset)` : 'not pinned';
+    const onServerCpu = (argv: string[]) => (taskset ? [taskset, '-c', serverCpu, ...argv] : argv);
+
+    // ---- start-to-ready and idle RSS ------------------------------------------------------
+    const servers = {
+      service: { argv: [bin.service], ready: '/ready' },
+      bare: { argv: [bin.bare], ready: '/api/v1/hello' },
+    } as const;
+    type Which = keyof typeof servers;
+    const ready: Record<Which, number[]> = { service: [], bare: [] };
+    const rss: Record<Which, number[]> = { service: [], bare: [] };
+    const rnd = seededRandom(42);
+    say(`service: start-to-ready and idle RSS, ${opts.readyRounds} interleaved rounds (+1 warm-up), settle ${opts.settleMs} ms`);
+    for (let i = 0; i <= opts.readyRounds; i++) {
+      if (i > 3 && opts.budget.left() < 150) {
+        notes.push(`start-to-ready: stopped after ${i - 1} rounds (time budget)`);
+        break;
+      }
+      for (const w of shuffle(['service', 'bare'] as Which[], rnd)) {
+        const port = await freePort();
+        const s = servers[w];
+        const out = run(
+          bin.probe,
+          // Not pinned: taskset's own exec would add the same ~1 ms to both and blur the ratio.
+          [`-url=http://127.0.0.1:${port}${s.ready}`, `-settle=${opts.settleMs}ms`, '--', ...s.argv],
+          { env: serverEnv(port) },
+        ).stdout;
+        const r = JSON.parse(out) as { readyMs: number; rssKiB: number };
+        if (i === 0) continue; // warm-up: page cache, first exec
+        ready[w].push(r.readyMs);
+        rss[w].push(r.rssKiB);
+      }
+    }
+
+    // ---- load ------------------------------------------------------------------------------
+    const gen = loadGenerator();
+    const ports = { service: await freePort(), bare: await freePort() };
+    const urls: Record<Which, string> = { service: `http://127.0.0.1:${ports.service}`, bare: `http://127.0.0.1:${ports.bare}` };
+    for (const w of ['service', 'bare'] as Which[]) {
+      const argv = onServerCpu([...servers[w].argv]);
+      const child = spawn(argv[0]!, argv.slice(1), { env: serverEnv(ports[w]), stdio: 'ignore' });
+      children.push(child);
+    }
+    await waitFor(`${urls.service}/ready`);
+    await waitFor(`${urls.bare}/healthz`);
+    const pids = { service: children[0]!.pid!, bare: children[1]!.pid! };
+    // With taskset the child is taskset's exec'd program: same pid.
+    const responses: ServiceResult['responses'] = {};
+    for (const route of ['/healthz', '/api/v1/hello']) {
+      responses[route] = { service: (await waitFor(urls.service + route)).trim(), bare: (await waitFor(urls.bare + route)).trim() };
+    }
+    let metricsEndpoint = 'not checked';
+    try {
+      const r = await fetch(`${urls.service}/metrics`);
+      const text = await r.text();
+      metricsEndpoint = `GET /metrics → ${r.status}, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`;
+    } catch (err) {
+      metricsEndpoint = `GET /metrics failed: ${(err as Error).message}`;
+    }
+
+    const threads = 1;
+    const loadCmd = (url: string, seconds: number): string[] => {
+      const base =
+        gen.kind === 'wrk'
+          ? [gen.tool.path, `-t${threads}`, `-c${opts.connections}`, `-d${seconds}s`, '--latency', url]
+          : [gen.tool.path, '-z', `${seconds}s`, '-c', String(opts.connections), url];
+      return taskset ? [taskset, '-c', '0', ...base] : base;
+    };
+    const load1 = async (url: string, seconds: number): Promise<LoadRun> => {
+      const argv = loadCmd(url, seconds);
+      const { stdout } = await runAsync(argv[0]!, argv.slice(1));
+      return gen.kind === 'wrk' ? parseWrk(stdout) : parseHey(stdout);
+    };
+    const routes = ['/healthz', '/api/v1/hello'];
+    say(`service: load warm-up (1 s per server and route) with ${gen.tool.name}`);
+    for (const route of routes) for (const w of ['service', 'bare'] as Which[]) await load1(urls[w] + route, 1);
+    const load: ServiceResult['load'] = {};
+    for (const route of routes) load[route] = { service: [], bare: [], medians: undefined as never };
+    const perRound = routes.length * 2 * opts.loadSeconds + 2;
+    let rounds = 0;
+    for (let i = 0; i < opts.loadRounds; i++) {
+      if (i >= 2 && opts.budget.left() < perRound + 30) {
+        notes.push(`load: stopped after ${i} rounds (time budget)`);
+        break;
+      }
+      for (const route of shuffle(routes, rnd)) {
+        for (const w of shuffle(['service', 'bare'] as Which[], rnd)) {
+          const r = await load1(urls[w] + route, opts.loadSeconds);
+          load[route]![w].push(r);
+        }
+      }
+      rounds++;
+      const line = routes
+        .map((rt) => `${rt} ${medianRun(load[rt]!.service).rps.toFixed(0)} vs ${medianRun(load[rt]!.bare).rps.toFixed(0)} req/s`)
+        .join('; ');
+      say(`service: load round ${i + 1}/${opts.loadRounds}: medians service vs bare: ${line}`);
+    }
+    for (const route of routes) {
+      const l = load[route]!;
+      l.medians = { service: medianRun(l.service), bare: medianRun(l.bare) };
+      if (l.medians.service.errors || l.medians.bare.errors) notes.push(`${route}: errors or non-2xx under load (service ${l.medians.service.errors}, bare ${l.medians.bare.errors})`);
+    }
+    const rssAfterLoadKiB = { service: rssOf(pids.service), bare: rssOf(pids.bare) };
+
+    return {
+      go,
+      buildFlags: BUILD_FLAGS.map((f) => (f.includes(' ') ? `"${f}"` : f)).join(' '),
+      buildSeconds: { service: serviceBuild, bare: bareBuild },
+      binaryBytes,
+      binaryGzipBytes,
+      imageEstimate: {
+        baseBytes: DISTROLESS_STATIC_BYTES,
+        baseSource: process.env.CGKS_BENCH_BASE_IMAGE_BYTES
+          ? 'CGKS_BENCH_BASE_IMAGE_BYTES'
+          : 'distroless README: static-debian12 is "around 2 MiB" (compressed); 2 MiB used',
+        totalBytes: binaryBytes.service + DISTROLESS_STATIC_BYTES,
+      },
+      readyMs: { service: summarize(ready.service), bare: summarize(ready.bare) },
+      rssKiB: { service: summarize(rss.service), bare: summarize(rss.bare) },
+      rssAfterLoadKiB,
+      load,
+      loadConfig: { tool: gen.tool, kind: gen.kind, connections: opts.connections, threads, seconds: opts.loadSeconds, rounds, pinned },
+      responses,
+      metricsEndpoint,
+      notes,
+    };
+  } finally {
+    for (const c of children) {
+      if (c.exitCode === null) c.kill('SIGKILL');
+    }
+    removeDir(work);
+  }
+}

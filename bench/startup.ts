@@ -1,0 +1,172 @@
+// Where our start-up time goes. Builds the bundle as scripts/build.ts does (same function,
+// another outdir) with esbuild's metafile, then profiles cold create and regen runs of that
+// build with `node --cpu-prof`: which chunks load, what is in them, and self time per chunk.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SERVICE_NAME, generateReference } from './generation.js';
+import { freshTempDir, median, removeDir, ROOT, run, say } from './lib/util.js';
+
+interface Metafile {
+  inputs: Record<string, { bytes: number }>;
+  outputs: Record<
+    string,
+    {
+      bytes: number;
+      entryPoint?: string;
+      imports: { path: string; kind: string; external?: boolean }[];
+      inputs: Record<string, { bytesInOutput: number }>;
+    }
+  >;
+}
+
+export interface ChunkInfo {
+  file: string;
+  bytes: number;
+  /** Largest contributors: npm package, or our source file. */
+  contents: { from: string; bytes: number }[];
+  staticImports: string[];
+  dynamicImports: string[];
+}
+
+export interface ProfileSummary {
+  command: string;
+  runs: number;
+  /** Median total sampled ms per run. */
+  totalMs: number;
+  /** Median self ms per bucket: a dist chunk, node's module loader, other node internals, GC, ... */
+  selfMs: Record<string, number>;
+  chunksExecuted: string[];
+}
+
+export interface StartupResult {
+  chunks: ChunkInfo[];
+  /** Chunks a path loads: the entry's static closure plus the dynamic imports taken. */
+  loadedBy: Record<string, { chunks: string[]; bytes: number }>;
+  profiles: ProfileSummary[];
+  distMatchesSources: boolean;
+  notes: string[];
+}
+
+function contributor(input: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (m) return m[1]!;
+  if (input.startsWith('cgks:')) return 'precompiled templates';
+  return input;
+}
+
+function analyseMetafile(meta: Metafile, outdir: string): ChunkInfo[] {
+  const rel = (p: string) => relative(outdir, join(ROOT, p));
+  const chunks: ChunkInfo[] = [];
+  for (const [path, o] of Object.entries(meta.outputs)) {
+    if (path.endsWith('.map') || path.endsWith('.txt')) continue;
+    const by = new Map<string, number>();
+    for (const [input, v] of Object.entries(o.inputs)) by.set(contributor(input), (by.get(contributor(input)) ?? 0) + v.bytesInOutput);
+    const imports = (kind: string) =>
+      [...new Set(o.imports.filter((i) => i.kind === kind && !i.external && !i.path.startsWith('node:') && /\.js$/.test(i.path)).map((i) => rel(i.path)))];
+    chunks.push({
+      file: rel(path),
+      bytes: o.bytes,
+      contents: [...by].map(([from, bytes]) => ({ from, bytes })).sort((a, b) => b.bytes - a.bytes).filter((c) => c.bytes > 0),
+      staticImports: imports('import-statement'),
+      dynamicImports: imports('dynamic-import'),
+    });
+  }
+  return chunks.sort((a, b) => b.bytes - a.bytes);
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { url: string; functionName: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function bucket(url: string, fn: string, outdir: string): string {
+  if (!url) return fn || '(anonymous)';
+  if (url.startsWith('file://')) {
+    const p = decodeURIComponent(new URL(url).pathname);
+    return p.startsWith(outdir) ? relative(outdir, p) : p;
+  }
+  if (url.startsWith('node:internal/modules/')) return 'node: module loader';
+  return 'node: other internals';
+}
+
+function summariseProfiles(files: string[], outdir: string, command: string): ProfileSummary {
+  const perRun: Map<string, number>[] = [];
+  const totals: number[] = [];
+  const executed = new Set<string>();
+  for (const f of files) {
+    const p = JSON.parse(readFileSync(f, 'utf8')) as CpuProfile;
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    let total = 0;
+    for (let i = 0; i < p.samples.length; i++) {
+      const n = byId.get(p.samples[i]!);
+      const us = p.timeDeltas[i + 1] ?? 0;
+      if (!n) continue;
+      const b = bucket(n.callFrame.url, n.callFrame.functionName, outdir);
+      if (b === '(idle)') continue;
+      self.set(b, (self.get(b) ?? 0) + us / 1000);
+      total += us / 1000;
+      if (b.endsWith('.js') && !b.startsWith('/')) executed.add(b);
+    }
+    perRun.push(self);
+    totals.push(total);
+  }
+  const keys = new Set(perRun.flatMap((m) => [...m.keys()]));
+  const selfMs: Record<string, number> = {};
+  for (const k of keys) selfMs[k] = median(perRun.map((m) => m.get(k) ?? 0));
+  const sorted = Object.fromEntries(Object.entries(selfMs).sort((a, b) => b[1] - a[1]));
+  return { command, runs: files.length, totalMs: median(totals), selfMs: sorted, chunksExecuted: [...executed].sort() };
+}
+
+export function analyseStartup(opts: { runs: number }): StartupResult {
+  const notes: string[] = [];
+  const work = freshTempDir('startup');
+  try {
+    const outdir = join(work, 'dist');
+    const metaPath = join(work, 'meta.json');
+    say('start-up: building the bundle again with a metafile (scripts/build.ts buildBundle, other outdir)');
+    run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'lib', 'metafile-build.ts'), outdir, metaPath], { cwd: ROOT });
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
+    const chunks = analyseMetafile(meta, outdir);
+
+    const names = (d: string) => (existsSync(d) ? readdirSync(d).sort().join(',') : '');
+    const distMatchesSources = names(join(ROOT, 'dist', 'chunks')) === names(join(outdir, 'chunks'));
+    if (!distMatchesSources) notes.push('dist/ differs from a fresh build of the sources (someone changed generators/ or templates/ during the run); the profile uses the fresh build.');
+
+    const cli = join(outdir, 'cli.js');
+    const repo = generateReference(join(work, 'ref'));
+    const profiles: ProfileSummary[] = [];
+    const byFile = new Map(chunks.map((c) => [c.file, c]));
+    const loadedBy: StartupResult['loadedBy'] = {};
+    const profile = (label: string, args: (i: number) => string[], cwd: string) => {
+      const dir = join(work, 'prof', label);
+      mkdirSync(dir, { recursive: true });
+      // One run with a loader hook that logs every module loaded: exactly which chunks load.
+      const log = join(work, `${label}.loadlog`);
+      run(process.execPath, ['--import', join(ROOT, 'bench', 'lib', 'load-log.mjs'), cli, ...args(-1)], {
+        cwd,
+        env: { ...process.env, CGKS_BENCH_LOADLOG: log },
+      });
+      const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
+        .map((u) => relative(outdir, decodeURIComponent(new URL(u).pathname)))
+        .filter((f) => !f.startsWith('..'))
+        .sort();
+      loadedBy[label] = { chunks: loaded, bytes: loaded.reduce((n, f) => n + (byFile.get(f)?.bytes ?? 0), 0) };
+      for (let i = 0; i < opts.runs; i++) {
+        run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, cli, ...args(i)], { cwd });
+      }
+      const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+      profiles.push(summariseProfiles(files, outdir, `node --cpu-prof dist/cli.js ${args(0).join(' ').replaceAll(work, '<tmp>')}`));
+    };
+    say(`start-up: ${opts.runs} profiled runs each of create, regen and --version`);
+    profile('create', (i) => [join(work, `c${i + 1}`, SERVICE_NAME), '--yes', '--no-git', '--no-install'], work);
+    // What a regen loads does not depend on whether the file is stale; the timing of the
+    // stale case is in the generation table.
+    profile('regen', () => ['regen', 'Dockerfile'], repo);
+    profile('version', () => ['--version'], work);
+    return { chunks, loadedBy, profiles, distMatchesSources, notes };
+  } finally {
+    removeDir(work);
+  }
+}
