@@ -503,7 +503,14 @@ test('selectors: Service, PDB and spread constraints pick the Deployment pods, n
     assert.ok(selects(sel, podLabels), `${what} does not select the Deployment's pods`);
     assert.not.ok(selects(sel, testLabels), `${what} selects the helm test pod`);
   }
-  assert.ok(selects(only(objects, 'ServiceMonitor').spec.selector.matchLabels, only(objects, 'Service').metadata.labels));
+  const sm = only(objects, 'ServiceMonitor');
+  const svc = only(objects, 'Service');
+  assert.ok(selects(sm.spec.selector.matchLabels, svc.metadata.labels), 'the ServiceMonitor does not select the Service');
+  assert.equal(sm.spec.namespaceSelector.matchNames, [svc.metadata.namespace ?? 'default']);
+  assert.is(sm.spec.endpoints.length, 1);
+  assert.is(sm.spec.endpoints[0].port, svc.spec.ports[0].name, 'the ServiceMonitor scrapes a port the Service does not name');
+  assert.is(sm.spec.endpoints[0].path, '/metrics');
+  assert.is(sm.metadata.labels?.release, 'kube-prometheus-stack');
   // With autoscaling on, replicas are left to the HPA.
   assert.is(only(objects, 'Deployment').spec.replicas, undefined);
   assert.is(only(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name, only(objects, 'Deployment').metadata.name);
