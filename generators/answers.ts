@@ -1,17 +1,40 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 
+const MAX_SHOWN = 60;
+
+/**
+ * A value as error messages show it: on one line, every control, line-separating and
+ * bidirectional character escaped (a hostile value must not steer the terminal), and cut
+ * short when long.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value !== 'string') {
+    const json = JSON.stringify(value) ?? String(value);
+    return json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN)}…` : json;
+  }
+  const chars = [...value];
+  const cut = chars.length > MAX_SHOWN ? `${chars.slice(0, MAX_SHOWN).join('')}…` : value;
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  ) + (cut === value ? '' : ` (${chars.length} characters)`);
+}
+
+/** How a question is named in messages: its flag. */
+export const flagName = (q: Question): string => (q.type === 'boolean' ? `--[no-]${q.flag}` : `--${q.flag}`);
+
 /** A bad value: names the field (as its flag) and the rule it broke. */
 export class AnswerError extends Error {
   constructor(readonly question: Question, readonly value: unknown, readonly rule: string) {
-    super(`--${question.flag}: ${JSON.stringify(value)} ${rule}`);
+    super(`--${question.flag}: ${showValue(value)} ${rule}`);
   }
 }
 
 /** Values that are missing and have no default. */
 export class MissingAnswersError extends Error {
   constructor(readonly questions: Question[]) {
-    super(`missing ${questions.map((q) => `--${q.flag}`).join(', ')}`);
+    super(`missing ${questions.map(flagName).join(', ')}`);
   }
 }
 
@@ -30,6 +53,8 @@ export function coerce(q: Question, raw: unknown): unknown {
       throw new AnswerError(q, raw, 'must be true or false');
     }
     default:
+      // YAML reads `go-version: 1.30` as the number 1.3: say how to keep it text.
+      if (typeof raw === 'number') throw new AnswerError(q, raw, 'must be a string (quote it in an answers file)');
       if (typeof raw !== 'string') throw new AnswerError(q, raw, 'must be a string');
       return raw;
   }
@@ -87,16 +112,18 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
   } catch (err) {
     throw new AnswersFileError(`--answers: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  // YAML is a superset of JSON: only a .json file is held to JSON.
+  const json = /\.json$/i.test(path);
   let data: unknown;
   try {
-    if (/\.ya?ml$/i.test(path)) {
-      const { parse } = await import('yaml');
-      data = parse(text);
-    } else {
+    if (json) {
       data = JSON.parse(text);
+    } else {
+      const { parse } = await import('yaml');
+      data = parse(text, { uniqueKeys: true });
     }
   } catch (err) {
-    throw new AnswersFileError(`--answers: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new AnswersFileError(`--answers: ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (data && typeof data === 'object' && 'answers' in data && 'generator' in data) data = (data as { answers: unknown }).answers;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
@@ -106,9 +133,11 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
   for (const [k, v] of Object.entries(data)) {
     const q = QUESTIONS.find((q) => q.key === k || q.flag === k);
     if (!q) {
-      throw new AnswersFileError(`--answers: unknown key "${k}" in ${path}; known keys: ${QUESTIONS.map((q) => q.key).join(', ')}`);
+      throw new AnswersFileError(`--answers: unknown key ${showValue(k)} in ${path}; known keys: ${QUESTIONS.map((q) => q.key).join(', ')}`);
     }
-    out[q.key] = v;
+    if (out[q.key] !== undefined) throw new AnswersFileError(`--answers: ${q.key} is given twice in ${path}`);
+    // `port:` with nothing after it (YAML null) leaves the answer open, like a missing key.
+    if (v !== null) out[q.key] = v;
   }
   return out;
 }

@@ -84,6 +84,8 @@ function distance(a: string, b: string): number {
 }
 
 export function suggestFlag(unknown: string): string | undefined {
+  // One or two letters are too little to guess from (-x would "mean" --ci).
+  if (unknown.length < 3) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
   for (const f of knownFlags()) {
@@ -91,6 +93,28 @@ export function suggestFlag(unknown: string): string | undefined {
     if (dd < bestD) [best, bestD] = [f, dd];
   }
   return bestD <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
+}
+
+/** One line for each way node's parseArgs refuses a command line. */
+function parseErrorMessage(e: { code?: string; message: string }): string {
+  const first = e.message.split('\n')[0]!;
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'(-{1,2}[^']+)'/.exec(first)?.[1] ?? '';
+    const bare = flag.replace(/^-+/, '').split('=')[0]!;
+    const hint = flag.startsWith('--') ? suggestFlag(bare) : undefined;
+    return `unknown flag ${flag}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // parseArgs names options as '--name', '--name <value>' or '-y, --yes'.
+    const flag = /--([a-z][a-z0-9-]*)/.exec(first)?.[1] ?? '';
+    if (/does not take an argument/.test(first)) {
+      const q = QUESTIONS.find((x) => x.flag === flag || `no-${x.flag}` === flag);
+      return q ? `--${flag} takes no value: write --${q.flag} or --no-${q.flag}` : `--${flag} takes no value`;
+    }
+    if (/ambiguous/.test(first)) return `--${flag} needs a value (one starting with "-" is written --${flag}=<value>)`;
+    return `--${flag} needs a value; see --help`;
+  }
+  return first;
 }
 
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
@@ -106,18 +130,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   try {
     parsed = parseArgs({ args: rest, options: optionsFor(), allowPositionals: true, strict: true });
   } catch (err) {
-    const e = err as { code?: string; message: string };
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const flag = /'(-{1,2}[^']+)'/.exec(e.message)?.[1] ?? '';
-      const bare = flag.replace(/^-+/, '').split('=')[0]!;
-      const hint = suggestFlag(bare);
-      throw new UsageError(`unknown flag ${flag}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
-    }
-    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      const flag = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? 'a flag';
-      throw new UsageError(`${flag.replace(/ .*/, '')} needs a value; see --help`);
-    }
-    throw new UsageError(e.message.split('\n')[0]!);
+    throw new UsageError(parseErrorMessage(err as { code?: string; message: string }));
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const answers: Partial<Record<AnswerKey, unknown>> = {};
@@ -163,46 +176,85 @@ function flagColumn(q: Question): string {
 
 export const EXIT_CODES: readonly [number, string][] = [
   [0, 'success'],
-  [1, 'failed: target not empty, conflicts or check violations, a write error'],
+  [1, 'failed: target not empty, conflicts or check violations, a write error, or the summary was declined; nothing half-written'],
   [2, 'invalid usage: unknown flag, invalid value, missing answers without a TTY'],
-  [130, 'interrupted (Ctrl-C); nothing was left half-written'],
+  [130, 'interrupted (Ctrl-C): whatever was being written is removed again'],
 ];
 
+const HELP_WIDTH = 80;
+const HELP_COLUMN = 26;
+
+/** Greedy word wrap; a word longer than the width stays whole on its own line. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * Two columns for an 80-column terminal: the description starts at a fixed column and
+ * wraps under itself; a left cell too wide for the column puts its description below it.
+ */
+function table(rows: readonly (readonly [string, string])[], column = HELP_COLUMN): string {
+  const pad = ' '.repeat(column);
+  return rows
+    .map(([left, right]) => {
+      const text = wrap(right, HELP_WIDTH - column);
+      const head = `  ${left}`;
+      if (head.length + 2 > column) return [head, ...text.map((t) => pad + t)].join('\n');
+      return [head.padEnd(column) + (text[0] ?? ''), ...text.slice(1).map((t) => pad + t)].join('\n');
+    })
+    .join('\n');
+}
+
+const paragraph = (text: string) => wrap(text, HELP_WIDTH).join('\n');
+
 export function helpText(version: string): string {
-  const rows: [string, string][] = [];
-  for (const q of QUESTIONS) rows.push([flagColumn(q), q.help]);
-  const general: [string, string][] = GENERAL_FLAGS.map((f) => [
-    `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` <${f.value}>` : ''}`,
-    f.help,
-  ]);
-  const width = Math.max(...[...rows, ...general].map(([a]) => a.length)) + 2;
-  const fmt = (r: [string, string][]) => r.map(([a, b]) => `  ${a.padEnd(width)}${b}`).join('\n');
+  const questions = QUESTIONS.map((q) => [flagColumn(q), q.help] as const);
+  const general = GENERAL_FLAGS.map(
+    (f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` <${f.value}>` : ''}`, f.help] as const,
+  );
+  const commands = [
+    ['[directory]', 'create a service in the directory (default: ./<name>); it must be empty, or hold only .git, unless --force'],
+    ['regen <file|group>...', 'regenerate files from the answers recorded in the repo; edited files are kept unless --force'],
+    ['update', "merge a newer generator's templates into the repo (3-way)"],
+    ['check', 'report drift from the platform conventions'],
+  ] as const;
   return `create-go-k8s-service ${version}
-Writes a production-grade Go service repository for Kubernetes: graceful shutdown,
-/healthz and /ready, zerolog, typed config, Dockerfile, Helm chart, Makefile and CI.
+${paragraph('Writes a production-grade Go service repository for Kubernetes: graceful shutdown, /healthz and /ready, zerolog, typed config, Dockerfile, Helm chart, Makefile and CI.')}
 
 Usage:
   npm create go-k8s-service@latest [directory] -- [flags]
-  create-go-k8s-service [directory] [flags]           create a service (asks for what is missing)
-  create-go-k8s-service regen <file|group>... [flags]  regenerate files from the recorded answers
-  create-go-k8s-service update [flags]                 merge a newer generator's templates (3-way)
-  create-go-k8s-service check [--json]                 report drift from the platform conventions
+  create-go-k8s-service [command] [flags]
 
-Questions (each also asked interactively when not given):
-${fmt(rows)}
+Commands:
+${table(commands)}
+
+Questions (asked on a terminal when not given as flags):
+${table(questions)}
 
 Options:
-${fmt(general)}
+${table(general)}
 
-Without a TTY nothing is asked: pass --yes to take defaults, or every answer as a flag.
+${paragraph('On a terminal, every question not given as a flag is asked, and a summary is confirmed before anything is written. Without a TTY (or with CI set) nothing is asked: pass every answer as a flag or in --answers, or --yes to take the defaults. Answers files use the names above (go-version or goVersion); a repo\'s .go-k8s-service.json works too.')}
 
 Exit codes:
-${EXIT_CODES.map(([c, d]) => `  ${String(c).padEnd(5)}${d}`).join('\n')}
+${table(EXIT_CODES.map(([c, d]) => [String(c), d] as const), 8)}
 
 Examples:
   npm create go-k8s-service@latest orders
-  npx create-go-k8s-service orders --yes --module github.com/acme/orders --ci gitlab --no-metrics
-  npx create-go-k8s-service --answers answers.yaml --json --no-git > result.json
+  npx create-go-k8s-service orders --yes --module github.com/acme/orders \\
+    --ci gitlab --no-metrics
+  npx create-go-k8s-service --answers svc.yaml --yes --json --no-git > out.json
   npx create-go-k8s-service regen chart --port 9090
 `;
 }

@@ -7,18 +7,41 @@ import { createOutput, type Output } from './output.js';
 import { GENERATOR_VERSION } from './version.js';
 import { TargetNotEmptyError, undoWritesInProgress } from './write.js';
 
+let out: Output | undefined;
+let interrupted = false;
+
+/**
+ * Ctrl-C (a SIGINT from the terminal, from `kill`, or the one inquirer sends itself when
+ * Ctrl-C is pressed at a prompt): undo writes in progress, say what is on disk, exit 130.
+ * It stays installed for the whole run: inquirer's own exit hook sends one more SIGINT while
+ * we exit, which must not turn exit code 130 into death by signal.
+ */
 function onInterrupt(): void {
-  undoWritesInProgress();
-  process.stderr.write('\nInterrupted: nothing was written.\n');
+  if (interrupted) return;
+  interrupted = true;
+  const undone = undoWritesInProgress();
+  const note = undone ? 'the files written so far were removed again' : (out?.interruptNote ?? 'stopped');
+  // A prompt or spinner may have hidden the cursor.
+  if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
+  process.stderr.write(`\nInterrupted: ${note}.\n`);
+  if (out?.isJson) out.json({ ok: false, interrupted: true, error: `interrupted: ${note}`, exitCode: 130 });
   process.exit(130);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  process.once('SIGINT', onInterrupt);
-  let out: Output = createOutput(argv.includes('--json'));
+  process.on('SIGINT', onInterrupt);
+  return run(argv, (json) => (out = createOutput(json)));
+}
+
+/**
+ * Parses, dispatches and maps errors to exit codes, with output made by `output` (tests
+ * drive commands in-process through this, with output they capture).
+ */
+export async function run(argv: readonly string[], output: (json: boolean) => Output): Promise<number> {
+  let o = output(argv.includes('--json'));
   try {
     const args = parseCommandLine(argv);
-    out = createOutput(args.flags.json);
+    o = output(args.flags.json);
     if (args.flags.help) {
       process.stdout.write(helpText(GENERATOR_VERSION));
       return 0;
@@ -30,23 +53,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (args.command) {
       case 'create': {
         const { createCommand } = await import('./create.js');
-        return await createCommand(args, out);
+        return await createCommand(args, o);
       }
       case 'regen': {
         const { regenCommand } = await import('./regen-command.js');
-        return await regenCommand(args, out);
+        return await regenCommand(args, o);
       }
       case 'update': {
         const { updateCommand } = await import('./update-command.js');
-        return await updateCommand(args, out);
+        return await updateCommand(args, o);
       }
       case 'check': {
         const { checkCommand } = await import('./check-command.js');
-        return await checkCommand(args, out);
+        return await checkCommand(args, o);
       }
     }
   } catch (err) {
-    return report(err, out);
+    return report(err, o);
   }
 }
 
@@ -70,8 +93,10 @@ function report(err: unknown, out: Output): number {
     if (out.isJson) out.json({ ok: false, error: err.message, exitCode: code });
     return code;
   }
-  if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.message === 'cancelled') {
-    process.stderr.write('\nCancelled: nothing was written.\n');
+  if ((err as Error)?.name === 'PromptCancelled') {
+    const msg = `cancelled: ${out.interruptNote ?? 'nothing was written'}`;
+    process.stderr.write(`\n${msg[0]!.toUpperCase()}${msg.slice(1)}.\n`);
+    if (out.isJson) out.json({ ok: false, interrupted: true, error: msg, exitCode: 130 });
     return 130;
   }
   const message = err instanceof Error ? err.message : String(err);

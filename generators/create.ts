@@ -5,12 +5,14 @@ import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } fro
 import type { ParsedArgs } from './cli-args.js';
 import { UsageError } from './cli-args.js';
 import { detectEnvironment } from './environment.js';
-import type { Output } from './output.js';
+import { createProgress, type Output } from './output.js';
 import { runPostSteps, type PostStepResult } from './post-steps.js';
-import { QUESTIONS, type AnswerKey, type Answers } from './questions.js';
+import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { planProject } from './scaffold.js';
-import { blockingEntries, TargetNotEmptyError } from './write.js';
+import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
+
+const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
 
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
@@ -26,40 +28,71 @@ function runner(): string {
   return 'npx create-go-k8s-service';
 }
 
+/** Lets a pending signal be handled: a SIGINT that arrived during a synchronous write is
+ * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
+const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
+
 export async function createCommand(args: ParsedArgs, out: Output): Promise<number> {
+  out.interruptNote = 'nothing was written';
   if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   const env = detectEnvironment();
-  let given: Partial<Record<AnswerKey, unknown>> = {};
-  if (args.flags.answersFile) given = await loadAnswersFile(args.flags.answersFile);
-  given = { ...given, ...args.answers };
+  const interactive = isInteractive() && !args.flags.yes;
 
-  let dirArg = args.positionals[0];
+  let given: Partial<Record<AnswerKey, unknown>> = {};
+  let fromFile = new Set<AnswerKey>();
+  if (args.flags.answersFile) {
+    given = await loadAnswersFile(args.flags.answersFile);
+    fromFile = new Set(Object.keys(given) as AnswerKey[]);
+  }
+  for (const k of Object.keys(args.answers) as AnswerKey[]) fromFile.delete(k);
+  given = { ...given, ...args.answers };
+  // Name the file a bad value came from: the flag alone would point the user at the command line.
+  const blame = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof AnswerError && fromFile.has(err.question.key)) {
+        throw new AnswerError(err.question, err.value, `${err.rule} (in ${args.flags.answersFile})`);
+      }
+      throw err;
+    }
+  };
+
+  const dirArg = args.positionals[0];
   if (given.name === undefined && dirArg !== undefined) {
     const fromDir = basename(resolve(dirArg));
-    const name = QUESTIONS[0]!;
-    const broken = name.rule(fromDir as never);
-    if (broken) {
-      throw new AnswerError(name, fromDir, `${broken} (taken from the directory name; pass --name to choose another)`);
-    }
-    given.name = fromDir;
+    const broken = NAME.rule(fromDir as never);
+    if (!broken) given.name = fromDir;
+    else if (interactive) out.info(`${JSON.stringify(fromDir)} cannot be the service name: it ${broken}.`);
+    else throw new AnswerError(NAME, fromDir, `${broken} (taken from the directory name; pass --name to choose another)`);
+  }
+  // Bad values win over missing ones: they are the more specific mistake.
+  blame(() => validateGiven(given, env));
+
+  const targetOf = (name: string) => resolve(dirArg ?? name);
+  const notEmpty = (dir: string) => (args.flags.force ? [] : blockingEntries(dir));
+  // Refuse a taken directory before asking anything that would be in vain.
+  if (dirArg !== undefined && notEmpty(resolve(dirArg)).length > 0) {
+    throw new TargetNotEmptyError(shownPath(resolve(dirArg)), notEmpty(resolve(dirArg)));
   }
 
-  const interactive = isInteractive() && !args.flags.yes;
   if (interactive) {
     const { askQuestions } = await import('./prompts.js');
-    // Validate what flags gave before asking anything else.
-    resolvePartial(given, env);
-    given = await askQuestions(given, env);
+    given = await askQuestions(given, env, {
+      name: (name) => {
+        const blocking = notEmpty(targetOf(String(name)));
+        return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
+      },
+    });
   } else if (!args.flags.yes) {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
     if (missing.length > 0) throw new MissingAnswersError(missing);
   } else if (given.name === undefined) {
-    throw new MissingAnswersError([QUESTIONS[0]!]);
+    throw new MissingAnswersError([NAME]);
   }
-  const answers = resolveAnswers(given, { useDefaults: true, env });
-  dirArg ??= answers.name;
-  const directory = resolve(dirArg);
-  const shown = relative(process.cwd(), directory) || '.';
+  const answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  const directory = targetOf(answers.name);
+  const shown = shownPath(directory);
 
   const blocking = blockingEntries(directory);
   if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shown, blocking);
@@ -80,19 +113,44 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
     }
   }
 
+  // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.
+  const hold = holdWrites();
   const ctx: CreateContext = { answers, directory, force: args.flags.force };
-  const { default: nodePlop } = await import('node-plop');
-  const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
-  registerGenerators(plop);
-  const { failures } = await plop.getGenerator('service').runActions({ [CONTEXT_KEY]: ctx });
-  if (ctx.error) throw ctx.error;
-  if (failures.length > 0 || !ctx.result) throw new Error(`generation failed: ${failures.map((f) => f.error).join('; ')}`);
+  try {
+    const { default: nodePlop } = await import('node-plop');
+    const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
+    registerGenerators(plop);
+    const { failures } = await plop.getGenerator('service').runActions({ [CONTEXT_KEY]: ctx });
+    if (ctx.error) throw ctx.error;
+    if (failures.length > 0 || !ctx.result) throw new Error(`generation failed: ${failures.map((f) => f.error).join('; ')}`);
+    await settle();
+  } catch (err) {
+    hold.rollback();
+    throw err;
+  }
+  hold.commit();
 
+  out.interruptNote = `the files in ${shown} are complete`;
   out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
-  const postSteps: PostStepResult[] = await withProgress(out, (progress) =>
-    runPostSteps(directory, { git: args.flags.git, install: args.flags.install, progress }),
-  );
-  for (const s of postSteps) if (s.status === 'failed') out.warn(s.detail ?? s.name);
+  const progress = createProgress();
+  let postSteps: PostStepResult[];
+  try {
+    postSteps = await runPostSteps(directory, {
+      git: args.flags.git,
+      install: args.flags.install,
+      progress: (m) => {
+        out.interruptNote = `the files in ${shown} are complete, but this step did not finish: ${m.replace(/…$/, '')}`;
+        progress.step(m);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  out.interruptNote = `the files in ${shown} are complete`;
+  for (const s of postSteps) {
+    if (s.status === 'failed') out.warn(s.detail ?? s.name);
+    else if (s.status === 'done') out.info(`${out.style('green', '✔')} ${DONE[s.name]}`);
+  }
 
   if (out.isJson) {
     out.json({ ok: true, directory, files: ctx.result.files, answers, postSteps });
@@ -101,7 +159,19 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   return 0;
 }
 
-function resolvePartial(given: Partial<Record<AnswerKey, unknown>>, env: ReturnType<typeof detectEnvironment>): void {
+const DONE: Record<PostStepResult['name'], string> = {
+  'go-mod-download': 'Downloaded the Go modules',
+  git: 'Created a git repository with a first commit',
+};
+
+function shownPath(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  if (rel === '') return '.';
+  return rel.startsWith('..') ? dir : rel;
+}
+
+/** Checks the values given (flags, file, directory name) before anything is asked. */
+function validateGiven(given: Partial<Record<AnswerKey, unknown>>, env: Environment): void {
   try {
     resolveAnswers(given, { useDefaults: false, env });
   } catch (err) {
@@ -109,27 +179,19 @@ function resolvePartial(given: Partial<Record<AnswerKey, unknown>>, env: ReturnT
   }
 }
 
-async function withProgress<T>(out: Output, fn: (progress: (m: string) => void) => Promise<T>): Promise<T> {
-  if (!process.stderr.isTTY || out.isJson) return fn((m) => process.stderr.write(`${m}\n`));
-  const { createSpinner } = await import('nanospinner');
-  let spinner: ReturnType<typeof createSpinner> | undefined;
-  try {
-    return await fn((m) => {
-      spinner?.success();
-      spinner = createSpinner(m, { stream: process.stderr }).start();
-    });
-  } finally {
-    spinner?.success();
-  }
-}
-
 function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
   const lines = ['', 'Next steps:'];
-  if (dir !== '.') lines.push(`  cd ${dir}`);
+  if (dir !== '.') lines.push(`  cd ${shellWord(dir)}`);
+  if (steps.find((s) => s.name === 'git')?.status === 'failed') lines.push('  git init && git add -A && git commit -m "Initial commit"');
   if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push('  go mod download');
   lines.push('  make test          # go test -race with coverage');
   lines.push(`  make run           # serves http://localhost:${a.port}/healthz and /ready`);
   lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');
   lines.push('', `Later, regenerate a file or group from the recorded answers: ${runner()} regen dockerfile`);
   return lines.join('\n');
+}
+
+/** A path as a shell word the user can paste (quoted only when it needs to be). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

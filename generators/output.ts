@@ -13,13 +13,19 @@ export interface Output {
   json(value: unknown): void;
   style(style: Style, text: string): string;
   isJson: boolean;
+  /**
+   * What is on disk right now, for the line printed when Ctrl-C ends the command
+   * ("Interrupted: <note>."); commands update it as they go.
+   */
+  interruptNote?: string;
 }
+
+const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 export function createOutput(json: boolean): Output {
   const human = json ? process.stderr : process.stdout;
-  const colour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-  const style = (s: Style, text: string) => (colour(human) ? styleText(s, text) : text);
-  const errStyle = (s: Style, text: string) => (colour(process.stderr) ? styleText(s, text) : text);
+  const style = (s: Style, text: string) => (useColour(human) ? styleText(s, text) : text);
+  const errStyle = (s: Style, text: string) => (useColour(process.stderr) ? styleText(s, text) : text);
   return {
     isJson: json,
     info: (t) => human.write(t + '\n'),
@@ -27,5 +33,45 @@ export function createOutput(json: boolean): Output {
     error: (t) => process.stderr.write(`${errStyle('red', 'error:')} ${t}\n`),
     json: (v) => process.stdout.write(JSON.stringify(v, null, 2) + '\n'),
     style,
+  };
+}
+
+export interface Progress {
+  /** A slow step starts (the previous one, if any, is over). */
+  step(message: string): void;
+  /** No step is running any more. */
+  stop(): void;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * Progress of slow steps on stderr: a spinner on the current line on a terminal (erased when
+ * the step ends, so only the results remain), plain lines otherwise (CI logs, pipes).
+ */
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY || process.env.TERM === 'dumb') {
+    return { step: (m) => void stream.write(`${m}\n`), stop: () => {} };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const clear = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    stream.write('\r\u001b[K\u001b[?25h');
+  };
+  return {
+    step(message) {
+      clear();
+      let i = 0;
+      const draw = () => stream.write(`\r\u001b[K${FRAMES[i++ % FRAMES.length]} ${message}`);
+      stream.write('\u001b[?25l');
+      draw();
+      timer = setInterval(draw, 80);
+      // The steps themselves keep the process alive; a spinner alone must not.
+      timer.unref();
+    },
+    stop: () => {
+      if (timer) clear();
+    },
   };
 }

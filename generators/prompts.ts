@@ -3,29 +3,80 @@
 import { coerce, validateOne, AnswerError } from './answers.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 
+/** The terminal's input ended (Ctrl-D) before a question was answered. */
 export class PromptCancelled extends Error {
+  override name = 'PromptCancelled';
   constructor() {
     super('cancelled');
   }
 }
 
-function check(q: Question, input: unknown): true | string {
+/** Extra checks at the prompt, beyond the question's rule (e.g. "that directory is taken"). */
+export type ExtraChecks = Partial<Record<AnswerKey, (value: unknown) => string | undefined>>;
+
+function check(q: Question, input: unknown, extra?: (value: unknown) => string | undefined): true | string {
   try {
-    validateOne(q, coerce(q, input));
-    return true;
+    const value = coerce(q, input);
+    validateOne(q, value);
+    const more = extra?.(value);
+    return more ? `${q.message}: ${more}` : true;
   } catch (err) {
     if (err instanceof AnswerError) return `${q.message}: ${err.rule}`;
     throw err;
   }
 }
 
-/** Asks every applicable question that `given` does not answer; returns all answers. */
+type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> & {
+  ui: { rl: NodeJS.EventEmitter };
+};
+
+async function promptModule(): Promise<PromptModule> {
+  const { default: inquirer } = await import('inquirer');
+  return inquirer.createPromptModule({ output: process.stderr }) as unknown as PromptModule;
+}
+
+/**
+ * One prompt. Two ways it can end without an answer:
+ * - Ctrl-C: inquirer closes the prompt and sends SIGINT to this process, leaving its promise
+ *   pending. With nothing else to wait for, Node would exit 0 before that signal is handled;
+ *   a timer keeps the process up until cli.ts's SIGINT handler exits 130.
+ * - End of input (Ctrl-D): readline closes; that is a PromptCancelled.
+ */
+async function ask(prompt: PromptModule, question: Record<string, unknown>): Promise<unknown> {
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    const pending = prompt([question]);
+    let interrupted = false;
+    let answered = false;
+    const rl = pending.ui.rl;
+    rl.on('SIGINT', () => (interrupted = true));
+    const cancelled = new Promise<never>((_, reject) => {
+      rl.on('close', () => {
+        // inquirer closes readline before it resolves an answer, and before our SIGINT listener
+        // runs: decide once both have had their turn.
+        setImmediate(() => {
+          if (!answered && !interrupted) reject(new PromptCancelled());
+        });
+      });
+    });
+    cancelled.catch(() => {});
+    const answers = await Promise.race([pending.then((a) => ((answered = true), a)), cancelled]);
+    return answers[String(question.name)];
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/**
+ * Asks every applicable question that `given` does not answer, in registry order, showing
+ * each default; returns all answers. A wrong value is asked again, with the rule it broke.
+ */
 export async function askQuestions(
   given: Partial<Record<AnswerKey, unknown>>,
   env: Environment,
+  extra: ExtraChecks = {},
 ): Promise<Partial<Record<AnswerKey, unknown>>> {
-  const { default: inquirer } = await import('inquirer');
-  const prompt = inquirer.createPromptModule({ output: process.stderr });
+  const prompt = await promptModule();
   const answers: Partial<Record<AnswerKey, unknown>> = { ...given };
   for (const q of QUESTIONS) {
     if (answers[q.key] !== undefined) continue;
@@ -38,34 +89,43 @@ export async function askQuestions(
         question = { ...base, type: 'confirm' };
         break;
       case 'choice':
-        question = { ...base, type: 'list', choices: q.choices.map((c) => ({ name: c.label, value: c.value })) };
+        question = { ...base, type: 'list', loop: false, choices: q.choices.map((c) => ({ name: c.label, value: c.value, short: c.value })) };
         break;
       default:
         // Numbers are typed as text so a wrong entry is shown back as typed, not as NaN.
+        // Spaces around what was typed are dropped: they are never meant (a pasted name).
         question = {
           ...base,
           type: 'input',
           default: def === undefined ? undefined : String(def),
-          validate: (input: string) => check(q, input),
+          filter: (input: string) => input.trim(),
+          validate: (input: string) => check(q, input, extra[q.key]),
         };
     }
-    const result = (await prompt([question as never])) as { v: unknown };
-    answers[q.key] = coerce(q, result.v);
+    answers[q.key] = coerce(q, await ask(prompt, question));
   }
   return answers;
 }
 
-/** Shows what will be written and asks to go ahead. */
-export async function confirmSummary(answers: Answers, directory: string, fileCount: number): Promise<boolean> {
-  const { default: inquirer } = await import('inquirer');
-  const prompt = inquirer.createPromptModule({ output: process.stderr });
+function shown(q: Question, value: unknown): string {
+  if (q.type === 'boolean') return value ? 'yes' : 'no';
+  if (q.type === 'choice') return q.choices.find((c) => c.value === value)?.label ?? String(value);
+  if (typeof value === 'string' && (value === '' || value.trim() !== value)) return JSON.stringify(value);
+  return String(value);
+}
+
+/** The summary shown before writing: every answer, the target and how many files. */
+export function summaryText(answers: Answers, directory: string, fileCount: number): string {
   const width = Math.max(...QUESTIONS.map((q) => q.flag.length));
   const lines = QUESTIONS.filter((q) => answers[q.key] !== undefined).map(
-    (q) => `  ${q.flag.padEnd(width)}  ${String(answers[q.key])}`,
+    (q) => `  ${q.flag.padEnd(width)}  ${shown(q, answers[q.key])}`,
   );
-  process.stderr.write(`\nAbout to write ${fileCount} files into ${directory}:\n${lines.join('\n')}\n\n`);
-  const { ok } = (await prompt([{ type: 'confirm', name: 'ok', message: 'Write the project?', default: true } as never])) as {
-    ok: boolean;
-  };
-  return ok;
+  return `\nAbout to write ${fileCount} files into ${directory}:\n${lines.join('\n')}\n\n`;
+}
+
+/** Shows what will be written and asks to go ahead. */
+export async function confirmSummary(answers: Answers, directory: string, fileCount: number): Promise<boolean> {
+  const prompt = await promptModule();
+  process.stderr.write(summaryText(answers, directory, fileCount));
+  return Boolean(await ask(prompt, { type: 'confirm', name: 'ok', message: 'Write the project?', default: true }));
 }

@@ -70,7 +70,11 @@ export const modulePath: Rule<string> = (v) => {
 
 export const description: Rule<string> = (v) => {
   if (v.length > 300) return 'must be at most 300 characters';
-  if (/[\u0000-\u001f\u007f]/.test(v)) return 'must be a single line without control characters';
+  // C0 and C1 controls, and the Unicode line and paragraph separators that YAML 1.1
+  // parsers (Helm's) would fold into a space.
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v)) return 'must be a single line without control characters';
+  // Embedding, override and isolate controls reorder how text displays (Trojan Source).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(v)) return 'must not contain bidirectional control characters';
   if (!v.isWellFormed()) return 'must be valid Unicode text';
   if (v.trim() !== v) return 'must not start or end with spaces';
   return undefined;
@@ -80,7 +84,8 @@ export const MIN_GO_MINOR = 25;
 
 // Go 1.25 is the first release with container-aware GOMAXPROCS on by default.
 export const goVersion: Rule<string> = (v) => {
-  const m = /^1\.([0-9]{1,3})$/.exec(v);
+  // No leading zeros: Go rejects "go 1.025" in go.mod.
+  const m = /^1\.(0|[1-9][0-9]{0,2})$/.exec(v);
   if (!m) return 'must be a Go minor version like 1.26';
   if (Number(m[1]) < MIN_GO_MINOR) return `must be 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`;
   return undefined;

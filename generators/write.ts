@@ -30,9 +30,55 @@ type Undo = () => void;
 /** Undo steps of writes in progress, run by the interrupt handler (see cli.ts). */
 const inProgress = new Set<Undo[]>();
 
-export function undoWritesInProgress(): void {
+/** Undoes every write in progress (and every held one); true when there was any. */
+export function undoWritesInProgress(): boolean {
+  const any = [...inProgress].some((steps) => steps.length > 0);
   for (const steps of inProgress) runUndo(steps);
   inProgress.clear();
+  held = undefined;
+  return any;
+}
+
+interface Held {
+  undo: Undo[];
+  /** Clean-up deferred until commit (the stage still holds the replaced files). */
+  finalize: Undo[];
+}
+
+let held: Held[] | undefined;
+
+export interface WriteHold {
+  /** The writes stand: drop their undo steps and clean up their stages. */
+  commit(): void;
+  /** Undo every write made since the hold began. */
+  rollback(): void;
+}
+
+/**
+ * Keeps the undo steps of writes that finished until commit. writeProject is synchronous,
+ * so an interrupt that arrives while it runs is only handled after it returned: holding
+ * lets that interrupt still undo the write, as long as it is handled before commit.
+ */
+export function holdWrites(): WriteHold {
+  const mine: Held[] = [];
+  held = mine;
+  const release = (commit: boolean) => {
+    if (held === mine) held = undefined;
+    for (const h of mine.splice(0)) {
+      inProgress.delete(h.undo);
+      runUndo(commit ? h.finalize : h.undo);
+    }
+  };
+  return { commit: () => release(true), rollback: () => release(false) };
+}
+
+/**
+ * Test-only seam: CGKS_TEST_WRITE_DELAY_MS=n sleeps n ms before each file is staged or
+ * moved, so the interrupt tests can press Ctrl-C while a write is under way.
+ */
+function testDelay(): void {
+  const ms = Number(process.env.CGKS_TEST_WRITE_DELAY_MS);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function runUndo(steps: Undo[]): void {
@@ -80,6 +126,7 @@ export function writeProject(root: string, files: readonly FileToWrite[], opts: 
     const removeStage = () => rmSync(stage, { recursive: true, force: true });
     undo.push(removeStage);
     for (const f of files) {
+      testDelay();
       const p = join(stage, 'new', f.path);
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content);
@@ -92,6 +139,7 @@ export function writeProject(root: string, files: readonly FileToWrite[], opts: 
       opts.onStep?.('moved', target);
     } else {
       for (const f of files) {
+        testDelay();
         const dest = join(target, f.path);
         mkdirsTracked(dirname(dest), undo);
         if (existsSync(dest) || isDanglingLink(dest)) {
@@ -106,8 +154,12 @@ export function writeProject(root: string, files: readonly FileToWrite[], opts: 
         opts.onStep?.('moved', dest);
       }
     }
-    removeStage();
-    inProgress.delete(undo);
+    if (held) {
+      held.push({ undo, finalize: [removeStage] });
+    } else {
+      removeStage();
+      inProgress.delete(undo);
+    }
     return target;
   } catch (err) {
     inProgress.delete(undo);
