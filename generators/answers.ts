@@ -119,7 +119,8 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
     if (json) {
       data = JSON.parse(text);
     } else {
-      const { parse } = await import('yaml');
+      // yaml is CommonJS: in the bundle its exports exist only as the default export.
+      const { parse } = (await import('yaml')).default;
       data = parse(text, { uniqueKeys: true });
     }
   } catch (err) {
