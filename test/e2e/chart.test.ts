@@ -350,6 +350,27 @@ test('values.schema.json is self-contained draft-07 and closed at the top level'
   assert.equal(Object.keys(schema.properties).filter((k) => k !== 'global').sort(), Object.keys(values).sort());
 });
 
+for (const answers of [{}, { metrics: false, tracing: true }] as Partial<Answers>[]) {
+  test(`the chart README's values table covers every top-level value (${JSON.stringify(answers)})`, () => {
+    const chart = chartFor(answers);
+    const values = parseYaml(readFileSync(join(chart, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const rows = readFileSync(join(chart, 'README.md'), 'utf8')
+      .split(/^## Values$/m)[1]!
+      .split(/^## /m)[0]!
+      .split('\n')
+      .filter((l) => l.startsWith('| `'));
+    // A row names `a.b.c`, or `a` / `b` / `c` (top-level keys), or `a.b` / `c` (c a sibling of b).
+    const documented = new Set(
+      rows.flatMap((r) => {
+        const keys = [...r.split(' | ')[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+        return keys[0]!.includes('.') ? [keys[0]!.split('.')[0]!] : keys;
+      }),
+    );
+    for (const key of Object.keys(values)) assert.ok(documented.has(key), `README values table lacks ${key}`);
+    for (const key of documented) assert.ok(key in values, `README documents ${key}, which values.yaml lacks`);
+  });
+}
+
 const rejected: [string, Partial<Answers>, unknown, RegExp][] = [
   ['replicaCount: "three"', {}, { replicaCount: 'three' }, /replicaCount/],
   ['an unknown top-level key', {}, { replicas: 3 }, /replicas/],
