@@ -89,7 +89,7 @@ function chartFor(overrides: Partial<Answers> = {}): string {
 interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   [key: string]: unknown;
 }
