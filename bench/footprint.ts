@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE_VITE_VERSION } from './lib/tools.js';
-import { freshTempDir, removeDir, ROOT, run, say, seededRandom, shuffle, summarize, treeBytes, type Summary } from './lib/util.js';
+import { CACHE_DIR, freshTempDir, removeDir, ROOT, run, say, seededRandom, shuffle, summarize, treeBytes, type Summary } from './lib/util.js';
 
 export interface InstallFacts {
   packages: number;
@@ -70,8 +70,11 @@ export function benchFootprint(opts: { installRuns: number }): FootprintResult {
 
     let vite: { tarball: string; packed: PackJson } | undefined;
     try {
-      // From npm's local cache (create-vite was installed into the bench cache earlier).
-      const packed = pack(['--offline', '--pack-destination', packDir, `create-vite@${CREATE_VITE_VERSION}`], packDir);
+      // Packed from its installed copy in the bench cache (loadCreateVite put it there).
+      const dir = join(CACHE_DIR, 'npm', 'node_modules', 'create-vite');
+      const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+      if (version !== CREATE_VITE_VERSION) throw new Error(`create-vite ${version} in the bench cache, expected ${CREATE_VITE_VERSION}`);
+      const packed = pack(['--ignore-scripts', '--pack-destination', packDir, dir], packDir);
       vite = { tarball: join(packDir, packed.filename), packed };
     } catch (err) {
       notes.push(`create-vite install comparison skipped: ${(err as Error).message.split('\n')[0]}`);

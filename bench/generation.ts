@@ -3,10 +3,11 @@
 // CLI writing the same files with one `add` action each, `helm create`, and `node -e ''`.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pairedRatio, timeInterleaved, type TimedCase, type TimingResult } from './lib/timing.js';
 import { loadCreateVite, loadHelm, loadPlop, type Tool } from './lib/tools.js';
-import { freshTempDir, listFiles, removeDir, ROOT, run, say, type Budget, type Summary } from './lib/util.js';
+import { tmpdir } from 'node:os';
+import { freshTempDir, listFiles, removeDir, ROOT, run, say, summarize, type Budget, type Summary } from './lib/util.js';
 
 export const SERVICE_NAME = 'orders';
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -21,6 +22,26 @@ export interface GenerationResult {
   ratios: Record<string, { ofMedians: number; paired: Summary }>;
   plopBaseline: { files: number; identicalOutput: boolean; mismatches: string[] };
   regenStale: { description: string };
+  /** Where runs wrote, and what writing the default repo's files costs there and on disk. */
+  target: { base: string; writeMs: Record<string, Summary> };
+}
+
+/** Writes the files (mkdir + writeFileSync, like any generator) into fresh dirs under each base, alternating. */
+function writeCost(files: { path: string; content: Buffer }[], bases: Record<string, string>, runs: number): Record<string, Summary> {
+  const ms: Record<string, number[]> = Object.fromEntries(Object.keys(bases).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, base] of Object.entries(bases)) {
+      const dir = freshTempDir('write', base);
+      const t0 = process.hrtime.bigint();
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      ms[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      removeDir(dir);
+    }
+  }
+  return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, summarize(v)]));
 }
 
 /** git's blob id (what the record stores), computed here independently of generators/. */
@@ -95,9 +116,15 @@ function makeDockerfileStale(repo: string, fresh: { dockerfile: string; record: 
   writeFileSync(join(repo, '.go-k8s-service.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-export function benchGeneration(opts: { rounds: number; warmup: number; budget: Budget; reserveSeconds: number }): GenerationResult {
+export function benchGeneration(opts: {
+  rounds: number;
+  warmup: number;
+  budget: Budget;
+  reserveSeconds: number;
+  tmpBase: string;
+}): GenerationResult {
   const notes: string[] = [];
-  const work = freshTempDir('gen');
+  const work = freshTempDir('gen', opts.tmpBase);
   const tools: Tool[] = [];
   try {
     say('generation: reference repo (defaults)');
@@ -176,7 +203,8 @@ export function benchGeneration(opts: { rounds: number; warmup: number; budget: 
 
     const cases: TimedCase[] = [
       { id: 'node-floor', label: "node -e ''", cmd: [NODE, '-e', ''] },
-      withFreshDir('ours-create', (d) => [NODE, CLI, join(d, SERVICE_NAME), '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      withFreshDir('ours-create', () => [NODE, CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      { id: 'ours-version', label: 'ours: --version (start-up only)', cmd: [NODE, CLI, '--version'] },
       {
         id: 'ours-regen',
         label: 'ours: regen Dockerfile (stale → updated)',
@@ -197,13 +225,14 @@ export function benchGeneration(opts: { rounds: number; warmup: number; budget: 
           if (!/\b0 updated\b/.test(out.stderr + out.stdout)) throw new Error(`no "0 updated" in: ${out.stderr}${out.stdout}`);
         },
       },
-      withFreshDir('create-vite', (d) => [NODE, vite.path, join(d, 'app'), '--template', 'react-ts', '--no-interactive'], (d) => {
+      // create-vite takes its target relative to the working directory (it drops a leading /).
+      withFreshDir('create-vite', () => [NODE, vite.path, 'app', '--template', 'react-ts', '--no-interactive'], (d) => {
         if (!existsSync(join(d, 'app', 'package.json'))) throw new Error('create-vite wrote no package.json');
       }),
     ];
-    if (plop) cases.push(withFreshDir('plop-add', (d) => plopCmd(plop, plopDir, d), expectFiles(files.length)));
+    if (plop) cases.push(withFreshDir('plop-add', (d) => plopCmd(plop, plopDir, '.'), expectFiles(files.length)));
     if (helm) {
-      cases.push(withFreshDir('helm-create', (d) => [helm.path, 'create', join(d, SERVICE_NAME)], (d) => {
+      cases.push(withFreshDir('helm-create', () => [helm.path, 'create', SERVICE_NAME], (d) => {
         if (!existsSync(join(d, SERVICE_NAME, 'Chart.yaml'))) throw new Error('helm wrote no Chart.yaml');
       }));
     }
@@ -225,6 +254,11 @@ export function benchGeneration(opts: { rounds: number; warmup: number; budget: 
     for (const c of Object.values(timing.cases)) {
       if (c.failures.length) notes.push(`${c.id}: ${c.failures.length} failed run(s), first: ${c.failures[0]}`);
     }
+    const contents = files.map((f) => ({ path: f, content: readFileSync(join(ref, f)) }));
+    const bases: Record<string, string> = { [opts.tmpBase]: opts.tmpBase };
+    if (tmpdir() !== opts.tmpBase) bases[tmpdir()] = tmpdir();
+    const writeMs = writeCost(contents, bases, 9);
+    say(`generation: writing the ${files.length} files in-process: ${Object.entries(writeMs).map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`).join(', ')}`);
     const med = (id: string) => timing.cases[id]?.summary.median ?? Number.NaN;
     const ratio = (a: string, b: string) => ({ ofMedians: med(a) / med(b), paired: pairedRatio(timing, a, b) });
     const ratios: GenerationResult['ratios'] = {
@@ -244,6 +278,7 @@ export function benchGeneration(opts: { rounds: number; warmup: number; budget: 
       notes,
       ratios,
       plopBaseline: { files: files.length, identicalOutput: mismatches.length === 0, mismatches },
+      target: { base: opts.tmpBase, writeMs },
       regenStale: {
         description:
           'Before each run the Dockerfile gets one extra trailing comment line and the record its blob id, as if an ' +

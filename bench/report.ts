@@ -42,7 +42,9 @@ export function renderReport(r: Results): string {
   L.push('# create-go-k8s-service benchmark report', '');
   L.push(
     `Run ${r.startedAt} on ${r.machine.cpus}× ${r.machine.cpuModel} (${r.machine.os}), Node ${r.machine.node}, ${r.machine.go}; ` +
-      `commit ${r.git.commit}${r.git.dirty ? ' with uncommitted changes in the work tree' : ''}; took ${r.durationSeconds.toFixed(0)} s. ` +
+      `commit ${r.git.commit}${r.git.dirty ? ' with uncommitted changes in the work tree' : ''}; took ${r.durationSeconds.toFixed(0)} s; ` +
+      `load average (1/5/15 min) ${r.machine.loadAtStart} at the start, ${r.machine.loadAtEnd} at the end` +
+      `${Number(String(r.machine.loadAtStart).split(' ')[0]) > Number(r.machine.cpus) ? ' (busier than the machine has cores: absolute times are inflated, the interleaved ratios less so)' : ''}. ` +
       'Reproduce everything with `npm run bench` (`npm run bench -- --help` for options). Medians over repeated runs after a warm-up; ' +
       'compared commands are interleaved round by round in a shuffled order and ratios are taken within the same run.',
     '',
@@ -89,15 +91,21 @@ function renderGeneration(L: string[], g: GenerationResult): void {
   const vite = c['create-vite']?.summary.median ?? Number.NaN;
   const plop = c['plop-add']?.summary.median ?? Number.NaN;
   const floor = c['node-floor']?.summary.median ?? Number.NaN;
-  L.push('| case | median | p25 – p75 | runs | ÷ create-vite | ÷ plop | above the node floor | command |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  const viteCpu = c['create-vite']?.cpuMeanMs ?? Number.NaN;
+  L.push('| case | median | p25 – p75 | runs | ÷ create-vite | ÷ plop | above the node floor | CPU mean (÷ create-vite) | command |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const x of Object.values(c)) {
     const m = x.summary.median;
     L.push(
-      `| ${x.label} | ${fmtMs(m)} | ${iqr(x.summary, fmtMs)} | ${x.summary.n} | ${fmtRatio(m / vite)} | ${fmtRatio(m / plop)} | ${x.id === 'node-floor' ? '—' : fmtMs(m - floor)} | \`${x.command}\` |`,
+      `| ${x.label} | ${fmtMs(m)} | ${iqr(x.summary, fmtMs)} | ${x.summary.n} | ${fmtRatio(m / vite)} | ${fmtRatio(m / plop)} | ${x.id === 'node-floor' ? '—' : fmtMs(m - floor)} | ${fmtMs(x.cpuMeanMs)} (${fmtRatio(x.cpuMeanMs / viteCpu)}) | \`${x.command}\` |`,
     );
   }
   L.push('');
+  L.push(
+    'CPU mean: user + system CPU time of the process (from the bench\'s cutime/cstime, 10 ms ticks, so averaged over the runs); ' +
+      'it shows how much work each command does, less disturbed than wall time by other jobs on the machine.',
+    '',
+  );
   L.push('Paired ratios (median over rounds of the ratio within one round, with p25 – p75):', '');
   for (const [k, v] of Object.entries(g.ratios)) {
     if (!Number.isFinite(v.ofMedians)) continue;
@@ -108,6 +116,14 @@ function renderGeneration(L: string[], g: GenerationResult): void {
     `Plop baseline: plop's own CLI with a plopfile of ${g.plopBaseline.files} \`add\` actions whose templates are our generated files ` +
       '(`{{` escaped, the service name rendered from `{{name}}`); ' +
       (g.plopBaseline.identicalOutput ? 'its output was checked to be byte-identical to ours.' : `its output differs in: ${g.plopBaseline.mismatches.join(', ')}.`),
+    '',
+  );
+  L.push(
+    `Every run writes under ${g.target.base}. Writing the default repo's files in-process (mkdir + writeFileSync, 9 runs): ` +
+      Object.entries(g.target.writeMs)
+        .map(([k, v]) => `${k} ${fmtMs(v.median)} (${iqr(v, fmtMs)})`)
+        .join(', ') +
+      '. `npm run bench -- --disk` runs the generation table on the disk instead.',
     '',
   );
   L.push(`Tools: ${g.tools.map((t) => `${t.name} ${t.version} (${t.provenance})`).join('; ')}.`, '');

@@ -3,13 +3,13 @@
 // bench/results/report.md and results.json. Not part of `npm test`. Installs only
 // benchmark-only tools, outside the repo (see bench/lib/tools.ts), and says so.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchFootprint } from './footprint.js';
 import { benchGeneration } from './generation.js';
 import { installed } from './lib/tools.js';
-import { BENCH_DIR, Budget, elapsedSeconds, fmtBytes, fmtMs, fmtRatio, ROOT, run, say } from './lib/util.js';
+import { BENCH_DIR, Budget, elapsedSeconds, fastTmpBase, fmtBytes, fmtMs, fmtRatio, ROOT, run, say } from './lib/util.js';
 import { renderReport, type Results, type Target } from './report.js';
 import { benchService, IMAGE_LIMIT_BYTES } from './service.js';
 import { analyseStartup } from './startup.js';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'load-rounds': { type: 'string' },
     connections: { type: 'string', default: '32' },
     'no-pin': { type: 'boolean', default: false },
+    disk: { type: 'boolean', default: false },
     out: { type: 'string', default: join(BENCH_DIR, 'results') },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -41,6 +42,7 @@ if (values.help) {
   --load-rounds N   load-test rounds (default 5; quick 1); --load-seconds S per run (default 4; quick 2)
   --connections N   load-generator connections (default 32)
   --no-pin          do not pin servers and load generator to separate CPUs
+  --disk            generate onto the disk (os.tmpdir()) instead of tmpfs (/dev/shm); also CGKS_BENCH_TMP=DIR
   --out DIR         where report.md and results.json go (default bench/results)
 Installs, when missing: wrk (apt-get, pinned Debian version) or hey (go install, pinned),
 create-vite (pinned, into ~/.cache/create-go-k8s-service/bench/npm), helm (scripts/install-tools.sh).
@@ -64,6 +66,7 @@ const opts = {
   loadSeconds: int(values['load-seconds'], quick ? 2 : 4),
   connections: int(values.connections, 32),
   pin: !values['no-pin'],
+  tmpBase: values.disk ? tmpdir() : fastTmpBase(),
 };
 
 if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
@@ -79,6 +82,7 @@ const results: Results = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     os: `Linux ${release()}`,
     node: process.versions.node,
+    loadAtStart: loadavg().map((x) => x.toFixed(1)).join(' '),
     go: run('go', ['version'], { allowFail: true, env: { ...process.env, GOTOOLCHAIN: 'local' } }).stdout.trim(),
   },
   git: { commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', dirty: git(['status', '--porcelain']) !== '' },
@@ -105,9 +109,15 @@ async function phase<T>(name: Phase, fn: () => T | Promise<T>): Promise<T | unde
 
 // Generation needs ~1 s a round; keep the rest of the budget for the other phases.
 results.generation = await phase('generation', () =>
-  benchGeneration({ rounds: opts.rounds, warmup: opts.warmup, budget, reserveSeconds: phases.has('service') ? 300 : 60 }),
+  benchGeneration({
+    rounds: opts.rounds,
+    warmup: opts.warmup,
+    budget,
+    reserveSeconds: phases.has('service') ? 300 : 60,
+    tmpBase: opts.tmpBase,
+  }),
 );
-results.startup = await phase('startup', () => analyseStartup({ runs: opts.profileRuns }));
+results.startup = await phase('startup', () => analyseStartup({ runs: opts.profileRuns, tmpBase: opts.tmpBase }));
 results.footprint = await phase('footprint', () => benchFootprint({ installRuns: opts.installRuns }));
 results.service = await phase('service', () =>
   benchService({
@@ -233,6 +243,7 @@ if (s) {
 }
 
 results.durationSeconds = elapsedSeconds();
+results.machine.loadAtEnd = loadavg().map((x) => x.toFixed(1)).join(' ');
 mkdirSync(values.out!, { recursive: true });
 writeFileSync(join(values.out!, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 const report = renderReport(results);

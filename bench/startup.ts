@@ -81,13 +81,16 @@ interface CpuProfile {
 }
 
 function bucket(url: string, fn: string, outdir: string): string {
-  if (!url) return fn || '(anonymous)';
+  // Native code has no URL: V8's own buckets ((program) is parsing and compiling, (garbage
+  // collector)) and node's C++ bindings (writeFileUtf8, mkdir, ...).
+  if (!url) return /^\(/.test(fn) ? fn : `native ${fn || '(anonymous)'}`;
   if (url.startsWith('file://')) {
     const p = decodeURIComponent(new URL(url).pathname);
     return p.startsWith(outdir) ? relative(outdir, p) : p;
   }
-  if (url.startsWith('node:internal/modules/')) return 'node: module loader';
-  return 'node: other internals';
+  const m = /^node:internal\/(modules\/(?:esm|cjs)|[^/]+)/.exec(url);
+  if (m?.[1]?.startsWith('modules/')) return `node: ${m[1] === 'modules/esm' ? 'ESM' : 'CJS'} loader`;
+  return `node: ${m?.[1] ?? url.replace(/^node:/, '')}`;
 }
 
 function summariseProfiles(files: string[], outdir: string, command: string): ProfileSummary {
@@ -119,9 +122,9 @@ function summariseProfiles(files: string[], outdir: string, command: string): Pr
   return { command, runs: files.length, totalMs: median(totals), selfMs: sorted, chunksExecuted: [...executed].sort() };
 }
 
-export function analyseStartup(opts: { runs: number }): StartupResult {
+export function analyseStartup(opts: { runs: number; tmpBase: string }): StartupResult {
   const notes: string[] = [];
-  const work = freshTempDir('startup');
+  const work = freshTempDir('startup', opts.tmpBase);
   try {
     const outdir = join(work, 'dist');
     const metaPath = join(work, 'meta.json');

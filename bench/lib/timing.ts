@@ -2,6 +2,7 @@
 // case once, in a shuffled order, so slow phases of a noisy machine hit all of them alike.
 // Untimed `prepare` and `cleanup` hooks give each run a fresh target directory.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { say, seededRandom, shuffle, summarize, tail, type Budget, type Summary } from './util.js';
 
 export interface TimedCase {
@@ -25,6 +26,9 @@ export interface CaseResult {
   command: string;
   samplesMs: number[];
   summary: Summary;
+  /** Per-run CPU time of the process (user + system, 10 ms resolution) and its mean. */
+  cpuMs: number[];
+  cpuMeanMs: number;
   failures: string[];
 }
 
@@ -37,8 +41,25 @@ export interface TimingResult {
   perRound: Record<string, number>[];
 }
 
-function once(c: TimedCase, run: number): { ms: number; error?: string } {
+/**
+ * CPU time (user + system) of this process's waited-for children, in ms, from
+ * /proc/self/stat (cutime + cstime, in clock ticks of 10 ms). Less sensitive than wall time
+ * to other jobs on a shared machine; per run it is coarse, so the report gives its mean.
+ */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) * (1000 / CLK_TCK);
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLK_TCK = 100;
+
+function once(c: TimedCase, run: number): { ms: number; cpuMs: number; error?: string } {
   c.prepare?.(run);
+  const cpu0 = childrenCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(c.cmd[0]!, c.cmd.slice(1), {
     cwd: c.cwd,
@@ -48,6 +69,7 @@ function once(c: TimedCase, run: number): { ms: number; error?: string } {
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpuMs = childrenCpuMs() - cpu0;
   let error: string | undefined;
   if (r.error) error = r.error.message;
   else if (r.status !== 0) error = `exit ${r.status}${r.signal ? ` ${r.signal}` : ''}: ${tail(r.stderr || r.stdout, 4)}`;
@@ -59,7 +81,7 @@ function once(c: TimedCase, run: number): { ms: number; error?: string } {
     }
   }
   c.cleanup?.(run);
-  return { ms, error };
+  return { ms, cpuMs, error };
 }
 
 export function timeInterleaved(
@@ -70,7 +92,7 @@ export function timeInterleaved(
   const rnd = seededRandom(seed);
   const results: Record<string, CaseResult> = {};
   for (const c of cases) {
-    results[c.id] = { id: c.id, label: c.label, command: c.cmd.join(' '), samplesMs: [], summary: summarize([]), failures: [] };
+    results[c.id] = { id: c.id, label: c.label, command: c.cmd.join(' '), samplesMs: [], summary: summarize([]), cpuMs: [], cpuMeanMs: Number.NaN, failures: [] };
   }
   let run = 0;
   for (let w = 0; w < opts.warmup; w++) {
@@ -95,6 +117,7 @@ export function timeInterleaved(
         continue;
       }
       results[c.id]!.samplesMs.push(r.ms);
+      results[c.id]!.cpuMs.push(r.cpuMs);
       row[c.id] = r.ms;
     }
     perRound.push(row);
@@ -105,7 +128,10 @@ export function timeInterleaved(
       say(`${opts.title}: round ${i + 1}/${opts.rounds} (${((Date.now() - t0) / 1000).toFixed(0)} s) medians ms: ${line}`);
     }
   }
-  for (const r of Object.values(results)) r.summary = summarize(r.samplesMs);
+  for (const r of Object.values(results)) {
+    r.summary = summarize(r.samplesMs);
+    r.cpuMeanMs = r.cpuMs.length ? r.cpuMs.reduce((a, b) => a + b, 0) / r.cpuMs.length : Number.NaN;
+  }
   return { rounds: perRound.length, warmup: opts.warmup, seed, cases: results, perRound };
 }
 
