@@ -606,6 +606,28 @@ test('a description full of special characters comes out exactly, and the chart 
   assert.ok(r.objects.length > 0);
 });
 
+test('every answer flipped (registry with a port, port 9090, no metrics, tracing): lints and validates', async () => {
+  const answers: Partial<Answers> = {
+    name: 'orders-api',
+    description: HOSTILE,
+    port: 9090,
+    image: 'registry.acme.test:5000/team/orders',
+    metrics: false,
+    tracing: true,
+  };
+  const chart = chartFor(answers);
+  const lint = await helmLint(chart, [TRACING]);
+  assert.ok(lint.ok, show(lint));
+  const { yaml, objects } = await render(chart, [TRACING]);
+  assert.is(mainContainer(objects).image, 'registry.acme.test:5000/team/orders:0.1.0');
+  assert.is(mainContainer(objects).ports[0].containerPort, 9090);
+  assert.is(only(objects, 'Deployment').spec.template.metadata.annotations, undefined);
+  const v = await kubectlValidate(yaml, '1.37');
+  assert.ok(v.ok, show(v));
+  const psa = await podSecurityRestricted(yaml);
+  assert.ok(psa.ok, show(psa));
+});
+
 test('a 53-character name and a long release name: names and label values fit in 63', async () => {
   const name = `orders-${'x'.repeat(45)}9`;
   assert.is(name.length, 53);
