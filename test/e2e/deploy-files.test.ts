@@ -1,0 +1,713 @@
+// The deploy and tooling files of a generated repo, proven with the real tools for every
+// CI provider x base image, plus variants (metrics off, port 9090, tracing, hostile user text):
+// - Dockerfile: dockerfile-utils and BuildKit's own lint rules find nothing; what BuildKit's
+//   parser sees (test/fixtures/deploy-files/dockerinspect) has the right EXPOSE, USER,
+//   exec-form ENTRYPOINT naming the binary the build writes, labels, cache mounts;
+//   .dockerignore keeps the Go sources and drops the rest (BuildKit's pattern matcher).
+// - CI: actionlint (with shellcheck) clean, every ${{ }} expression survives Handlebars,
+//   least-privilege permissions, pinned actions; GitLab CI valid against GitLab's schema and
+//   its scripts shellcheck-clean; ci=none writes neither.
+// - Makefile: `make help` lists every standard target; `make -n` shows the -X flags; a real
+//   `make build VERSION=1.2.3` stamps the version (when the Go templates exist).
+// - README.md, .golangci.yml, .gitignore, .editorconfig: values, not whole-file strings.
+// - Negative controls show each kind of check can fail.
+import { execa } from 'execa';
+import Handlebars from 'handlebars';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse as parseYaml } from 'yaml';
+import { filesFor, outputPath, templatePath } from '../../generators/files.js';
+import type { Answers } from '../../generators/questions.js';
+import { renderAll } from '../../generators/render.js';
+import { GENERATOR_VERSION } from '../../generators/version.js';
+import { answersFor, generate } from '../support/generate.js';
+import * as tools from '../support/tools.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TEMPLATES = join(ROOT, 'templates');
+const INSPECTOR_SRC = join(ROOT, 'test', 'fixtures', 'deploy-files', 'dockerinspect');
+const GO_ENV = { GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '' };
+
+/** Every special character a description can bring into YAML, Markdown, Dockerfiles and shells. */
+const HOSTILE =
+  `Says "hi" & 'bye' with \`ticks\`, {{ name }} and }} {{{raw}}}, \${{ secrets.TOKEN }}, ` +
+  `<b>bold</b>, a: b # not a comment, $HOME \\ 100%`;
+
+const STANDARD_TARGETS = [
+  'help', 'build', 'run', 'test', 'vet', 'lint', 'fmt', 'tidy', 'vuln',
+  'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
+];
+
+/** The current major versions (late 2026: Node 20 actions no longer run on hosted runners). */
+const ACTIONS: Record<string, string> = {
+  'actions/checkout': 'v7',
+  'actions/setup-go': 'v7',
+  'azure/setup-helm': 'v5',
+  'docker/setup-qemu-action': 'v4',
+  'docker/setup-buildx-action': 'v4',
+  'docker/login-action': 'v4',
+  'docker/metadata-action': 'v6',
+  'docker/build-push-action': 'v7',
+};
+
+interface Case {
+  label: string;
+  answers: Partial<Answers>;
+  /** The registry host the image job logs in to. */
+  registry: string;
+}
+
+const CASES: Case[] = [];
+for (const ci of ['github', 'gitlab', 'none'] as const) {
+  for (const baseImage of ['distroless', 'scratch', 'alpine'] as const) {
+    CASES.push({ label: `${ci}/${baseImage}`, answers: { ci, baseImage }, registry: 'ghcr.io' });
+  }
+}
+CASES.push(
+  { label: 'github/alpine, metrics off, port 9090', answers: { ci: 'github', baseImage: 'alpine', metrics: false, port: 9090 }, registry: 'ghcr.io' },
+  {
+    label: 'gitlab/scratch, metrics off, port 9090, tracing, hostile description',
+    answers: { ci: 'gitlab', baseImage: 'scratch', metrics: false, port: 9090, tracing: true, description: HOSTILE },
+    registry: 'ghcr.io',
+  },
+  {
+    label: 'github/distroless, hostile description, private registry, /v2 module',
+    answers: {
+      name: 'orders-api', ci: 'github', baseImage: 'distroless', description: HOSTILE,
+      module: 'example.com/acme/orders-api/v2', image: 'registry.acme.test:5000/team/orders',
+    },
+    registry: 'registry.acme.test:5000',
+  },
+  {
+    label: 'github/scratch, Docker Hub image',
+    answers: { ci: 'github', baseImage: 'scratch', image: 'acme/orders' },
+    registry: 'docker.io',
+  },
+  { label: 'none/alpine, hostile description', answers: { ci: 'none', baseImage: 'alpine', description: HOSTILE }, registry: 'ghcr.io' },
+);
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+interface Repo {
+  dir: string;
+  answers: Answers;
+  /** Paths of every file the table lists for these answers. */
+  files: string[];
+  /** Templates the table lists that do not exist yet (rendered without them). */
+  missing: string[];
+}
+
+/**
+ * The repo as generate() writes it. While other templates of the table are still being
+ * written, generate() throws; then only the templates that exist are rendered, and the
+ * checks that need the rest say so.
+ */
+function generateRepo(overrides: Partial<Answers>): Repo {
+  const answers = answersFor(overrides);
+  const table = filesFor(answers);
+  const files = table.map((f) => outputPath(f, answers));
+  const missing = table.filter((f) => !existsSync(join(TEMPLATES, templatePath(f))));
+  if (missing.length === 0) return { dir: generate(overrides, 'cgks-deploy-'), answers, files, missing: [] };
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-deploy-partial-'));
+  for (const f of renderAll(answers, table.filter((t) => !missing.includes(t)))) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return { dir, answers, files, missing: missing.map(templatePath) };
+}
+
+let warnedPartial = false;
+function warnPartial(repo: Repo) {
+  if (repo.missing.length > 0 && !warnedPartial) {
+    warnedPartial = true;
+    console.warn(`deploy-files: ${repo.missing.length} templates of the table do not exist yet; rendered without them (${repo.missing.slice(0, 4).join(', ')}, ...)`);
+  }
+}
+
+const read = (repo: Repo, path: string) => readFileSync(join(repo.dir, path), 'utf8');
+
+let inspectorBuild: Promise<string> | undefined;
+/** Builds test/fixtures/deploy-files/dockerinspect once per process. */
+function inspector(): Promise<string> {
+  inspectorBuild ??= (async () => {
+    const bin = join(mkdtempSync(join(tmpdir(), 'cgks-dockerinspect-')), 'dockerinspect');
+    const r = await execa('go', ['build', '-o', bin, '.'], { cwd: INSPECTOR_SRC, env: GO_ENV, reject: false, all: true, stdin: 'ignore' });
+    if (r.exitCode !== 0) throw new Error(`building dockerinspect failed:\n${r.all}`);
+    return bin;
+  })();
+  return inspectorBuild;
+}
+
+interface DCommand {
+  cmd: string;
+  line: number;
+  values?: Record<string, string>;
+  args?: string[];
+  exec?: boolean;
+  from?: string;
+  dest?: string;
+  user?: string;
+  mounts?: string[];
+  unexpanded?: string;
+}
+interface DStage {
+  name: string;
+  base: string;
+  baseRaw: string;
+  platform: string;
+  platformRaw: string;
+  commands: DCommand[];
+}
+interface Inspection {
+  metaArgs: Record<string, string>;
+  stages: DStage[];
+  context?: string[];
+}
+
+async function inspectDockerfile(file: string, buildArgs: Record<string, string> = {}, contextDir?: string): Promise<Inspection> {
+  const args = [...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`])];
+  if (contextDir) args.push('--context', contextDir);
+  const r = await execa(await inspector(), [...args, file], { reject: false, all: true, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`dockerinspect ${file}: ${r.all}`);
+  return JSON.parse(r.stdout) as Inspection;
+}
+
+async function make(dir: string, args: string[], env: Record<string, string> = {}) {
+  return execa('make', ['--no-print-directory', ...args], {
+    cwd: dir,
+    env: { ...GO_ENV, MAKEFLAGS: '', MAKELEVEL: '', ...env },
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    timeout: 15 * 60_000,
+  });
+}
+
+/** The `{{...}}` pairs a template escapes with `\{{` (GitHub expressions, metadata-action patterns). */
+function escapedMustaches(templateSource: string): string[] {
+  return [...templateSource.matchAll(/\\\{\{(.*?)\}\}/g)].map((m) => `{{${m[1]}}}`);
+}
+function outputMustaches(text: string): string[] {
+  return [...text.matchAll(/\{\{(.*?)\}\}/g)].map((m) => `{{${m[1]}}}`);
+}
+const count = (s: string, needle: string) => s.split(needle).length - 1;
+
+/** Targets named in `make X Y` commands of a script (GitHub run steps, GitLab script lines). */
+function makeTargets(scripts: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of scripts) {
+    for (const m of s.matchAll(/(?:^|[\s;&|(])make((?:\s+[a-z][a-z0-9-]*)+)/gm)) {
+      for (const t of m[1]!.trim().split(/\s+/)) out.add(t);
+    }
+  }
+  return out;
+}
+
+/** Sections of an .editorconfig, in order, resolved for one file name. */
+function editorconfigFor(text: string, fileName: string): Record<string, string> {
+  const props: Record<string, string> = {};
+  let applies = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const section = /^\[(.*)\]$/.exec(line);
+    if (section) {
+      const glob = section[1]!;
+      const re = glob
+        .replace(/[.+^$()|\\]/g, '\\$&')
+        .replace(/\*\*/g, '\u0000')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')
+        .replace(/\u0000/g, '.*')
+        .replace(/\{([^}]*)\}/g, (_, alts: string) => `(?:${alts.split(',').join('|')})`);
+      applies = new RegExp(`^(?:.*/)?${re}$`).test(fileName);
+      continue;
+    }
+    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
+    if (kv && applies) props[kv[1]!.toLowerCase()] = kv[2]!;
+  }
+  return props;
+}
+
+// ---- per case ---------------------------------------------------------------------------------
+
+for (const c of CASES) {
+  const t = suite(`deploy files: ${c.label}`);
+  let repo: Repo;
+
+  t.before(() => {
+    repo = generateRepo(c.answers);
+    warnPartial(repo);
+  });
+  t.after(() => {
+    if (repo?.dir) rmSync(repo.dir, { recursive: true, force: true });
+  });
+
+  t('Dockerfile: dockerfile-utils and BuildKit lint find nothing', async () => {
+    const file = join(repo.dir, 'Dockerfile');
+    const utils = await tools.dockerfileUtilsLint(file);
+    assert.ok(utils.ok, `dockerfile-utils:\n${utils.output}`);
+    // BuildKit's rules with every build argument at its default (as `docker build .` would).
+    const { metaArgs } = await inspectDockerfile(file);
+    const lint = await tools.buildkitLint(file, metaArgs);
+    assert.ok(lint.ok, `BuildKit lint:\n${lint.output}`);
+    // And with stand-in base images and release metadata, as CI and the buildah test pass them.
+    const swapped = await tools.buildkitLint(file, {
+      GO_IMAGE: 'registry.local/golang:stand-in', RUNTIME_IMAGE: 'registry.local/runtime:stand-in',
+      VERSION: '1.2.3', COMMIT: 'abc123', DATE: '2026-11-22T00:00:00Z',
+    });
+    assert.ok(swapped.ok, `BuildKit lint with stand-in images:\n${swapped.output}`);
+  });
+
+  t('Dockerfile: what BuildKit sees (ports, user, entrypoint, labels, caches, bases)', async () => {
+    const a = repo.answers;
+    const file = join(repo.dir, 'Dockerfile');
+    assert.is(read(repo, 'Dockerfile').split('\n')[0], '# syntax=docker/dockerfile:1');
+    const d = await inspectDockerfile(file, { VERSION: '1.2.3', COMMIT: 'abc123', DATE: '2026-11-22T00:00:00Z' });
+
+    // Base images are build arguments with per-answer defaults.
+    assert.is(d.metaArgs.GO_IMAGE, `golang:${a.goVersion}`);
+    const runtime = { distroless: /^gcr\.io\/distroless\/static-debian1[2-9]:nonroot$/, scratch: /^scratch$/, alpine: /^alpine:3\.\d+$/ }[a.baseImage];
+    assert.match(d.metaArgs.RUNTIME_IMAGE!, runtime);
+    assert.is(d.stages.length, 2);
+    const [build, final] = d.stages as [DStage, DStage];
+    assert.is(build.baseRaw, '${GO_IMAGE}');
+    assert.is(build.platformRaw, '$BUILDPLATFORM');
+    assert.is(final.baseRaw, '${RUNTIME_IMAGE}');
+    assert.is(final.platformRaw, '', 'the runtime stage must be for the target platform');
+
+    // Build stage: go.mod/go.sum, download, then the sources; cached, static, stamped build.
+    const bc = build.commands;
+    const copyMod = bc.findIndex((x) => x.cmd === 'copy' && x.args?.join(' ') === 'go.mod go.sum');
+    const download = bc.findIndex((x) => x.cmd === 'run' && x.args?.join(' ') === 'go mod download');
+    const copyAll = bc.findIndex((x) => x.cmd === 'copy' && x.args?.join(' ') === '.');
+    assert.ok(copyMod >= 0 && copyMod < download && download < copyAll, 'go.mod/go.sum, go mod download, then COPY . .');
+    assert.ok(bc[download]!.mounts?.includes('type=cache,target=/go/pkg/mod'), 'module cache mount on go mod download');
+    const goBuild = bc.find((x) => x.cmd === 'run' && x.args?.includes('build') && x.args.includes('go'));
+    assert.ok(goBuild, 'a go build RUN');
+    const words = goBuild.args!;
+    for (const m of ['type=cache,target=/go/pkg/mod', 'type=cache,target=/root/.cache/go-build']) {
+      assert.ok(goBuild.mounts?.includes(m), `go build has ${m}`);
+    }
+    assert.ok(words.includes('CGO_ENABLED=0') && words.includes('-trimpath'), words.join(' '));
+    assert.ok(/\bGOOS=\$\{?TARGETOS\}?/.test(goBuild.unexpanded!) && /\bGOARCH=\$\{?TARGETARCH\}?/.test(goBuild.unexpanded!), goBuild.unexpanded);
+    const ldflags = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
+    assert.ok(ldflags.includes('-s') && ldflags.includes('-w'), ldflags.join(' '));
+    for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
+      assert.ok(ldflags.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ${a.module}/internal/buildinfo.${k}=${v} in ${ldflags.join(' ')}`);
+    }
+    const built = words[words.indexOf('-o') + 1]!;
+    assert.is(words[words.indexOf('-o') + 2], `./cmd/${a.name}`);
+
+    // Runtime stage.
+    const fc = final.commands;
+    const binPath = `/usr/local/bin/${a.name}`;
+    const copyBin = fc.find((x) => x.cmd === 'copy' && x.from === 'build' && x.dest === binPath);
+    assert.ok(copyBin, `COPY --from=build ... ${binPath}`);
+    assert.equal(copyBin.args, [built], 'the runtime stage copies the file go build writes');
+    const expose = fc.filter((x) => x.cmd === 'expose').flatMap((x) => x.args ?? []);
+    assert.equal(expose, [String(a.port)]);
+    const users = fc.filter((x) => x.cmd === 'user');
+    assert.is(users.length, 1);
+    assert.equal(users[0]!.user!.split(':'), ['65532', '65532']);
+    const entry = fc.filter((x) => x.cmd === 'entrypoint');
+    assert.is(entry.length, 1);
+    assert.ok(entry[0]!.exec, 'ENTRYPOINT in exec form');
+    assert.equal(entry[0]!.args, [binPath]);
+    const health = fc.find((x) => x.cmd === 'healthcheck');
+    assert.equal(health?.args, ['CMD', binPath, 'healthcheck']);
+    const env = Object.assign({}, ...fc.filter((x) => x.cmd === 'env').map((x) => x.values));
+    assert.is(env.PORT, String(a.port));
+
+    const labels: Record<string, string> = Object.assign({}, ...fc.filter((x) => x.cmd === 'label').map((x) => x.values));
+    assert.is(labels['org.opencontainers.image.title'], a.name);
+    assert.is(labels['org.opencontainers.image.description'], a.description, 'description label as typed');
+    assert.is(labels['org.opencontainers.image.version'], '1.2.3');
+    assert.is(labels['org.opencontainers.image.revision'], 'abc123');
+    assert.is(labels['org.opencontainers.image.created'], '2026-11-22T00:00:00Z');
+    assert.is(labels['org.opencontainers.image.source'], `https://${a.module}`);
+
+    if (a.baseImage === 'scratch') {
+      const ca = fc.find((x) => x.cmd === 'copy' && x.from === 'build' && x.dest === '/etc/ssl/certs/ca-certificates.crt');
+      assert.ok(ca, 'scratch gets CA certificates from the builder');
+      assert.ok(fc.some((x) => x.cmd === 'copy' && x.dest === '/etc/passwd'), 'scratch gets an /etc/passwd');
+      const passwd = bc.find((x) => x.cmd === 'run' && x.unexpanded?.includes('/out/passwd'));
+      assert.match(passwd?.unexpanded ?? '', /nonroot:x:65532:65532:/);
+    }
+    if (a.baseImage === 'alpine') {
+      const add = fc.find((x) => x.cmd === 'run' && x.unexpanded?.includes('adduser'));
+      assert.match(add?.unexpanded ?? '', /adduser\b.*-u 65532\b/);
+      assert.match(add?.unexpanded ?? '', /addgroup\b.*-g 65532\b/);
+    }
+    if (a.baseImage !== 'alpine') {
+      assert.not.ok(fc.some((x) => x.cmd === 'run'), `no RUN in a ${a.baseImage} runtime stage (no shell there)`);
+    }
+  });
+
+  t('.dockerignore keeps what the build needs and drops the rest', async () => {
+    // Things a working copy has besides the generated files.
+    const extra = ['.git/HEAD', '.git/config', 'bin/x', '.env', '.env.local', 'coverage.out', '.vscode/settings.json', 'dist/x.tar.gz'];
+    for (const p of extra) {
+      mkdirSync(dirname(join(repo.dir, p)), { recursive: true });
+      writeFileSync(join(repo.dir, p), 'x');
+    }
+    const { context = [] } = await inspectDockerfile(join(repo.dir, 'Dockerfile'), {}, repo.dir);
+    const kept = new Set(context);
+    const needed = repo.files.filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'));
+    assert.ok(needed.includes('go.mod') && needed.includes(`cmd/${repo.answers.name}/main.go`));
+    for (const f of needed) {
+      if (existsSync(join(repo.dir, f))) assert.ok(kept.has(f), `${f} must be in the build context`);
+    }
+    const dropped = (f: string) =>
+      /^(\.git|bin|dist|charts|\.github|\.vscode)\//.test(f) ||
+      ['.gitlab-ci.yml', 'Dockerfile', '.dockerignore', '.env', '.env.local', 'coverage.out', 'README.md', 'Makefile', '.golangci.yml', '.go-k8s-service.json'].includes(f);
+    const leaked = context.filter(dropped);
+    assert.equal(leaked, [], `must not be in the build context: ${leaked.join(', ')}`);
+  });
+
+  const ci = c.answers.ci;
+  t('CI: exactly the chosen provider\'s file is written', () => {
+    assert.is(existsSync(join(repo.dir, '.github/workflows/ci.yml')), ci === 'github', '.github/workflows/ci.yml');
+    assert.is(existsSync(join(repo.dir, '.gitlab-ci.yml')), ci === 'gitlab', '.gitlab-ci.yml');
+    assert.is(repo.files.includes('.github/workflows/ci.yml'), ci === 'github');
+    assert.is(repo.files.includes('.gitlab-ci.yml'), ci === 'gitlab');
+  });
+
+  if (ci === 'github') {
+    t('GitHub Actions: actionlint clean and every ${{ }} expression intact', async () => {
+      const file = join(repo.dir, '.github/workflows/ci.yml');
+      const lint = await tools.actionlint(file);
+      assert.ok(lint.ok, `actionlint:\n${lint.output}`);
+      const source = readFileSync(join(TEMPLATES, 'dot_github/workflows/ci.yml.hbs'), 'utf8');
+      const text = read(repo, '.github/workflows/ci.yml');
+      assert.ok(count(source, '$\\{{') > 10, 'the template escapes its expressions');
+      assert.is(count(text, '${{'), count(source, '$\\{{'), 'number of ${{ expressions');
+      assert.equal(outputMustaches(text), escapedMustaches(source), 'every {{ }} in the output is one the template escaped, in order');
+      assert.not.match(text, /\$(?!\{\{)[\s"'\n]/, 'no "$" left behind by an eaten expression');
+    });
+
+    t('GitHub Actions: triggers, permissions, pinned actions, Makefile targets, image push', async () => {
+      const a = repo.answers;
+      const wf = parseYaml(read(repo, '.github/workflows/ci.yml'));
+      assert.ok(wf.on.pull_request !== undefined, 'runs on pull requests');
+      assert.ok(wf.on.push.tags.includes('v*'), 'runs on v* tags');
+      assert.equal(wf.permissions, { contents: 'read' });
+      assert.type(wf.concurrency.group, 'string');
+      assert.match(wf.concurrency.group, /\$\{\{ github\.workflow \}\}/);
+      assert.is(wf.env.IMAGE, a.image);
+
+      const jobs = wf.jobs as Record<string, any>;
+      const steps = Object.values(jobs).flatMap((j: any) => j.steps as any[]);
+      for (const [id, job] of Object.entries(jobs)) {
+        if (id === 'image') assert.equal(job.permissions, { contents: 'read', packages: 'write' });
+        else assert.is(job.permissions, undefined, `${id} inherits contents: read`);
+      }
+      for (const s of steps.filter((s) => s.uses)) {
+        const [action, ref] = String(s.uses).split('@');
+        assert.ok(action! in ACTIONS, `unexpected action ${s.uses}`);
+        assert.is(ref, ACTIONS[action!], `${action} version`);
+      }
+      for (const s of steps.filter((s) => s.uses?.startsWith('actions/setup-go@'))) {
+        assert.is(s.with['go-version-file'], 'go.mod');
+      }
+      for (const s of steps.filter((s) => s.uses?.startsWith('actions/checkout@'))) {
+        assert.is(s.with['persist-credentials'], false);
+      }
+      const targets = makeTargets(steps.filter((s) => s.run).map((s) => s.run));
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+
+      const image = jobs.image;
+      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image').sort(), 'image waits for every check');
+      assert.match(image.if, /github\.event\.repository\.default_branch/);
+      assert.match(image.if, /startsWith\(github\.ref, 'refs\/tags\/v'\)/);
+      assert.match(image.if, /github\.event_name == 'push'/);
+      const imgSteps = image.steps as any[];
+      const qemu = imgSteps.some((s) => s.uses?.startsWith('docker/setup-qemu-action@'));
+      assert.is(qemu, a.baseImage === 'alpine', 'QEMU only where the runtime stage runs commands');
+      const meta = imgSteps.find((s) => s.uses?.startsWith('docker/metadata-action@'));
+      assert.is(meta.with.images, '${{ env.IMAGE }}');
+      assert.ok(String(meta.with.tags).includes('type=semver,pattern={{version}}'));
+      const bp = imgSteps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+      assert.is(bp.with.push, true);
+      assert.is(bp.with['cache-from'], 'type=gha');
+      assert.is(bp.with['cache-to'], 'type=gha,mode=max');
+      assert.ok(String(bp.with.platforms).split(',').includes('linux/arm64'));
+      const buildArgs = String(bp.with['build-args']).trim().split('\n').map((l) => l.split('=')[0]);
+      assert.equal(buildArgs, ['VERSION', 'COMMIT', 'DATE']);
+      assert.ok(imgSteps.indexOf(imgSteps.find((s) => s.uses?.startsWith('docker/setup-buildx-action@'))) < imgSteps.indexOf(bp));
+      // No secret is written into the file: logins take expressions only.
+      for (const s of imgSteps.filter((s) => s.uses?.startsWith('docker/login-action@'))) {
+        assert.match(s.with.password, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+      }
+
+      // The registry step, run for real: which registry does this image log in to?
+      const registry = imgSteps.find((s) => s.id === 'registry');
+      const out = join(repo.dir, 'github-output');
+      const r = await execa('bash', ['-eo', 'pipefail', '-c', registry.run], { env: { IMAGE: a.image, GITHUB_OUTPUT: out }, reject: false, all: true });
+      assert.is(r.exitCode, 0, r.all);
+      assert.is(readFileSync(out, 'utf8').trim(), `host=${c.registry}`);
+      const ghcrLogin = imgSteps.find((s) => s.uses?.startsWith('docker/login-action@') && s.with.registry === 'ghcr.io');
+      assert.is(ghcrLogin.with.password, '${{ secrets.GITHUB_TOKEN }}');
+    });
+  }
+
+  if (ci === 'gitlab') {
+    t('GitLab CI: valid against GitLab\'s schema, scripts shellcheck-clean', async () => {
+      const file = join(repo.dir, '.gitlab-ci.yml');
+      const v = await tools.gitlabCiValidate(file);
+      assert.ok(v.ok, `GitLab CI schema:\n${v.output}`);
+      await tools.ensureTools(['shellcheck']);
+      const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
+      for (const [id, job] of Object.entries(gl) as [string, any][]) {
+        if (!job || typeof job !== 'object' || !(job.script || job.before_script)) continue;
+        const script = ['#!/bin/sh', ...(job.before_script ?? []), ...(job.script ?? [])].join('\n');
+        const r = await execa(tools.toolPath('shellcheck'), ['-s', 'sh', '-'], { input: script, reject: false, all: true });
+        assert.is(r.exitCode, 0, `shellcheck ${id}:\n${r.all}`);
+      }
+    });
+
+    t('GitLab CI: stages call the Makefile; the image goes to $CI_REGISTRY_IMAGE on the default branch and tags', () => {
+      const a = repo.answers;
+      const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
+      assert.is(gl.variables.GO_IMAGE, `golang:${a.goVersion}`);
+      assert.is(gl['.go'].image, '$GO_IMAGE');
+      const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
+      for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
+      const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'docker-push']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /make\s+docker-push/.test(l)))!;
+      assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+      assert.ok((img.script as string[]).some((l) => l.includes('IMAGE="$CI_REGISTRY_IMAGE"')), 'pushes to $CI_REGISTRY_IMAGE');
+      assert.ok((img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$CI_REGISTRY"/.test(l)), 'logs in with the job token');
+      assert.is(img.services[0].alias, 'docker');
+      assert.ok(gl.workflow.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
+    });
+  }
+
+  t('Makefile: help lists every target; -n build shows the -X flags', async () => {
+    const a = repo.answers;
+    const help = await make(repo.dir, ['help']);
+    assert.is(help.exitCode, 0, help.all);
+    const listed = new Map<string, string>();
+    for (const m of help.stdout.matchAll(/^ {2}([a-z][a-z0-9-]*) +(\S.*)$/gm)) listed.set(m[1]!, m[2]!);
+    for (const tgt of STANDARD_TARGETS) assert.ok(listed.has(tgt), `make help lists ${tgt}:\n${help.stdout}`);
+    const plain = await make(repo.dir, []);
+    assert.is(plain.stdout, help.stdout, 'help is the default goal');
+
+    const dry = await make(repo.dir, ['-n', 'build', 'VERSION=1.2.3', 'COMMIT=abc123', 'DATE=2026-11-22T00:00:00Z']);
+    assert.is(dry.exitCode, 0, dry.all);
+    const words = dry.stdout.match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"|"$/g, ''));
+    assert.ok(words.includes('-trimpath'));
+    const ld = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
+    for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
+      assert.ok(ld.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ...buildinfo.${k}=${v}: ${ld.join(' ')}`);
+    }
+    assert.is(words[words.indexOf('-o') + 1], `bin/${a.name}`);
+    assert.is(words[words.indexOf('-o') + 2], `./cmd/${a.name}`);
+
+    // Defaults come from git (or "dev") and the answers; every target parses.
+    const dflt = await make(repo.dir, ['-n', 'build']);
+    assert.match(dflt.stdout, new RegExp(`${a.module.replace(/[.]/g, '\\.')}/internal/buildinfo\\.Version=dev\\b`));
+    const docker = await make(repo.dir, ['-n', 'docker-push', 'VERSION=1.2.3']);
+    assert.is(docker.exitCode, 0, docker.all);
+    assert.match(docker.stdout, new RegExp(`--tag ${a.image}:1\\.2\\.3 \\.`));
+    assert.match(docker.stdout, new RegExp(`push ${a.image}:1\\.2\\.3`));
+    assert.match(docker.stdout, /--build-arg VERSION=1\.2\.3/);
+    for (const tgt of STANDARD_TARGETS) {
+      const r = await make(repo.dir, ['-n', tgt]);
+      assert.is(r.exitCode, 0, `make -n ${tgt}:\n${r.all}`);
+    }
+    const lint = await make(repo.dir, ['-n', 'lint']);
+    assert.match(lint.stdout, /golangci-lint\/v2\/cmd\/golangci-lint@v2\.\d+\.\d+ run/);
+    const helm = await make(repo.dir, ['-n', 'helm-lint']);
+    assert.match(helm.stdout, new RegExp(`helm lint --strict charts/${a.name}\\b`));
+  });
+
+  t('README.md: description as typed, targets, configuration, endpoints, regen', () => {
+    const a = repo.answers;
+    const md = read(repo, 'README.md');
+    assert.ok(md.includes(`\n${a.description}\n`), 'the description, exactly as typed, as its own paragraph');
+    assert.ok(md.includes(`create-go-k8s-service ${GENERATOR_VERSION}`));
+    assert.ok(md.includes('npm create go-k8s-service -- regen dockerfile'));
+    assert.ok(md.includes(`helm upgrade --install ${a.name} charts/${a.name}`));
+    const cells = (row: string) => row.split('|').slice(1, -1).map((s) => s.trim());
+    const rows = md.split('\n').filter((l) => l.startsWith('| `')).map(cells);
+    const table = new Map(rows.map((r) => [r[0]!.replace(/`/g, ''), r[1]!]));
+    for (const tgt of STANDARD_TARGETS) assert.ok(table.has(`make ${tgt}`), `README lists make ${tgt}`);
+    const defaults: Record<string, string> = {
+      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`5s`', SHUTDOWN_TIMEOUT: '`20s`',
+    };
+    for (const [k, v] of Object.entries(defaults)) assert.is(table.get(k), v, `${k} default`);
+    assert.ok(table.has('AUTOMAXPROCS') && table.has('GOMEMLIMIT'));
+    assert.is(table.has('OTEL_EXPORTER_OTLP_ENDPOINT'), a.tracing, 'OTEL_* rows only with tracing');
+    assert.is(table.has('GET /metrics'), a.metrics, '/metrics only with metrics');
+    for (const e of ['GET /healthz', 'GET /ready', 'GET /api/v1/hello']) assert.ok(table.has(e), e);
+    assert.match(md, /SIGTERM[\s\S]*503[\s\S]*SHUTDOWN_DELAY[\s\S]*SHUTDOWN_TIMEOUT[\s\S]*terminationGracePeriodSeconds/, 'the shutdown timeline, in order');
+    assert.is(md.includes('.github/workflows/ci.yml'), a.ci === 'github');
+    assert.is(md.includes('.gitlab-ci.yml'), a.ci === 'gitlab');
+  });
+
+  t('.golangci.yml (v2), .gitignore and .editorconfig', async () => {
+    const cfg = parseYaml(read(repo, '.golangci.yml'));
+    assert.is(cfg.version, '2');
+    assert.is(cfg.linters.default, 'standard');
+    for (const l of ['bodyclose', 'noctx', 'errorlint', 'revive', 'gocritic']) assert.ok(cfg.linters.enable.includes(l), l);
+    assert.equal(cfg.formatters.enable, ['gofmt', 'goimports']);
+
+    // .gitignore, asked of git itself: local artefacts ignored, no generated file ignored.
+    const g = (args: string[], input?: string) =>
+      execa('git', args, { cwd: repo.dir, reject: false, all: true, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+    if (!existsSync(join(repo.dir, '.git', 'objects'))) {
+      rmSync(join(repo.dir, '.git'), { recursive: true, force: true });
+      assert.is((await g(['init', '-q'])).exitCode, 0);
+    }
+    for (const p of ['bin/x', 'coverage.out', '.env', '.env.local', '.env.example', 'dist/x.tar.gz']) {
+      mkdirSync(dirname(join(repo.dir, p)), { recursive: true });
+      writeFileSync(join(repo.dir, p), 'x');
+    }
+    const probe = ['bin/x', 'coverage.out', '.env', '.env.local', 'dist/x.tar.gz', '.env.example', ...repo.files];
+    const ignored = new Set((await g(['check-ignore', '--stdin'], probe.join('\n') + '\n')).stdout.split('\n').filter(Boolean));
+    for (const p of ['bin/x', 'coverage.out', '.env', '.env.local', 'dist/x.tar.gz']) assert.ok(ignored.has(p), `${p} is ignored`);
+    for (const p of ['.env.example', ...repo.files]) assert.not.ok(ignored.has(p), `${p} must not be ignored`);
+
+    const ec = read(repo, '.editorconfig');
+    assert.match(ec, /^root = true$/m);
+    for (const f of ['main.go', 'internal/app/app.go', 'Makefile']) {
+      assert.is(editorconfigFor(ec, f).indent_style, 'tab', `${f} uses tabs`);
+    }
+    for (const f of ['ci.yml', 'values.yaml', 'values.schema.json', 'README.md', '.golangci.yml']) {
+      const p = editorconfigFor(ec, f);
+      assert.equal([p.indent_style, p.indent_size], ['space', '2'], `${f} uses 2 spaces`);
+    }
+  });
+
+  t.run();
+}
+
+// ---- a real build, and the linters on real code -------------------------------------------------
+
+const real = suite('deploy files: make targets on the generated code');
+let realRepo: Repo | undefined;
+real.before(() => {
+  realRepo = generateRepo({ description: HOSTILE });
+});
+real.after(() => {
+  if (realRepo) rmSync(realRepo.dir, { recursive: true, force: true });
+});
+
+const goMissing = (repo: Repo) => repo.missing.filter((m) => m.endsWith('.go.hbs') || m.startsWith('go.'));
+
+real('make build VERSION=1.2.3 stamps bin/<name> version', async () => {
+  const repo = realRepo!;
+  if (goMissing(repo).length > 0) {
+    console.warn(`SKIPPED make build: Go templates missing (${goMissing(repo).join(', ')})`);
+    return;
+  }
+  const r = await make(repo.dir, ['build', 'VERSION=1.2.3', 'COMMIT=abc123', 'DATE=2026-11-22T00:00:00Z']);
+  assert.is(r.exitCode, 0, r.all);
+  const v = await execa(join(repo.dir, 'bin', repo.answers.name), ['version'], { reject: false, all: true });
+  assert.is(v.exitCode, 0, v.all);
+  assert.match(v.stdout, /\b1\.2\.3\b/);
+  assert.match(v.stdout, /\babc123\b/);
+  assert.match(v.stdout, /2026-11-22T00:00:00Z/);
+});
+
+real('make vet and make lint pass with the generated .golangci.yml', async () => {
+  const repo = realRepo!;
+  if (goMissing(repo).length > 0) {
+    console.warn(`SKIPPED make vet/lint: Go templates missing`);
+    return;
+  }
+  const vet = await make(repo.dir, ['vet']);
+  assert.is(vet.exitCode, 0, vet.all);
+  // golangci-lint takes minutes to build: use it when installed (install-tools.sh golangci-lint).
+  const bin = [tools.toolPath('golangci-lint'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'golangci-lint'))].find((p) => existsSync(p));
+  if (!bin) {
+    console.warn('SKIPPED make lint: golangci-lint is not installed (scripts/install-tools.sh golangci-lint)');
+    return;
+  }
+  const verify = await execa(bin, ['config', 'verify'], { cwd: repo.dir, reject: false, all: true, env: GO_ENV });
+  assert.is(verify.exitCode, 0, `golangci-lint config verify:\n${verify.all}`);
+  const lint = await make(repo.dir, ['lint', `GOLANGCI_LINT=${bin}`]);
+  assert.is(lint.exitCode, 0, lint.all);
+});
+
+real.run();
+
+// ---- negative controls: each kind of check can fail --------------------------------------------
+
+const neg = suite('deploy files: the checks can fail');
+let negRepo: Repo | undefined;
+neg.before(() => {
+  negRepo = generateRepo({ ci: 'github', description: HOSTILE });
+});
+neg.after(() => {
+  if (negRepo) rmSync(negRepo.dir, { recursive: true, force: true });
+});
+
+const variant = (name: string, text: string) => {
+  const p = join(negRepo!.dir, name);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+};
+
+neg('an unescaped ${{ }} is caught by the expression comparison', () => {
+  const source = readFileSync(join(TEMPLATES, 'dot_github/workflows/ci.yml.hbs'), 'utf8');
+  const h = Handlebars.create();
+  h.registerHelper('eq', (x: unknown, y: unknown) => x === y);
+  h.registerHelper('yamlString', (x: unknown) => JSON.stringify(String(x)));
+  const broken = h.compile(source.replaceAll('$\\{{ github.sha }}', '${{ github.sha }}'), { noEscape: true })(
+    { ...negRepo!.answers, ciGithub: true, ciGitlab: false, generatorVersion: GENERATOR_VERSION },
+  );
+  assert.is.not(count(broken, '${{'), count(source, '$\\{{'));
+});
+
+neg('BuildKit lint and dockerfile-utils reject broken Dockerfiles', async () => {
+  const good = read(negRepo!, 'Dockerfile');
+  const undefinedArg = variant('bad1/Dockerfile', good.replace('FROM ${RUNTIME_IMAGE}', 'FROM ${RUNTIME_IMG}'));
+  const r1 = await tools.buildkitLint(undefinedArg, {});
+  assert.not.ok(r1.ok, 'an undefined ARG in FROM');
+  const twoEntrypoints = variant('bad2/Dockerfile', `${good}ENTRYPOINT ["/bin/false"]\n`);
+  const r2 = await tools.dockerfileUtilsLint(twoEntrypoints);
+  assert.not.ok(r2.ok, 'two ENTRYPOINTs in one stage');
+});
+
+neg('double quotes instead of shellQuote would corrupt the description label', async () => {
+  const good = read(negRepo!, 'Dockerfile');
+  const desc = negRepo!.answers.description;
+  const dq = variant('bad3/Dockerfile', good.replace(/^ARG DESCRIPTION=.*$/m, `ARG DESCRIPTION=${JSON.stringify(desc)}`));
+  const d = await inspectDockerfile(dq).catch((e: Error) => e);
+  if (d instanceof Error) return; // BuildKit cannot even parse it: also a failure
+  assert.is.not(d.metaArgs.DESCRIPTION, desc);
+});
+
+neg('actionlint rejects a wrong permission; GitLab\'s schema a job named like a keyword', async () => {
+  const wf = read(negRepo!, '.github/workflows/ci.yml').replace('packages: write', 'packages: wrte');
+  const r1 = await tools.actionlint(variant('.github/workflows/bad.yml', wf));
+  assert.not.ok(r1.ok);
+  const gl = variant('bad4/.gitlab-ci.yml', 'stages: [build]\nimage:\n  stage: build\n  script: [make build]\n');
+  const r2 = await tools.gitlabCiValidate(gl);
+  assert.not.ok(r2.ok);
+});
+
+neg('a .dockerignore that drops the sources is caught', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-ctx-'));
+  try {
+    for (const f of ['go.mod', 'cmd/x/main.go', '.dockerignore']) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), f === '.dockerignore' ? '*\n!go.mod\n' : 'x');
+    }
+    writeFileSync(join(dir, 'Dockerfile'), read(negRepo!, 'Dockerfile'));
+    const { context = [] } = await inspectDockerfile(join(dir, 'Dockerfile'), {}, dir);
+    assert.equal(context, ['go.mod']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+neg.run();
