@@ -1,0 +1,175 @@
+// Maintainer tool: pins the generated service's Go dependencies. Renders the Go files for
+// every metrics × tracing combination, lets `go mod tidy` pick the newest versions that
+// still work with the oldest supported Go (go.mod says `go 1.MIN.0`), and writes
+// templates/go.mod.hbs and templates/go.sum.hbs with per-line conditions, so that each
+// combination renders exactly what `go mod tidy` writes. Then proves it for every
+// combination and Go version. Usage: npx tsx scripts/pin-go-deps.ts
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { resolveAnswers } from '../generators/answers.js';
+import { filesFor } from '../generators/files.js';
+import { renderAll } from '../generators/render.js';
+import { MIN_GO_MINOR } from '../generators/validate.js';
+
+const MIN_GO = `1.${MIN_GO_MINOR}`;
+const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
+const templates = new URL('../templates/', import.meta.url);
+const PINNED = ['go.mod', 'go.sum'];
+
+// The combinations, all options on first: its order of lines wins ties in the merge.
+const COMBOS = [
+  { metrics: true, tracing: true },
+  { metrics: true, tracing: false },
+  { metrics: false, tracing: true },
+  { metrics: false, tracing: false },
+];
+type Combo = (typeof COMBOS)[number];
+const ALL = (1 << COMBOS.length) - 1;
+
+// Handlebars conditions, from simple to complex; the first whose truth table fits is used.
+const CONDITIONS: [string, (c: Combo) => boolean][] = [
+  ['metrics', (c) => c.metrics],
+  ['tracing', (c) => c.tracing],
+  ['(not metrics)', (c) => !c.metrics],
+  ['(not tracing)', (c) => !c.tracing],
+  ['(or metrics tracing)', (c) => c.metrics || c.tracing],
+  ['(and metrics tracing)', (c) => c.metrics && c.tracing],
+  ['(eq metrics tracing)', (c) => c.metrics === c.tracing],
+  ['(ne metrics tracing)', (c) => c.metrics !== c.tracing],
+  ['(not (or metrics tracing))', (c) => !c.metrics && !c.tracing],
+  ['(not (and metrics tracing))', (c) => !(c.metrics && c.tracing)],
+  ['(and metrics (not tracing))', (c) => c.metrics && !c.tracing],
+  ['(and (not metrics) tracing)', (c) => !c.metrics && c.tracing],
+  ['(or metrics (not tracing))', (c) => c.metrics || !c.tracing],
+  ['(or (not metrics) tracing)', (c) => !c.metrics || c.tracing],
+];
+const maskOf = (holds: (c: Combo) => boolean) => COMBOS.reduce((m, c, i) => (holds(c) ? m | (1 << i) : m), 0);
+
+function go(dir: string, ...args: string[]): string {
+  return execFileSync('go', args, { cwd: dir, env: GO_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** Renders the Go files for these options into dir, without go.mod and go.sum unless asked. */
+function render(dir: string, given: Record<string, unknown>, withPins = false) {
+  const answers = resolveAnswers({ name: 'demo-svc', ...given }, { useDefaults: true, env: {} });
+  const files = filesFor(answers).filter((f) => f.group === 'go' && (withPins || !PINNED.includes(f.path)));
+  for (const f of renderAll(answers, files)) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return answers;
+}
+
+/**
+ * Merges the variants of a file into one list of lines, each with the mask of the variants
+ * that have it, keeping every variant's order (a topological sort of "comes after").
+ * Repeated lines (blank lines, ")") are told apart by how often they occurred before.
+ */
+function merge(variants: string[][]): { line: string; mask: number }[] {
+  const nodes = new Map<string, { line: string; mask: number; after: Set<string>; before: number }>();
+  variants.forEach((lines, i) => {
+    const seen = new Map<string, number>();
+    let prev: string | undefined;
+    for (const line of lines) {
+      const n = seen.get(line) ?? 0;
+      seen.set(line, n + 1);
+      const key = `${n}\n${line}`;
+      const node = nodes.get(key) ?? { line, mask: 0, after: new Set<string>(), before: 0 };
+      nodes.set(key, node);
+      node.mask |= 1 << i;
+      if (prev !== undefined && !nodes.get(prev)!.after.has(key)) {
+        nodes.get(prev)!.after.add(key);
+        node.before++;
+      }
+      prev = key;
+    }
+  });
+  const out: { line: string; mask: number }[] = [];
+  const ready = [...nodes.keys()].filter((k) => nodes.get(k)!.before === 0);
+  while (ready.length > 0) {
+    // Of the lines free to go next, the smallest: go.mod blocks and go.sum are sorted.
+    ready.sort((a, b) => (nodes.get(a)!.line < nodes.get(b)!.line ? -1 : 1));
+    const node = nodes.get(ready.shift()!)!;
+    out.push({ line: node.line, mask: node.mask });
+    for (const k of node.after) if (--nodes.get(k)!.before === 0) ready.push(k);
+  }
+  if (out.length !== nodes.size) throw new Error('the combinations order their lines differently');
+  return out;
+}
+
+/** The modules go.mod requires, path to version. */
+function versions(dir: string): Map<string, string> {
+  const mod = JSON.parse(go(dir, 'mod', 'edit', '-json')) as { Require?: { Path: string; Version: string }[] };
+  return new Map((mod.Require ?? []).map((r) => [r.Path, r.Version]));
+}
+
+function template(lines: { line: string; mask: number }[]): string {
+  let out = '{{!-- Written by scripts/pin-go-deps.ts; run it instead of editing this file. --}}\n';
+  let open: number | undefined;
+  for (const { line, mask } of lines) {
+    if (open !== undefined && mask !== open) out += '{{/if}}\n';
+    if (mask !== ALL && mask !== open) {
+      const condition = CONDITIONS.find(([, holds]) => maskOf(holds) === mask);
+      if (!condition) throw new Error(`no condition for combinations ${mask.toString(2)}`);
+      out += `{{#if ${condition[0]}}}\n`;
+    }
+    open = mask === ALL ? undefined : mask;
+    out += `${line}\n`;
+  }
+  return open === undefined ? out : `${out}{{/if}}\n`;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'pin-go-deps-'));
+try {
+  // 1. All options on: newest versions, then down to what the oldest Go supports.
+  const dirs = COMBOS.map((_, i) => join(work, `combo${i}`));
+  const full = render(dirs[0]!, { ...COMBOS[0], goVersion: MIN_GO });
+  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
+  go(dirs[0]!, 'mod', 'tidy');
+  go(dirs[0]!, 'get', `go@${MIN_GO}.0`, 'toolchain@none');
+  go(dirs[0]!, 'mod', 'tidy');
+  // 2. The other combinations import fewer modules. Tidying from only their direct
+  // requirements drops what the full set dragged in (tests of unused modules), then every
+  // module left is lifted to the full set's version, so a version never depends on options.
+  const fullVersions = versions(dirs[0]!);
+  COMBOS.slice(1).forEach((combo, i) => {
+    const dir = dirs[i + 1]!;
+    render(dir, { ...combo, goVersion: MIN_GO });
+    for (const f of PINNED) copyFileSync(join(dirs[0]!, f), join(dir, f));
+    go(dir, 'mod', 'tidy');
+    const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
+    writeFileSync(join(dir, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
+    go(dir, 'mod', 'edit', ...direct.split('\n').filter(Boolean).map((m) => `-require=${m}`));
+    go(dir, 'mod', 'tidy');
+    const lift = [...versions(dir)].filter(([path, v]) => fullVersions.has(path) && fullVersions.get(path) !== v);
+    if (lift.length > 0) {
+      go(dir, 'mod', 'edit', ...lift.map(([path]) => `-require=${path}@${fullVersions.get(path)}`));
+      go(dir, 'mod', 'tidy');
+    }
+  });
+  // 3. One template per file, with the module path and Go version as variables.
+  for (const f of PINNED) {
+    const variants = dirs.map((d) =>
+      readFileSync(join(d, f), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^module .*/, 'module {{module}}').replace(/^go \d+\.\d+\.\d+$/, 'go {{goVersionFull}}')),
+    );
+    writeFileSync(new URL(`${f}.hbs`, templates), template(merge(variants)));
+  }
+  // 4. Proof: every combination and Go version renders what `go mod tidy` leaves alone.
+  const local = go(work, 'env', 'GOVERSION').trim().replace(/^go(\d+\.\d+).*/, '$1');
+  for (const goVersion of [...new Set([MIN_GO, local])]) {
+    for (const combo of COMBOS) {
+      const dir = join(work, `check-${goVersion}-${combo.metrics}-${combo.tracing}`);
+      render(dir, { ...combo, goVersion }, true);
+      go(dir, 'mod', 'tidy', '-diff');
+      console.error(`ok: go ${goVersion}, metrics=${combo.metrics}, tracing=${combo.tracing}`);
+    }
+  }
+  console.log(readFileSync(new URL('go.mod.hbs', templates), 'utf8'));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
