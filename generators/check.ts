@@ -324,7 +324,10 @@ function checkCi(c: Checker, a: Answers): void {
     .split(/\r?\n/)
     .filter((l) => !/^\s*#/.test(l))
     .join('\n');
-  const called = new Set([...code.matchAll(/\bmake\s+(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+|-\S+\s+)*([a-z][a-z0-9_-]*)/g)].map((m) => m[1]!));
+  // `make <target>` on one line, after optional VAR=value and -flags; `apk add make` ends its line.
+  const called = new Set(
+    [...code.matchAll(/(?:^|[\s;&|(])make[ \t]+(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+|-\S+[ \t]+)*([a-z][a-z0-9_-]*)/gm)].map((m) => m[1]!),
+  );
   const missing = CI_MAKE_TARGETS.filter((t) => !called.has(t));
   if (missing.length > 0) c.fail('ci-make', file, `${file} does not run ${missing.map((t) => `make ${t}`).join(', ')}`);
   const makefile = existsSync(join(c.root, 'Makefile')) ? makeTargets(readFileSync(join(c.root, 'Makefile'), 'utf8')) : undefined;
