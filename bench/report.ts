@@ -201,6 +201,9 @@ function renderService(L: string[], s: ServiceResult): void {
   L.push('| figure | service | bare | service ÷ bare | how |', '|---|---:|---:|---:|---|');
   L.push(`| stripped binary | ${num(s.binaryBytes.service)} B (${fmtBytes(s.binaryBytes.service)}) | ${num(s.binaryBytes.bare)} B (${fmtBytes(s.binaryBytes.bare)}) | ${ratio(s.binaryBytes.service, s.binaryBytes.bare)} | file size |`);
   L.push(`| binary, gzip -6 | ${num(s.binaryGzipBytes.service)} B | ${num(s.binaryGzipBytes.bare)} B | ${ratio(s.binaryGzipBytes.service, s.binaryGzipBytes.bare)} | roughly its compressed image layer |`);
+  if (s.noMetricsBinaryBytes !== undefined) {
+    L.push(`| stripped binary, service generated with --no-metrics | ${num(s.noMetricsBinaryBytes)} B (${fmtBytes(s.noMetricsBinaryBytes)}) | | ${ratio(s.noMetricsBinaryBytes, s.binaryBytes.bare)} | metrics add ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)} |`);
+  }
   L.push(`| build time (informational, cache state varies) | ${s.buildSeconds.service.toFixed(1)} s | ${s.buildSeconds.bare.toFixed(1)} s | | |`);
   L.push(
     `| start to ready, median (p25 – p75) | ${fmtMs(s.readyMs.service.median)} (${iqr(s.readyMs.service, fmtMs)}) | ${fmtMs(s.readyMs.bare.median)} (${iqr(s.readyMs.bare, fmtMs)}) | ${ratio(s.readyMs.service.median, s.readyMs.bare.median)} | \`startprobe\` (bench/go/startprobe): exec → first 200 on /ready (bare: /api/v1/hello), polled every 0.2 ms; ${s.readyMs.service.n} runs each |`,
@@ -233,9 +236,11 @@ function renderService(L: string[], s: ServiceResult): void {
   );
   L.push(
     `Image estimate: binary ${num(s.binaryBytes.service)} B + base ${num(s.imageEstimate.baseBytes)} B = ${num(s.imageEstimate.totalBytes)} B (${fmtBytes(s.imageEstimate.totalBytes)}); ` +
-      `base: ${s.imageEstimate.baseSource}. The uncompressed binary is counted, so the compressed image is smaller still.`,
+      `base: ${s.imageEstimate.baseSource}. That counts the binary uncompressed; with its layer gzipped the pushed image would be about ` +
+      `${fmtBytes(s.binaryGzipBytes.service + s.imageEstimate.baseBytes)} (binary gzip -6 ${num(s.binaryGzipBytes.service)} B + base).`,
     '',
   );
+  L.push(`Modules linked into the service: ${s.modules.join(', ')}.`, '');
   L.push('Responses compared: ' + Object.entries(s.responses).map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``).join('; ') + '.', '');
   for (const n of s.notes) L.push(`- Note: ${n}`);
   if (s.notes.length) L.push('');

@@ -13,6 +13,7 @@ import {
   BENCH_DIR,
   freshTempDir,
   removeDir,
+  ROOT,
   run,
   runAsync,
   say,
@@ -47,6 +48,10 @@ export interface ServiceResult {
   buildSeconds: { service: number; bare: number };
   binaryBytes: { service: number; bare: number };
   binaryGzipBytes: { service: number; bare: number };
+  /** The same service generated with --no-metrics: what the metrics stack weighs. */
+  noMetricsBinaryBytes?: number;
+  /** Modules linked into the service binary (go version -m). */
+  modules: string[];
   imageEstimate: { baseBytes: number; baseSource: string; totalBytes: number };
   readyMs: { service: Summary; bare: Summary };
   rssKiB: { service: Summary; bare: Summary };
@@ -162,6 +167,20 @@ export async function benchService(opts: {
     const bareBuild = (Date.now() - t0) / 1000;
     await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.probe, './startprobe'], { cwd: goDir, env: goEnv() });
 
+    // What the metrics stack weighs: the same service without it.
+    let noMetricsBinaryBytes: number | undefined;
+    try {
+      const nm = join(work, 'gen-nometrics', SERVICE_NAME);
+      run(process.execPath, [join(ROOT, 'dist', 'cli.js'), nm, '--yes', '--no-metrics', '--no-git', '--no-install'], { cwd: work });
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', join(work, 'bin', 'service-nometrics'), `./cmd/${SERVICE_NAME}`], { cwd: nm, env: goEnv() });
+      noMetricsBinaryBytes = statSync(join(work, 'bin', 'service-nometrics')).size;
+    } catch (err) {
+      notes.push(`--no-metrics variant not built: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const modules = run('go', ['version', '-m', bin.service], { env: goEnv() })
+      .stdout.split('\n')
+      .filter((l) => l.trim().startsWith('dep'))
+      .map((l) => l.trim().split(/\s+/).slice(1, 3).join('@'));
     const size = (p: string) => statSync(p).size;
     const gz = (p: string) => gzipSync(readFileSync(p), { level: 6 }).length;
     const binaryBytes = { service: size(bin.service), bare: size(bin.bare) };
@@ -283,6 +302,8 @@ export async function benchService(opts: {
       buildSeconds: { service: serviceBuild, bare: bareBuild },
       binaryBytes,
       binaryGzipBytes,
+      noMetricsBinaryBytes,
+      modules,
       imageEstimate: {
         baseBytes: DISTROLESS_STATIC_BYTES,
         baseSource: process.env.CGKS_BENCH_BASE_IMAGE_BYTES

@@ -3,8 +3,8 @@
 // build with `node --cpu-prof`: which chunks load, what is in them, and self time per chunk.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { SERVICE_NAME, generateReference } from './generation.js';
-import { freshTempDir, median, removeDir, ROOT, run, say } from './lib/util.js';
+import { SERVICE_NAME, commitAll, generateReference, staleState, writeState } from './generation.js';
+import { freshTempDir, median, removeDir, ROOT, run, say, which } from './lib/util.js';
 
 interface Metafile {
   inputs: Record<string, { bytes: number }>;
@@ -142,11 +142,12 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     const profiles: ProfileSummary[] = [];
     const byFile = new Map(chunks.map((c) => [c.file, c]));
     const loadedBy: StartupResult['loadedBy'] = {};
-    const profile = (label: string, args: (i: number) => string[], cwd: string) => {
+    const profile = (label: string, args: (i: number) => string[], cwd: string, before?: () => void) => {
       const dir = join(work, 'prof', label);
       mkdirSync(dir, { recursive: true });
       // One run with a loader hook that logs every module loaded: exactly which chunks load.
       const log = join(work, `${label}.loadlog`);
+      before?.();
       run(process.execPath, ['--import', join(ROOT, 'bench', 'lib', 'load-log.mjs'), cli, ...args(-1)], {
         cwd,
         env: { ...process.env, CGKS_BENCH_LOADLOG: log },
@@ -157,6 +158,7 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
         .sort();
       loadedBy[label] = { chunks: loaded, bytes: loaded.reduce((n, f) => n + (byFile.get(f)?.bytes ?? 0), 0) };
       for (let i = 0; i < opts.runs; i++) {
+        before?.();
         run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, cli, ...args(i)], { cwd });
       }
       const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
@@ -164,10 +166,16 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     };
     say(`start-up: ${opts.runs} profiled runs each of create, regen and --version`);
     profile('create', (i) => [join(work, `c${i + 1}`, SERVICE_NAME), '--yes', '--no-git', '--no-install'], work);
-    // What a regen loads does not depend on whether the file is stale; the timing of the
-    // stale case is in the generation table.
-    profile('regen', () => ['regen', 'Dockerfile'], repo);
+    // The realistic regen: a committed repo whose Dockerfile is stale (as in the generation table).
+    const stale = staleState({
+      dockerfile: readFileSync(join(repo, 'Dockerfile'), 'utf8'),
+      record: readFileSync(join(repo, '.go-k8s-service.json'), 'utf8'),
+    });
+    writeState(repo, stale);
+    if (which('git')) commitAll(repo);
+    profile('regen', () => ['regen', 'Dockerfile'], repo, () => writeState(repo, stale));
     profile('version', () => ['--version'], work);
+
     return { chunks, loadedBy, profiles, distMatchesSources, notes };
   } finally {
     removeDir(work);
