@@ -34,29 +34,54 @@ async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
   return changes as Partial<Answers>;
 }
 
+type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> & { ui: { rl: NodeJS.EventEmitter } };
+
+/**
+ * Asks per conflict. As in prompts.ts: on Ctrl-C inquirer sends SIGINT and leaves the
+ * promise pending, so a timer keeps the process up for cli.ts's handler (exit 130); end
+ * of input (Ctrl-D) closes readline, which is a cancellation. Nothing is written before
+ * every conflict has its answer.
+ */
 async function askResolution(c: Conflict): Promise<Resolution> {
   const { default: inquirer } = await import('inquirer');
-  const prompt = inquirer.createPromptModule({ output: process.stderr });
-  for (;;) {
-    const { choice } = (await prompt([
-      {
-        type: 'list',
-        name: 'choice',
-        message: `${c.path} was edited since it was generated. What now?`,
-        choices: [
-          { name: 'keep my version (skip)', value: 'skip' },
-          { name: 'overwrite with the generated version', value: 'overwrite' },
-          { name: `keep mine, write the generated version to ${c.path}.new`, value: 'new' },
-          { name: 'show the diff', value: 'diff' },
-        ],
-      } as never,
-    ])) as { choice: Resolution | 'diff' };
-    if (choice !== 'diff') return choice;
-    process.stderr.write(await unifiedDiff(c.path, c.current, c.generated));
+  const { PromptCancelled } = await import('./prompts.js');
+  const prompt = inquirer.createPromptModule({ output: process.stderr }) as unknown as PromptModule;
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    for (;;) {
+      const pending = prompt([
+        {
+          type: 'list',
+          name: 'choice',
+          loop: false,
+          message: `${c.path} was edited since it was generated. What now?`,
+          choices: [
+            { name: 'keep my version (skip)', value: 'skip' },
+            { name: 'overwrite with the generated version', value: 'overwrite' },
+            { name: `keep mine, write the generated version to ${c.path}.new`, value: 'new' },
+            { name: 'show the diff', value: 'diff' },
+          ],
+        },
+      ]);
+      let answered = false;
+      let interrupted = false;
+      pending.ui.rl.on('SIGINT', () => (interrupted = true));
+      const cancelled = new Promise<never>((_, reject) =>
+        pending.ui.rl.on('close', () => setImmediate(() => !answered && !interrupted && reject(new PromptCancelled()))),
+      );
+      cancelled.catch(() => {});
+      const { choice } = (await Promise.race([pending.then((a) => ((answered = true), a)), cancelled])) as { choice: Resolution | 'diff' };
+      if (choice !== 'diff') return choice;
+      process.stderr.write(await unifiedDiff(c.path, c.current, c.generated));
+    }
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 
 export async function regenCommand(args: ParsedArgs, out: Output): Promise<number> {
+  // Conflicts are all resolved before anything is written, and writes are atomic.
+  out.interruptNote = 'nothing was written';
   try {
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd());
@@ -75,6 +100,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       interactive: isInteractive(),
       resolve: askResolution,
     });
+    if (report.wrote) out.interruptNote = 'the regenerated files were already written';
     const diff = args.flags.dryRun ? await reportDiff(report) : undefined;
     if (diff) out.info(diff.replace(/\n$/, ''));
     printReport(report, out);

@@ -9,8 +9,9 @@ import type { Answers } from '../../generators/questions.js';
 import { hashContent } from '../../generators/record.js';
 import { renderAll } from '../../generators/render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
+import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
 import { changedPaths, edit, git, gitStatus, newRepo, read, readRecord, RECORD, snapshot, write, writeRecord } from '../fixtures/regen/repo.js';
 
@@ -85,6 +86,32 @@ test('regen <group>: an edited file is a conflict kept byte for byte; files stil
   assert.is(r4.exitCode, 0, r4.stderr);
   assert.is(read(dir, `${CHART}/values.yaml`), want.get(`${CHART}/values.yaml`));
   assert.match(r4.stdout, /update\s+charts\/orders\/values\.yaml\s+\(edited; overwritten\)/);
+});
+
+test('on a terminal each conflict is asked: show the diff, then write <file>.new; Ctrl-C writes nothing', async () => {
+  const dir = await newRepo();
+  edit(dir, 'Dockerfile', /^USER 65532:65532$/m, 'USER 65532:65532\n# mine');
+  const edited = read(dir, 'Dockerfile');
+  const before = snapshot(dir);
+
+  const pty = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
+  await pty.expect('Dockerfile was edited since it was generated. What now?');
+  pty.write(KEY.down + KEY.down + KEY.down + KEY.enter);
+  await pty.expect(/\+\+\+ b\/Dockerfile[\s\S]*^-# mine$[\s\S]*What now\?/m);
+  pty.write(KEY.down + KEY.down + KEY.enter);
+  assert.equal(await pty.exited, { code: 0, signal: null }, pty.text());
+  assert.is(read(dir, 'Dockerfile'), edited);
+  assert.is(read(dir, 'Dockerfile.new'), generated(recordedAnswers(dir)).get('Dockerfile'));
+  // The record still has the generated hash: the file stays "edited".
+  assert.equal(readRecord(dir), JSON.parse(before.get(RECORD)!.content));
+
+  rmSync(join(dir, 'Dockerfile.new'));
+  const again = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
+  await again.expect('What now?');
+  again.write(KEY.ctrlC);
+  assert.is((await again.exited).code, 130, again.text());
+  assert.match(again.text(), /Interrupted: nothing was written\./);
+  assert.equal(changedPaths(before, snapshot(dir)), []);
 });
 
 test('regen chart --port 9090 rewrites the chart and every other port-dependent file, nothing else; go build and helm lint pass', async () => {
