@@ -24,6 +24,10 @@ export interface OutputFile {
 const hbs = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
   path, group, when, engine: 'hbs', lifecycle: 'regenerable',
 });
+/** A file the team owns after creation: regen writes it only when it is missing. */
+const once = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
+  path, group, when, engine: 'hbs', lifecycle: 'once',
+});
 const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
   path: `charts/<name>/templates/${path}`, group: 'chart', when, engine: 'chart', lifecycle: 'regenerable',
 });
@@ -70,6 +74,7 @@ export const FILES: readonly OutputFile[] = [
   // container
   hbs('Dockerfile', 'dockerfile'),
   hbs('.dockerignore', 'dockerfile'),
+  hbs('compose.yaml', 'dockerfile'),
   // build
   hbs('Makefile', 'makefile'),
   // ci
@@ -78,12 +83,16 @@ export const FILES: readonly OutputFile[] = [
   // chart
   hbs('charts/<name>/Chart.yaml', 'chart'),
   hbs('charts/<name>/values.yaml', 'chart'),
+  once('charts/<name>/values-dev.yaml', 'chart'),
+  once('charts/<name>/values-staging.yaml', 'chart'),
+  once('charts/<name>/values-prod.yaml', 'chart'),
   hbs('charts/<name>/values.schema.json', 'chart'),
   hbs('charts/<name>/README.md', 'chart'),
   hbs('charts/<name>/.helmignore', 'chart'),
   chart('_helpers.tpl'),
   chart('NOTES.txt'),
   chart('deployment.yaml'),
+  chart('configmap.yaml'),
   chart('service.yaml'),
   chart('serviceaccount.yaml'),
   chart('hpa.yaml'),

@@ -188,5 +188,102 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- end }}
 {{- $_ := set $seen .name true }}
 {{- end }}
+{{- range $name, $_ := $v.config }}
+{{- if hasKey $owned $name }}
+{{- fail (printf "config: %s is set by the chart; set the value %s instead" $name (get $owned $name)) }}
+{{- end }}
+{{- if hasKey $seen $name }}
+{{- fail (printf "config: %s is also in env/extraEnv, which would win over config; set it in one place" $name) }}
+{{- end }}
+{{- end }}
 {{- toYaml (concat $list $user) }}
+{{- end }}
+
+{{/*
+The ConfigMap's data: `config` with every value as a string (numbers without exponent). The
+ConfigMap renders it, and its sha256 is the pod template's checksum/config annotation, so a
+change to `config` (and nothing else) rolls the pods.
+*/}}
+{{- define "<CHARTNAME>.configData" -}}
+{{- $data := dict }}
+{{- range $name, $value := .Values.config }}
+{{- $_ := set $data $name (include "<CHARTNAME>.scalar" $value) }}
+{{- end }}
+{{- toYaml $data }}
+{{- end }}
+
+{{/*
+The container's envFrom as a YAML list: the chart's ConfigMap (when `config` is set), then the
+Secret named by `existingSecret`, then `envFrom`. For a name in more than one source the last
+source wins, and `env` wins over all of them.
+*/}}
+{{- define "<CHARTNAME>.envFrom" -}}
+{{- $list := list }}
+{{- if .Values.config }}
+{{- $list = append $list (dict "configMapRef" (dict "name" (include "<CHARTNAME>.fullname" .))) }}
+{{- end }}
+{{- with .Values.existingSecret }}
+{{- $list = append $list (dict "secretRef" (dict "name" .)) }}
+{{- end }}
+{{- with .Values.envFrom }}
+{{- $list = concat $list . }}
+{{- end }}
+{{- toYaml $list }}
+{{- end }}
+
+{{/*
+The init containers as a YAML list. Each runs the chart's image (pull policy, resources and
+securityContext too) unless it names its own; a securityContext given replaces the chart's keys
+it names and keeps the others. Each gets the service's environment (env, config,
+existingSecret, envFrom) followed by its own env, and the /tmp emptyDir.
+*/}}
+{{- define "<CHARTNAME>.initContainers" -}}
+{{- $v := .Values }}
+{{- $env := include "<CHARTNAME>.env" . | fromYamlArray }}
+{{- $envFrom := include "<CHARTNAME>.envFrom" . | fromYamlArray }}
+{{- $names := dict .Chart.Name "the service container" }}
+{{- $list := list }}
+{{- range $v.initContainers }}
+{{- if hasKey $names .name }}
+{{- fail (printf "initContainers: the name %s is taken by %s" .name (get $names .name)) }}
+{{- end }}
+{{- $_ := set $names .name "another init container" }}
+{{- $c := dict "name" .name "image" (index . "image" | default (include "<CHARTNAME>.image" $)) }}
+{{- $_ = set $c "imagePullPolicy" (index . "imagePullPolicy" | default $v.image.pullPolicy) }}
+{{- with (index . "command") }}
+{{- $_ = set $c "command" . }}
+{{- end }}
+{{- with (index . "args") }}
+{{- $_ = set $c "args" . }}
+{{- end }}
+{{- $own := index . "env" | default list }}
+{{- $taken := dict }}
+{{- range $env }}
+{{- $_ = set $taken .name true }}
+{{- end }}
+{{- $container := .name }}
+{{- range $own }}
+{{- if hasKey $taken .name }}
+{{- fail (printf "initContainers: %s: env %s is already in the service's environment (or given twice)" $container .name) }}
+{{- end }}
+{{- $_ = set $taken .name true }}
+{{- end }}
+{{- $_ = set $c "env" (concat $env $own) }}
+{{- with (concat $envFrom (index . "envFrom" | default list)) }}
+{{- $_ = set $c "envFrom" . }}
+{{- end }}
+{{- with (index . "resources" | default $v.resources) }}
+{{- $_ = set $c "resources" . }}
+{{- end }}
+{{- $sc := deepCopy ($v.securityContext | default dict) }}
+{{- range $key, $value := (index . "securityContext") }}
+{{- $_ = set $sc $key $value }}
+{{- end }}
+{{- with $sc }}
+{{- $_ = set $c "securityContext" . }}
+{{- end }}
+{{- $_ = set $c "volumeMounts" (concat (list (dict "name" "tmp" "mountPath" "/tmp")) (index . "volumeMounts" | default list)) }}
+{{- $list = append $list $c }}
+{{- end }}
+{{- toYaml $list }}
 {{- end }}
