@@ -45,7 +45,7 @@ export function loadRepo(start: string): LoadedRepo {
     const record = parseRecord(readFileSync(join(root, RECORD_FILE), 'utf8'));
     return { root, record, answers: recordAnswers(record) };
   } catch (err) {
-    if (err instanceof RecordError) throw new NotAGeneratedRepoError(`${join(root, RECORD_FILE)}: ${err.message.replace(`${RECORD_FILE}: `, '')}`);
+    if (err instanceof RecordError) throw new NotAGeneratedRepoError(err.message.replace(RECORD_FILE, join(root, RECORD_FILE)));
     throw err;
   }
 }
