@@ -3,8 +3,9 @@
 // offline into clean prefixes), install scripts, and install time next to create-vite's.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installTarball, pack, type PackJson } from './lib/package.js';
 import { CREATE_VITE_VERSION } from './lib/tools.js';
-import { CACHE_DIR, freshTempDir, removeDir, ROOT, run, say, seededRandom, shuffle, summarize, treeBytes, type Summary } from './lib/util.js';
+import { CACHE_DIR, freshTempDir, removeDir, ROOT, say, seededRandom, shuffle, summarize, treeBytes, type Summary } from './lib/util.js';
 
 export interface InstallFacts {
   packages: number;
@@ -21,22 +22,6 @@ export interface FootprintResult {
   ours: InstallFacts;
   createVite?: InstallFacts & { packedBytes: number; unpackedBytes: number };
   notes: string[];
-}
-
-const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-
-interface PackJson {
-  filename: string;
-  size: number;
-  unpackedSize: number;
-  entryCount: number;
-  files: { path: string; size: number }[];
-}
-
-function pack(args: string[], cwd: string): PackJson {
-  const r = run('npm', ['pack', '--json', '--loglevel=error', ...args], { cwd, env: npmEnv });
-  const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as PackJson[];
-  return json[0]!;
 }
 
 function installedFacts(prefix: string): Omit<InstallFacts, 'timeMs'> {
@@ -90,7 +75,7 @@ export function benchFootprint(opts: { installRuns: number }): FootprintResult {
         const prefix = join(work, `prefix-${c.id}-${i}`);
         mkdirSync(prefix);
         const t0 = process.hrtime.bigint();
-        run('npm', ['install', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', c.tarball], { cwd: prefix, env: npmEnv });
+        installTarball(c.tarball, prefix);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         if (i > 0) times[c.id]!.push(ms); // the first round warms npm's own start-up and cache
         facts[c.id] ??= installedFacts(prefix);

@@ -5,12 +5,14 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pairedRatio, timeInterleaved, type TimedCase, type TimingResult } from './lib/timing.js';
+import { installedPackage } from './lib/package.js';
 import { loadCreateVite, loadHelm, loadPlop, type Tool } from './lib/tools.js';
 import { tmpdir } from 'node:os';
 import { freshTempDir, listFiles, removeDir, ROOT, run, say, summarize, which, type Budget, type Summary } from './lib/util.js';
 
 export const SERVICE_NAME = 'orders';
-const CLI = join(ROOT, 'dist', 'cli.js');
+/** The repo checkout's bundle (the installed package's is used for timing; see lib/package.ts). */
+const CHECKOUT_CLI = join(ROOT, 'dist', 'cli.js');
 const NODE = process.execPath;
 
 export interface GenerationResult {
@@ -51,10 +53,10 @@ function blobId(content: string): string {
 }
 
 /** Generates the default repo once; the reference for file counts, regen and the plop baseline. */
-export function generateReference(parent: string): string {
+export function generateReference(parent: string, cli = CHECKOUT_CLI): string {
   mkdirSync(parent, { recursive: true });
   const dir = join(parent, SERVICE_NAME);
-  run(NODE, [CLI, dir, '--yes', '--no-git', '--no-install'], { cwd: parent });
+  run(NODE, [cli, dir, '--yes', '--no-git', '--no-install'], { cwd: parent });
   return dir;
 }
 
@@ -149,8 +151,11 @@ export function benchGeneration(opts: {
   const work = freshTempDir('gen', opts.tmpBase);
   const tools: Tool[] = [];
   try {
+    say('generation: packing the repo and installing the tarball offline into a clean prefix (what npm create runs)');
+    const pkg = installedPackage(join(work, 'package'));
+    const CLI = pkg.cli;
     say('generation: reference repo (defaults)');
-    const ref = generateReference(join(work, 'ref'));
+    const ref = generateReference(join(work, 'ref'), CLI);
     const files = listFiles(ref);
     const bytesGenerated = files.reduce((n, f) => n + readFileSync(join(ref, f)).length, 0);
     say(`generation: the default repo has ${files.length} files, ${bytesGenerated} bytes`);
@@ -251,6 +256,7 @@ export function benchGeneration(opts: {
     const cases: TimedCase[] = [
       { id: 'node-floor', label: "node -e ''", cmd: [NODE, '-e', ''] },
       withFreshDir('ours-create', () => [NODE, CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      withFreshDir('ours-create-checkout', () => [NODE, CHECKOUT_CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
       { id: 'ours-version', label: 'ours: --version (start-up only)', cmd: [NODE, CLI, '--version'] },
       regenCase('ours-regen', `ours: regen Dockerfile (stale → updated${hasGit ? ', in a git repo' : ''})`, staleRepo),
       regenCase('ours-regen-nogit', 'ours: regen Dockerfile (stale → updated, no git)', staleNoGit),
@@ -276,6 +282,7 @@ export function benchGeneration(opts: {
     }
     const labels: Record<string, string> = {
       'ours-create': `ours: create default repo (${files.length} files)`,
+      'ours-create-checkout': "ours: the same from the repo checkout's dist/ (not what users run)",
       'create-vite': `create-vite ${vite.version} --template react-ts`,
       'plop-add': `plop ${plop?.version ?? ''} CLI, ${files.length} add actions`,
       'helm-create': `helm create (${helm?.version ?? ''})`,
@@ -290,6 +297,12 @@ export function benchGeneration(opts: {
       title: 'generation',
     });
     for (const c of Object.values(timing.cases)) {
+      // Commands as a reader can rerun them ($PREFIX: the installed package, see the report).
+      c.command = c.command
+        .replaceAll(pkg.prefix, '$PREFIX')
+        .replaceAll(work, '$TMP')
+        .replaceAll(`${ROOT.replace(/\/$/, '')}/`, './')
+        .replaceAll(NODE, 'node');
       if (c.failures.length) notes.push(`${c.id}: ${c.failures.length} failed run(s), first: ${c.failures[0]}`);
     }
     const contents = files.map((f) => ({ path: f, content: readFileSync(join(ref, f)) }));
@@ -307,6 +320,7 @@ export function benchGeneration(opts: {
       'ours-regen/ours-regen-nogit': ratio('ours-regen', 'ours-regen-nogit'),
       'ours-version/node-floor': ratio('ours-version', 'node-floor'),
       'ours-create/plop-add': ratio('ours-create', 'plop-add'),
+      'ours-create-checkout/ours-create': ratio('ours-create-checkout', 'ours-create'),
       'ours-regen/plop-add': ratio('ours-regen', 'plop-add'),
       'ours-create/helm-create': ratio('ours-create', 'helm-create'),
       'create-vite/node-floor': ratio('create-vite', 'node-floor'),

@@ -87,6 +87,12 @@ function renderGeneration(L: string[], g: GenerationResult): void {
       `(seed ${g.timing.seed}); wall time of the whole process measured from the bench (spawnSync, ~1 ms of spawn overhead in every figure). ${g.regenStale.description}`,
     '',
   );
+  L.push(
+    '`$PREFIX` is a clean prefix with the packed tarball installed, as `npm create` would run it: ' +
+      '`npm pack && npm install --prefix $PREFIX --offline ./create-go-k8s-service-*.tgz`. `$TMP` is the run\'s scratch directory; ' +
+      'generation commands run in a fresh empty directory each time.',
+    '',
+  );
   const c = g.timing.cases;
   const vite = c['create-vite']?.summary.median ?? Number.NaN;
   const plop = c['plop-add']?.summary.median ?? Number.NaN;
