@@ -253,8 +253,11 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
-    const failed = rememberGenerated(root, generated, newRecord.files, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
-    if (failed) warnings.push(failed);
+    // Only new generated text needs keeping; what the record already named is in git already.
+    if (generated.length > 0) {
+      const failed = rememberGenerated(root, generated, newRecord.files, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
+      if (failed) warnings.push(failed);
+    }
   }
   return report;
 }
