@@ -181,8 +181,8 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
       }
     } else if (current === r.content) {
       planned.push({ path, action: 'unchanged' });
-    } else if (r.file.lifecycle === 'once') {
-      planned.push({ path, action: 'kept', reason: 'yours after creation' });
+    } else if (r.file.lifecycle === 'once' && !byName.has(path)) {
+      planned.push({ path, action: 'kept', reason: `yours after creation; \`regen ${path}\` regenerates it` });
     } else if (recorded && hashContent(current) === recorded) {
       planned.push({ path, action: 'update', before: current, after: r.content });
     } else {

@@ -117,7 +117,7 @@ export function update(opts: UpdateOptions): UpdateReport {
       else files.push({ path, action: 'kept', reason: 'edited, and no longer generated: delete it yourself if unused' });
       continue;
     }
-    if (t.file?.lifecycle === 'once' && ours !== undefined) {
+    if (t.file?.lifecycle === 'once' && ours !== undefined && ours !== t.content) {
       files.push({ path, action: 'kept', reason: 'yours after creation' });
       continue;
     }

@@ -119,7 +119,9 @@ test('regen chart --port 9090 rewrites the chart and every other port-dependent 
   const oldAnswers = recordedAnswers(dir);
   const oldFiles = generated(oldAnswers);
   const newFiles = generated({ ...oldAnswers, port: 9090 });
-  const dependent = [...newFiles.keys()].filter((p) => newFiles.get(p) !== oldFiles.get(p)).sort();
+  // Files written once (per-environment values) stay the team's, even when they depend on the port.
+  const once = new Set(renderAll(oldAnswers).filter((f) => f.file.lifecycle === 'once').map((f) => f.path));
+  const dependent = [...newFiles.keys()].filter((p) => newFiles.get(p) !== oldFiles.get(p) && !once.has(p)).sort();
   for (const p of ['Dockerfile', '.env.example', 'README.md', 'internal/config/config.go', `${CHART}/values.yaml`]) {
     assert.ok(dependent.includes(p), `${p} should depend on the port (dependent: ${dependent.join(', ')})`);
   }
@@ -138,7 +140,7 @@ test('regen chart --port 9090 rewrites the chart and every other port-dependent 
 
   const record = readRecord(dir);
   assert.is(record.answers.port, 9090);
-  for (const [p, content] of newFiles) assert.is(record.files[p], hashContent(content), `record hash of ${p}`);
+  for (const [p, content] of newFiles) assert.is(record.files[p], hashContent(once.has(p) ? oldFiles.get(p)! : content), `record hash of ${p}`);
   // What regen wrote stays in git's object store, reachable from the base ref.
   const baseTree = git(dir, ['ls-tree', '-r', 'refs/go-k8s-service/base']);
   for (const p of dependent) {
