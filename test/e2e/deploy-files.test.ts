@@ -543,6 +543,14 @@ for (const c of CASES) {
     };
     for (const [k, v] of Object.entries(defaults)) assert.is(table.get(k), v, `${k} default`);
     assert.ok(table.has('AUTOMAXPROCS') && table.has('GOMEMLIMIT'));
+    // Every variable of .env.example (the Go side's list) is documented with the same default.
+    if (existsSync(join(repo.dir, '.env.example'))) {
+      for (const m of read(repo, '.env.example').matchAll(/^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/gm)) {
+        const [, commented, name, value] = m;
+        assert.ok(table.has(name!), `README documents ${name} (from .env.example)`);
+        if (!commented && value) assert.is(table.get(name!), `\`${value}\``, `${name} default as in .env.example`);
+      }
+    }
     assert.is(table.has('OTEL_EXPORTER_OTLP_ENDPOINT'), a.tracing, 'OTEL_* rows only with tracing');
     assert.is(table.has('GET /metrics'), a.metrics, '/metrics only with metrics');
     for (const e of ['GET /healthz', 'GET /ready', 'GET /api/v1/hello']) assert.ok(table.has(e), e);
@@ -590,53 +598,75 @@ for (const c of CASES) {
 
 // ---- a real build, and the linters on real code -------------------------------------------------
 
-const real = suite('deploy files: make targets on the generated code');
-let realRepo: Repo | undefined;
-real.before(() => {
-  realRepo = generateRepo({ description: HOSTILE });
-});
-real.after(() => {
-  if (realRepo) rmSync(realRepo.dir, { recursive: true, force: true });
-});
-
 const goMissing = (repo: Repo) => repo.missing.filter((m) => m.endsWith('.go.hbs') || m.startsWith('go.'));
 
-real('make build VERSION=1.2.3 stamps bin/<name> version', async () => {
-  const repo = realRepo!;
-  if (goMissing(repo).length > 0) {
-    console.warn(`SKIPPED make build: Go templates missing (${goMissing(repo).join(', ')})`);
-    return;
-  }
-  const r = await make(repo.dir, ['build', 'VERSION=1.2.3', 'COMMIT=abc123', 'DATE=2026-11-22T00:00:00Z']);
-  assert.is(r.exitCode, 0, r.all);
-  const v = await execa(join(repo.dir, 'bin', repo.answers.name), ['version'], { reject: false, all: true });
-  assert.is(v.exitCode, 0, v.all);
-  assert.match(v.stdout, /\b1\.2\.3\b/);
-  assert.match(v.stdout, /\babc123\b/);
-  assert.match(v.stdout, /2026-11-22T00:00:00Z/);
-});
+const REAL: { label: string; answers: Partial<Answers> }[] = [
+  { label: 'defaults, hostile description', answers: { description: HOSTILE } },
+  { label: 'tracing on, metrics off, port 9090', answers: { tracing: true, metrics: false, port: 9090, ci: 'gitlab', baseImage: 'scratch' } },
+];
 
-real('make vet and make lint pass with the generated .golangci.yml', async () => {
-  const repo = realRepo!;
-  if (goMissing(repo).length > 0) {
-    console.warn(`SKIPPED make vet/lint: Go templates missing`);
-    return;
-  }
-  const vet = await make(repo.dir, ['vet']);
-  assert.is(vet.exitCode, 0, vet.all);
-  // golangci-lint takes minutes to build: use it when installed (install-tools.sh golangci-lint).
-  const bin = [tools.toolPath('golangci-lint'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'golangci-lint'))].find((p) => existsSync(p));
-  if (!bin) {
-    console.warn('SKIPPED make lint: golangci-lint is not installed (scripts/install-tools.sh golangci-lint)');
-    return;
-  }
-  const verify = await execa(bin, ['config', 'verify'], { cwd: repo.dir, reject: false, all: true, env: GO_ENV });
-  assert.is(verify.exitCode, 0, `golangci-lint config verify:\n${verify.all}`);
-  const lint = await make(repo.dir, ['lint', `GOLANGCI_LINT=${bin}`]);
-  assert.is(lint.exitCode, 0, lint.all);
-});
+for (const v of REAL) {
+  const real = suite(`deploy files: make targets on the generated code (${v.label})`);
+  let realRepo: Repo | undefined;
+  real.before(() => {
+    realRepo = generateRepo(v.answers);
+  });
+  real.after(() => {
+    if (realRepo) rmSync(realRepo.dir, { recursive: true, force: true });
+  });
 
-real.run();
+  real('make build VERSION=1.2.3 stamps bin/<name> version', async () => {
+    const repo = realRepo!;
+    if (goMissing(repo).length > 0) {
+      console.warn(`SKIPPED make build: Go templates missing (${goMissing(repo).join(', ')})`);
+      return;
+    }
+    const r = await make(repo.dir, ['build', 'VERSION=1.2.3', 'COMMIT=abc123', 'DATE=2026-11-22T00:00:00Z']);
+    assert.is(r.exitCode, 0, r.all);
+    const out = await execa(join(repo.dir, 'bin', repo.answers.name), ['version'], { reject: false, all: true });
+    assert.is(out.exitCode, 0, out.all);
+    assert.match(out.stdout, /\b1\.2\.3\b/);
+    assert.match(out.stdout, /\babc123\b/);
+    assert.match(out.stdout, /2026-11-22T00:00:00Z/);
+  });
+
+  real('make test writes coverage.out; make vet passes', async () => {
+    const repo = realRepo!;
+    if (goMissing(repo).length > 0) {
+      console.warn('SKIPPED make test/vet: Go templates missing');
+      return;
+    }
+    const vet = await make(repo.dir, ['vet']);
+    assert.is(vet.exitCode, 0, vet.all);
+    const test = await make(repo.dir, ['test']);
+    assert.is(test.exitCode, 0, test.all);
+    assert.ok(existsSync(join(repo.dir, 'coverage.out')), 'coverage.out');
+    assert.match(test.stdout, /^total:\s+\(statements\)\s+\d+(\.\d+)?%$/m, 'the coverage summary line, which the GitLab coverage regex reads');
+  });
+
+  real('make lint passes with the generated .golangci.yml', async () => {
+    const repo = realRepo!;
+    if (goMissing(repo).length > 0) {
+      console.warn('SKIPPED make lint: Go templates missing');
+      return;
+    }
+    // golangci-lint takes minutes to build: use it when installed (install-tools.sh golangci-lint).
+    const bin = [tools.toolPath('golangci-lint'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'golangci-lint'))].find((p) => existsSync(p));
+    if (!bin) {
+      console.warn('SKIPPED make lint: golangci-lint is not installed (scripts/install-tools.sh golangci-lint)');
+      return;
+    }
+    const verify = await execa(bin, ['config', 'verify'], { cwd: repo.dir, reject: false, all: true, env: GO_ENV, stdin: 'ignore' });
+    assert.is(verify.exitCode, 0, `golangci-lint config verify:\n${verify.all}`);
+    // golangci-lint allows one run per TMPDIR (a lock file there); other tests may be linting too.
+    const tmp = mkdtempSync(join(tmpdir(), 'cgks-golangci-'));
+    const lint = await make(repo.dir, ['lint', `GOLANGCI_LINT=${bin}`], { TMPDIR: tmp });
+    rmSync(tmp, { recursive: true, force: true });
+    assert.is(lint.exitCode, 0, lint.all);
+  });
+
+  real.run();
+}
 
 // ---- negative controls: each kind of check can fail --------------------------------------------
 
