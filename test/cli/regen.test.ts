@@ -234,6 +234,25 @@ test('changing --ci replaces the CI file and the record follows', async () => {
   assert.not.ok(record.files['.github/workflows/ci.yml']);
 });
 
+test('a file written once stays the team\'s in group regens, even with --force; named, it is regenerated', async () => {
+  const dir = await newRepo();
+  const onceFile = renderAll(recordedAnswers(dir)).find((f) => f.file.lifecycle === 'once');
+  assert.ok(onceFile, 'the file table has no file written once any more: drop this test');
+  const path = onceFile!.path;
+  const group = onceFile!.file.group;
+  write(dir, path, read(dir, path) + '# ours\n');
+  const edited = read(dir, path);
+  const r = await runCli(['regen', group, '--force', '--json'], { cwd: dir });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).files.find((f: { path: string }) => f.path === path).action, 'kept');
+  assert.is(read(dir, path), edited);
+  const named = await runCli(['regen', path], { cwd: dir });
+  assert.is(named.exitCode, 1, 'named, it is regenerable: an edit is a conflict');
+  const forced = await runCli(['regen', path, '--force'], { cwd: dir });
+  assert.is(forced.exitCode, 0, forced.stderr);
+  assert.is(read(dir, path), onceFile!.content);
+});
+
 test('regen --list shows the groups and paths; --json parses', async () => {
   const dir = await newRepo();
   const r = await runCli(['regen', '--list'], { cwd: join(dir, 'internal') });
