@@ -231,7 +231,9 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   for (const path of removed) if (!existsSync(join(root, path))) delete hashes[path];
   const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
   const writesFiles = writes.length > 0 || deletes.length > 0;
-  const newRecord = makeRecord(answers, writesFiles ? GENERATOR_VERSION : record.version, hashes);
+  // The version names the newest generator whose output is in the repo (a .new file is not).
+  const wroteGenerated = planned.some((p) => p.action === 'create' || p.action === 'update' || p.action === 'delete');
+  const newRecord = makeRecord(answers, wroteGenerated ? GENERATOR_VERSION : record.version, hashes);
   const recordText = serializeRecord(newRecord);
   const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
 
