@@ -641,7 +641,13 @@ for (const v of REAL) {
     const test = await make(repo.dir, ['test']);
     assert.is(test.exitCode, 0, test.all);
     assert.ok(existsSync(join(repo.dir, 'coverage.out')), 'coverage.out');
-    assert.match(test.stdout, /^total:\s+\(statements\)\s+\d+(\.\d+)?%$/m, 'the coverage summary line, which the GitLab coverage regex reads');
+    assert.match(test.stdout, /^total:\s+\(statements\)\s+\d+(\.\d+)?%$/m, 'the coverage summary line');
+    if (repo.answers.ci === 'gitlab') {
+      const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
+      const coverage = Object.values(gl).find((j: any) => j && typeof j === 'object' && typeof j.coverage === 'string') as { coverage: string };
+      const m = /^\/(.*)\/$/.exec(coverage.coverage)!;
+      assert.match(test.stdout, new RegExp(m[1]!, 'm'), `GitLab's coverage regex ${coverage.coverage} finds the total`);
+    }
   });
 
   real('make lint passes with the generated .golangci.yml', async () => {
