@@ -172,9 +172,15 @@ build_golang() { # stand-in for golang:<minor> (Debian-based, /usr/local/go, GOP
   base_dirs "$STAGE"
   busybox_tree "$STAGE"
   install -d -m 0755 "$STAGE/usr/local"
-  # The toolchain as installed on this machine, without Go's own test suite.
-  (cd "$GOROOT/.." && tar --exclude="./$(basename "$GOROOT")/test" -cf - "./$(basename "$GOROOT")") | tar -xf - -C "$STAGE/usr/local"
-  [[ "$(basename "$GOROOT")" == go ]] || mv "$STAGE/usr/local/$(basename "$GOROOT")" "$STAGE/usr/local/go"
+  # The toolchain as installed on this machine, without what building a module never reads:
+  # Go's own tests (test/, testdata/, *_test.go) and the toolchain's sources (src/cmd; its
+  # binaries stay in bin/ and pkg/tool/). A quarter of the files: with vfs every build step
+  # copies and later deletes the builder's whole tree, so this is most of a build's time.
+  local g; g="$(basename "$GOROOT")"
+  (cd "$GOROOT/.." && tar --exclude="./$g/test" --exclude="./$g/src/cmd" --exclude=testdata --exclude='*_test.go' \
+    -cf - "./$g") | tar -xf - -C "$STAGE/usr/local"
+  [[ -x "$STAGE/usr/local/$g/pkg/tool/$(go env GOOS)_$(go env GOARCH)/compile" ]] || die "no compiler in the copied toolchain"
+  [[ "$g" == go ]] || mv "$STAGE/usr/local/$g" "$STAGE/usr/local/go"
   install -d -m 1777 "$STAGE/go" "$STAGE/go/bin" "$STAGE/go/src"
   # No C compiler here. Without any, go would quietly default to CGO_ENABLED=0 and hide a
   # Dockerfile that forgot it; the real image has gcc, so cgo is on by default there. This gcc
@@ -332,9 +338,10 @@ for kind in "${kinds[@]}"; do
   fi
   say "building $name…"
   started=$SECONDS
+  old_id="$(bah inspect --type image --format '{{.FromImageID}}' "$name" 2>/dev/null || true)"
   "build_$kind" "$name" "$want"
+  # The image this one replaces, now untagged (kept while a cached build still uses it).
+  if [[ -n "$old_id" ]]; then bah rmi "$old_id" >/dev/null 2>&1 || true; fi
   say "  built $name in $((SECONDS - started))s"
   printf '%s %s\n' "$kind" "$name"
 done
-# Drop the images the rebuilds left untagged.
-bah rmi --prune >/dev/null 2>&1 || true
