@@ -1,5 +1,6 @@
 // The command line: parses flags, dispatches to a command, maps errors to exit codes and
 // one-line messages, and undoes writes in progress on Ctrl-C.
+import { constants as osConstants } from 'node:os';
 import { AnswerError, AnswersFileError, MissingAnswersError } from './answers.js';
 import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
@@ -12,24 +13,26 @@ let interrupted = false;
 
 /**
  * Ctrl-C (a SIGINT from the terminal, from `kill`, or the one inquirer sends itself when
- * Ctrl-C is pressed at a prompt): undo writes in progress, say what is on disk, exit 130.
- * It stays installed for the whole run: inquirer's own exit hook sends one more SIGINT while
- * we exit, which must not turn exit code 130 into death by signal.
+ * Ctrl-C is pressed at a prompt), and SIGTERM or SIGHUP (a CI timeout, a closed terminal):
+ * undo writes in progress, say what is on disk, exit 128 + the signal's number (130 for
+ * Ctrl-C). The handlers stay installed for the whole run: inquirer's exit hook sends one
+ * more SIGINT while we exit, which must not turn exit code 130 into death by signal.
  */
-function onInterrupt(): void {
+function onSignal(signal: NodeJS.Signals): void {
   if (interrupted) return;
   interrupted = true;
   const undone = undoWritesInProgress();
   const note = undone ? 'the files written so far were removed again' : (out?.interruptNote ?? 'stopped');
+  const code = 128 + (osConstants.signals[signal] ?? 2);
   // A prompt or spinner may have hidden the cursor.
   if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
-  process.stderr.write(`\nInterrupted: ${note}.\n`);
-  if (out?.isJson) out.json({ ok: false, interrupted: true, error: `interrupted: ${note}`, exitCode: 130 });
-  process.exit(130);
+  process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Stopped by ${signal}`}: ${note}.\n`);
+  if (out?.isJson) out.json({ ok: false, interrupted: true, error: `${signal}: ${note}`, exitCode: code });
+  process.exit(code);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  process.on('SIGINT', onInterrupt);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   return run(argv, (json) => (out = createOutput(json)));
 }
 

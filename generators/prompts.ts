@@ -18,10 +18,10 @@ function check(q: Question, input: unknown, extra?: (value: unknown) => string |
   try {
     const value = coerce(q, input);
     validateOne(q, value);
-    const more = extra?.(value);
-    return more ? `${q.message}: ${more}` : true;
+    // The rule alone: inquirer shows it right under the question and the value typed.
+    return extra?.(value) ?? true;
   } catch (err) {
-    if (err instanceof AnswerError) return `${q.message}: ${err.rule}`;
+    if (err instanceof AnswerError) return err.rule;
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import sys
 import termios
@@ -51,6 +52,8 @@ while True:
         if data:
             os.write(fd, data)
         else:
+            # The test process is gone: hang up, as a closed terminal window does.
+            os.kill(pid, signal.SIGHUP)
             watch.remove(stdin)
 
 _, status = os.waitpid(pid, 0)

@@ -17,6 +17,8 @@ export const KEY = {
 
 // CSI and OSC sequences, and lone ESC-letter sequences.
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export const stripAnsi = (s: string): string => s.replace(ANSI, '');
 
 export interface PtyExit {
@@ -37,7 +39,8 @@ export interface Pty {
   line(text: string): void;
   /**
    * Waits for the pattern in the output that arrived since the previous expect, and returns
-   * that output. Fails with the screen so far after the timeout.
+   * that output. Fails with the screen so far after the timeout. In a string pattern, a
+   * space matches any run of white space (line breaks included).
    */
   expect(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   exited: Promise<PtyExit>;
@@ -102,7 +105,9 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
     write: (keys) => void host.stdin.write(keys),
     line: (t) => void host.stdin.write(t + KEY.enter),
     expect(pattern, timeoutMs = 15_000) {
-      const test = (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
+      // A string matches whatever way the terminal's width broke its lines.
+      const re = typeof pattern === 'string' ? new RegExp(pattern.split(/\s+/).map(escapeRegExp).join('\\s+')) : pattern;
+      const test = (s: string) => re.test(s);
       return new Promise((resolve, reject) => {
         const check = () => {
           const all = text();

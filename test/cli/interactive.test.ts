@@ -1,0 +1,181 @@
+// The create command as a person sees it: a real pseudo-terminal, keys typed into the
+// inquirer prompts, wrong answers asked again with the rule, a summary confirmed.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CLI, runCli } from '../support/cli.js';
+import { KEY, spawnPty, type Pty } from '../support/pty.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-tty-'));
+const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
+const STACK = /^\s+at .+:\d+:\d+\)?$/m;
+
+/** Every file under dir (but .git) with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) {
+        if (e !== '.git' || d !== dir) walk(p);
+      } else files.set(relative(dir, p), readFileSync(p));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** Waits for a prompt, asserts what it shows, types the answer. */
+async function answer(pty: Pty, prompt: RegExp | string, keys: string): Promise<string> {
+  const screen = await pty.expect(prompt);
+  pty.write(keys);
+  return screen;
+}
+
+const DESCRIPTION = 'Orders: "quoted" & {{braces}} ${{ x }} `tick` #1 - a: b';
+
+test('answers typed at the prompts give the same repo, byte for byte, as the same answers given as flags', async () => {
+  const ttyDir = tmp();
+  const pty = await cli(['--no-install'], ttyDir);
+
+  // A wrong name is asked again with the rule it broke.
+  await answer(pty, /\? Service name \(directory, binary, Kubernetes and Helm name\) $/, 'Orders\r');
+  await answer(pty, '>> must be a DNS-1123 label', KEY.clearLine + 'orders\r');
+  // Defaults are shown, and follow earlier answers.
+  await answer(pty, '? Go module path (github.com/example/orders)', 'github.com/acme/orders\r');
+  await answer(pty, '? One-line description (orders is a Go service for Kubernetes.)', DESCRIPTION + '\r');
+  await answer(pty, /\? Go version \(1\.\d+\)/, '1.25\r');
+  await answer(pty, '? HTTP port (8080)', '80\r');
+  await answer(pty, '>> must be an integer from 1024 to 65535', KEY.clearLine + '9090\r');
+  await answer(pty, '? Container image repository (no tag) (ghcr.io/acme/orders)', '\r');
+  await answer(pty, /\? CI provider[\s\S]*GitHub Actions[\s\S]*GitLab CI[\s\S]*none/, KEY.down + '\r');
+  await answer(pty, /\? Runtime base image[\s\S]*distroless[\s\S]*scratch[\s\S]*alpine/, KEY.down + KEY.down + '\r');
+  await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', 'n\r');
+  await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'y\r');
+  const summary = await answer(pty, '? Write the project? (Y/n)', '\r');
+  assert.match(summary, /About to write \d+ files into orders:/);
+  for (const line of [
+    /name +orders/,
+    /module +github\.com\/acme\/orders/,
+    /description +Orders: "quoted" & \{\{braces\}\} \$\{\{ x \}\} `tick` #1 - a: b/,
+    /go-version +1\.25/,
+    /port +9090/,
+    /image +ghcr\.io\/acme\/orders/,
+    /ci +GitLab CI/,
+    /base-image +alpine/,
+    /metrics +no/,
+    /tracing +yes/,
+  ]) {
+    assert.match(summary, line);
+  }
+  assert.not.ok(existsSync(join(ttyDir, 'orders')), 'something was written before the summary was confirmed');
+
+  const exit = await pty.exited;
+  const screen = pty.text();
+  assert.equal(exit, { code: 0, signal: null }, screen);
+  assert.match(screen, /✔ Wrote \d+ files into orders/);
+  // The slow step ran with a spinner, then left its result.
+  assert.match(pty.raw(), /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Creating a git repository/);
+  assert.match(screen, /✔ Created a git repository with a first commit/);
+  assert.match(screen, /Next steps:\s+cd orders\s+go mod download\s+make test[^\n]*\n\s+make run[^\n]*localhost:9090/);
+  assert.not.match(screen, STACK);
+
+  const flagDir = tmp();
+  const flags = await runCli(
+    [
+      'orders',
+      '--module', 'github.com/acme/orders',
+      `--description=${DESCRIPTION}`,
+      '--go-version', '1.25',
+      '--port', '9090',
+      '--image', 'ghcr.io/acme/orders',
+      '--ci', 'gitlab',
+      '--base-image', 'alpine',
+      '--no-metrics',
+      '--tracing',
+      '--no-git',
+      '--no-install',
+    ],
+    { cwd: flagDir },
+  );
+  assert.is(flags.exitCode, 0, flags.stderr);
+
+  const typed = tree(join(ttyDir, 'orders'));
+  const given = tree(join(flagDir, 'orders'));
+  assert.equal([...typed.keys()].sort(), [...given.keys()].sort());
+  for (const [path, bytes] of typed) assert.ok(bytes.equals(given.get(path)!), `${path} differs`);
+  assert.ok(typed.size > 30, `only ${typed.size} files`);
+  assert.ok(existsSync(join(ttyDir, 'orders', '.git')), 'no git repository');
+  const record = JSON.parse(typed.get('.go-k8s-service.json')!.toString());
+  assert.is(record.answers.description, DESCRIPTION);
+});
+
+test('answers given as flags are not asked; declining the summary writes nothing', async () => {
+  const dir = tmp();
+  const pty = await cli(
+    ['orders', '--module', 'example.com/orders', '--go-version', '1.26', '--port', '8081', '--image', 'registry.example.com/orders', '--ci', 'none', '--base-image', 'scratch', '--metrics', '--no-tracing', '--no-git', '--no-install'],
+    dir,
+  );
+  const before = await answer(pty, '? One-line description (orders is a Go service for Kubernetes.)', '\r');
+  assert.not.match(before, /Service name|Go module path|HTTP port/);
+  const summary = await answer(pty, '? Write the project? (Y/n)', 'n\r');
+  assert.not.match(summary, /\? (Go version|HTTP port|CI provider|Runtime base image|Expose|Trace)/);
+  assert.match(summary, /description +orders is a Go service for Kubernetes\./);
+  assert.match(summary, /ci +none/);
+  const exit = await pty.exited;
+  assert.is(exit.code, 1);
+  assert.match(pty.text(), /Nothing written\./);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('a directory name that cannot be the service name is asked for, and the directory kept', async () => {
+  const dir = tmp();
+  const pty = await cli(
+    ['My Service', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'],
+    dir,
+  );
+  const screen = await answer(pty, '? Service name', 'my-service\r');
+  assert.match(screen, /"My Service" cannot be the service name: it must be a DNS-1123 label/);
+  await answer(pty, '? Write the project? (Y/n)', 'y\r');
+  assert.is((await pty.exited).code, 0, pty.text());
+  assert.ok(existsSync(join(dir, 'My Service', 'cmd', 'my-service', 'main.go')));
+});
+
+test('the name prompt refuses a name whose directory is taken', async () => {
+  const dir = tmp();
+  mkdirSync(join(dir, 'orders'));
+  writeFileSync(join(dir, 'orders', 'notes.txt'), 'mine');
+  const pty = await cli(
+    ['--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install', '--dry-run'],
+    dir,
+  );
+  await answer(pty, '? Service name', 'orders\r');
+  await answer(pty, '>> orders is not empty (notes.txt): choose another name, or pass --force', KEY.clearLine + 'orders-2\r');
+  // --dry-run on a terminal: asks, lists, writes nothing, no confirmation needed.
+  const exit = await pty.exited;
+  assert.is(exit.code, 0, pty.text());
+  assert.match(pty.text(), /Would write \d+ files into orders-2:/);
+  assert.equal(readdirSync(dir), ['orders']);
+});
+
+test('--yes on a terminal asks nothing', async () => {
+  const dir = tmp();
+  const pty = await cli(['svc', '--yes', '--no-git', '--no-install'], dir);
+  const exit = await pty.exited;
+  assert.is(exit.code, 0, pty.text());
+  assert.not.match(pty.text(), /^\? /m);
+  assert.ok(existsSync(join(dir, 'svc', 'go.mod')));
+});
+
+test('a flag with a wrong value fails at once on a terminal too, before any question', async () => {
+  const dir = tmp();
+  const pty = await cli(['svc', '--port', '80'], dir);
+  const exit = await pty.exited;
+  assert.is(exit.code, 2);
+  assert.match(pty.text(), /^error: --port: 80 must be an integer from 1024 to 65535/m);
+  assert.not.match(pty.text(), /^\? /m);
+});
+
+test.run();
