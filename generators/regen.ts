@@ -181,8 +181,9 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
       }
     } else if (current === r.content) {
       planned.push({ path, action: 'unchanged' });
-    } else if (r.file.lifecycle === 'once' && !byName.has(path)) {
-      planned.push({ path, action: 'kept', reason: `yours after creation; \`regen ${path}\` regenerates it` });
+    } else if (r.file.lifecycle === 'once') {
+      // Such files promise the team that regen never changes them; deleted, they come back by name.
+      planned.push({ path, action: 'kept', reason: `written once and yours since; delete it and run \`regen ${path}\` for the generated version` });
     } else if (recorded && hashContent(current) === recorded) {
       planned.push({ path, action: 'update', before: current, after: r.content });
     } else {

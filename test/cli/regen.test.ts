@@ -234,22 +234,25 @@ test('changing --ci replaces the CI file and the record follows', async () => {
   assert.not.ok(record.files['.github/workflows/ci.yml']);
 });
 
-test('a file written once stays the team\'s in group regens, even with --force; named, it is regenerated', async () => {
+test('a file written once is never changed by regen, even named with --force; deleted, it comes back by name', async () => {
   const dir = await newRepo();
   const onceFile = renderAll(recordedAnswers(dir)).find((f) => f.file.lifecycle === 'once');
   assert.ok(onceFile, 'the file table has no file written once any more: drop this test');
   const path = onceFile!.path;
-  const group = onceFile!.file.group;
   write(dir, path, read(dir, path) + '# ours\n');
-  const edited = read(dir, path);
-  const r = await runCli(['regen', group, '--force', '--json'], { cwd: dir });
-  assert.is(r.exitCode, 0, r.stderr);
-  assert.is(JSON.parse(r.stdout).files.find((f: { path: string }) => f.path === path).action, 'kept');
-  assert.is(read(dir, path), edited);
+  const before = snapshot(dir);
+  for (const target of [onceFile!.file.group, path]) {
+    const r = await runCli(['regen', target, '--force', '--json'], { cwd: dir });
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.is(JSON.parse(r.stdout).files.find((f: { path: string }) => f.path === path).action, 'kept');
+  }
+  assert.equal(changedPaths(before, snapshot(dir)), []);
+  rmSync(join(dir, path));
+  const group = await runCli(['regen', onceFile!.file.group], { cwd: dir });
+  assert.is(group.exitCode, 0, group.stderr);
+  assert.not.ok(existsSync(join(dir, path)));
   const named = await runCli(['regen', path], { cwd: dir });
-  assert.is(named.exitCode, 1, 'named, it is regenerable: an edit is a conflict');
-  const forced = await runCli(['regen', path, '--force'], { cwd: dir });
-  assert.is(forced.exitCode, 0, forced.stderr);
+  assert.is(named.exitCode, 0, named.stderr);
   assert.is(read(dir, path), onceFile!.content);
 });
 
