@@ -379,6 +379,13 @@ const rejected: [string, Partial<Answers>, unknown, RegExp][] = [
   ['an unknown log level', {}, { log: { level: 'verbose' } }, /level/],
   ['a metrics block when metrics are off', { metrics: false }, { metrics: { scrapeAnnotations: true } }, /metrics/],
   ['a tracing block when tracing is off', {}, { tracing: { endpoint: 'http://x:4318' } }, /tracing/],
+  ['a config name that is not an environment variable name', {}, { config: { 'bad-name': 'x' } }, /config/],
+  ['a config value that is an object', {}, { config: { NESTED: { a: 1 } } }, /NESTED/],
+  ['an existingSecret that is not a Secret name', {}, { existingSecret: 'Bad_Name' }, /existingSecret/],
+  ['an init container without a name', {}, { initContainers: [{ args: ['migrate'] }] }, /initContainers/],
+  ['an unknown init container key', {}, { initContainers: [{ name: 'migrate', restartPolicy: 'Always' }] }, /restartPolicy/],
+  ['init container args as a string', {}, { initContainers: [{ name: 'migrate', args: 'migrate' }] }, /args/],
+  ['an init container name that is not a DNS label', {}, { initContainers: [{ name: 'Migrate_DB' }] }, /initContainers/],
 ];
 
 for (const [label, answers, values, mention] of rejected) {
@@ -580,6 +587,11 @@ const envConflicts: [string, unknown, RegExp][] = [
   ['a chart-owned variable in env', { env: { SHUTDOWN_DELAY: '1s' } }, /SHUTDOWN_DELAY.*shutdown\.delaySeconds/],
   ['a chart-owned variable in extraEnv', { extraEnv: [{ name: 'PORT', value: '1' }] }, /PORT.*containerPort/],
   ['a name in both env and extraEnv', { env: { A: '1' }, extraEnv: [{ name: 'A', value: '2' }] }, /A is given twice/],
+  ['a chart-owned variable in config', { config: { LOG_LEVEL: 'debug' } }, /config: LOG_LEVEL is set by the chart; set the value log\.level instead/],
+  ['a config name that is also in env', { config: { A: '1' }, env: { A: '2' } }, /config: A is also in env\/extraEnv/],
+  ['an init container named like the service container', { initContainers: [{ name: 'demo-svc' }] }, /initContainers: the name demo-svc is taken by the service container/],
+  ['two init containers with one name', { initContainers: [{ name: 'migrate' }, { name: 'migrate' }] }, /the name migrate is taken by another init container/],
+  ['an init container env name the service already has', { initContainers: [{ name: 'migrate', env: [{ name: 'PORT', value: '1' }] }] }, /initContainers: migrate: env PORT is already in the service's environment/],
 ];
 for (const [label, values, message] of envConflicts) {
   test(`helm template refuses ${label}`, async () => {
