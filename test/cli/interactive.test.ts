@@ -72,7 +72,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   }
   assert.not.ok(existsSync(join(ttyDir, 'orders')), 'something was written before the summary was confirmed');
 
-  const exit = await pty.exited;
+  const exit = await pty.waitExit();
   const screen = pty.text();
   assert.equal(exit, { code: 0, signal: null }, screen);
   assert.match(screen, /✔ Wrote \d+ files into orders/);
@@ -124,7 +124,7 @@ test('answers given as flags are not asked; declining the summary writes nothing
   assert.not.match(summary, /\? (Go version|HTTP port|CI provider|Runtime base image|Expose|Trace)/);
   assert.match(summary, /description +orders is a Go service for Kubernetes\./);
   assert.match(summary, /ci +none/);
-  const exit = await pty.exited;
+  const exit = await pty.waitExit();
   assert.is(exit.code, 1);
   assert.match(pty.text(), /Nothing written\./);
   assert.equal(readdirSync(dir), []);
@@ -139,7 +139,7 @@ test('a directory name that cannot be the service name is asked for, and the dir
   const screen = await answer(pty, '? Service name', 'my-service\r');
   assert.match(screen, /"My Service" cannot be the service name: it must be a DNS-1123 label/);
   await answer(pty, '? Write the project? (Y/n)', 'y\r');
-  assert.is((await pty.exited).code, 0, pty.text());
+  assert.is((await pty.waitExit()).code, 0, pty.text());
   assert.ok(existsSync(join(dir, 'My Service', 'cmd', 'my-service', 'main.go')));
 });
 
@@ -154,7 +154,7 @@ test('the name prompt refuses a name whose directory is taken', async () => {
   await answer(pty, '? Service name', 'orders\r');
   await answer(pty, '>> orders is not empty (notes.txt): choose another name, or pass --force', KEY.clearLine + 'orders-2\r');
   // --dry-run on a terminal: asks, lists, writes nothing, no confirmation needed.
-  const exit = await pty.exited;
+  const exit = await pty.waitExit();
   assert.is(exit.code, 0, pty.text());
   assert.match(pty.text(), /Would write \d+ files into orders-2:/);
   assert.equal(readdirSync(dir), ['orders']);
@@ -163,7 +163,7 @@ test('the name prompt refuses a name whose directory is taken', async () => {
 test('--yes on a terminal asks nothing', async () => {
   const dir = tmp();
   const pty = await cli(['svc', '--yes', '--no-git', '--no-install'], dir);
-  const exit = await pty.exited;
+  const exit = await pty.waitExit();
   assert.is(exit.code, 0, pty.text());
   assert.not.match(pty.text(), /^\? /m);
   assert.ok(existsSync(join(dir, 'svc', 'go.mod')));
@@ -172,7 +172,7 @@ test('--yes on a terminal asks nothing', async () => {
 test('a flag with a wrong value fails at once on a terminal too, before any question', async () => {
   const dir = tmp();
   const pty = await cli(['svc', '--port', '80'], dir);
-  const exit = await pty.exited;
+  const exit = await pty.waitExit();
   assert.is(exit.code, 2);
   assert.match(pty.text(), /^error: --port: 80 must be an integer from 1024 to 65535/m);
   assert.not.match(pty.text(), /^\? /m);

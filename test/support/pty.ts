@@ -44,6 +44,8 @@ export interface Pty {
    */
   expect(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   exited: Promise<PtyExit>;
+  /** `exited`, failing with the screen when the process is still running after the timeout. */
+  waitExit(timeoutMs?: number): Promise<PtyExit>;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -134,6 +136,16 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
       });
     },
     exited,
+    waitExit(timeoutMs = 20_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          process.kill(pid, 'SIGKILL');
+          reject(new Error(`still running after ${timeoutMs} ms (killed); screen:\n${text()}`));
+        }, timeoutMs);
+      });
+      return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+    },
     kill: (signal = 'SIGINT') => process.kill(pid, signal),
   };
   return pty;
