@@ -1,6 +1,7 @@
 // update with two generator versions. The repo is made by the built CLI (version 1); the
-// newer release is played by the same templates with one file's output changed, passed
-// to the update command through its only seam (a render function and a version).
+// newer release is played by version 1's output (the CLI's, from the recorded answers)
+// with two files changed, passed to the update command through its only seam (a render
+// function and a version).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -8,13 +9,13 @@ import * as assert from 'uvu/assert';
 import { parseCommandLine } from '../../generators/cli-args.js';
 import { CommandFailed } from '../../generators/errors.js';
 import type { Output } from '../../generators/output.js';
+import { filesFor, outputPath } from '../../generators/files.js';
 import type { Answers } from '../../generators/questions.js';
 import { hashContent } from '../../generators/record.js';
-import { renderAll } from '../../generators/render.js';
 import { updateCommand, type UpdateSeams } from '../../generators/update-command.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
 import { runCli } from '../support/cli.js';
-import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, snapshot } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot } from '../fixtures/regen/repo.js';
 
 const [major, minor] = GENERATOR_VERSION.split('.').map(Number);
 const V2 = `${major}.${minor! + 1}.0`;
@@ -22,16 +23,24 @@ const V2 = `${major}.${minor! + 1}.0`;
 // Version 2 changes two lines of the Makefile's clean target and the Dockerfile's header.
 const OLD_CLEAN = 'clean: ## Remove build output and coverage files\n\trm -rf bin dist coverage.out';
 const NEW_CLEAN = 'clean: ## Remove build output, coverage and test caches\n\trm -rf bin dist coverage.out\n\t$(GO) clean -testcache';
-const v2 = (a: Answers) =>
-  renderAll(a).map((f) => {
-    if (f.path === 'Makefile') {
-      if (!f.content.includes(OLD_CLEAN)) throw new Error('the Makefile template changed: update OLD_CLEAN in this test');
-      return { ...f, content: f.content.replace(OLD_CLEAN, NEW_CLEAN) };
-    }
-    if (f.path === 'Dockerfile') return { ...f, content: f.content.replace('# syntax=docker/dockerfile:1\n', '# syntax=docker/dockerfile:1\n# version 2\n') };
-    return f;
-  });
-const SEAMS: UpdateSeams = { render: v2, version: V2 };
+function change(path: string, content: string): string {
+  if (path === 'Makefile') {
+    if (!content.includes(OLD_CLEAN)) throw new Error('the Makefile template changed: update OLD_CLEAN in this test');
+    return content.replace(OLD_CLEAN, NEW_CLEAN);
+  }
+  if (path === 'Dockerfile') return content.replace('# syntax=docker/dockerfile:1\n', '# syntax=docker/dockerfile:1\n# version 2\n');
+  return content;
+}
+
+/** Version 2 for a repo: what the CLI (version 1) generates from its record, changed. */
+async function v2(dir: string): Promise<UpdateSeams> {
+  const v1 = await reference(dir);
+  const render = (a: Answers) => {
+    const lifecycle = new Map(filesFor(a).map((f) => [outputPath(f, a), f.lifecycle]));
+    return [...v1].map(([path, content]) => ({ path, content: change(path, content), file: { lifecycle: lifecycle.get(path) ?? 'regenerable' } }));
+  };
+  return { render, version: V2 };
+}
 
 interface Captured {
   out: Output;
@@ -54,7 +63,7 @@ function capture(json = true): Captured {
 }
 
 /** Runs `update <args>` in-process inside dir, as the CLI would, with version 2's seams. */
-async function updateIn(dir: string, args: string[] = [], seams: UpdateSeams = SEAMS): Promise<{ code: number; c: Captured }> {
+async function updateIn(dir: string, seams: UpdateSeams, args: string[] = []): Promise<{ code: number; c: Captured }> {
   const c = capture(args.includes('--json'));
   const cwd = process.cwd();
   process.chdir(dir);
@@ -67,10 +76,11 @@ async function updateIn(dir: string, args: string[] = [], seams: UpdateSeams = S
 
 test('an edit elsewhere in the file merges cleanly with the new version; unedited files are replaced; the record follows', async () => {
   const dir = await newRepo({ git: true });
+  const seams = await v2(dir);
   edit(dir, 'Makefile', /^GO {5}\?= go$/m, 'GO     ?= go1.26');
   commitAll(dir, 'use go1.26');
 
-  const { code, c } = await updateIn(dir, ['--json']);
+  const { code, c } = await updateIn(dir, seams, ['--json']);
   assert.is(code, 0, c.errors.join('\n'));
   const makefile = read(dir, 'Makefile');
   assert.match(makefile, /^GO {5}\?= go1\.26$/m, 'the user edit is gone');
@@ -88,7 +98,7 @@ test('an edit elsewhere in the file merges cleanly with the new version; unedite
   assert.equal(git(dir, ['status', '--porcelain']).split('\n').filter(Boolean).map((l) => l.slice(3)).sort(), ['.go-k8s-service.json', 'Dockerfile', 'Makefile']);
   const record = readRecord(dir);
   assert.is(record.version, V2);
-  const theirs = new Map(v2(record.answers).map((f) => [f.path, f.content]));
+  const theirs = new Map(seams.render!(record.answers).map((f) => [f.path, f.content]));
   for (const [p, content] of theirs) assert.is(record.files[p], hashContent(content), `record hash of ${p}`);
   // The next update's merge base is kept in git.
   assert.is(gitStatus(dir, ['cat-file', '-e', `${record.files.Makefile}^{blob}`]), 0);
@@ -97,17 +107,18 @@ test('an edit elsewhere in the file merges cleanly with the new version; unedite
   // Updating again to the same version is a no-op.
   commitAll(dir, 'update to v2');
   const before = snapshot(dir);
-  const again = await updateIn(dir);
+  const again = await updateIn(dir, seams);
   assert.is(again.code, 0);
   assert.equal(snapshot(dir), before);
 });
 
 test('an edit to the same lines gets conflict markers and exit 1 naming the file', async () => {
   const dir = await newRepo({ git: true });
+  const seams = await v2(dir);
   edit(dir, 'Makefile', 'rm -rf bin dist coverage.out', 'rm -rf bin dist coverage.out tmp');
   commitAll(dir, 'clean tmp too');
 
-  const { code, c } = await updateIn(dir);
+  const { code, c } = await updateIn(dir, seams);
   assert.is(code, 1);
   assert.is(c.errors.length, 1);
   assert.match(c.errors[0]!, /1 file\(s\) need your merge: Makefile/);
@@ -121,10 +132,11 @@ test('an edit to the same lines gets conflict markers and exit 1 naming the file
 
 test('a dirty work tree is refused with nothing changed (also through the CLI)', async () => {
   const dir = await newRepo({ git: true });
+  const seams = await v2(dir);
   edit(dir, 'Makefile', /^GO {5}\?= go$/m, 'GO     ?= go1.26');
   const before = snapshot(dir);
   try {
-    await updateIn(dir);
+    await updateIn(dir, seams);
     assert.unreachable('update ran on a dirty tree');
   } catch (err) {
     assert.instance(err, CommandFailed);
@@ -147,6 +159,7 @@ test('a dirty work tree is refused with nothing changed (also through the CLI)',
 
 test('outside git, update refuses; without a merge base it writes <file>.new and says so', async () => {
   const dir = await newRepo({ git: false });
+  const seams = await v2(dir);
   const refused = await runCli(['update'], { cwd: dir });
   assert.is(refused.exitCode, 1);
   assert.match(refused.stderr, /not in a git work tree/);
@@ -156,7 +169,7 @@ test('outside git, update refuses; without a merge base it writes <file>.new and
   git(dir, ['init', '--quiet']);
   commitAll(dir, 'first commit, with an edit');
   const edited = read(dir, 'Makefile');
-  const { code, c } = await updateIn(dir, ['--json']);
+  const { code, c } = await updateIn(dir, seams, ['--json']);
   assert.is(code, 1);
   const j = c.json[0] as { noBase: string[]; files: { path: string; action: string; reason?: string }[] };
   assert.equal(j.noBase, ['Makefile']);
@@ -168,8 +181,9 @@ test('outside git, update refuses; without a merge base it writes <file>.new and
 
 test('--dry-run shows the merge as a diff and writes nothing; the same version is a no-op through the CLI', async () => {
   const dir = await newRepo({ git: true });
+  const seams = await v2(dir);
   const before = snapshot(dir);
-  const { code, c } = await updateIn(dir, ['--dry-run']);
+  const { code, c } = await updateIn(dir, seams, ['--dry-run']);
   assert.is(code, 0, c.errors.join('\n'));
   const diff = c.info.join('\n');
   assert.match(diff, /^--- a\/Makefile\n\+\+\+ b\/Makefile$/m);
