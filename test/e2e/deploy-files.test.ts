@@ -630,6 +630,63 @@ for (const v of REAL) {
     assert.match(out.stdout, /2026-11-22T00:00:00Z/);
   });
 
+  real('the Dockerfile build stage, run on what .dockerignore lets in, cross-compiles a stamped static binary', async () => {
+    const repo = realRepo!;
+    if (goMissing(repo).length > 0) {
+      console.warn('SKIPPED Dockerfile build: Go templates missing');
+      return;
+    }
+    const native = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? 'amd64';
+    const foreign = native === 'arm64' ? 'amd64' : 'arm64';
+    const ctx = mkdtempSync(join(tmpdir(), 'cgks-context-'));
+    try {
+      /** Runs the build stage's go commands for one target arch; returns the binary it wrote. */
+      const runBuildStage = async (arch: string): Promise<string> => {
+        const stamp = { VERSION: '1.2.3', COMMIT: 'abc123', DATE: '2026-11-22T00:00:00Z', TARGETOS: 'linux', TARGETARCH: arch };
+        const d = await inspectDockerfile(join(repo.dir, 'Dockerfile'), stamp, repo.dir);
+        // The build context alone, as COPY . . puts it into the WORKDIR.
+        rmSync(ctx, { recursive: true, force: true });
+        for (const f of d.context ?? []) {
+          mkdirSync(dirname(join(ctx, f)), { recursive: true });
+          writeFileSync(join(ctx, f), readFileSync(join(repo.dir, f)));
+        }
+        const env: Record<string, string> = { ...GO_ENV };
+        let binary = '';
+        for (const c of d.stages[0]!.commands) {
+          if (c.cmd === 'env') Object.assign(env, c.values);
+          if (c.cmd !== 'run' || !c.args) continue;
+          const words = c.args.map((w) => w.replace(/^\/out\//, `${ctx}/out/`));
+          // Leading NAME=value words are the command's environment, as in the shell.
+          const assigns: Record<string, string> = {};
+          let i = 0;
+          for (; i < words.length && /^[A-Z_][A-Z0-9_]*=/.test(words[i]!); i++) {
+            const [k, ...v] = words[i]!.split('=');
+            assigns[k!] = v.join('=');
+          }
+          const [cmd, ...args] = words.slice(i);
+          if (cmd !== 'go') continue; // printf and friends need the image's shell
+          const r = await execa(cmd, args, { cwd: ctx, env: { ...env, ...assigns }, reject: false, all: true, stdin: 'ignore' });
+          assert.is(r.exitCode, 0, `${words.join(' ')}:\n${r.all}`);
+          if (args[0] === 'build') binary = args[args.indexOf('-o') + 1]!;
+        }
+        assert.ok(binary && existsSync(binary), 'the build stage wrote its binary');
+        const info = await execa('go', ['version', '-m', binary], { env: GO_ENV, reject: false, all: true });
+        assert.is(info.exitCode, 0, info.all);
+        for (const re of [new RegExp(`\\bGOARCH=${arch}\\b`), /\bGOOS=linux\b/, /\bCGO_ENABLED=0\b/, /-trimpath=true/]) assert.match(info.stdout, re);
+        return binary;
+      };
+
+      const cross = await runBuildStage(foreign);
+      assert.is(readFileSync(cross).readUInt16LE(18), foreign === 'arm64' ? 183 : 62, `an ELF binary for ${foreign}`);
+      const own = await runBuildStage(native);
+      const v = await execa(own, ['version'], { reject: false, all: true });
+      assert.is(v.exitCode, 0, v.all);
+      for (const x of ['1.2.3', 'abc123', '2026-11-22T00:00:00Z']) assert.ok(v.stdout.includes(x), `${x} in: ${v.stdout}`);
+    } finally {
+      rmSync(ctx, { recursive: true, force: true });
+    }
+  });
+
   real('make test writes coverage.out; make vet passes', async () => {
     const repo = realRepo!;
     if (goMissing(repo).length > 0) {
