@@ -217,6 +217,18 @@ function renderService(L: string[], s: ServiceResult): void {
   L.push(
     `| idle RSS, median | ${num(s.rssKiB.service.median)} KiB | ${num(s.rssKiB.bare.median)} KiB | ${ratio(s.rssKiB.service.median, s.rssKiB.bare.median)} | VmRSS from /proc/<pid>/status after settling, same runs |`,
   );
+  if (s.noMetrics) {
+    L.push(
+      `| start to ready, service generated with --no-metrics | ${fmtMs(s.noMetrics.readyMs.median)} (${iqr(s.noMetrics.readyMs, fmtMs)}) | | ${ratio(s.noMetrics.readyMs.median, s.readyMs.bare.median)} | same rounds, interleaved |`,
+    );
+    L.push(`| idle RSS, service generated with --no-metrics | ${num(s.noMetrics.rssKiB.median)} KiB | | ${ratio(s.noMetrics.rssKiB.median, s.rssKiB.bare.median)} | same rounds |`);
+  }
+  for (const [k, t] of Object.entries(s.init)) {
+    if (!t) continue;
+    L.push(
+      `| package init before main(), ${k} | ${fmtMs(t.totalMs)} in ${t.packages} packages | | | \`GODEBUG=inittrace=1\`, median of ${t.runs}; largest: ${t.top.map((x) => `${x.pkg} ${x.ms.toFixed(2)} ms`).join(', ')} |`,
+    );
+  }
   if (s.rssAfterLoadKiB) {
     L.push(`| RSS after the load tests | ${num(s.rssAfterLoadKiB.service)} KiB | ${num(s.rssAfterLoadKiB.bare)} KiB | ${ratio(s.rssAfterLoadKiB.service, s.rssAfterLoadKiB.bare)} | VmRSS (informational) |`);
   }
@@ -229,13 +241,25 @@ function renderService(L: string[], s: ServiceResult): void {
     L.push(`| ${route} requests/s, median | ${num(l.medians.service.rps)} | ${num(l.medians.bare.rps)} | ${ratio(l.medians.service.rps, l.medians.bare.rps)} | ${how}, ${l.service.length} runs each |`);
     L.push(`| ${route} p99 latency, median | ${fmtMs(l.medians.service.p99Ms)} | ${fmtMs(l.medians.bare.p99Ms)} | ${ratio(l.medians.service.p99Ms, l.medians.bare.p99Ms)} | same runs |`);
     L.push(`| ${route} p50 latency, median | ${fmtMs(l.medians.service.p50Ms)} | ${fmtMs(l.medians.bare.p50Ms)} | ${ratio(l.medians.service.p50Ms, l.medians.bare.p50Ms)} | same runs |`);
+    for (const [label, v] of Object.entries(l.variants ?? {})) {
+      L.push(
+        `| ${route} requests/s, ${label} | ${num(v.median.rps)} (p99 ${fmtMs(v.median.p99Ms)}) | | ${ratio(v.median.rps, l.medians.bare.rps)} | same rounds, ${v.runs.length} runs |`,
+      );
+    }
   }
   L.push('');
   L.push(
     `Load: ${lc.tool.name} ${lc.tool.version} (${lc.tool.provenance}), ${lc.rounds} rounds; each round runs every route against both servers in a shuffled order; ${lc.pinned}. ` +
       'Every single run: ' +
       Object.entries(s.load)
-        .map(([route, l]) => `${route} service ${l.service.map((x) => num(x.rps)).join('/')}, bare ${l.bare.map((x) => num(x.rps)).join('/')} req/s`)
+        .map(
+          ([route, l]) =>
+            `${route} service ${l.service.map((x) => num(x.rps)).join('/')}, bare ${l.bare.map((x) => num(x.rps)).join('/')}` +
+            Object.entries(l.variants ?? {})
+              .map(([label, v]) => `, ${label} ${v.runs.map((x) => num(x.rps)).join('/')}`)
+              .join('') +
+            ' req/s',
+        )
         .join('; ') +
       '.',
     '',

@@ -42,6 +42,45 @@ export interface LoadRun {
   errors: number;
 }
 
+type StartId = 'service' | 'bare' | 'serviceNoMetrics';
+type LoadId = 'service' | 'bare' | 'serviceNoAccessLog' | 'serviceNoMetrics';
+const VARIANT_LABELS: Record<LoadId, string> = {
+  service: 'service',
+  bare: 'bare',
+  serviceNoAccessLog: 'service with LOG_LEVEL=warn (no access log)',
+  serviceNoMetrics: 'service generated with --no-metrics',
+};
+
+export interface InitTrace {
+  runs: number;
+  /** Sum of the packages' init clock time. */
+  totalMs: number;
+  packages: number;
+  top: { pkg: string; ms: number }[];
+}
+
+/** Runs a binary that exits right after start-up with GODEBUG=inittrace=1 and sums its package inits. */
+function initTrace(argv: string[], env: NodeJS.ProcessEnv, runs = 7): InitTrace {
+  const perPkg = new Map<string, number[]>();
+  const totals: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = run(argv[0]!, argv.slice(1), { env: { ...process.env, ...env, GODEBUG: 'inittrace=1' }, allowFail: true });
+    let total = 0;
+    for (const m of r.stderr.matchAll(/^init (\S+) @[\d.]+ ms, ([\d.]+) ms clock/gm)) {
+      const ms = Number(m[2]);
+      total += ms;
+      if (!perPkg.has(m[1]!)) perPkg.set(m[1]!, []);
+      perPkg.get(m[1]!)!.push(ms);
+    }
+    totals.push(total);
+  }
+  const top = [...perPkg]
+    .map(([pkg, xs]) => ({ pkg, ms: summarize(xs).median }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 6);
+  return { runs, totalMs: summarize(totals).median, packages: perPkg.size, top };
+}
+
 export interface ServiceResult {
   go: string;
   buildFlags: string;
@@ -56,7 +95,20 @@ export interface ServiceResult {
   readyMs: { service: Summary; bare: Summary };
   rssKiB: { service: Summary; bare: Summary };
   rssAfterLoadKiB?: { service: number; bare: number };
-  load: Record<string, { service: LoadRun[]; bare: LoadRun[]; medians: { service: LoadRun; bare: LoadRun } }>;
+  /** The --no-metrics build in the same start-to-ready rounds (attribution). */
+  noMetrics?: { readyMs: Summary; rssKiB: Summary };
+  /** GODEBUG=inittrace=1: package initialisation before main(), median of runs. */
+  init: Partial<Record<StartId, InitTrace>>;
+  load: Record<
+    string,
+    {
+      service: LoadRun[];
+      bare: LoadRun[];
+      medians: { service: LoadRun; bare: LoadRun };
+      /** Variants of the service measured in the same rounds, by label. */
+      variants: Record<string, { runs: LoadRun[]; median: LoadRun }>;
+    }
+  >;
   loadConfig: { tool: Tool; kind: string; connections: number; threads: number; seconds: number; rounds: number; pinned: string };
   responses: Record<string, { service: string; bare: string }>;
   metricsEndpoint: string;
@@ -196,13 +248,16 @@ export async function benchService(opts: {
     const onServerCpu = (argv: string[]) => (taskset ? [taskset, '-c', serverCpu, ...argv] : argv);
 
     // ---- start-to-ready and idle RSS ------------------------------------------------------
-    const servers = {
-      service: { argv: [bin.service], ready: '/ready' },
-      bare: { argv: [bin.bare], ready: '/api/v1/hello' },
-    } as const;
-    type Which = keyof typeof servers;
-    const ready: Record<Which, number[]> = { service: [], bare: [] };
-    const rss: Record<Which, number[]> = { service: [], bare: [] };
+    // The service, bare, and (for attribution) the service generated with --no-metrics.
+    const nmBin = join(work, 'bin', 'service-nometrics');
+    const haveNm = noMetricsBinaryBytes !== undefined;
+    const starters: { id: StartId; argv: string[]; ready: string }[] = [
+      { id: 'service', argv: [bin.service], ready: '/ready' },
+      { id: 'bare', argv: [bin.bare], ready: '/api/v1/hello' },
+      ...(haveNm ? [{ id: 'serviceNoMetrics' as const, argv: [nmBin], ready: '/ready' }] : []),
+    ];
+    const ready: Record<StartId, number[]> = { service: [], bare: [], serviceNoMetrics: [] };
+    const rss: Record<StartId, number[]> = { service: [], bare: [], serviceNoMetrics: [] };
     const rnd = seededRandom(42);
     say(`service: start-to-ready and idle RSS, ${opts.readyRounds} interleaved rounds (+1 warm-up), settle ${opts.settleMs} ms`);
     for (let i = 0; i <= opts.readyRounds; i++) {
@@ -210,35 +265,48 @@ export async function benchService(opts: {
         notes.push(`start-to-ready: stopped after ${i - 1} rounds (time budget)`);
         break;
       }
-      for (const w of shuffle(['service', 'bare'] as Which[], rnd)) {
+      for (const s of shuffle(starters, rnd)) {
         const port = await freePort();
-        const s = servers[w];
         const out = run(
           bin.probe,
-          // Not pinned: taskset's own exec would add the same ~1 ms to both and blur the ratio.
+          // Not pinned: taskset's own exec would add the same ~1 ms to each and blur the ratio.
           [`-url=http://127.0.0.1:${port}${s.ready}`, `-settle=${opts.settleMs}ms`, '--', ...s.argv],
           { env: serverEnv(port) },
         ).stdout;
         const r = JSON.parse(out) as { readyMs: number; rssKiB: number };
         if (i === 0) continue; // warm-up: page cache, first exec
-        ready[w].push(r.readyMs);
-        rss[w].push(r.rssKiB);
+        ready[s.id].push(r.readyMs);
+        rss[s.id].push(r.rssKiB);
       }
     }
+    // Where start-up goes before main(): Go's package initialisation, per package.
+    const init: ServiceResult['init'] = {
+      service: initTrace([bin.service, 'version'], {}),
+      bare: initTrace([bin.bare], { PORT: 'not-a-port' }),
+      ...(haveNm ? { serviceNoMetrics: initTrace([nmBin, 'version'], {}) } : {}),
+    };
 
     // ---- load ------------------------------------------------------------------------------
+    // Long-running servers: the two compared, plus two variants of the service that say where
+    // its per-request cost goes (access log off via LOG_LEVEL=warn; metrics compiled out).
     const gen = loadGenerator();
-    const ports = { service: await freePort(), bare: await freePort() };
-    const urls: Record<Which, string> = { service: `http://127.0.0.1:${ports.service}`, bare: `http://127.0.0.1:${ports.bare}` };
-    for (const w of ['service', 'bare'] as Which[]) {
-      const argv = onServerCpu([...servers[w].argv]);
-      const child = spawn(argv[0]!, argv.slice(1), { env: serverEnv(ports[w]), stdio: 'ignore' });
+    const targets: { id: LoadId; argv: string[]; env: NodeJS.ProcessEnv; ready: string }[] = [
+      { id: 'service', argv: [bin.service], env: {}, ready: '/ready' },
+      { id: 'bare', argv: [bin.bare], env: {}, ready: '/healthz' },
+      { id: 'serviceNoAccessLog', argv: [bin.service], env: { LOG_LEVEL: 'warn' }, ready: '/ready' },
+      ...(haveNm ? [{ id: 'serviceNoMetrics' as const, argv: [nmBin], env: {}, ready: '/ready' }] : []),
+    ];
+    const urls = {} as Record<LoadId, string>;
+    const pids = {} as Record<LoadId, number>;
+    for (const t of targets) {
+      const port = await freePort();
+      urls[t.id] = `http://127.0.0.1:${port}`;
+      const argv = onServerCpu([...t.argv]);
+      const child = spawn(argv[0]!, argv.slice(1), { env: { ...serverEnv(port), ...t.env }, stdio: 'ignore' });
       children.push(child);
+      pids[t.id] = child.pid!; // with taskset, the server is taskset's exec'd program: same pid
     }
-    await waitFor(`${urls.service}/ready`);
-    await waitFor(`${urls.bare}/healthz`);
-    const pids = { service: children[0]!.pid!, bare: children[1]!.pid! };
-    // With taskset the child is taskset's exec'd program: same pid.
+    for (const t of targets) await waitFor(urls[t.id] + t.ready);
     const responses: ServiceResult['responses'] = {};
     for (const route of ['/healthz', '/api/v1/hello']) {
       responses[route] = { service: (await waitFor(urls.service + route)).trim(), bare: (await waitFor(urls.bare + route)).trim() };
@@ -265,34 +333,43 @@ export async function benchService(opts: {
       const { stdout } = await runAsync(argv[0]!, argv.slice(1));
       return gen.kind === 'wrk' ? parseWrk(stdout) : parseHey(stdout);
     };
-    const routes = ['/healthz', '/api/v1/hello'];
+    // Which server answers which route in the rounds: the variants only on the API route.
+    const plan: [string, LoadId][] = [
+      ['/healthz', 'service'],
+      ['/healthz', 'bare'],
+      ['/api/v1/hello', 'service'],
+      ['/api/v1/hello', 'bare'],
+      ...targets.filter((t) => t.id !== 'service' && t.id !== 'bare').map((t) => ['/api/v1/hello', t.id] as [string, LoadId]),
+    ];
     say(`service: load warm-up (1 s per server and route) with ${gen.tool.name}`);
-    for (const route of routes) for (const w of ['service', 'bare'] as Which[]) await load1(urls[w] + route, 1);
-    const load: ServiceResult['load'] = {};
-    for (const route of routes) load[route] = { service: [], bare: [], medians: undefined as never };
-    const perRound = routes.length * 2 * opts.loadSeconds + 2;
+    for (const [route, id] of plan) await load1(urls[id] + route, 1);
+    const raw: Record<string, Partial<Record<LoadId, LoadRun[]>>> = {};
+    for (const [route, id] of plan) (raw[route] ??= {})[id] = [];
+    const perRound = plan.length * opts.loadSeconds + 2;
     let rounds = 0;
     for (let i = 0; i < opts.loadRounds; i++) {
       if (i >= 2 && opts.budget.left() < perRound + 30) {
         notes.push(`load: stopped after ${i} rounds (time budget)`);
         break;
       }
-      for (const route of shuffle(routes, rnd)) {
-        for (const w of shuffle(['service', 'bare'] as Which[], rnd)) {
-          const r = await load1(urls[w] + route, opts.loadSeconds);
-          load[route]![w].push(r);
-        }
-      }
+      for (const [route, id] of shuffle(plan, rnd)) raw[route]![id]!.push(await load1(urls[id] + route, opts.loadSeconds));
       rounds++;
-      const line = routes
-        .map((rt) => `${rt} ${medianRun(load[rt]!.service).rps.toFixed(0)} vs ${medianRun(load[rt]!.bare).rps.toFixed(0)} req/s`)
+      const line = Object.entries(raw)
+        .map(([rt, by]) => `${rt} ${Object.entries(by).map(([id, runs]) => `${id} ${medianRun(runs!).rps.toFixed(0)}`).join(', ')}`)
         .join('; ');
-      say(`service: load round ${i + 1}/${opts.loadRounds}: medians service vs bare: ${line}`);
+      say(`service: load round ${i + 1}/${opts.loadRounds}: median req/s: ${line}`);
     }
-    for (const route of routes) {
-      const l = load[route]!;
-      l.medians = { service: medianRun(l.service), bare: medianRun(l.bare) };
-      if (l.medians.service.errors || l.medians.bare.errors) notes.push(`${route}: errors or non-2xx under load (service ${l.medians.service.errors}, bare ${l.medians.bare.errors})`);
+    const load: ServiceResult['load'] = {};
+    for (const [route, by] of Object.entries(raw)) {
+      const service = by.service ?? [];
+      const bare = by.bare ?? [];
+      const variants: Record<string, { runs: LoadRun[]; median: LoadRun }> = {};
+      for (const [id, runs] of Object.entries(by)) {
+        if (id !== 'service' && id !== 'bare') variants[VARIANT_LABELS[id as LoadId]] = { runs: runs!, median: medianRun(runs!) };
+      }
+      load[route] = { service, bare, medians: { service: medianRun(service), bare: medianRun(bare) }, variants };
+      const errs = Object.entries(by).filter(([, runs]) => runs!.some((r) => r.errors > 0));
+      if (errs.length) notes.push(`${route}: errors or non-2xx under load from ${errs.map(([id]) => id).join(', ')}`);
     }
     const rssAfterLoadKiB = { service: rssOf(pids.service), bare: rssOf(pids.bare) };
 
@@ -313,6 +390,8 @@ export async function benchService(opts: {
       },
       readyMs: { service: summarize(ready.service), bare: summarize(ready.bare) },
       rssKiB: { service: summarize(rss.service), bare: summarize(rss.bare) },
+      noMetrics: haveNm ? { readyMs: summarize(ready.serviceNoMetrics), rssKiB: summarize(rss.serviceNoMetrics) } : undefined,
+      init,
       rssAfterLoadKiB,
       load,
       loadConfig: { tool: gen.tool, kind: gen.kind, connections: opts.connections, threads, seconds: opts.loadSeconds, rounds, pinned },
