@@ -59,6 +59,7 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/httpserver/middleware.go', 'go'),
   hbs('internal/httpserver/middleware_test.go', 'go'),
   hbs('internal/httpserver/server.go', 'go'),
+  hbs('internal/httpserver/server_test.go', 'go'),
   hbs('internal/logging/logging.go', 'go'),
   hbs('internal/logging/logging_test.go', 'go'),
   hbs('internal/metrics/metrics.go', 'go', metrics),
