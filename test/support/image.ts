@@ -534,7 +534,7 @@ export async function runInRootfs(
 export function processIds(pid: number): { uid: number[]; gid: number[]; groups: number[] } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const nums = (key: string) =>
-    (status.match(new RegExp(`^${key}:\\s*(.*)$`, 'm'))?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
+    (status.match(new RegExp(`^${key}:[ \\t]*(.*)$`, 'm'))?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
   return { uid: nums('Uid'), gid: nums('Gid'), groups: nums('Groups') };
 }
 
