@@ -1,7 +1,7 @@
 // The command line: parses flags, dispatches to a command, maps errors to exit codes and
 // one-line messages, and undoes writes in progress on Ctrl-C.
 import { constants as osConstants } from 'node:os';
-import { AnswerError, AnswersFileError, MissingAnswersError } from './answers.js';
+import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from './answers.js';
 import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { createOutput, type Output } from './output.js';
@@ -87,7 +87,7 @@ function report(err: unknown, out: Output): number {
   if (err instanceof MissingAnswersError) {
     const msg = `${err.message} (no TTY to ask: pass them as flags, or --yes to take defaults)`;
     out.error(msg);
-    if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map((q) => `--${q.flag}`), exitCode: 2 });
+    if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;
   }
   if (err instanceof TargetNotEmptyError || err instanceof CommandFailed) {

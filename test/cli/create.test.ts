@@ -143,12 +143,132 @@ test('--answers with an unknown key or a bad value exits 2 naming it', async () 
   assert.match(b.stderr, /--port: "eighty" must be a whole number/);
 });
 
+test('--help fits 80 columns and carries every question of the registry, with its help text', async () => {
+  const { QUESTIONS } = await import('../../generators/questions.js');
+  const r = await runCli(['--help']);
+  const long = r.stdout.split('\n').filter((l) => l.length > 80);
+  assert.equal(long, [], 'lines wider than 80 columns');
+  const flat = r.stdout.replace(/\s+/g, ' ');
+  for (const q of QUESTIONS) {
+    assert.ok(flat.includes(q.help.replace(/\s+/g, ' ')), `--help lacks the help of ${q.key}`);
+    if (q.type === 'choice') assert.ok(flat.includes(`--${q.flag} ${q.choices.map((c) => c.value).join('|')}`), q.flag);
+  }
+});
+
+test('the exit codes in --help are the ones the README documents', async () => {
+  const { EXIT_CODES } = await import('../../generators/cli-args.js');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const documented = [...readme.slice(readme.indexOf('### Exit codes')).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+  assert.equal(documented, EXIT_CODES.map(([c]) => c));
+});
+
+for (const [args, message] of [
+  [['--metrics=false'], /^error: --metrics takes no value: write --metrics or --no-metrics$/],
+  [['--yes=1'], /^error: --yes takes no value$/],
+  [['--description', '-x'], /^error: --description needs a value \(one starting with "-" is written --description=<value>\)$/],
+  [['--name'], /^error: --name needs a value; see --help$/],
+  [['-x'], /^error: unknown flag -x; see --help$/],
+  [['--portt', '9000'], /^error: unknown flag --portt \(did you mean --port\?\); see --help$/],
+  [['a', 'b'], /^error: expected at most one target directory, got 2: a b$/],
+] as const) {
+  test(`${args.join(' ')}: exit 2 with one line saying what is wrong`, async () => {
+    const dir = tmp();
+    const r = await runCli(['--yes', ...args], { cwd: dir });
+    assert.is(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr.trim(), message);
+    assert.equal(readdirSync(dir), []);
+  });
+}
+
+test('a value starting with "-" is given as --flag=value', async () => {
+  const r = await runCli(['svc', '--yes', '--description=- a list item, really', '--dry-run', '--json'], { cwd: tmp() });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).answers.description, '- a list item, really');
+});
+
+test('without a TTY, a wrong value is reported before missing ones', async () => {
+  const r = await runCli(['svc', '--port', '80'], { cwd: tmp() });
+  assert.is(r.exitCode, 2);
+  assert.match(r.stderr, /^error: --port: 80 must be an integer/);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+});
+
+test('missing answers in --json mode: the missing flags as a list on stdout', async () => {
+  const r = await runCli(['svc', '--module', 'example.com/svc', '--json'], { cwd: tmp() });
+  assert.is(r.exitCode, 2);
+  const result = JSON.parse(r.stdout);
+  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing']);
+  assert.is(result.exitCode, 2);
+});
+
+test('a hostile value is echoed on one line, control characters escaped, long values cut', async () => {
+  const dir = tmp();
+  const r = await runCli([join(dir, 'svc'), '--yes', '--name', '\u001b[31mred\u009b2J\u202e'], { cwd: dir });
+  assert.is(r.exitCode, 2);
+  assert.is(r.stderr.trim(), 'error: --name: "\\u001b[31mred\\u009b2J\\u202e" must be a DNS-1123 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit');
+  const long = await runCli([join(dir, 'svc'), '--yes', '--description', 'x'.repeat(5000)], { cwd: dir });
+  assert.is(long.exitCode, 2);
+  assert.ok(long.stderr.length < 200, long.stderr);
+  assert.match(long.stderr, /^error: --description: "x{60}…" \(5000 characters\) must be at most 300 characters$/m);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('answers files: errors name the file; YAML numbers for text, duplicate keys and nulls are handled', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'x', port: 'eighty' }));
+  const bad = await runCli(['--answers', join(dir, 'bad.json'), '--yes'], { cwd: dir });
+  assert.match(bad.stderr.trim(), new RegExp(`^error: --port: "eighty" must be a whole number \\(in ${join(dir, 'bad.json')}\\)$`));
+  // A flag overrides the file's bad value, so the file is not blamed.
+  const fixed = await runCli(['--answers', join(dir, 'bad.json'), '--yes', '--port', '9000', '--dry-run'], { cwd: dir });
+  assert.is(fixed.exitCode, 0, fixed.stderr);
+
+  writeFileSync(join(dir, 'num.yaml'), 'name: x\ngo-version: 1.30\n');
+  const num = await runCli(['--answers', join(dir, 'num.yaml'), '--yes'], { cwd: dir });
+  assert.is(num.exitCode, 2);
+  assert.match(num.stderr, /--go-version: 1\.3 must be a string \(quote it in an answers file\)/);
+
+  writeFileSync(join(dir, 'dup.yaml'), 'name: x\nport: 9000\nport: 9001\n');
+  const dup = await runCli(['--answers', join(dir, 'dup.yaml'), '--yes'], { cwd: dir });
+  assert.is(dup.exitCode, 2);
+  assert.match(dup.stderr, /not valid YAML: .*unique/i);
+
+  writeFileSync(join(dir, 'both.yaml'), 'name: x\ngo-version: "1.25"\ngoVersion: "1.26"\n');
+  const both = await runCli(['--answers', join(dir, 'both.yaml'), '--yes'], { cwd: dir });
+  assert.is(both.exitCode, 2);
+  assert.match(both.stderr, /goVersion is given twice/);
+
+  // No extension: read as YAML (JSON is YAML too). An empty value takes the default.
+  writeFileSync(join(dir, 'answers'), 'name: x\ndescription:\nport: 9002\n');
+  const plain = await runCli(['--answers', join(dir, 'answers'), '--yes', '--dry-run', '--json'], { cwd: dir });
+  assert.is(plain.exitCode, 0, plain.stderr);
+  const { answers } = JSON.parse(plain.stdout);
+  assert.is(answers.port, 9002);
+  assert.is(answers.description, 'x is a Go service for Kubernetes.');
+});
+
+test('next steps name the package manager that ran us', async () => {
+  for (const [agent, command] of [
+    ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'pnpm create go-k8s-service regen dockerfile'],
+    ['yarn/1.22.0 npm/? node/v20.0.0 linux x64', 'yarn create go-k8s-service regen dockerfile'],
+    ['npm/10.0.0 node/v20.0.0 linux x64', 'npm create go-k8s-service -- regen dockerfile'],
+  ]) {
+    const dir = tmp();
+    const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], { cwd: dir, env: { npm_config_user_agent: agent } });
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.ok(r.stdout.includes(command), r.stdout);
+    assert.match(r.stdout, /Next steps:\n  cd svc\n  go mod download\n  make test .*\n  make run .*localhost:9001/);
+  }
+});
+
 test('a generated repo is a git repo with one commit, unless --no-git', async () => {
   const dir = tmp();
   const r = await runCli([join(dir, 'svc'), '--yes', '--no-install', '--json']);
   assert.is(r.exitCode, 0, r.stderr);
   const steps = JSON.parse(r.stdout).postSteps as { name: string; status: string }[];
   assert.equal(steps.find((s) => s.name === 'git')?.status, 'done');
+  // Without a TTY, slow steps show as plain lines (no spinner frames) on stderr.
+  assert.match(r.stderr, /^Creating a git repository with a first commit…$/m);
+  assert.not.match(r.stderr, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\r/);
   const log = await execa('git', ['log', '--oneline'], { cwd: join(dir, 'svc') });
   assert.is(log.stdout.trim().split('\n').length, 1);
   const status = await execa('git', ['status', '--porcelain'], { cwd: join(dir, 'svc') });
