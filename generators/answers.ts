@@ -1,24 +1,14 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
+import { quote } from './validate.js';
 
 const MAX_SHOWN = 60;
 
-/**
- * A value as error messages show it: on one line, every control, line-separating and
- * bidirectional character escaped (a hostile value must not steer the terminal), and cut
- * short when long.
- */
+/** A value as error messages show it: see quote() in validate.ts; other types as JSON, cut short. */
 export function showValue(value: unknown): string {
-  if (typeof value !== 'string') {
-    const json = JSON.stringify(value) ?? String(value);
-    return json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN)}…` : json;
-  }
-  const chars = [...value];
-  const cut = chars.length > MAX_SHOWN ? `${chars.slice(0, MAX_SHOWN).join('')}…` : value;
-  return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  ) + (cut === value ? '' : ` (${chars.length} characters)`);
+  if (typeof value === 'string') return quote(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN)}…` : json;
 }
 
 /** How a question is named in messages: its flag. */

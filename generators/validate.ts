@@ -3,6 +3,23 @@
 
 export type Rule<T> = (value: T) => string | undefined;
 
+const MAX_QUOTED = 60;
+
+/**
+ * A value as messages show it: in double quotes on one line, every control, line-separating
+ * and bidirectional character escaped (a hostile value must not steer the terminal), long
+ * values cut short.
+ */
+export function quote(value: string): string {
+  const chars = [...value];
+  const cut = chars.length > MAX_QUOTED ? `${chars.slice(0, MAX_QUOTED).join('')}…` : value;
+  const quoted = JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return cut === value ? quoted : `${quoted} (${chars.length} characters)`;
+}
+
 // Kubernetes Service names are DNS-1035 labels; Helm release names allow 53 characters.
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_NAME = 53;
@@ -30,18 +47,18 @@ function modPathOK(c: string): boolean {
 function checkElem(elem: string): string | undefined {
   if (elem === '') return 'must not contain empty path elements ("//" or a leading or trailing "/")';
   if (elem === '.' || elem === '..') return `must not contain "${elem}" path elements`;
-  if (elem.startsWith('.')) return `path element "${elem}" must not start with a dot`;
-  if (elem.endsWith('.')) return `path element "${elem}" must not end with a dot`;
+  if (elem.startsWith('.')) return `path element ${quote(elem)} must not start with a dot`;
+  if (elem.endsWith('.')) return `path element ${quote(elem)} must not end with a dot`;
   for (const c of elem) {
-    if (!modPathOK(c)) return `may only contain letters, digits and "-._~/" (found ${JSON.stringify(c)})`;
+    if (!modPathOK(c)) return `may only contain letters, digits and "-._~/" (found ${quote(c)})`;
   }
   let short = elem;
   const dot = short.indexOf('.');
   if (dot >= 0) short = short.slice(0, dot);
-  if (WINDOWS_RESERVED.has(short.toUpperCase())) return `path element "${elem}" is a reserved file name on Windows`;
+  if (WINDOWS_RESERVED.has(short.toUpperCase())) return `path element ${quote(elem)} is a reserved file name on Windows`;
   const tilde = short.lastIndexOf('~');
   if (tilde >= 0 && tilde < short.length - 1 && /^[0-9]+$/.test(short.slice(tilde + 1))) {
-    return `path element "${elem}" must not end in a tilde followed by digits`;
+    return `path element ${quote(elem)} must not end in a tilde followed by digits`;
   }
   return undefined;
 }
@@ -55,7 +72,7 @@ export const modulePath: Rule<string> = (v) => {
     if (err) return err;
   }
   const first = elems[0]!;
-  if (!first.includes('.')) return `must start with a domain name containing a dot, like example.com/${v}`;
+  if (!first.includes('.')) return `must start with a domain name containing a dot, like ${quote(`example.com/${v}`)}`;
   if (first.startsWith('-')) return 'domain name must not start with "-"';
   if (!/^[a-z0-9.-]+$/.test(first)) return 'domain name may only contain lowercase letters, digits, "." and "-"';
   // A trailing /vN is the major version suffix: it must be v2 or higher, without leading zeros.
