@@ -251,7 +251,7 @@ test('next steps name the package manager that ran us', async () => {
     ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'pnpm create go-k8s-service regen dockerfile'],
     ['yarn/1.22.0 npm/? node/v20.0.0 linux x64', 'yarn create go-k8s-service regen dockerfile'],
     ['npm/10.0.0 node/v20.0.0 linux x64', 'npm create go-k8s-service -- regen dockerfile'],
-  ]) {
+  ] as const) {
     const dir = tmp();
     const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], { cwd: dir, env: { npm_config_user_agent: agent } });
     assert.is(r.exitCode, 0, r.stderr);
