@@ -134,7 +134,9 @@ let inspectorBuild: Promise<string> | undefined;
 /** Builds test/fixtures/deploy-files/dockerinspect once per process. */
 function inspector(): Promise<string> {
   inspectorBuild ??= (async () => {
-    const bin = join(mkdtempSync(join(tmpdir(), 'cgks-dockerinspect-')), 'dockerinspect');
+    const dir = mkdtempSync(join(tmpdir(), 'cgks-dockerinspect-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const bin = join(dir, 'dockerinspect');
     const r = await execa('go', ['build', '-o', bin, '.'], { cwd: INSPECTOR_SRC, env: GO_ENV, reject: false, all: true, stdin: 'ignore' });
     if (r.exitCode !== 0) throw new Error(`building dockerinspect failed:\n${r.all}`);
     return bin;
