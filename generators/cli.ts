@@ -102,6 +102,15 @@ function report(err: unknown, out: Output): number {
     if (out.isJson) out.json({ ok: false, interrupted: true, error: msg, exitCode: 130 });
     return 130;
   }
+  // The file system said no (a file where a directory should be, a full or read-only disk):
+  // the user's problem to fix, not ours. writeProject has undone what it wrote.
+  const fs = err as NodeJS.ErrnoException;
+  if (err instanceof Error && typeof fs.code === 'string' && typeof fs.syscall === 'string') {
+    const msg = `cannot write: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
+    out.error(msg);
+    if (out.isJson) out.json({ ok: false, error: msg, exitCode: 1 });
+    return 1;
+  }
   const message = err instanceof Error ? err.message : String(err);
   out.error(`${message}\nThis looks like a bug in create-go-k8s-service ${GENERATOR_VERSION}; please report it with the command you ran.`);
   if (process.env.CGKS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);

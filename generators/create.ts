@@ -15,7 +15,9 @@ import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-gene
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
 
 export function isInteractive(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
+  // CI=false (or 0) is how some set-ups say "not CI".
+  const ci = process.env.CI !== undefined && !['', 'false', '0'].includes(process.env.CI);
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ci;
 }
 
 /** How the user runs us, for the next-steps text. */

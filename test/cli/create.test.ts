@@ -260,6 +260,15 @@ test('next steps name the package manager that ran us', async () => {
   }
 });
 
+test('a write the file system refuses exits 1 with one line and no bug report', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'file'), 'x');
+  const r = await runCli([join(dir, 'file', 'svc'), '--yes', '--no-git', '--no-install']);
+  assert.is(r.exitCode, 1);
+  assert.match(r.stderr.trim(), /^error: cannot write: ENOTDIR: not a directory, .*; nothing was written$/);
+  assert.equal(readdirSync(dir), ['file']);
+});
+
 test('a generated repo is a git repo with one commit, unless --no-git', async () => {
   const dir = tmp();
   const r = await runCli([join(dir, 'svc'), '--yes', '--no-install', '--json']);

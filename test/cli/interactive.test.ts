@@ -178,4 +178,16 @@ test('a flag with a wrong value fails at once on a terminal too, before any ques
   assert.not.match(pty.text(), /^\? /m);
 });
 
+test('with CI set, a terminal is not asked either; CI=false is no CI', async () => {
+  const dir = tmp();
+  const ci = await cli(['svc'], dir, { CI: 'true' });
+  assert.is((await ci.waitExit()).code, 2);
+  assert.match(ci.text(), /missing --module, --description/);
+  const notCi = await cli(['svc'], dir, { CI: 'false' });
+  await notCi.expect('? Go module path');
+  notCi.write(KEY.ctrlC);
+  assert.is((await notCi.waitExit()).code, 130);
+  assert.equal(readdirSync(dir), []);
+});
+
 test.run();

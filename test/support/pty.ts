@@ -57,9 +57,10 @@ export interface PtyOptions {
 }
 
 export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {}): Promise<Pty> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
   // A CI variable would make the CLI refuse to prompt, which is what these tests exercise.
   delete env.CI;
+  Object.assign(env, opts.env);
   const host = spawn('python3', [HOST, String(opts.cols ?? 80), String(opts.rows ?? 40), cmd, ...args], {
     cwd: opts.cwd,
     env,
