@@ -178,7 +178,7 @@ export const EXIT_CODES: readonly [number, string][] = [
   [0, 'success'],
   [1, 'failed: target not empty, conflicts or check violations, a write error, or the summary was declined; nothing half-written'],
   [2, 'invalid usage: unknown flag, invalid value, missing answers without a TTY'],
-  [130, 'interrupted (Ctrl-C): whatever was being written is removed again'],
+  [130, 'interrupted (Ctrl-C; SIGTERM gives 143): whatever was being written is removed again'],
 ];
 
 const HELP_WIDTH = 80;
