@@ -159,19 +159,32 @@ if (g) {
   const regen = r('ours-regen/create-vite');
   const slow = (x: number) => (Number.isFinite(x) ? x : undefined);
   const check = (x: number, limit: number) => (slow(x) === undefined ? undefined : x <= limit);
+  const med = (id: string) => g.timing.cases[id]?.summary.median ?? Number.NaN;
+  const loaded = results.startup?.loadedBy;
+  const createWhy =
+    `Why: start-up alone (\`--version\`) takes ${fmtMs(med('ours-version'))}, ${fmtRatio(med('ours-version') / med('create-vite'))} of create-vite's whole run; ` +
+    `creating takes ${fmtMs(med('ours-create') - med('ours-version'))} more` +
+    (loaded?.create ? `, loading ${loaded.create.chunks.length} chunks (${fmtBytes(loaded.create.bytes)}) against ${loaded['version']?.chunks.length ?? '?'} for --version` : '') +
+    ' (see "Where our start-up time goes" and the findings)';
   add({
     area: 'generation',
     name: 'full generation vs create-vite (ratio of medians)',
     measured: `${fmtRatio(gen.ofMedians)} (paired ${fmtRatio(gen.paired.median)})`,
     limit: '≤ 1.20×',
     pass: check(gen.ofMedians, 1.2),
+    why: check(gen.ofMedians, 1.2) === false ? createWhy : undefined,
   });
   add({
     area: 'generation',
-    name: 'single-file regen (stale Dockerfile) vs create-vite',
+    name: 'single-file regen (stale Dockerfile, in a git repo) vs create-vite',
     measured: `${fmtRatio(regen.ofMedians)} (paired ${fmtRatio(regen.paired.median)})`,
     limit: '≤ 1.00×',
     pass: check(regen.ofMedians, 1.0),
+    why:
+      check(regen.ofMedians, 1.0) === false
+        ? `Why: the same regen outside git takes ${fmtMs(med('ours-regen-nogit'))} (${fmtRatio(r('ours-regen-nogit/create-vite').ofMedians)}); ` +
+          `in git it adds ${fmtMs(med('ours-regen') - med('ours-regen-nogit'))} of git bookkeeping (sequential git processes); and start-up alone is ${fmtMs(med('ours-version'))}`
+        : undefined,
   });
   const vsPlop = r('ours-create/plop-add');
   const regenPlop = r('ours-regen/plop-add');
@@ -217,14 +230,28 @@ if (s) {
       measured: `${fmtRatio(hello.service.rps / hello.bare.rps)} (${hello.service.rps.toFixed(0)} vs ${hello.bare.rps.toFixed(0)} req/s)`,
       limit: '≥ 0.85×',
       pass: hello.service.rps / hello.bare.rps >= 0.85,
+      why:
+        hello.service.rps / hello.bare.rps < 0.85
+          ? `Why, from the variants in the same rounds: ${Object.entries(s.load['/api/v1/hello']?.variants ?? {})
+              .map(([label, v]) => `${label} ${fmtRatio(v.median.rps / hello.bare.rps)}`)
+              .join(', ')}`
+          : undefined,
     });
   }
+  const nm = s.noMetrics;
+  const nmWhy = (what: string, x: number | undefined) =>
+    x === undefined ? '' : `Why: the same service generated with --no-metrics ${what}`;
   add({
     area: 'service',
     name: 'start to ready vs bare',
     measured: `${fmtRatio(s.readyMs.service.median / s.readyMs.bare.median)} (${fmtMs(s.readyMs.service.median)} vs ${fmtMs(s.readyMs.bare.median)})`,
     limit: '≤ 1.5×',
     pass: s.readyMs.service.median / s.readyMs.bare.median <= 1.5,
+    why:
+      s.readyMs.service.median / s.readyMs.bare.median > 1.5 && nm
+        ? nmWhy(`is ready in ${fmtMs(nm.readyMs.median)} (${fmtRatio(nm.readyMs.median / s.readyMs.bare.median)} bare)`, nm.readyMs.median) +
+          (s.init.service && s.init.bare ? `; package init before main(): ${fmtMs(s.init.service.totalMs)} against ${fmtMs(s.init.bare.totalMs)} for bare` : '')
+        : undefined,
   });
   add({
     area: 'service',
@@ -232,6 +259,10 @@ if (s) {
     measured: `${fmtRatio(s.rssKiB.service.median / s.rssKiB.bare.median)} (${s.rssKiB.service.median} vs ${s.rssKiB.bare.median} KiB)`,
     limit: '≤ 2×',
     pass: s.rssKiB.service.median / s.rssKiB.bare.median <= 2,
+    why:
+      s.rssKiB.service.median / s.rssKiB.bare.median > 2 && nm
+        ? nmWhy(`settles at ${nm.rssKiB.median} KiB (${fmtRatio(nm.rssKiB.median / s.rssKiB.bare.median)} bare)`, nm.rssKiB.median)
+        : undefined,
   });
   add({
     area: 'service',
@@ -239,6 +270,12 @@ if (s) {
     measured: `${fmtBytes(s.imageEstimate.totalBytes)} (${s.imageEstimate.totalBytes} B = binary ${s.binaryBytes.service} + base ${s.imageEstimate.baseBytes})`,
     limit: '< 10 MB (10,000,000 B)',
     pass: s.imageEstimate.totalBytes < IMAGE_LIMIT_BYTES,
+    why:
+      s.imageEstimate.totalBytes >= IMAGE_LIMIT_BYTES && s.noMetricsBinaryBytes !== undefined
+        ? `Why: the metrics stack (${s.modules.filter((m) => /prometheus|protobuf|beorn7|xxhash|goautoneg/.test(m)).map((m) => m.split('@')[0]).join(', ')}) ` +
+          `adds ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)}; the --no-metrics build is ${fmtBytes(s.noMetricsBinaryBytes)}, ` +
+          `${fmtBytes(s.noMetricsBinaryBytes + s.imageEstimate.baseBytes)} with the base`
+        : undefined,
   });
 }
 
