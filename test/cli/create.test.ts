@@ -294,6 +294,8 @@ test('a missing git or go is a warning with the command to run later, not a fail
     assert.match(s.detail, /not installed; run `/);
   }
   assert.match(r.stderr, /warning: go: not installed; run `go mod download`/);
+  // The next steps carry what did not happen.
+  assert.match(r.stderr, /Next steps:\n  cd .*svc\n  git init && git add -A && git commit -m "Initial commit"\n  go mod download\n/);
 });
 
 test.run();
