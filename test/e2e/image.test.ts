@@ -1,11 +1,12 @@
 // The container image, for real: the generated Dockerfile is built with buildah (no Docker
 // engine, no registry: the base images are local stand-ins, test/STAND-IN-IMAGES.md), its config
 // is inspected, its root filesystem is unpacked and its entrypoint run in a chroot as the image's
-// user, its files are listed and its size measured. One suite per --base-image choice.
+// user, its files are listed and its size measured. One suite per --base-image choice, then
+// broken copies of a Dockerfile to prove each check fails when it should.
 //
 // Needs Linux and root. buildah is installed through scripts/install-tools.sh when missing.
 // Elsewhere the tests are skipped, except with CI=true, where they fail.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, test } from 'uvu';
@@ -85,6 +86,210 @@ const variants: Variant[] = [
   },
 ];
 
+// ---- what is checked, as lists of problems ---------------------------------------------------------
+
+interface Built {
+  variant: Variant;
+  tag: string;
+  info: ImageInspect;
+  img: ExportedImage;
+  rootfs: string;
+  /** Layers of the stand-in base image (none for scratch). */
+  baseDiffIds: string[];
+}
+
+const binOf = (v: Variant) => `/usr/local/bin/${v.name}`;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Builds the repo in DIR, exports and unpacks the image. */
+async function buildAndOpen(v: Variant, dir: string, tag: string, s: StandIns, work: string): Promise<{ output: string; built?: Built }> {
+  const r = await buildImage({ dir, tag, baseImage: v.base, buildArgs: BUILD_ARGS });
+  process.stdout.write(`buildah bud ${tag}: ${r.ok ? 'built' : 'failed'} in ${r.seconds.toFixed(1)} s\n`);
+  if (!r.ok) return { output: r.output };
+  const info = await inspectImage(tag);
+  const img = await exportImage(tag, mkdtempSync(join(work, 'oci-')));
+  const rootfs = mkdtempSync(join(work, 'rootfs-'));
+  await unpackImage(img, rootfs);
+  const base = v.base === 'scratch' ? undefined : s[v.base];
+  const baseDiffIds = base ? (await inspectImage(base)).diffIds : [];
+  return { output: r.output, built: { variant: v, tag, info, img, rootfs, baseDiffIds } };
+}
+
+function closeBuilt(b: Built | undefined): void {
+  if (!b) return;
+  removeRootfs(b.rootfs);
+  rmSync(b.img.dir, { recursive: true, force: true });
+}
+
+function configProblems({ variant: v, info }: Built): string[] {
+  const p: string[] = [];
+  const c = info.config;
+  const bin = binOf(v);
+  const l = c.Labels ?? {};
+  if (c.User !== `${NONROOT}:${NONROOT}`) p.push(`User is ${JSON.stringify(c.User)}, not "${NONROOT}:${NONROOT}"`);
+  if (!same(Object.keys(c.ExposedPorts ?? {}), [`${v.port}/tcp`])) p.push(`ExposedPorts ${JSON.stringify(c.ExposedPorts)}, not ${v.port}/tcp`);
+  if (!c.Env?.includes(`PORT=${v.port}`)) p.push(`Env has no PORT=${v.port}: ${JSON.stringify(c.Env)}`);
+  if (!same(c.Entrypoint, [bin])) p.push(`Entrypoint ${JSON.stringify(c.Entrypoint)}, not ["${bin}"] (exec form)`);
+  if (c.Cmd && c.Cmd.length > 0) p.push(`Cmd ${JSON.stringify(c.Cmd)} should be empty`);
+  if (!same(c.Healthcheck?.Test, ['CMD', bin, 'healthcheck'])) p.push(`Healthcheck ${JSON.stringify(c.Healthcheck?.Test)}`);
+  if (!((c.Healthcheck?.Interval ?? 0) > 0 && (c.Healthcheck?.Timeout ?? 0) > 0)) p.push(`Healthcheck timing ${JSON.stringify(c.Healthcheck)}`);
+  const want: Record<string, string> = {
+    title: v.name,
+    version: BUILD_ARGS.VERSION,
+    revision: BUILD_ARGS.COMMIT,
+    created: BUILD_ARGS.DATE,
+    source: `https://${v.module}`,
+    description: v.description,
+  };
+  for (const [k, val] of Object.entries(want)) {
+    const got = l[`org.opencontainers.image.${k}`];
+    if (got !== val) p.push(`label org.opencontainers.image.${k} is ${JSON.stringify(got)}, not ${JSON.stringify(val)}`);
+  }
+  return p;
+}
+
+const addedEntries = (b: Built): TarEntry[] =>
+  b.img.layers.filter((l) => !b.baseDiffIds.includes(l.diffId)).flatMap((l) => l.entries);
+
+function fileProblems(b: Built): string[] {
+  const p: string[] = [];
+  const v = b.variant;
+  const bin = binOf(v).slice(1);
+  const files = imageFiles(b.img.layers);
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(b.rootfs, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const ca = files.get('etc/ssl/certs/ca-certificates.crt');
+  if (!(ca && ca.type === 'file' && ca.size > 1000)) p.push('no CA bundle at /etc/ssl/certs/ca-certificates.crt');
+  if (!new RegExp(`^nonroot:x:${NONROOT}:${NONROOT}:[^:]*:[^:]*:/sbin/nologin$`, 'm').test(read('etc/passwd'))) {
+    p.push(`/etc/passwd has no nonroot ${NONROOT} with /sbin/nologin`);
+  }
+  if (!new RegExp(`^nonroot:x:${NONROOT}:`, 'm').test(read('etc/group'))) p.push(`/etc/group has no nonroot ${NONROOT}`);
+  const entry = files.get(bin);
+  if (!entry || entry.type !== 'file') p.push(`/${bin} missing`);
+  else {
+    if (entry.uid !== 0) p.push(`/${bin} belongs to uid ${entry.uid}, not root (the service could rewrite it)`);
+    if (entry.mode & 0o022) p.push(`/${bin} is writable by group or others (${entry.mode.toString(8)})`);
+  }
+  const forbidden = [...files.keys()].filter(
+    (f) =>
+      /(^|\/)\.git(\/|$)/.test(f) ||
+      /(^|\/)usr\/local\/go(\/|$)/.test(f) ||
+      /(^|\/)bin\/go(fmt)?$/.test(f) ||
+      /\.go$|(^|\/)go\.(mod|sum)$/.test(f) ||
+      /(^|\/)(Dockerfile|Makefile|\.dockerignore|\.env|\.go-k8s-service\.json|compose\.yaml|coverage\.out|server\.key)$/.test(f) ||
+      /^(src|go|out)(\/|$)/.test(f) ||
+      f.startsWith('charts/') ||
+      f.endsWith('.md'),
+  );
+  if (forbidden.length) p.push(`toolchain, source or context files in the image: ${forbidden.slice(0, 20).join(' ')}`);
+  // What the Dockerfile adds on top of the base image, exactly.
+  const expected = new Set([bin]);
+  if (v.base === 'scratch') for (const f of ['etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'etc/group']) expected.add(f);
+  if (v.base === 'alpine') for (const f of ['etc/passwd', 'etc/group', 'etc/shadow']) expected.add(f);
+  const added = addedEntries(b).filter((e) => e.type !== 'dir');
+  // buildah (unlike BuildKit) leaves the empty mount targets of a RUN step in its layer.
+  const runLeftovers = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
+  const extra = added.filter((e) => !expected.has(e.path) && !(runLeftovers.has(e.path) && e.size === 0 && v.base === 'alpine'));
+  if (extra.length) p.push(`added beyond the binary and the user database: ${extra.map((e) => e.path).join(' ')}`);
+  for (const f of expected) if (!added.some((e) => e.path === f)) p.push(`/${f} not added by the Dockerfile`);
+  if (v.base === 'scratch') {
+    const dirs = [...new Set(addedEntries(b).filter((e) => e.type === 'dir').map((e) => e.path))].sort();
+    const want = ['etc', 'etc/ssl', 'etc/ssl/certs', 'usr', 'usr/local', 'usr/local/bin'];
+    if (!same(dirs, want)) p.push(`directories ${dirs.join(' ')}, not ${want.join(' ')}`);
+  }
+  return p;
+}
+
+async function binaryProblems(b: Built): Promise<string[]> {
+  const p: string[] = [];
+  const v = b.variant;
+  const path = join(b.rootfs, binOf(v));
+  let elf;
+  try {
+    elf = elfFacts(path);
+  } catch (e) {
+    return [`${binOf(v)}: ${(e as Error).message}`];
+  }
+  if (!elf.static) p.push(`dynamically linked (interpreter ${elf.interpreter})`);
+  if (!elf.stripped) p.push(`not stripped: sections ${elf.sections.join(' ')}`);
+  if (elf.debugSections.length) p.push(`DWARF sections: ${elf.debugSections.join(' ')}`);
+  const bi = await goBuildInfo(path);
+  for (const re of [/^\s*build\s+CGO_ENABLED=0$/m, /^\s*build\s+-trimpath=true$/m, /^\s*build\s+GOOS=linux$/m]) {
+    if (!re.test(bi)) p.push(`go version -m: no ${re.source}`);
+  }
+  if (!new RegExp(`^\\s*path\\s+${v.module.replace(/\./g, '\\.')}/cmd/${v.name}$`, 'm').test(bi)) p.push(`built from another package:\n${bi}`);
+  const ver = await runInRootfs(b.rootfs, [binOf(v), 'version'], { user: b.info.config.User, imageEnv: b.info.config.Env ?? [] });
+  if (ver.exitCode !== 0 || !ver.stdout.includes(BUILD_ARGS.VERSION)) {
+    p.push(`"${v.name} version" exited ${ver.exitCode} without ${BUILD_ARGS.VERSION}: ${ver.stdout}${ver.stderr}`);
+  }
+  return p;
+}
+
+/**
+ * Runs the entrypoint as the image's user with the image's environment on a free port, probes it,
+ * runs the HEALTHCHECK command in the same root, stops it with SIGTERM.
+ */
+async function runProblems(b: Built): Promise<string[]> {
+  const p: string[] = [];
+  const c = b.info.config;
+  const port = await freePort();
+  const env = { PORT: String(port), SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' };
+  const run = { user: c.User || '0:0', imageEnv: c.Env ?? [], env };
+  const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
+  if (argv.length === 0) return ['nothing to run: no Entrypoint and no Cmd'];
+  const svc = startInRootfs(b.rootfs, argv, run);
+  const logs = () => `\n    stdout: ${svc.stdout.join('\n    ')}\n    stderr: ${svc.stderr.join('\n    ')}`;
+  try {
+    try {
+      await Promise.race([
+        waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 20_000),
+        svc.exited.then((e) => Promise.reject(new Error(`exited with ${e.code ?? e.signal} before answering`))),
+      ]);
+      await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, 10_000);
+    } catch (e) {
+      return [`${(e as Error).message}${logs()}`];
+    }
+    const ids = processIds(svc.proc.pid!);
+    if (!same(ids.uid, [NONROOT, NONROOT, NONROOT, NONROOT])) p.push(`runs with uids ${ids.uid}`);
+    if (!same(ids.gid, [NONROOT, NONROOT, NONROOT, NONROOT])) p.push(`runs with gids ${ids.gid}`);
+    if (ids.groups.length) p.push(`runs with supplementary groups ${ids.groups}`);
+    const test = c.Healthcheck?.Test ?? [];
+    const hcArgv = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test[1] ?? ''] : test.slice(1);
+    if (test[0] !== 'CMD' && test[0] !== 'CMD-SHELL') p.push(`no HEALTHCHECK command (${JSON.stringify(test)})`);
+    else {
+      const hc = await runInRootfs(b.rootfs, hcArgv, run);
+      if (hc.exitCode !== 0) p.push(`HEALTHCHECK exited ${hc.exitCode} with the service up: ${hc.stdout}${hc.stderr}`);
+      // ...and it does probe: with nothing listening on its port it fails.
+      const down = await runInRootfs(b.rootfs, hcArgv, { ...run, env: { ...env, PORT: String(await freePort()) } });
+      if (down.exitCode === 0) p.push('HEALTHCHECK passed with nothing listening');
+    }
+    const sent = Date.now();
+    svc.proc.kill('SIGTERM');
+    const exit = await Promise.race([svc.exited, new Promise<undefined>((res) => setTimeout(() => res(undefined), 10_000))]);
+    if (!exit) p.push(`no exit within 10 s of SIGTERM${logs()}`);
+    else {
+      if (exit.code !== 0) p.push(`SIGTERM: exit ${exit.code ?? exit.signal}${logs()}`);
+      if (exit.at - sent > 1000 + 5000 + 2000) p.push(`SIGTERM: took ${exit.at - sent} ms`);
+    }
+    if (!svc.stdout.some((l) => l.startsWith('{'))) p.push(`no JSON log lines${logs()}`);
+  } finally {
+    if (svc.proc.exitCode === null && svc.proc.signalCode === null) {
+      svc.proc.kill('SIGKILL');
+      await svc.exited;
+    }
+  }
+  return p;
+}
+
+const noProblems = (p: string[]) => assert.ok(p.length === 0, `\n  - ${p.join('\n  - ')}`);
+
+// ---- the suites --------------------------------------------------------------------------------------
+
 const available = await imageToolsAvailable();
 let standIns: StandIns | undefined;
 let unavailable = available.ok ? undefined : available.reason;
@@ -101,18 +306,19 @@ if (unavailable) {
     test('container images can be built on CI', () => {
       assert.unreachable(`cannot build images here: ${unavailable}`);
     });
-    test.run();
   } else {
     process.stderr.write(`image tests skipped: ${unavailable}\n`);
     for (const v of variants) test.skip(`image (${v.base})`, () => {});
-    test.run();
   }
+  test.run();
 } else {
   const work = mkdtempSync(join(tmpdir(), 'cgks-image-'));
   const tags: string[] = [];
-  for (const v of variants) defineSuite(v, standIns!, work, tags);
+  const dirs = new Map<Variant, string>();
+  for (const v of variants) variantSuite(v, standIns!, work, tags, dirs);
+  mutantSuite(variants.find((v) => v.base === 'scratch')!, standIns!, work, tags, dirs);
   const cleanup = suite('image: cleanup');
-  cleanup('test images removed, old cache entries pruned', async () => {
+  cleanup('test images removed, old cache entries pruned, no working containers left', async () => {
     await removeImages(tags);
     await pruneStore();
     rmSync(work, { recursive: true, force: true });
@@ -123,31 +329,21 @@ if (unavailable) {
   cleanup.run();
 }
 
-/** Layers of IMG that are not layers of the stand-in base image (all of them for scratch). */
-function addedEntries(img: ExportedImage, baseDiffIds: readonly string[]): TarEntry[] {
-  return img.layers.filter((l) => !baseDiffIds.includes(l.diffId)).flatMap((l) => l.entries);
-}
-
-function defineSuite(v: Variant, s: StandIns, work: string, tags: string[]): void {
+function variantSuite(v: Variant, s: StandIns, work: string, tags: string[], dirs: Map<Variant, string>): void {
   const t = suite(`image: ${v.base}${v.port !== 8080 ? `, port ${v.port}` : ''}`);
   const tag = `localhost/cgks-e2e/${v.name}-${v.base}:test`;
-  const bin = `/usr/local/bin/${v.name}`;
   let dir = '';
-  let built = false;
-  let info: ImageInspect | undefined;
-  let img: ExportedImage | undefined;
-  let rootfs = '';
-  let baseDiffIds: string[] = [];
-
-  const needImage = () => {
+  let built: Built | undefined;
+  const need = (): Built => {
     if (!built) assert.unreachable('the image was not built (see the first failure)');
-    return { info: info!, img: img!, rootfs };
+    return built!;
   };
 
   t.before(async () => {
     dir = join(work, v.base, v.name);
     const r = await runCli([dir, '--yes', '--no-git', '--no-install', '--description', v.description, ...v.flags]);
     assert.is(r.exitCode, 0, r.stderr);
+    dirs.set(v, dir);
     if (v.dirtyContext) {
       // What a working copy has and an image must not: history, secrets, local builds, notes.
       writeFileSync(join(dir, '.env'), 'API_TOKEN=do-not-ship\n');
@@ -161,162 +357,41 @@ function defineSuite(v: Variant, s: StandIns, work: string, tags: string[]): voi
       await git('add', '-A');
       await git('-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'generated');
     }
-    if (s[v.base as 'distroless' | 'alpine']) baseDiffIds = (await inspectImage(s[v.base as 'distroless' | 'alpine'])).diffIds;
   });
 
-  t.after(() => {
-    if (rootfs) removeRootfs(rootfs);
-    if (img) rmSync(img.dir, { recursive: true, force: true });
-  });
+  t.after(() => closeBuilt(built));
 
-  t(`buildah bud builds the Dockerfile (--layers, cache mounts, --platform=$BUILDPLATFORM)`, async () => {
-    const r = await buildImage({ dir, tag, baseImage: v.base, buildArgs: BUILD_ARGS });
-    assert.ok(r.ok, `buildah bud failed:\n${r.output.slice(-6000)}`);
+  t('buildah bud builds the Dockerfile (--layers, cache mounts, --platform=$BUILDPLATFORM)', async () => {
     tags.push(tag);
-    info = await inspectImage(tag);
-    img = await exportImage(tag, mkdtempSync(join(work, 'oci-')));
-    rootfs = mkdtempSync(join(work, 'rootfs-'));
-    await unpackImage(img, rootfs);
-    built = true;
+    const r = await buildAndOpen(v, dir, tag, s, work);
+    assert.ok(r.built, `buildah bud failed:\n${r.output.slice(-6000)}`);
+    built = r.built;
   });
 
-  t('config: user 65532, the port, exec-form entrypoint, healthcheck, OCI labels', () => {
-    const { info } = needImage();
-    const c = info.config;
-    assert.is(c.User, `${NONROOT}:${NONROOT}`);
-    assert.equal(Object.keys(c.ExposedPorts ?? {}), [`${v.port}/tcp`]);
-    assert.ok(c.Env?.includes(`PORT=${v.port}`), `Env: ${c.Env}`);
-    assert.equal(c.Entrypoint, [bin]);
-    assert.ok(!c.Cmd || c.Cmd.length === 0, `Cmd should be empty, is ${JSON.stringify(c.Cmd)}`);
-    assert.equal(c.Healthcheck?.Test, ['CMD', bin, 'healthcheck']);
-    assert.ok((c.Healthcheck?.Interval ?? 0) > 0 && (c.Healthcheck?.Timeout ?? 0) > 0, JSON.stringify(c.Healthcheck));
-    const l = c.Labels ?? {};
-    assert.is(l['org.opencontainers.image.title'], v.name);
-    assert.is(l['org.opencontainers.image.version'], BUILD_ARGS.VERSION);
-    assert.is(l['org.opencontainers.image.revision'], BUILD_ARGS.COMMIT);
-    assert.is(l['org.opencontainers.image.created'], BUILD_ARGS.DATE);
-    assert.is(l['org.opencontainers.image.source'], `https://${v.module}`);
-    assert.is(l['org.opencontainers.image.description'], v.description);
-  });
+  t('config: user 65532, the port, exec-form entrypoint, healthcheck, OCI labels', () => noProblems(configProblems(need())));
 
-  t('files: the binary, CA certificates, passwd/group with nonroot; no toolchain, source or ignored files', () => {
-    const { img, rootfs } = needImage();
-    const files = imageFiles(img.layers);
-    const paths = [...files.keys()];
-    // Whole image.
-    const ca = files.get('etc/ssl/certs/ca-certificates.crt');
-    assert.ok(ca && ca.type === 'file' && ca.size > 1000, 'no CA bundle at /etc/ssl/certs/ca-certificates.crt');
-    const passwd = readFileSync(join(rootfs, 'etc/passwd'), 'utf8');
-    const group = readFileSync(join(rootfs, 'etc/group'), 'utf8');
-    assert.match(passwd, new RegExp(`^nonroot:x:${NONROOT}:${NONROOT}:[^:]*:[^:]*:/sbin/nologin$`, 'm'));
-    assert.match(group, new RegExp(`^nonroot:x:${NONROOT}:`, 'm'));
-    const entry = files.get(bin.slice(1));
-    assert.ok(entry && entry.type === 'file', `${bin} missing`);
-    assert.is(entry!.uid, 0, 'the binary should belong to root (not writable by the service)');
-    assert.is(entry!.mode & 0o022, 0, `${bin} is writable by group/others (${entry!.mode.toString(8)})`);
-    const forbidden = paths.filter(
-      (p) =>
-        /(^|\/)\.git(\/|$)/.test(p) ||
-        /(^|\/)usr\/local\/go(\/|$)/.test(p) ||
-        /(^|\/)bin\/go(fmt)?$/.test(p) ||
-        /\.go$|(^|\/)go\.(mod|sum)$/.test(p) ||
-        /(^|\/)(Dockerfile|Makefile|\.dockerignore|\.env|\.go-k8s-service\.json|compose\.yaml|coverage\.out|server\.key)$/.test(p) ||
-        /^(src|go|out)(\/|$)/.test(p) ||
-        p.startsWith('charts/') ||
-        p.endsWith('.md'),
-    );
-    assert.equal(forbidden, [], 'toolchain, source or context files in the image');
-    // What the Dockerfile adds on top of the base image, exactly.
-    const expected = new Set([bin.slice(1)]);
-    if (v.base === 'scratch') for (const f of ['etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'etc/group']) expected.add(f);
-    if (v.base === 'alpine') for (const f of ['etc/passwd', 'etc/group', 'etc/shadow']) expected.add(f);
-    const added = addedEntries(img, baseDiffIds).filter((e) => e.type !== 'dir');
-    // buildah (not BuildKit) leaves empty mount targets of a RUN step in its layer.
-    const runLeftovers = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
-    const unexpected = added.filter((e) => !expected.has(e.path) && !(runLeftovers.has(e.path) && e.size === 0 && v.base === 'alpine'));
-    assert.equal(unexpected.map((e) => e.path), [], 'files added beyond the binary and the user database');
-    for (const f of expected) assert.ok(added.some((e) => e.path === f), `${f} not added`);
-    if (v.base === 'scratch') {
-      assert.equal(
-        [...new Set(addedEntries(img, baseDiffIds).filter((e) => e.type === 'dir').map((e) => e.path))].sort(),
-        ['etc', 'etc/ssl', 'etc/ssl/certs', 'usr', 'usr/local', 'usr/local/bin'],
-      );
-    }
-  });
+  t('files: the binary, CA certificates, passwd/group with nonroot; no toolchain, source or ignored files', () =>
+    noProblems(fileProblems(need())));
 
-  t('the binary: static, stripped, no debug info, CGO off, -trimpath, version stamped', async () => {
-    const { rootfs, info } = needImage();
-    const path = join(rootfs, bin);
-    const elf = elfFacts(path);
-    assert.ok(elf.static, `dynamically linked (interpreter ${elf.interpreter})`);
-    assert.ok(elf.stripped, `not stripped: sections ${elf.sections.join(' ')}`);
-    assert.equal(elf.debugSections, [], 'DWARF sections present');
-    const bi = await goBuildInfo(path);
-    assert.match(bi, /^\s*build\s+CGO_ENABLED=0$/m);
-    assert.match(bi, /^\s*build\s+-trimpath=true$/m);
-    assert.match(bi, /^\s*build\s+GOOS=linux$/m);
-    assert.match(bi, new RegExp(`^\\s*path\\s+${v.module.replace(/\./g, '\\.')}/cmd/${v.name}$`, 'm'));
-    const ver = await runInRootfs(rootfs, [bin, 'version'], { user: info.config.User, imageEnv: info.config.Env ?? [] });
-    assert.is(ver.exitCode, 0, ver.stderr);
-    assert.ok(ver.stdout.includes(BUILD_ARGS.VERSION), `version output: ${ver.stdout}`);
-  });
+  t('the binary: static, stripped, no debug info, CGO off, -trimpath, version stamped', async () =>
+    noProblems(await binaryProblems(need())));
 
-  t('it runs as 65532: /healthz and /ready 200, the HEALTHCHECK passes, SIGTERM exits 0', async () => {
-    const { rootfs, info } = needImage();
-    const c = info.config;
-    const port = await freePort();
-    const env = { PORT: String(port), SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' };
-    const run = { user: c.User, imageEnv: c.Env ?? [], env };
-    const svc = startInRootfs(rootfs, [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])], run);
-    const why = () => `\nstdout:\n${svc.stdout.join('\n')}\nstderr:\n${svc.stderr.join('\n')}`;
-    try {
-      try {
-        await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 20_000);
-        await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, 10_000);
-      } catch (e) {
-        throw new Error(`${(e as Error).message}${why()}`);
-      }
-      const ids = processIds(svc.proc.pid!);
-      assert.equal(ids.uid, [NONROOT, NONROOT, NONROOT, NONROOT], `uids ${ids.uid}`);
-      assert.equal(ids.gid, [NONROOT, NONROOT, NONROOT, NONROOT], `gids ${ids.gid}`);
-      assert.equal(ids.groups, [], 'supplementary groups');
-      const hcArgv = c.Healthcheck!.Test![0] === 'CMD-SHELL' ? ['/bin/sh', '-c', c.Healthcheck!.Test![1]!] : c.Healthcheck!.Test!.slice(1);
-      const hc = await runInRootfs(rootfs, hcArgv, run);
-      assert.is(hc.exitCode, 0, `healthcheck: ${hc.stdout}${hc.stderr}`);
-      // ...and it does probe: with nothing listening on its port it fails.
-      const nothing = await freePort();
-      const hcDown = await runInRootfs(rootfs, hcArgv, { ...run, env: { ...env, PORT: String(nothing) } });
-      assert.is.not(hcDown.exitCode, 0, 'the healthcheck passed with no server listening');
-      const sent = Date.now();
-      svc.proc.kill('SIGTERM');
-      const exit = await Promise.race([
-        svc.exited,
-        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within 10s${why()}`)), 10_000)),
-      ]);
-      assert.is(exit.code, 0, `exit ${exit.code ?? exit.signal}${why()}`);
-      assert.ok(exit.at - sent < 1000 + 5000 + 2000, `took ${exit.at - sent} ms`);
-      assert.ok(svc.stdout.some((l) => l.startsWith('{')), `no JSON log lines${why()}`);
-    } finally {
-      if (svc.proc.exitCode === null && svc.proc.signalCode === null) {
-        svc.proc.kill('SIGKILL');
-        await svc.exited;
-      }
-    }
-  });
+  t('it runs as 65532: /healthz and /ready 200, the HEALTHCHECK passes, SIGTERM exits 0', async () =>
+    noProblems(await runProblems(need())));
 
   if (v.dirtyContext) {
     t('.dockerignore: the build stage sees go.mod, go.sum, cmd/ and internal/, not .git, secrets or leftovers', async () => {
-      needImage();
+      need();
       const buildTag = `localhost/cgks-e2e/${v.name}-${v.base}-build-stage:test`;
+      tags.push(buildTag);
       const r = await buildImage({ dir, tag: buildTag, baseImage: v.base, buildArgs: BUILD_ARGS, target: 'build' });
       assert.ok(r.ok, r.output.slice(-4000));
-      tags.push(buildTag);
       const ctr = (await buildah(['from', '--pull=never', buildTag])).stdout.trim();
       assert.ok(ctr, 'buildah from failed');
       try {
         const mnt = (await buildah(['mount', ctr])).stdout.trim();
         const top = (await execa('ls', ['-A', join(mnt, 'src')])).stdout.split('\n').sort();
-        assert.equal(top, ['cmd', 'go.mod', 'go.sum', 'internal'], `/src in the build stage`);
+        assert.equal(top, ['cmd', 'go.mod', 'go.sum', 'internal'], '/src in the build stage');
       } finally {
         await buildah(['umount', ctr]);
         await buildah(['rm', ctr]);
@@ -326,8 +401,8 @@ function defineSuite(v: Variant, s: StandIns, work: string, tags: string[]): voi
 
   if (v.sizeBudget) {
     t(`size: binary layer + published distroless static (${DISTROLESS_STATIC_PUBLISHED.bytes} B) under 10 MB`, () => {
-      const { img } = needImage();
-      const f = sizeFigures(img, baseDiffIds, bin);
+      const b = need();
+      const f = sizeFigures(b.img, b.baseDiffIds, binOf(v));
       process.stdout.write(`image sizes (${v.base}): ${JSON.stringify(f)}\n`);
       assert.ok(f.binaryLayerBytes >= f.binaryBytes, 'binary layer smaller than the binary');
       assert.ok(
@@ -336,6 +411,83 @@ function defineSuite(v: Variant, s: StandIns, work: string, tags: string[]): voi
       );
     });
   }
+
+  t.run();
+}
+
+/**
+ * Broken copies of one variant's Dockerfile, each a mistake linting cannot see: the checks
+ * above must report it. Only the runtime stage changes (except for the cache mount), so the
+ * build stage comes from the layer cache.
+ */
+function mutantSuite(v: Variant, s: StandIns, work: string, tags: string[], dirs: Map<Variant, string>): void {
+  const t = suite(`image: the checks catch broken Dockerfiles (${v.base})`);
+  const bin = binOf(v);
+
+  const mutate = (label: string, edit: (dockerfile: string) => string): string => {
+    const src = dirs.get(v);
+    if (!src) assert.unreachable(`the ${v.base} repo was not generated`);
+    const dir = join(work, 'mutants', label, v.name);
+    cpSync(src!, dir, { recursive: true });
+    const path = join(dir, 'Dockerfile');
+    const before = readFileSync(path, 'utf8');
+    const after = edit(before);
+    assert.is.not(after, before, `the ${label} edit changed nothing: the Dockerfile template moved on`);
+    writeFileSync(path, after);
+    return dir;
+  };
+
+  const buildMutant = async (label: string, edit: (d: string) => string) => {
+    const tag = `localhost/cgks-e2e/${v.name}-${v.base}-${label}:test`;
+    tags.push(tag);
+    return buildAndOpen(v, mutate(label, edit), tag, s, work);
+  };
+
+  t('COPY from a path the build never wrote: the build fails', async () => {
+    const r = await buildMutant('wrong-copy', (d) => d.replace(`COPY --from=build /out/${v.name} `, `COPY --from=build /go/bin/${v.name} `));
+    closeBuilt(r.built);
+    assert.not.ok(r.built, 'built anyway');
+    assert.match(r.output, `/go/bin/${v.name}`);
+  });
+
+  t('a cache mount over the output directory: the build fails', async () => {
+    const r = await buildMutant('cache-over-out', (d) =>
+      d.replace('--mount=type=cache,target=/root/.cache/go-build', '--mount=type=cache,target=/root/.cache/go-build \\\n    --mount=type=cache,target=/out'),
+    );
+    closeBuilt(r.built);
+    assert.not.ok(r.built, 'built anyway');
+    assert.match(r.output, '/out/', 'failed for another reason');
+  });
+
+  t('an ENTRYPOINT naming a binary the build never produced: it does not run', async () => {
+    const r = await buildMutant('wrong-entrypoint', (d) => d.replace(`ENTRYPOINT ["${bin}"]`, `ENTRYPOINT ["/usr/local/bin/server"]`));
+    try {
+      assert.ok(r.built, r.output.slice(-3000));
+      assert.ok(configProblems(r.built!).some((p) => p.startsWith('Entrypoint')), 'config check missed it');
+      const run = await runProblems(r.built!);
+      assert.ok(run.length > 0 && /exited|did not answer/.test(run[0]!), `run check missed it: ${run.join('; ')}`);
+    } finally {
+      closeBuilt(r.built);
+    }
+  });
+
+  t('no CA certificates and no USER: the file, config and run checks say so', async () => {
+    const r = await buildMutant('no-ca-no-user', (d) =>
+      d
+        .replace(/^COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt .*\n/m, '')
+        .replace(/^USER .*\n/m, ''),
+    );
+    try {
+      assert.ok(r.built, r.output.slice(-3000));
+      const files = fileProblems(r.built!);
+      assert.ok(files.some((p) => p.includes('CA bundle')), `file check missed the CA bundle: ${files.join('; ')}`);
+      assert.ok(configProblems(r.built!).some((p) => p.startsWith('User')), 'config check missed the user');
+      const run = await runProblems(r.built!);
+      assert.ok(run.some((p) => p.startsWith('runs with uids 0')), `run check missed root: ${run.join('; ')}`);
+    } finally {
+      closeBuilt(r.built);
+    }
+  });
 
   t.run();
 }

@@ -186,6 +186,7 @@ export async function buildImage(o: BuildOptions): Promise<CommandResult> {
       'bud',
       '--pull=never',
       '--layers',
+      '--force-rm', // remove intermediate containers even when the build fails
       '--format', 'docker',
       '--isolation', 'chroot',
       '--platform', hostPlatform(),
