@@ -109,7 +109,7 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
 
   if (interactive) {
     const { confirmSummary } = await import('./prompts.js');
-    if (!(await confirmSummary(answers, shown, plan.length))) {
+    if (!(await confirmSummary(answers, shown, plan.length, blocking.length > 0))) {
       out.info('Nothing written.');
       return 1;
     }

@@ -115,17 +115,18 @@ function shown(q: Question, value: unknown): string {
 }
 
 /** The summary shown before writing: every answer, the target and how many files. */
-export function summaryText(answers: Answers, directory: string, fileCount: number): string {
+export function summaryText(answers: Answers, directory: string, fileCount: number, replacing = false): string {
   const width = Math.max(...QUESTIONS.map((q) => q.flag.length));
   const lines = QUESTIONS.filter((q) => answers[q.key] !== undefined).map(
     (q) => `  ${q.flag.padEnd(width)}  ${shown(q, answers[q.key])}`,
   );
-  return `\nAbout to write ${fileCount} files into ${directory}:\n${lines.join('\n')}\n\n`;
+  const where = replacing ? `${directory}, replacing files with the same names (--force)` : directory;
+  return `\nAbout to write ${fileCount} files into ${where}:\n${lines.join('\n')}\n\n`;
 }
 
 /** Shows what will be written and asks to go ahead. */
-export async function confirmSummary(answers: Answers, directory: string, fileCount: number): Promise<boolean> {
+export async function confirmSummary(answers: Answers, directory: string, fileCount: number, replacing = false): Promise<boolean> {
   const prompt = await promptModule();
-  process.stderr.write(summaryText(answers, directory, fileCount));
+  process.stderr.write(summaryText(answers, directory, fileCount, replacing));
   return Boolean(await ask(prompt, { type: 'confirm', name: 'ok', message: 'Write the project?', default: true }));
 }

@@ -160,6 +160,17 @@ test('the name prompt refuses a name whose directory is taken', async () => {
   assert.equal(readdirSync(dir), ['orders']);
 });
 
+test('with --force, the summary says files in the directory will be replaced', async () => {
+  const dir = tmp();
+  mkdirSync(join(dir, 'orders'));
+  writeFileSync(join(dir, 'orders', 'README.md'), 'mine');
+  const pty = await cli(['orders', '--force', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
+  const summary = await answer(pty, '? Write the project? (Y/n)', 'n\r');
+  assert.match(summary, /About to write \d+ files into orders, replacing files with the same names \(--force\):/);
+  assert.is((await pty.waitExit()).code, 1);
+  assert.is(readFileSync(join(dir, 'orders', 'README.md'), 'utf8'), 'mine');
+});
+
 test('--yes on a terminal asks nothing', async () => {
   const dir = tmp();
   const pty = await cli(['svc', '--yes', '--no-git', '--no-install'], dir);
