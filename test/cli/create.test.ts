@@ -246,6 +246,15 @@ test('answers files: errors name the file; YAML numbers for text, duplicate keys
   assert.is(answers.description, 'x is a Go service for Kubernetes.');
 });
 
+test("a generated repo's .go-k8s-service.json works as an answers file", async () => {
+  const dir = tmp();
+  const first = await runCli([join(dir, 'orders'), '--yes', '--port', '9300', '--ci', 'gitlab', '--tracing', '--no-git', '--no-install', '--json']);
+  assert.is(first.exitCode, 0, first.stderr);
+  const again = await runCli([join(dir, 'copy'), '--answers', join(dir, 'orders', '.go-k8s-service.json'), '--dry-run', '--json']);
+  assert.is(again.exitCode, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).answers, JSON.parse(first.stdout).answers);
+});
+
 test('next steps name the package manager that ran us', async () => {
   for (const [agent, command] of [
     ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'pnpm create go-k8s-service regen dockerfile'],
