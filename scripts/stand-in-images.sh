@@ -271,22 +271,32 @@ echo "$name:x:$gid:" >>/etc/group
 EOF
   cat >"$STAGE/usr/sbin/adduser" <<'EOF'
 #!/bin/sh
-# cgks stand-in for busybox adduser:
+# cgks stand-in for busybox adduser (loginutils/adduser.c), short options only:
 # adduser [-h DIR] [-g GECOS] [-s SHELL] [-G GRP] [-S] [-D] [-H] [-u UID] [-k SKEL] USER [GROUP]
 usage() { echo "Usage: adduser [-h DIR] [-g GECOS] [-s SHELL] [-G GRP] [-S] [-D] [-H] [-u UID] [-k SKEL] USER [GROUP]" >&2; exit 1; }
-home=""; gecos="Linux User,,,"; shell=/bin/sh; group=""; system=0; nohome=0; uid=""
+home=""; gecos="Linux User,,,"; shell=""; group=""; system=0; nohome=0; uid=""; opts=0
 while getopts "h:g:s:G:SDHu:k:" o; do
+  opts=1
   case "$o" in
     h) home="$OPTARG" ;; g) gecos="$OPTARG" ;; s) shell="$OPTARG" ;; G) group="$OPTARG" ;;
-    S) system=1; shell=/sbin/nologin ;; D) ;; H) nohome=1 ;; u) uid="$OPTARG" ;; k) ;;
+    S) system=1 ;; D) ;; H) nohome=1 ;; u) uid="$OPTARG" ;; k) ;;
     *) usage ;;
   esac
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
-name="$1"; [ -z "$home" ] && home="/home/$name"
-[ $# -eq 2 ] && group="$2"
+name="$1"
+# Two arguments and no options: add an existing user to an existing group.
+if [ $opts -eq 0 ] && [ $# -eq 2 ]; then exec addgroup "$name" "$2"; fi
+[ -z "$home" ] && home="/home/$name"
+if [ $system -eq 1 ]; then [ -z "$group" ] && group=nogroup; [ -z "$shell" ] && shell=/bin/false; fi
+[ -z "$shell" ] && shell=/bin/sh
 grep -q "^$name:" /etc/passwd && { echo "adduser: user '$name' in use" >&2; exit 1; }
+gid=""
+if [ -n "$group" ]; then
+  gid="$(grep "^$group:" /etc/group | cut -d: -f3)"
+  [ -n "$gid" ] || { echo "adduser: unknown group $group" >&2; exit 1; }
+fi
 if [ -n "$uid" ]; then
   case "$uid" in *[!0-9]*) echo "adduser: invalid number '$uid'" >&2; exit 1 ;; esac
   cut -d: -f3 /etc/passwd | grep -qx "$uid" && { echo "adduser: uid '$uid' in use" >&2; exit 1; }
@@ -294,15 +304,15 @@ else
   if [ $system -eq 1 ]; then uid=100; else uid=1000; fi
   while cut -d: -f3 /etc/passwd | grep -qx "$uid"; do uid=$((uid + 1)); done
 fi
-if [ -z "$group" ]; then
-  if [ $system -eq 1 ]; then group=nogroup; else addgroup -g "$uid" "$name" || exit 1; group="$name"; fi
+if [ -z "$gid" ]; then # own group, gid = uid
+  gid="$uid"
+  grep -q "^$name:" /etc/group && { echo "adduser: group '$name' in use" >&2; exit 1; }
 fi
-gid="$(grep "^$group:" /etc/group | cut -d: -f3)"
-[ -n "$gid" ] || { echo "adduser: unknown group $group" >&2; exit 1; }
 echo "$name:x:$uid:$gid:$gecos:$home:$shell" >>/etc/passwd
-echo "$name:!:$(($(date +%s) / 86400)):0:99999:7:::" >>/etc/shadow
-[ $# -eq 2 ] && { addgroup "$name" "$2" || exit 1; }
-if [ $nohome -eq 0 ]; then mkdir -p "$home" && chown "$uid:$gid" "$home"; fi
+[ -f /etc/shadow ] && echo "$name:!:$(($(date +%s) / 86400)):0:99999:7:::" >>/etc/shadow
+if [ -n "$group" ]; then addgroup "$name" "$group" || exit 1; else addgroup -g "$gid" "$name" || exit 1; fi
+if [ $nohome -eq 0 ]; then mkdir -p "$home" && chown "$uid:$gid" "$home" && chmod 2755 "$home"; fi
+exit 0
 EOF
   chmod 0755 "$STAGE/usr/sbin/addgroup" "$STAGE/usr/sbin/adduser"
   cat >"$STAGE/etc/passwd" <<'EOF'
