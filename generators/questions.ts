@@ -16,6 +16,8 @@ export interface Answers {
   baseImage: (typeof BASE_IMAGES)[number];
   metrics: boolean;
   tracing: boolean;
+  /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
+  sign?: boolean;
 }
 
 export type AnswerKey = keyof Answers;
@@ -177,6 +179,17 @@ const registry: Registry = {
     default: () => false,
     rule: () => undefined,
   },
+  sign: {
+    key: 'sign',
+    type: 'boolean',
+    flag: 'sign',
+    message: 'Sign the pushed image with cosign (keyless, by digest)?',
+    help: 'sign the pushed image by digest with cosign keyless (GitHub OIDC / GitLab id_tokens)',
+    default: () => false,
+    // Signing happens in CI: without a CI file there is nothing to ask.
+    when: (a) => a.ci !== 'none',
+    rule: () => undefined,
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -191,6 +204,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.baseImage,
   registry.metrics,
   registry.tracing,
+  registry.sign,
 ] as Question[];
 
 export function question<K extends AnswerKey>(key: K): Question<K> {
