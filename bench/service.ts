@@ -385,7 +385,7 @@ export async function benchService(opts: {
         baseBytes: DISTROLESS_STATIC_BYTES,
         baseSource: process.env.CGKS_BENCH_BASE_IMAGE_BYTES
           ? 'CGKS_BENCH_BASE_IMAGE_BYTES'
-          : 'distroless README: static-debian12 is "around 2 MiB" (compressed); 2 MiB used',
+          : 'the distroless README (GoogleContainerTools/distroless): the static image "is around 2 MiB"; 2 MiB = 2,097,152 B used, the same figure as test/support/image.ts',
         totalBytes: binaryBytes.service + DISTROLESS_STATIC_BYTES,
       },
       readyMs: { service: summarize(ready.service), bare: summarize(ready.bare) },
