@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FootprintResult } from './footprint.js';
 import type { GenerationResult } from './generation.js';
-import type { ServiceResult } from './service.js';
+import { pairedRpsRatio, type ServiceResult } from './service.js';
 import type { StartupResult } from './startup.js';
 import { BENCH_DIR, fmtBytes, fmtMs, fmtRatio, type Summary } from './lib/util.js';
 
@@ -239,11 +239,15 @@ function renderService(L: string[], s: ServiceResult): void {
       : `\`hey -z ${lc.seconds}s -c ${lc.connections} URL\``;
   for (const [route, l] of Object.entries(s.load)) {
     L.push(`| ${route} requests/s, median | ${num(l.medians.service.rps)} | ${num(l.medians.bare.rps)} | ${ratio(l.medians.service.rps, l.medians.bare.rps)} | ${how}, ${l.service.length} runs each |`);
+    L.push(`| ${route} requests/s, paired | | | ${fmtRatio(pairedRpsRatio(l.service, l.bare))} | median over rounds of service ÷ bare in the same round |`);
+    L.push(
+      `| ${route} server CPU per request, median | ${num(l.medians.service.cpuUsPerReq, 1)} µs | ${num(l.medians.bare.cpuUsPerReq, 1)} µs | ${ratio(l.medians.service.cpuUsPerReq, l.medians.bare.cpuUsPerReq)} | utime + stime of the server over the run ÷ requests; bare ÷ service ${ratio(l.medians.bare.cpuUsPerReq, l.medians.service.cpuUsPerReq)} is the throughput ratio a CPU-bound server would reach without other jobs |`,
+    );
     L.push(`| ${route} p99 latency, median | ${fmtMs(l.medians.service.p99Ms)} | ${fmtMs(l.medians.bare.p99Ms)} | ${ratio(l.medians.service.p99Ms, l.medians.bare.p99Ms)} | same runs |`);
     L.push(`| ${route} p50 latency, median | ${fmtMs(l.medians.service.p50Ms)} | ${fmtMs(l.medians.bare.p50Ms)} | ${ratio(l.medians.service.p50Ms, l.medians.bare.p50Ms)} | same runs |`);
     for (const [label, v] of Object.entries(l.variants ?? {})) {
       L.push(
-        `| ${route} requests/s, ${label} | ${num(v.median.rps)} (p99 ${fmtMs(v.median.p99Ms)}) | | ${ratio(v.median.rps, l.medians.bare.rps)} | same rounds, ${v.runs.length} runs |`,
+        `| ${route} ${label} | ${num(v.median.rps)} req/s, p99 ${fmtMs(v.median.p99Ms)}, CPU ${num(v.median.cpuUsPerReq, 1)} µs/request | | ${ratio(v.median.rps, l.medians.bare.rps)} req/s, ${ratio(v.median.cpuUsPerReq, l.medians.bare.cpuUsPerReq)} CPU | same rounds, ${v.runs.length} runs |`,
       );
     }
   }

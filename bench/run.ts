@@ -11,7 +11,7 @@ import { benchGeneration } from './generation.js';
 import { installed } from './lib/tools.js';
 import { BENCH_DIR, Budget, elapsedSeconds, fastTmpBase, fmtBytes, fmtMs, fmtRatio, ROOT, run, say } from './lib/util.js';
 import { renderReport, type Results, type Target } from './report.js';
-import { benchService, IMAGE_LIMIT_BYTES } from './service.js';
+import { benchService, IMAGE_LIMIT_BYTES, pairedRpsRatio } from './service.js';
 import { analyseStartup } from './startup.js';
 
 const PHASES = ['generation', 'startup', 'footprint', 'service', 'image'] as const;
@@ -245,14 +245,17 @@ if (s) {
     add({
       area: 'service',
       name: '/api/v1/hello throughput vs bare',
-      measured: `${fmtRatio(hello.service.rps / hello.bare.rps)} (${hello.service.rps.toFixed(0)} vs ${hello.bare.rps.toFixed(0)} req/s)`,
+      measured:
+        `${fmtRatio(hello.service.rps / hello.bare.rps)} (${hello.service.rps.toFixed(0)} vs ${hello.bare.rps.toFixed(0)} req/s; ` +
+        `paired ${fmtRatio(pairedRpsRatio(s.load['/api/v1/hello']!.service, s.load['/api/v1/hello']!.bare))}; ` +
+        `by server CPU per request ${fmtRatio(hello.bare.cpuUsPerReq / hello.service.cpuUsPerReq)})`,
       limit: '≥ 0.85×',
       pass: hello.service.rps / hello.bare.rps >= 0.85,
       why:
         hello.service.rps / hello.bare.rps < 0.85
-          ? `Why, from the variants in the same rounds: ${Object.entries(s.load['/api/v1/hello']?.variants ?? {})
-              .map(([label, v]) => `${label} ${fmtRatio(v.median.rps / hello.bare.rps)}`)
-              .join(', ')}`
+          ? `Why, from the variants in the same rounds (throughput, and CPU per request, ÷ bare): ${Object.entries(s.load['/api/v1/hello']?.variants ?? {})
+              .map(([label, v]) => `${label} ${fmtRatio(v.median.rps / hello.bare.rps)}, ${fmtRatio(v.median.cpuUsPerReq / hello.bare.cpuUsPerReq)} CPU`)
+              .join('; ')}; the service itself uses ${fmtRatio(hello.service.cpuUsPerReq / hello.bare.cpuUsPerReq)} the CPU per request of bare`
           : undefined,
     });
   }

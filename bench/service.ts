@@ -40,6 +40,19 @@ export interface LoadRun {
   p99Ms: number;
   p50Ms: number;
   errors: number;
+  requests: number;
+  /**
+   * The server's CPU time (user + system, from /proc/<pid>/stat) per request answered, in µs.
+   * On a shared machine throughput swings with other jobs; the work per request does not.
+   */
+  cpuUsPerReq: number;
+}
+
+/** utime + stime of a process in ms (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 type StartId = 'service' | 'bare' | 'serviceNoMetrics';
@@ -153,7 +166,8 @@ function parseWrk(out: string): LoadRun {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (sock ? Number(sock[1]) + Number(sock[2]) + Number(sock[3]) + Number(sock[4]) : 0);
-  return { rps, p99Ms: p('99'), p50Ms: p('50'), errors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+  return { rps, p99Ms: p('99'), p50Ms: p('50'), errors, requests, cpuUsPerReq: Number.NaN };
 }
 
 function parseHey(out: string): LoadRun {
@@ -161,7 +175,8 @@ function parseHey(out: string): LoadRun {
   const q = (x: string) => Number(new RegExp(`${x}% in ([\\d.]+) secs`).exec(out)?.[1]) * 1000;
   const codes = [...out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)];
   const errors = codes.filter((c) => c[1] !== '200').reduce((n, c) => n + Number(c[2]), 0) + (/Error distribution/.test(out) ? 1 : 0);
-  return { rps, p99Ms: q('99'), p50Ms: q('50'), errors };
+  const requests = codes.reduce((n, c) => n + Number(c[2]), 0);
+  return { rps, p99Ms: q('99'), p50Ms: q('50'), errors, requests, cpuUsPerReq: Number.NaN };
 }
 
 async function waitFor(url: string, timeoutMs = 15000): Promise<string> {
@@ -181,7 +196,20 @@ async function waitFor(url: string, timeoutMs = 15000): Promise<string> {
 
 function medianRun(runs: LoadRun[]): LoadRun {
   const m = (k: keyof LoadRun) => summarize(runs.map((r) => r[k])).median;
-  return { rps: m('rps'), p99Ms: m('p99Ms'), p50Ms: m('p50Ms'), errors: runs.reduce((n, r) => n + r.errors, 0) };
+  return {
+    rps: m('rps'),
+    p99Ms: m('p99Ms'),
+    p50Ms: m('p50Ms'),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    requests: m('requests'),
+    cpuUsPerReq: m('cpuUsPerReq'),
+  };
+}
+
+/** Median over rounds of a's throughput ÷ b's in the same round (runs are in round order). */
+export function pairedRpsRatio(a: LoadRun[], b: LoadRun[]): number {
+  const n = Math.min(a.length, b.length);
+  return summarize(Array.from({ length: n }, (_, i) => a[i]!.rps / b[i]!.rps)).median;
 }
 
 export async function benchService(opts: {
@@ -328,10 +356,13 @@ export async function benchService(opts: {
           : [gen.tool.path, '-z', `${seconds}s`, '-c', String(opts.connections), url];
       return taskset ? [taskset, '-c', '0', ...base] : base;
     };
-    const load1 = async (url: string, seconds: number): Promise<LoadRun> => {
+    const load1 = async (url: string, seconds: number, pid?: number): Promise<LoadRun> => {
       const argv = loadCmd(url, seconds);
+      const cpu0 = pid ? cpuMsOf(pid) : 0;
       const { stdout } = await runAsync(argv[0]!, argv.slice(1));
-      return gen.kind === 'wrk' ? parseWrk(stdout) : parseHey(stdout);
+      const cpu = pid ? cpuMsOf(pid) - cpu0 : Number.NaN;
+      const r = gen.kind === 'wrk' ? parseWrk(stdout) : parseHey(stdout);
+      return { ...r, cpuUsPerReq: (cpu * 1000) / r.requests };
     };
     // Which server answers which route in the rounds: the variants only on the API route.
     const plan: [string, LoadId][] = [
@@ -352,7 +383,7 @@ export async function benchService(opts: {
         notes.push(`load: stopped after ${i} rounds (time budget)`);
         break;
       }
-      for (const [route, id] of shuffle(plan, rnd)) raw[route]![id]!.push(await load1(urls[id] + route, opts.loadSeconds));
+      for (const [route, id] of shuffle(plan, rnd)) raw[route]![id]!.push(await load1(urls[id] + route, opts.loadSeconds, pids[id]));
       rounds++;
       const line = Object.entries(raw)
         .map(([rt, by]) => `${rt} ${Object.entries(by).map(([id, runs]) => `${id} ${medianRun(runs!).rps.toFixed(0)}`).join(', ')}`)
