@@ -26,6 +26,7 @@ import { renderAll } from '../../generators/render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
 import { answersFor, generate } from '../support/generate.js';
 import * as tools from '../support/tools.js';
+import { escapedExpressions, expectedExpressions, renderedExpressions } from '../fixtures/deploy-files/expressions.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(ROOT, 'templates');
@@ -52,6 +53,10 @@ const ACTIONS: Record<string, string> = {
   'docker/login-action': 'v4',
   'docker/metadata-action': 'v6',
   'docker/build-push-action': 'v7',
+  // Third-party actions, pinned by commit (tags can be moved: trivy-action's were, in March 2026).
+  'hadolint/hadolint-action': '2332a7b74a6de0dda2e2221d575162eba76ba5e5', // v3.3.0
+  'aquasecurity/trivy-action': 'ed142fd0673e97e23eac54620cfb913e5ce36c25', // v0.36.0
+  'sigstore/cosign-installer': '6f9f17788090df1f26f669e9d70d6ae9567deba6', // v4.1.2
 };
 
 interface Case {
@@ -189,13 +194,6 @@ async function make(dir: string, args: string[], env: Record<string, string> = {
   });
 }
 
-/** The `{{...}}` pairs a template escapes with `\{{` (GitHub expressions, metadata-action patterns). */
-function escapedMustaches(templateSource: string): string[] {
-  return [...templateSource.matchAll(/\\\{\{(.*?)\}\}/g)].map((m) => `{{${m[1]}}}`);
-}
-function outputMustaches(text: string): string[] {
-  return [...text.matchAll(/\{\{(.*?)\}\}/g)].map((m) => `{{${m[1]}}}`);
-}
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 
 /** Targets named in `make X Y` commands of a script (GitHub run steps, GitLab script lines). */
@@ -387,8 +385,11 @@ for (const c of CASES) {
       const source = readFileSync(join(TEMPLATES, 'dot_github/workflows/ci.yml.hbs'), 'utf8');
       const text = read(repo, '.github/workflows/ci.yml');
       assert.ok(count(source, '$\\{{') > 10, 'the template escapes its expressions');
-      assert.is(count(text, '${{'), count(source, '$\\{{'), 'number of ${{ expressions');
-      assert.equal(outputMustaches(text), escapedMustaches(source), 'every {{ }} in the output is one the template escaped, in order');
+      // The escaped expressions of the branches these answers switch on (sign adds a job).
+      const expected = expectedExpressions('dot_github/workflows/ci.yml.hbs', repo.answers);
+      assert.ok(expected.length > 10 && expected.length <= escapedExpressions(source).length);
+      assert.is(count(text, '${{'), expected.filter((e) => e.startsWith('{{ ')).length, 'number of ${{ expressions');
+      assert.equal(renderedExpressions(text), expected, 'every {{ }} in the output is one the template escaped, in order');
       assert.not.match(text, /\$(?!\{\{)[\s"'\n]/, 'no "$" left behind by an eaten expression');
     });
 
@@ -406,8 +407,10 @@ for (const c of CASES) {
       const steps = Object.values(jobs).flatMap((j: any) => j.steps as any[]);
       for (const [id, job] of Object.entries(jobs)) {
         if (id === 'image') assert.equal(job.permissions, { contents: 'read', packages: 'write' });
+        else if (id === 'sign') assert.equal(job.permissions, { contents: 'read', 'id-token': 'write', packages: 'write' });
         else assert.is(job.permissions, undefined, `${id} inherits contents: read`);
       }
+      assert.is('sign' in jobs, a.sign === true, 'a sign job only with --sign');
       for (const s of steps.filter((s) => s.uses)) {
         const [action, ref] = String(s.uses).split('@');
         assert.ok(action! in ACTIONS, `unexpected action ${s.uses}`);
@@ -423,7 +426,7 @@ for (const c of CASES) {
       for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
 
       const image = jobs.image;
-      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image').sort(), 'image waits for every check');
+      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign').sort(), 'image waits for every check');
       assert.match(image.if, /github\.event\.repository\.default_branch/);
       assert.match(image.if, /startsWith\(github\.ref, 'refs\/tags\/v'\)/);
       assert.match(image.if, /github\.event_name == 'push'/);
@@ -480,10 +483,11 @@ for (const c of CASES) {
       const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
       for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
       const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'docker-push']) assert.ok(targets.has(tgt), `make ${tgt}`);
-      const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /make\s+docker-push/.test(l)))!;
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      // The image is built with BuildKit directly (attestations need its own builder).
+      const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
       assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
-      assert.ok((img.script as string[]).some((l) => l.includes('IMAGE="$CI_REGISTRY_IMAGE"')), 'pushes to $CI_REGISTRY_IMAGE');
+      assert.ok((img.script as string[]).some((l) => l.includes('--tag "$CI_REGISTRY_IMAGE:')), 'pushes to $CI_REGISTRY_IMAGE');
       assert.ok((img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$CI_REGISTRY"/.test(l)), 'logs in with the job token');
       assert.is(img.services[0].alias, 'docker');
       assert.ok(gl.workflow.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
@@ -759,7 +763,10 @@ neg('an unescaped ${{ }} is caught by the expression comparison', () => {
   const broken = h.compile(source.replaceAll('$\\{{ github.sha }}', '${{ github.sha }}'), { noEscape: true })(
     { ...negRepo!.answers, ciGithub: true, ciGitlab: false, generatorVersion: GENERATOR_VERSION },
   );
-  assert.is.not(count(broken, '${{'), count(source, '$\\{{'));
+  const expected = expectedExpressions('dot_github/workflows/ci.yml.hbs', negRepo!.answers);
+  assert.ok(expected.includes('{{ github.sha }}'));
+  assert.is.not(count(broken, '${{'), expected.filter((e) => e.startsWith('{{ ')).length);
+  assert.not.equal(renderedExpressions(broken), expected);
 });
 
 neg('BuildKit lint and dockerfile-utils reject broken Dockerfiles', async () => {
