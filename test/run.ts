@@ -26,6 +26,9 @@ if (filters.length) files = files.filter((f) => filters.some((x) => relative(roo
 files.sort((a, b) => Number(b.includes('/e2e/')) - Number(a.includes('/e2e/')));
 
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
+// A file that hangs (a leaked child process, a prompt nobody answers) fails instead of
+// holding CI until its deadline.
+const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
 interface Result {
   file: string;
   code: number | null;
@@ -36,6 +39,20 @@ interface Result {
   output: string;
 }
 
+const running = new Set<number>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function runFile(file: string): Promise<Result> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -43,11 +60,23 @@ function runFile(file: string): Promise<Result> {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(child.pid!);
     let output = '';
+    const timer = setTimeout(() => {
+      output += `\nKILLED: still running after ${fileTimeoutMs / 1000} s\n`;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, fileTimeoutMs);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('close', (code) => {
+      clearTimeout(timer);
+      running.delete(child.pid!);
       const num = (re: RegExp) => [...output.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
       const total = num(/Total:\s+(\d+)/g);
       const passed = num(/Passed:\s+(\d+)/g);
