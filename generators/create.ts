@@ -7,18 +7,13 @@ import { UsageError } from './cli-args.js';
 import { detectEnvironment } from './environment.js';
 import { createProgress, type Output } from './output.js';
 import { runPostSteps, type PostStepResult } from './post-steps.js';
+import { isInteractive } from './environment.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { planProject } from './scaffold.js';
 import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
-
-export function isInteractive(): boolean {
-  // CI=false (or 0) is how some set-ups say "not CI".
-  const ci = process.env.CI !== undefined && !['', 'false', '0'].includes(process.env.CI);
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ci;
-}
 
 /** How the user runs us, for the next-steps text. */
 function runner(): string {

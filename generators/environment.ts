@@ -26,3 +26,10 @@ export function localGoVersion(path = process.env.PATH ?? ''): string | undefine
 export function detectEnvironment(): Environment {
   return { localGoVersion: localGoVersion() };
 }
+
+/** Whether we may prompt: a terminal on stdin and stderr, and not a CI job. */
+export function isInteractive(): boolean {
+  // CI=false (or 0) is how some set-ups say "not CI".
+  const ci = process.env.CI !== undefined && !['', 'false', '0'].includes(process.env.CI);
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ci;
+}

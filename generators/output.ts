@@ -22,7 +22,18 @@ export interface Output {
 
 const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
+// A reader that goes away (`| head`) is not an error worth a stack trace.
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 export function createOutput(json: boolean): Output {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   const human = json ? process.stderr : process.stdout;
   const style = (s: Style, text: string) => (useColour(human) ? styleText(s, text) : text);
   const errStyle = (s: Style, text: string) => (useColour(process.stderr) ? styleText(s, text) : text);

@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import { coerce, loadAnswersFile, validateOne } from './answers.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
-import { isInteractive } from './create.js';
+import { isInteractive } from './environment.js';
 import { CommandFailed } from './errors.js';
 import type { Output } from './output.js';
 import { QUESTIONS, type AnswerKey, type Answers } from './questions.js';
