@@ -54,6 +54,8 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   await answer(pty, /\? Runtime base image[\s\S]*distroless[\s\S]*scratch[\s\S]*alpine/, KEY.down + KEY.down + '\r');
   await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', 'n\r');
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'y\r');
+  // Asked only because there is a CI file to sign in.
+  await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
   const summary = await answer(pty, '? Write the project? (Y/n)', '\r');
   assert.match(summary, /About to write \d+ files into orders:/);
   for (const line of [
@@ -67,6 +69,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
     /base-image +alpine/,
     /metrics +no/,
     /tracing +yes/,
+    /sign +yes/,
   ]) {
     assert.match(summary, line);
   }
@@ -95,6 +98,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
       '--base-image', 'alpine',
       '--no-metrics',
       '--tracing',
+      '--sign',
       '--no-git',
       '--no-install',
     ],
