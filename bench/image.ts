@@ -21,6 +21,7 @@ import {
   exportImage,
   imageToolsAvailable,
   inspectImage,
+  lockStore,
   removeImages,
   sizeFigures,
   type BaseImage,
@@ -47,6 +48,15 @@ export async function measureImage(opts: { baseImage?: BaseImage } = {}): Promis
   const baseImage = opts.baseImage ?? 'distroless';
   const avail = await imageToolsAvailable();
   if (!avail.ok) throw new Error(`cannot build images here: ${avail.reason}`);
+  const release = await lockStore(); // not while the image test builds
+  try {
+    return await measureLocked(baseImage);
+  } finally {
+    release();
+  }
+}
+
+async function measureLocked(baseImage: BaseImage): Promise<ImageMeasurement> {
   const standIns = await ensureStandIns();
   const name = 'demo-svc';
   const work = mkdtempSync(join(tmpdir(), 'cgks-bench-image-'));

@@ -25,6 +25,7 @@ import {
   imageFiles,
   imageToolsAvailable,
   inspectImage,
+  lockStore,
   processIds,
   pruneStore,
   removeImages,
@@ -104,7 +105,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Builds the repo in DIR, exports and unpacks the image. */
 async function buildAndOpen(v: Variant, dir: string, tag: string, s: StandIns, work: string): Promise<{ output: string; built?: Built }> {
   const r = await buildImage({ dir, tag, baseImage: v.base, buildArgs: BUILD_ARGS });
-  process.stdout.write(`buildah bud ${tag}: ${r.ok ? 'built' : 'failed'} in ${r.seconds.toFixed(1)} s\n`);
+  const steps = (r.output.match(/^\[\d+\/\d+\] STEP /gm) ?? []).length;
+  const cached = (r.output.match(/^--> Using cache /gm) ?? []).length;
+  process.stdout.write(`buildah bud ${tag}: ${r.ok ? 'built' : 'failed'} in ${r.seconds.toFixed(1)} s, ${cached} of ${steps} steps from the cache\n`);
   if (!r.ok) return { output: r.output };
   const info = await inspectImage(tag);
   const img = await exportImage(tag, mkdtempSync(join(work, 'oci-')));
@@ -312,6 +315,8 @@ if (unavailable) {
   }
   test.run();
 } else {
+  // One user of the shared store at a time (bench/image.ts takes the same lock).
+  const release = await lockStore();
   const work = mkdtempSync(join(tmpdir(), 'cgks-image-'));
   const tags: string[] = [];
   const containersBefore = new Set((await buildah(['containers', '--quiet', '--notruncate'])).stdout.split('\n').filter(Boolean));
@@ -320,10 +325,15 @@ if (unavailable) {
   mutantSuite(variants.find((v) => v.base === 'scratch')!, standIns!, work, tags, dirs);
   const cleanup = suite('image: cleanup');
   cleanup('test images removed, old cache entries pruned, no working containers left', async () => {
-    await removeImages(tags);
-    await pruneStore();
-    rmSync(work, { recursive: true, force: true });
-    const now = await buildah(['containers', '--quiet', '--notruncate']);
+    let now;
+    try {
+      await removeImages(tags);
+      await pruneStore();
+      rmSync(work, { recursive: true, force: true });
+      now = await buildah(['containers', '--quiet', '--notruncate']);
+    } finally {
+      release();
+    }
     assert.ok(now.ok, now.output);
     const left = now.stdout.split('\n').filter((id) => id && !containersBefore.has(id));
     assert.equal(left, [], 'working containers left behind');

@@ -67,7 +67,7 @@ export function imageToolsAvailable(): Promise<Availability> {
       }
       if (!findOnPath('buildah')) return { ok: false, reason: 'buildah is missing (bash scripts/install-tools.sh buildah)' };
     }
-    for (const tool of ['unshare', 'chroot', 'mount', 'tar', 'go']) {
+    for (const tool of ['unshare', 'chroot', 'mount', 'tar', 'flock', 'go']) {
       if (!findOnPath(tool)) return { ok: false, reason: `${tool} not found on PATH` };
     }
     return { ok: true };
@@ -76,6 +76,33 @@ export function imageToolsAvailable(): Promise<Availability> {
 }
 
 // ---- buildah -----------------------------------------------------------------------------------
+
+/**
+ * Takes the store's build lock (flock on <root>/.build.lock), so the image test and the bench
+ * never build, prune or count containers at the same time. Resolves with the release function;
+ * the lock also goes when this process dies.
+ */
+export function lockStore(): Promise<() => void> {
+  mkdirSync(buildahRoot(), { recursive: true });
+  const lock = join(buildahRoot(), '.build.lock');
+  const holder = spawn('flock', ['--exclusive', lock, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const release = () => {
+    holder.stdin!.end();
+  };
+  return new Promise((resolve, reject) => {
+    holder.on('error', reject);
+    holder.on('exit', (code) => reject(new Error(`flock ${lock} exited with ${code}`)));
+    holder.stdout!.once('data', () => {
+      holder.removeAllListeners('exit');
+      // Never keep this process alive for the lock's sake: exiting releases it.
+      holder.unref();
+      for (const s of [holder.stdin, holder.stdout] as unknown as { unref?: () => void }[]) s.unref?.();
+      resolve(release);
+    });
+  });
+}
 
 function buildahEnv(): Record<string, string> {
   const tmp = join(buildahRoot(), 'tmp');
@@ -197,7 +224,10 @@ export async function buildImage(o: BuildOptions): Promise<CommandResult> {
       o.dir,
     ],
     { cwd: o.dir, timeout: o.timeout ?? 30 * 60_000 },
-  );
+  ).then((r) => {
+    noteImageIds(r.output);
+    return r;
+  });
 }
 
 /** Docker-format image config as `buildah inspect` shows it. */
@@ -235,20 +265,30 @@ export async function removeImages(refs: readonly string[]): Promise<void> {
   for (const ref of refs) await buildah(['rmi', ref]);
 }
 
+/** Image ids the builds of this process created or took from the layer cache. */
+const usedImageIds = new Set<string>();
+
+function noteImageIds(output: string): void {
+  for (const m of output.matchAll(/^(?:--> (?:Using cache )?)?([0-9a-f]{11,64})$/gm)) usedImageIds.add(m[1]!);
+}
+
 /**
- * Keeps the store bounded: removes untagged images (earlier builds of a test tag) and
- * intermediate cache images older than maxAgeDays. Images still in use are left alone.
+ * Keeps the vfs store bounded (every cached build step is a full copy of its file system):
+ * removes the untagged images (layer cache entries, earlier builds of a tag) that no build of this
+ * process used, so what the current templates build stays cached and what older ones built goes.
+ * Images younger than an hour are kept (another process may be building), and so is anything
+ * still in use.
  */
-export async function pruneStore(maxAgeDays = 7): Promise<void> {
-  const list = async (all: boolean) => {
-    const r = await buildah(['images', '--json', ...(all ? ['--all'] : [])]);
-    if (!r.ok || !r.stdout.trim()) return [];
-    return JSON.parse(r.stdout) as { id: string; names?: string[] | null; created: number }[];
-  };
-  const cutoff = Date.now() / 1000 - maxAgeDays * 86_400;
-  const dangling = (await list(false)).filter((i) => !i.names?.length).map((i) => i.id);
-  const stale = (await list(true)).filter((i) => !i.names?.length && i.created < cutoff).map((i) => i.id);
-  for (const id of new Set([...dangling, ...stale])) await buildah(['rmi', id]);
+export async function pruneStore(): Promise<void> {
+  const r = await buildah(['images', '--all', '--json']);
+  if (!r.ok || !r.stdout.trim()) return;
+  const images = JSON.parse(r.stdout) as { id: string; names?: string[] | null; created: number }[];
+  const used = [...usedImageIds];
+  const hourAgo = Date.now() / 1000 - 3600;
+  const stale = images.filter(
+    (i) => !i.names?.length && i.created < hourAgo && !used.some((u) => u.startsWith(i.id) || i.id.startsWith(u)),
+  );
+  for (const i of stale) await buildah(['rmi', i.id]);
 }
 
 // ---- exported images: OCI layout, layers, files --------------------------------------------------
