@@ -48,4 +48,17 @@ test('values are coerced from flag strings and validated', () => {
   assert.throws(() => resolveAnswers({ name: 'x', port: '9x' }, { useDefaults: true, env: {} }), (e: unknown) => e instanceof AnswerError && /--port/.test((e as Error).message));
 });
 
+
+
+test('a service name YAML 1.1 reads as a boolean or null stays a string in every YAML file', async () => {
+  const { render } = await import('../support/generate.js');
+  const { parse } = await import('yaml');
+  for (const name of ['yes', 'no', 'on', 'off', 'y', 'n', 'null', 'true']) {
+    for (const f of render({ name })) {
+      if (!/\.ya?ml$/.test(f.path) || f.path.includes('/templates/')) continue;
+      const doc = parse(f.content, { version: '1.1' }) as Record<string, unknown>;
+      if (f.path.endsWith('Chart.yaml') || f.path === 'compose.yaml') assert.is(doc.name, name, `${f.path} with name ${name}`);
+    }
+  }
+});
 test.run();
