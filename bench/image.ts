@@ -22,7 +22,6 @@ import {
   imageToolsAvailable,
   inspectImage,
   lockStore,
-  removeImages,
   sizeFigures,
   type BaseImage,
   type ImageSizes,
@@ -88,7 +87,7 @@ async function measureLocked(baseImage: BaseImage): Promise<ImageMeasurement> {
       withinBudget: sizes.estimatedPublishedBytes < IMAGE_BUDGET_BYTES,
     };
   } finally {
-    await removeImages([tag]);
+    // The tag stays: removing it would also remove the layer cache of the next measurement.
     for (const d of cleanups) rmSync(d, { recursive: true, force: true });
   }
 }

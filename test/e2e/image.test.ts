@@ -28,7 +28,6 @@ import {
   lockStore,
   processIds,
   pruneStore,
-  removeImages,
   removeRootfs,
   runInRootfs,
   sizeFigures,
@@ -105,9 +104,17 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Builds the repo in DIR, exports and unpacks the image. */
 async function buildAndOpen(v: Variant, dir: string, tag: string, s: StandIns, work: string): Promise<{ output: string; built?: Built }> {
   const r = await buildImage({ dir, tag, baseImage: v.base, buildArgs: BUILD_ARGS });
-  const steps = (r.output.match(/^\[\d+\/\d+\] STEP /gm) ?? []).length;
-  const cached = (r.output.match(/^--> Using cache /gm) ?? []).length;
-  process.stdout.write(`buildah bud ${tag}: ${r.ok ? 'built' : 'failed'} in ${r.seconds.toFixed(1)} s, ${cached} of ${steps} steps from the cache\n`);
+  // Which steps came from the layer cache: a step is rebuilt when no "Using cache" follows it.
+  const lines = r.output.split('\n');
+  const steps = lines.flatMap((l, i) =>
+    /^\[\d+\/\d+\] STEP /.test(l) && !/STEP \d+\/\d+: FROM /.test(l) ? [{ l, cached: lines[i + 1]?.startsWith('--> Using cache') }] : [],
+  );
+  const rebuilt = steps.filter((x) => !x.cached);
+  process.stdout.write(
+    `buildah bud ${tag}: ${r.ok ? 'built' : 'failed'} in ${r.seconds.toFixed(1)} s, ` +
+      `${steps.length - rebuilt.length} of ${steps.length} steps from the cache` +
+      `${rebuilt.length ? `, first rebuilt: ${rebuilt[0]!.l.slice(0, 70)}` : ''}\n`,
+  );
   if (!r.ok) return { output: r.output };
   const info = await inspectImage(tag);
   const img = await exportImage(tag, mkdtempSync(join(work, 'oci-')));
@@ -318,16 +325,16 @@ if (unavailable) {
   // One user of the shared store at a time (bench/image.ts takes the same lock).
   const release = await lockStore();
   const work = mkdtempSync(join(tmpdir(), 'cgks-image-'));
-  const tags: string[] = [];
   const containersBefore = new Set((await buildah(['containers', '--quiet', '--notruncate'])).stdout.split('\n').filter(Boolean));
   const dirs = new Map<Variant, string>();
-  for (const v of variants) variantSuite(v, standIns!, work, tags, dirs);
-  mutantSuite(variants.find((v) => v.base === 'scratch')!, standIns!, work, tags, dirs);
+  for (const v of variants) variantSuite(v, standIns!, work, dirs);
+  mutantSuite(variants.find((v) => v.base === 'scratch')!, standIns!, work, dirs);
   const cleanup = suite('image: cleanup');
-  cleanup('test images removed, old cache entries pruned, no working containers left', async () => {
+  // The test images keep their names: removing one (buildah rmi) also removes the intermediate
+  // images it was built from, which are the layer cache of the next run.
+  cleanup('cache entries no build used pruned, no working containers left', async () => {
     let now;
     try {
-      await removeImages(tags);
       await pruneStore();
       rmSync(work, { recursive: true, force: true });
       now = await buildah(['containers', '--quiet', '--notruncate']);
@@ -341,7 +348,7 @@ if (unavailable) {
   cleanup.run();
 }
 
-function variantSuite(v: Variant, s: StandIns, work: string, tags: string[], dirs: Map<Variant, string>): void {
+function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, string>): void {
   const t = suite(`image: ${v.base}${v.port !== 8080 ? `, port ${v.port}` : ''}`);
   const tag = `localhost/cgks-e2e/${v.name}-${v.base}:test`;
   let dir = '';
@@ -374,7 +381,6 @@ function variantSuite(v: Variant, s: StandIns, work: string, tags: string[], dir
   t.after(() => closeBuilt(built));
 
   t('buildah bud builds the Dockerfile (--layers, cache mounts, --platform=$BUILDPLATFORM)', async () => {
-    tags.push(tag);
     const r = await buildAndOpen(v, dir, tag, s, work);
     assert.ok(r.built, `buildah bud failed:\n${r.output.slice(-6000)}`);
     built = r.built;
@@ -395,7 +401,6 @@ function variantSuite(v: Variant, s: StandIns, work: string, tags: string[], dir
     t('.dockerignore: the build stage sees go.mod, go.sum, cmd/ and internal/, not .git, secrets or leftovers', async () => {
       need();
       const buildTag = `localhost/cgks-e2e/${v.name}-${v.base}-build-stage:test`;
-      tags.push(buildTag);
       const r = await buildImage({ dir, tag: buildTag, baseImage: v.base, buildArgs: BUILD_ARGS, target: 'build' });
       assert.ok(r.ok, r.output.slice(-4000));
       const ctr = (await buildah(['from', '--pull=never', buildTag])).stdout.trim();
@@ -432,7 +437,7 @@ function variantSuite(v: Variant, s: StandIns, work: string, tags: string[], dir
  * above must report it. Only the runtime stage changes (except for the cache mount), so the
  * build stage comes from the layer cache.
  */
-function mutantSuite(v: Variant, s: StandIns, work: string, tags: string[], dirs: Map<Variant, string>): void {
+function mutantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, string>): void {
   const t = suite(`image: the checks catch broken Dockerfiles (${v.base})`);
   const bin = binOf(v);
 
@@ -451,7 +456,6 @@ function mutantSuite(v: Variant, s: StandIns, work: string, tags: string[], dirs
 
   const buildMutant = async (label: string, edit: (d: string) => string) => {
     const tag = `localhost/cgks-e2e/${v.name}-${v.base}-${label}:test`;
-    tags.push(tag);
     return buildAndOpen(v, mutate(label, edit), tag, s, work);
   };
 

@@ -260,7 +260,10 @@ export async function inspectImage(ref: string): Promise<ImageInspect> {
   };
 }
 
-/** Removes image names (tags); the layer cache (intermediate images) stays. */
+/**
+ * Removes images by name. buildah also removes the untagged intermediate images they were built
+ * from (their layer cache) unless other images still need them.
+ */
 export async function removeImages(refs: readonly string[]): Promise<void> {
   for (const ref of refs) await buildah(['rmi', ref]);
 }
