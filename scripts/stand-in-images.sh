@@ -36,7 +36,7 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     golang|distroless|alpine) kinds+=("$arg") ;;
-    -h|--help) sed -n '2,21p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$arg' (golang, distroless, alpine, --force)" ;;
   esac
 done
