@@ -3,7 +3,7 @@
 // Pod Security "restricted" for every pod template (the `helm test` pod included), kube-score with
 // only the checks the chart README justifies ignored; values.schema.json rejecting wrong types and
 // unknown keys; the shutdown budget, probes and port read back from the rendered objects.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
-import { answersFor, generate } from '../support/generate.js';
+import { answersFor, chartDirFor } from '../support/generate.js';
 import {
   ensureTools,
   helmLint,
@@ -24,8 +24,6 @@ import {
   type K8sVersion,
   type ToolResult,
 } from '../support/tools.js';
-import { filesFor } from '../../generators/files.js';
-import { renderAll } from '../../generators/render.js';
 import type { Answers } from '../../generators/questions.js';
 
 /** kube-score tests the chart ignores on purpose; each is justified in the chart README. */
@@ -49,40 +47,8 @@ function valuesFile(values: unknown): string {
 
 // ---- the generated chart --------------------------------------------------------------------
 
-const charts = new Map<string, string>();
 const generated: string[] = [];
-let chartOnlyNoted = false;
-
-/**
- * The chart directory of a repo generated for these answers. Uses generate() (the whole repo);
- * while other file groups' templates are still missing it throws, and then only the chart group
- * of the same file table is rendered.
- */
-function chartFor(overrides: Partial<Answers> = {}): string {
-  const key = JSON.stringify(overrides);
-  const cached = charts.get(key);
-  if (cached) return cached;
-  const answers = answersFor(overrides);
-  let root: string;
-  try {
-    root = generate(overrides, 'cgks-chart-repo-');
-    generated.push(root);
-  } catch (err) {
-    if (!chartOnlyNoted) {
-      console.log(`note: generate() failed (${(err as Error).message}); rendering the chart group only`);
-      chartOnlyNoted = true;
-    }
-    root = mkdtempSync(join(scratch, 'chart-'));
-    for (const f of renderAll(answers, filesFor(answers).filter((f) => f.group === 'chart'))) {
-      const path = join(root, f.path);
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(path, f.content);
-    }
-  }
-  const dir = join(root, 'charts', answers.name);
-  charts.set(key, dir);
-  return dir;
-}
+const chartFor = (overrides: Partial<Answers> = {}): string => chartDirFor(overrides, generated, 'cgks-chart-repo-');
 
 // ---- rendering ------------------------------------------------------------------------------
 

@@ -4,14 +4,14 @@
 // (Kubernetes 1.37 and 1.30), Pod Security "restricted" and kube-score (the chart README's
 // ignores); the rendered objects are read back and compared with the values files. No Secret
 // is ever rendered, and regen never touches the environment files once they exist.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
-import { answersFor, generate } from '../support/generate.js';
+import { answersFor, chartDirFor } from '../support/generate.js';
 import {
   ensureTools,
   helmLint,
@@ -23,7 +23,6 @@ import {
   type ToolResult,
 } from '../support/tools.js';
 import { FILES, filesFor, outputPath } from '../../generators/files.js';
-import { renderAll } from '../../generators/render.js';
 import { scaffold } from '../../generators/scaffold.js';
 import { regenerate } from '../../generators/regen.js';
 import type { Answers } from '../../generators/questions.js';
@@ -49,35 +48,8 @@ function valuesFile(values: unknown): string {
 
 // ---- the generated chart (as in chart.test.ts: whole repo, or the chart group alone) ------------
 
-const charts = new Map<string, string>();
 const generated: string[] = [];
-let chartOnlyNoted = false;
-
-function chartFor(overrides: Partial<Answers> = {}): string {
-  const key = JSON.stringify(overrides);
-  const cached = charts.get(key);
-  if (cached) return cached;
-  const answers = answersFor(overrides);
-  let root: string;
-  try {
-    root = generate(overrides, 'cgks-env-repo-');
-    generated.push(root);
-  } catch (err) {
-    if (!chartOnlyNoted) {
-      console.log(`note: generate() failed (${(err as Error).message}); rendering the chart group only`);
-      chartOnlyNoted = true;
-    }
-    root = mkdtempSync(join(scratch, 'chart-'));
-    for (const f of renderAll(answers, filesFor(answers).filter((f) => f.group === 'chart'))) {
-      const path = join(root, f.path);
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(path, f.content);
-    }
-  }
-  const dir = join(root, 'charts', answers.name);
-  charts.set(key, dir);
-  return dir;
-}
+const chartFor = (overrides: Partial<Answers> = {}): string => chartDirFor(overrides, generated, 'cgks-env-repo-');
 
 const envFile = (env: Env, answers: Partial<Answers> = {}): string => join(chartFor(answers), `values-${env}.yaml`);
 const readYaml = <T = any>(path: string): T => parseYaml(readFileSync(path, 'utf8')) as T; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -24,3 +24,17 @@ export function generate(overrides: Partial<Answers> = {}, prefix = 'cgks-'): st
   }
   return dir;
 }
+
+/** The chart directory of a whole repo generated for these answers (one repo per answer set). */
+export function chartDirFor(overrides: Partial<Answers>, generatedDirs: string[], prefix = 'cgks-chart-'): string {
+  const key = JSON.stringify(overrides);
+  let dir = chartDirs.get(key);
+  if (!dir) {
+    const root = generate(overrides, prefix);
+    generatedDirs.push(root);
+    dir = join(root, 'charts', answersFor(overrides).name);
+    chartDirs.set(key, dir);
+  }
+  return dir;
+}
+const chartDirs = new Map<string, string>();
