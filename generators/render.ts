@@ -18,7 +18,12 @@ const cache = new Map<string, Render>();
 function handlebars(): Env {
   if (env) return env;
   env = createEnv();
-  const h = env;
+  registerHelpers(env);
+  return env;
+}
+
+/** The helpers every template may call: escapers for user text, and logic for conditions. */
+export function registerHelpers(h: Env): void {
   h.registerHelper('goString', (s: unknown) => escape.goString(String(s)));
   h.registerHelper('yamlString', (s: unknown) => escape.yamlString(String(s)));
   h.registerHelper('jsonString', (s: unknown) => escape.jsonString(String(s)));
@@ -29,7 +34,6 @@ function handlebars(): Env {
   h.registerHelper('not', (a: unknown) => !a);
   h.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   h.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  return h;
 }
 
 /** Everything a template can see: the answers plus values derived from them. */

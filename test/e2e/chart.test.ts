@@ -3,7 +3,7 @@
 // Pod Security "restricted" for every pod template (the `helm test` pod included), kube-score with
 // only the checks the chart README justifies ignored; values.schema.json rejecting wrong types and
 // unknown keys; the shutdown budget, probes and port read back from the rendered objects.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
-import { answersFor, chartDirFor } from '../support/generate.js';
+import { answersFor, chartDirFor, valuesFileWriter } from '../support/generate.js';
 import {
   ensureTools,
   helmLint,
@@ -36,14 +36,7 @@ const ALL_ON = join(fixtures, 'all-on.yaml');
 const TRACING = join(fixtures, 'tracing.yaml');
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-chart-test-'));
-let scratchFiles = 0;
-
-/** Writes a values file into the scratch dir and returns its path. */
-function valuesFile(values: unknown): string {
-  const path = join(scratch, `values-${++scratchFiles}.yaml`);
-  writeFileSync(path, stringifyYaml(values, { version: '1.1' }));
-  return path;
-}
+const valuesFile = valuesFileWriter(scratch);
 
 // ---- the generated chart --------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
-import { answersFor, chartDirFor } from '../support/generate.js';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { answersFor, chartDirFor, valuesFileWriter } from '../support/generate.js';
 import {
   ensureTools,
   helmLint,
@@ -39,14 +39,9 @@ const fixtures = fileURLToPath(new URL('../fixtures/environments/', import.meta.
 const EXTRAS = join(fixtures, 'extras.yaml');
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-env-test-'));
-let scratchFiles = 0;
-function valuesFile(values: unknown): string {
-  const path = join(scratch, `values-${++scratchFiles}.yaml`);
-  writeFileSync(path, stringifyYaml(values, { version: '1.1' }));
-  return path;
-}
+const valuesFile = valuesFileWriter(scratch);
 
-// ---- the generated chart (as in chart.test.ts: whole repo, or the chart group alone) ------------
+// ---- the generated chart (a whole repo, as in chart.test.ts) ----------------------------------
 
 const generated: string[] = [];
 const chartFor = (overrides: Partial<Answers> = {}): string => chartDirFor(overrides, generated, 'cgks-env-repo-');

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { resolveAnswers } from '../../generators/answers.js';
 import type { Answers } from '../../generators/questions.js';
 import { renderAll, type RenderedFile } from '../../generators/render.js';
+import { stringify as stringifyYaml } from 'yaml';
 
 export function answersFor(overrides: Partial<Answers> = {}): Answers {
   return resolveAnswers({ name: 'demo-svc', ...overrides }, { useDefaults: true, env: { localGoVersion: '1.26' } });
@@ -38,3 +39,13 @@ export function chartDirFor(overrides: Partial<Answers>, generatedDirs: string[]
   return dir;
 }
 const chartDirs = new Map<string, string>();
+
+/** A function that writes each values object it gets to a new YAML file in dir and returns the path. */
+export function valuesFileWriter(dir: string): (values: unknown) => string {
+  let count = 0;
+  return (values) => {
+    const path = join(dir, `values-${++count}.yaml`);
+    writeFileSync(path, stringifyYaml(values, { version: '1.1' }));
+    return path;
+  };
+}

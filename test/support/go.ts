@@ -32,8 +32,14 @@ export interface RunningService {
   url(path: string): string;
 }
 
-export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, args: string[] = []): RunningService {
-  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface WatchedProcess {
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** Collects a child's output line by line and notes when it exits. */
+export function watchProcess(proc: ChildProcess): WatchedProcess {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const collect = (sink: string[]) => {
@@ -50,7 +56,12 @@ export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
-  return { proc, port, stdout, stderr, exited, url: (p) => `http://127.0.0.1:${port}${p}` };
+  return { stdout, stderr, exited };
+}
+
+export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, args: string[] = []): RunningService {
+  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { proc, port, ...watchProcess(proc), url: (p) => `http://127.0.0.1:${port}${p}` };
 }
 
 export async function get(url: string, timeoutMs = 2000): Promise<{ status: number; body: string; headers: Headers } | undefined> {

@@ -15,6 +15,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { watchProcess } from './go.js';
 import { ensureTools, repoRoot } from './tools.js';
 
 export type BaseImage = 'distroless' | 'scratch' | 'alpine';
@@ -540,23 +541,7 @@ export interface RunningContainer {
 export function startInRootfs(rootfs: string, argv: readonly string[], o: RunOptions = {}): RunningContainer {
   const [cmd, ...args] = chrootArgv(rootfs, o.user ?? '0:0', argv);
   const proc = spawn(cmd!, args, { env: containerEnv(o), stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const collect = (sink: string[]) => {
-    let buf = '';
-    return (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      sink.push(...lines.filter((l) => l.length > 0));
-    };
-  };
-  proc.stdout!.on('data', collect(stdout));
-  proc.stderr!.on('data', collect(stderr));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return { proc, stdout, stderr, exited };
+  return { proc, ...watchProcess(proc) };
 }
 
 /** Runs ARGV in the unpacked image to completion. */
