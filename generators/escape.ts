@@ -32,9 +32,12 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A Go comment line's text: no newlines can break out of the comment. */
+/**
+ * A Go comment line's text: no newline can break out of the comment, and the two characters
+ * the Go compiler refuses anywhere in a comment (NUL, a byte order mark) are dropped.
+ */
 export function goComment(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000\ufeff]/g, '');
 }
 
 /** Text inside a Markdown paragraph, kept exactly as typed. */

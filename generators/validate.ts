@@ -93,6 +93,9 @@ export const description: Rule<string> = (v) => {
   // Embedding, override and isolate controls reorder how text displays (Trojan Source).
   if (/[\u202a-\u202e\u2066-\u2069]/.test(v)) return 'must not contain bidirectional control characters';
   if (!v.isWellFormed()) return 'must be valid Unicode text';
+  // Go rejects a byte order mark anywhere but a file's first byte, and the description
+  // lands in main.go's doc comment.
+  if (v.includes('\ufeff')) return 'must not contain a byte order mark (U+FEFF)';
   if (v.trim() !== v) return 'must not start or end with spaces';
   return undefined;
 };

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
+import { goComment, goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
 
 const SAMPLES = ['plain', `"quotes" and 'single'`, 'back\\slash', '`tick`', '{{ x }} ${{ y }}', 'a: b # c', '& < > %', 'ünï 😀', '\u2028\u2029', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\ufeffbom'];
 
@@ -20,6 +20,15 @@ test('goString writes a Go interpreted string literal', () => {
   assert.is(goString('\u0001'), '"\\x01"');
   assert.is(goString('{{ x }} ${{ y }} `t`'), '"{{ x }} ${{ y }} `t`"');
   assert.is(goString('\ufeff'), '"\\ufeff"');
+});
+
+test('goComment stays on one line and drops what Go refuses inside a comment', () => {
+  for (const s of SAMPLES) {
+    const c = goComment(s);
+    assert.not.match(c, /[\r\n\u0000\ufeff]/, JSON.stringify(s));
+  }
+  assert.is(goComment('a\r\nb'), 'a b');
+  assert.is(goComment('\ufeffbom'), 'bom');
 });
 
 test('shellQuote survives single quotes', () => {

@@ -39,6 +39,7 @@ test('description: one line of well-formed text', () => {
   bad(rules.description, 'tab\there', /single line/);
   bad(rules.description, 'lone \ud800 surrogate', /valid Unicode/);
   bad(rules.description, ' padded', /spaces/);
+  bad(rules.description, 'zero\ufeffwidth', /byte order mark/);
   bad(rules.description, 'x'.repeat(301), /300/);
 });
 
