@@ -1,13 +1,12 @@
 // A generated repo: its root (where the record is), its record, and the git object store
 // that keeps the generated text of every recorded file (the base of update's merges).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from './answers.js';
 import { detectEnvironment } from './environment.js';
 import type { Answers } from './questions.js';
-import { parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
+import { hashContent, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
 
 export class NotAGeneratedRepoError extends Error {}
 
@@ -133,61 +132,66 @@ export function readBlobs(root: string, ids: readonly string[]): Map<string, str
   return found;
 }
 
-/** Writes contents into git's object store (as `git hash-object -w`, no filters); returns their ids. */
-export function storeBlobs(root: string, contents: readonly string[]): string[] {
-  if (contents.length === 0) return [];
-  const dir = mkdtempSync(join(tmpdir(), 'cgks-blobs-'));
-  try {
-    const paths = contents.map((c, i) => {
-      const p = join(dir, String(i));
-      writeFileSync(p, c);
-      return p;
-    });
-    const out = gitOk(root, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: paths.join('\n') + '\n' });
-    return out.split('\n').filter(Boolean);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /**
- * Points BASE_REF at a commit whose tree holds the generated text of every recorded file
- * git has, so that text stays reachable (gc keeps it) until the next regen or update.
- * The previous base is its parent. Paths are relative to the generated repo's root.
+ * Which of these object names git can resolve (`git cat-file --batch-check`); undefined
+ * when root is not inside a git repository or git is missing.
  */
-export function updateBaseRef(root: string, files: RepoRecord['files'], message: string): string {
-  const have = readBlobs(root, Object.values(files));
-  const entries = Object.entries(files).filter(([, id]) => have.has(id));
-  const dir = mkdtempSync(join(tmpdir(), 'cgks-index-'));
-  try {
-    const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    gitOk(root, ['update-index', '--add', '--index-info'], {
-      env,
-      input: entries.map(([path, id]) => `100644 blob ${id}\t${path}\n`).join(''),
-    });
-    const tree = gitOk(root, ['write-tree'], { env }).trim();
-    const parent = git(root, ['rev-parse', '--verify', '--quiet', `${BASE_REF}^{commit}`]);
-    const parentArgs = parent.status === 0 ? ['-p', parent.stdout.toString().trim()] : [];
-    const commit = gitOk(root, ['commit-tree', tree, ...parentArgs, '-m', message], { env: GIT_IDENTITY }).trim();
-    gitOk(root, ['update-ref', '-m', message, BASE_REF, commit]);
-    return commit;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function existingObjects(root: string, names: readonly string[]): Map<string, string> | undefined {
+  const r = git(root, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: names.map((n) => `${n}\n`).join('') });
+  if (r.status !== 0) return undefined;
+  // One answer line per name, in order: "<id> <type>" or "<name> missing".
+  const lines = r.stdout.toString().split('\n');
+  const found = new Map<string, string>();
+  names.forEach((name, i) => {
+    const [id, type] = (lines[i] ?? '').split(' ');
+    if (type && type !== 'missing' && id) found.set(name, id);
+  });
+  return found;
+}
+
+/** A path as `git fast-import` reads it: C-style quoted when it needs to be. */
+function fastImportPath(path: string): string {
+  return /^"|[\n\\"]/.test(path) ? JSON.stringify(path) : path;
 }
 
 /**
- * Keeps generated text reachable after regen/update wrote files: stores the blobs and
- * moves BASE_REF. Outside git this does nothing; a git failure is returned, not thrown,
- * since the files are already written and only a later update's merge base is at stake.
+ * Keeps generated text reachable after regen/update wrote files. BASE_REF moves to a commit
+ * whose tree holds the generated text of every recorded file git has (paths relative to the
+ * generated repo's root), with the previous base as its parent, so gc keeps that text until
+ * the next regen or update: the merge base of a later `update`.
+ *
+ * Two git processes, whatever the number of files (regen's start-up budget is a few tens of
+ * milliseconds): one `cat-file --batch-check` answers "inside git?", "is there a base?" and
+ * "which blobs exist?"; one `fast-import` writes the new blobs, the tree, the commit and the ref.
+ * Outside git this does nothing; a git failure is returned, not thrown, since the files are
+ * already written and only a later update's merge base is at stake.
  */
 export function rememberGenerated(root: string, contents: readonly string[], files: RepoRecord['files'], message: string): string | undefined {
-  if (!gitTopLevel(root)) return undefined;
-  try {
-    storeBlobs(root, contents);
-    updateBaseRef(root, files, message);
-    return undefined;
-  } catch (err) {
-    return `could not keep the generated files in git (${(err as Error).message}); a later update may not find its merge base`;
+  const generated = new Map(contents.map((c) => [hashContent(c), c]));
+  const ids = [...new Set([...generated.keys(), ...Object.values(files)])];
+  const baseName = `${BASE_REF}^{commit}`;
+  const existing = existingObjects(root, [baseName, ...ids]);
+  if (!existing) return undefined;
+
+  const chunks: (string | Buffer)[] = [];
+  for (const [id, content] of generated) {
+    if (existing.has(id)) continue;
+    const bytes = Buffer.from(content);
+    chunks.push(`blob\ndata ${bytes.length}\n`, bytes, '\n');
   }
+  const msg = Buffer.from(message + '\n');
+  const { GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email } = GIT_IDENTITY;
+  chunks.push(`commit ${BASE_REF}\ncommitter ${name} <${email}> ${Math.floor(Date.now() / 1000)} +0000\ndata ${msg.length}\n`, msg);
+  const parent = existing.get(baseName);
+  if (parent) chunks.push(`from ${parent}\n`);
+  chunks.push('deleteall\n');
+  for (const [path, id] of Object.entries(files)) {
+    // A recorded file git has never seen (edited before its first commit) has no text to keep.
+    if (existing.has(id) || generated.has(id)) chunks.push(`M 100644 ${id} ${fastImportPath(path)}\n`);
+  }
+  chunks.push('\ndone\n');
+  const r = git(root, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))) });
+  if (r.status === 0) return undefined;
+  const why = r.stderr.split('\n').find((l) => l.startsWith('fatal:')) ?? r.stderr.split('\n').pop() ?? `exit ${r.status}`;
+  return `could not keep the generated files in git (git fast-import: ${why}); a later update may not find its merge base`;
 }

@@ -13,7 +13,7 @@ import { CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
-import { changedPaths, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot, write, writeRecord } from '../fixtures/regen/repo.js';
+import { changedPaths, commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot, write, writeRecord } from '../fixtures/regen/repo.js';
 
 const CHART = 'charts/orders';
 
@@ -154,6 +154,33 @@ test('regen chart --port 9090 rewrites the chart and every other port-dependent 
   assert.is(build.exitCode, 0, build.all);
   const lint = await helmLint(join(dir, CHART));
   assert.ok(lint.ok, lint.output);
+});
+
+test('the base ref holds every recorded file git has; each regen adds a commit on top of the last', async () => {
+  // Generated without git, then a file edited before the first commit: git never sees
+  // the Makefile as generated, so there is no text of it to keep.
+  const dir = await newRepo();
+  edit(dir, 'Makefile', /^/, '# ours\n');
+  git(dir, ['init', '--quiet']);
+  commitAll(dir, 'first');
+  const tree = (ref: string) =>
+    Object.fromEntries(git(dir, ['ls-tree', '-r', ref]).trim().split('\n').map((l) => l.split('\t')).map(([meta, path]) => [path!, meta!.split(' ')[2]!]));
+
+  for (const port of ['9090', '9091']) {
+    const r = await runCli(['regen', 'dockerfile', '--port', port], { cwd: dir });
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.not.match(r.stderr, /could not keep/);
+  }
+  const { files } = readRecord(dir);
+  const expected = Object.fromEntries(Object.entries(files).filter(([p]) => p !== 'Makefile'));
+  assert.equal(tree('refs/go-k8s-service/base'), expected);
+  // The first base is the parent of the second, so both generations stay reachable.
+  assert.is(git(dir, ['rev-list', '--count', 'refs/go-k8s-service/base']).trim(), '2');
+  assert.match(read(dir, 'Dockerfile'), /^EXPOSE 9091$/m);
+  assert.is(git(dir, ['cat-file', '-p', `refs/go-k8s-service/base^:Dockerfile`]).includes('EXPOSE 9090'), true);
+  // Our bookkeeping never touches the user's branch, index or work tree.
+  assert.is(git(dir, ['rev-list', '--count', 'HEAD']).trim(), '1');
+  assert.is(git(dir, ['diff', '--cached', '--name-only']).trim(), '');
 });
 
 test('a no-op regen leaves every byte, every mtime and the record untouched', async () => {
