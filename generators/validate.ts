@@ -30,6 +30,8 @@ export const serviceName: Rule<string> = (v) => {
   if (!DNS_LABEL.test(v)) {
     return 'must be a DNS-1123 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit';
   }
+  // The name is a directory (cmd/<name>) and the last element of the default module path.
+  if (WINDOWS_RESERVED.has(v.toUpperCase())) return 'must not be a reserved file name on Windows (con, prn, aux, nul, com0-9, lpt0-9)';
   return undefined;
 };
 

@@ -14,6 +14,8 @@ test('service name: a DNS label starting with a letter, at most 53 characters', 
   for (const v of ['a', 'demo-svc', 'orders-v2', 'a'.repeat(53)]) ok(rules.serviceName, v);
   bad(rules.serviceName, '', /empty/);
   bad(rules.serviceName, 'a'.repeat(54), /53/);
+  for (const v of ['con', 'nul', 'com1', 'lpt9']) bad(rules.serviceName, v, /reserved file name on Windows/);
+  ok(rules.serviceName, 'console');
   for (const v of ['Demo', '1svc', 'svc-', '-svc', 'my_svc', 'my.svc', 'my svc', 'ünï', '../x', '/abs']) bad(rules.serviceName, v, /DNS-1123/);
 });
 
