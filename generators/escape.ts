@@ -33,11 +33,21 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * A Go comment line's text: no newline can break out of the comment, and the two characters
- * the Go compiler refuses anywhere in a comment (NUL, a byte order mark) are dropped.
+ * The rest of a doc comment's first line after "Command <name>": ": <text>", or nothing when
+ * the text cannot be carried. No newline can break out of the comment, and the two characters
+ * the Go compiler refuses in a comment (NUL, a byte order mark) are dropped. Doc comment syntax
+ * reads ``x'' as “x” and gofmt rewrites the pairs so; doing the same here keeps the file
+ * gofmt-clean. gofmt keeps pairs inside a URL, and its handling of three or more backticks
+ * depends on the text's position, so text with a pair and "://" or "```" is left out of the
+ * comment rather than guessed at (it is still in the binary's usage text).
  */
-export function goComment(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000\ufeff]/g, '');
+export function goDocTail(s: string): string {
+  const text = s.replace(/[\r\n]+/g, ' ').replace(/[\u0000\ufeff]/g, '');
+  if (text === '') return '';
+  const pairs = /``|''/.test(text);
+  if (!pairs) return `: ${text}`;
+  if (text.includes('://') || text.includes('```')) return '';
+  return `: ${text.replace(/``/g, '\u201c').replace(/''/g, '\u201d')}`;
 }
 
 /** Text inside a Markdown paragraph, kept exactly as typed. */

@@ -28,7 +28,7 @@ export function registerHelpers(h: Env): void {
   h.registerHelper('yamlString', (s: unknown) => escape.yamlString(String(s)));
   h.registerHelper('jsonString', (s: unknown) => escape.jsonString(String(s)));
   h.registerHelper('shellQuote', (s: unknown) => escape.shellQuote(String(s)));
-  h.registerHelper('goComment', (s: unknown) => escape.goComment(String(s)));
+  h.registerHelper('goDocTail', (s: unknown) => escape.goDocTail(String(s)));
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   h.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   h.registerHelper('not', (a: unknown) => !a);

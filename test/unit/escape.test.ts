@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { goComment, goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
+import { goDocTail, goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
 
 const SAMPLES = ['plain', `"quotes" and 'single'`, 'back\\slash', '`tick`', '{{ x }} ${{ y }}', 'a: b # c', '& < > %', 'ünï 😀', '\u2028\u2029', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\ufeffbom'];
 
@@ -22,13 +22,19 @@ test('goString writes a Go interpreted string literal', () => {
   assert.is(goString('\ufeff'), '"\\ufeff"');
 });
 
-test('goComment stays on one line and drops what Go refuses inside a comment', () => {
-  for (const s of SAMPLES) {
-    const c = goComment(s);
-    assert.not.match(c, /[\r\n\u0000\ufeff]/, JSON.stringify(s));
-  }
-  assert.is(goComment('a\r\nb'), 'a b');
-  assert.is(goComment('\ufeffbom'), 'bom');
+test('goDocTail stays on one line and drops what Go refuses inside a comment', () => {
+  for (const s of SAMPLES) assert.not.match(goDocTail(s), /[\r\n\u0000\ufeff]/, JSON.stringify(s));
+  assert.is(goDocTail(''), '');
+  assert.is(goDocTail('a\r\nb'), ': a b');
+  assert.is(goDocTail('\ufeffbom'), ': bom');
+});
+
+test('goDocTail writes quote pairs as gofmt would, and leaves out what it cannot predict', () => {
+  assert.is(goDocTail("``quoted'' and ''' x"), ": \u201cquoted\u201d and \u201d' x");
+  assert.is(goDocTail('a ``` b'), '');
+  assert.is(goDocTail("a ``` b''"), '');
+  assert.is(goDocTail('see https://example.com/a(b) for more'), ': see https://example.com/a(b) for more');
+  assert.is(goDocTail("see https://example.com/it''s"), '');
 });
 
 test('shellQuote survives single quotes', () => {
