@@ -9,7 +9,7 @@ import { createProgress, type Output } from './output.js';
 import { runPostSteps, type PostStepResult } from './post-steps.js';
 import { isInteractive } from './environment.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
-import { planProject } from './scaffold.js';
+import { projectPaths } from './scaffold.js';
 import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
 
@@ -94,11 +94,12 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   const blocking = blockingEntries(directory);
   if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shown, blocking);
 
-  const plan = planProject(answers);
+  // Only the paths: the files are rendered once, by the generator that writes them.
+  const plan = projectPaths(answers);
   if (args.flags.dryRun) {
     out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
-    for (const f of plan) out.info(`  ${f.path}`);
-    if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan.map((f) => f.path), answers, postSteps: [] });
+    for (const p of plan) out.info(`  ${p}`);
+    if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan, answers, postSteps: [] });
     return 0;
   }
 

@@ -1,5 +1,5 @@
 // A new repo: render the file table, add the record, write atomically.
-import { filesFor, type Group } from './files.js';
+import { filesFor, outputPath, type Group } from './files.js';
 import type { Answers } from './questions.js';
 import { buildRecord, RECORD_FILE, serializeRecord } from './record.js';
 import { renderAll } from './render.js';
@@ -11,6 +11,11 @@ export function planProject(answers: Answers): FileToWrite[] {
   const files = renderAll(answers, filesFor(answers)).map(({ path, content }) => ({ path, content }));
   const record = buildRecord(answers, GENERATOR_VERSION, files);
   return [...files, { path: RECORD_FILE, content: serializeRecord(record) }];
+}
+
+/** The paths planProject would write, in the same order, without rendering anything. */
+export function projectPaths(answers: Answers): string[] {
+  return [...filesFor(answers).map((f) => outputPath(f, answers)), RECORD_FILE];
 }
 
 /** The files of some groups only (plop's per-group generators). */

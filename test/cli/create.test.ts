@@ -1,6 +1,6 @@
 // The create command as automation sees it: no TTY, flags, answers files, dry runs, JSON,
 // safe writes and exit codes.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -90,6 +90,14 @@ test('--dry-run writes nothing and lists every file; --json puts only JSON on st
   assert.ok(result.files.includes('charts/svc/Chart.yaml'));
   for (const f of result.files) assert.ok(r.stderr.includes(`  ${f}`), `${f} not listed for humans`);
   assert.equal(readdirSync(dir), []);
+  // The list is exactly what a real run writes, for other answers too.
+  for (const flags of [[], ['--ci', 'gitlab', '--no-metrics', '--tracing']]) {
+    const dry = await runCli([join(dir, 'svc'), '--yes', '--dry-run', '--json', ...flags]);
+    const real = await runCli([join(dir, 'svc'), '--yes', '--json', '--no-git', '--no-install', ...flags]);
+    assert.is(real.exitCode, 0, real.stderr);
+    assert.equal(JSON.parse(dry.stdout).files, JSON.parse(real.stdout).files, flags.join(' '));
+    rmSync(join(dir, 'svc'), { recursive: true });
+  }
 });
 
 test('a non-empty target is refused and left untouched; --force writes into it', async () => {
