@@ -2,7 +2,7 @@
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
 import { filesFor, outputPath, templatePath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import * as escape from './escape.js';
+import { HELPERS } from './template-helpers.js';
 import { createEnv, loadHandlebars, loadRaw, type Env, type Render } from './template-source.js';
 import { GENERATOR_VERSION } from './version.js';
 
@@ -22,18 +22,9 @@ function handlebars(): Env {
   return env;
 }
 
-/** The helpers every template may call: escapers for user text, and logic for conditions. */
+/** Registers the template helpers (template-helpers.ts) on a Handlebars environment. */
 export function registerHelpers(h: Env): void {
-  h.registerHelper('goString', (s: unknown) => escape.goString(String(s)));
-  h.registerHelper('yamlString', (s: unknown) => escape.yamlString(String(s)));
-  h.registerHelper('jsonString', (s: unknown) => escape.jsonString(String(s)));
-  h.registerHelper('shellQuote', (s: unknown) => escape.shellQuote(String(s)));
-  h.registerHelper('goDocTail', (s: unknown) => escape.goDocTail(String(s)));
-  h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  h.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
-  h.registerHelper('not', (a: unknown) => !a);
-  h.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
-  h.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  for (const [name, fn] of Object.entries(HELPERS)) h.registerHelper(name, fn);
 }
 
 /** Everything a template can see: the answers plus values derived from them. */

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { TEMPLATE_OPTIONS } from './template-helpers.js';
 
-export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const;
+export { TEMPLATE_OPTIONS };
 
 export type Env = typeof Handlebars;
 export type Render = (context: object) => string;

@@ -5,6 +5,7 @@ import Handlebars from 'handlebars';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEMPLATE_OPTIONS } from '../generators/template-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
@@ -25,13 +26,13 @@ export function precompiledTemplatesModule(): string {
     const rel = relative(templatesDir, file).split('\\').join('/');
     const src = readFileSync(file, 'utf8');
     if (rel.endsWith('.hbs')) {
-      hbs.push(`${JSON.stringify(rel)}: ${Handlebars.precompile(src, { noEscape: true, strict: true })}`);
+      hbs.push(`${JSON.stringify(rel)}: ${Handlebars.precompile(src, TEMPLATE_OPTIONS)}`);
     } else {
       raw.push(`${JSON.stringify(rel)}: ${JSON.stringify(src)}`);
     }
   }
   return `import Handlebars from 'handlebars/runtime';
-export const TEMPLATE_OPTIONS = { noEscape: true, strict: true };
+export const TEMPLATE_OPTIONS = ${JSON.stringify(TEMPLATE_OPTIONS)};
 const hbs = {${hbs.join(',\n')}};
 const raw = {${raw.join(',\n')}};
 export function createEnv() { return Handlebars.create(); }

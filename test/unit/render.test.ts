@@ -18,6 +18,11 @@ test('an escaped \\{{ renders literally, as GitHub expressions need', () => {
   assert.is(createEnv().compile('token: $\\{{ secrets.TOKEN }}', TEMPLATE_OPTIONS)({}), 'token: ${{ secrets.TOKEN }}');
 });
 
+test('only the registered helpers exist: a misspelt helper fails when the template is compiled', () => {
+  assert.throws(() => createEnv().precompile('{{goStrnig name}}', TEMPLATE_OPTIONS), /unknown helper goStrnig/);
+  assert.throws(() => createEnv().precompile('{{#shout}}x{{/shout}}', TEMPLATE_OPTIONS), /unknown helper shout/);
+});
+
 test('defaults follow earlier answers', () => {
   const a = resolveAnswers({ name: 'orders', module: 'github.com/Acme/orders-svc' }, { useDefaults: true, env: { localGoVersion: '1.27' } });
   assert.is(a.image, 'ghcr.io/acme/orders-svc');
