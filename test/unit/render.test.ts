@@ -20,7 +20,7 @@ test('an escaped \\{{ renders literally, as GitHub expressions need', () => {
 
 test('only the registered helpers exist: a misspelt helper fails when the template is compiled', () => {
   assert.throws(() => createEnv().precompile('{{goStrnig name}}', TEMPLATE_OPTIONS), /unknown helper goStrnig/);
-  assert.throws(() => createEnv().precompile('{{#shout}}x{{/shout}}', TEMPLATE_OPTIONS), /unknown helper shout/);
+  assert.throws(() => createEnv().precompile('{{#shout name}}x{{/shout}}', TEMPLATE_OPTIONS), /unknown helper shout/);
 });
 
 test('defaults follow earlier answers', () => {
