@@ -218,14 +218,16 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   // kept files keep theirs (still the base of a later update's merge).
   const writes: FileToWrite[] = [];
   const hashes: RepoRecord['files'] = { ...record.files };
-  const generated: string[] = [];
+  /** New generated text by blob id: what the base ref must keep. */
+  const generated = new Map<string, string>();
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
     if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: content! });
     if (p.action === 'new-beside') writes.push({ path: `${p.path}.new`, content: content! });
     if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
-      if (hashes[p.path] !== hashContent(content!)) generated.push(content!);
-      hashes[p.path] = hashContent(content!);
+      const id = hashContent(content!);
+      if (hashes[p.path] !== id) generated.set(id, content!);
+      hashes[p.path] = id;
     }
     if (p.action === 'delete' || (p.action === 'kept' && removed.includes(p.path))) delete hashes[p.path];
   }
@@ -257,7 +259,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
     // Only new generated text needs keeping; what the record already named is in git already.
-    if (generated.length > 0) {
+    if (generated.size > 0) {
       const failed = rememberGenerated(root, generated, newRecord.files, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
       if (failed) warnings.push(failed);
     }

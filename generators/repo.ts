@@ -6,7 +6,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from './answers.js';
 import { detectEnvironment } from './environment.js';
 import type { Answers } from './questions.js';
-import { hashContent, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
+import { parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
 
 export class NotAGeneratedRepoError extends Error {}
 
@@ -155,7 +155,7 @@ function fastImportPath(path: string): string {
 }
 
 /**
- * Keeps generated text reachable after regen/update wrote files. BASE_REF moves to a commit
+ * Keeps generated text (blob id → content) reachable after regen/update wrote files. BASE_REF moves to a commit
  * whose tree holds the generated text of every recorded file git has (paths relative to the
  * generated repo's root), with the previous base as its parent, so gc keeps that text until
  * the next regen or update: the merge base of a later `update`.
@@ -166,8 +166,12 @@ function fastImportPath(path: string): string {
  * Outside git this does nothing; a git failure is returned, not thrown, since the files are
  * already written and only a later update's merge base is at stake.
  */
-export function rememberGenerated(root: string, contents: readonly string[], files: RepoRecord['files'], message: string): string | undefined {
-  const generated = new Map(contents.map((c) => [hashContent(c), c]));
+export function rememberGenerated(
+  root: string,
+  generated: ReadonlyMap<string, string>,
+  files: RepoRecord['files'],
+  message: string,
+): string | undefined {
   const ids = [...new Set([...generated.keys(), ...Object.values(files)])];
   const baseName = `${BASE_REF}^{commit}`;
   const existing = existingObjects(root, [baseName, ...ids]);

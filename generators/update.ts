@@ -100,10 +100,12 @@ export function update(opts: UpdateOptions): UpdateReport {
 
   const files: UpdatedFile[] = [];
   const hashes: RepoRecord['files'] = { ...record.files };
-  const generated: string[] = [];
+  /** New generated text by blob id: what the base ref must keep. */
+  const generated = new Map<string, string>();
   const take = (path: string, content: string) => {
-    if (hashes[path] !== hashContent(content)) generated.push(content);
-    hashes[path] = hashContent(content);
+    const id = hashContent(content);
+    if (hashes[path] !== id) generated.set(id, content);
+    hashes[path] = id;
   };
   for (const path of paths) {
     const t = theirs.get(path);

@@ -72,18 +72,9 @@ export function summarize(xs: readonly number[]): Summary {
   };
 }
 
-/** A deterministic shuffle (mulberry32), so a run's order can be reproduced from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../test/support/random.js';
 
+/** A deterministic shuffle, so a run's order can be reproduced from its seed. */
 export function shuffle<T>(xs: readonly T[], rnd: () => number): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {

@@ -15,6 +15,7 @@ import { run } from '../../generators/cli.js';
 import type { Output } from '../../generators/output.js';
 import { QUESTIONS, type AnswerKey, type Question } from '../../generators/questions.js';
 import { runCli } from '../support/cli.js';
+import { seededRandom } from '../support/random.js';
 import { GO_ENV } from '../support/go.js';
 
 // A new seed on every local run explores; in CI the seed comes from the commit, so a
@@ -29,18 +30,7 @@ function commitSeed(): number | undefined {
 const SEED = Number(process.env.FUZZ_SEED ?? (process.env.CI ? commitSeed() : undefined) ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`fuzz seed ${SEED} (repeat with FUZZ_SEED=${SEED})`);
 
-// mulberry32: small, fast, good enough to spread cases; the seed makes a run repeatable.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
