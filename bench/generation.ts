@@ -12,7 +12,7 @@ import { freshTempDir, listFiles, removeDir, ROOT, run, say, summarize, which, t
 
 export const SERVICE_NAME = 'orders';
 /** The repo checkout's bundle (the installed package's is used for timing; see lib/package.ts). */
-const CHECKOUT_CLI = join(ROOT, 'dist', 'cli.js');
+const CHECKOUT_CLI = join(ROOT, 'dist', 'cli.cjs');
 const NODE = process.execPath;
 
 export interface GenerationResult {
@@ -232,11 +232,12 @@ export function benchGeneration(opts: {
       return dir;
     };
     const target: Record<string, string> = {};
-    const withFreshDir = (id: string, cmd: (dir: string) => string[], expect: (dir: string) => void): TimedCase => {
+    const withFreshDir = (id: string, cmd: (dir: string) => string[], expect: (dir: string) => void, env?: NodeJS.ProcessEnv): TimedCase => {
       const c: TimedCase = {
         id,
         label: id,
         cmd: [],
+        env,
         prepare: () => {
           target[id] = freshDir(id);
           c.cmd = cmd(target[id]);
@@ -256,6 +257,12 @@ export function benchGeneration(opts: {
     const cases: TimedCase[] = [
       { id: 'node-floor', label: "node -e ''", cmd: [NODE, '-e', ''] },
       withFreshDir('ours-create', () => [NODE, CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      // A first run after install, or after Node changed: V8 compiles the program and the bin writes
+      // its code cache (here it is off, so every run pays the compile and none writes).
+      withFreshDir('ours-create-nocache', () => [NODE, CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length), {
+        ...process.env,
+        NODE_DISABLE_COMPILE_CACHE: '1',
+      }),
       withFreshDir('ours-create-checkout', () => [NODE, CHECKOUT_CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
       { id: 'ours-version', label: 'ours: --version (start-up only)', cmd: [NODE, CLI, '--version'] },
       regenCase('ours-regen', `ours: regen Dockerfile (stale → updated${hasGit ? ', in a git repo' : ''})`, staleRepo),
@@ -282,6 +289,7 @@ export function benchGeneration(opts: {
     }
     const labels: Record<string, string> = {
       'ours-create': `ours: create default repo (${files.length} files)`,
+      'ours-create-nocache': 'ours: the same without the code cache (a first run: V8 compiles the whole program)',
       'ours-create-checkout': "ours: the same from the repo checkout's dist/ (not what users run)",
       'create-vite': `create-vite ${vite.version} --template react-ts`,
       'plop-add': `plop ${plop?.version ?? ''} CLI, ${files.length} add actions`,
@@ -314,6 +322,7 @@ export function benchGeneration(opts: {
     const ratio = (a: string, b: string) => ({ ofMedians: med(a) / med(b), paired: pairedRatio(timing, a, b) });
     const ratios: GenerationResult['ratios'] = {
       'ours-create/create-vite': ratio('ours-create', 'create-vite'),
+      'ours-create-nocache/create-vite': ratio('ours-create-nocache', 'create-vite'),
       'ours-regen/create-vite': ratio('ours-regen', 'create-vite'),
       'ours-regen-nogit/create-vite': ratio('ours-regen-nogit', 'create-vite'),
       'ours-regen-noop/create-vite': ratio('ours-regen-noop', 'create-vite'),

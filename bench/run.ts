@@ -78,8 +78,8 @@ const opts = {
   tmpBase: values.disk ? tmpdir() : fastTmpBase(),
 };
 
-if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
-  throw new Error('dist/cli.js is missing: run `npm run bench` (it builds first) or `npm run build`');
+if (!existsSync(join(ROOT, 'dist', 'cli.cjs'))) {
+  throw new Error('dist/cli.cjs is missing: run `npm run bench` (it builds first) or `npm run build`');
 }
 
 const git = (args: string[]) => run('git', args, { cwd: ROOT, allowFail: true }).stdout.trim();
@@ -178,11 +178,9 @@ if (g) {
   const slow = (x: number) => (Number.isFinite(x) ? x : undefined);
   const check = (x: number, limit: number) => (slow(x) === undefined ? undefined : x <= limit);
   const med = (id: string) => g.timing.cases[id]?.summary.median ?? Number.NaN;
-  const loaded = results.startup?.loadedBy;
   const createWhy =
     `Why: start-up alone (\`--version\`) takes ${fmtMs(med('ours-version'))}, ${fmtRatio(med('ours-version') / med('create-vite'))} of create-vite's whole run; ` +
     `creating takes ${fmtMs(med('ours-create') - med('ours-version'))} more` +
-    (loaded?.create ? `, loading ${loaded.create.chunks.length} chunks (${fmtBytes(loaded.create.bytes)}) against ${loaded['version']?.chunks.length ?? '?'} for --version` : '') +
     ' (see "Where our start-up time goes" and the findings)';
   add({
     area: 'generation',

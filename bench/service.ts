@@ -251,7 +251,7 @@ export async function benchService(opts: {
     let noMetricsBinaryBytes: number | undefined;
     try {
       const nm = join(work, 'gen-nometrics', SERVICE_NAME);
-      run(process.execPath, [join(ROOT, 'dist', 'cli.js'), nm, '--yes', '--no-metrics', '--no-git', '--no-install'], { cwd: work });
+      run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), nm, '--yes', '--no-metrics', '--no-git', '--no-install'], { cwd: work });
       await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', join(work, 'bin', 'service-nometrics'), `./cmd/${SERVICE_NAME}`], { cwd: nm, env: goEnv() });
       noMetricsBinaryBytes = statSync(join(work, 'bin', 'service-nometrics')).size;
     } catch (err) {

@@ -1,7 +1,8 @@
-// Where our start-up time goes. Builds the bundle as scripts/build.ts does (same function,
-// another outdir) with esbuild's metafile, then profiles cold create and regen runs of that
-// build with `node --cpu-prof`: which chunks load, what is in them, and self time per chunk.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+// Where our start-up time goes. Builds the bundle as scripts/build.ts does (same functions,
+// another outdir) with esbuild's metafile for the program, then profiles create, regen and
+// --version runs of that build with `node --cpu-prof`, with the code cache warm: what is in the
+// program, how big each command's code cache is, and self time by file.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SERVICE_NAME, commitAll, generateReference, staleState, writeState } from './generation.js';
 import { freshTempDir, median, removeDir, ROOT, run, say, which } from './lib/util.js';
@@ -24,8 +25,6 @@ export interface ChunkInfo {
   bytes: number;
   /** Largest contributors: npm package, or our source file. */
   contents: { from: string; bytes: number }[];
-  staticImports: string[];
-  dynamicImports: string[];
 }
 
 export interface ProfileSummary {
@@ -33,15 +32,14 @@ export interface ProfileSummary {
   runs: number;
   /** Median total sampled ms per run. */
   totalMs: number;
-  /** Median self ms per bucket: a dist chunk, node's module loader, other node internals, GC, ... */
+  /** Median self ms per bucket: a dist file, node's module loader, other node internals, GC, ... */
   selfMs: Record<string, number>;
-  chunksExecuted: string[];
 }
 
 export interface StartupResult {
   chunks: ChunkInfo[];
-  /** Chunks a path loads: the entry's static closure plus the dynamic imports taken. */
-  loadedBy: Record<string, { chunks: string[]; bytes: number }>;
+  /** Bytes of the code cache each command leaves (what V8 no longer compiles on the next run). */
+  codeCacheBytes: Record<string, number>;
   profiles: ProfileSummary[];
   distMatchesSources: boolean;
   notes: string[];
@@ -61,14 +59,10 @@ function analyseMetafile(meta: Metafile, outdir: string): ChunkInfo[] {
     if (path.endsWith('.map') || path.endsWith('.txt')) continue;
     const by = new Map<string, number>();
     for (const [input, v] of Object.entries(o.inputs)) by.set(contributor(input), (by.get(contributor(input)) ?? 0) + v.bytesInOutput);
-    const imports = (kind: string) =>
-      [...new Set(o.imports.filter((i) => i.kind === kind && !i.external && !i.path.startsWith('node:') && /\.js$/.test(i.path)).map((i) => rel(i.path)))];
     chunks.push({
       file: rel(path),
       bytes: o.bytes,
       contents: [...by].map(([from, bytes]) => ({ from, bytes })).sort((a, b) => b.bytes - a.bytes).filter((c) => c.bytes > 0),
-      staticImports: imports('import-statement'),
-      dynamicImports: imports('dynamic-import'),
     });
   }
   return chunks.sort((a, b) => b.bytes - a.bytes);
@@ -84,8 +78,8 @@ function bucket(url: string, fn: string, outdir: string): string {
   // Native code has no URL: V8's own buckets ((program) is parsing and compiling, (garbage
   // collector)) and node's C++ bindings (writeFileUtf8, mkdir, ...).
   if (!url) return /^\(/.test(fn) ? fn : `native ${fn || '(anonymous)'}`;
-  if (url.startsWith('file://')) {
-    const p = decodeURIComponent(new URL(url).pathname);
+  if (url.startsWith('file://') || url.startsWith('/')) {
+    const p = url.startsWith('/') ? url : decodeURIComponent(new URL(url).pathname);
     return p.startsWith(outdir) ? relative(outdir, p) : p;
   }
   const m = /^node:internal\/(modules\/(?:esm|cjs)|[^/]+)/.exec(url);
@@ -96,7 +90,6 @@ function bucket(url: string, fn: string, outdir: string): string {
 function summariseProfiles(files: string[], outdir: string, command: string): ProfileSummary {
   const perRun: Map<string, number>[] = [];
   const totals: number[] = [];
-  const executed = new Set<string>();
   for (const f of files) {
     const p = JSON.parse(readFileSync(f, 'utf8')) as CpuProfile;
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -110,7 +103,6 @@ function summariseProfiles(files: string[], outdir: string, command: string): Pr
       if (b === '(idle)') continue;
       self.set(b, (self.get(b) ?? 0) + us / 1000);
       total += us / 1000;
-      if (b.endsWith('.js') && !b.startsWith('/')) executed.add(b);
     }
     perRun.push(self);
     totals.push(total);
@@ -119,7 +111,12 @@ function summariseProfiles(files: string[], outdir: string, command: string): Pr
   const selfMs: Record<string, number> = {};
   for (const k of keys) selfMs[k] = median(perRun.map((m) => m.get(k) ?? 0));
   const sorted = Object.fromEntries(Object.entries(selfMs).sort((a, b) => b[1] - a[1]));
-  return { command, runs: files.length, totalMs: median(totals), selfMs: sorted, chunksExecuted: [...executed].sort() };
+  return { command, runs: files.length, totalMs: median(totals), selfMs: sorted };
+}
+
+function cacheFiles(cache: string): string[] {
+  const dir = join(cache, 'create-go-k8s-service', 'v8');
+  return existsSync(dir) ? readdirSync(dir) : [];
 }
 
 export function analyseStartup(opts: { runs: number; tmpBase: string }): StartupResult {
@@ -133,39 +130,33 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
     const chunks = analyseMetafile(meta, outdir);
 
-    const names = (d: string) => (existsSync(d) ? readdirSync(d).sort().join(',') : '');
-    const distMatchesSources = names(join(ROOT, 'dist', 'chunks')) === names(join(outdir, 'chunks'));
+    const same = (f: string) => existsSync(join(ROOT, 'dist', f)) && readFileSync(join(ROOT, 'dist', f)).equals(readFileSync(join(outdir, f)));
+    const distMatchesSources = same('program.cjs') && same('cli.cjs');
     if (!distMatchesSources) notes.push('dist/ differs from a fresh build of the sources (someone changed generators/ or templates/ during the run); the profile uses the fresh build.');
 
-    const cli = join(outdir, 'cli.js');
+    const cli = join(outdir, 'cli.cjs');
     const repo = generateReference(join(work, 'ref'));
     const profiles: ProfileSummary[] = [];
-    const byFile = new Map(chunks.map((c) => [c.file, c]));
-    const loadedBy: StartupResult['loadedBy'] = {};
+    const codeCacheBytes: Record<string, number> = {};
+    // A cache of its own, warmed by one run per command before the profiled ones.
+    const cache = join(work, 'cache');
+    const env = { ...process.env, XDG_CACHE_HOME: cache };
     const profile = (label: string, args: (i: number) => string[], cwd: string, before?: () => void) => {
       const dir = join(work, 'prof', label);
       mkdirSync(dir, { recursive: true });
-      // One run with a loader hook that logs every module loaded: exactly which chunks load.
-      const log = join(work, `${label}.loadlog`);
       before?.();
-      run(process.execPath, ['--import', join(ROOT, 'bench', 'lib', 'load-log.mjs'), cli, ...args(-1)], {
-        cwd,
-        env: { ...process.env, CGKS_BENCH_LOADLOG: log },
-      });
-      const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
-        .map((u) => relative(outdir, decodeURIComponent(new URL(u).pathname)))
-        .filter((f) => !f.startsWith('..'))
-        .sort();
-      loadedBy[label] = { chunks: loaded, bytes: loaded.reduce((n, f) => n + (byFile.get(f)?.bytes ?? 0), 0) };
+      const had = new Set(cacheFiles(cache));
+      run(process.execPath, [cli, ...args(-1)], { cwd, env });
+      for (const f of cacheFiles(cache)) if (!had.has(f)) codeCacheBytes[label] = statSync(join(cache, 'create-go-k8s-service', 'v8', f)).size;
       for (let i = 0; i < opts.runs; i++) {
         before?.();
-        run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, cli, ...args(i)], { cwd });
+        run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, cli, ...args(i)], { cwd, env });
       }
       const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-      profiles.push(summariseProfiles(files, outdir, `node --cpu-prof dist/cli.js ${args(0).join(' ').replaceAll(work, '<tmp>')}`));
+      profiles.push(summariseProfiles(files, outdir, `node --cpu-prof dist/cli.cjs ${args(0).join(' ').replaceAll(work, '<tmp>')}`));
     };
     say(`start-up: ${opts.runs} profiled runs each of create, regen and --version`);
-    profile('create', (i) => [join(work, `c${i + 1}`, SERVICE_NAME), '--yes', '--no-git', '--no-install'], work);
+    profile('create', (i) => [join(work, `c${i + 2}`, SERVICE_NAME), '--yes', '--no-git', '--no-install'], work);
     // The realistic regen: a committed repo whose Dockerfile is stale (as in the generation table).
     const stale = staleState({
       dockerfile: readFileSync(join(repo, 'Dockerfile'), 'utf8'),
@@ -176,7 +167,7 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     profile('regen', () => ['regen', 'Dockerfile'], repo, () => writeState(repo, stale));
     profile('version', () => ['--version'], work);
 
-    return { chunks, loadedBy, profiles, distMatchesSources, notes };
+    return { chunks, codeCacheBytes, profiles, distMatchesSources, notes };
   } finally {
     removeDir(work);
   }

@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the published bin (bundled to dist/cli.js).
-import { main } from '../generators/cli.js';
+// The published bin (bundled to dist/cli.cjs): runs the CLI program, dist/program.cjs, through
+// V8's code cache (see code-cache.ts).
+import { join } from 'node:path';
+import { runProgram } from './code-cache.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** Hash of dist/program.cjs, filled in by scripts/build.ts: a new build never meets an old cache. */
+declare const __PROGRAM_KEY__: string;
+
+runProgram(join(__dirname, 'program.cjs'), __PROGRAM_KEY__, process.argv.slice(2), process.env);

@@ -1,7 +1,9 @@
-// Builds the published CLI: one ESM bundle (with lazily loaded chunks for prompts, plop,
-// execa, diff and yaml), templates precompiled, no runtime dependencies.
-import { build, type Plugin } from 'esbuild';
+// Builds the published CLI: dist/program.cjs, the whole program in one CommonJS file with the
+// templates precompiled and no runtime dependencies, and dist/cli.cjs, the bin that runs it through
+// V8's code cache.
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import Handlebars from 'handlebars';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,29 +67,55 @@ const bundlePlugin: Plugin = {
         ? { path: join(root, 'generators/lazy-inquirer.ts') }
         : undefined,
     );
+    // fdir (under node-plop's tinyglobby) probes for an optional picomatch with require() when
+    // loaded. From the bundle that finds whatever picomatch sits in the user's node_modules
+    // (and costs ~10 ms in a checkout); nothing we run calls fdir's glob(), so drop the probe.
+    b.onLoad({ filter: /[\\/]fdir[\\/]dist[\\/]index\.mjs$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const probe = /try \{\s*__require\.resolve\("picomatch"\);\s*pm = __require\("picomatch"\);\s*\} catch \{\}/;
+      if (!probe.test(src)) throw new Error(`fdir changed: the picomatch probe was not found in ${args.path}`);
+      return { contents: src.replace(probe, ''), loader: 'js' };
+    });
     // Only precompiled templates are rendered, so the Handlebars compiler is not shipped.
     b.onResolve({ filter: /^handlebars$/ }, () => ({ path: join(root, 'node_modules/handlebars/dist/cjs/handlebars.runtime.js') }));
   },
 };
 
-export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints: { cli: join(root, 'bin/cli.ts') },
-    outdir,
+/** esbuild options of the program bundle (also used by the bench's metafile build). */
+export function programBuildOptions(outfile: string): BuildOptions {
+  return {
+    entryPoints: [join(root, 'bin/program.ts')],
+    outfile,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // One CommonJS file: V8 caches compiled code only for classic scripts on Node 20 (bin/code-cache.ts).
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     minify: true,
     legalComments: 'linked',
-    chunkNames: 'chunks/[name]-[hash]',
-    define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version) },
-    banner: {
-      js: "import { createRequire as __cgksCreateRequire } from 'node:module'; const require = __cgksCreateRequire(import.meta.url);",
-    },
+    // Lazily loaded parts (prompts, plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
+    // function run on first require, and import() of a builtin becomes require().
+    supported: { 'dynamic-import': false },
+    define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__cgksMetaUrl' },
+    banner: { js: "var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [bundlePlugin],
+    logLevel: 'warning',
+  };
+}
+
+export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
+  const program = join(outdir, 'program.cjs');
+  await build(programBuildOptions(program));
+  const key = createHash('sha256').update(readFileSync(program)).digest('hex').slice(0, 16);
+  await build({
+    entryPoints: [join(root, 'bin/cli.ts')],
+    outfile: join(outdir, 'cli.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { __PROGRAM_KEY__: JSON.stringify(key) },
     logLevel: 'warning',
   });
 }

@@ -159,7 +159,7 @@ try {
     writeFileSync(join(dir, 'package.json'), '{ "name": "create-go-k8s-service", "type": "module" }\n');
     say(`variants: building ${v.id}`);
     run(NODE, ['--import', 'tsx', join(src, 'bench', 'lib', 'metafile-build.ts'), join(dir, 'dist'), join(dir, 'meta.json')], { cwd: src });
-    built.push({ ...v, cli: join(dir, 'dist', 'cli.js') });
+    built.push({ ...v, cli: join(dir, 'dist', 'cli.cjs') });
   }
   apply([]);
 

@@ -35,5 +35,5 @@ export function installedPackage(dir: string): { tarball: string; pack: PackJson
   const tarball = join(packDir, p.filename);
   const prefix = join(dir, 'prefix');
   installTarball(tarball, prefix);
-  return { tarball, pack: p, prefix, cli: join(prefix, 'node_modules', 'create-go-k8s-service', 'dist', 'cli.js') };
+  return { tarball, pack: p, prefix, cli: join(prefix, 'node_modules', 'create-go-k8s-service', 'dist', 'cli.cjs') };
 }

@@ -36,7 +36,8 @@ test.before(async () => {
 
 test('the tarball holds the bundle and every template, dotfile templates included', async () => {
   const list = (await execa('tar', ['tzf', tarball])).stdout.split('\n').map((l) => l.replace(/^package\//, ''));
-  assert.ok(list.includes('dist/cli.js'));
+  assert.ok(list.includes('dist/cli.cjs'), 'the bin');
+  assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
   const templates = [...tree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);

@@ -1,8 +1,8 @@
-// Runs the built CLI (dist/cli.js, what npm ships) as a child process without a TTY.
+// Runs the built CLI (dist/cli.cjs, what npm ships) as a child process without a TTY.
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 
 export interface CliResult {
   exitCode: number;
