@@ -60,12 +60,13 @@ const bundlePlugin: Plugin = {
       resolveDir: root,
       loader: 'js',
     }));
-    // node-plop's static inquirer import goes to a lazy stand-in; our own dynamic import of
-    // inquirer (in prompts.ts and the stand-in) stays real and lands in its own chunk.
+    // node-plop's static inquirer import goes to a lazy stand-in.
+    // Our own imports of inquirer load dist/inquirer.cjs, a file of its own: half the bundle's
+    // bytes (iconv-lite, rxjs) that only an interactive run needs.
     b.onResolve({ filter: /^inquirer$/ }, (args) =>
       args.importer.includes(`${'node_modules'}/node-plop/`)
         ? { path: join(root, 'generators/lazy-inquirer.ts') }
-        : undefined,
+        : { path: './inquirer.cjs', external: true },
     );
     // fdir (under node-plop's tinyglobby) probes for an optional picomatch with require() when
     // loaded. From the bundle that finds whatever picomatch sits in the user's node_modules
@@ -93,7 +94,7 @@ export function programBuildOptions(outfile: string): BuildOptions {
     target: 'node20',
     minify: true,
     legalComments: 'linked',
-    // Lazily loaded parts (prompts, plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
+    // Lazily loaded parts (plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
     // function run on first require, and import() of a builtin becomes require().
     supported: { 'dynamic-import': false },
     define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__cgksMetaUrl' },
@@ -107,6 +108,18 @@ export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   const program = join(outdir, 'program.cjs');
   await build(programBuildOptions(program));
+  await build({
+    // module.exports is inquirer itself: import() of a CommonJS file gives module.exports as default.
+    stdin: { contents: "module.exports = require('inquirer').default;", resolveDir: root, loader: 'js' },
+    outfile: join(outdir, 'inquirer.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
   const key = createHash('sha256').update(readFileSync(program)).digest('hex').slice(0, 16);
   await build({
     entryPoints: [join(root, 'bin/cli.ts')],

@@ -29,7 +29,9 @@ function tree(dir: string): Map<string, string> {
 }
 
 test.before(async () => {
-  const r = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
+  // --ignore-scripts: `prepare` would rebuild dist/ under the test files running beside this one
+  // (npm test builds it first).
+  const r = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
   const [info] = JSON.parse(r.stdout) as { filename: string }[];
   tarball = join(work, info!.filename);
 });
