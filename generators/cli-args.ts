@@ -181,6 +181,15 @@ export const EXIT_CODES: readonly [number, string][] = [
   [130, 'interrupted (Ctrl-C; SIGTERM gives 143): whatever was being written is removed again'],
 ];
 
+/** Environment variables the CLI reads (the README lists the same ones; a test keeps them equal). */
+export const ENVIRONMENT: readonly [string, string][] = [
+  ['CI', 'set: never prompt, as without a TTY'],
+  ['NO_COLOR', 'set: no colours'],
+  ['CGKS_DEBUG', 'set: stack traces for unexpected errors, and what the code cache did'],
+  ['XDG_CACHE_HOME', 'where compiled code is kept between runs (default ~/.cache), under create-go-k8s-service/v8'],
+  ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
+];
+
 const HELP_WIDTH = 80;
 const HELP_COLUMN = 26;
 
@@ -249,6 +258,9 @@ ${paragraph('On a terminal, every question not given as a flag is asked, and a s
 
 Exit codes:
 ${table(EXIT_CODES.map(([c, d]) => [String(c), d] as const), 8)}
+
+Environment:
+${table(ENVIRONMENT, HELP_COLUMN)}
 
 Examples:
   npm create go-k8s-service@latest orders

@@ -170,6 +170,16 @@ test('the exit codes in --help are the ones the README documents', async () => {
   assert.equal(documented, EXIT_CODES.map(([c]) => c));
 });
 
+test('the environment variables in --help are the ones the README documents', async () => {
+  const { ENVIRONMENT } = await import('../../generators/cli-args.js');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
+  const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  assert.equal(documented, ENVIRONMENT.map(([name]) => name));
+  const help = (await runCli(['--help'])).stdout;
+  for (const [name] of ENVIRONMENT) assert.match(help, new RegExp(`^  ${name}(\\s|$)`, 'm'));
+});
+
 for (const [args, message] of [
   [['--metrics=false'], /^error: --metrics takes no value: write --metrics or --no-metrics$/],
   [['--yes=1'], /^error: --yes takes no value$/],
