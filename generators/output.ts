@@ -32,17 +32,24 @@ function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
 }
 
 export function createOutput(json: boolean): Output {
-  ignoreClosedPipe(process.stdout);
-  ignoreClosedPipe(process.stderr);
-  const human = json ? process.stderr : process.stdout;
-  const style = (s: Style, text: string) => (useColour(human) ? styleText(s, text) : text);
-  const errStyle = (s: Style, text: string) => (useColour(process.stderr) ? styleText(s, text) : text);
+  // The streams are built on first use: a run that never writes to one does not pay for it.
+  const stdout = () => {
+    ignoreClosedPipe(process.stdout);
+    return process.stdout;
+  };
+  const stderr = () => {
+    ignoreClosedPipe(process.stderr);
+    return process.stderr;
+  };
+  const human = json ? stderr : stdout;
+  const style = (s: Style, text: string) => (useColour(human()) ? styleText(s, text) : text);
+  const errStyle = (s: Style, text: string) => (useColour(stderr()) ? styleText(s, text) : text);
   return {
     isJson: json,
-    info: (t) => human.write(t + '\n'),
-    warn: (t) => process.stderr.write(`${errStyle('yellow', 'warning:')} ${t}\n`),
-    error: (t) => process.stderr.write(`${errStyle('red', 'error:')} ${t}\n`),
-    json: (v) => process.stdout.write(JSON.stringify(v, null, 2) + '\n'),
+    info: (t) => human().write(t + '\n'),
+    warn: (t) => stderr().write(`${errStyle('yellow', 'warning:')} ${t}\n`),
+    error: (t) => stderr().write(`${errStyle('red', 'error:')} ${t}\n`),
+    json: (v) => stdout().write(JSON.stringify(v, null, 2) + '\n'),
     style,
   };
 }
