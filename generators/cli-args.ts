@@ -186,7 +186,7 @@ export const ENVIRONMENT: readonly [string, string][] = [
   ['CI', 'set: never prompt, as without a TTY'],
   ['NO_COLOR', 'set: no colours'],
   ['CGKS_DEBUG', 'set: stack traces for unexpected errors, and what the code cache did'],
-  ['XDG_CACHE_HOME', 'where compiled code is kept between runs (default ~/.cache), under create-go-k8s-service/v8'],
+  ['XDG_CACHE_HOME', 'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)'],
   ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
 ];
 

@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from './answers.js';
 import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, stderr, stdout, type Output } from './output.js';
 import { GENERATOR_VERSION } from './version.js';
 import { TargetNotEmptyError, undoWritesInProgress } from './write.js';
 
@@ -25,8 +25,8 @@ function onSignal(signal: NodeJS.Signals): void {
   const note = undone ? 'the files written so far were removed again' : (out?.interruptNote ?? 'stopped');
   const code = 128 + (osConstants.signals[signal] ?? 2);
   // A prompt or spinner may have hidden the cursor.
-  if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
-  process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Stopped by ${signal}`}: ${note}.\n`);
+  if (stderr().isTTY) stderr().write('\u001b[?25h');
+  stderr().write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Stopped by ${signal}`}: ${note}.\n`);
   if (out?.isJson) out.json({ ok: false, interrupted: true, error: `${signal}: ${note}`, exitCode: code });
   process.exit(code);
 }
@@ -46,11 +46,11 @@ export async function run(argv: readonly string[], output: (json: boolean) => Ou
     const args = parseCommandLine(argv);
     o = output(args.flags.json);
     if (args.flags.help) {
-      process.stdout.write(helpText(GENERATOR_VERSION));
+      stdout().write(helpText(GENERATOR_VERSION));
       return 0;
     }
     if (args.flags.version) {
-      process.stdout.write(`${GENERATOR_VERSION}\n`);
+      stdout().write(`${GENERATOR_VERSION}\n`);
       return 0;
     }
     switch (args.command) {
@@ -98,7 +98,7 @@ function report(err: unknown, out: Output): number {
   }
   if ((err as Error)?.name === 'PromptCancelled') {
     const msg = `cancelled: ${out.interruptNote ?? 'nothing was written'}`;
-    process.stderr.write(`\n${msg[0]!.toUpperCase()}${msg.slice(1)}.\n`);
+    stderr().write(`\n${msg[0]!.toUpperCase()}${msg.slice(1)}.\n`);
     if (out.isJson) out.json({ ok: false, interrupted: true, error: msg, exitCode: 130 });
     return 130;
   }
@@ -113,7 +113,7 @@ function report(err: unknown, out: Output): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   out.error(`${message}\nThis looks like a bug in create-go-k8s-service ${GENERATOR_VERSION}; please report it with the command you ran.`);
-  if (process.env.CGKS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (process.env.CGKS_DEBUG && err instanceof Error) stderr().write(`${err.stack}\n`);
   if (out.isJson) out.json({ ok: false, error: message, exitCode: 1 });
   return 1;
 }

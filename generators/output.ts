@@ -31,16 +31,19 @@ function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+// Write to these rather than to process.stdout/stderr: each stream is built on first use (a
+// run that never writes to one does not pay for it) and then ignores a closed reader.
+export function stdout(): NodeJS.WriteStream {
+  ignoreClosedPipe(process.stdout);
+  return process.stdout;
+}
+
+export function stderr(): NodeJS.WriteStream {
+  ignoreClosedPipe(process.stderr);
+  return process.stderr;
+}
+
 export function createOutput(json: boolean): Output {
-  // The streams are built on first use: a run that never writes to one does not pay for it.
-  const stdout = () => {
-    ignoreClosedPipe(process.stdout);
-    return process.stdout;
-  };
-  const stderr = () => {
-    ignoreClosedPipe(process.stderr);
-    return process.stderr;
-  };
   const human = json ? stderr : stdout;
   const style = (s: Style, text: string) => (useColour(human()) ? styleText(s, text) : text);
   const errStyle = (s: Style, text: string) => (useColour(stderr()) ? styleText(s, text) : text);
@@ -67,7 +70,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
  * Progress of slow steps on stderr: a spinner on the current line on a terminal (erased when
  * the step ends, so only the results remain), plain lines otherwise (CI logs, pipes).
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(stream: NodeJS.WriteStream = stderr()): Progress {
   if (!stream.isTTY || process.env.TERM === 'dumb') {
     return { step: (m) => void stream.write(`${m}\n`), stop: () => {} };
   }

@@ -2,6 +2,7 @@
 // when prompting, so non-interactive runs never pay for loading it.
 import { coerce, validateOne, AnswerError } from './answers.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
+import { stderr } from './output.js';
 
 /** The terminal's input ended (Ctrl-D) before a question was answered. */
 export class PromptCancelled extends Error {
@@ -32,7 +33,7 @@ type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> &
 
 async function promptModule(): Promise<PromptModule> {
   const { default: inquirer } = await import('inquirer');
-  return inquirer.createPromptModule({ output: process.stderr }) as unknown as PromptModule;
+  return inquirer.createPromptModule({ output: stderr() }) as unknown as PromptModule;
 }
 
 /**
@@ -127,6 +128,6 @@ export function summaryText(answers: Answers, directory: string, fileCount: numb
 /** Shows what will be written and asks to go ahead. */
 export async function confirmSummary(answers: Answers, directory: string, fileCount: number, replacing = false): Promise<boolean> {
   const prompt = await promptModule();
-  process.stderr.write(summaryText(answers, directory, fileCount, replacing));
+  stderr().write(summaryText(answers, directory, fileCount, replacing));
   return Boolean(await ask(prompt, { type: 'confirm', name: 'ok', message: 'Write the project?', default: true }));
 }

@@ -4,7 +4,7 @@ import { coerce, loadAnswersFile, validateOne } from './answers.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { isInteractive } from './environment.js';
 import { CommandFailed } from './errors.js';
-import type { Output } from './output.js';
+import { stderr, type Output } from './output.js';
 import { QUESTIONS, type AnswerKey, type Answers } from './questions.js';
 import {
   ConflictError,
@@ -45,7 +45,7 @@ type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> &
 async function askResolution(c: Conflict): Promise<Resolution> {
   const { default: inquirer } = await import('inquirer');
   const { PromptCancelled } = await import('./prompts.js');
-  const prompt = inquirer.createPromptModule({ output: process.stderr }) as unknown as PromptModule;
+  const prompt = inquirer.createPromptModule({ output: stderr() }) as unknown as PromptModule;
   const keepAlive = setInterval(() => {}, 60_000);
   try {
     for (;;) {
@@ -72,7 +72,7 @@ async function askResolution(c: Conflict): Promise<Resolution> {
       cancelled.catch(() => {});
       const { choice } = (await Promise.race([pending.then((a) => ((answered = true), a)), cancelled])) as { choice: Resolution | 'diff' };
       if (choice !== 'diff') return choice;
-      process.stderr.write(await unifiedDiff(c.path, c.current, c.generated));
+      stderr().write(await unifiedDiff(c.path, c.current, c.generated));
     }
   } finally {
     clearInterval(keepAlive);

@@ -98,7 +98,8 @@ export function programBuildOptions(outfile: string): BuildOptions {
     // function run on first require, and import() of a builtin becomes require().
     supported: { 'dynamic-import': false },
     define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__cgksMetaUrl' },
-    banner: { js: "var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // The banner comes before esbuild's own "use strict", which would then be no directive.
+    banner: { js: "\"use strict\";var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [bundlePlugin],
     logLevel: 'warning',
   };

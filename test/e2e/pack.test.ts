@@ -40,6 +40,7 @@ test('the tarball holds the bundle and every template, dotfile templates include
   const list = (await execa('tar', ['tzf', tarball])).stdout.split('\n').map((l) => l.replace(/^package\//, ''));
   assert.ok(list.includes('dist/cli.cjs'), 'the bin');
   assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
+  assert.ok(list.includes('dist/inquirer.cjs'), 'the prompts it loads when asking');
   const templates = [...tree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);
