@@ -82,16 +82,16 @@ const bundlePlugin: Plugin = {
   },
 };
 
+// Every output is CommonJS for Node 20: V8 caches compiled code only for classic scripts there
+// (bin/code-cache.ts).
+const NODE_CJS = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' } as const satisfies BuildOptions;
+
 /** esbuild options of the program bundle (also used by the bench's metafile build). */
 export function programBuildOptions(outfile: string): BuildOptions {
   return {
+    ...NODE_CJS,
     entryPoints: [join(root, 'bin/program.ts')],
     outfile,
-    bundle: true,
-    // One CommonJS file: V8 caches compiled code only for classic scripts on Node 20 (bin/code-cache.ts).
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     minify: true,
     legalComments: 'linked',
     // Lazily loaded parts (plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
@@ -101,7 +101,6 @@ export function programBuildOptions(outfile: string): BuildOptions {
     // The banner comes before esbuild's own "use strict", which would then be no directive.
     banner: { js: "\"use strict\";var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [bundlePlugin],
-    logLevel: 'warning',
   };
 }
 
@@ -110,27 +109,19 @@ export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
   const program = join(outdir, 'program.cjs');
   await build(programBuildOptions(program));
   await build({
+    ...NODE_CJS,
     // module.exports is inquirer itself: import() of a CommonJS file gives module.exports as default.
     stdin: { contents: "module.exports = require('inquirer').default;", resolveDir: root, loader: 'js' },
     outfile: join(outdir, 'inquirer.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     minify: true,
     legalComments: 'linked',
-    logLevel: 'warning',
   });
   const key = createHash('sha256').update(readFileSync(program)).digest('hex').slice(0, 16);
   await build({
+    ...NODE_CJS,
     entryPoints: [join(root, 'bin/cli.ts')],
     outfile: join(outdir, 'cli.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     define: { __PROGRAM_KEY__: JSON.stringify(key) },
-    logLevel: 'warning',
   });
 }
 
