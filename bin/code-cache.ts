@@ -21,7 +21,7 @@ const DIGEST_BYTES = 32;
 const STALE_MS = 30 * 24 * 3600_000;
 
 /** $XDG_CACHE_HOME or ~/.cache (%LOCALAPPDATA% on Windows), then create-go-k8s-service/v8; undefined when off. */
-export function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
   // Node's own switch for its compile cache (Node >= 22) turns ours off too.
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   // The XDG spec: a relative path is invalid and to be ignored (it would write into the cwd).
@@ -38,14 +38,14 @@ export function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform =
 }
 
 /** The cache a run uses: each command compiles other parts of the program. */
-export function cacheCommand(args: readonly string[]): string {
+function cacheCommand(args: readonly string[]): string {
   if (args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) return 'help';
   const first = args.find((a) => !a.startsWith('-'));
   return first === 'regen' || first === 'update' || first === 'check' ? first : 'create';
 }
 
 /** Whether dir and its parent are directories of this user that no one else may write to. */
-export function trustedDir(dir: string): boolean {
+function trustedDir(dir: string): boolean {
   // Windows has no uid; a profile's AppData is private to its user.
   if (typeof process.getuid !== 'function') return true;
   const uid = process.getuid();
@@ -62,38 +62,37 @@ export function trustedDir(dir: string): boolean {
 const digest = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
 /** The V8 data inside a cache file, or undefined when the file is not one of ours, intact. */
-export function unwrapCache(bytes: Buffer): Buffer | undefined {
+function unwrapCache(bytes: Buffer): Buffer | undefined {
   const start = MAGIC.length + DIGEST_BYTES;
   if (bytes.length <= start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const data = bytes.subarray(start);
   return digest(data).equals(bytes.subarray(MAGIC.length, start)) ? data : undefined;
 }
 
-export function wrapCache(data: Buffer): Buffer {
+function wrapCache(data: Buffer): Buffer {
   return Buffer.concat([MAGIC, digest(data), data]);
+}
+
+/** What a run finds in its cache file: the V8 data only when the file may be trusted and is intact. */
+function readCache(file: string): { state: CodeCacheState; data?: Buffer } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return { state: 'miss' }; // not there yet, or no directory at all
+  }
+  if (!trustedDir(dirname(file))) return { state: 'untrusted' };
+  const data = unwrapCache(bytes);
+  return data ? { state: 'hit', data } : { state: 'rejected' };
 }
 
 /** Runs `program` (a CommonJS file) as Node would, with its compiled code cached under `key`. */
 export function runProgram(program: string, key: string, args: readonly string[], env: NodeJS.ProcessEnv): void {
   const dir = codeCacheDir(env);
   const file = dir && join(dir, `${key}-${process.version}-${process.platform}-${process.arch}-${cacheCommand(args)}.bin`);
-  let state: CodeCacheState = file ? 'miss' : 'off';
-  let cachedData: Buffer | undefined;
-  if (file) {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = readFileSync(file);
-    } catch {
-      // Not there yet (or no directory at all).
-    }
-    if (bytes && !trustedDir(dir!)) state = 'untrusted';
-    else if (bytes) {
-      cachedData = unwrapCache(bytes);
-      if (!cachedData) state = 'rejected';
-    }
-  }
-  const script = new Script(Module.wrap(readFileSync(program, 'utf8')), { filename: program, cachedData });
-  if (cachedData) state = script.cachedDataRejected ? 'rejected' : 'hit';
+  const found = file ? readCache(file) : { state: 'off' as const, data: undefined };
+  const script = new Script(Module.wrap(readFileSync(program, 'utf8')), { filename: program, cachedData: found.data });
+  const state: CodeCacheState = found.data && script.cachedDataRejected ? 'rejected' : found.state;
   if (env.CGKS_DEBUG) process.stderr.write(`code cache: ${state}${file ? ` ${file}` : ''}\n`);
   // After the run, so the cache also holds the functions compiled lazily while it ran.
   if (file && (state === 'miss' || state === 'rejected')) process.once('exit', (code) => code === 0 && save(file, key, script));

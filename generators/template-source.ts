@@ -1,12 +1,10 @@
 // Templates read from templates/ and compiled at run time. The published bundle replaces
-// this module with template-source.precompiled (see scripts/build.ts): same exports,
+// this module with precompiledTemplatesModule() (see scripts/build.ts): same exports,
 // templates compiled at build time and the Handlebars compiler left out.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { TEMPLATE_OPTIONS } from './template-helpers.js';
-
-export { TEMPLATE_OPTIONS };
 
 export type Env = typeof Handlebars;
 export type Render = (context: object) => string;

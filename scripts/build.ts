@@ -34,7 +34,6 @@ export function precompiledTemplatesModule(): string {
     }
   }
   return `import Handlebars from 'handlebars/runtime';
-export const TEMPLATE_OPTIONS = ${JSON.stringify(TEMPLATE_OPTIONS)};
 const hbs = {${hbs.join(',\n')}};
 const raw = {${raw.join(',\n')}};
 export function createEnv() { return Handlebars.create(); }

@@ -5,10 +5,11 @@
 import { execa } from 'execa';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, runCli } from '../support/cli.js';
+import { assertSameTree } from '../support/tree.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-cache-'));
 const CREATE = ['--yes', '--no-git', '--no-install', '--go-version', '1.26'];
@@ -26,23 +27,6 @@ const cacheFiles = (cache: string) => {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 };
 
-function tree(dir: string, out = new Map<string, string>(), base = dir): Map<string, string> {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) tree(p, out, base);
-    else out.set(relative(base, p), readFileSync(p, 'utf8'));
-  }
-  return out;
-}
-
-/** The recorded answers hold nothing time-dependent, so two runs must agree byte for byte. */
-function sameTree(a: string, b: string): void {
-  const ta = tree(a);
-  const tb = tree(b);
-  assert.equal([...ta.keys()].sort(), [...tb.keys()].sort());
-  for (const [p, text] of ta) assert.ok(tb.get(p) === text, `${p} differs`);
-}
-
 test('the first create compiles and writes the cache, the second runs from it, with the same output', async () => {
   const cache = tmp();
   const work = tmp();
@@ -55,7 +39,7 @@ test('the first create compiles and writes the cache, the second runs from it, w
   const second = await run(cache, [join(work, 'b', 'svc'), ...CREATE]);
   assert.is(second.exitCode, 0, second.stderr);
   assert.is(second.state, 'hit');
-  sameTree(join(work, 'a', 'svc'), join(work, 'b', 'svc'));
+  assertSameTree(join(work, 'a', 'svc'), join(work, 'b', 'svc'));
 });
 
 test('regen has a cache of its own beside create', async () => {
@@ -85,7 +69,7 @@ for (const [what, at] of [
     const r = await run(cache, [join(work, 'b', 'svc'), ...CREATE]);
     assert.is(r.exitCode, 0, r.stderr);
     assert.is(r.state, 'rejected');
-    sameTree(join(work, 'a', 'svc'), join(work, 'b', 'svc'));
+    assertSameTree(join(work, 'a', 'svc'), join(work, 'b', 'svc'));
     assert.not.ok(readFileSync(file).equals(bytes), 'the damaged cache was not rewritten');
     assert.is((await run(cache, [join(work, 'c', 'svc'), ...CREATE])).state, 'hit');
   });

@@ -1,31 +1,17 @@
 // The create command as a person sees it: a real pseudo-terminal, keys typed into the
 // inquirer prompts, wrong answers asked again with the rule, a summary confirmed.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, runCli } from '../support/cli.js';
 import { KEY, spawnPty, type Pty } from '../support/pty.js';
+import { assertSameTree } from '../support/tree.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-tty-'));
 const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
-
-/** Every file under dir (but .git) with its bytes. */
-function tree(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) {
-        if (e !== '.git' || d !== dir) walk(p);
-      } else files.set(relative(dir, p), readFileSync(p));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** Waits for a prompt, asserts what it shows, types the answer. */
 async function answer(pty: Pty, prompt: RegExp | string, keys: string): Promise<string> {
@@ -106,10 +92,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   );
   assert.is(flags.exitCode, 0, flags.stderr);
 
-  const typed = tree(join(ttyDir, 'orders'));
-  const given = tree(join(flagDir, 'orders'));
-  assert.equal([...typed.keys()].sort(), [...given.keys()].sort());
-  for (const [path, bytes] of typed) assert.ok(bytes.equals(given.get(path)!), `${path} differs`);
+  const typed = assertSameTree(join(ttyDir, 'orders'), join(flagDir, 'orders'));
   assert.ok(typed.size > 30, `only ${typed.size} files`);
   assert.ok(existsSync(join(ttyDir, 'orders', '.git')), 'no git repository');
   const record = JSON.parse(typed.get('.go-k8s-service.json')!.toString());

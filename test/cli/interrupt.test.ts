@@ -16,6 +16,9 @@ const SLOW = { CGKS_TEST_WRITE_DELAY_MS: '40' };
 const ALL_BUT_NAME = ['--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'distroless', '--metrics', '--no-tracing', '--no-sign'];
 
 const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
+/** The CLI without a TTY, writing slowly enough to be interrupted mid-write. */
+const slowNoTty = (args: string[]) =>
+  execa(process.execPath, [CLI, ...args], { env: { ...SLOW, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
 
 /** Resolves once a write has started under dir: its hidden stage directory appeared. */
 async function writing(dir: string, timeoutMs = 15_000): Promise<void> {
@@ -91,11 +94,7 @@ test('^C while the files are being written: all of them are removed again, exit 
 
 test('SIGINT while writing without a TTY: nothing left, exit 130, JSON says interrupted', async () => {
   const dir = tmp();
-  const child = execa(process.execPath, [CLI, join(dir, 'orders'), '--yes', '--no-git', '--no-install', '--json'], {
-    env: { ...SLOW, NO_COLOR: '1' },
-    reject: false,
-    stdin: 'ignore',
-  });
+  const child = slowNoTty([join(dir, 'orders'), '--yes', '--no-git', '--no-install', '--json']);
   await writing(dir);
   child.kill('SIGINT');
   const r = await child;
@@ -117,11 +116,7 @@ test('SIGINT while writing into a directory with --force: its files come back as
   writeFileSync(join(target, 'README.md'), 'my own readme\n');
   writeFileSync(join(target, 'notes.txt'), 'mine\n');
   writeFileSync(join(target, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-  const child = execa(process.execPath, [CLI, target, '--yes', '--force', '--no-git', '--no-install'], {
-    env: { ...SLOW, NO_COLOR: '1' },
-    reject: false,
-    stdin: 'ignore',
-  });
+  const child = slowNoTty([target, '--yes', '--force', '--no-git', '--no-install']);
   await writing(dir);
   // Let some generated files replace the user's before the signal.
   await new Promise((r) => setTimeout(r, 300));
@@ -138,11 +133,7 @@ test('SIGINT while writing into a directory with --force: its files come back as
 
 test('SIGTERM while writing is undone the same way (exit 143)', async () => {
   const dir = tmp();
-  const child = execa(process.execPath, [CLI, join(dir, 'orders'), '--yes', '--no-git', '--no-install'], {
-    env: { ...SLOW, NO_COLOR: '1' },
-    reject: false,
-    stdin: 'ignore',
-  });
+  const child = slowNoTty([join(dir, 'orders'), '--yes', '--no-git', '--no-install']);
   await writing(dir);
   child.kill('SIGTERM');
   const r = await child;

@@ -1,32 +1,20 @@
 // What npm ships: the packed tarball holds the bundle and every template (dotfiles
 // included), installs into a clean prefix with nothing else, and generates exactly what
 // the checkout generates, which is exactly what the templates render at run time.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { render } from '../support/generate.js';
+import { assertSameTree, readTree } from '../support/tree.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'cgks-pack-'));
 let tarball = '';
-
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test.before(async () => {
   // --ignore-scripts: `prepare` would rebuild dist/ under the test files running beside this one
@@ -41,7 +29,7 @@ test('the tarball holds the bundle and every template, dotfile templates include
   assert.ok(list.includes('dist/cli.cjs'), 'the bin');
   assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
   assert.ok(list.includes('dist/inquirer.cjs'), 'the prompts it loads when asking');
-  const templates = [...tree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
+  const templates = [...readTree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);
   assert.ok(list.some((p) => /templates\/dot_gitignore\.hbs$/.test(p)));
@@ -66,13 +54,10 @@ test('installed from the tarball into a clean prefix, it generates what the chec
   const fromCheckout = join(work, 'from-checkout', 'svc');
   const c = await runCli([fromCheckout, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"']);
   assert.is(c.exitCode, 0, c.stderr);
-  const a = tree(fromPackage);
-  const b = tree(fromCheckout);
-  assert.equal([...a.keys()].sort(), [...b.keys()].sort());
-  for (const [p, content] of a) assert.is(content, b.get(p), `${p} differs`);
+  const a = assertSameTree(fromPackage, fromCheckout);
   // The bundle's precompiled templates render exactly what run-time compilation renders.
   for (const f of render({ name: 'svc', description: 'a {{ b }} & "c"' })) {
-    assert.is(a.get(f.path), f.content, `${f.path}: precompiled and run-time rendering differ`);
+    assert.is(a.get(f.path)?.toString(), f.content, `${f.path}: precompiled and run-time rendering differ`);
   }
   assert.ok(a.has('.gitignore') && a.has('.dockerignore') && a.has('.editorconfig'));
 });

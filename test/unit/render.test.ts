@@ -1,7 +1,8 @@
 // Rendering never HTML-escapes and never renders a missing variable as empty text.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEnv, TEMPLATE_OPTIONS } from '../../generators/template-source.js';
+import { TEMPLATE_OPTIONS } from '../../generators/template-helpers.js';
+import { createEnv } from '../../generators/template-source.js';
 import { resolveAnswers, MissingAnswersError, AnswerError } from '../../generators/answers.js';
 import { defaultImage } from '../../generators/questions.js';
 
