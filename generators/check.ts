@@ -3,7 +3,7 @@
 // service's port, a non-root container, EXPOSE of the port, CI calling the Makefile,
 // a go line that keeps container-aware GOMAXPROCS, and a usable record. Text only: no
 // helm, docker or go needed, so it runs as a cheap CI step.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { MIN_GO_MINOR } from './validate.js';
@@ -237,20 +237,65 @@ function blockUnder(text: string, key: string): string | undefined {
 
 const scalar = (s: string | undefined) => s?.trim().replace(/^["']|["']$/g, '');
 
+/** Helm's merge of a values file over the chart's: maps merge, `null` removes a key, the rest replaces. */
+export function mergeValues(base: unknown, over: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap(base) || !isMap(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeValues(base[k], v);
+  }
+  return out;
+}
+
+type Values = Record<string, unknown>;
+
+/** The chart's values files: values.yaml first, then each values-<env>.yaml (and any other values-*.yaml). */
+function valuesFiles(c: Checker, dir: string): string[] {
+  const abs = join(c.root, dir);
+  const envs = existsSync(abs) ? readdirSync(abs).filter((f) => /^values-[^/]+\.ya?ml$/.test(f)).sort() : [];
+  return [`${dir}/values.yaml`, ...envs.map((f) => `${dir}/${f}`)];
+}
+
 function checkChart(c: Checker, a: Answers): void {
   const dir = `charts/${a.name}`;
-  const valuesFile = `${dir}/values.yaml`;
   const deploymentFile = `${dir}/templates/deployment.yaml`;
+  const [valuesFile, ...envFiles] = valuesFiles(c, dir) as [string, ...string[]];
   const valuesText = c.read('probes', valuesFile);
   const deployment = c.read('probes', deploymentFile);
   if (valuesText === undefined || deployment === undefined) return;
-  let values: Record<string, unknown>;
-  try {
-    values = (parseYaml(valuesText) ?? {}) as Record<string, unknown>;
-  } catch (err) {
-    c.fail('probes', valuesFile, `${valuesFile} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    return;
+  const parse = (file: string, text: string): Values | undefined => {
+    try {
+      return (parseYaml(text) ?? {}) as Values;
+    } catch (err) {
+      c.fail('probes', file, `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  };
+  const values = parse(valuesFile, valuesText);
+  if (values === undefined) return;
+  // Each environment renders the chart with values.yaml and its own file merged over it. A
+  // violation values.yaml already has is reported once, for values.yaml.
+  const base = new Checker(c.root);
+  checkChartValues(base, a, deployment, deploymentFile, values, valuesFile);
+  c.violations.push(...base.violations);
+  const seen = new Set(base.violations.map((v) => `${v.rule} ${v.message}`));
+  for (const file of envFiles) {
+    const env = parse(file, readFileSync(join(c.root, file), 'utf8'));
+    if (env === undefined) continue;
+    const one = new Checker(c.root);
+    checkChartValues(one, a, deployment, deploymentFile, mergeValues(values, env) as Values, file);
+    const label = file.slice(dir.length + 1);
+    for (const v of one.violations) {
+      if (seen.has(`${v.rule} ${v.message}`)) continue;
+      c.fail(v.rule, v.file, `${label}: ${v.message}`);
+    }
   }
+}
+
+/** The probe and non-root conventions for the chart rendered with these values. */
+function checkChartValues(c: Checker, a: Answers, deployment: string, deploymentFile: string, values: Values, valuesFile: string): void {
   const get = (obj: unknown, ...keys: string[]): unknown =>
     keys.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 

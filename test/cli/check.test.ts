@@ -1,6 +1,6 @@
 // check: passes on fresh repos, names each deliberate breakage, and runs as a CI step
 // (exit codes, --json, from any directory of the repo).
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -57,6 +57,13 @@ const breakages: [string, string, (dir: string) => void, RegExp][] = [
   ['go line lowered', 'go-version', (d) => edit(d, 'go.mod', /^go 1\.\d+(\.\d+)?$/m, 'go 1.24'), /go\.mod says go 1\.24; it needs 1\.25 or newer/],
   ['CI stops calling make test', 'ci-make', (d) => edit(d, '.github/workflows/ci.yml', /^ {6}- run: make test$/m, '      - run: go test ./...'), /does not run make test/],
   ['CI calls an undefined target', 'ci-make', (d) => edit(d, '.github/workflows/ci.yml', /^ {6}- run: make vet$/m, '      - run: make vet\n      - run: make audit'), /runs make audit, which the Makefile does not define/],
+  // The conventions hold for the chart as each environment renders it (values.yaml, then values-<env>.yaml).
+  ['readinessProbe removed in values-prod.yaml', 'probes', (d) => appendFileSync(join(d, `${CHART}/values-prod.yaml`), 'readinessProbe: null\n'), /^values-prod\.yaml: no readinessProbe/],
+  ['probe path changed in values-staging.yaml', 'probes', (d) => appendFileSync(join(d, `${CHART}/values-staging.yaml`), 'livenessProbe:\n  httpGet:\n    path: /live\n'), /^values-staging\.yaml: livenessProbe gets \/live; it must get \/healthz/],
+  ['runAsNonRoot off in values-prod.yaml', 'non-root', (d) => appendFileSync(join(d, `${CHART}/values-prod.yaml`), 'securityContext:\n  runAsNonRoot: false\npodSecurityContext:\n  runAsNonRoot: false\n'), /^values-prod\.yaml: neither securityContext nor podSecurityContext sets runAsNonRoot: true/],
+  ['root user in values-dev.yaml', 'non-root', (d) => appendFileSync(join(d, `${CHART}/values-dev.yaml`), 'podSecurityContext:\n  runAsUser: 0\n'), /^values-dev\.yaml: podSecurityContext\.runAsUser is 0 \(root\)/],
+  ['containerPort changed in a values file of its own', 'probes', (d) => write(d, `${CHART}/values-canary.yaml`, 'containerPort: 9000\n'), /^values-canary\.yaml: containerPort is 9000, but the service listens on 8080/],
+  ['values-prod.yaml not YAML', 'probes', (d) => appendFileSync(join(d, `${CHART}/values-prod.yaml`), 'a: [\n'), /values-prod\.yaml is not valid YAML/],
   ['recorded file deleted', 'record', (d) => rmSync(join(d, '.dockerignore')), /\.dockerignore is listed in \.go-k8s-service\.json but missing/],
   ['record answers invalid', 'record', (d) => { const r = readRecord(d); (r.answers as { port: unknown }).port = 80; writeRecord(d, r); }, /recorded answer --port: 80 must be an integer/],
   ['record not JSON', 'record', (d) => write(d, RECORD, '{ not json'), /is not valid JSON/],
@@ -73,6 +80,21 @@ for (const [what, rule, breakIt, message] of breakages) {
     assert.match(r.stderr, new RegExp(`convention violation\\(s\\) in \\.: .*${rule}`));
   });
 }
+
+test('a violation values.yaml already has is reported once, not again for each environment', async () => {
+  const dir = await repo();
+  edit(dir, `${CHART}/values.yaml`, 'path: /ready', 'path: /readyz');
+  const r = await check(dir);
+  assert.equal(r.violations.map((v) => [v.file, v.message]), [[`${CHART}/values.yaml`, 'readinessProbe gets /readyz; it must get /ready']]);
+});
+
+test('an environment that restores what values.yaml broke is not blamed for it, and its own null wins', async () => {
+  const dir = await repo();
+  edit(dir, `${CHART}/values.yaml`, 'path: /ready', 'path: /readyz');
+  appendFileSync(join(dir, `${CHART}/values-prod.yaml`), 'readinessProbe:\n  httpGet:\n    path: /ready\nstartupProbe: null\n');
+  const r = await check(dir);
+  assert.equal(r.violations.map((v) => v.file), [`${CHART}/values.yaml`]);
+});
 
 test('every breakage at once: each named in human output, exit 1, one error line', async () => {
   const dir = await repo();
