@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { budgetScale, declaredBudgetSeconds, DEFAULT_BUDGET_SECONDS } from '../support/budget.js';
+import { budgetScale, declaredBudgetSeconds, DEFAULT_BUDGET_SECONDS } from './budget.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'test/fixtures/runner';
@@ -40,7 +40,7 @@ test('a file past its declared budget is killed with its children and fails; one
   assert.is(r.exitCode, 1, r.stdout);
   assert.match(r.stdout, /^FAIL test\/fixtures\/runner\/past-budget\.test\.ts \(0 passed, 1 failed/m);
   assert.match(r.stdout, /KILLED: still running after 2 s \(budget 2 s × scale 1; raise it with TEST_TIMEOUT_SCALE=N or the file's "\/\/ test-budget: N s" line\)/);
-  // 4 s: longer than the other file's 2 s budget, well within its own 60 s.
+  // 3 s: longer than the other file's 2 s budget, well within its own 60 s.
   assert.match(r.stdout, /^ok +test\/fixtures\/runner\/within-budget\.test\.ts \(1 passed, 0 failed/m);
   assert.match(r.stdout, /^1 passed, 1 failed, 0 skipped$/m);
   assert.ok(seconds < 60, `the runner took ${seconds} s`);
