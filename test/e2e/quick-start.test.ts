@@ -55,7 +55,7 @@ test('"npm ci && npm start -- my-service --yes" in a fresh clone writes a servic
   assert.not.match(r.stderr, /install-scripts|allowScripts/);
   const service = resolve(clone, target!);
   assert.ok(existsSync(join(service, 'go.mod')), `no ${target}/go.mod`);
-  const build = await execa('go', ['build', './...'], { cwd: service, env: { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' }, reject: false, timeout: 300_000 });
+  const build = await execa('go', ['build', './...'], { cwd: service, env: { GOTOOLCHAIN: 'local' }, reject: false, timeout: 300_000 });
   assert.is(build.exitCode, 0, build.stderr);
 });
 
