@@ -2,7 +2,7 @@
 // Node's own compile cache (module.enableCompileCache(), Node 22.1+), under each Node line the
 // package supports (scripts/install-node.sh), from the installed tarball, interleaved.
 //
-// Node's variant runs the same dist/program.cjs through a three-line entry that enables the
+// Node's variant runs the same dist/program.cjs through an entry of two lines that enables the
 // cache and requires the program. Node keeps one cache per file and writes it only while it has
 // none that fits, so the commands that run first decide what is in it; each command here gets a
 // cache directory of its own, which is Node's best case.
@@ -58,6 +58,8 @@ export function benchCompileCache(opts: { rounds: number; warmup: number; budget
       const node = run('bash', [join(ROOT, 'scripts', 'install-node.sh'), major]).stdout.trim();
       nodes[major] = run(node, ['--version']).stdout.trim();
       const hasNodeCache = Number(major) >= 22;
+      // Node's own start-up, which no cache can save.
+      cases.push({ id: `floor-${major}`, label: `Node ${major}: node -e ''`, cmd: [node, '-e', ''] });
       for (const [command, args] of Object.entries(COMMANDS)) {
         const variant = (kind: 'ours' | 'node' | 'none', label: string): TimedCase => {
           const id = `${kind}-${major}-${command}`;
