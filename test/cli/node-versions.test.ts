@@ -5,7 +5,7 @@
 // in scripts/install-node.sh and installed on first use.
 // test-budget: 600 s (the first run downloads four Node binaries)
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,6 @@ import { CLI, runCli } from '../support/cli.js';
 import { assertSameTree } from '../support/tree.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-node-'));
 const CREATE = ['--yes', '--no-install', '--go-version', '1.26'];
 const GIT_ENV = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@localhost', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@localhost' };
 
@@ -25,7 +24,8 @@ async function pinned(): Promise<Map<string, string>> {
   return new Map(r.stdout.split('\n').map((l) => l.split(' ') as [string, string]));
 }
 
-const work = tmp();
+const work = mkdtempSync(join(tmpdir(), 'cgks-node-'));
+const tmp = () => mkdtempSync(join(work, 'run-'));
 let reference = '';
 let installedBin = '';
 
@@ -39,6 +39,8 @@ test.before(async () => {
   await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball]);
   installedBin = join(prefix, 'node_modules', '.bin', 'create-go-k8s-service');
 });
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('engines names the lines tested here, and install-node.sh pins one release of each', async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
