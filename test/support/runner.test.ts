@@ -2,7 +2,7 @@
 // default), scaled by TEST_TIMEOUT_SCALE and by how many files share a core; a file that outlives
 // it is killed with everything it started and reported as failed, with how to raise the limit.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,8 @@ const alive = (pid: number) => {
 };
 
 test('a file past its declared budget is killed with its children and fails; one within its own budget passes', async () => {
-  const pidFile = join(mkdtempSync(join(tmpdir(), 'cgks-runner-')), 'pid');
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-runner-'));
+  const pidFile = join(dir, 'pid');
   const started = Date.now();
   const r = await runner([`--dir=${FIXTURES}`, FIXTURES], { RUNNER_FIXTURE_PID_FILE: pidFile });
   const seconds = (Date.now() - started) / 1000;
@@ -46,6 +47,7 @@ test('a file past its declared budget is killed with its children and fails; one
   assert.ok(seconds < 60, `the runner took ${seconds} s`);
   const pid = Number(readFileSync(pidFile, 'utf8'));
   assert.not.ok(alive(pid), `the hung file's child ${pid} is still running`);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('TEST_TIMEOUT_SCALE multiplies every budget', async () => {
