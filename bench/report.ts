@@ -3,6 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FootprintResult } from './footprint.js';
+import type { CompileCacheResult } from './compile-cache.js';
+import { pairedRatio } from './lib/timing.js';
 import type { GenerationResult } from './generation.js';
 import { pairedRpsRatio, type ServiceResult } from './service.js';
 import type { StartupResult } from './startup.js';
@@ -25,6 +27,7 @@ export interface Results {
   options: Record<string, unknown>;
   installed: string[];
   generation?: GenerationResult;
+  compileCache?: CompileCacheResult;
   startup?: StartupResult;
   footprint?: FootprintResult;
   service?: ServiceResult;
@@ -63,6 +66,7 @@ export function renderReport(r: Results): string {
   if (existsSync(findings)) L.push(readFileSync(findings, 'utf8').trim(), '');
 
   if (r.generation) renderGeneration(L, r.generation);
+  if (r.compileCache) renderCompileCache(L, r.compileCache);
   if (r.startup) renderStartup(L, r.startup);
   if (r.footprint) renderFootprint(L, r.footprint);
   if (r.service) renderService(L, r.service);
@@ -135,6 +139,42 @@ function renderGeneration(L: string[], g: GenerationResult): void {
   L.push(`Tools: ${g.tools.map((t) => `${t.name} ${t.version} (${t.provenance})`).join('; ')}.`, '');
   for (const n of g.notes) L.push(`- Note: ${n}`);
   if (g.notes.length) L.push('');
+}
+
+function renderCompileCache(L: string[], cc: CompileCacheResult): void {
+  L.push("## Our code cache against Node's compile cache", '');
+  L.push(
+    `Node ${Object.values(cc.nodes).join(', ')} (scripts/install-node.sh), the installed tarball; ${cc.timing.rounds} interleaved rounds after ` +
+      `${cc.timing.warmup} warm-up round(s), which also fill the caches. Node's variant enables module.enableCompileCache() and requires ` +
+      'dist/program.cjs; each case has a cache directory of its own (Node keeps one cache per file, written only while none fits, so ' +
+      "sharing one between commands leaves the later commands' code out: this is Node's best case).",
+    '',
+  );
+  L.push(
+    '| case | median | p25 – p75 | runs | above `node -e \'\'` | ÷ no cache, same Node and command | warm cache | command |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
+  const c = cc.timing.cases;
+  for (const x of Object.values(c)) {
+    const floor = x.id.startsWith('floor-');
+    const none = c[x.id.replace(/^\w+-/, 'none-')]?.summary.median ?? Number.NaN;
+    const above = floor ? '—' : fmtMs(x.summary.median - (c[`floor-${x.id.split('-')[1]}`]?.summary.median ?? Number.NaN));
+    const bytes = cc.cacheBytes[x.id];
+    L.push(
+      `| ${x.label} | ${fmtMs(x.summary.median)} | ${iqr(x.summary, fmtMs)} | ${x.summary.n} | ${above} | ${floor ? '—' : fmtRatio(x.summary.median / none)} | ${bytes ? fmtBytes(bytes) : '—'} | \`${x.command}\` |`,
+    );
+  }
+  L.push('');
+  L.push('Ours ÷ Node\'s, paired (median over rounds of the ratio within one round, p25 – p75):', '');
+  for (const x of Object.values(c)) {
+    if (!x.id.startsWith('node-')) continue;
+    const ours = x.id.replace(/^node-/, 'ours-');
+    const p = pairedRatio(cc.timing, ours, x.id);
+    L.push(`- ${x.label.replace(/:.*/, '')}: ${fmtRatio(p.median)} (${iqr(p, fmtRatio)})`);
+  }
+  L.push('');
+  for (const n of cc.notes) L.push(`- Note: ${n}`);
+  if (cc.notes.length) L.push('');
 }
 
 function renderStartup(L: string[], s: StartupResult): void {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCompileCache } from './compile-cache.js';
 import { benchFootprint } from './footprint.js';
 import { benchGeneration } from './generation.js';
 import { installed } from './lib/tools.js';
@@ -14,7 +15,7 @@ import { renderReport, type Results, type Target } from './report.js';
 import { benchService, IMAGE_LIMIT_BYTES, pairedRpsRatio } from './service.js';
 import { analyseStartup } from './startup.js';
 
-const PHASES = ['generation', 'startup', 'footprint', 'service', 'image'] as const;
+const PHASES = ['generation', 'compile-cache', 'startup', 'footprint', 'service', 'image'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -47,7 +48,8 @@ if (values.help) {
   --out DIR         where report.md and results.json go (default bench/results)
   --report-only     measure nothing: render report.md again from results.json (after editing bench/FINDINGS.md)
 Installs, when missing: wrk (apt-get, pinned Debian version) or hey (go install, pinned),
-create-vite (pinned, into ~/.cache/create-go-k8s-service/bench/npm), helm (scripts/install-tools.sh).
+create-vite (pinned, into ~/.cache/create-go-k8s-service/bench/npm), helm (scripts/install-tools.sh),
+Node 20/22/24/26 (pinned, scripts/install-node.sh, into ~/.cache/create-go-k8s-service/node).
 `);
   process.exit(0);
 }
@@ -123,6 +125,15 @@ results.generation = await phase('generation', () =>
     warmup: opts.warmup,
     budget,
     reserveSeconds: phases.has('service') ? 300 : 60,
+    tmpBase: opts.tmpBase,
+  }),
+);
+results.compileCache = await phase('compile-cache', () =>
+  benchCompileCache({
+    rounds: Math.min(opts.rounds, quick ? 4 : 25),
+    warmup: opts.warmup,
+    budget,
+    reserveSeconds: phases.has('service') ? 240 : 30,
     tmpBase: opts.tmpBase,
   }),
 );

@@ -2,6 +2,8 @@
 // create's own work, and Node 20 has neither module.enableCompileCache() nor a code cache for ES
 // modules, so the program is one CommonJS file run with vm.Script and cachedData. One cache file
 // per command (create compiles other functions than regen), written only after a successful run.
+// Node 22+'s own compile cache keeps only what compiles while the program loads, so create is
+// 15-29 ms slower with it (bench/FINDINGS.md): this stays for every Node.
 //
 // A cache is code that will run, so it is read only from a directory this user owns and nobody
 // else can write to, and only with our own checksum intact: V8 checks no more than a cache's

@@ -1,34 +1,66 @@
 // Runs the test files, each in its own process, a few at a time (end-to-end files build
 // Go code and start processes, so they run in parallel where the cores allow).
-// `tsx test/run.ts` runs everything; `--unit` only test/unit; other arguments filter by path.
-import { spawn } from 'node:child_process';
+// `tsx test/run.ts` runs everything; `--unit` only test/unit; other arguments filter by path;
+// `--dir=PATH` looks for test files under PATH instead of test/ (test/fixtures is never searched).
+// Each file runs within a budget (test/support/budget.ts); one that outlives it is killed, with
+// its whole process group, and fails.
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { budgetScale, declaredBudgetSeconds } from './support/budget.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
+const dirArg = args.find((a) => a.startsWith('--dir='))?.slice('--dir='.length);
 const filters = args.filter((a) => !a.startsWith('--'));
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
+    if (statSync(p).isDirectory()) return e === 'fixtures' && !dirArg ? [] : walk(p);
+    return p.endsWith('.test.ts') ? [p] : [];
   });
 }
 
-let files = walk(join(root, 'test')).sort();
+let files = walk(dirArg ? resolve(dirArg) : join(root, 'test')).sort();
 if (unitOnly) files = files.filter((f) => f.includes(`${join('test', 'unit')}`));
 if (filters.length) files = files.filter((f) => filters.some((x) => relative(root, f).includes(x)));
 // Slowest first, so the long end-to-end files start early.
 files.sort((a, b) => Number(b.includes('/e2e/')) - Number(a.includes('/e2e/')));
 
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
-// A file that hangs (a leaked child process, a prompt nobody answers) fails instead of
-// holding CI until its deadline.
-const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
+let scale: number;
+try {
+  scale = budgetScale(process.env, Math.min(concurrency, files.length || 1), availableParallelism());
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(2);
+}
+const sources = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+
+// What the tests need and only a fresh machine lacks (the validation tools; for the image tests
+// buildah and the stand-in base images) takes minutes to build. That is no one file's work, so it
+// is provisioned before the clocks start; each file would otherwise wait for it under its budget.
+function provision(what: string, command: string[]): void {
+  const t0 = Date.now();
+  process.stdout.write(`provisioning ${what} (${command.join(' ')}; counted in no budget)\n`);
+  const r = spawnSync('bash', command.map((c, i) => (i === 0 ? join(root, c) : c)), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const took = `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  process.stdout.write(r.status === 0 ? `provisioned ${what} in ${took}\n` : `provisioning ${what} FAILED after ${took}: the files that need it will say so\n`);
+}
+const uses = (support: string) => [...sources.values()].some((text) => text.includes(`support/${support}.js'`));
+if (!process.env.TEST_SKIP_PROVISION) {
+  if (uses('tools') || uses('image')) provision('the validation tools', ['scripts/install-tools.sh']);
+  const canBuildImages = process.platform === 'linux' && process.getuid?.() === 0;
+  if (uses('image') && canBuildImages) {
+    provision('buildah', ['scripts/install-tools.sh', 'buildah']);
+    provision('the stand-in base images', ['scripts/stand-in-images.sh']);
+  }
+}
+
 interface Result {
   file: string;
   code: number | null;
@@ -55,6 +87,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 function runFile(file: string): Promise<Result> {
   const started = Date.now();
+  const budget = declaredBudgetSeconds(file, sources.get(file)!, root);
+  const limitMs = budget * scale * 1000;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
@@ -65,13 +99,15 @@ function runFile(file: string): Promise<Result> {
     running.add(child.pid!);
     let output = '';
     const timer = setTimeout(() => {
-      output += `\nKILLED: still running after ${fileTimeoutMs / 1000} s\n`;
+      output +=
+        `\nKILLED: still running after ${(limitMs / 1000).toFixed(0)} s (budget ${budget} s × scale ${+scale.toFixed(2)}; ` +
+        'raise it with TEST_TIMEOUT_SCALE=N or the file\'s "// test-budget: N s" line)\n';
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
-    }, fileTimeoutMs);
+    }, limitMs);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('close', (code) => {

@@ -6,6 +6,7 @@
 //
 // Needs Linux and root. buildah is installed through scripts/install-tools.sh when missing.
 // Elsewhere the tests are skipped, except with CI=true, where they fail.
+// test-budget: 2400 s (one buildah image build per base choice: 271 s alone, over 900 s on a cold, loaded machine)
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

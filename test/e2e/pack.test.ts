@@ -17,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'cgks-pack-'));
 let tarball = '';
 
 test.before(async () => {
-  // --ignore-scripts: `prepare` would rebuild dist/ under the test files running beside this one
+  // --ignore-scripts: `prepack` would rebuild dist/ under the test files running beside this one
   // (npm test builds it first).
   const r = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
   const [info] = JSON.parse(r.stdout) as { filename: string }[];
@@ -36,10 +36,25 @@ test('the tarball holds the bundle and every template, dotfile templates include
   assert.not.ok(list.some((p) => p.startsWith('test/') || p.startsWith('node_modules/')));
 });
 
-test('the package has no runtime dependencies and no install scripts', () => {
+test('the package ships the licence its package.json names', async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+  const r = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env: { npm_config_loglevel: 'error' } });
+  const [info] = JSON.parse(r.stdout) as { files: { path: string }[] }[];
+  assert.ok(info!.files.some((f) => f.path === 'LICENSE'), 'LICENSE is not in the packed file list');
+  const text = readFileSync(join(root, 'LICENSE'), 'utf8');
+  assert.is(pkg.license, 'MIT');
+  assert.is(text.split('\n')[0], `${pkg.license} License`);
+  assert.match(text, /^Copyright \(c\) 2026 create-go-k8s-service contributors$/m);
+  assert.match(text, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/);
+});
+
+test('the package has no runtime dependencies and runs no script when installed (it builds on prepack)', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.equal(pkg.dependencies ?? {}, {});
-  for (const s of ['preinstall', 'install', 'postinstall']) assert.not.ok(pkg.scripts?.[s], `${s} script`);
+  // prepare runs on a plain `npm install` in the checkout and on installs from git, and npm 11
+  // warns about it; prepack runs only when a tarball is made.
+  for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) assert.not.ok(pkg.scripts?.[s], `${s} script`);
+  assert.match(pkg.scripts?.prepack ?? '', /npm run build/);
 });
 
 test('installed from the tarball into a clean prefix, it generates what the checkout and the templates generate', async () => {
