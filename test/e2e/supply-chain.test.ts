@@ -452,7 +452,7 @@ const DRY_RUNS: { args: string[]; want: string[] }[] = [
         '--values charts/demo-svc/values-staging.yaml --set-string image.tag=1.2.3 --atomic --wait --timeout 5m',
     ],
   },
-  { args: ['deploy', 'ENV=dev'], want: ['--namespace demo-svc-dev ', '--values charts/demo-svc/values-dev.yaml'] },
+  { args: ['deploy', 'ENV=dev', 'TAG=1.2.3'], want: ['--namespace demo-svc-dev ', '--values charts/demo-svc/values-dev.yaml'] },
   { args: ['up'], want: ['docker compose up --build --detach --wait'] },
   { args: ['down'], want: ['docker compose down --remove-orphans'] },
   { args: ['lint-docker'], want: ['command -v hadolint', 'hadolint Dockerfile', 'docker build --check .'] },
@@ -531,6 +531,73 @@ mk('lint-docker and scan run the tools (stubbed), and say how to install missing
     assert.is.not(missing.exitCode, 0, `${target} without the tool must fail`);
     assert.match(missing.stderr, new RegExp(`^error: /nonexistent/${variable.toLowerCase()} is not installed: see `, 'm'));
     assert.match(missing.stderr, hint);
+  }
+});
+
+/** A git repository holding the generated files in one commit; returns its HEAD. */
+async function commitAll(dir: string): Promise<string> {
+  const git = (args: string[]) =>
+    execa('git', args, {
+      cwd: dir,
+      env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    });
+  await git(['init', '--quiet', '--initial-branch=main']);
+  await git(['add', '-A']);
+  await git(['commit', '--quiet', '--no-gpg-sign', '-m', 'generated']);
+  return (await git(['rev-parse', 'HEAD'])).stdout.trim();
+}
+
+mk('make deploy without TAG deploys the image CI pushed for this commit: sha-<HEAD> (real git, real make)', async () => {
+  const dir = repo({}).dir;
+  const head = await commitAll(dir);
+  assert.match(head, SHA);
+  const r = await make(dir, ['-n', 'deploy', 'ENV=staging']);
+  assert.is(r.exitCode, 0, r.all);
+  // CI tags every pushed image sha-<40 hex> (docker/metadata-action type=sha,format=long; GitLab sha-$CI_COMMIT_SHA).
+  assert.equal(dryRunProblems(r.stdout, [`--set-string image.tag=sha-${head} `]), []);
+  const scan = await make(dir, ['-n', 'scan']);
+  assert.equal(dryRunProblems(scan.stdout, [`ghcr.io/example/demo-svc:sha-${head}`]), []);
+  // Outside a git work tree there is no commit to name: deploy stops with one line, helm never runs.
+  const bare = await make(mkDir, ['deploy', 'ENV=staging'], { HELM: '/nonexistent/helm' });
+  assert.is(bare.exitCode, 2, bare.all);
+  assert.match(bare.stderr, /^error: deploy: no git commit to name the image \(TAG=sha-unknown\): run it in the git work tree or pass TAG=/m);
+  assert.not.match(bare.stdout, /helm upgrade/);
+});
+
+mk('make check runs what CI runs before the image: build and helm-template included (make -pn)', async () => {
+  const r = await make(mkDir, ['-p', '-n', 'help']);
+  assert.is(r.exitCode, 0, r.all);
+  // The rule database: "check: vet lint test helm-lint ..." as make itself read it.
+  const rule = r.stdout.split('\n').find((l) => /^check:/.test(l));
+  assert.ok(rule, 'make -p lists a check rule');
+  const prerequisites = rule!.replace(/^check:\s*/, '').split(/\s+/).filter(Boolean);
+  for (const t of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(prerequisites.includes(t), `check needs ${t}: ${rule}`);
+});
+
+mk('helm-lint, helm-template, deploy and up say in one line how to get helm or Compose when missing (real make, PATH without them)', async () => {
+  const bin = join(scratch, 'no-helm-bin');
+  mkdirSync(bin, { recursive: true });
+  // Only what the recipes need besides the missing tool: bash (the Makefile's SHELL) and coreutils.
+  const PATH = `${bin}:/usr/bin:/bin`;
+  const which = await execa('sh', ['-c', 'command -v helm'], { env: { PATH }, reject: false });
+  assert.is.not(which.exitCode, 0, 'helm must not be on the test PATH');
+  // docker without the Compose plugin answers `docker compose ...` like this.
+  write(join(bin, 'docker'), '#!/bin/sh\nif [ "$1" = compose ]; then echo "docker: \'compose\' is not a docker command." >&2; exit 1; fi\nexit 0\n', 0o755);
+  const cases: { args: string[]; env?: Record<string, string>; message: RegExp }[] = [
+    { args: ['helm-lint'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
+    { args: ['helm-template'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
+    { args: ['deploy', 'ENV=staging', 'TAG=1.2.3'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
+    { args: ['up'], message: /^error: docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ / },
+    { args: ['up', 'DOCKER=/nonexistent/docker'], message: /^error: \/nonexistent\/docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ / },
+    { args: ['down'], message: /^error: docker compose is not available: / },
+  ];
+  for (const c of cases) {
+    const r = await make(mkDir, c.args, { PATH, ...c.env });
+    assert.is.not(r.exitCode, 0, `make ${c.args.join(' ')} must fail:\n${r.all}`);
+    const errors = r.stderr.split('\n').filter((l) => !/^make: \*\*\*/.test(l) && l.trim());
+    assert.is(errors.length, 1, `make ${c.args.join(' ')}: one line, got:\n${r.stderr}`);
+    assert.match(errors[0]!, c.message);
+    assert.not.match(r.stderr, /command not found/);
   }
 });
 
