@@ -60,11 +60,19 @@ export type Question<K extends AnswerKey = AnswerKey> =
 
 type Registry = { [K in AnswerKey]: Question<K> };
 
-/** `github.com/acme/svc` → `ghcr.io/acme/svc`; anything else gets a placeholder registry. */
+/** The container registry of each code host whose CI gets a registry with the repository. */
+const HOST_REGISTRIES: Record<string, string> = { 'github.com': 'ghcr.io', 'gitlab.com': 'registry.gitlab.com' };
+
+/**
+ * The repository's own registry: `github.com/acme/svc` → `ghcr.io/acme/svc`, `gitlab.com/acme/shop/svc`
+ * → `registry.gitlab.com/acme/shop/svc` (GitLab's $CI_REGISTRY_IMAGE), so CI can push with its own
+ * token; anything else gets a placeholder registry.
+ */
 export function defaultImage(module: string | undefined, name: string): string {
   const parts = (module ?? '').split('/');
-  if (parts[0] === 'github.com' && parts.length >= 3) {
-    const candidate = `ghcr.io/${parts[1]!.toLowerCase()}/${parts.slice(2).join('/').toLowerCase()}`;
+  const registry = HOST_REGISTRIES[parts[0] ?? ''];
+  if (registry && parts.length >= 3) {
+    const candidate = `${registry}/${parts.slice(1).join('/').toLowerCase()}`;
     if (!rules.imageRepository(candidate)) return candidate;
   }
   return `registry.example.com/${name}`;
@@ -126,7 +134,7 @@ const registry: Registry = {
     type: 'string',
     flag: 'image',
     message: 'Container image repository (no tag)',
-    help: 'container image repository without tag (default: ghcr.io/<owner>/<repo> for github.com modules)',
+    help: 'container image repository without tag, where CI pushes and deploys pull (default: ghcr.io/... for github.com modules, registry.gitlab.com/... for gitlab.com)',
     placeholder: 'repo',
     default: (a) => defaultImage(a.module, a.name ?? 'service'),
     rule: rules.imageRepository,

@@ -1,6 +1,7 @@
 // Renders the file table for one set of answers. Handlebars is set up once: no HTML
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
 import { filesFor, outputPath, templatePath, type OutputFile } from './files.js';
+import { goImage, IMAGES } from './image-pins.js';
 import type { Answers } from './questions.js';
 import { HELPERS } from './template-helpers.js';
 import { createEnv, loadHandlebars, loadRaw, type Env, type Render } from './template-source.js';
@@ -35,6 +36,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
     generatorVersion: GENERATOR_VERSION,
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
+    images: { ...IMAGES, go: goImage(a.goVersion) },
   };
 }
 

@@ -5,6 +5,7 @@
 #   scripts/install-tools.sh helm actionlint  # only these
 #   scripts/install-tools.sh golangci-lint    # opt-in, takes minutes to build
 #   scripts/install-tools.sh buildah          # opt-in, Debian package (root only)
+#   scripts/install-tools.sh helmlookup       # opt-in, test/tools/helmlookup (Helm engine + fake lookup)
 #   scripts/install-tools.sh --list           # print the known tool names
 #
 # Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
@@ -28,7 +29,7 @@ KUBE_SCORE_VERSION=v1.20.0          # github.com/zegl/kube-score/cmd/kube-score
 GOLANGCI_LINT_VERSION=v2.13.1       # github.com/golangci/golangci-lint/v2/cmd/golangci-lint (opt-in)
 
 DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
-OPTIONAL_TOOLS=(golangci-lint buildah)
+OPTIONAL_TOOLS=(golangci-lint buildah helmlookup)
 
 # ---- setup -----------------------------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,7 +65,7 @@ else
     case "$name" in
       dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
       helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
-      golangci-lint|buildah) ;;
+      golangci-lint|buildah|helmlookup) ;;
       *) die "unknown tool '$name' (try --list)" ;;
     esac
     # de-duplicate, keep order
@@ -90,16 +91,16 @@ need_go() {
   command -v go >/dev/null || die "go not found on PATH (Go 1.26 is needed to build the tools)"
 }
 
-# go_install NAME PKG@VERSION ESTIMATE: build into a temp GOBIN, then rename into bin/.
+# go_install NAME PKG@VERSION ESTIMATE [LDFLAGS]: build into a temp GOBIN, then rename into bin/.
 go_install() {
-  local name="$1" pkg="$2" estimate="$3"
+  local name="$1" pkg="$2" estimate="$3" ldflags="${4:-}"
   local want="$pkg"
   stamp_ok "$name" "$want" "$BIN_DIR/$name" && return 0
   need_go
   say "installing $name ${pkg##*@} ($estimate)…"
   local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
   # Run outside any module so the caller's go.mod / go.work cannot interfere.
-  (cd "$tmp" && GOWORK=off GOBIN="$tmp" quietly go install "$pkg") || { rm -rf "$tmp"; die "go install $pkg failed"; }
+  (cd "$tmp" && GOWORK=off GOBIN="$tmp" quietly go install -ldflags "$ldflags" "$pkg") || { rm -rf "$tmp"; die "go install $pkg failed"; }
   mv -f "$tmp/$name" "$BIN_DIR/$name"
   rm -rf "$tmp"
   write_stamp "$name" "$want"
@@ -186,7 +187,7 @@ install_test_tools() {
   local src="$REPO_ROOT/test/tools" want
   [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
   # Stamp = hash of the module's Go sources + go.mod + go.sum.
-  want="$(cd "$src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  want="$(cd "$src" && find . -path ./helmlookup -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
   stamp_ok test-tools "$want" "$BIN_DIR/dockerlint" "$BIN_DIR/psacheck" "$BIN_DIR/composecheck" && return 0
   need_go
   say "building dockerlint, psacheck, composecheck from test/tools (about 1 minute the first time)…"
@@ -197,9 +198,44 @@ install_test_tools() {
   write_stamp test-tools "$want"
 }
 
+# helmlookup: a module of its own (Helm's engine and client-go at Helm's versions).
+install_helmlookup() {
+  local src="$REPO_ROOT/test/tools/helmlookup" want
+  [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
+  want="$(cd "$src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  stamp_ok helmlookup "$want" "$BIN_DIR/helmlookup" && return 0
+  need_go
+  say "building helmlookup from test/tools/helmlookup (about 1 minute the first time)…"
+  local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
+  (cd "$src" && GOWORK=off GOBIN="$tmp" quietly go install .) || { rm -rf "$tmp"; die "building test/tools/helmlookup failed"; }
+  mv -f "$tmp/helmlookup" "$BIN_DIR/helmlookup"
+  rm -rf "$tmp"
+  write_stamp helmlookup "$want"
+}
+
+# Helm as its release binaries are built (its Makefile's LDFLAGS): its version, and the default
+# Kubernetes version of `helm template`/`lint` taken from the client-go it builds with. A plain
+# `go install` leaves v1.20.0, which a chart's kubeVersion (">= 1.30.0-0") refuses.
+install_helm() {
+  local pkg="helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  # Built before the flags were passed: the stamp matches, the version does not.
+  if stamp_ok helm "$pkg" "$BIN_DIR/helm" && [[ "$("$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null)" != "$HELM_VERSION" ]]; then
+    rm -f "$STAMP_DIR/helm"
+  fi
+  stamp_ok helm "$pkg" "$BIN_DIR/helm" && return 0
+  local minor
+  minor="$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$(mod_dir "helm.sh/helm/v3@$HELM_VERSION")/go.mod" | head -n1)"
+  [[ -n "$minor" ]] || die "no k8s.io/client-go version in helm's go.mod"
+  local x="-X helm.sh/helm/v3" flags
+  flags="$x/internal/version.version=$HELM_VERSION $x/internal/version.gitTreeState=clean"
+  flags+=" $x/pkg/lint/rules.k8sVersionMajor=1 $x/pkg/lint/rules.k8sVersionMinor=$minor"
+  flags+=" $x/pkg/chartutil.k8sVersionMajor=1 $x/pkg/chartutil.k8sVersionMinor=$minor"
+  go_install helm "$pkg" "about 2 minutes" "$flags"
+}
+
 for tool in "${requested[@]}"; do
   case "$tool" in
-    helm)             go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "about 2 minutes" ;;
+    helm)             install_helm ;;
     kubectl-validate) go_install kubectl-validate "sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE_VERSION" "about 1 minute" ;;
     schemas)          install_schemas ;;
     crds)             install_crds ;;
@@ -210,5 +246,6 @@ for tool in "${requested[@]}"; do
     golangci-lint)    go_install golangci-lint "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION" "several minutes" ;;
     buildah)          apt_install buildah buildah ;;
     test-tools)       install_test_tools ;;
+    helmlookup)       install_helmlookup ;;
   esac
 done

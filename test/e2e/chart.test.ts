@@ -3,7 +3,7 @@
 // Pod Security "restricted" for every pod template (the `helm test` pod included), kube-score with
 // only the checks the chart README justifies ignored; values.schema.json rejecting wrong types and
 // unknown keys; the shutdown budget, probes and port read back from the rendered objects.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -345,6 +345,23 @@ const rejected: [string, Partial<Answers>, unknown, RegExp][] = [
   ['an unknown init container key', {}, { initContainers: [{ name: 'migrate', restartPolicy: 'Always' }] }, /restartPolicy/],
   ['init container args as a string', {}, { initContainers: [{ name: 'migrate', args: 'migrate' }] }, /args/],
   ['an init container name that is not a DNS label', {}, { initContainers: [{ name: 'Migrate_DB' }] }, /initContainers/],
+  // A number is no tag: YAML reads 1.10 as 1.1, and the image would be :1.1 (the file with 1.10 itself is tested below).
+  ['an image tag that is a number', {}, { image: { tag: 2 } }, /image[./]tag[\s\S]*string/],
+  ['a negative CPU limit', {}, { resources: { limits: { cpu: -1 } } }, /limits[./]cpu/],
+  ['a negative memory request as text', {}, { resources: { requests: { memory: '-64Mi' } } }, /requests[./]memory/],
+  ['a negative /tmp size', {}, { tmpVolume: { sizeLimit: -5 } }, /sizeLimit/],
+  ['a nodePort below 30000', {}, { service: { type: 'NodePort', nodePort: 8080 } }, /nodePort/],
+  ['a nodePort above 32767', {}, { service: { type: 'NodePort', nodePort: 32768 } }, /nodePort/],
+];
+
+// Rules across values, or with a message the schema cannot give: `fail` in the templates, naming the values.
+const refused: [string, unknown, RegExp][] = [
+  ['minReplicas above maxReplicas', { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } }, /autoscaling\.minReplicas \(5\) is greater than autoscaling\.maxReplicas \(3\)/],
+  ['a disruption budget of maxUnavailable: 0', { podDisruptionBudget: { maxUnavailable: 0 } }, /podDisruptionBudget\.maxUnavailable: 0 lets no pod be evicted: every node drain would block/],
+  ['a disruption budget of maxUnavailable: 0%', { podDisruptionBudget: { maxUnavailable: '0%' } }, /podDisruptionBudget\.maxUnavailable: 0% lets no pod be evicted/],
+  ['a disruption budget of minAvailable equal to replicaCount', { replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } }, /podDisruptionBudget\.minAvailable: 2 is not below replicaCount \(2\)/],
+  ['a disruption budget of minAvailable: 100%', { podDisruptionBudget: { minAvailable: '100%' } }, /podDisruptionBudget\.minAvailable: 100% lets no pod be evicted/],
+  ['a disruption budget of minAvailable equal to minReplicas', { autoscaling: { enabled: true, minReplicas: 3 }, podDisruptionBudget: { minAvailable: 3 } }, /podDisruptionBudget\.minAvailable: 3 is not below autoscaling\.minReplicas \(3\)/],
 ];
 
 for (const [label, answers, values, mention] of rejected) {
@@ -359,6 +376,73 @@ for (const [label, answers, values, mention] of rejected) {
     assert.match(tpl.output, mention);
   });
 }
+
+for (const [label, values, message] of refused) {
+  test(`helm template refuses ${label}, naming the value; helm lint reports it`, async () => {
+    const chart = chartFor();
+    const file = valuesFile(values);
+    const tpl = await helmTemplate(chart, [file]);
+    assert.not.ok(tpl.ok, `helm template accepted ${label}`);
+    assert.match(tpl.output, new RegExp(`execution error at \\([^)]*\\): ${message.source}`));
+    // Helm's lint mode turns `fail` into an [INFO] line and exits 0 (helm.sh/helm/v3/pkg/engine);
+    // install, upgrade, template and make helm-template/deploy stop on it.
+    const lint = await helmLint(chart, [file]);
+    assert.match(lint.output, message);
+  });
+}
+
+test('image.tag 1.10 in a values file is rejected (YAML reads it as the number 1.1), "1.10" renders :1.10', async () => {
+  const chart = chartFor();
+  const file = join(scratch, 'tag-1.10.yaml');
+  writeFileSync(file, 'image:\n  tag: 1.10\n');
+  for (const r of [await helmLint(chart, [file]), await helmTemplate(chart, [file])]) {
+    assert.not.ok(r.ok, 'an unquoted 1.10 must be rejected');
+    assert.match(r.output, /image[./]tag/);
+  }
+  writeFileSync(file, 'image:\n  tag: "1.10"\n');
+  const { objects } = await render(chart, [file]);
+  assert.match(mainContainer(objects).image, /:1\.10"?$/);
+});
+
+test('strategy Recreate drops the default rollingUpdate; the API schema accepts the result', async () => {
+  const chart = chartFor();
+  const { yaml, objects } = await render(chart, [valuesFile({ strategy: { type: 'Recreate' } })]);
+  assert.equal(only(objects, 'Deployment').spec.strategy, { type: 'Recreate' });
+  const v = await kubectlValidate(yaml, '1.37');
+  assert.ok(v.ok, show(v));
+  // RollingUpdate keeps its settings.
+  const rolling = await render(chart);
+  assert.equal(only(rolling.objects, 'Deployment').spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+});
+
+test('the edges the templates accept: maxUnavailable 1, minAvailable below replicas, minReplicas = maxReplicas, nodePort 30000 and 32767', async () => {
+  const chart = chartFor();
+  for (const values of [
+    { podDisruptionBudget: { minAvailable: 1 } },
+    { podDisruptionBudget: { minAvailable: '50%' } },
+    { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 3 }, podDisruptionBudget: { minAvailable: 2 } },
+    { service: { type: 'NodePort', nodePort: 30000 } },
+    { service: { type: 'NodePort', nodePort: 32767 } },
+    { podDisruptionBudget: { enabled: false, maxUnavailable: 0 } },
+  ]) {
+    const file = valuesFile(values);
+    const lint = await helmLint(chart, [file]);
+    assert.ok(lint.ok, `${JSON.stringify(values)}: ${show(lint)}`);
+  }
+});
+
+test('Chart.yaml kubeVersion: the oldest Kubernetes the chart supports (1.30) renders, 1.29 is refused', async () => {
+  const chart = chartFor();
+  const meta = parseYaml(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
+  assert.is(meta.kubeVersion, '>= 1.30.0-0');
+  const ok = await helmTemplate(chart, [ALL_ON], { kubeVersion: '1.30.0' });
+  assert.ok(ok.ok, show(ok));
+  const eks = await helmTemplate(chart, [], { kubeVersion: 'v1.30.14-eks-931bdca' });
+  assert.ok(eks.ok, `a provider's pre-release suffix is accepted: ${show(eks)}`);
+  const old = await helmTemplate(chart, [], { kubeVersion: '1.29.9' });
+  assert.not.ok(old.ok, 'Kubernetes 1.29 must be refused');
+  assert.match(old.output, /kubeVersion: >= 1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.9/);
+});
 
 // ---- shutdown budget ------------------------------------------------------------------------
 
@@ -607,11 +691,11 @@ test('a 53-character name and a long release name: names and label values fit in
   const { yaml, objects } = await render(chart, [ALL_ON], { release });
   const dnsLabel = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
   const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+  assert.ok(testPod(objects), 'the test pod is rendered');
   for (const o of objects) {
-    if (o !== testPod(objects)) {
-      assert.ok(o.metadata.name.length <= 63, `${o.kind} name ${o.metadata.name} is longer than 63`);
-      assert.match(o.metadata.name, dnsLabel, `${o.kind} name`);
-    }
+    // Every name, the test pod's included: a pod's name becomes its hostname, a DNS label.
+    assert.ok(o.metadata.name.length <= 63, `${o.kind} name ${o.metadata.name} is longer than 63`);
+    assert.match(o.metadata.name, dnsLabel, `${o.kind} name`);
     for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
       assert.ok(v.length <= 63 && labelValue.test(v), `${o.kind} label ${k}=${v}`);
     }

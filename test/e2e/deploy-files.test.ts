@@ -21,6 +21,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { filesFor, outputPath, templatePath } from '../../generators/files.js';
+import { PINNED_GO_VERSIONS } from '../../generators/image-pins.js';
 import type { Answers } from '../../generators/questions.js';
 import { renderAll } from '../../generators/render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
@@ -43,17 +44,20 @@ const STANDARD_TARGETS = [
   'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
 ];
 
-/** The current major versions (late 2026: Node 20 actions no longer run on hosted runners). */
+/**
+ * Every action, pinned by commit: the newest release of the current major (late 2026: Node 20
+ * actions no longer run on hosted runners). Each SHA is `git rev-parse <tag>^{commit}` in a clone of
+ * the action's repository, read on 2026-12-03 (tags can be moved: trivy-action's were, in March 2026).
+ */
 const ACTIONS: Record<string, string> = {
-  'actions/checkout': 'v7',
-  'actions/setup-go': 'v7',
-  'azure/setup-helm': 'v5',
-  'docker/setup-qemu-action': 'v4',
-  'docker/setup-buildx-action': 'v4',
-  'docker/login-action': 'v4',
-  'docker/metadata-action': 'v6',
-  'docker/build-push-action': 'v7',
-  // Third-party actions, pinned by commit (tags can be moved: trivy-action's were, in March 2026).
+  'actions/checkout': '3d3c42e5aac5ba805825da76410c181273ba90b1', // v7.0.1
+  'actions/setup-go': 'b7ad1dad31e06c5925ef5d2fc7ad053ef454303e', // v7.0.0
+  'azure/setup-helm': '9bc31f4ebc9c6b171d7bfbaa5d006ae7abdb4310', // v5.0.1
+  'docker/setup-qemu-action': '96fe6ef7f33517b61c61be40b68a1882f3264fb8', // v4.2.0
+  'docker/setup-buildx-action': '37fe631027851001ddb9b187196cc803df7f5f0e', // v4.3.0
+  'docker/login-action': '4907a6ddec9925e35a0a9e82d7399ccc52663121', // v4.1.0
+  'docker/metadata-action': 'dc802804100637a589fabce1cb79ff13a1411302', // v6.2.0
+  'docker/build-push-action': '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a', // v7.3.0
   'hadolint/hadolint-action': '2332a7b74a6de0dda2e2221d575162eba76ba5e5', // v3.3.0
   'aquasecurity/trivy-action': 'ed142fd0673e97e23eac54620cfb913e5ce36c25', // v0.36.0
   'sigstore/cosign-installer': '6f9f17788090df1f26f669e9d70d6ae9567deba6', // v4.1.2
@@ -94,6 +98,20 @@ CASES.push(
   },
   { label: 'none/alpine, hostile description', answers: { ci: 'none', baseImage: 'alpine', description: HOSTILE }, registry: 'ghcr.io' },
 );
+
+/** A reference pinned by digest with the tag beside it: name:tag@sha256:<64 hex>. */
+const PINNED = /^[a-z0-9][a-z0-9./_:-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@sha256:[0-9a-f]{64}$/;
+
+/** Stages whose base (after build-argument defaults) is neither pinned nor scratch or an earlier stage. */
+function basePinProblems(d: Inspection): string[] {
+  const stages = new Set<string>();
+  const p: string[] = [];
+  for (const s of d.stages) {
+    if (s.base !== 'scratch' && !stages.has(s.base) && !PINNED.test(s.base)) p.push(`FROM ${s.baseRaw} = ${s.base}: not pinned by digest with its tag`);
+    if (s.name) stages.add(s.name);
+  }
+  return p;
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -247,6 +265,11 @@ for (const c of CASES) {
     if (repo?.dir) rmSync(repo.dir, { recursive: true, force: true });
   });
 
+  t('Dockerfile: every base image is pinned by digest with its tag beside it (BuildKit\'s parser)', async () => {
+    const d = await inspectDockerfile(join(repo.dir, 'Dockerfile'));
+    assert.equal(basePinProblems(d), []);
+  });
+
   t('Dockerfile: dockerfile-utils and BuildKit lint find nothing', async () => {
     const file = join(repo.dir, 'Dockerfile');
     const utils = await tools.dockerfileUtilsLint(file);
@@ -270,8 +293,8 @@ for (const c of CASES) {
     const d = await inspectDockerfile(file, { VERSION: '1.2.3', COMMIT: 'abc123', DATE: '2026-11-22T00:00:00Z' });
 
     // Base images are build arguments with per-answer defaults.
-    assert.is(d.metaArgs.GO_IMAGE, `golang:${a.goVersion}`);
-    const runtime = { distroless: /^gcr\.io\/distroless\/static-debian1[2-9]:nonroot$/, scratch: /^scratch$/, alpine: /^alpine:3\.\d+$/ }[a.baseImage];
+    assert.match(d.metaArgs.GO_IMAGE!, new RegExp(`^golang:${a.goVersion.replace('.', '\\.')}@sha256:[0-9a-f]{64}$`));
+    const runtime = { distroless: /^gcr\.io\/distroless\/static-debian1[2-9]:nonroot@sha256:[0-9a-f]{64}$/, scratch: /^scratch$/, alpine: /^alpine:3\.\d+@sha256:[0-9a-f]{64}$/ }[a.baseImage];
     assert.match(d.metaArgs.RUNTIME_IMAGE!, runtime);
     assert.is(d.stages.length, 2);
     const [build, final] = d.stages as [DStage, DStage];
@@ -475,10 +498,10 @@ for (const c of CASES) {
       }
     });
 
-    t('GitLab CI: stages call the Makefile; the image goes to $CI_REGISTRY_IMAGE on the default branch and tags', () => {
+    t('GitLab CI: stages call the Makefile; the image goes to IMAGE (the Makefile\'s and the chart\'s) on the default branch and tags', () => {
       const a = repo.answers;
       const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
-      assert.is(gl.variables.GO_IMAGE, `golang:${a.goVersion}`);
+      assert.match(gl.variables.GO_IMAGE, new RegExp(`^golang:${a.goVersion.replace('.', '\\.')}@sha256:[0-9a-f]{64}$`));
       assert.is(gl['.go'].image, '$GO_IMAGE');
       const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
       for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
@@ -487,8 +510,10 @@ for (const c of CASES) {
       // The image is built with BuildKit directly (attestations need its own builder).
       const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
       assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
-      assert.ok((img.script as string[]).some((l) => l.includes('--tag "$CI_REGISTRY_IMAGE:')), 'pushes to $CI_REGISTRY_IMAGE');
-      assert.ok((img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$CI_REGISTRY"/.test(l)), 'logs in with the job token');
+      assert.ok((img.script as string[]).some((l) => l.includes('--tag "$IMAGE:')), 'pushes to $IMAGE');
+      assert.is(gl.variables.IMAGE, a.image, 'IMAGE is the --image answer');
+      // The login goes to IMAGE's registry (supply-chain.test.ts runs it: job token under $CI_REGISTRY).
+      assert.ok((img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$REGISTRY_HOST"/.test(l)), 'logs in to the registry of IMAGE');
       assert.is(img.services[0].alias, 'docker');
       assert.ok(gl.workflow.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
     });
@@ -518,11 +543,15 @@ for (const c of CASES) {
     // Defaults come from git (or "dev") and the answers; every target parses.
     const dflt = await make(repo.dir, ['-n', 'build']);
     assert.match(dflt.stdout, new RegExp(`${a.module.replace(/[.]/g, '\\.')}/internal/buildinfo\\.Version=dev\\b`));
-    const docker = await make(repo.dir, ['-n', 'docker-push', 'VERSION=1.2.3']);
+    // The default TAG is the one CI gives the commit's image: sha-<commit>.
+    const commit = 'c0ffee'.repeat(6) + 'c0ff';
+    const docker = await make(repo.dir, ['-n', 'docker-push', 'VERSION=1.2.3', `COMMIT=${commit}`]);
     assert.is(docker.exitCode, 0, docker.all);
-    assert.match(docker.stdout, new RegExp(`--tag ${a.image}:1\\.2\\.3 \\.`));
-    assert.match(docker.stdout, new RegExp(`push ${a.image}:1\\.2\\.3`));
+    assert.match(docker.stdout, new RegExp(`--tag ${a.image}:sha-${commit} \\.`));
+    assert.match(docker.stdout, new RegExp(`push ${a.image}:sha-${commit}`));
     assert.match(docker.stdout, /--build-arg VERSION=1\.2\.3/);
+    const tagged = await make(repo.dir, ['-n', 'docker-push', 'TAG=1.2.3']);
+    assert.match(tagged.stdout, new RegExp(`push ${a.image}:1\\.2\\.3`));
     for (const tgt of STANDARD_TARGETS) {
       const r = await make(repo.dir, ['-n', tgt]);
       assert.is(r.exitCode, 0, `make -n ${tgt}:\n${r.all}`);
@@ -767,6 +796,33 @@ neg('an unescaped ${{ }} is caught by the expression comparison', () => {
   assert.ok(expected.includes('{{ github.sha }}'));
   assert.is.not(count(broken, '${{'), expected.filter((e) => e.startsWith('{{ ')).length);
   assert.not.equal(renderedExpressions(broken), expected);
+});
+
+neg('a base image by tag alone, or a digest without its tag, is caught', async () => {
+  const good = read(negRepo!, 'Dockerfile');
+  const tagOnly = variant('unpinned1/Dockerfile', good.replace(/^(ARG RUNTIME_IMAGE=[^@\n]+)@sha256:[0-9a-f]{64}$/m, '$1'));
+  assert.is.not(readFileSync(tagOnly, 'utf8'), good);
+  assert.match((basePinProblems(await inspectDockerfile(tagOnly))).join('\n'), /RUNTIME_IMAGE.*not pinned/);
+  const digestOnly = variant('unpinned2/Dockerfile', good.replace(/^ARG GO_IMAGE=golang:[0-9.]+@/m, 'ARG GO_IMAGE=golang@'));
+  assert.is.not(readFileSync(digestOnly, 'utf8'), good);
+  assert.match((basePinProblems(await inspectDockerfile(digestOnly))).join('\n'), /GO_IMAGE.*not pinned/);
+  // Set on the command line (a mirror, the stand-ins), a build argument wins over the pin.
+  const mirrored = await inspectDockerfile(join(negRepo!.dir, 'Dockerfile'), { GO_IMAGE: 'registry.local/golang:stand-in' });
+  assert.match(basePinProblems(mirrored).join('\n'), /registry\.local\/golang:stand-in/);
+});
+
+neg('every Go version with a known digest gets a pinned builder in the Dockerfile and GitLab CI', async () => {
+  for (const goVersion of PINNED_GO_VERSIONS) {
+    const r = generateRepo({ goVersion, ci: 'gitlab' });
+    try {
+      const d = await inspectDockerfile(join(r.dir, 'Dockerfile'));
+      assert.equal(basePinProblems(d), [], goVersion);
+      assert.ok(d.metaArgs.GO_IMAGE!.startsWith(`golang:${goVersion}@sha256:`), d.metaArgs.GO_IMAGE);
+      assert.is(parseYaml(read(r, '.gitlab-ci.yml')).variables.GO_IMAGE, d.metaArgs.GO_IMAGE, 'CI builds with the image the Dockerfile uses');
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  }
 });
 
 neg('BuildKit lint and dockerfile-utils reject broken Dockerfiles', async () => {

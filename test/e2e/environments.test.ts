@@ -16,6 +16,7 @@ import {
   ensureTools,
   helmLint,
   helmTemplate,
+  helmUpgradeReplay,
   kubeScore,
   kubectlValidate,
   podSecurityRestricted,
@@ -159,6 +160,52 @@ for (const c of cases) {
     assert.ok(r.ok, show(r));
   });
 }
+
+// ---- autoscaling taking over a live release ---------------------------------------------------
+
+/** The Deployment as the API server keeps it after applying a rendered one (status and defaults aside). */
+const stored = (deployment: any, replicas?: number): any => ({
+  ...deployment,
+  metadata: { ...deployment.metadata, namespace: 'default', uid: 'u-1', resourceVersion: '7' },
+  spec: { ...deployment.spec, ...(replicas === undefined ? {} : { replicas }) },
+});
+
+test('switching autoscaling on keeps the live replica count (Helm engine with lookup, helm upgrade\'s three-way patch)', async () => {
+  const chart = chartFor();
+  // helm install with values.yaml: two replicas, no HPA.
+  const installed = (await helmUpgradeReplay(chart, [])).rendered;
+  assert.is(installed.spec.replicas, 2);
+
+  // helm upgrade -f values-prod.yaml (autoscaling on): the pods there stay until the HPA decides.
+  const up = await helmUpgradeReplay(chart, [envFile('prod')], { live: stored(installed), previous: installed });
+  assert.is(up.rendered.spec.replicas, 2, 'the chart renders the live count when autoscaling is on');
+  assert.is(up.result!.spec.replicas, 2, `live replicas after the upgrade (patch ${JSON.stringify(up.patch)})`);
+
+  // The HPA scaled to 7; the next upgrade (a new image) leaves that alone.
+  const next = await helmUpgradeReplay(chart, [envFile('prod')], {
+    live: stored(up.rendered, 7),
+    previous: up.rendered,
+    setString: { 'image.tag': '1.2.4' },
+  });
+  assert.is(next.result!.spec.replicas, 7, `after an upgrade the HPA's count stays (patch ${JSON.stringify(next.patch)})`);
+  assert.match(next.result!.spec.template.spec.containers[0].image, /:1\.2\.4$/);
+
+  // Autoscaling off again: replicaCount from the values is what the release asks for.
+  const off = await helmUpgradeReplay(chart, [envFile('staging')], { live: stored(next.rendered, 7), previous: next.rendered });
+  assert.is(off.result!.spec.replicas, 2);
+});
+
+test('with autoscaling on and nothing live (first install, helm template, GitOps renderers) replicas is left to the HPA', async () => {
+  const chart = chartFor();
+  const first = await helmUpgradeReplay(chart, [envFile('prod')]);
+  assert.not.ok('replicas' in first.rendered.spec, JSON.stringify(first.rendered.spec));
+  const tpl = await render(chart, [envFile('prod')]);
+  assert.not.ok('replicas' in only(tpl.objects, 'Deployment').spec);
+  // A Deployment of another release with the same name in another namespace is not this one.
+  const elsewhere = { ...stored((await helmUpgradeReplay(chart, [])).rendered, 9), metadata: { name: 'release-demo-svc', namespace: 'other' } };
+  const notMine = await helmUpgradeReplay(chart, [envFile('prod')], { live: elsewhere });
+  assert.not.ok('replicas' in notMine.rendered.spec);
+});
 
 // ---- the environment files ----------------------------------------------------------------------
 

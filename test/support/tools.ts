@@ -41,7 +41,8 @@ export type ToolName =
   | 'psacheck'
   | 'composecheck'
   | 'golangci-lint'
-  | 'buildah';
+  | 'buildah'
+  | 'helmlookup';
 
 /** What `ensureTools()` with no argument installs (the script's default set). */
 export const DEFAULT_TOOLS: readonly ToolName[] = [
@@ -228,6 +229,44 @@ export async function helmTemplate(
   ];
   const r = await run(toolPath('helm'), args, { env: helmEnv() });
   return { ok: r.ok, output: r.ok ? r.stdout : r.output };
+}
+
+export interface UpgradeReplay {
+  /** The Deployment the chart renders (lookup answered from `live`). */
+  rendered: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** With live and previous: helm upgrade's three-way patch, and the live Deployment after it. */
+  patch?: Record<string, unknown>;
+  result?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * The chart's Deployment rendered by Helm's engine (test/tools/helmlookup) with a fake cluster that
+ * holds `live` for `lookup`; with `previous` too, `helm upgrade`'s three-way strategic merge patch
+ * replayed against `live`, with the API server's default of one replica when the field goes.
+ */
+export async function helmUpgradeReplay(
+  chartDir: string,
+  valuesFiles: readonly string[],
+  opts: { live?: unknown; previous?: unknown; release?: string; namespace?: string; setString?: Record<string, string> } = {},
+): Promise<UpgradeReplay> {
+  await ensureTools(['helmlookup']);
+  const dir = await mkdtemp(join(tmpdir(), 'cgks-helmlookup-'));
+  try {
+    const args = ['--chart', chartDir, '--release', opts.release ?? 'release', '--namespace', opts.namespace ?? 'default'];
+    for (const f of valuesFiles) args.push('--values', f);
+    for (const [k, v] of Object.entries(opts.setString ?? {})) args.push('--set-string', `${k}=${v}`);
+    for (const key of ['live', 'previous'] as const) {
+      if (opts[key] === undefined) continue;
+      const file = join(dir, `${key}.json`);
+      await writeFile(file, JSON.stringify(opts[key]));
+      args.push(`--${key}`, file);
+    }
+    const r = await execa(toolPath('helmlookup'), args, { reject: false, stdin: 'ignore' });
+    if (r.exitCode !== 0) throw new Error(`helmlookup ${args.join(' ')}: exit ${r.exitCode}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as UpgradeReplay;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 // ---- Kubernetes manifests -------------------------------------------------------------------

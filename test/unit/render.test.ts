@@ -34,7 +34,10 @@ test('defaults follow earlier answers', () => {
   assert.is(a.tracing, false);
   const old = resolveAnswers({ name: 'x' }, { useDefaults: true, env: { localGoVersion: '1.22' } });
   assert.is(old.goVersion, '1.26', 'a local Go below the minimum is not a usable default');
-  assert.is(defaultImage('gitlab.com/a/b', 'b'), 'registry.example.com/b');
+  assert.is(defaultImage('gitlab.com/a/b', 'b'), 'registry.gitlab.com/a/b');
+  assert.is(defaultImage('gitlab.com/Acme/Shop/orders', 'orders'), 'registry.gitlab.com/acme/shop/orders');
+  assert.is(defaultImage('gitlab.example.com/a/b', 'b'), 'registry.example.com/b', 'a self-managed GitLab: its registry host is unknown');
+  assert.is(defaultImage('github.com/a', 'a'), 'registry.example.com/a');
 });
 
 test('without defaults, every unanswered question is reported at once', () => {
