@@ -10,6 +10,7 @@ import {
   ConflictError,
   listTargets,
   regenerate,
+  RegenRefused,
   RegenUsageError,
   type Conflict,
   type PlannedFile,
@@ -116,7 +117,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       return 1;
     }
     if (err instanceof RegenUsageError) throw new UsageError(err.message);
-    if (err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
+    if (err instanceof NotAGeneratedRepoError || err instanceof RegenRefused) throw new CommandFailed(err.message);
     throw err;
   }
 }

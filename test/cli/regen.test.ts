@@ -318,4 +318,25 @@ test('bad requests exit 2 with one line; outside a generated repo exit 1', async
   assert.match(outside.stderr, /no \.go-k8s-service\.json in .* or any parent/);
 });
 
+test('regen refuses a repo written by another generator version: nothing written, one line saying what to run', async () => {
+  const dir = await newRepo();
+  for (const [version, wanted] of [
+    ['0.0.1', /written by create-go-k8s-service 0\.0\.1.*run `create-go-k8s-service update` first \(it merges .*\), then regen/],
+    ['99.0.0', /written by create-go-k8s-service 99\.0\.0.*use create-go-k8s-service@99\.0\.0/],
+  ] as const) {
+    const record = readRecord(dir);
+    record.version = version;
+    writeRecord(dir, record);
+    const before = snapshot(dir);
+    for (const args of [['regen', 'dockerfile'], ['regen', 'chart', '--port', '9090'], ['regen', 'Dockerfile', '--force', '--dry-run']]) {
+      const r = await runCli(args, { cwd: dir });
+      assert.is(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, wanted);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(snapshot(dir), before, `${args.join(' ')} wrote something`);
+    }
+    assert.is(readRecord(dir).version, version, 'the recorded version changed');
+  }
+});
+
 test.run();

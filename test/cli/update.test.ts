@@ -6,19 +6,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCommandLine } from '../../generators/cli-args.js';
 import { CommandFailed } from '../../generators/errors.js';
-import type { Output } from '../../generators/output.js';
-import { filesFor, outputPath } from '../../generators/files.js';
-import type { Answers } from '../../generators/questions.js';
 import { hashContent } from '../../generators/record.js';
-import { updateCommand, type UpdateSeams } from '../../generators/update-command.js';
-import { GENERATOR_VERSION } from '../../generators/version.js';
+import type { UpdateSeams } from '../../generators/update-command.js';
 import { runCli } from '../support/cli.js';
-import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
+import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, snapshot } from '../fixtures/regen/repo.js';
 
-const [major, minor] = GENERATOR_VERSION.split('.').map(Number);
-const V2 = `${major}.${minor! + 1}.0`;
+const V2 = otherVersion(1);
 
 // Version 2 changes two lines of the Makefile's clean target and the Dockerfile's header.
 const OLD_CLEAN = 'clean: ## Remove build output and coverage files\n\trm -rf bin dist coverage.out';
@@ -33,46 +28,7 @@ function change(path: string, content: string): string {
 }
 
 /** Version 2 for a repo: what the CLI (version 1) generates from its record, changed. */
-async function v2(dir: string): Promise<UpdateSeams> {
-  const v1 = await reference(dir);
-  const render = (a: Answers) => {
-    const lifecycle = new Map(filesFor(a).map((f) => [outputPath(f, a), f.lifecycle]));
-    return [...v1].map(([path, content]) => ({ path, content: change(path, content), file: { lifecycle: lifecycle.get(path) ?? 'regenerable' } }));
-  };
-  return { render, version: V2 };
-}
-
-interface Captured {
-  out: Output;
-  info: string[];
-  errors: string[];
-  json: Record<string, unknown>[];
-}
-
-function capture(json = true): Captured {
-  const c: Captured = { info: [], errors: [], json: [], out: undefined as never };
-  c.out = {
-    isJson: json,
-    info: (t) => c.info.push(t),
-    warn: (t) => c.info.push(`warning: ${t}`),
-    error: (t) => c.errors.push(t),
-    json: (v) => c.json.push(v as Record<string, unknown>),
-    style: (_s, t) => t,
-  };
-  return c;
-}
-
-/** Runs `update <args>` in-process inside dir, as the CLI would, with version 2's seams. */
-async function updateIn(dir: string, seams: UpdateSeams, args: string[] = []): Promise<{ code: number; c: Captured }> {
-  const c = capture(args.includes('--json'));
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    return { code: await updateCommand(parseCommandLine(['update', ...args]), c.out, seams), c };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const v2 = (dir: string): Promise<UpdateSeams> => newerGenerator(dir, V2, change);
 
 test('an edit elsewhere in the file merges cleanly with the new version; unedited files are replaced; the record follows', async () => {
   const dir = await newRepo({ git: true });
