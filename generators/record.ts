@@ -7,6 +7,13 @@ import type { Answers } from './questions.js';
 import type { FileToWrite } from './write.js';
 
 export const RECORD_FILE = '.go-k8s-service.json';
+/**
+ * Where regen and update put a generated version they could not merge into a file. Not
+ * beside the file: Helm renders every file under templates/, and CI reads its directories;
+ * Go skips dot-directories, and the generated .dockerignore leaves this one out.
+ */
+export const ASIDE_DIR = '.go-k8s-service/new';
+export const asidePath = (path: string): string => `${ASIDE_DIR}/${path}`;
 export const GENERATOR_NAME = 'create-go-k8s-service';
 
 export interface RepoRecord {

@@ -18,6 +18,7 @@ import {
   type Resolution,
 } from './regen.js';
 import { unifiedDiff } from './merge.js';
+import { ASIDE_DIR, asidePath } from './record.js';
 import { loadRepo, NotAGeneratedRepoError } from './repo.js';
 
 /** Answers given as flags or in --answers, coerced and validated one by one. */
@@ -59,7 +60,7 @@ async function askResolution(c: Conflict): Promise<Resolution> {
           choices: [
             { name: 'keep my version (skip)', value: 'skip' },
             { name: 'overwrite with the generated version', value: 'overwrite' },
-            { name: `keep mine, write the generated version to ${c.path}.new`, value: 'new' },
+            { name: `keep mine, write the generated version under ${ASIDE_DIR}/`, value: 'new' },
             { name: 'show the diff', value: 'diff' },
           ],
         },
@@ -159,7 +160,7 @@ async function reportDiff(r: RegenReport): Promise<string> {
   for (const f of r.files) {
     const pair = shown[f.action]?.(f);
     if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
-    if (f.action === 'new-beside') parts.push(await unifiedDiff(`${f.path}.new`, undefined, f.after));
+    if (f.action === 'new-beside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
   }
   return parts.join('');
 }

@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import { compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { renderAll, type RenderedFile } from './render.js';
 import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -37,7 +37,7 @@ export interface Conflict {
 
 /**
  * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
- * kept: left as the user has it. new-beside: generated text written to <path>.new.
+ * kept: left as the user has it. new-beside: generated text written to .go-k8s-service/new/<path>.
  * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
  */
 export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict';
@@ -225,7 +225,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
     if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
     else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
-    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${c.path}.new` });
+    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
     else unresolved.push(c.path);
   }
 
@@ -238,7 +238,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
     if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: content! });
-    if (p.action === 'new-beside') writes.push({ path: `${p.path}.new`, content: content! });
+    if (p.action === 'new-beside') writes.push({ path: asidePath(p.path), content: content! });
     if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
       const id = hashContent(content!);
       if (hashes[p.path] !== id) generated.set(id, content!);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answers } from './questions.js';
-import { compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { mergeText } from './merge.js';
 import { renderAll } from './render.js';
 import { gitTopLevel, loadRepo, readBlobs, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
@@ -32,7 +32,7 @@ export interface UpdateOptions {
 /**
  * update: not edited, replaced. merged: edits and template changes combined cleanly.
  * conflict: merged with conflict markers. new-beside: no merge base, generated text in
- * <path>.new. kept: edited, nothing new from the generator (or no longer generated).
+ * .go-k8s-service/new/<path>. kept: edited, nothing new from the generator (or no longer generated).
  */
 export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-beside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing';
 
@@ -51,7 +51,7 @@ export interface UpdateReport {
   files: UpdatedFile[];
   /** Files left with conflict markers. */
   conflicts: string[];
-  /** Files whose merge base git does not have: the generated text is in <path>.new. */
+  /** Files without a merge base: the generated text is in .go-k8s-service/new/<path>. */
   noBase: string[];
   recordChanged: boolean;
   wrote: boolean;
@@ -143,7 +143,7 @@ export function update(opts: UpdateOptions): UpdateReport {
       const base = baseId ? bases.get(baseId) : undefined;
       if (base === undefined) {
         const why = baseId ? `git has no blob ${baseId.slice(0, 12)} (the file as generated)` : 'the record has no entry for it';
-        files.push({ path, action: 'new-beside', reason: `no merge base: ${why}; the new version is in ${path}.new`, before: ours, after: t.content });
+        files.push({ path, action: 'new-beside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {
         const m = mergeText(ours, base, t.content);
         files.push({
@@ -164,7 +164,7 @@ export function update(opts: UpdateOptions): UpdateReport {
   const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
   const writes: FileToWrite[] = [];
   for (const f of files) {
-    if (f.action === 'new-beside') writes.push({ path: `${f.path}.new`, content: f.after! });
+    if (f.action === 'new-beside') writes.push({ path: asidePath(f.path), content: f.after! });
     else if (f.after !== undefined) writes.push({ path: f.path, content: f.after });
   }
   const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);

@@ -91,7 +91,7 @@ test('regen <group>: an edited file is a conflict kept byte for byte; files stil
   assert.match(r4.stdout, /update\s+charts\/orders\/values\.yaml\s+\(edited; overwritten\)/);
 });
 
-test('on a terminal each conflict is asked: show the diff, then write <file>.new; Ctrl-C writes nothing', async () => {
+test('on a terminal each conflict is asked: show the diff, then write the generated version aside; Ctrl-C writes nothing', async () => {
   const dir = await newRepo();
   edit(dir, 'Dockerfile', /^USER 65532:65532$/m, 'USER 65532:65532\n# mine');
   const edited = read(dir, 'Dockerfile');
@@ -104,11 +104,11 @@ test('on a terminal each conflict is asked: show the diff, then write <file>.new
   pty.write(KEY.down + KEY.down + KEY.enter);
   assert.equal(await pty.exited, { code: 0, signal: null }, pty.text());
   assert.is(read(dir, 'Dockerfile'), edited);
-  assert.is(read(dir, 'Dockerfile.new'), (await reference(dir)).get('Dockerfile'));
+  assert.is(read(dir, '.go-k8s-service/new/Dockerfile'), (await reference(dir)).get('Dockerfile'));
   // The record still has the generated hash: the file stays "edited".
   assert.equal(readRecord(dir), JSON.parse(before.get(RECORD)!.content));
 
-  rmSync(join(dir, 'Dockerfile.new'));
+  rmSync(join(dir, '.go-k8s-service'), { recursive: true });
   const again = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
   await again.expect('What now?');
   again.write(KEY.ctrlC);

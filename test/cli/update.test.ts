@@ -113,7 +113,7 @@ test('a dirty work tree is refused with nothing changed (also through the CLI)',
   assert.match(untracked.stderr, /notes\.txt/);
 });
 
-test('outside git, update refuses; without a merge base it writes <file>.new and says so', async () => {
+test('outside git, update refuses; without a merge base it writes the new version under .go-k8s-service/new/ and says so', async () => {
   const dir = await newRepo({ git: false });
   const seams = await v2(dir);
   const refused = await runCli(['update'], { cwd: dir });
@@ -131,8 +131,8 @@ test('outside git, update refuses; without a merge base it writes <file>.new and
   assert.equal(j.noBase, ['Makefile']);
   assert.match(j.files.find((f) => f.path === 'Makefile')!.reason!, /no merge base: git has no blob [0-9a-f]{12}/);
   assert.is(read(dir, 'Makefile'), edited, 'no guessing: the file is left as it was');
-  assert.ok(read(dir, 'Makefile.new').includes(NEW_CLEAN));
-  assert.match(c.errors[0]!, /Makefile \(see Makefile\.new\)/);
+  assert.ok(read(dir, '.go-k8s-service/new/Makefile').includes(NEW_CLEAN));
+  assert.match(c.errors[0]!, /Makefile \(see \.go-k8s-service\/new\/Makefile\)/);
 });
 
 test('--dry-run shows the merge as a diff and writes nothing; the same version is a no-op through the CLI', async () => {
@@ -154,7 +154,7 @@ test('--dry-run shows the merge as a diff and writes nothing; the same version i
   assert.is(j.wrote, false);
   assert.ok(j.files.every((f: { action: string }) => f.action === 'unchanged'));
   assert.equal(snapshot(dir), before);
-  assert.not.ok(existsSync(join(dir, 'Makefile.new')));
+  assert.not.ok(existsSync(join(dir, '.go-k8s-service')));
   assert.ok(before.has(RECORD));
 });
 
