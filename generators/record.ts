@@ -37,6 +37,24 @@ export function hashContent(content: string | Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+// Line endings as git sees them: a checkout may turn LF into CRLF (core.autocrlf=true
+// without our .gitattributes), which is not an edit. Text is compared and hashed with LF,
+// and written back in the line endings the checkout has. Text with a NUL byte is binary
+// to git, and left alone.
+
+const isText = (text: string) => !text.includes('\0');
+
+/** The text with CRLF line endings turned into LF (what git stores for a text file). */
+export function normalizeEol(text: string): string {
+  return isText(text) && text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
+}
+
+/** The text in the line endings of `checkout` (a file's current text): CRLF if it has them. */
+export function inEolOf(text: string, checkout: string | undefined): string {
+  if (checkout === undefined || !isText(text) || !checkout.includes('\r\n')) return text;
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
 const COMMENT =
   'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
   'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.';

@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { renderAll, type RenderedFile } from './render.js';
 import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -184,9 +184,16 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
 
   const planned: PlannedFile[] = [];
   const conflicts: Conflict[] = [];
+  /** Files as checked out (line endings included), to write back in the same line endings. */
+  const checkout = new Map<string, string | undefined>();
+  const readCurrent = (path: string) => {
+    const raw = readIfExists(join(root, path));
+    checkout.set(path, raw);
+    return raw === undefined ? undefined : normalizeEol(raw);
+  };
   for (const path of [...affected].sort()) {
     const r = rendered.get(path)!;
-    const current = readIfExists(join(root, path));
+    const current = readCurrent(path);
     const recorded = record.files[path];
     if (current === undefined) {
       if (recorded && !byName.has(path)) {
@@ -207,7 +214,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     }
   }
   for (const path of removed.sort()) {
-    const current = readIfExists(join(root, path));
+    const current = readCurrent(path);
     if (current === undefined) continue;
     if (record.files[path] && hashContent(current) === record.files[path]) {
       planned.push({ path, action: 'delete', reason: 'not generated with the new answers', before: current });
@@ -237,7 +244,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const generated = new Map<string, string>();
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
-    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: content! });
+    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: inEolOf(content!, checkout.get(p.path)) });
     if (p.action === 'new-beside') writes.push({ path: asidePath(p.path), content: content! });
     if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
       const id = hashContent(content!);
@@ -251,7 +258,8 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const writesFiles = writes.length > 0 || deletes.length > 0;
   const newRecord = makeRecord(answers, record.version, hashes);
   const recordText = serializeRecord(newRecord);
-  const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordChanged = recordText !== normalizeEol(recordCheckout);
 
   const report: RegenReport = {
     root,
@@ -267,7 +275,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   if (unresolved.length > 0) throw new ConflictError(report);
 
   if (!opts.dryRun && (writesFiles || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: recordText });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answers } from './questions.js';
-import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { mergeText } from './merge.js';
 import { renderAll } from './render.js';
 import { gitTopLevel, loadRepo, readBlobs, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
@@ -84,7 +84,13 @@ export function update(opts: UpdateOptions): UpdateReport {
 
   const theirs = new Map(render(answers).map((g) => [g.path, g]));
   const paths = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort();
-  const read = (p: string) => (existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined);
+  /** Files as checked out (line endings included), to write back in the same line endings. */
+  const checkout = new Map<string, string | undefined>();
+  const read = (p: string) => {
+    if (!checkout.has(p)) checkout.set(p, existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined);
+    const raw = checkout.get(p);
+    return raw === undefined ? undefined : normalizeEol(raw);
+  };
 
   // The merge bases that are needed, fetched from git in one go.
   const needBase: string[] = [];
@@ -161,11 +167,12 @@ export function update(opts: UpdateOptions): UpdateReport {
 
   const record2 = makeRecord(answers, version, hashes);
   const recordText = serializeRecord(record2);
-  const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordChanged = recordText !== normalizeEol(recordCheckout);
   const writes: FileToWrite[] = [];
   for (const f of files) {
     if (f.action === 'new-beside') writes.push({ path: asidePath(f.path), content: f.after! });
-    else if (f.after !== undefined) writes.push({ path: f.path, content: f.after });
+    else if (f.after !== undefined) writes.push({ path: f.path, content: inEolOf(f.after, checkout.get(f.path)) });
   }
   const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);
 
@@ -183,7 +190,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     summary: summarize(files, Boolean(opts.dryRun)),
   };
   if (!opts.dryRun && (writes.length > 0 || deletes.length > 0 || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: recordText });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
