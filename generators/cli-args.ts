@@ -25,6 +25,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'json', help: 'print a machine-readable result on stdout; human text goes to stderr', commands: ALL },
   { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files', commands: ['create', 'regen'] },
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
+  { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
@@ -44,6 +45,7 @@ export interface ParsedArgs {
     json: boolean;
     force: boolean;
     skipModified: boolean;
+    merge: boolean;
     list: boolean;
     git: boolean;
     install: boolean;
@@ -159,6 +161,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       json: Boolean(v.json),
       force: Boolean(v.force),
       skipModified: Boolean(v['skip-modified']),
+      merge: Boolean(v.merge),
       list: Boolean(v.list),
       git: !v['no-git'],
       install: !v['no-install'],

@@ -8,12 +8,14 @@ import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
 import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
-import { renderAll, type RenderedFile } from './render.js';
+import { findBases, missingBase } from './merge-base.js';
+import { mergeText } from './merge.js';
+import { renderAll, renderFile, type RenderedFile } from './render.js';
 import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
-export type Resolution = 'overwrite' | 'skip' | 'new';
+export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
 
 export interface RegenOptions {
   cwd: string;
@@ -23,6 +25,8 @@ export interface RegenOptions {
   changes?: Partial<Answers>;
   force?: boolean;
   skipModified?: boolean;
+  /** Merge the generated version into edited files (3-way, as update does). */
+  merge?: boolean;
   dryRun?: boolean;
   interactive: boolean;
   /** Asked per conflict when interactive. */
@@ -39,8 +43,9 @@ export interface Conflict {
  * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
  * kept: left as the user has it. new-beside: generated text written to .go-k8s-service/new/<path>.
  * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
+ * merged: edits and the generated change combined; merge-conflict: combined with conflict markers.
  */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict';
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict';
 
 export interface PlannedFile {
   path: string;
@@ -50,10 +55,21 @@ export interface PlannedFile {
   after?: string;
 }
 
+/** An edited file kept while an answer its generated text depends on changed. */
+export interface StaleFile {
+  path: string;
+  /** What the file still holds: each answer as it was, and as it is now. */
+  holds: { answer: keyof Answers; was: unknown; now: unknown }[];
+}
+
 export interface RegenReport {
   root: string;
   files: PlannedFile[];
   conflicts: string[];
+  /** Edited files kept although an answer they depend on changed: the repo may not hold together. */
+  stale: StaleFile[];
+  /** Files merged with conflict markers. */
+  mergeConflicts: string[];
   answersChanged: (keyof Answers)[];
   recordChanged: boolean;
   wrote: boolean;
@@ -223,18 +239,26 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     }
   }
 
+  if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
+    throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
+  }
   const unresolved: string[] = [];
+  const toMerge: PlannedFile[] = [];
   for (const c of conflicts) {
     const p = planned.find((f) => f.path === c.path)!;
     let choice: Resolution | undefined;
     if (opts.force) choice = 'overwrite';
     else if (opts.skipModified) choice = 'skip';
+    else if (opts.merge) choice = 'merge';
     else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
     if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
     else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
     else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
+    else if (choice === 'merge') toMerge.push(p);
     else unresolved.push(c.path);
   }
+  mergeEdited(root, toMerge, record.files, [...toMerge].map((p) => renderFile(rendered.get(p.path)!.file, oldAnswers).content));
+  const stale = answersChanged.length > 0 ? staleFiles(planned, rendered, oldAnswers, answers, answersChanged) : [];
 
   // The record follows what is on disk as generated: written files get their new hash;
   // kept files keep theirs (still the base of a later update's merge).
@@ -245,8 +269,10 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
     if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: inEolOf(content!, checkout.get(p.path)) });
+    if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: inEolOf(p.after!, checkout.get(p.path)) });
     if (p.action === 'new-beside') writes.push({ path: asidePath(p.path), content: content! });
-    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
+    // A merged file's base from now on is the generated text it was merged with.
+    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged' || p.action === 'merged' || p.action === 'merge-conflict') {
       const id = hashContent(content!);
       if (hashes[p.path] !== id) generated.set(id, content!);
       hashes[p.path] = id;
@@ -265,6 +291,8 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     root,
     files: planned,
     conflicts: unresolved,
+    stale,
+    mergeConflicts: planned.filter((p) => p.action === 'merge-conflict').map((p) => p.path),
     answersChanged,
     recordChanged,
     wrote: false,
@@ -288,15 +316,72 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   return report;
 }
 
+/**
+ * 3-way merges of edited files, as update does: base = the file as generated (by its
+ * recorded blob id: this version's render of the recorded answers, else git), ours = the
+ * file, theirs = the generated text now. Without a base the generated text goes aside.
+ */
+function mergeEdited(root: string, files: PlannedFile[], recorded: RepoRecord['files'], renderable: string[]): void {
+  const ids = files.map((p) => recorded[p.path]).filter((id): id is string => id !== undefined);
+  const bases = findBases(root, ids, renderable);
+  for (const p of files) {
+    const id = recorded[p.path];
+    const base = id === undefined ? undefined : bases.get(id);
+    if (base === undefined) {
+      const why = id === undefined ? 'the record has no entry for it' : missingBase(root, p.path, id, GENERATOR_VERSION);
+      Object.assign(p, { action: 'new-beside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
+      continue;
+    }
+    const m = mergeText(p.before!, base, p.after!);
+    Object.assign(p, {
+      action: m.conflicts > 0 ? 'merge-conflict' : 'merged',
+      reason: m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the generated change merged',
+      after: m.text,
+    });
+  }
+}
+
+/**
+ * Edited files the user kept although their generated text depends on a changed answer:
+ * each with the answers it still holds (found by changing one answer at a time).
+ */
+function staleFiles(
+  planned: PlannedFile[],
+  rendered: Map<string, RenderedFile>,
+  oldAnswers: Answers,
+  answers: Answers,
+  changed: (keyof Answers)[],
+): StaleFile[] {
+  const stale: StaleFile[] = [];
+  for (const p of planned) {
+    const r = rendered.get(p.path);
+    if (!r || r.file.lifecycle === 'once' || (p.action !== 'kept' && p.action !== 'new-beside')) continue;
+    const old = renderFile(r.file, oldAnswers).content;
+    if (old === r.content) continue;
+    const one = (k: keyof Answers) => {
+      try {
+        return renderFile(r.file, { ...oldAnswers, [k]: answers[k] } as Answers).content !== old;
+      } catch {
+        return true;
+      }
+    };
+    const keys = changed.filter(one);
+    stale.push({ path: p.path, holds: (keys.length > 0 ? keys : changed).map((k) => ({ answer: k, was: oldAnswers[k], now: answers[k] })) });
+  }
+  return stale;
+}
+
 function summarize(planned: PlannedFile[], dryRun: boolean): string {
   const count = (...a: Action[]) => planned.filter((p) => a.includes(p.action)).length;
   const parts = [
     `${count('update')} updated`,
+    ...(count('merged', 'merge-conflict') ? [`${count('merged', 'merge-conflict')} merged`] : []),
     `${count('create')} created`,
     `${count('delete')} deleted`,
     `${count('unchanged')} unchanged`,
     `${count('kept', 'new-beside', 'missing')} kept`,
   ];
   if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
+  if (count('merge-conflict')) parts.push(`${count('merge-conflict')} with conflict markers`);
   return parts.join(', ') + (dryRun ? ' (dry run: nothing written)' : '');
 }

@@ -4,7 +4,8 @@ import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { unifiedDiff } from './merge.js';
 import type { Output } from './output.js';
-import { asidePath } from './record.js';
+import { missingBaseRemedy } from './merge-base.js';
+import { ASIDE_DIR, asidePath } from './record.js';
 import { NotAGeneratedRepoError } from './repo.js';
 import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from './update.js';
 
@@ -46,7 +47,8 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   const failed = attention.length > 0;
   const message = failed
     ? `${attention.length} file(s) need your merge: ${attention.join(', ')}` +
-      (report.dryRun ? '' : '; resolve them and commit (`git checkout -- . && git clean -fd` undoes the whole update)')
+      (report.dryRun ? '' : '; resolve them and commit (`git checkout -- . && git clean -fd` undoes the whole update)') +
+      (report.noBase.length > 0 ? `; without a merge base: ${missingBaseRemedy(ASIDE_DIR)}` : '')
     : undefined;
   if (message) out.error(message);
   if (out.isJson) {

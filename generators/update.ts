@@ -8,7 +8,8 @@ import type { Answers } from './questions.js';
 import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { mergeText } from './merge.js';
 import { renderAll } from './render.js';
-import { gitTopLevel, loadRepo, readBlobs, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
+import { findBases, missingBase } from './merge-base.js';
+import { gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
@@ -102,7 +103,9 @@ export function update(opts: UpdateOptions): UpdateReport {
       needBase.push(baseId);
     }
   }
-  const bases = readBlobs(root, needBase);
+  // This generator can render the record's version itself (any clone can); git has the rest, if this clone does.
+  const renderable = needBase.length > 0 && compareVersions(record.version, GENERATOR_VERSION) === 0 ? renderAll(answers).map((r) => r.content) : [];
+  const bases = findBases(root, needBase, renderable);
 
   const files: UpdatedFile[] = [];
   const hashes: RepoRecord['files'] = { ...record.files };
@@ -148,7 +151,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     } else {
       const base = baseId ? bases.get(baseId) : undefined;
       if (base === undefined) {
-        const why = baseId ? `git has no blob ${baseId.slice(0, 12)} (the file as generated)` : 'the record has no entry for it';
+        const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
         files.push({ path, action: 'new-beside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {
         const m = mergeText(ours, base, t.content);

@@ -99,9 +99,10 @@ test('on a terminal each conflict is asked: show the diff, then write the genera
 
   const pty = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
   await pty.expect('Dockerfile was edited since it was generated. What now?');
-  pty.write(KEY.down + KEY.down + KEY.down + KEY.enter);
+  // skip, overwrite, merge, write aside, show the diff
+  pty.write(KEY.down.repeat(4) + KEY.enter);
   await pty.expect(/\+\+\+ b\/Dockerfile[\s\S]*^-# mine$[\s\S]*What now\?/m);
-  pty.write(KEY.down + KEY.down + KEY.enter);
+  pty.write(KEY.down.repeat(3) + KEY.enter);
   assert.equal(await pty.exited, { code: 0, signal: null }, pty.text());
   assert.is(read(dir, 'Dockerfile'), edited);
   assert.is(read(dir, '.go-k8s-service/new/Dockerfile'), (await reference(dir)).get('Dockerfile'));
