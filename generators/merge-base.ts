@@ -34,6 +34,6 @@ export function missingBase(root: string, path: string, id: string, version: str
 export function missingBaseRemedy(aside: string): string {
   return (
     `merge by hand from ${aside}/, or undo the update (git checkout -- . && git clean -fd), fetch the ref from the clone that has it ` +
-    `(git fetch <that clone> ${BASE_REF}:${BASE_REF}) and update again; to share merge bases, push that ref (git push origin ${BASE_REF})`
+    `(git fetch <that clone> +${BASE_REF}:${BASE_REF}) and update again; to share merge bases, push that ref (git push origin ${BASE_REF})`
   );
 }
