@@ -23,6 +23,8 @@ export interface RepoRecord {
   answers: Answers;
   /** Path → git blob id of the content as generated. */
   files: { [path: string]: string };
+  /** Generated files the team removed on purpose (`remove`): regen and update leave them out. */
+  removed?: string[];
 }
 
 /** The record file exists but cannot be used: not JSON, or not our shape. */
@@ -59,10 +61,14 @@ const COMMENT =
   'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
   'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.';
 
-/** A record from path → blob id; keys sorted so the file is stable. */
-export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files']): RepoRecord {
-  const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A record from path → blob id; keys sorted so the file is stable. `removed` only when there are any. */
+export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files'], removed: readonly string[] = []): RepoRecord {
+  const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => byCodePoint(a, b)));
+  const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
+  if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
+  return record;
 }
 
 export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[]): RepoRecord {
@@ -98,6 +104,11 @@ export function parseRecord(text: string): RepoRecord {
     }
     if (path.startsWith('/') || path.split('/').includes('..')) {
       throw new RecordError(`${RECORD_FILE}: "files" entry ${JSON.stringify(path)} must be a path inside the repo`);
+    }
+  }
+  if (r.removed !== undefined) {
+    if (!Array.isArray(r.removed) || r.removed.some((p) => typeof p !== 'string' || p.startsWith('/') || p.split('/').includes('..'))) {
+      throw new RecordError(`${RECORD_FILE}: "removed" must be a list of paths inside the repo`);
     }
   }
   return r as RepoRecord;

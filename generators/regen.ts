@@ -44,8 +44,9 @@ export interface Conflict {
  * kept: left as the user has it. new-beside: generated text written to .go-k8s-service/new/<path>.
  * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
  * merged: edits and the generated change combined; merge-conflict: combined with conflict markers.
+ * removed: removed on purpose (the record's "removed"), so not recreated unless named.
  */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict';
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict' | 'removed';
 
 export interface PlannedFile {
   path: string;
@@ -207,8 +208,17 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     checkout.set(path, raw);
     return raw === undefined ? undefined : normalizeEol(raw);
   };
+  const removedOnPurpose = new Set(record.removed ?? []);
   for (const path of [...affected].sort()) {
     const r = rendered.get(path)!;
+    if (removedOnPurpose.has(path)) {
+      // Named, it comes back (and is no longer recorded as removed).
+      if (!byName.has(path)) {
+        planned.push({ path, action: 'removed', reason: `removed on purpose; \`regen ${path}\` brings it back` });
+        continue;
+      }
+      removedOnPurpose.delete(path);
+    }
     const current = readCurrent(path);
     const recorded = record.files[path];
     if (current === undefined) {
@@ -282,7 +292,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   for (const path of removed) if (!existsSync(join(root, path))) delete hashes[path];
   const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
   const writesFiles = writes.length > 0 || deletes.length > 0;
-  const newRecord = makeRecord(answers, record.version, hashes);
+  const newRecord = makeRecord(answers, record.version, hashes, [...removedOnPurpose]);
   const recordText = serializeRecord(newRecord);
   const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
   const recordChanged = recordText !== normalizeEol(recordCheckout);
@@ -379,7 +389,7 @@ function summarize(planned: PlannedFile[], dryRun: boolean): string {
     `${count('create')} created`,
     `${count('delete')} deleted`,
     `${count('unchanged')} unchanged`,
-    `${count('kept', 'new-beside', 'missing')} kept`,
+    `${count('kept', 'new-beside', 'missing', 'removed')} kept`,
   ];
   if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
   if (count('merge-conflict')) parts.push(`${count('merge-conflict')} with conflict markers`);

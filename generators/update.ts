@@ -35,7 +35,7 @@ export interface UpdateOptions {
  * conflict: merged with conflict markers. new-beside: no merge base, generated text in
  * .go-k8s-service/new/<path>. kept: edited, nothing new from the generator (or no longer generated).
  */
-export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-beside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing';
+export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-beside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing' | 'removed';
 
 export interface UpdatedFile {
   path: string;
@@ -84,6 +84,9 @@ export function update(opts: UpdateOptions): UpdateReport {
   }
 
   const theirs = new Map(render(answers).map((g) => [g.path, g]));
+  // Removed on purpose: neither recreated nor merged (and forgotten once no longer generated).
+  const removedOnPurpose = (record.removed ?? []).filter((p) => theirs.has(p));
+  for (const p of removedOnPurpose) theirs.delete(p);
   const paths = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort();
   /** Files as checked out (line endings included), to write back in the same line endings. */
   const checkout = new Map<string, string | undefined>();
@@ -168,7 +171,8 @@ export function update(opts: UpdateOptions): UpdateReport {
     }
   }
 
-  const record2 = makeRecord(answers, version, hashes);
+  for (const path of removedOnPurpose) files.push({ path, action: 'removed', reason: 'removed on purpose' });
+  const record2 = makeRecord(answers, version, hashes, removedOnPurpose);
   const recordText = serializeRecord(record2);
   const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
   const recordChanged = recordText !== normalizeEol(recordCheckout);
