@@ -2,7 +2,7 @@
 // by its blob id. This generator renders its own output again (any clone can, no git
 // needed); other versions' text is looked up in git, where a clone may lack it.
 import { hashContent } from './record.js';
-import { BASE_REF, hasRef, readBlobs } from './repo.js';
+import { BASE_REF, gitTopLevel, hasRef, readBlobs } from './repo.js';
 
 /** The text of each blob id: from texts this generator renders, else from git's object store. */
 export function findBases(root: string, ids: readonly string[], renderable: Iterable<string>): Map<string, string> {
@@ -21,6 +21,7 @@ export function findBases(root: string, ids: readonly string[], renderable: Iter
 /** Why the text `version` generated for `path` is nowhere to be found (one clause, no remedy). */
 export function missingBase(root: string, path: string, id: string, version: string): string {
   const what = `the text ${version} generated for ${path} (blob ${id.slice(0, 12)})`;
+  if (!gitTopLevel(root)) return `${what} is not what this version generates from the recorded answers, and without git there is nowhere else to find it`;
   if (!hasRef(root, BASE_REF)) {
     return (
       `${what} is not in this clone's history, and this clone has no ${BASE_REF} (update and regen keep the text they generate ` +

@@ -140,6 +140,9 @@ function attention(r: RegenReport): string | undefined {
         `Merge the change in with \`regen ${r.stale.map((s) => s.path).join(' ')} --merge\`, or edit them yourself`,
     );
   }
+  if (r.noBase.length > 0) {
+    parts.push(`${r.noBase.length} file(s) could not be merged, for want of a merge base: ${r.noBase.map((p) => `${p} (see ${asidePath(p)})`).join(', ')}; merge them by hand`);
+  }
   if (r.mergeConflicts.length > 0) {
     parts.push(`${r.mergeConflicts.length} file(s) merged with conflict markers: ${r.mergeConflicts.join(', ')}; resolve them`);
   }
@@ -154,6 +157,7 @@ function jsonReport(r: RegenReport) {
     conflicts: r.conflicts,
     stale: r.stale,
     mergeConflicts: r.mergeConflicts,
+    noBase: r.noBase,
     recordChanged: r.recordChanged,
     wrote: r.wrote,
     changed: r.files.filter((f) => ['create', 'update', 'delete', 'merged', 'merge-conflict'].includes(f.action)).map((f) => f.path),

@@ -71,6 +71,8 @@ export interface RegenReport {
   stale: StaleFile[];
   /** Files merged with conflict markers. */
   mergeConflicts: string[];
+  /** Files to merge without a merge base: the generated version went to .go-k8s-service/new/. */
+  noBase: string[];
   answersChanged: (keyof Answers)[];
   recordChanged: boolean;
   wrote: boolean;
@@ -303,6 +305,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     conflicts: unresolved,
     stale,
     mergeConflicts: planned.filter((p) => p.action === 'merge-conflict').map((p) => p.path),
+    noBase: toMerge.filter((p) => p.action === 'new-beside').map((p) => p.path),
     answersChanged,
     recordChanged,
     wrote: false,

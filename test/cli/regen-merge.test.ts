@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import { CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
-import { commitAll, edit, git, newRepo, read, readRecord } from '../fixtures/regen/repo.js';
+import { hashContent } from '../../generators/record.js';
+import { commitAll, edit, git, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
 
 const MAIN = 'cmd/orders/main.go';
 const VALUES = 'charts/orders/values.yaml';
@@ -96,6 +97,24 @@ test('--merge where the edit and the change touch the same line: conflict marker
   const both = await runCli(['regen', 'chart', '--port', '9090', '--merge', '--force'], { cwd: dir });
   assert.is(both.exitCode, 2, both.stderr);
   assert.match(both.stderr, /pass one of them/);
+});
+
+test('--merge without a merge base: the generated version goes aside, exit 1 naming the file and why', async () => {
+  const dir = await newRepo();
+  edit(dir, 'Makefile', /^GO( +)\?= go$/m, 'GO$1?= go1.26');
+  const edited = read(dir, 'Makefile');
+  // The record names a text this version does not generate, and there is no git to ask.
+  const record = readRecord(dir);
+  record.files.Makefile = hashContent('a Makefile from elsewhere\n');
+  writeRecord(dir, record);
+  const r = await runCli(['regen', 'makefile', '--merge', '--json'], { cwd: dir });
+  assert.is(r.exitCode, 1, r.stderr);
+  assert.match(r.stderr, /1 file\(s\) could not be merged, for want of a merge base: Makefile \(see \.go-k8s-service\/new\/Makefile\)/);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.noBase, ['Makefile']);
+  assert.match(j.files.find((f: { path: string }) => f.path === 'Makefile').reason, /no merge base: the text .* generated for Makefile \(blob [0-9a-f]{12}\) is not what this version generates/);
+  assert.is(read(dir, 'Makefile'), edited);
+  assert.is(read(dir, '.go-k8s-service/new/Makefile'), (await reference(dir)).get('Makefile'));
 });
 
 test('on a terminal, "merge" merges the change into the edited file', async () => {
