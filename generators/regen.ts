@@ -172,6 +172,9 @@ export function refuseOtherVersion(recorded: string): void {
 }
 
 export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
+  if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
+    throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
+  }
   const { root, record, answers: oldAnswers } = loadRepo(opts.cwd);
   refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
@@ -251,9 +254,6 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     }
   }
 
-  if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
-    throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
-  }
   const unresolved: string[] = [];
   const toMerge: PlannedFile[] = [];
   for (const c of conflicts) {
@@ -269,7 +269,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     else if (choice === 'merge') toMerge.push(p);
     else unresolved.push(c.path);
   }
-  mergeEdited(root, toMerge, record.files, [...toMerge].map((p) => renderFile(rendered.get(p.path)!.file, oldAnswers).content));
+  mergeEdited(root, toMerge, record.files, toMerge.map((p) => renderFile(rendered.get(p.path)!.file, oldAnswers).content));
   const stale = answersChanged.length > 0 ? staleFiles(planned, rendered, oldAnswers, answers, answersChanged) : [];
 
   // The record follows what is on disk as generated: written files get their new hash;

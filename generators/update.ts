@@ -96,7 +96,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     return raw === undefined ? undefined : normalizeEol(raw);
   };
 
-  // The merge bases that are needed, fetched from git in one go.
+  // The merge bases that are needed, found in one go.
   const needBase: string[] = [];
   for (const path of paths) {
     const t = theirs.get(path);
@@ -218,6 +218,7 @@ function summarize(files: UpdatedFile[], dryRun: boolean): string {
     ['delete', 'deleted'],
     ['kept', 'kept'],
     ['missing', 'missing'],
+    ['removed', 'removed on purpose'],
     ['unchanged', 'unchanged'],
   ];
   const parts = order.filter(([a]) => count(a) > 0).map(([a, label]) => `${count(a)} ${label}`);
