@@ -191,7 +191,7 @@ async function reportDiff(r: RegenReport): Promise<string> {
   for (const f of r.files) {
     const pair = shown[f.action]?.(f);
     if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
-    if (f.action === 'new-beside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
+    if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
   }
   return parts.join('');
 }

@@ -41,12 +41,12 @@ export interface Conflict {
 
 /**
  * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
- * kept: left as the user has it. new-beside: generated text written to .go-k8s-service/new/<path>.
+ * kept: left as the user has it. new-aside: generated text written to .go-k8s-service/new/<path>.
  * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
  * merged: edits and the generated change combined; merge-conflict: combined with conflict markers.
  * removed: removed on purpose (the record's "removed"), so not recreated unless named.
  */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict' | 'removed';
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-aside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict' | 'removed';
 
 export interface PlannedFile {
   path: string;
@@ -265,7 +265,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
     if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
     else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
-    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
+    else if (choice === 'new') Object.assign(p, { action: 'new-aside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
     else if (choice === 'merge') toMerge.push(p);
     else unresolved.push(c.path);
   }
@@ -282,7 +282,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     const content = rendered.get(p.path)?.content;
     if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: inEolOf(content!, checkout.get(p.path)) });
     if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: inEolOf(p.after!, checkout.get(p.path)) });
-    if (p.action === 'new-beside') writes.push({ path: asidePath(p.path), content: content! });
+    if (p.action === 'new-aside') writes.push({ path: asidePath(p.path), content: content! });
     // A merged file's base from now on is the generated text it was merged with.
     if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged' || p.action === 'merged' || p.action === 'merge-conflict') {
       const id = hashContent(content!);
@@ -305,7 +305,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     conflicts: unresolved,
     stale,
     mergeConflicts: planned.filter((p) => p.action === 'merge-conflict').map((p) => p.path),
-    noBase: toMerge.filter((p) => p.action === 'new-beside').map((p) => p.path),
+    noBase: toMerge.filter((p) => p.action === 'new-aside').map((p) => p.path),
     answersChanged,
     recordChanged,
     wrote: false,
@@ -342,7 +342,7 @@ function mergeEdited(root: string, files: PlannedFile[], recorded: RepoRecord['f
     const base = id === undefined ? undefined : bases.get(id);
     if (base === undefined) {
       const why = id === undefined ? 'the record has no entry for it' : missingBase(root, p.path, id, GENERATOR_VERSION);
-      Object.assign(p, { action: 'new-beside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
+      Object.assign(p, { action: 'new-aside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
       continue;
     }
     const m = mergeText(p.before!, base, p.after!);
@@ -368,7 +368,7 @@ function staleFiles(
   const stale: StaleFile[] = [];
   for (const p of planned) {
     const r = rendered.get(p.path);
-    if (!r || r.file.lifecycle === 'once' || (p.action !== 'kept' && p.action !== 'new-beside')) continue;
+    if (!r || r.file.lifecycle === 'once' || (p.action !== 'kept' && p.action !== 'new-aside')) continue;
     const old = renderFile(r.file, oldAnswers).content;
     if (old === r.content) continue;
     const one = (k: keyof Answers) => {
@@ -392,7 +392,7 @@ function summarize(planned: PlannedFile[], dryRun: boolean): string {
     `${count('create')} created`,
     `${count('delete')} deleted`,
     `${count('unchanged')} unchanged`,
-    `${count('kept', 'new-beside', 'missing', 'removed')} kept`,
+    `${count('kept', 'new-aside', 'missing', 'removed')} kept`,
   ];
   if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
   if (count('merge-conflict')) parts.push(`${count('merge-conflict')} with conflict markers`);

@@ -29,7 +29,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (report.dryRun) {
     const parts: string[] = [];
     for (const f of report.files) {
-      if (f.action === 'new-beside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
+      if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
       else if (f.after !== undefined || f.action === 'delete') parts.push(await unifiedDiff(f.path, f.before, f.after));
     }
     diff = parts.join('');

@@ -32,10 +32,10 @@ export interface UpdateOptions {
 
 /**
  * update: not edited, replaced. merged: edits and template changes combined cleanly.
- * conflict: merged with conflict markers. new-beside: no merge base, generated text in
+ * conflict: merged with conflict markers. new-aside: no merge base, generated text in
  * .go-k8s-service/new/<path>. kept: edited, nothing new from the generator (or no longer generated).
  */
-export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-beside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing' | 'removed';
+export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-aside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing' | 'removed';
 
 export interface UpdatedFile {
   path: string;
@@ -155,7 +155,7 @@ export function update(opts: UpdateOptions): UpdateReport {
       const base = baseId ? bases.get(baseId) : undefined;
       if (base === undefined) {
         const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
-        files.push({ path, action: 'new-beside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
+        files.push({ path, action: 'new-aside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {
         const m = mergeText(ours, base, t.content);
         files.push({
@@ -178,7 +178,7 @@ export function update(opts: UpdateOptions): UpdateReport {
   const recordChanged = recordText !== normalizeEol(recordCheckout);
   const writes: FileToWrite[] = [];
   for (const f of files) {
-    if (f.action === 'new-beside') writes.push({ path: asidePath(f.path), content: f.after! });
+    if (f.action === 'new-aside') writes.push({ path: asidePath(f.path), content: f.after! });
     else if (f.after !== undefined) writes.push({ path: f.path, content: inEolOf(f.after, checkout.get(f.path)) });
   }
   const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);
@@ -189,7 +189,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     toVersion: version,
     files,
     conflicts: files.filter((f) => f.action === 'conflict').map((f) => f.path),
-    noBase: files.filter((f) => f.action === 'new-beside').map((f) => f.path),
+    noBase: files.filter((f) => f.action === 'new-aside').map((f) => f.path),
     recordChanged,
     wrote: false,
     dryRun: Boolean(opts.dryRun),
@@ -213,7 +213,7 @@ function summarize(files: UpdatedFile[], dryRun: boolean): string {
     ['update', 'updated'],
     ['merged', 'merged'],
     ['conflict', 'in conflict'],
-    ['new-beside', 'without merge base'],
+    ['new-aside', 'without merge base'],
     ['create', 'created'],
     ['delete', 'deleted'],
     ['kept', 'kept'],
