@@ -133,4 +133,19 @@ test('on a terminal, "merge" merges the change into the edited file', async () =
   assert.match(read(dir, VALUES), /^containerPort: 9090$/m);
 });
 
+test('on a terminal, "skip" with a changed answer: exit 1 naming the file and the answer it still holds', async () => {
+  const dir = await newRepo({ git: true });
+  edit(dir, VALUES, /^replicaCount: 2$/m, 'replicaCount: 3');
+  const pty = await spawnPty(process.execPath, [CLI, 'regen', 'chart', '--port', '9090'], { cwd: dir, env: { NO_COLOR: '1' } });
+  try {
+    await pty.expect(/values\.yaml was edited since it was generated\.\s+What now\?[\s\S]*keep my version/);
+    pty.write(KEY.enter);
+    assert.equal(await pty.waitExit(), { code: 1, signal: null }, pty.text());
+  } finally {
+    if ((await Promise.race([pty.exited, null])) === null) pty.kill('SIGKILL');
+  }
+  assert.match(pty.text().replace(/\s+/g, ' '), /charts\/orders\/values\.yaml still holds --port 8080 \(now 9090\)/);
+  assert.match(read(dir, VALUES), /^containerPort: 8080$/m);
+});
+
 test.run();
