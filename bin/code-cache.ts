@@ -43,7 +43,7 @@ function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proces
 function cacheCommand(args: readonly string[]): string {
   if (args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) return 'help';
   const first = args.find((a) => !a.startsWith('-'));
-  return first === 'regen' || first === 'update' || first === 'check' ? first : 'create';
+  return first === 'regen' || first === 'update' || first === 'check' || first === 'remove' ? first : 'create';
 }
 
 /** Whether dir and its parent are directories of this user that no one else may write to. */

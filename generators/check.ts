@@ -97,7 +97,11 @@ function checkRecord(c: Checker): Answers | undefined {
   const generated = new Set(filesFor(answers).map((f) => outputPath(f, answers)));
   for (const path of Object.keys(record.files)) {
     if (!existsSync(join(c.root, path))) {
-      c.fail('record', path, `${path} is listed in ${RECORD_FILE} but missing (\`regen ${path}\` recreates it)`);
+      c.fail(
+        'record',
+        path,
+        `${path} is listed in ${RECORD_FILE} but missing: \`regen ${path}\` recreates it, or \`create-go-k8s-service remove ${path}\` records that you removed it on purpose`,
+      );
     } else if (!generated.has(path) && record.version === GENERATOR_VERSION) {
       // Another version's file table may differ, so only this version can tell.
       c.fail('record', path, `${path} is listed in ${RECORD_FILE} but not generated with its answers`);

@@ -12,19 +12,20 @@ interface GeneralFlag {
   commands: readonly Command[];
 }
 
-export const COMMANDS = ['create', 'regen', 'update', 'check'] as const;
+export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ALL: readonly Command[] = COMMANDS;
-const WRITING: readonly Command[] = ['create', 'regen', 'update'];
+const WRITING: readonly Command[] = ['create', 'regen', 'update', 'remove'];
 
 export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'yes', short: 'y', help: 'accept defaults for every question not given; never prompt', commands: ['create'] },
   { name: 'answers', value: 'file', help: 'read answers from a JSON or YAML file (flags win over it)', commands: ['create', 'regen'] },
-  { name: 'dry-run', help: 'write nothing; list (create) or diff (regen, update) what would change', commands: WRITING },
+  { name: 'dry-run', help: 'write nothing; list (create, remove) or diff (regen, update) what would change', commands: WRITING },
   { name: 'json', help: 'print a machine-readable result on stdout; human text goes to stderr', commands: ALL },
-  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files', commands: ['create', 'regen'] },
+  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove'] },
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
+  { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
@@ -44,6 +45,7 @@ export interface ParsedArgs {
     json: boolean;
     force: boolean;
     skipModified: boolean;
+    merge: boolean;
     list: boolean;
     git: boolean;
     install: boolean;
@@ -159,6 +161,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       json: Boolean(v.json),
       force: Boolean(v.force),
       skipModified: Boolean(v['skip-modified']),
+      merge: Boolean(v.merge),
       list: Boolean(v.list),
       git: !v['no-git'],
       install: !v['no-install'],
@@ -237,6 +240,7 @@ export function helpText(version: string): string {
     ['regen <file|group>...', 'regenerate files from the answers recorded in the repo; edited files are kept unless --force'],
     ['update', "merge a newer generator's templates into the repo (3-way)"],
     ['check', 'report drift from the platform conventions'],
+    ['remove <file>...', 'delete generated files you do not want, and record that (see remove --help)'],
   ] as const;
   return `create-go-k8s-service ${version}
 ${paragraph('Writes a production-grade Go service repository for Kubernetes: graceful shutdown, /healthz and /ready, zerolog, typed config, Dockerfile, Helm chart, Makefile and CI.')}
@@ -268,5 +272,25 @@ Examples:
     --ci gitlab --no-metrics
   npx create-go-k8s-service --answers svc.yaml --yes --json --no-git > out.json
   npx create-go-k8s-service regen chart --port 9090
+`;
+}
+
+/** `remove --help`: the command's own page. */
+export function removeHelpText(version: string): string {
+  const flags = GENERAL_FLAGS.filter((f) => f.commands.includes('remove')).map(
+    (f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` <${f.value}>` : ''}`, f.help] as const,
+  );
+  return `create-go-k8s-service ${version}
+
+Usage: create-go-k8s-service remove <file>...
+
+${paragraph('Deletes generated files you do not want (compose.yaml, say) and records them under "removed" in .go-k8s-service.json, so that check does not ask for them and regen and update neither recreate nor merge them. A file edited since it was generated is only deleted with --force. Run it inside the repo; paths are relative to the current directory or to the repo root. To bring a file back, name it: `regen <file>` writes it again and takes it off the list. A file deleted without this command makes check fail its record rule until you run one or the other.')}
+
+Options:
+${table(flags)}
+
+Examples:
+  npx create-go-k8s-service remove compose.yaml
+  npx create-go-k8s-service regen compose.yaml   # brings it back
 `;
 }

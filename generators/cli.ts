@@ -2,7 +2,7 @@
 // one-line messages, and undoes writes in progress on Ctrl-C.
 import { constants as osConstants } from 'node:os';
 import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from './answers.js';
-import { helpText, parseCommandLine, UsageError } from './cli-args.js';
+import { helpText, parseCommandLine, removeHelpText, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { createOutput, stderr, stdout, type Output } from './output.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -46,7 +46,7 @@ export async function run(argv: readonly string[], output: (json: boolean) => Ou
     const args = parseCommandLine(argv);
     o = output(args.flags.json);
     if (args.flags.help) {
-      stdout().write(helpText(GENERATOR_VERSION));
+      stdout().write(args.command === 'remove' ? removeHelpText(GENERATOR_VERSION) : helpText(GENERATOR_VERSION));
       return 0;
     }
     if (args.flags.version) {
@@ -69,6 +69,10 @@ export async function run(argv: readonly string[], output: (json: boolean) => Ou
       case 'check': {
         const { checkCommand } = await import('./check-command.js');
         return await checkCommand(args, o);
+      }
+      case 'remove': {
+        const { removeCommand } = await import('./remove-command.js');
+        return await removeCommand(args, o);
       }
     }
   } catch (err) {

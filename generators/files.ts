@@ -70,6 +70,7 @@ export const FILES: readonly OutputFile[] = [
   hbs('README.md', 'docs'),
   hbs('.env.example', 'docs'),
   hbs('.gitignore', 'config'),
+  hbs('.gitattributes', 'config'),
   hbs('.editorconfig', 'config'),
   hbs('.golangci.yml', 'config'),
   // container

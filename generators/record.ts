@@ -7,6 +7,13 @@ import type { Answers } from './questions.js';
 import type { FileToWrite } from './write.js';
 
 export const RECORD_FILE = '.go-k8s-service.json';
+/**
+ * Where regen and update put a generated version they could not merge into a file. Not
+ * beside the file: Helm renders every file under templates/, and CI reads its directories;
+ * Go skips dot-directories, and the generated .dockerignore leaves this one out.
+ */
+export const ASIDE_DIR = '.go-k8s-service/new';
+export const asidePath = (path: string): string => `${ASIDE_DIR}/${path}`;
 export const GENERATOR_NAME = 'create-go-k8s-service';
 
 export interface RepoRecord {
@@ -16,6 +23,8 @@ export interface RepoRecord {
   answers: Answers;
   /** Path → git blob id of the content as generated. */
   files: { [path: string]: string };
+  /** Generated files the team removed on purpose (`remove`): regen and update leave them out. */
+  removed?: string[];
 }
 
 /** The record file exists but cannot be used: not JSON, or not our shape. */
@@ -30,14 +39,36 @@ export function hashContent(content: string | Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+// Line endings as git sees them: a checkout may turn LF into CRLF (core.autocrlf=true
+// without our .gitattributes), which is not an edit. Text is compared and hashed with LF,
+// and written back in the line endings the checkout has. Text with a NUL byte is binary
+// to git, and left alone.
+
+const isText = (text: string) => !text.includes('\0');
+
+/** The text with CRLF line endings turned into LF (what git stores for a text file). */
+export function normalizeEol(text: string): string {
+  return isText(text) && text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
+}
+
+/** The text in the line endings of `checkout` (a file's current text): CRLF if it has them. */
+export function inEolOf(text: string, checkout: string | undefined): string {
+  if (checkout === undefined || !isText(text) || !checkout.includes('\r\n')) return text;
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
 const COMMENT =
   'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
   'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.';
 
-/** A record from path → blob id; keys sorted so the file is stable. */
-export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files']): RepoRecord {
-  const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A record from path → blob id; keys sorted so the file is stable. `removed` only when there are any. */
+export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files'], removed: readonly string[] = []): RepoRecord {
+  const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => byCodePoint(a, b)));
+  const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
+  if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
+  return record;
 }
 
 export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[]): RepoRecord {
@@ -73,6 +104,11 @@ export function parseRecord(text: string): RepoRecord {
     }
     if (path.startsWith('/') || path.split('/').includes('..')) {
       throw new RecordError(`${RECORD_FILE}: "files" entry ${JSON.stringify(path)} must be a path inside the repo`);
+    }
+  }
+  if (r.removed !== undefined) {
+    if (!Array.isArray(r.removed) || r.removed.some((p) => typeof p !== 'string' || p.startsWith('/') || p.split('/').includes('..'))) {
+      throw new RecordError(`${RECORD_FILE}: "removed" must be a list of paths inside the repo`);
     }
   }
   return r as RepoRecord;

@@ -10,6 +10,7 @@ import {
   ConflictError,
   listTargets,
   regenerate,
+  RegenRefused,
   RegenUsageError,
   type Conflict,
   type PlannedFile,
@@ -17,6 +18,7 @@ import {
   type Resolution,
 } from './regen.js';
 import { unifiedDiff } from './merge.js';
+import { ASIDE_DIR, asidePath } from './record.js';
 import { loadRepo, NotAGeneratedRepoError } from './repo.js';
 
 /** Answers given as flags or in --answers, coerced and validated one by one. */
@@ -58,7 +60,8 @@ async function askResolution(c: Conflict): Promise<Resolution> {
           choices: [
             { name: 'keep my version (skip)', value: 'skip' },
             { name: 'overwrite with the generated version', value: 'overwrite' },
-            { name: `keep mine, write the generated version to ${c.path}.new`, value: 'new' },
+            { name: 'merge the generated change into mine (3-way)', value: 'merge' },
+            { name: `keep mine, write the generated version under ${ASIDE_DIR}/`, value: 'new' },
             { name: 'show the diff', value: 'diff' },
           ],
         },
@@ -96,6 +99,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       changes: await changesFrom(args),
       force: args.flags.force,
       skipModified: args.flags.skipModified,
+      merge: args.flags.merge,
       dryRun: args.flags.dryRun,
       interactive: isInteractive(),
       resolve: askResolution,
@@ -104,8 +108,10 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
     const diff = args.flags.dryRun ? await reportDiff(report) : undefined;
     if (diff) out.info(diff.replace(/\n$/, ''));
     printReport(report, out);
-    if (out.isJson) out.json({ ok: true, ...jsonReport(report), ...(diff !== undefined ? { diff } : {}) });
-    return 0;
+    const failed = attention(report);
+    if (failed) out.error(failed);
+    if (out.isJson) out.json({ ok: !failed, ...(failed ? { error: failed, exitCode: 1 } : {}), ...jsonReport(report), ...(diff !== undefined ? { diff } : {}) });
+    return failed ? 1 : 0;
   } catch (err) {
     if (err instanceof ConflictError) {
       const diff = args.flags.dryRun ? await reportDiff(err.report) : undefined;
@@ -116,9 +122,31 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       return 1;
     }
     if (err instanceof RegenUsageError) throw new UsageError(err.message);
-    if (err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
+    if (err instanceof NotAGeneratedRepoError || err instanceof RegenRefused) throw new CommandFailed(err.message);
     throw err;
   }
+}
+
+/**
+ * What regen did but the repo cannot stay as: edited files kept with an answer that changed
+ * (the repo may not build or may break a convention), and merges left with conflict markers.
+ */
+function attention(r: RegenReport): string | undefined {
+  const parts: string[] = [];
+  if (r.stale.length > 0) {
+    const held = r.stale.map((s) => `${s.path} still holds ${s.holds.map((h) => `--${QUESTIONS.find((q) => q.key === h.answer)?.flag ?? h.answer} ${String(h.was)} (now ${String(h.now)})`).join(', ')}`);
+    parts.push(
+      `${r.stale.length} edited file(s) kept although an answer they depend on changed: ${held.join('; ')}. ` +
+        `Merge the change in with \`regen ${r.stale.map((s) => s.path).join(' ')} --merge\`, or edit them yourself`,
+    );
+  }
+  if (r.noBase.length > 0) {
+    parts.push(`${r.noBase.length} file(s) could not be merged, for want of a merge base: ${r.noBase.map((p) => `${p} (see ${asidePath(p)})`).join(', ')}; merge them by hand`);
+  }
+  if (r.mergeConflicts.length > 0) {
+    parts.push(`${r.mergeConflicts.length} file(s) merged with conflict markers: ${r.mergeConflicts.join(', ')}; resolve them`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 function jsonReport(r: RegenReport) {
@@ -127,9 +155,12 @@ function jsonReport(r: RegenReport) {
     dryRun: r.dryRun,
     answersChanged: r.answersChanged,
     conflicts: r.conflicts,
+    stale: r.stale,
+    mergeConflicts: r.mergeConflicts,
+    noBase: r.noBase,
     recordChanged: r.recordChanged,
     wrote: r.wrote,
-    changed: r.files.filter((f) => f.action === 'create' || f.action === 'update' || f.action === 'delete').map((f) => f.path),
+    changed: r.files.filter((f) => ['create', 'update', 'delete', 'merged', 'merge-conflict'].includes(f.action)).map((f) => f.path),
     files: r.files.map(({ path, action, reason }) => ({ path, action, ...(reason ? { reason } : {}) })),
     warnings: r.warnings,
   };
@@ -151,6 +182,8 @@ async function reportDiff(r: RegenReport): Promise<string> {
   const shown: Record<string, (f: PlannedFile) => [string | undefined, string | undefined] | undefined> = {
     create: (f) => [undefined, f.after],
     update: (f) => [f.before, f.after],
+    merged: (f) => [f.before, f.after],
+    'merge-conflict': (f) => [f.before, f.after],
     conflict: (f) => [f.before, f.after],
     delete: (f) => [f.before, undefined],
   };
@@ -158,7 +191,7 @@ async function reportDiff(r: RegenReport): Promise<string> {
   for (const f of r.files) {
     const pair = shown[f.action]?.(f);
     if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
-    if (f.action === 'new-beside') parts.push(await unifiedDiff(`${f.path}.new`, undefined, f.after));
+    if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
   }
   return parts.join('');
 }

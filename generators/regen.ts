@@ -7,13 +7,15 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import { compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
-import { renderAll, type RenderedFile } from './render.js';
+import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { findBases, missingBase } from './merge-base.js';
+import { mergeText } from './merge.js';
+import { renderAll, renderFile, type RenderedFile } from './render.js';
 import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
-export type Resolution = 'overwrite' | 'skip' | 'new';
+export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
 
 export interface RegenOptions {
   cwd: string;
@@ -23,6 +25,8 @@ export interface RegenOptions {
   changes?: Partial<Answers>;
   force?: boolean;
   skipModified?: boolean;
+  /** Merge the generated version into edited files (3-way, as update does). */
+  merge?: boolean;
   dryRun?: boolean;
   interactive: boolean;
   /** Asked per conflict when interactive. */
@@ -37,10 +41,12 @@ export interface Conflict {
 
 /**
  * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
- * kept: left as the user has it. new-beside: generated text written to <path>.new.
+ * kept: left as the user has it. new-aside: generated text written to .go-k8s-service/new/<path>.
  * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
+ * merged: edits and the generated change combined; merge-conflict: combined with conflict markers.
+ * removed: removed on purpose (the record's "removed"), so not recreated unless named.
  */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-beside' | 'missing' | 'conflict';
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-aside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict' | 'removed';
 
 export interface PlannedFile {
   path: string;
@@ -50,10 +56,23 @@ export interface PlannedFile {
   after?: string;
 }
 
+/** An edited file kept while an answer its generated text depends on changed. */
+export interface StaleFile {
+  path: string;
+  /** What the file still holds: each answer as it was, and as it is now. */
+  holds: { answer: keyof Answers; was: unknown; now: unknown }[];
+}
+
 export interface RegenReport {
   root: string;
   files: PlannedFile[];
   conflicts: string[];
+  /** Edited files kept although an answer they depend on changed: the repo may not hold together. */
+  stale: StaleFile[];
+  /** Files merged with conflict markers. */
+  mergeConflicts: string[];
+  /** Files to merge without a merge base: the generated version went to .go-k8s-service/new/. */
+  noBase: string[];
   answersChanged: (keyof Answers)[];
   recordChanged: boolean;
   wrote: boolean;
@@ -65,6 +84,8 @@ export interface RegenReport {
 /** A bad request (unknown target, nothing named, an answer that cannot change): exit 2. */
 export class RegenUsageError extends Error {}
 export class UnknownTargetError extends RegenUsageError {}
+/** regen cannot run on this repo as it is (another generator version): exit 1, nothing written. */
+export class RegenRefused extends Error {}
 
 export class ConflictError extends Error {
   constructor(readonly report: RegenReport) {
@@ -135,8 +156,27 @@ function readIfExists(p: string): string | undefined {
   return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
 }
 
+/**
+ * regen writes this version's templates; the record must name this version, or the repo
+ * would mix two versions' files under one recorded version.
+ */
+export function refuseOtherVersion(recorded: string): void {
+  const order = compareVersions(recorded, GENERATOR_VERSION);
+  if (order === 0) return;
+  const what = `this repo was written by create-go-k8s-service ${recorded} and this is ${GENERATOR_VERSION}`;
+  throw new RegenRefused(
+    order < 0
+      ? `${what}: run \`create-go-k8s-service update\` first (it merges ${GENERATOR_VERSION}'s templates into your files), then regen; nothing was written`
+      : `${what}: use create-go-k8s-service@${recorded} (npx create-go-k8s-service@${recorded} regen …), or update the repo to a newer version; nothing was written`,
+  );
+}
+
 export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
+  if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
+    throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
+  }
   const { root, record, answers: oldAnswers } = loadRepo(opts.cwd);
+  refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
   if (changes.name !== undefined && changes.name !== oldAnswers.name) {
     throw new RegenUsageError('--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead');
@@ -151,9 +191,6 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const { files: targeted, byName } = selectFiles(opts.targets, answers, root, opts.cwd);
 
   const warnings: string[] = [];
-  if (compareVersions(record.version, GENERATOR_VERSION) > 0) {
-    warnings.push(`this repo was generated by create-go-k8s-service ${record.version}, newer than this ${GENERATOR_VERSION}: regenerated files get the older templates`);
-  }
 
   // With changed answers every file whose output depends on them is rewritten too, and
   // files no longer generated with the new answers are removed.
@@ -169,9 +206,25 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
 
   const planned: PlannedFile[] = [];
   const conflicts: Conflict[] = [];
+  /** Files as checked out (line endings included), to write back in the same line endings. */
+  const checkout = new Map<string, string | undefined>();
+  const readCurrent = (path: string) => {
+    const raw = readIfExists(join(root, path));
+    checkout.set(path, raw);
+    return raw === undefined ? undefined : normalizeEol(raw);
+  };
+  const removedOnPurpose = new Set(record.removed ?? []);
   for (const path of [...affected].sort()) {
     const r = rendered.get(path)!;
-    const current = readIfExists(join(root, path));
+    if (removedOnPurpose.has(path)) {
+      // Named, it comes back (and is no longer recorded as removed).
+      if (!byName.has(path)) {
+        planned.push({ path, action: 'removed', reason: `removed on purpose; \`regen ${path}\` brings it back` });
+        continue;
+      }
+      removedOnPurpose.delete(path);
+    }
+    const current = readCurrent(path);
     const recorded = record.files[path];
     if (current === undefined) {
       if (recorded && !byName.has(path)) {
@@ -192,7 +245,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     }
   }
   for (const path of removed.sort()) {
-    const current = readIfExists(join(root, path));
+    const current = readCurrent(path);
     if (current === undefined) continue;
     if (record.files[path] && hashContent(current) === record.files[path]) {
       planned.push({ path, action: 'delete', reason: 'not generated with the new answers', before: current });
@@ -202,17 +255,22 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   }
 
   const unresolved: string[] = [];
+  const toMerge: PlannedFile[] = [];
   for (const c of conflicts) {
     const p = planned.find((f) => f.path === c.path)!;
     let choice: Resolution | undefined;
     if (opts.force) choice = 'overwrite';
     else if (opts.skipModified) choice = 'skip';
+    else if (opts.merge) choice = 'merge';
     else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
     if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
     else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
-    else if (choice === 'new') Object.assign(p, { action: 'new-beside', reason: `edited; kept, generated version in ${c.path}.new` });
+    else if (choice === 'new') Object.assign(p, { action: 'new-aside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
+    else if (choice === 'merge') toMerge.push(p);
     else unresolved.push(c.path);
   }
+  mergeEdited(root, toMerge, record.files, toMerge.map((p) => renderFile(rendered.get(p.path)!.file, oldAnswers).content));
+  const stale = answersChanged.length > 0 ? staleFiles(planned, rendered, oldAnswers, answers, answersChanged) : [];
 
   // The record follows what is on disk as generated: written files get their new hash;
   // kept files keep theirs (still the base of a later update's merge).
@@ -222,9 +280,11 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const generated = new Map<string, string>();
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
-    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: content! });
-    if (p.action === 'new-beside') writes.push({ path: `${p.path}.new`, content: content! });
-    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged') {
+    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: inEolOf(content!, checkout.get(p.path)) });
+    if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: inEolOf(p.after!, checkout.get(p.path)) });
+    if (p.action === 'new-aside') writes.push({ path: asidePath(p.path), content: content! });
+    // A merged file's base from now on is the generated text it was merged with.
+    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged' || p.action === 'merged' || p.action === 'merge-conflict') {
       const id = hashContent(content!);
       if (hashes[p.path] !== id) generated.set(id, content!);
       hashes[p.path] = id;
@@ -234,16 +294,18 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   for (const path of removed) if (!existsSync(join(root, path))) delete hashes[path];
   const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
   const writesFiles = writes.length > 0 || deletes.length > 0;
-  // The version names the newest generator whose output is in the repo (a .new file is not).
-  const wroteGenerated = planned.some((p) => p.action === 'create' || p.action === 'update' || p.action === 'delete');
-  const newRecord = makeRecord(answers, wroteGenerated ? GENERATOR_VERSION : record.version, hashes);
+  const newRecord = makeRecord(answers, record.version, hashes, [...removedOnPurpose]);
   const recordText = serializeRecord(newRecord);
-  const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordChanged = recordText !== normalizeEol(recordCheckout);
 
   const report: RegenReport = {
     root,
     files: planned,
     conflicts: unresolved,
+    stale,
+    mergeConflicts: planned.filter((p) => p.action === 'merge-conflict').map((p) => p.path),
+    noBase: toMerge.filter((p) => p.action === 'new-aside').map((p) => p.path),
     answersChanged,
     recordChanged,
     wrote: false,
@@ -254,7 +316,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   if (unresolved.length > 0) throw new ConflictError(report);
 
   if (!opts.dryRun && (writesFiles || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: recordText });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
@@ -267,15 +329,72 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   return report;
 }
 
+/**
+ * 3-way merges of edited files, as update does: base = the file as generated (by its
+ * recorded blob id: this version's render of the recorded answers, else git), ours = the
+ * file, theirs = the generated text now. Without a base the generated text goes aside.
+ */
+function mergeEdited(root: string, files: PlannedFile[], recorded: RepoRecord['files'], renderable: string[]): void {
+  const ids = files.map((p) => recorded[p.path]).filter((id): id is string => id !== undefined);
+  const bases = findBases(root, ids, renderable);
+  for (const p of files) {
+    const id = recorded[p.path];
+    const base = id === undefined ? undefined : bases.get(id);
+    if (base === undefined) {
+      const why = id === undefined ? 'the record has no entry for it' : missingBase(root, p.path, id, GENERATOR_VERSION);
+      Object.assign(p, { action: 'new-aside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
+      continue;
+    }
+    const m = mergeText(p.before!, base, p.after!);
+    Object.assign(p, {
+      action: m.conflicts > 0 ? 'merge-conflict' : 'merged',
+      reason: m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the generated change merged',
+      after: m.text,
+    });
+  }
+}
+
+/**
+ * Edited files the user kept although their generated text depends on a changed answer:
+ * each with the answers it still holds (found by changing one answer at a time).
+ */
+function staleFiles(
+  planned: PlannedFile[],
+  rendered: Map<string, RenderedFile>,
+  oldAnswers: Answers,
+  answers: Answers,
+  changed: (keyof Answers)[],
+): StaleFile[] {
+  const stale: StaleFile[] = [];
+  for (const p of planned) {
+    const r = rendered.get(p.path);
+    if (!r || r.file.lifecycle === 'once' || (p.action !== 'kept' && p.action !== 'new-aside')) continue;
+    const old = renderFile(r.file, oldAnswers).content;
+    if (old === r.content) continue;
+    const one = (k: keyof Answers) => {
+      try {
+        return renderFile(r.file, { ...oldAnswers, [k]: answers[k] } as Answers).content !== old;
+      } catch {
+        return true;
+      }
+    };
+    const keys = changed.filter(one);
+    stale.push({ path: p.path, holds: (keys.length > 0 ? keys : changed).map((k) => ({ answer: k, was: oldAnswers[k], now: answers[k] })) });
+  }
+  return stale;
+}
+
 function summarize(planned: PlannedFile[], dryRun: boolean): string {
   const count = (...a: Action[]) => planned.filter((p) => a.includes(p.action)).length;
   const parts = [
     `${count('update')} updated`,
+    ...(count('merged', 'merge-conflict') ? [`${count('merged', 'merge-conflict')} merged`] : []),
     `${count('create')} created`,
     `${count('delete')} deleted`,
     `${count('unchanged')} unchanged`,
-    `${count('kept', 'new-beside', 'missing')} kept`,
+    `${count('kept', 'new-aside', 'missing', 'removed')} kept`,
   ];
   if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
+  if (count('merge-conflict')) parts.push(`${count('merge-conflict')} with conflict markers`);
   return parts.join(', ') + (dryRun ? ' (dry run: nothing written)' : '');
 }

@@ -103,6 +103,11 @@ export function gitTopLevel(root: string): string | undefined {
   return r.status === 0 ? r.stdout.toString().trim() : undefined;
 }
 
+/** Whether git has this ref (pointing at a commit) in root's repository. */
+export function hasRef(root: string, ref: string): boolean {
+  return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).status === 0;
+}
+
 /** Uncommitted changes and untracked files under root, as `git status --porcelain` lines. */
 export function uncommittedChanges(root: string): string[] {
   const out = gitOk(root, ['status', '--porcelain', '--untracked-files=all', '--', '.']);

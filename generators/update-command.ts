@@ -4,6 +4,8 @@ import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { unifiedDiff } from './merge.js';
 import type { Output } from './output.js';
+import { missingBaseRemedy } from './merge-base.js';
+import { ASIDE_DIR, asidePath } from './record.js';
 import { NotAGeneratedRepoError } from './repo.js';
 import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from './update.js';
 
@@ -27,7 +29,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (report.dryRun) {
     const parts: string[] = [];
     for (const f of report.files) {
-      if (f.action === 'new-beside') parts.push(await unifiedDiff(`${f.path}.new`, undefined, f.after));
+      if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
       else if (f.after !== undefined || f.action === 'delete') parts.push(await unifiedDiff(f.path, f.before, f.after));
     }
     diff = parts.join('');
@@ -41,11 +43,12 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   const where = relative(process.cwd(), report.root) || '.';
   out.info(`${where}: ${report.fromVersion} → ${report.toVersion}: ${report.summary}`);
 
-  const attention = [...report.conflicts, ...report.noBase.map((p) => `${p} (see ${p}.new)`)];
+  const attention = [...report.conflicts, ...report.noBase.map((p) => `${p} (see ${asidePath(p)})`)];
   const failed = attention.length > 0;
   const message = failed
     ? `${attention.length} file(s) need your merge: ${attention.join(', ')}` +
-      (report.dryRun ? '' : '; resolve them and commit (`git checkout -- . && git clean -fd` undoes the whole update)')
+      (report.dryRun ? '' : '; resolve them and commit (`git checkout -- . && git clean -fd` undoes the whole update)') +
+      (report.noBase.length > 0 ? `; without a merge base: ${missingBaseRemedy(ASIDE_DIR)}` : '')
     : undefined;
   if (message) out.error(message);
   if (out.isJson) {

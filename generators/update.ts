@@ -5,10 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answers } from './questions.js';
-import { compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { mergeText } from './merge.js';
 import { renderAll } from './render.js';
-import { gitTopLevel, loadRepo, readBlobs, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
+import { findBases, missingBase } from './merge-base.js';
+import { gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
@@ -31,10 +32,10 @@ export interface UpdateOptions {
 
 /**
  * update: not edited, replaced. merged: edits and template changes combined cleanly.
- * conflict: merged with conflict markers. new-beside: no merge base, generated text in
- * <path>.new. kept: edited, nothing new from the generator (or no longer generated).
+ * conflict: merged with conflict markers. new-aside: no merge base, generated text in
+ * .go-k8s-service/new/<path>. kept: edited, nothing new from the generator (or no longer generated).
  */
-export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-beside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing';
+export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-aside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing' | 'removed';
 
 export interface UpdatedFile {
   path: string;
@@ -51,7 +52,7 @@ export interface UpdateReport {
   files: UpdatedFile[];
   /** Files left with conflict markers. */
   conflicts: string[];
-  /** Files whose merge base git does not have: the generated text is in <path>.new. */
+  /** Files without a merge base: the generated text is in .go-k8s-service/new/<path>. */
   noBase: string[];
   recordChanged: boolean;
   wrote: boolean;
@@ -83,10 +84,19 @@ export function update(opts: UpdateOptions): UpdateReport {
   }
 
   const theirs = new Map(render(answers).map((g) => [g.path, g]));
+  // Removed on purpose: neither recreated nor merged (and forgotten once no longer generated).
+  const removedOnPurpose = (record.removed ?? []).filter((p) => theirs.has(p));
+  for (const p of removedOnPurpose) theirs.delete(p);
   const paths = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort();
-  const read = (p: string) => (existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined);
+  /** Files as checked out (line endings included), to write back in the same line endings. */
+  const checkout = new Map<string, string | undefined>();
+  const read = (p: string) => {
+    if (!checkout.has(p)) checkout.set(p, existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined);
+    const raw = checkout.get(p);
+    return raw === undefined ? undefined : normalizeEol(raw);
+  };
 
-  // The merge bases that are needed, fetched from git in one go.
+  // The merge bases that are needed, found in one go.
   const needBase: string[] = [];
   for (const path of paths) {
     const t = theirs.get(path);
@@ -96,7 +106,9 @@ export function update(opts: UpdateOptions): UpdateReport {
       needBase.push(baseId);
     }
   }
-  const bases = readBlobs(root, needBase);
+  // This generator can render the record's version itself (any clone can); git has the rest, if this clone does.
+  const renderable = needBase.length > 0 && compareVersions(record.version, GENERATOR_VERSION) === 0 ? renderAll(answers).map((r) => r.content) : [];
+  const bases = findBases(root, needBase, renderable);
 
   const files: UpdatedFile[] = [];
   const hashes: RepoRecord['files'] = { ...record.files };
@@ -142,8 +154,8 @@ export function update(opts: UpdateOptions): UpdateReport {
     } else {
       const base = baseId ? bases.get(baseId) : undefined;
       if (base === undefined) {
-        const why = baseId ? `git has no blob ${baseId.slice(0, 12)} (the file as generated)` : 'the record has no entry for it';
-        files.push({ path, action: 'new-beside', reason: `no merge base: ${why}; the new version is in ${path}.new`, before: ours, after: t.content });
+        const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
+        files.push({ path, action: 'new-aside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {
         const m = mergeText(ours, base, t.content);
         files.push({
@@ -159,13 +171,15 @@ export function update(opts: UpdateOptions): UpdateReport {
     }
   }
 
-  const record2 = makeRecord(answers, version, hashes);
+  for (const path of removedOnPurpose) files.push({ path, action: 'removed', reason: 'removed on purpose' });
+  const record2 = makeRecord(answers, version, hashes, removedOnPurpose);
   const recordText = serializeRecord(record2);
-  const recordChanged = recordText !== readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
+  const recordChanged = recordText !== normalizeEol(recordCheckout);
   const writes: FileToWrite[] = [];
   for (const f of files) {
-    if (f.action === 'new-beside') writes.push({ path: `${f.path}.new`, content: f.after! });
-    else if (f.after !== undefined) writes.push({ path: f.path, content: f.after });
+    if (f.action === 'new-aside') writes.push({ path: asidePath(f.path), content: f.after! });
+    else if (f.after !== undefined) writes.push({ path: f.path, content: inEolOf(f.after, checkout.get(f.path)) });
   }
   const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);
 
@@ -175,7 +189,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     toVersion: version,
     files,
     conflicts: files.filter((f) => f.action === 'conflict').map((f) => f.path),
-    noBase: files.filter((f) => f.action === 'new-beside').map((f) => f.path),
+    noBase: files.filter((f) => f.action === 'new-aside').map((f) => f.path),
     recordChanged,
     wrote: false,
     dryRun: Boolean(opts.dryRun),
@@ -183,7 +197,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     summary: summarize(files, Boolean(opts.dryRun)),
   };
   if (!opts.dryRun && (writes.length > 0 || deletes.length > 0 || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: recordText });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;
@@ -199,11 +213,12 @@ function summarize(files: UpdatedFile[], dryRun: boolean): string {
     ['update', 'updated'],
     ['merged', 'merged'],
     ['conflict', 'in conflict'],
-    ['new-beside', 'without merge base'],
+    ['new-aside', 'without merge base'],
     ['create', 'created'],
     ['delete', 'deleted'],
     ['kept', 'kept'],
     ['missing', 'missing'],
+    ['removed', 'removed on purpose'],
     ['unchanged', 'unchanged'],
   ];
   const parts = order.filter(([a]) => count(a) > 0).map(([a, label]) => `${count(a)} ${label}`);

@@ -114,6 +114,18 @@ test('every breakage at once: each named in human output, exit 1, one error line
   assert.match(r.stderr, /^error: 6 convention violation\(s\) in \.\.: /);
 });
 
+test('a generated file deleted and committed without `remove`: check says what to run, and that settles it', async () => {
+  const dir = await repo();
+  rmSync(join(dir, 'compose.yaml'));
+  const r = await check(dir);
+  assert.is(r.code, 1);
+  assert.equal(r.violations.map((v) => [v.rule, v.file]), [['record', 'compose.yaml']]);
+  assert.match(r.violations[0]!.message, /`regen compose\.yaml` recreates it, or `create-go-k8s-service remove compose\.yaml` records that you removed it on purpose/);
+  const removed = await runCli(['remove', 'compose.yaml'], { cwd: dir });
+  assert.is(removed.exitCode, 0, removed.stderr);
+  assert.is((await check(dir)).code, 0);
+});
+
 test('check runs on a directory argument; outside a generated repo it fails with exit 1', async () => {
   const dir = await repo();
   const ok = await runCli(['check', dir], { cwd: tmpdir() });

@@ -91,7 +91,7 @@ test('regen <group>: an edited file is a conflict kept byte for byte; files stil
   assert.match(r4.stdout, /update\s+charts\/orders\/values\.yaml\s+\(edited; overwritten\)/);
 });
 
-test('on a terminal each conflict is asked: show the diff, then write <file>.new; Ctrl-C writes nothing', async () => {
+test('on a terminal each conflict is asked: show the diff, then write the generated version aside; Ctrl-C writes nothing', async () => {
   const dir = await newRepo();
   edit(dir, 'Dockerfile', /^USER 65532:65532$/m, 'USER 65532:65532\n# mine');
   const edited = read(dir, 'Dockerfile');
@@ -99,16 +99,17 @@ test('on a terminal each conflict is asked: show the diff, then write <file>.new
 
   const pty = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
   await pty.expect('Dockerfile was edited since it was generated. What now?');
-  pty.write(KEY.down + KEY.down + KEY.down + KEY.enter);
+  // skip, overwrite, merge, write aside, show the diff
+  pty.write(KEY.down.repeat(4) + KEY.enter);
   await pty.expect(/\+\+\+ b\/Dockerfile[\s\S]*^-# mine$[\s\S]*What now\?/m);
-  pty.write(KEY.down + KEY.down + KEY.enter);
+  pty.write(KEY.down.repeat(3) + KEY.enter);
   assert.equal(await pty.exited, { code: 0, signal: null }, pty.text());
   assert.is(read(dir, 'Dockerfile'), edited);
-  assert.is(read(dir, 'Dockerfile.new'), (await reference(dir)).get('Dockerfile'));
+  assert.is(read(dir, '.go-k8s-service/new/Dockerfile'), (await reference(dir)).get('Dockerfile'));
   // The record still has the generated hash: the file stays "edited".
   assert.equal(readRecord(dir), JSON.parse(before.get(RECORD)!.content));
 
-  rmSync(join(dir, 'Dockerfile.new'));
+  rmSync(join(dir, '.go-k8s-service'), { recursive: true });
   const again = await spawnPty(process.execPath, [CLI, 'regen', 'dockerfile'], { cwd: dir, env: { NO_COLOR: '1' } });
   await again.expect('What now?');
   again.write(KEY.ctrlC);
@@ -316,6 +317,27 @@ test('bad requests exit 2 with one line; outside a generated repo exit 1', async
   const outside = await runCli(['regen', 'chart'], { cwd: join(dir, '..') });
   assert.is(outside.exitCode, 1);
   assert.match(outside.stderr, /no \.go-k8s-service\.json in .* or any parent/);
+});
+
+test('regen refuses a repo written by another generator version: nothing written, one line saying what to run', async () => {
+  const dir = await newRepo();
+  for (const [version, wanted] of [
+    ['0.0.1', /written by create-go-k8s-service 0\.0\.1.*run `create-go-k8s-service update` first \(it merges .*\), then regen/],
+    ['99.0.0', /written by create-go-k8s-service 99\.0\.0.*use create-go-k8s-service@99\.0\.0/],
+  ] as const) {
+    const record = readRecord(dir);
+    record.version = version;
+    writeRecord(dir, record);
+    const before = snapshot(dir);
+    for (const args of [['regen', 'dockerfile'], ['regen', 'chart', '--port', '9090'], ['regen', 'Dockerfile', '--force', '--dry-run']]) {
+      const r = await runCli(args, { cwd: dir });
+      assert.is(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, wanted);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(snapshot(dir), before, `${args.join(' ')} wrote something`);
+    }
+    assert.is(readRecord(dir).version, version, 'the recorded version changed');
+  }
 });
 
 test.run();
