@@ -31,6 +31,8 @@ const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)
 export async function createCommand(args: ParsedArgs, out: Output): Promise<number> {
   out.interruptNote = 'nothing was written';
   if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
+  if (args.positionals[0] === '') throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
   const env = detectEnvironment();
   const interactive = isInteractive() && !args.flags.yes;
 

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
+import { go } from '../support/go.js';
 
 const ANSI = /\u001b\[/;
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-cli-'));
@@ -60,6 +61,15 @@ for (const [flag, value, rule] of [
   ['--go-version', '1.24', /--go-version: "1.24" must be 1\.25 or newer/],
   ['--ci', 'jenkins', /--ci: "jenkins" must be one of github, gitlab, none/],
   ['--image', 'ghcr.io/acme/svc:latest', /--image: .* without tag/],
+  // Versions that can never build: only released ones and the next are taken.
+  ['--go-version', '1.99', /^error: --go-version: "1\.99" must be from 1\.25 to 1\.\d+ \(a released Go version, or the next one\)$/],
+  ['--go-version', '1.100', /^error: --go-version: "1\.100" must be from 1\.25 to 1\.\d+ /],
+  // Names and module paths the go command treats specially (see the go build test below).
+  ['--name', 'vendor', /^error: --name: "vendor" must not be vendor or testdata: Go treats directories of those names specially/],
+  ['--name', 'testdata', /^error: --name: "testdata" must not be vendor or testdata/],
+  ['--module', 'example.com/vendor/svc', /^error: --module: "example\.com\/vendor\/svc" must not have a "vendor" path element/],
+  // An empty description would leave blank lines in the README and an empty doc comment.
+  ['--description', '', /^error: --description: "" must not be empty \(leave it out for the default\)$/],
 ] as const) {
   test(`${flag} ${value} exits 2 with one line naming the flag and the rule, writing nothing`, async () => {
     const dir = tmp();
@@ -70,6 +80,37 @@ for (const [flag, value, rule] of [
     assert.equal(readdirSync(dir), []);
   });
 }
+
+test('an empty directory argument is a usage error, not the current directory', async () => {
+  const dir = tmp();
+  for (const args of [[''], ['', '--name', 'svc'], ['create', '']]) {
+    const r = await runCli([...args, '--yes', '--no-git', '--no-install'], { cwd: dir });
+    assert.is(r.exitCode, 2, `${JSON.stringify(args)}: ${r.stderr}`);
+    assert.is(r.stderr.trim(), 'error: the target directory is empty (""): name a directory, or leave it out to use ./<name>');
+    assert.equal(readdirSync(dir), []);
+  }
+});
+
+test('the directory name vendor is refused like --name vendor, naming the rule', async () => {
+  const dir = tmp();
+  const r = await runCli([join(dir, 'vendor'), '--yes', '--no-git', '--no-install']);
+  assert.is(r.exitCode, 2);
+  assert.match(r.stderr.trim(), /^error: --name: "vendor" must not be vendor or testdata: .*\(taken from the directory name; pass --name to choose another\)$/);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('internal, a name Go treats specially but harmlessly, builds and vets with go ./...', async () => {
+  const dir = tmp();
+  const r = await runCli([join(dir, 'internal'), '--yes', '--no-git', '--no-install']);
+  assert.is(r.exitCode, 0, r.stderr);
+  const repo = join(dir, 'internal');
+  for (const args of [['build', './...'], ['vet', './...']]) {
+    const g = await go(repo, args);
+    assert.is(g.exitCode, 0, `go ${args.join(' ')}: ${g.all}`);
+  }
+  const list = await go(repo, ['list', './...']);
+  assert.match(list.stdout, /^github\.com\/example\/internal\/cmd\/internal$/m, 'main left out of ./...');
+});
 
 test('a directory name that is not a valid service name is refused with the reason', async () => {
   const dir = tmp();
