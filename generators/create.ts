@@ -5,7 +5,7 @@ import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } fro
 import type { ParsedArgs } from './cli-args.js';
 import { UsageError } from './cli-args.js';
 import { detectEnvironment, isInteractive } from './environment.js';
-import { createProgress, type Output } from './output.js';
+import { createProgress, shellWord, type Output } from './output.js';
 import { runPostSteps, type PostStepResult } from './post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { projectPaths } from './scaffold.js';
@@ -34,7 +34,9 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
   if (args.positionals[0] === '') throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
   const env = detectEnvironment();
-  const interactive = isInteractive() && !args.flags.yes;
+  // `npm create go-k8s-service demo --yes` (no `--`): npm keeps --yes and says so in the environment.
+  const yes = args.flags.yes || process.env.npm_config_yes === 'true';
+  const interactive = isInteractive() && !yes;
 
   let given: Partial<Record<AnswerKey, unknown>> = {};
   let fromFile = new Set<AnswerKey>();
@@ -82,11 +84,11 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
         return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
       },
     });
-  } else if (!args.flags.yes) {
+  } else if (!yes) {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
-    if (missing.length > 0) throw new MissingAnswersError(missing);
+    if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
   } else if (given.name === undefined) {
-    throw new MissingAnswersError([NAME]);
+    throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
   }
   const answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
   const directory = targetOf(answers.name);
@@ -188,9 +190,4 @@ function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
   lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');
   lines.push('', `Later, regenerate a file or group from the recorded answers: ${runner()} regen dockerfile`);
   return lines.join('\n');
-}
-
-/** A path as a shell word the user can paste (quoted only when it needs to be). */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -16,6 +16,7 @@ import {
   type RegenReport,
   type Resolution,
 } from './regen.js';
+import { GROUPS } from './files.js';
 import { unifiedDiff } from './merge.js';
 import { loadRepo, NotAGeneratedRepoError } from './repo.js';
 
@@ -92,7 +93,8 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
     }
     const report = await regenerate({
       cwd: process.cwd(),
-      targets: args.positionals,
+      // A dry run without a target looks at everything: it only shows what would change.
+      targets: args.positionals.length === 0 && args.flags.dryRun ? [...GROUPS] : args.positionals,
       changes: await changesFrom(args),
       force: args.flags.force,
       skipModified: args.flags.skipModified,

@@ -40,6 +40,37 @@ test('without a TTY and without --yes, missing answers exit 2 quickly, listing t
   assert.not.ok(existsSync(join(dir, 'svc')));
 });
 
+test('without a TTY, the missing-answers error says both ways to pass --yes, npm create needing it after --', async () => {
+  const r = await runCli(['demo'], { cwd: tmp() });
+  assert.is(r.exitCode, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^error: missing --module, .* \(no TTY to ask\): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service demo -- --yes$/);
+});
+
+test('npm_config_yes=true, which npm sets when it swallows --yes, counts as --yes', async () => {
+  const dir = tmp();
+  const r = await runCli(['demo', '--no-git', '--no-install'], { cwd: dir, env: { npm_config_yes: 'true' } });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'demo', 'go.mod')));
+  // Any other value is not a yes.
+  const no = await runCli(['other', '--no-git', '--no-install'], { cwd: dir, env: { npm_config_yes: 'false' } });
+  assert.is(no.exitCode, 2, no.stderr);
+});
+
+test('through real npm, a --yes that npm takes for itself still takes the defaults', async () => {
+  const dir = tmp();
+  const root = new URL('../..', import.meta.url).pathname;
+  // `npm create go-k8s-service demo --yes` is `npm exec` of our bin with npm's own --yes.
+  const r = await execa('npm', ['exec', '--yes', `--package=${root}`, '--', 'create-go-k8s-service', 'demo', '--no-git', '--no-install'], {
+    cwd: dir,
+    env: { NO_COLOR: '1', CI: 'true' },
+    reject: false,
+    stdin: 'ignore',
+  });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'demo', 'go.mod')));
+});
+
 test('without a target directory or --name, --yes still needs the name', async () => {
   const r = await runCli(['--yes'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
@@ -215,7 +246,7 @@ test('the environment variables in --help are the ones the README documents', as
   const { ENVIRONMENT } = await import('../../generators/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
-  const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
   assert.equal(documented, ENVIRONMENT.map(([name]) => name));
   const help = (await runCli(['--help'])).stdout;
   for (const [name] of ENVIRONMENT) assert.match(help, new RegExp(`^  ${name}(\\s|$)`, 'm'));
