@@ -6,7 +6,7 @@ import type { ParsedArgs } from './cli-args.js';
 import { UsageError } from './cli-args.js';
 import { detectEnvironment, isInteractive } from './environment.js';
 import { createProgress, shellWord, type Output } from './output.js';
-import { runPostSteps, type PostStepResult } from './post-steps.js';
+import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from './post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { projectPaths } from './scaffold.js';
 import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
@@ -131,26 +131,33 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   }
   hold.commit();
 
-  out.interruptNote = `the files in ${shown} are complete`;
   out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
+  // Decided before any step runs, so that Ctrl-C can name every step that did not run.
+  const cd = shown === '.' ? undefined : shellWord(shown);
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
+  const stepPlan = await planPostSteps(directory, { git: args.flags.git, install: args.flags.install });
+  out.interruptNote = unfinishedNote(shown, cd, stepPlan.run, false);
   const progress = createProgress();
   let postSteps: PostStepResult[];
   try {
-    postSteps = await runPostSteps(directory, {
-      git: args.flags.git,
-      install: args.flags.install,
-      progress: (m) => {
-        out.interruptNote = `the files in ${shown} are complete, but this step did not finish: ${m.replace(/…$/, '')}`;
-        progress.step(m);
-      },
-    });
+    const onStep = (step: PostStepName, later: PostStepName[]) => {
+      out.interruptNote = unfinishedNote(shown, cd, [step, ...later], true);
+      progress.step(STEPS[step].progress);
+    };
+    postSteps = await runPostSteps(directory, { git: args.flags.git, install: args.flags.install, onStep }, stepPlan);
   } finally {
     progress.stop();
   }
-  out.interruptNote = `the files in ${shown} are complete`;
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
   for (const s of postSteps) {
     if (s.status === 'failed') out.warn(s.detail ?? s.name);
     else if (s.status === 'done') out.info(`${out.style('green', '✔')} ${DONE[s.name]}`);
+    else if (s.enclosingWorkTree) {
+      out.info(
+        `${out.style('yellow', '!')} No git init: ${shown} is inside the git work tree at ${s.enclosingWorkTree}, and a repository inside another is rarely meant; ` +
+          `for one of its own anyway: ${cd ? `cd ${cd} && ` : ''}${STEPS.git.command}`,
+      );
+    }
   }
 
   if (out.isJson) {
@@ -183,8 +190,10 @@ function validateGiven(given: Partial<Record<AnswerKey, unknown>>, env: Environm
 function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
   const lines = ['', 'Next steps:'];
   if (dir !== '.') lines.push(`  cd ${shellWord(dir)}`);
-  if (steps.find((s) => s.name === 'git')?.status === 'failed') lines.push('  git init && git add -A && git commit -m "Initial commit"');
-  if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push('  go mod download');
+  const git = steps.find((s) => s.name === 'git');
+  if (git?.status === 'failed') lines.push(`  ${STEPS.git.command}`);
+  if (git?.enclosingWorkTree) lines.push(`  git add . && git commit -m "Add ${a.name}"   # in the repository at ${git.enclosingWorkTree}`);
+  if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push(`  ${STEPS['go-mod-download'].command}`);
   lines.push('  make test          # go test -race with coverage');
   lines.push(`  make run           # serves http://localhost:${a.port}/healthz and /ready`);
   lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');

@@ -1,6 +1,6 @@
 // The create command as automation sees it: no TTY, flags, answers files, dry runs, JSON,
 // safe writes and exit codes.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -381,6 +381,44 @@ test('a generated repo is a git repo with one commit, unless --no-git', async ()
   assert.is(log.stdout.trim().split('\n').length, 1);
   const status = await execa('git', ['status', '--porcelain'], { cwd: join(dir, 'svc') });
   assert.is(status.stdout, '', 'files left out of the first commit');
+});
+
+test('inside another git work tree: no nested git init, one line saying so, and the next steps commit there', async () => {
+  const outer = realpathSync(tmp());
+  await execa('git', ['init', '--quiet'], { cwd: outer });
+  mkdirSync(join(outer, 'services'));
+  const r = await runCli(['svc', '--yes', '--no-install', '--json'], { cwd: join(outer, 'services') });
+  assert.is(r.exitCode, 0, r.stderr);
+  const repo = join(outer, 'services', 'svc');
+  assert.ok(existsSync(join(repo, 'go.mod')));
+  assert.not.ok(existsSync(join(repo, '.git')), 'a nested repository was created');
+  const git = (JSON.parse(r.stdout).postSteps as { name: string; status: string; enclosingWorkTree?: string }[]).find((s) => s.name === 'git');
+  assert.equal(git, { name: 'git', status: 'skipped', detail: `inside the git work tree at ${outer}`, enclosingWorkTree: outer });
+  const notice = r.stderr.split('\n').filter((l) => l.includes('git init'));
+  assert.equal(notice, [
+    `! No git init: svc is inside the git work tree at ${outer}, and a repository inside another is rarely meant; for one of its own anyway: cd svc && git init && git add -A && git commit -m "Initial commit"`,
+  ]);
+  assert.match(r.stderr, new RegExp(`Next steps:\\n  cd svc\\n  git add \\. && git commit -m "Add svc"   # in the repository at ${outer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+  // The next steps do what they say: the files land in the enclosing repository.
+  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  await execa('sh', ['-c', 'git add . && git commit -q -m "Add svc"'], { cwd: repo, env });
+  const tracked = await execa('git', ['ls-files'], { cwd: outer });
+  assert.ok(tracked.stdout.split('\n').includes('services/svc/go.mod'), tracked.stdout);
+  // So does the command for a repository of its own.
+  rmSync(repo, { recursive: true });
+  await runCli(['svc', '--yes', '--no-install', '--no-git'], { cwd: join(outer, 'services') });
+  await execa('sh', ['-c', 'cd svc && git init -q && git add -A && git commit -q -m "Initial commit"'], { cwd: join(outer, 'services'), env });
+  assert.is((await execa('git', ['rev-parse', '--show-toplevel'], { cwd: repo })).stdout, repo);
+});
+
+test('a target that is the top of its own work tree still gets its first commit', async () => {
+  const target = join(tmp(), 'svc');
+  mkdirSync(target);
+  await execa('git', ['init', '--quiet'], { cwd: target });
+  const r = await runCli([target, '--yes', '--no-install']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /✔ Created a git repository with a first commit/);
+  assert.is((await execa('git', ['log', '--oneline'], { cwd: target })).stdout.trim().split('\n').length, 1);
 });
 
 test('a missing git or go is a warning with the command to run later, not a failure', async () => {
