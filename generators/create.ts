@@ -28,7 +28,19 @@ function runner(): string {
  * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
 const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
+/** The prompts module, once a prompt was shown (its end gives stdin back). */
+let prompts: typeof import('./prompts.js') | undefined;
+const loadPrompts = async () => (prompts ??= await import('./prompts.js'));
+
 export async function createCommand(args: ParsedArgs, out: Output): Promise<number> {
+  try {
+    return await create(args, out);
+  } finally {
+    prompts?.endPrompts();
+  }
+}
+
+async function create(args: ParsedArgs, out: Output): Promise<number> {
   out.interruptNote = 'nothing was written';
   if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
@@ -76,29 +88,30 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
     throw new TargetNotEmptyError(shownPath(resolve(dirArg)), notEmpty(resolve(dirArg)));
   }
 
+  const extraChecks = {
+    name: (name: unknown) => {
+      const blocking = notEmpty(targetOf(String(name)));
+      return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
+    },
+  };
   if (interactive) {
-    const { askQuestions } = await import('./prompts.js');
-    given = await askQuestions(given, env, {
-      name: (name) => {
-        const blocking = notEmpty(targetOf(String(name)));
-        return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
-      },
-    });
+    given = await (await loadPrompts()).askQuestions(given, env, extraChecks);
   } else if (!yes) {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
     if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
   } else if (given.name === undefined) {
     throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
   }
-  const answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
-  const directory = targetOf(answers.name);
-  const shown = shownPath(directory);
-
-  const blocking = blockingEntries(directory);
-  if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shown, blocking);
-
-  // Only the paths: the files are rendered once, by the generator that writes them.
-  const plan = projectPaths(answers);
+  let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  /** Where the answers put the repo, and what is in the way. */
+  const placeOf = (a: Answers) => {
+    const directory = targetOf(a.name);
+    const blocking = blockingEntries(directory);
+    if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shownPath(directory), blocking);
+    // Only the paths: the files are rendered once, by the generator that writes them.
+    return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
+  };
+  let { directory, shown, blocking, plan } = placeOf(answers);
   if (args.flags.dryRun) {
     out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
     for (const p of plan) out.info(`  ${p}`);
@@ -107,11 +120,18 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   }
 
   if (interactive) {
-    const { confirmSummary } = await import('./prompts.js');
-    if (!(await confirmSummary(answers, shown, plan.length, blocking.length > 0))) {
-      out.info('Nothing written.');
-      return 1;
+    const { confirmSummary, editAnswer, endPrompts } = await loadPrompts();
+    for (;;) {
+      const choice = await confirmSummary(answers, shown, plan.length, blocking.length > 0);
+      if (choice === 'write') break;
+      if (choice === 'cancel') {
+        out.info('Nothing written.');
+        return 1;
+      }
+      answers = resolveAnswers(await editAnswer(answers, env, extraChecks), { useDefaults: true, env });
+      ({ directory, shown, blocking, plan } = placeOf(answers));
     }
+    endPrompts();
   }
 
   // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.

@@ -61,7 +61,7 @@ test('^C at a list prompt: exit 130, and the hidden cursor is shown again', asyn
 test('^C at the summary: exit 130, nothing written', async () => {
   const dir = tmp();
   const pty = await cli(['orders', ...ALL_BUT_NAME], dir);
-  await pty.expect('? Write the project? (Y/n)');
+  await pty.expect('? Write the project? (Y/n, e to edit an answer)');
   pty.write(KEY.ctrlC);
   await interruptedCleanly(pty, dir, /Interrupted: nothing was written\./);
 });
@@ -85,7 +85,7 @@ test('Ctrl-D (end of input) at a prompt cancels: exit 130, nothing written', asy
 test('^C while the files are being written: all of them are removed again, exit 130', async () => {
   const dir = tmp();
   const pty = await cli(['orders', ...ALL_BUT_NAME, '--no-git', '--no-install'], dir, SLOW);
-  await pty.expect('? Write the project? (Y/n)');
+  await pty.expect('? Write the project? (Y/n, e to edit an answer)');
   pty.write(KEY.enter);
   await writing(dir);
   pty.write(KEY.ctrlC);
