@@ -53,7 +53,15 @@ export interface PostStepPlan {
 
 async function run(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<void> {
   const { execa } = await import('execa');
-  await execa(cmd, args, { cwd, env, stdin: 'ignore' });
+  try {
+    await execa(cmd, args, { cwd, env, stdin: 'ignore' });
+  } catch (err) {
+    // A terminal's Ctrl-C reaches the step and us at once, and the step may be reported dead
+    // first: give cli.ts's handler the moment it needs to end the run naming this step,
+    // rather than start the next one. (A step killed by someone else is a failure after that.)
+    if ((err as { signal?: string }).signal === 'SIGINT') await new Promise((r) => setTimeout(r, 1000));
+    throw err;
+  }
 }
 
 function describe(err: unknown): string {
