@@ -141,6 +141,11 @@ test('internal, a name Go treats specially but harmlessly, builds and vets with 
   }
   const list = await go(repo, ['list', './...']);
   assert.match(list.stdout, /^github\.com\/example\/internal\/cmd\/internal$/m, 'main left out of ./...');
+  // The description left out (the way to get no description of one's own) renders clean Go.
+  const fmt = await execa('gofmt', ['-l', '.'], { cwd: repo, reject: false });
+  assert.is(fmt.exitCode, 0, fmt.stderr);
+  assert.is(fmt.stdout, '', `not gofmt-clean: ${fmt.stdout}`);
+  assert.match(readFileSync(join(repo, 'cmd', 'internal', 'main.go'), 'utf8'), /internal is a Go service for Kubernetes\./);
 });
 
 test('a directory name that is not a valid service name is refused with the reason', async () => {
