@@ -41,6 +41,7 @@ function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proces
 
 /** The cache a run uses: each command compiles other parts of the program. */
 function cacheCommand(args: readonly string[]): string {
+  if (args[0] === 'help' || args[0] === 'version') return 'help';
   if (args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) return 'help';
   const first = args.find((a) => !a.startsWith('-'));
   return first === 'regen' || first === 'update' || first === 'check' || first === 'remove' ? first : 'create';

@@ -23,6 +23,8 @@ export class AnswerError extends Error {
 
 /** Values that are missing and have no default. */
 export class MissingAnswersError extends Error {
+  /** The directory argument, for the hint that shows how to pass --yes through npm create. */
+  directory?: string;
   constructor(readonly questions: Question[]) {
     super(`missing ${questions.map(flagName).join(', ')}`);
   }

@@ -74,12 +74,14 @@ function knownFlags(): string[] {
   return Object.keys(optionsFor()!);
 }
 
+/** Edits (insert, delete, substitute, swap two neighbours) that turn a into b. */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;
@@ -119,13 +121,36 @@ function parseErrorMessage(e: { code?: string; message: string }): string {
   return first;
 }
 
+const isCommand = (word: string | undefined): word is Command => (COMMANDS as readonly string[]).includes(word ?? '');
+
+/** Words that act as commands in first place: `help [command]` and `version`. */
+const WORDS = ['help', 'version'] as const;
+
+/**
+ * The command a word was probably meant to be: one edit (a swapped pair counts as one) away,
+ * or the same in other case. A command with more after it (updater, checks) is a name.
+ */
+export function mistypedCommand(word: string): string | undefined {
+  const lower = word.toLowerCase();
+  return [...COMMANDS, ...WORDS].find((c) => word !== c && (lower === c || (!lower.startsWith(c) && distance(lower, c) === 1)));
+}
+
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   let rest = [...argv];
+  if (rest[0] === 'help') {
+    const [, target, ...extra] = rest;
+    if (target !== undefined && !isCommand(target)) throw new UsageError(`help: unknown command ${JSON.stringify(target)}; commands: ${COMMANDS.join(', ')}`);
+    if (extra.length > 0) throw new UsageError('help takes at most one command, like: help regen');
+    return parseCommandLine([target ?? 'create', '--help']);
+  }
+  if (rest[0] === 'version') {
+    if (rest.length > 1) throw new UsageError('version takes no arguments');
+    return parseCommandLine(['--version']);
+  }
   let command: Command = 'create';
-  if (rest[0] && (COMMANDS as readonly string[]).includes(rest[0]) && rest[0] !== 'create') {
+  const explicit = isCommand(rest[0]);
+  if (explicit) {
     command = rest[0] as Command;
-    rest = rest.slice(1);
-  } else if (rest[0] === 'create') {
     rest = rest.slice(1);
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -150,6 +175,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       throw new UsageError(`--${f.name} does not apply to ${command === 'create' ? 'creating a service' : `the ${command} command`}; see --help`);
     }
   }
+  // Without an explicit `create`, a first word close to a command is a typo, not a service
+  // name (`regn` would otherwise start creating a service called regn).
+  const first = explicit ? undefined : parsed.positionals[0];
+  if (first !== undefined && (isCommand(first) || (WORDS as readonly string[]).includes(first))) {
+    throw new UsageError(`${first} is a command and comes first, like: create-go-k8s-service ${first} --help (for a service of that name, pass --name ${first})`);
+  }
+  const meant = first !== undefined ? mistypedCommand(first) : undefined;
+  if (meant) throw new UsageError(`${JSON.stringify(first)} is not a command: did you mean ${meant}? (for a service of that name, pass --name ${first})`);
   return {
     command,
     positionals: parsed.positionals,
@@ -191,6 +224,7 @@ export const ENVIRONMENT: readonly [string, string][] = [
   ['CGKS_DEBUG', 'set: stack traces for unexpected errors, and what the code cache did'],
   ['XDG_CACHE_HOME', 'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)'],
   ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
+  ['npm_config_yes', 'true (npm sets it for npm create … --yes without --, and npx --yes): as --yes'],
 ];
 
 const HELP_WIDTH = 80;
@@ -230,24 +264,68 @@ function table(rows: readonly (readonly [string, string])[], column = HELP_COLUM
 
 const paragraph = (text: string) => wrap(text, HELP_WIDTH).join('\n');
 
-export function helpText(version: string): string {
-  const questions = QUESTIONS.map((q) => [flagColumn(q), q.help] as const);
-  const general = GENERAL_FLAGS.map(
+interface CommandHelp {
+  /** The command line after the program name. */
+  usage: string;
+  /** One line for the global help's list of commands. */
+  summary: string;
+  /** What the command does, for its own --help. */
+  about: string;
+  /** Which answer flags it takes. */
+  answers: 'all' | 'changes' | 'none';
+}
+
+export const COMMAND_HELP: Record<Command, CommandHelp> = {
+  create: {
+    usage: '[directory]',
+    summary: 'create a service in the directory (default: ./<name>); it must be empty, or hold only .git, unless --force',
+    about: '',
+    answers: 'all',
+  },
+  regen: {
+    usage: 'regen <file|group>...',
+    summary: 'regenerate files from the answers recorded in the repo; edited files are kept unless --force',
+    about: 'Regenerates files of a generated repo from the answers recorded in its .go-k8s-service.json, run anywhere inside the repo. Name files or groups (regen --list shows them), or change an answer with its flag: every file that depends on it is regenerated. A file edited since it was generated is a conflict: on a terminal you choose per file; otherwise nothing is written and the exit code is 1, unless --force or --skip-modified. With --dry-run and no target, every group is compared.',
+    answers: 'changes',
+  },
+  update: {
+    usage: 'update',
+    summary: "merge a newer generator's templates into the repo (3-way)",
+    about: "Merges what this generator version writes into a repo made by an older one, run inside the repo: a 3-way merge of the old templates, the new ones and the repo's files, so edits are kept. A file without a merge base is kept and the new version written to .go-k8s-service/new/<file>; overlapping edits get conflict markers. Answers stay as recorded: change them with regen.",
+    answers: 'none',
+  },
+  check: {
+    usage: 'check [directory]',
+    summary: 'report drift from the platform conventions',
+    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken.',
+    answers: 'none',
+  },
+  remove: {
+    usage: 'remove <file>...',
+    summary: 'delete generated files you do not want, and record that (see remove --help)',
+    about: 'Deletes generated files you do not want (compose.yaml, say) and records them under "removed" in .go-k8s-service.json, so that check does not ask for them and regen and update neither recreate nor merge them. A file edited since it was generated is only deleted with --force. Run it inside the repo; paths are relative to the current directory or to the repo root. To bring a file back, name it: `regen <file>` writes it again and takes it off the list.',
+    answers: 'none',
+  },
+};
+
+function generalRows(command?: Command) {
+  return GENERAL_FLAGS.filter((f) => !command || f.commands.includes(command)).map(
     (f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` <${f.value}>` : ''}`, f.help] as const,
   );
-  const commands = [
-    ['[directory]', 'create a service in the directory (default: ./<name>); it must be empty, or hold only .git, unless --force'],
-    ['regen <file|group>...', 'regenerate files from the answers recorded in the repo; edited files are kept unless --force'],
-    ['update', "merge a newer generator's templates into the repo (3-way)"],
-    ['check', 'report drift from the platform conventions'],
-    ['remove <file>...', 'delete generated files you do not want, and record that (see remove --help)'],
-  ] as const;
+}
+
+/** The global help, or a command's own (regen, update, check). */
+export function helpText(version: string, command: Command = 'create'): string {
+  if (command !== 'create') return commandHelpText(version, command);
+  const questions = QUESTIONS.map((q) => [flagColumn(q), q.help] as const);
+  const commands = COMMANDS.map((c) => [COMMAND_HELP[c].usage, COMMAND_HELP[c].summary] as const);
   return `create-go-k8s-service ${version}
 ${paragraph('Writes a production-grade Go service repository for Kubernetes: graceful shutdown, /healthz and /ready, zerolog, typed config, Dockerfile, Helm chart, Makefile and CI.')}
 
 Usage:
   npm create go-k8s-service@latest [directory] -- [flags]
   create-go-k8s-service [command] [flags]
+  create-go-k8s-service help [command]
 
 Commands:
 ${table(commands)}
@@ -256,7 +334,7 @@ Questions (asked on a terminal when not given as flags):
 ${table(questions)}
 
 Options:
-${table(general)}
+${table(generalRows())}
 
 ${paragraph('On a terminal, every question not given as a flag is asked, and a summary is confirmed before anything is written. Without a TTY (or with CI set) nothing is asked: pass every answer as a flag or in --answers, or --yes to take the defaults. Answers files use the names above (go-version or goVersion); a repo\'s .go-k8s-service.json works too.')}
 
@@ -275,22 +353,24 @@ Examples:
 `;
 }
 
-/** `remove --help`: the command's own page. */
-export function removeHelpText(version: string): string {
-  const flags = GENERAL_FLAGS.filter((f) => f.commands.includes('remove')).map(
-    (f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` <${f.value}>` : ''}`, f.help] as const,
-  );
-  return `create-go-k8s-service ${version}
+function commandHelpText(version: string, command: Exclude<Command, 'create'>): string {
+  const help = COMMAND_HELP[command];
+  // The service name names the chart, the binary and their directories: regen cannot change it.
+  const answers = help.answers === 'none' ? [] : QUESTIONS.filter((q) => help.answers === 'all' || q.key !== 'name');
+  const answerTable = answers.length
+    ? `\nAnswers to change (each regenerates every file that depends on it):\n${table(answers.map((q) => [flagColumn(q), q.help] as const))}\n`
+    : '';
+  return `create-go-k8s-service ${command} (${version})
+${paragraph(help.about)}
 
-Usage: create-go-k8s-service remove <file>...
-
-${paragraph('Deletes generated files you do not want (compose.yaml, say) and records them under "removed" in .go-k8s-service.json, so that check does not ask for them and regen and update neither recreate nor merge them. A file edited since it was generated is only deleted with --force. Run it inside the repo; paths are relative to the current directory or to the repo root. To bring a file back, name it: `regen <file>` writes it again and takes it off the list. A file deleted without this command makes check fail its record rule until you run one or the other.')}
-
+Usage:
+  create-go-k8s-service ${help.usage} [flags]
+  npm create go-k8s-service@latest -- ${help.usage} [flags]
+${answerTable}
 Options:
-${table(flags)}
+${table(generalRows(command))}
 
-Examples:
-  npx create-go-k8s-service remove compose.yaml
-  npx create-go-k8s-service regen compose.yaml   # brings it back
+Exit codes:
+${table(EXIT_CODES.map(([c, d]) => [String(c), d] as const), 8)}
 `;
 }

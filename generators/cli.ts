@@ -2,9 +2,9 @@
 // one-line messages, and undoes writes in progress on Ctrl-C.
 import { constants as osConstants } from 'node:os';
 import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from './answers.js';
-import { helpText, parseCommandLine, removeHelpText, UsageError } from './cli-args.js';
+import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
-import { createOutput, stderr, stdout, type Output } from './output.js';
+import { createOutput, shellWord, stderr, stdout, type Output } from './output.js';
 import { GENERATOR_VERSION } from './version.js';
 import { TargetNotEmptyError, undoWritesInProgress } from './write.js';
 
@@ -46,7 +46,7 @@ export async function run(argv: readonly string[], output: (json: boolean) => Ou
     const args = parseCommandLine(argv);
     o = output(args.flags.json);
     if (args.flags.help) {
-      stdout().write(args.command === 'remove' ? removeHelpText(GENERATOR_VERSION) : helpText(GENERATOR_VERSION));
+      stdout().write(helpText(GENERATOR_VERSION, args.command));
       return 0;
     }
     if (args.flags.version) {
@@ -89,7 +89,9 @@ function report(err: unknown, out: Output): number {
     return 2;
   }
   if (err instanceof MissingAnswersError) {
-    const msg = `${err.message} (no TTY to ask: pass them as flags, or --yes to take defaults)`;
+    // npm create keeps a --yes written before `--` for itself: say where it goes.
+    const dir = err.directory ? shellWord(err.directory) : '<directory>';
+    const msg = `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;

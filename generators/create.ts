@@ -5,8 +5,8 @@ import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } fro
 import type { ParsedArgs } from './cli-args.js';
 import { UsageError } from './cli-args.js';
 import { detectEnvironment, isInteractive } from './environment.js';
-import { createProgress, type Output } from './output.js';
-import { runPostSteps, type PostStepResult } from './post-steps.js';
+import { createProgress, shellWord, type Output } from './output.js';
+import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from './post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { projectPaths } from './scaffold.js';
 import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
@@ -28,11 +28,27 @@ function runner(): string {
  * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
 const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
+/** The prompts module, once a prompt was shown (its end gives stdin back). */
+let prompts: typeof import('./prompts.js') | undefined;
+const loadPrompts = async () => (prompts ??= await import('./prompts.js'));
+
 export async function createCommand(args: ParsedArgs, out: Output): Promise<number> {
+  try {
+    return await create(args, out);
+  } finally {
+    prompts?.endPrompts();
+  }
+}
+
+async function create(args: ParsedArgs, out: Output): Promise<number> {
   out.interruptNote = 'nothing was written';
   if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
+  if (args.positionals[0] === '') throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
   const env = detectEnvironment();
-  const interactive = isInteractive() && !args.flags.yes;
+  // `npm create go-k8s-service demo --yes` (no `--`): npm keeps --yes and says so in the environment.
+  const yes = args.flags.yes || process.env.npm_config_yes === 'true';
+  const interactive = isInteractive() && !yes;
 
   let given: Partial<Record<AnswerKey, unknown>> = {};
   let fromFile = new Set<AnswerKey>();
@@ -72,29 +88,30 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
     throw new TargetNotEmptyError(shownPath(resolve(dirArg)), notEmpty(resolve(dirArg)));
   }
 
+  const extraChecks = {
+    name: (name: unknown) => {
+      const blocking = notEmpty(targetOf(String(name)));
+      return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
+    },
+  };
   if (interactive) {
-    const { askQuestions } = await import('./prompts.js');
-    given = await askQuestions(given, env, {
-      name: (name) => {
-        const blocking = notEmpty(targetOf(String(name)));
-        return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
-      },
-    });
-  } else if (!args.flags.yes) {
+    given = await (await loadPrompts()).askQuestions(given, env, extraChecks);
+  } else if (!yes) {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
-    if (missing.length > 0) throw new MissingAnswersError(missing);
+    if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
   } else if (given.name === undefined) {
-    throw new MissingAnswersError([NAME]);
+    throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
   }
-  const answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
-  const directory = targetOf(answers.name);
-  const shown = shownPath(directory);
-
-  const blocking = blockingEntries(directory);
-  if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shown, blocking);
-
-  // Only the paths: the files are rendered once, by the generator that writes them.
-  const plan = projectPaths(answers);
+  let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  /** Where the answers put the repo, and what is in the way. */
+  const placeOf = (a: Answers) => {
+    const directory = targetOf(a.name);
+    const blocking = blockingEntries(directory);
+    if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shownPath(directory), blocking);
+    // Only the paths: the files are rendered once, by the generator that writes them.
+    return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
+  };
+  let { directory, shown, blocking, plan } = placeOf(answers);
   if (args.flags.dryRun) {
     out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
     for (const p of plan) out.info(`  ${p}`);
@@ -103,11 +120,18 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   }
 
   if (interactive) {
-    const { confirmSummary } = await import('./prompts.js');
-    if (!(await confirmSummary(answers, shown, plan.length, blocking.length > 0))) {
-      out.info('Nothing written.');
-      return 1;
+    const { confirmSummary, editAnswer, endPrompts } = await loadPrompts();
+    for (;;) {
+      const choice = await confirmSummary(answers, shown, plan.length, blocking.length > 0);
+      if (choice === 'write') break;
+      if (choice === 'cancel') {
+        out.info('Nothing written.');
+        return 1;
+      }
+      answers = resolveAnswers(await editAnswer(answers, env, extraChecks), { useDefaults: true, env });
+      ({ directory, shown, blocking, plan } = placeOf(answers));
     }
+    endPrompts();
   }
 
   // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.
@@ -127,26 +151,33 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
   }
   hold.commit();
 
-  out.interruptNote = `the files in ${shown} are complete`;
   out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
+  // Decided before any step runs, so that Ctrl-C can name every step that did not run.
+  const cd = shown === '.' ? undefined : shellWord(shown);
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
+  const stepPlan = await planPostSteps(directory, { git: args.flags.git, install: args.flags.install });
+  out.interruptNote = unfinishedNote(shown, cd, stepPlan.run, false);
   const progress = createProgress();
   let postSteps: PostStepResult[];
   try {
-    postSteps = await runPostSteps(directory, {
-      git: args.flags.git,
-      install: args.flags.install,
-      progress: (m) => {
-        out.interruptNote = `the files in ${shown} are complete, but this step did not finish: ${m.replace(/…$/, '')}`;
-        progress.step(m);
-      },
-    });
+    const onStep = (step: PostStepName, later: PostStepName[]) => {
+      out.interruptNote = unfinishedNote(shown, cd, [step, ...later], true);
+      progress.step(STEPS[step].progress);
+    };
+    postSteps = await runPostSteps(directory, { git: args.flags.git, install: args.flags.install, onStep }, stepPlan);
   } finally {
     progress.stop();
   }
-  out.interruptNote = `the files in ${shown} are complete`;
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
   for (const s of postSteps) {
     if (s.status === 'failed') out.warn(s.detail ?? s.name);
     else if (s.status === 'done') out.info(`${out.style('green', '✔')} ${DONE[s.name]}`);
+    else if (s.enclosingWorkTree) {
+      out.info(
+        `${out.style('yellow', '!')} No git init: ${shown} is inside the git work tree at ${s.enclosingWorkTree}, and a repository inside another is rarely meant; ` +
+          `for one of its own anyway: ${cd ? `cd ${cd} && ` : ''}${STEPS.git.command}`,
+      );
+    }
   }
 
   if (out.isJson) {
@@ -179,16 +210,13 @@ function validateGiven(given: Partial<Record<AnswerKey, unknown>>, env: Environm
 function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
   const lines = ['', 'Next steps:'];
   if (dir !== '.') lines.push(`  cd ${shellWord(dir)}`);
-  if (steps.find((s) => s.name === 'git')?.status === 'failed') lines.push('  git init && git add -A && git commit -m "Initial commit"');
-  if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push('  go mod download');
+  const git = steps.find((s) => s.name === 'git');
+  if (git?.status === 'failed') lines.push(`  ${STEPS.git.command}`);
+  if (git?.enclosingWorkTree) lines.push(`  git add . && git commit -m "Add ${a.name}"   # in the repository at ${git.enclosingWorkTree}`);
+  if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push(`  ${STEPS['go-mod-download'].command}`);
   lines.push('  make test          # go test -race with coverage');
   lines.push(`  make run           # serves http://localhost:${a.port}/healthz and /ready`);
   lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');
   lines.push('', `Later, regenerate a file or group from the recorded answers: ${runner()} regen dockerfile`);
   return lines.join('\n');
-}
-
-/** A path as a shell word the user can paste (quoted only when it needs to be). */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

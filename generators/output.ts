@@ -96,3 +96,8 @@ export function createProgress(stream: NodeJS.WriteStream = stderr()): Progress 
     },
   };
 }
+
+/** A path as a shell word the user can paste (quoted only when it needs to be). */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -17,6 +17,7 @@ import {
   type RegenReport,
   type Resolution,
 } from './regen.js';
+import { GROUPS } from './files.js';
 import { unifiedDiff } from './merge.js';
 import { ASIDE_DIR, asidePath } from './record.js';
 import { loadRepo, NotAGeneratedRepoError } from './repo.js';
@@ -95,7 +96,8 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
     }
     const report = await regenerate({
       cwd: process.cwd(),
-      targets: args.positionals,
+      // A dry run without a target looks at everything: it only shows what would change.
+      targets: args.positionals.length === 0 && args.flags.dryRun ? [...GROUPS] : args.positionals,
       changes: await changesFrom(args),
       force: args.flags.force,
       skipModified: args.flags.skipModified,

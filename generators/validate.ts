@@ -1,5 +1,6 @@
 // Validation rules shared by prompts, flags and answers files. Each rule returns
 // undefined when the value is fine, or the rule in words ("must be ...") when not.
+import { localGoVersion } from './environment.js';
 
 export type Rule<T> = (value: T) => string | undefined;
 
@@ -32,8 +33,14 @@ export const serviceName: Rule<string> = (v) => {
   }
   // The name is a directory (cmd/<name>) and the last element of the default module path.
   if (WINDOWS_RESERVED.has(v.toUpperCase())) return 'must not be a reserved file name on Windows (con, prn, aux, nul, com0-9, lpt0-9)';
+  // cmd/vendor would be taken for vendored code (and github.com/<owner>/vendor cannot be
+  // imported); `./...` skips cmd/testdata, so go vet, go test and the linter never see main.
+  if (GO_SPECIAL_DIRS.has(v)) return 'must not be vendor or testdata: Go treats directories of those names specially (vendored code; left out of ./...)';
   return undefined;
 };
+
+/** Directory names the go command treats specially (`internal` only limits imports, which is fine here). */
+const GO_SPECIAL_DIRS = new Set(['vendor', 'testdata']);
 
 // A port of golang.org/x/mod/module.CheckPath: the rules `go mod init` applies.
 const WINDOWS_RESERVED = new Set([
@@ -73,6 +80,8 @@ export const modulePath: Rule<string> = (v) => {
     const err = checkElem(e);
     if (err) return err;
   }
+  // The go command refuses to build a package whose import path has a vendor element.
+  if (elems.slice(1).includes('vendor')) return 'must not have a "vendor" path element: Go takes such packages for vendored code';
   const first = elems[0]!;
   if (!first.includes('.')) return `must start with a domain name containing a dot, like ${quote(`example.com/${v}`)}`;
   if (first.startsWith('-')) return 'domain name must not start with "-"';
@@ -88,6 +97,8 @@ export const modulePath: Rule<string> = (v) => {
 };
 
 export const description: Rule<string> = (v) => {
+  // Every file that shows it would get an empty line or doc comment; leaving it out gives the default.
+  if (v.length === 0) return 'must not be empty (leave it out for the default)';
   if (v.length > 300) return 'must be at most 300 characters';
   // C0 and C1 controls, and the Unicode line and paragraph separators that YAML 1.1
   // parsers (Helm's) would fold into a space.
@@ -102,16 +113,34 @@ export const description: Rule<string> = (v) => {
   return undefined;
 };
 
-export const MIN_GO_MINOR = 25;
-
 // Go 1.25 is the first release with container-aware GOMAXPROCS on by default.
-export const goVersion: Rule<string> = (v) => {
-  // No leading zeros: Go rejects "go 1.025" in go.mod.
-  const m = /^1\.(0|[1-9][0-9]{0,2})$/.exec(v);
-  if (!m) return 'must be a Go minor version like 1.26';
-  if (Number(m[1]) < MIN_GO_MINOR) return `must be 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`;
-  return undefined;
-};
+export const MIN_GO_MINOR = 25;
+/** The newest Go release when this generator was released: bump it with each Go release. */
+export const LATEST_GO_MINOR = 27;
+
+/**
+ * The newest minor version a repo may ask for: the next one after the newest release we know
+ * of (ours, or the local Go's when that is newer), so a release candidate can be tried and a
+ * generator a release behind still works, while 1.99 (which can never build) is refused.
+ */
+export function newestGoMinor(local: string | undefined = localGoVersion()): number {
+  const localMinor = Number(/^1\.(\d+)$/.exec(local ?? '')?.[1] ?? 0);
+  return Math.max(LATEST_GO_MINOR, localMinor) + 1;
+}
+
+export function goVersionRule(newest: number): Rule<string> {
+  return (v) => {
+    // No leading zeros: Go rejects "go 1.025" in go.mod.
+    const m = /^1\.(0|[1-9][0-9]{0,2})$/.exec(v);
+    if (!m) return 'must be a Go minor version like 1.26';
+    if (Number(m[1]) < MIN_GO_MINOR) return `must be 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`;
+    if (Number(m[1]) > newest) return `must be from 1.${MIN_GO_MINOR} to 1.${newest} (a released Go version, or the next one)`;
+    return undefined;
+  };
+}
+
+let newestCached: number | undefined;
+export const goVersion: Rule<string> = (v) => goVersionRule((newestCached ??= newestGoMinor()))(v);
 
 // Ports below 1024 need CAP_NET_BIND_SERVICE, which the restricted pod profile drops.
 export const port: Rule<number> = (v) => {

@@ -1,12 +1,13 @@
 // The create command as automation sees it: no TTY, flags, answers files, dry runs, JSON,
 // safe writes and exit codes.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
+import { go } from '../support/go.js';
 
 const ANSI = /\u001b\[/;
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-cli-'));
@@ -39,6 +40,37 @@ test('without a TTY and without --yes, missing answers exit 2 quickly, listing t
   assert.not.ok(existsSync(join(dir, 'svc')));
 });
 
+test('without a TTY, the missing-answers error says both ways to pass --yes, npm create needing it after --', async () => {
+  const r = await runCli(['demo'], { cwd: tmp() });
+  assert.is(r.exitCode, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^error: missing --module, .* \(no TTY to ask\): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service demo -- --yes$/);
+});
+
+test('npm_config_yes=true, which npm sets when it swallows --yes, counts as --yes', async () => {
+  const dir = tmp();
+  const r = await runCli(['demo', '--no-git', '--no-install'], { cwd: dir, env: { npm_config_yes: 'true' } });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'demo', 'go.mod')));
+  // Any other value is not a yes.
+  const no = await runCli(['other', '--no-git', '--no-install'], { cwd: dir, env: { npm_config_yes: 'false' } });
+  assert.is(no.exitCode, 2, no.stderr);
+});
+
+test('through real npm, a --yes that npm takes for itself still takes the defaults', async () => {
+  const dir = tmp();
+  const root = new URL('../..', import.meta.url).pathname;
+  // `npm create go-k8s-service demo --yes` is `npm exec` of our bin with npm's own --yes.
+  const r = await execa('npm', ['exec', '--yes', `--package=${root}`, '--', 'create-go-k8s-service', 'demo', '--no-git', '--no-install'], {
+    cwd: dir,
+    env: { NO_COLOR: '1', CI: 'true' },
+    reject: false,
+    stdin: 'ignore',
+  });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'demo', 'go.mod')));
+});
+
 test('without a target directory or --name, --yes still needs the name', async () => {
   const r = await runCli(['--yes'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
@@ -60,6 +92,15 @@ for (const [flag, value, rule] of [
   ['--go-version', '1.24', /--go-version: "1.24" must be 1\.25 or newer/],
   ['--ci', 'jenkins', /--ci: "jenkins" must be one of github, gitlab, none/],
   ['--image', 'ghcr.io/acme/svc:latest', /--image: .* without tag/],
+  // Versions that can never build: only released ones and the next are taken.
+  ['--go-version', '1.99', /^error: --go-version: "1\.99" must be from 1\.25 to 1\.\d+ \(a released Go version, or the next one\)$/],
+  ['--go-version', '1.100', /^error: --go-version: "1\.100" must be from 1\.25 to 1\.\d+ /],
+  // Names and module paths the go command treats specially (see the go build test below).
+  ['--name', 'vendor', /^error: --name: "vendor" must not be vendor or testdata: Go treats directories of those names specially/],
+  ['--name', 'testdata', /^error: --name: "testdata" must not be vendor or testdata/],
+  ['--module', 'example.com/vendor/svc', /^error: --module: "example\.com\/vendor\/svc" must not have a "vendor" path element/],
+  // An empty description would leave blank lines in the README and an empty doc comment.
+  ['--description', '', /^error: --description: "" must not be empty \(leave it out for the default\)$/],
 ] as const) {
   test(`${flag} ${value} exits 2 with one line naming the flag and the rule, writing nothing`, async () => {
     const dir = tmp();
@@ -70,6 +111,42 @@ for (const [flag, value, rule] of [
     assert.equal(readdirSync(dir), []);
   });
 }
+
+test('an empty directory argument is a usage error, not the current directory', async () => {
+  const dir = tmp();
+  for (const args of [[''], ['', '--name', 'svc'], ['create', '']]) {
+    const r = await runCli([...args, '--yes', '--no-git', '--no-install'], { cwd: dir });
+    assert.is(r.exitCode, 2, `${JSON.stringify(args)}: ${r.stderr}`);
+    assert.is(r.stderr.trim(), 'error: the target directory is empty (""): name a directory, or leave it out to use ./<name>');
+    assert.equal(readdirSync(dir), []);
+  }
+});
+
+test('the directory name vendor is refused like --name vendor, naming the rule', async () => {
+  const dir = tmp();
+  const r = await runCli([join(dir, 'vendor'), '--yes', '--no-git', '--no-install']);
+  assert.is(r.exitCode, 2);
+  assert.match(r.stderr.trim(), /^error: --name: "vendor" must not be vendor or testdata: .*\(taken from the directory name; pass --name to choose another\)$/);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('internal, a name Go treats specially but harmlessly, builds and vets with go ./...', async () => {
+  const dir = tmp();
+  const r = await runCli([join(dir, 'internal'), '--yes', '--no-git', '--no-install']);
+  assert.is(r.exitCode, 0, r.stderr);
+  const repo = join(dir, 'internal');
+  for (const args of [['build', './...'], ['vet', './...']]) {
+    const g = await go(repo, args);
+    assert.is(g.exitCode, 0, `go ${args.join(' ')}: ${g.all}`);
+  }
+  const list = await go(repo, ['list', './...']);
+  assert.match(list.stdout, /^github\.com\/example\/internal\/cmd\/internal$/m, 'main left out of ./...');
+  // The description left out (the way to get no description of one's own) renders clean Go.
+  const fmt = await execa('gofmt', ['-l', '.'], { cwd: repo, reject: false });
+  assert.is(fmt.exitCode, 0, fmt.stderr);
+  assert.is(fmt.stdout, '', `not gofmt-clean: ${fmt.stdout}`);
+  assert.match(readFileSync(join(repo, 'cmd', 'internal', 'main.go'), 'utf8'), /internal is a Go service for Kubernetes\./);
+});
 
 test('a directory name that is not a valid service name is refused with the reason', async () => {
   const dir = tmp();
@@ -174,7 +251,7 @@ test('the environment variables in --help are the ones the README documents', as
   const { ENVIRONMENT } = await import('../../generators/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
-  const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
   assert.equal(documented, ENVIRONMENT.map(([name]) => name));
   const help = (await runCli(['--help'])).stdout;
   for (const [name] of ENVIRONMENT) assert.match(help, new RegExp(`^  ${name}(\\s|$)`, 'm'));
@@ -309,6 +386,44 @@ test('a generated repo is a git repo with one commit, unless --no-git', async ()
   assert.is(log.stdout.trim().split('\n').length, 1);
   const status = await execa('git', ['status', '--porcelain'], { cwd: join(dir, 'svc') });
   assert.is(status.stdout, '', 'files left out of the first commit');
+});
+
+test('inside another git work tree: no nested git init, one line saying so, and the next steps commit there', async () => {
+  const outer = realpathSync(tmp());
+  await execa('git', ['init', '--quiet'], { cwd: outer });
+  mkdirSync(join(outer, 'services'));
+  const r = await runCli(['svc', '--yes', '--no-install', '--json'], { cwd: join(outer, 'services') });
+  assert.is(r.exitCode, 0, r.stderr);
+  const repo = join(outer, 'services', 'svc');
+  assert.ok(existsSync(join(repo, 'go.mod')));
+  assert.not.ok(existsSync(join(repo, '.git')), 'a nested repository was created');
+  const git = (JSON.parse(r.stdout).postSteps as { name: string; status: string; enclosingWorkTree?: string }[]).find((s) => s.name === 'git');
+  assert.equal(git, { name: 'git', status: 'skipped', detail: `inside the git work tree at ${outer}`, enclosingWorkTree: outer });
+  const notice = r.stderr.split('\n').filter((l) => l.includes('git init'));
+  assert.equal(notice, [
+    `! No git init: svc is inside the git work tree at ${outer}, and a repository inside another is rarely meant; for one of its own anyway: cd svc && git init && git add -A && git commit -m "Initial commit"`,
+  ]);
+  assert.match(r.stderr, new RegExp(`Next steps:\\n  cd svc\\n  git add \\. && git commit -m "Add svc"   # in the repository at ${outer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+  // The next steps do what they say: the files land in the enclosing repository.
+  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  await execa('sh', ['-c', 'git add . && git commit -q -m "Add svc"'], { cwd: repo, env });
+  const tracked = await execa('git', ['ls-files'], { cwd: outer });
+  assert.ok(tracked.stdout.split('\n').includes('services/svc/go.mod'), tracked.stdout);
+  // So does the command for a repository of its own.
+  rmSync(repo, { recursive: true });
+  await runCli(['svc', '--yes', '--no-install', '--no-git'], { cwd: join(outer, 'services') });
+  await execa('sh', ['-c', 'cd svc && git init -q && git add -A && git commit -q -m "Initial commit"'], { cwd: join(outer, 'services'), env });
+  assert.is((await execa('git', ['rev-parse', '--show-toplevel'], { cwd: repo })).stdout, repo);
+});
+
+test('a target that is the top of its own work tree still gets its first commit', async () => {
+  const target = join(tmp(), 'svc');
+  mkdirSync(target);
+  await execa('git', ['init', '--quiet'], { cwd: target });
+  const r = await runCli([target, '--yes', '--no-install']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /✔ Created a git repository with a first commit/);
+  assert.is((await execa('git', ['log', '--oneline'], { cwd: target })).stdout.trim().split('\n').length, 1);
 });
 
 test('a missing git or go is a warning with the command to run later, not a failure', async () => {

@@ -101,14 +101,14 @@ const add = (key: AnswerKey, value: unknown, via: Via, must?: Case['must']) => c
 
 // Known outcomes, spread over every question.
 const KNOWN: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
-  ['name', 'reject', ['', 'Orders', 'my_svc', 'my.svc', 'my svc', '../x', '/abs', 'a'.repeat(54), '-x', 'x-', '1x', 'ünï', '{{name}}', '# x', 'x\ny']],
-  ['name', 'accept', ['a', 'a'.repeat(53), 'x-1', 'a--b']],
-  ['module', 'reject', ['', 'orders', '../x', '/abs/x', 'example.com/../x', 'example.com/a b', 'Example.com/x', 'example.com/x/v1', 'example.com/{{x}}', 'example.com/x"y', 'example.com/x\ny', 'example.com/$x', 'example.com/x`', 'example.com//x', 'example.com/x/', '-x.com/y', 'example.com/con', 'example.com/ü']],
+  ['name', 'reject', ['', 'Orders', 'my_svc', 'my.svc', 'my svc', '../x', '/abs', 'a'.repeat(54), '-x', 'x-', '1x', 'ünï', '{{name}}', '# x', 'x\ny', 'vendor', 'testdata']],
+  ['name', 'accept', ['a', 'a'.repeat(53), 'x-1', 'a--b', 'internal']],
+  ['module', 'reject', ['', 'orders', '../x', '/abs/x', 'example.com/../x', 'example.com/a b', 'Example.com/x', 'example.com/x/v1', 'example.com/{{x}}', 'example.com/x"y', 'example.com/x\ny', 'example.com/$x', 'example.com/x`', 'example.com//x', 'example.com/x/', '-x.com/y', 'example.com/con', 'example.com/ü', 'example.com/vendor/x', 'example.com/x/vendor']],
   ['module', 'accept', ['example.com/a~b/c', 'gitlab.com/Group/Proj', 'example.com/x/v2', 'example.com/x.y_z-w', 'a.b']],
-  ['description', 'accept', ['{{', '}}', '{{name}}', '{{{x}}}', '${{ secrets.TOKEN }}', '"quoted"', "it's", '`tick`', '- item', 'a: b', '? q', '*a', '&a', '!tag', '%d %s', '@scope/pkg', '# heading', '#', 'back\\slash', 'trailing \\', 'ünïcödé 😀 日本語', '<b>html</b> &amp;', 'null', 'true', '~', '0x10', '1e3', "'", '"', '\\', '$(rm -rf ~)', '${HOME}', '$$', 'a:b # c', '---', '...', '|', '> folded', '[a, b]', '{a: b}', '%YAML 1.2', '*/ /*', '\u200b zero width', 'x'.repeat(300), '', 'a\u00a0b']],
-  ['description', 'reject', ['a\nb', 'a\rb', 'tab\there', ' lead', 'trail ', 'x'.repeat(301), 'a\u2028b', 'a\u202eb', 'a\u0085b', 'nul\u0000', 'esc\u001b[2J', 'lone \ud800']],
-  ['goVersion', 'reject', ['1.24', '1.025', '1', '2.0', '1.26.1', 'go1.26', ' 1.26', '1.26 ', 'abc', '', '1.2x', '１.２６', '1.1000']],
-  ['goVersion', 'accept', ['1.25', '1.999', '1.100']],
+  ['description', 'accept', ['{{', '}}', '{{name}}', '{{{x}}}', '${{ secrets.TOKEN }}', '"quoted"', "it's", '`tick`', '- item', 'a: b', '? q', '*a', '&a', '!tag', '%d %s', '@scope/pkg', '# heading', '#', 'back\\slash', 'trailing \\', 'ünïcödé 😀 日本語', '<b>html</b> &amp;', 'null', 'true', '~', '0x10', '1e3', "'", '"', '\\', '$(rm -rf ~)', '${HOME}', '$$', 'a:b # c', '---', '...', '|', '> folded', '[a, b]', '{a: b}', '%YAML 1.2', '*/ /*', '\u200b zero width', 'x'.repeat(300), 'a\u00a0b']],
+  ['description', 'reject', ['', 'a\nb', 'a\rb', 'tab\there', ' lead', 'trail ', 'x'.repeat(301), 'a\u2028b', 'a\u202eb', 'a\u0085b', 'nul\u0000', 'esc\u001b[2J', 'lone \ud800']],
+  ['goVersion', 'reject', ['1.24', '1.025', '1', '2.0', '1.26.1', 'go1.26', ' 1.26', '1.26 ', 'abc', '', '1.2x', '１.２６', '1.1000', '1.999', '1.100', '1.99']],
+  ['goVersion', 'accept', ['1.25', '1.27', '1.28']],
   ['port', 'reject', ['0', '65536', 'abc', '-1', '1023', '80', '8080.5', '1e4', '0x1F90', '', ' ', '８０８０', '99999999999999999999', '+8080', '8080 8081']],
   ['port', 'accept', ['1024', '65535', '08080', '9090']],
   ['image', 'reject', ['', 'GHCR.io/Acme/x', 'x:latest', 'x@sha256:abc', 'a//b', '../x', '/abs', 'a b', 'x/{{y}}', 'x"y', "x'y", 'localhost:5000', 'x/', '-x', 'x$y']],

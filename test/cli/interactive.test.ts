@@ -10,7 +10,22 @@ import { KEY, spawnPty, type Pty } from '../support/pty.js';
 import { assertSameTree } from '../support/tree.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-tty-'));
-const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
+const started: Pty[] = [];
+const cli = async (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => {
+  const pty = await spawnPty(process.execPath, [CLI, ...args], { cwd, env });
+  started.push(pty);
+  return pty;
+};
+// A failed test leaves its CLI waiting at a prompt: end it, or the file never finishes.
+test.after.each(() => {
+  for (const pty of started.splice(0)) {
+    try {
+      pty.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Waits for a prompt, asserts what it shows, types the answer. */
@@ -42,7 +57,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'y\r');
   // Asked only because there is a CI file to sign in.
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
-  const summary = await answer(pty, '? Write the project? (Y/n)', '\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', '\r');
   assert.match(summary, /About to write \d+ files into orders:/);
   for (const line of [
     /name +orders/,
@@ -107,7 +122,7 @@ test('answers given as flags are not asked; declining the summary writes nothing
   );
   const before = await answer(pty, '? One-line description (orders is a Go service for Kubernetes.)', '\r');
   assert.not.match(before, /Service name|Go module path|HTTP port/);
-  const summary = await answer(pty, '? Write the project? (Y/n)', 'n\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
   assert.not.match(summary, /\? (Go version|HTTP port|CI provider|Runtime base image|Expose|Trace)/);
   assert.match(summary, /description +orders is a Go service for Kubernetes\./);
   assert.match(summary, /ci +none/);
@@ -125,7 +140,7 @@ test('a directory name that cannot be the service name is asked for, and the dir
   );
   const screen = await answer(pty, '? Service name', 'my-service\r');
   assert.match(screen, /"My Service" cannot be the service name: it must be a DNS-1123 label/);
-  await answer(pty, '? Write the project? (Y/n)', 'y\r');
+  await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'y\r');
   assert.is((await pty.waitExit()).code, 0, pty.text());
   assert.ok(existsSync(join(dir, 'My Service', 'cmd', 'my-service', 'main.go')));
 });
@@ -152,7 +167,7 @@ test('with --force, the summary says files in the directory will be replaced', a
   mkdirSync(join(dir, 'orders'));
   writeFileSync(join(dir, 'orders', 'README.md'), 'mine');
   const pty = await cli(['orders', '--force', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
-  const summary = await answer(pty, '? Write the project? (Y/n)', 'n\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
   assert.match(summary, /About to write \d+ files into orders, replacing files with the same names \(--force\):/);
   assert.is((await pty.waitExit()).code, 1);
   assert.is(readFileSync(join(dir, 'orders', 'README.md'), 'utf8'), 'mine');
@@ -186,6 +201,99 @@ test('with CI set, a terminal is not asked either; CI=false is no CI', async () 
   notCi.write(KEY.ctrlC);
   assert.is((await notCi.waitExit()).code, 130);
   assert.equal(readdirSync(dir), []);
+});
+
+const ALL_FLAGS = ['--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'scratch', '--no-git', '--no-install'];
+
+test('a y/n question takes only y, yes, n, no (any case) or Enter, and asks again otherwise', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', ...ALL_FLAGS], dir);
+  // Any other key used to count as the default.
+  await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', 'x\r');
+  await answer(pty, '>> answer y or n (Enter: yes)', KEY.clearLine + 'nope\r');
+  await answer(pty, '>> answer y or n (Enter: yes)', KEY.clearLine + 'No\r');
+  await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'sure\r');
+  await answer(pty, '>> answer y or n (Enter: no)', KEY.clearLine + 'YES\r');
+  // Enter takes the default (no).
+  await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', '\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'k\r');
+  assert.match(summary, /metrics +no\r?\n/);
+  assert.match(summary, /tracing +yes\r?\n/);
+  assert.match(summary, /sign +no\r?\n/);
+  await answer(pty, '>> answer y to write, n to stop, or e to edit an answer (Enter: yes)', KEY.clearLine + 'n\r');
+  assert.is((await pty.waitExit()).code, 1, pty.text());
+  assert.match(pty.text(), /Nothing written\./);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('answers typed ahead, before their prompts appear, are all taken in order', async () => {
+  const dir = tmp();
+  const pty = await cli(['--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
+  // Typed while the CLI is still starting: the terminal holds the lines until they are read.
+  for (const line of ['orders', 'github.com/acme/orders', 'Typed ahead.']) pty.write(line + '\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
+  assert.match(summary, /name +orders\r?\n/);
+  assert.match(summary, /module +github\.com\/acme\/orders\r?\n/);
+  assert.match(summary, /description +Typed ahead\.\r?\n/);
+  assert.is((await pty.waitExit()).code, 1, pty.text());
+});
+
+test('a pasted multi-line description is joined into one line, shown before Enter, never cut to its first line', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', '--module', 'example.com/x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
+  await pty.expect('? One-line description');
+  // A terminal sends a paste's line breaks as \r, all at once.
+  pty.write('Takes orders.\r  Ships them.\rBills them.\r');
+  // Not submitted: the joined line waits for Enter.
+  await pty.expect('Takes orders. Ships them. Bills them.');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.not.match(pty.text(), /Write the project/);
+  pty.write('\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
+  assert.match(summary, /description +Takes orders\. Ships them\. Bills them\.\r?\n/);
+  assert.is((await pty.waitExit()).code, 1, pty.text());
+});
+
+test('at the summary, "e" edits one answer: choose it, answer again, see the summary again', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', '--module', 'example.com/x', '--description', 'Typo servcie', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
+  await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
+  // The list shows every answer with its value; the description is the third.
+  await answer(pty, /\? Which answer\?[\s\S]*description +Typo servcie/, KEY.down + KEY.down + '\r');
+  // Asked again with the current value as the default; a wrong value is refused as usual.
+  await answer(pty, '? One-line description (Typo servcie)', KEY.clearLine + 'x'.repeat(301) + '\r');
+  await answer(pty, '>> must be at most 300 characters', KEY.clearLine + 'Fixed service\r');
+  const again = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
+  assert.match(again, /About to write \d+ files into orders:[\s\S]*description +Fixed service\r?\n/);
+  // An edit that makes another question apply asks it: a CI file brings the signing question.
+  await answer(pty, /\? Which answer\?/, KEY.down.repeat(6) + '\r');
+  // The list starts at the current value (none).
+  await answer(pty, /\? CI provider/, KEY.up + KEY.up + '\r');
+  await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
+  const last = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', '\r');
+  assert.match(last, /ci +GitHub Actions\r?\n/);
+  assert.match(last, /sign +yes\r?\n/);
+  assert.is((await pty.waitExit()).code, 0, pty.text());
+  const record = JSON.parse(readFileSync(join(dir, 'orders', '.go-k8s-service.json'), 'utf8'));
+  assert.is(record.answers.description, 'Fixed service');
+  assert.is(record.answers.ci, 'github');
+  assert.is(record.answers.sign, true);
+});
+
+test('editing the name at the summary moves the target, and a taken directory is refused there too', async () => {
+  const dir = tmp();
+  mkdirSync(join(dir, 'taken'));
+  writeFileSync(join(dir, 'taken', 'notes.txt'), 'mine');
+  const pty = await cli(['--name', 'orders', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--no-git', '--no-install'], dir);
+  await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
+  await answer(pty, /\? Which answer\?/, '\r');
+  await answer(pty, '? Service name (directory, binary, Kubernetes and Helm name) (orders)', KEY.clearLine + 'taken\r');
+  await answer(pty, '>> taken is not empty (notes.txt): choose another name, or pass --force', KEY.clearLine + 'billing\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'y\r');
+  assert.match(summary, /About to write \d+ files into billing:/);
+  assert.is((await pty.waitExit()).code, 0, pty.text());
+  assert.equal(readdirSync(dir).sort(), ['billing', 'taken']);
+  assert.ok(existsSync(join(dir, 'billing', 'cmd', 'billing', 'main.go')));
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI } from '../support/cli.js';
+import { GO_ENV } from '../support/go.js';
 import { KEY, spawnPty, type Pty } from '../support/pty.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-int-'));
@@ -60,7 +61,7 @@ test('^C at a list prompt: exit 130, and the hidden cursor is shown again', asyn
 test('^C at the summary: exit 130, nothing written', async () => {
   const dir = tmp();
   const pty = await cli(['orders', ...ALL_BUT_NAME], dir);
-  await pty.expect('? Write the project? (Y/n)');
+  await pty.expect('? Write the project? (Y/n, e to edit an answer)');
   pty.write(KEY.ctrlC);
   await interruptedCleanly(pty, dir, /Interrupted: nothing was written\./);
 });
@@ -84,7 +85,7 @@ test('Ctrl-D (end of input) at a prompt cancels: exit 130, nothing written', asy
 test('^C while the files are being written: all of them are removed again, exit 130', async () => {
   const dir = tmp();
   const pty = await cli(['orders', ...ALL_BUT_NAME, '--no-git', '--no-install'], dir, SLOW);
-  await pty.expect('? Write the project? (Y/n)');
+  await pty.expect('? Write the project? (Y/n, e to edit an answer)');
   pty.write(KEY.enter);
   await writing(dir);
   pty.write(KEY.ctrlC);
@@ -142,22 +143,63 @@ test('SIGTERM while writing is undone the same way (exit 143)', async () => {
   assert.equal(readdirSync(dir), []);
 });
 
-test('^C during a slow post-step keeps the finished files and says what did not finish', async () => {
-  const dir = tmp();
-  // A `go` that hangs, standing in for a slow `go mod download`.
+/** A directory with a `go` that hangs, standing in for a slow `go mod download`. */
+function hangingGo(): string {
   const bin = tmp();
   writeFileSync(join(bin, 'go'), '#!/bin/sh\nsleep 30\n');
   chmodSync(join(bin, 'go'), 0o755);
-  const pty = await cli(['orders', ...ALL_BUT_NAME, '--yes', '--no-git'], dir, { PATH: `${bin}:${process.env.PATH}` });
+  return bin;
+}
+
+test('^C during go mod download names every step that did not run and the commands that finish them', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', ...ALL_BUT_NAME, '--yes'], dir, { PATH: `${hangingGo()}:${process.env.PATH}` });
   await pty.expect('Downloading Go modules');
   pty.write(KEY.ctrlC);
   const exit = await pty.waitExit();
   assert.equal(exit, { code: 130, signal: null }, pty.text());
-  assert.match(pty.text(), /Interrupted: the files in orders are complete, but this step did not finish: Downloading Go modules \(go mod download\)\./);
+  const line = pty.text().split(/\r?\n/).find((l) => l.startsWith('Interrupted:'));
+  assert.is(
+    line,
+    'Interrupted: the files in orders are complete, but go mod download did not finish and git init and the first commit did not run; ' +
+      'to finish: cd orders && go mod download && git init && git add -A && git commit -m "Initial commit".',
+  );
   assert.not.match(pty.text(), STACK);
   assert.ok(existsSync(join(dir, 'orders', 'go.mod')));
+  assert.not.ok(existsSync(join(dir, 'orders', '.git')));
+  // The commands it printed, run as printed with the real go and git, finish the job.
+  const commands = line!.slice(line!.indexOf('to finish: ') + 'to finish: '.length, -1);
+  const env = { GOTOOLCHAIN: 'local', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  const finish = await execa('sh', ['-c', commands], { cwd: dir, env, reject: false, stdin: 'ignore', timeout: 600_000 });
+  assert.is(finish.exitCode, 0, finish.stderr);
+  const repo = join(dir, 'orders');
+  assert.is((await execa('git', ['log', '--oneline'], { cwd: repo })).stdout.trim().split('\n').length, 1);
+  assert.is((await execa('git', ['status', '--porcelain'], { cwd: repo })).stdout, '');
+  const build = await execa('go', ['build', './...'], { cwd: repo, env: GO_ENV, reject: false });
+  assert.is(build.exitCode, 0, build.stderr);
+});
+
+test('^C during go mod download with --no-git names only the download', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', ...ALL_BUT_NAME, '--yes', '--no-git'], dir, { PATH: `${hangingGo()}:${process.env.PATH}` });
+  await pty.expect('Downloading Go modules');
+  pty.write(KEY.ctrlC);
+  const exit = await pty.waitExit();
+  assert.equal(exit, { code: 130, signal: null }, pty.text());
+  assert.match(pty.text(), /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m);
+  assert.not.match(pty.text(), STACK);
   assert.ok(existsSync(join(dir, 'orders', '.go-k8s-service.json')));
   assert.equal(readdirSync(dir), ['orders']);
+});
+
+test('^C during go mod download inside another work tree: git is not among the steps to finish', async () => {
+  const dir = tmp();
+  await execa('git', ['init', '--quiet'], { cwd: dir });
+  const pty = await cli(['orders', ...ALL_BUT_NAME, '--yes'], dir, { PATH: `${hangingGo()}:${process.env.PATH}` });
+  await pty.expect('Downloading Go modules');
+  pty.write(KEY.ctrlC);
+  assert.equal(await pty.waitExit(), { code: 130, signal: null }, pty.text());
+  assert.match(pty.text(), /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m);
 });
 
 test.run();

@@ -16,6 +16,10 @@ test('service name: a DNS label starting with a letter, at most 53 characters', 
   bad(rules.serviceName, 'a'.repeat(54), /53/);
   for (const v of ['con', 'nul', 'com1', 'lpt9']) bad(rules.serviceName, v, /reserved file name on Windows/);
   ok(rules.serviceName, 'console');
+  // A generated repo named so was built with go build ./...: vendor fails to import its own
+  // packages, testdata leaves cmd/testdata out of ./...; internal builds fine.
+  for (const v of ['vendor', 'testdata']) bad(rules.serviceName, v, /^must not be vendor or testdata: Go treats/);
+  for (const v of ['internal', 'vendors', 'my-vendor', 'testdata-svc']) ok(rules.serviceName, v);
   for (const v of ['Demo', '1svc', 'svc-', '-svc', 'my_svc', 'my.svc', 'my svc', 'ünï', '../x', '/abs']) bad(rules.serviceName, v, /DNS-1123/);
 });
 
@@ -33,10 +37,13 @@ test('module path: the rules of golang.org/x/mod/module.CheckPath', () => {
   bad(rules.modulePath, 'example.com/x/v0', /\/v2 or higher/);
   bad(rules.modulePath, 'example.com/con', /reserved file name/);
   bad(rules.modulePath, '-x.com/y', /must not start with "-"/);
+  for (const v of ['example.com/vendor/x', 'example.com/x/vendor', 'github.com/vendor/vendor']) bad(rules.modulePath, v, /"vendor" path element/);
+  for (const v of ['vendor.example.com/x', 'example.com/vendors/x', 'example.com/testdata/x', 'example.com/_x/y']) ok(rules.modulePath, v);
 });
 
 test('description: one line of well-formed text', () => {
-  for (const v of ['', 'plain', 'with "quotes" & {{ braces }} ${{ x }} <b> : #', 'ünïcödé 😀']) ok(rules.description, v);
+  bad(rules.description, '', /must not be empty \(leave it out for the default\)/);
+  for (const v of ['plain', 'with "quotes" & {{ braces }} ${{ x }} <b> : #', 'ünïcödé 😀']) ok(rules.description, v);
   bad(rules.description, 'two\nlines', /single line/);
   bad(rules.description, 'tab\there', /single line/);
   bad(rules.description, 'lone \ud800 surrogate', /valid Unicode/);
@@ -45,10 +52,23 @@ test('description: one line of well-formed text', () => {
   bad(rules.description, 'x'.repeat(301), /300/);
 });
 
-test('Go version: 1.N with N >= 25', () => {
-  for (const v of ['1.25', '1.26', '1.30']) ok(rules.goVersion, v);
+test('Go version: 1.N from 1.25 to the next release after the newest known one', () => {
+  const newest = rules.LATEST_GO_MINOR + 1;
+  for (const v of ['1.25', '1.26', `1.${rules.LATEST_GO_MINOR}`, `1.${newest}`]) ok(rules.goVersion, v);
   bad(rules.goVersion, '1.24', /1\.25 or newer/);
   for (const v of ['1.26.1', 'go1.26', '2.0', '1', '']) bad(rules.goVersion, v, /like 1\.26/);
+  for (const v of ['1.99', '1.100', `1.${newest + 1}`]) {
+    bad(rules.goVersion, v, new RegExp(`^must be from 1\\.25 to 1\\.${newest} \\(a released Go version, or the next one\\)$`));
+  }
+});
+
+test('Go version: a local Go newer than the generator knows moves the limit', () => {
+  assert.is(rules.newestGoMinor(undefined), rules.LATEST_GO_MINOR + 1);
+  assert.is(rules.newestGoMinor('1.25'), rules.LATEST_GO_MINOR + 1);
+  assert.is(rules.newestGoMinor('1.40'), 41);
+  const rule = rules.goVersionRule(rules.newestGoMinor('1.40'));
+  assert.is(rule('1.41'), undefined);
+  assert.match(rule('1.42')!, /from 1\.25 to 1\.41/);
 });
 
 test('port: 1024 to 65535, because the container has no privileges', () => {
