@@ -89,7 +89,9 @@ test('remove: usage errors exit 2 with one line; --help is its own', async () =>
   assert.equal(snapshot(dir), before);
   const help = await runCli(['remove', '--help']);
   assert.is(help.exitCode, 0);
-  assert.match(help.stdout, /^Usage: create-go-k8s-service remove <file>\.\.\./m);
+  assert.match(help.stdout, /^Usage:\n {2}create-go-k8s-service remove <file>\.\.\./m);
+  assert.match(help.stdout, /records them\s+under "removed"/);
+  assert.not.match(help.stdout, /--port/);
   assert.match(help.stdout, /--force/);
   assert.not.match(help.stdout, /Questions/);
   rmSync(join(dir, COMPOSE));
