@@ -2,16 +2,16 @@
 // A file still as generated is replaced; a file the user edited is a conflict, resolved by
 // --force, --skip-modified or, on a terminal, by asking. Nothing is written while any
 // conflict is unresolved, and all writes (record included) land atomically.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveAnswers } from './answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from './files.js';
 import type { Answers } from './questions.js';
-import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { findBases, missingBase } from './merge-base.js';
 import { mergeText } from './merge.js';
 import { renderAll, renderFile, type RenderedFile } from './render.js';
-import { loadRepo, rememberGenerated, removeWithEmptyParents } from './repo.js';
+import { Checkout, loadRepo, pathCandidates, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
@@ -104,8 +104,6 @@ export function listTargets(a: Answers): { group: string; paths: string[] }[] {
   );
 }
 
-const toPosix = (p: string) => p.split(sep).join('/');
-
 /**
  * Targets are groups, or paths as a shell gives them (relative to cwd), or paths relative
  * to the repo root; a directory selects every generated file under it.
@@ -119,10 +117,7 @@ function selectFiles(targets: string[], a: Answers, root: string, cwd: string): 
       for (const f of all) if (f.group === raw) chosen.add(f);
       continue;
     }
-    const candidates = new Set<string>();
-    const fromCwd = toPosix(relative(root, resolve(cwd, raw)));
-    if (!fromCwd.startsWith('..') && !isAbsolute(fromCwd)) candidates.add(fromCwd);
-    if (!isAbsolute(raw)) candidates.add(toPosix(relative(root, resolve(root, raw))));
+    const candidates = pathCandidates(raw, root, cwd);
     let matched = false;
     for (const t of candidates) {
       const f = all.find((f) => outputPath(f, a) === t);
@@ -142,7 +137,7 @@ function selectFiles(targets: string[], a: Answers, root: string, cwd: string): 
     }
     if (matched) continue;
     const shown = [...candidates][0] ?? raw;
-    const known = FILES.some((f) => candidates.has(outputPath(f, a)));
+    const known = FILES.some((f) => candidates.includes(outputPath(f, a)));
     throw new UnknownTargetError(
       known
         ? `${shown} is not generated with this repo's answers (see regen --list)`
@@ -150,10 +145,6 @@ function selectFiles(targets: string[], a: Answers, root: string, cwd: string): 
     );
   }
   return { files: all.filter((f) => chosen.has(f)), byName };
-}
-
-function readIfExists(p: string): string | undefined {
-  return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
 }
 
 /**
@@ -206,13 +197,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
 
   const planned: PlannedFile[] = [];
   const conflicts: Conflict[] = [];
-  /** Files as checked out (line endings included), to write back in the same line endings. */
-  const checkout = new Map<string, string | undefined>();
-  const readCurrent = (path: string) => {
-    const raw = readIfExists(join(root, path));
-    checkout.set(path, raw);
-    return raw === undefined ? undefined : normalizeEol(raw);
-  };
+  const checkout = new Checkout(root);
   const removedOnPurpose = new Set(record.removed ?? []);
   for (const path of [...affected].sort()) {
     const r = rendered.get(path)!;
@@ -224,7 +209,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
       }
       removedOnPurpose.delete(path);
     }
-    const current = readCurrent(path);
+    const current = checkout.read(path);
     const recorded = record.files[path];
     if (current === undefined) {
       if (recorded && !byName.has(path)) {
@@ -245,7 +230,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     }
   }
   for (const path of removed.sort()) {
-    const current = readCurrent(path);
+    const current = checkout.read(path);
     if (current === undefined) continue;
     if (record.files[path] && hashContent(current) === record.files[path]) {
       planned.push({ path, action: 'delete', reason: 'not generated with the new answers', before: current });
@@ -280,8 +265,8 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const generated = new Map<string, string>();
   for (const p of planned) {
     const content = rendered.get(p.path)?.content;
-    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: inEolOf(content!, checkout.get(p.path)) });
-    if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: inEolOf(p.after!, checkout.get(p.path)) });
+    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: checkout.inItsEol(p.path, content!) });
+    if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: checkout.inItsEol(p.path, p.after!) });
     if (p.action === 'new-aside') writes.push({ path: asidePath(p.path), content: content! });
     // A merged file's base from now on is the generated text it was merged with.
     if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged' || p.action === 'merged' || p.action === 'merge-conflict') {
@@ -296,8 +281,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const writesFiles = writes.length > 0 || deletes.length > 0;
   const newRecord = makeRecord(answers, record.version, hashes, [...removedOnPurpose]);
   const recordText = serializeRecord(newRecord);
-  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
-  const recordChanged = recordText !== normalizeEol(recordCheckout);
+  const recordChanged = recordText !== checkout.read(RECORD_FILE);
 
   const report: RegenReport = {
     root,
@@ -316,7 +300,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   if (unresolved.length > 0) throw new ConflictError(report);
 
   if (!opts.dryRun && (writesFiles || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;

@@ -1,11 +1,9 @@
 // Removes generated files on purpose: deletes each (when still as generated, or forced) and
 // records it in the record's "removed", which check, regen and update respect. `regen <file>`
 // brings a file back and takes it off the list.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { filesFor, outputPath } from './files.js';
-import { hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord } from './record.js';
-import { loadRepo, removeWithEmptyParents } from './repo.js';
+import { hashContent, makeRecord, RECORD_FILE, serializeRecord } from './record.js';
+import { Checkout, loadRepo, pathCandidates, removeWithEmptyParents } from './repo.js';
 import { writeProject } from './write.js';
 
 export interface RemoveOptions {
@@ -35,8 +33,6 @@ export class RemoveUsageError extends Error {}
 /** An edited file without --force: exit 1, nothing changed. */
 export class RemoveRefused extends Error {}
 
-const toPosix = (p: string) => p.split(sep).join('/');
-
 export function removeFiles(opts: RemoveOptions): RemoveReport {
   if (opts.targets.length === 0) throw new RemoveUsageError('name at least one generated file to remove (see regen --list)');
   const { root, record, answers } = loadRepo(opts.cwd);
@@ -44,8 +40,7 @@ export function removeFiles(opts: RemoveOptions): RemoveReport {
   const removed = new Set(record.removed ?? []);
   const paths: string[] = [];
   for (const raw of opts.targets) {
-    const candidates = [toPosix(relative(root, resolve(opts.cwd, raw))), ...(isAbsolute(raw) ? [] : [toPosix(relative(root, resolve(root, raw)))])];
-    const path = candidates.find((p) => known.has(p) || removed.has(p));
+    const path = pathCandidates(raw, root, opts.cwd).find((p) => known.has(p) || removed.has(p));
     if (!path) throw new RemoveUsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
     if (!paths.includes(path)) paths.push(path);
   }
@@ -53,14 +48,15 @@ export function removeFiles(opts: RemoveOptions): RemoveReport {
   const files: RemovedFile[] = [];
   const edited: string[] = [];
   const hashes = { ...record.files };
+  const checkout = new Checkout(root);
   for (const path of paths) {
-    const p = join(root, path);
-    if (removed.has(path) && !existsSync(p)) {
+    const current = checkout.read(path);
+    if (removed.has(path) && current === undefined) {
       files.push({ path, action: 'already' });
       continue;
     }
-    if (existsSync(p)) {
-      const asGenerated = hashContent(normalizeEol(readFileSync(p, 'utf8'))) === record.files[path];
+    if (current !== undefined) {
+      const asGenerated = hashContent(current) === record.files[path];
       if (!asGenerated && !opts.force) edited.push(path);
       files.push({ path, action: 'deleted' });
     } else {
@@ -73,13 +69,12 @@ export function removeFiles(opts: RemoveOptions): RemoveReport {
     throw new RemoveRefused(`${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`);
   }
 
-  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
   const recordText = serializeRecord(makeRecord(record.answers, record.version, hashes, [...removed]));
-  const recordChanged = recordText !== normalizeEol(recordCheckout);
+  const recordChanged = recordText !== checkout.read(RECORD_FILE);
   const report: RemoveReport = { root, files, recordChanged, wrote: false, dryRun: Boolean(opts.dryRun) };
   if (!opts.dryRun && recordChanged) {
     // The record first (atomically): a file it no longer lists is not lost track of if a delete fails.
-    writeProject(root, [{ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) }], { force: true });
+    writeProject(root, [{ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) }], { force: true });
     for (const f of files) if (f.action === 'deleted') removeWithEmptyParents(root, f.path);
     report.wrote = true;
   }

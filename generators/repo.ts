@@ -2,11 +2,11 @@
 // that keeps the generated text of every recorded file (the base of update's merges).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from './answers.js';
 import { detectEnvironment } from './environment.js';
 import type { Answers } from './questions.js';
-import { parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
+import { inEolOf, normalizeEol, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from './record.js';
 
 export class NotAGeneratedRepoError extends Error {}
 
@@ -46,6 +46,45 @@ export function loadRepo(start: string): LoadedRepo {
   } catch (err) {
     if (err instanceof RecordError) throw new NotAGeneratedRepoError(err.message.replace(RECORD_FILE, join(root, RECORD_FILE)));
     throw err;
+  }
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/**
+ * The repo paths a command-line argument may mean: relative to cwd (as a shell gives it),
+ * then relative to the repo root; the first one that names something wins.
+ */
+export function pathCandidates(raw: string, root: string, cwd: string): string[] {
+  const candidates = new Set<string>();
+  const fromCwd = toPosix(relative(root, resolve(cwd, raw)));
+  if (!fromCwd.startsWith('..') && !isAbsolute(fromCwd)) candidates.add(fromCwd);
+  if (!isAbsolute(raw)) candidates.add(toPosix(relative(root, resolve(root, raw))));
+  return [...candidates];
+}
+
+/**
+ * The repo's files as checked out, each read once: compared as git stores text (LF), and
+ * written back in the line endings the checkout has (CRLF under core.autocrlf is no edit).
+ */
+export class Checkout {
+  private readonly raw = new Map<string, string | undefined>();
+  constructor(readonly root: string) {}
+
+  /** The file's text with LF line endings, or undefined when it does not exist. */
+  read(path: string): string | undefined {
+    if (!this.raw.has(path)) {
+      const p = join(this.root, path);
+      this.raw.set(path, existsSync(p) ? readFileSync(p, 'utf8') : undefined);
+    }
+    const text = this.raw.get(path);
+    return text === undefined ? undefined : normalizeEol(text);
+  }
+
+  /** Text to write to path, in the line endings its checkout has. */
+  inItsEol(path: string, text: string): string {
+    this.read(path);
+    return inEolOf(text, this.raw.get(path));
   }
 }
 

@@ -2,14 +2,12 @@
 // base = the text the record's blob id names (what was generated), ours = the file now,
 // theirs = what this version generates from the recorded answers. Runs only on a clean
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Answers } from './questions.js';
-import { asidePath, compareVersions, hashContent, inEolOf, makeRecord, normalizeEol, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
+import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
 import { mergeText } from './merge.js';
 import { renderAll } from './render.js';
 import { findBases, missingBase } from './merge-base.js';
-import { gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
+import { Checkout, gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
 
@@ -88,13 +86,8 @@ export function update(opts: UpdateOptions): UpdateReport {
   const removedOnPurpose = (record.removed ?? []).filter((p) => theirs.has(p));
   for (const p of removedOnPurpose) theirs.delete(p);
   const paths = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort();
-  /** Files as checked out (line endings included), to write back in the same line endings. */
-  const checkout = new Map<string, string | undefined>();
-  const read = (p: string) => {
-    if (!checkout.has(p)) checkout.set(p, existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined);
-    const raw = checkout.get(p);
-    return raw === undefined ? undefined : normalizeEol(raw);
-  };
+  const checkout = new Checkout(root);
+  const read = (p: string) => checkout.read(p);
 
   // The merge bases that are needed, found in one go.
   const needBase: string[] = [];
@@ -174,12 +167,11 @@ export function update(opts: UpdateOptions): UpdateReport {
   for (const path of removedOnPurpose) files.push({ path, action: 'removed', reason: 'removed on purpose' });
   const record2 = makeRecord(answers, version, hashes, removedOnPurpose);
   const recordText = serializeRecord(record2);
-  const recordCheckout = readFileSync(join(root, RECORD_FILE), 'utf8');
-  const recordChanged = recordText !== normalizeEol(recordCheckout);
+  const recordChanged = recordText !== checkout.read(RECORD_FILE);
   const writes: FileToWrite[] = [];
   for (const f of files) {
     if (f.action === 'new-aside') writes.push({ path: asidePath(f.path), content: f.after! });
-    else if (f.after !== undefined) writes.push({ path: f.path, content: inEolOf(f.after, checkout.get(f.path)) });
+    else if (f.after !== undefined) writes.push({ path: f.path, content: checkout.inItsEol(f.path, f.after) });
   }
   const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);
 
@@ -197,7 +189,7 @@ export function update(opts: UpdateOptions): UpdateReport {
     summary: summarize(files, Boolean(opts.dryRun)),
   };
   if (!opts.dryRun && (writes.length > 0 || deletes.length > 0 || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: inEolOf(recordText, recordCheckout) });
+    if (recordChanged) writes.push({ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) });
     writeProject(root, writes, { force: true });
     for (const d of deletes) removeWithEmptyParents(root, d);
     report.wrote = true;

@@ -9,7 +9,7 @@ import { filesFor, outputPath } from '../../generators/files.js';
 import type { Answers } from '../../generators/questions.js';
 import { hashContent } from '../../generators/record.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
-import { CLI, runCli } from '../support/cli.js';
+import { assertUsageError, CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
@@ -308,10 +308,7 @@ test('bad requests exit 2 with one line; outside a generated repo exit 1', async
     [['regen', 'chart', '--name', 'other'], /--name cannot change in regen/],
     [['regen', 'chart', '--port', '80'], /--port: 80 must be an integer from 1024 to 65535/],
   ] as const) {
-    const r = await runCli([...args], { cwd: dir });
-    assert.is(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    await assertUsageError(args, message, dir);
   }
   assert.equal(snapshot(dir), before);
   const outside = await runCli(['regen', 'chart'], { cwd: join(dir, '..') });

@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli } from '../support/cli.js';
+import { assertUsageError, runCli } from '../support/cli.js';
 import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
 import { commitAll, edit, git, newRepo, read, readRecord, RECORD, reference, snapshot } from '../fixtures/regen/repo.js';
 
@@ -81,10 +81,7 @@ test('remove: usage errors exit 2 with one line; --help is its own', async () =>
     [['remove', 'chart'], /chart is not a file this generator writes/],
     [['remove', COMPOSE, '--port', '9090'], /remove takes no answers/],
   ] as const) {
-    const r = await runCli([...args], { cwd: dir });
-    assert.is(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    await assertUsageError(args, message, dir);
   }
   assert.equal(snapshot(dir), before);
   const help = await runCli(['remove', '--help']);
