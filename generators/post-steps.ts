@@ -116,7 +116,7 @@ async function goModDownload(dir: string): Promise<PostStepResult> {
     await run('go', ['mod', 'download'], dir);
     return { name: 'go-mod-download', status: 'done' };
   } catch (err) {
-    return { name: 'go-mod-download', status: 'failed', detail: `go: ${describe(err)}; run \`go mod download\` in ${dir} later` };
+    return { name: 'go-mod-download', status: 'failed', detail: `go: ${describe(err)}; run \`${STEPS['go-mod-download'].command}\` in ${dir} later` };
   }
 }
 
@@ -136,7 +136,7 @@ async function gitInit(dir: string): Promise<PostStepResult> {
     });
     return { name: 'git', status: 'done' };
   } catch (err) {
-    return { name: 'git', status: 'failed', detail: `git: ${describe(err)}; run \`git init && git add -A && git commit\` in ${dir} later` };
+    return { name: 'git', status: 'failed', detail: `git: ${describe(err)}; run \`${STEPS.git.command}\` in ${dir} later` };
   }
 }
 
