@@ -1,39 +1,95 @@
-// `check [directory]`: the CLI face of check.ts; exit 1 on any violation, so CI can run it.
+// `check [directory...] [--repos file] [--sarif file]`: the CLI face of check.ts and fleet.ts;
+// exit 1 on any violation (or a directory that is not a generated repo), so CI can run it.
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
-import { checkRepo, RULES } from './check.js';
+import { RULES } from './check.js';
 import { CommandFailed } from './errors.js';
+import { checkFleet, readRepoList, type FleetReport, type FleetRepo } from './fleet.js';
 import type { Output } from './output.js';
-import { NotAGeneratedRepoError } from './repo.js';
+import { fleetSarif } from './sarif.js';
+import { GENERATOR_VERSION } from './version.js';
 
-export async function checkCommand(args: ParsedArgs, out: Output): Promise<number> {
-  if (args.positionals.length > 1) throw new UsageError(`check takes at most one directory, got ${args.positionals.join(' ')}`);
-  if (Object.keys(args.answers).length > 0) throw new UsageError('check reads the answers from the repo\'s record; it takes no answer flags');
-  let report: ReturnType<typeof checkRepo>;
-  try {
-    report = checkRepo(resolve(args.positionals[0] ?? '.'));
-  } catch (err) {
-    if (err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
-    throw err;
+function targets(args: ParsedArgs): { dir: string; path: string }[] {
+  const list = args.positionals.map((dir) => ({ dir, path: resolve(dir) }));
+  const file = args.flags.repos;
+  if (file !== undefined) {
+    let listed: ReturnType<typeof readRepoList>;
+    try {
+      listed = readRepoList(resolve(file));
+    } catch (err) {
+      throw new UsageError(`--repos ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (listed.length === 0) throw new UsageError(`--repos ${file} lists no repos (one path per line; # starts a comment)`);
+    list.push(...listed);
   }
-  const where = relative(process.cwd(), report.root) || '.';
-  for (const n of report.notes) out.warn(n);
-  for (const v of report.violations) out.info(`${out.style('red', '✖')} ${v.rule.padEnd(16)} ${v.message}`);
-  for (const s of report.skipped) out.info(`${out.style('yellow', '-')} ${s.rule.padEnd(16)} skipped: ${s.reason}`);
-  const rules = new Set(report.violations.map((v) => v.rule));
-  const checked = RULES.length - new Set(report.skipped.map((s) => s.rule)).size;
-  const message = `${report.violations.length} convention violation(s) in ${where}: ${[...rules].join(', ')}`;
-  if (report.ok) out.info(`${out.style('green', '✔')} ${where}: all ${checked} conventions hold`);
+  return list.length > 0 ? list : [{ dir: '.', path: resolve('.') }];
+}
+
+function writeSarif(report: FleetReport, to: string, base: string): void {
+  const text = JSON.stringify(fleetSarif(report, base), null, 2) + '\n';
+  if (to === '-') process.stdout.write(text);
+  else writeFileSync(to, text);
+}
+
+const checkedCount = (r: FleetRepo) => RULES.length - new Set(r.skipped.map((s) => s.rule)).size;
+
+/** One repo, as check has always printed it: a line per violation, one error line. */
+function reportOne(repo: FleetRepo, out: Output): number {
+  if (repo.error) throw new CommandFailed(repo.error);
+  const where = relative(process.cwd(), repo.root!) || '.';
+  for (const n of repo.notes) out.warn(n);
+  for (const v of repo.violations) out.info(`${out.style('red', '✖')} ${v.rule.padEnd(16)} ${v.message}`);
+  for (const s of repo.skipped) out.info(`${out.style('yellow', '-')} ${s.rule.padEnd(16)} skipped: ${s.reason}`);
+  const rules = new Set(repo.violations.map((v) => v.rule));
+  const message = `${repo.violations.length} convention violation(s) in ${where}: ${[...rules].join(', ')}`;
+  if (repo.ok) out.info(`${out.style('green', '✔')} ${where}: all ${checkedCount(repo)} conventions hold`);
   else out.error(message);
   if (out.isJson) {
     out.json({
-      ok: report.ok,
-      ...(report.ok ? {} : { error: message, exitCode: 1 }),
-      root: report.root,
-      violations: report.violations,
-      skipped: report.skipped,
-      notes: report.notes,
+      ok: repo.ok,
+      ...(repo.ok ? {} : { error: message, exitCode: 1 }),
+      root: repo.root,
+      violations: repo.violations,
+      skipped: repo.skipped,
+      notes: repo.notes,
     });
   }
+  return repo.ok ? 0 : 1;
+}
+
+/** A fleet: a block per repo, then one summary line. */
+function reportFleet(report: FleetReport, out: Output): number {
+  for (const r of report.repos) {
+    if (r.error) out.info(`${out.style('red', '✖')} ${r.dir}: ${r.error}`);
+    else if (r.ok) out.info(`${out.style('green', '✔')} ${r.dir}: all ${checkedCount(r)} conventions hold`);
+    for (const v of r.violations) out.info(`${out.style('red', '✖')} ${r.dir}: ${v.rule.padEnd(16)} ${v.file}: ${v.message}`);
+    if (r.behind) out.info(`${out.style('yellow', '-')} ${r.dir}: generated by ${r.generatorVersion}; run update to take ${GENERATOR_VERSION}'s conventions`);
+    for (const n of r.notes) out.info(`${out.style('yellow', '-')} ${r.dir}: ${n}`);
+  }
+  const s = report.summary;
+  const versions = Object.entries(s.versions)
+    .map(([v, n]) => `${v} ×${n}`)
+    .join(', ');
+  const line =
+    `${s.repos} repos: ${s.ok} hold every convention, ${s.failing} with violations, ${s.unreadable} not readable; ` +
+    `${s.behind} behind the generator (${GENERATOR_VERSION}); versions: ${versions || 'none'}`;
+  if (report.ok) out.info(`${out.style('green', '✔')} ${line}`);
+  else out.error(line);
+  if (out.isJson) out.json({ ...report, ...(report.ok ? {} : { error: line, exitCode: 1 }) });
   return report.ok ? 0 : 1;
+}
+
+export async function checkCommand(args: ParsedArgs, out: Output): Promise<number> {
+  if (Object.keys(args.answers).length > 0) throw new UsageError('check reads the answers from the repo\'s record; it takes no answer flags');
+  if (args.flags.sarif === '-' && args.flags.json) throw new UsageError('--sarif - and --json both want stdout: write the SARIF to a file (--sarif <file>)');
+  const list = targets(args);
+  const report = checkFleet(list);
+  const fleet = list.length > 1 || args.flags.repos !== undefined;
+  if (args.flags.sarif !== undefined) {
+    // One repo: paths from its root, as code scanning wants them; a fleet: from here.
+    const only = report.repos[0];
+    writeSarif(report, args.flags.sarif, !fleet && only?.root ? only.root : process.cwd());
+  }
+  return fleet ? reportFleet(report, out) : reportOne(report.repos[0]!, out);
 }

@@ -16,6 +16,17 @@ import { GENERATOR_VERSION } from './version.js';
 export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version'] as const;
 export type Rule = (typeof RULES)[number];
 
+/** What each rule asks, for SARIF's rule list and anyone reading a report. */
+export const RULE_DESCRIPTIONS: Record<Rule, string> = {
+  record: 'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed.',
+  'makefile-targets': 'The Makefile defines the standard targets that the platform and CI call by name.',
+  probes: 'The chart probes /healthz (liveness) and /ready (readiness, startup) with HTTP GET on the service\'s port, in every environment.',
+  'non-root': 'The container runs as a numeric non-root user, in the image and in every environment\'s security context.',
+  expose: 'The runtime image EXPOSEs the port the service listens on.',
+  'ci-make': 'CI runs the checks through make, so `make <target>` locally is what CI does.',
+  'go-version': 'go.mod\'s go line is new enough for container-aware GOMAXPROCS.',
+};
+
 /** Every generated service has these; the platform and CI call them by name. */
 export const MAKE_TARGETS = [
   'help', 'build', 'run', 'test', 'vet', 'lint', 'fmt', 'tidy', 'vuln',
@@ -29,10 +40,14 @@ export interface Violation {
   /** Path relative to the repo root. */
   file: string;
   message: string;
+  /** The line the violation is on, when one line holds it. */
+  line?: number;
 }
 
 export interface CheckReport {
   root: string;
+  /** The generator version the record names, when the record can be read. */
+  generatorVersion?: string;
   ok: boolean;
   violations: Violation[];
   /** Rules that could not be checked (for want of a valid record) or do not apply. */
@@ -44,10 +59,12 @@ class Checker {
   readonly violations: Violation[] = [];
   readonly skipped: CheckReport['skipped'] = [];
   readonly notes: string[] = [];
+
+  generatorVersion?: string;
   constructor(readonly root: string) {}
 
-  fail(rule: Rule, file: string, message: string): void {
-    this.violations.push({ rule, file, message });
+  fail(rule: Rule, file: string, message: string, line?: number): void {
+    this.violations.push({ rule, file, message, ...(line ? { line } : {}) });
   }
 
   /** The file's text, or a violation saying it is missing. */
@@ -75,7 +92,14 @@ export function checkRepo(start: string): CheckReport {
     for (const rule of ['probes', 'expose', 'ci-make'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
     checkDockerfile(c, undefined);
   }
-  return { root, ok: c.violations.length === 0, violations: c.violations, skipped: c.skipped, notes: c.notes };
+  return {
+    root,
+    ...(c.generatorVersion ? { generatorVersion: c.generatorVersion } : {}),
+    ok: c.violations.length === 0,
+    violations: c.violations,
+    skipped: c.skipped,
+    notes: c.notes,
+  };
 }
 
 // ---- record ---------------------------------------------------------------------------
@@ -91,6 +115,7 @@ function checkRecord(c: Checker): Answers | undefined {
     c.fail('record', RECORD_FILE, err.message.replace(`${RECORD_FILE}: `, ''));
     return undefined;
   }
+  c.generatorVersion = record.version;
   if (compareVersions(record.version, GENERATOR_VERSION) > 0) {
     c.notes.push(`${RECORD_FILE} was written by ${record.version}, newer than this checker (${GENERATOR_VERSION})`);
   }
@@ -195,20 +220,18 @@ function checkDockerfile(c: Checker, a: Answers | undefined): void {
   } else {
     const name = user.args.split(':')[0]!;
     if (!/^\d+$/.test(name)) {
-      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) is not numeric: Kubernetes' runAsNonRoot cannot verify a user name (use USER 65532:65532)`);
+      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) is not numeric: Kubernetes' runAsNonRoot cannot verify a user name (use USER 65532:65532)`, user.line);
     } else if (Number(name) === 0) {
-      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) runs the container as root`);
+      c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) runs the container as root`, user.line);
     }
   }
 
   if (!a) return;
-  const exposed = runtime
-    .filter((x) => x.keyword === 'EXPOSE')
-    .flatMap((x) => x.args.split(/\s+/))
-    .map((p) => p.replace(/\/tcp$/i, ''));
+  const exposes = runtime.filter((x) => x.keyword === 'EXPOSE');
+  const exposed = exposes.flatMap((x) => x.args.split(/\s+/)).map((p) => p.replace(/\/tcp$/i, ''));
   if (exposed.length === 0) c.fail('expose', 'Dockerfile', `the runtime stage has no EXPOSE; the service listens on ${a.port} (EXPOSE ${a.port})`);
   else if (!exposed.includes(String(a.port))) {
-    c.fail('expose', 'Dockerfile', `EXPOSE ${exposed.join(' ')} does not include the service's port ${a.port}`);
+    c.fail('expose', 'Dockerfile', `EXPOSE ${exposed.join(' ')} does not include the service's port ${a.port}`, exposes.at(-1)!.line);
   }
 }
 

@@ -27,6 +27,8 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
   { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
+  { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
+  { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
@@ -47,6 +49,10 @@ export interface ParsedArgs {
     skipModified: boolean;
     merge: boolean;
     list: boolean;
+    /** check: a file listing repos. */
+    repos?: string;
+    /** check: where SARIF goes ('-' = stdout). */
+    sarif?: string;
     git: boolean;
     install: boolean;
     help: boolean;
@@ -196,6 +202,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       skipModified: Boolean(v['skip-modified']),
       merge: Boolean(v.merge),
       list: Boolean(v.list),
+      ...(v.repos !== undefined ? { repos: v.repos as string } : {}),
+      ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
       git: !v['no-git'],
       install: !v['no-install'],
       help: Boolean(v.help),
@@ -295,9 +303,9 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
     answers: 'none',
   },
   check: {
-    usage: 'check [directory]',
-    summary: 'report drift from the platform conventions',
-    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken.',
+    usage: 'check [directory...]',
+    summary: 'report drift from the platform conventions, in one repo or a fleet',
+    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
     answers: 'none',
   },
   remove: {

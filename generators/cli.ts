@@ -33,18 +33,18 @@ function onSignal(signal: NodeJS.Signals): void {
 
 export async function main(argv: readonly string[]): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  return run(argv, (json) => (out = createOutput(json)));
+  return run(argv, (json, stdoutTaken) => (out = createOutput(json, stdoutTaken)));
 }
 
 /**
  * Parses, dispatches and maps errors to exit codes, with output made by `output` (tests
  * drive commands in-process through this, with output they capture).
  */
-export async function run(argv: readonly string[], output: (json: boolean) => Output): Promise<number> {
+export async function run(argv: readonly string[], output: (json: boolean, stdoutTaken?: boolean) => Output): Promise<number> {
   let o = output(argv.includes('--json'));
   try {
     const args = parseCommandLine(argv);
-    o = output(args.flags.json);
+    o = output(args.flags.json, args.flags.json || args.flags.sarif === '-');
     if (args.flags.help) {
       stdout().write(helpText(GENERATOR_VERSION, args.command));
       return 0;

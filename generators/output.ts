@@ -43,8 +43,9 @@ export function stderr(): NodeJS.WriteStream {
   return process.stderr;
 }
 
-export function createOutput(json: boolean): Output {
-  const human = json ? stderr : stdout;
+/** `stdoutTaken`: stdout carries a document (JSON, or SARIF with `check --sarif -`), so human text goes to stderr. */
+export function createOutput(json: boolean, stdoutTaken = json): Output {
+  const human = stdoutTaken ? stderr : stdout;
   const style = (s: Style, text: string) => (useColour(human()) ? styleText(s, text) : text);
   const errStyle = (s: Style, text: string) => (useColour(stderr()) ? styleText(s, text) : text);
   return {

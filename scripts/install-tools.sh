@@ -6,6 +6,7 @@
 #   scripts/install-tools.sh golangci-lint    # opt-in, takes minutes to build
 #   scripts/install-tools.sh buildah          # opt-in, Debian package (root only)
 #   scripts/install-tools.sh helmlookup       # opt-in, test/tools/helmlookup (Helm engine + fake lookup)
+#   scripts/install-tools.sh sarif-multitool  # opt-in, Microsoft's SARIF validator (npm package, 43 MB)
 #   scripts/install-tools.sh --list           # print the known tool names
 #
 # Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
@@ -27,9 +28,11 @@ ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint/cmd/actionlint
 STATICCHECK_VERSION=v0.7.0          # honnef.co/go/tools/cmd/staticcheck
 KUBE_SCORE_VERSION=v1.20.0          # github.com/zegl/kube-score/cmd/kube-score
 GOLANGCI_LINT_VERSION=v2.13.1       # github.com/golangci/golangci-lint/v2/cmd/golangci-lint (opt-in)
+SARIF_MULTITOOL_VERSION=5.7.0       # npm @microsoft/sarif-multitool-linux (opt-in): SARIF + GitHub ingestion rules
+SARIF_MULTITOOL_INTEGRITY=sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
 
 DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
-OPTIONAL_TOOLS=(golangci-lint buildah helmlookup)
+OPTIONAL_TOOLS=(golangci-lint buildah helmlookup sarif-multitool)
 
 # ---- setup -----------------------------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,7 +68,7 @@ else
     case "$name" in
       dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
       helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
-      golangci-lint|buildah|helmlookup) ;;
+      golangci-lint|buildah|helmlookup|sarif-multitool) ;;
       *) die "unknown tool '$name' (try --list)" ;;
     esac
     # de-duplicate, keep order
@@ -213,6 +216,26 @@ install_helmlookup() {
   write_stamp helmlookup "$want"
 }
 
+# sarif-multitool: a self-contained .NET build in an npm tarball; checked against the pinned
+# integrity, unpacked under sarif-multitool/, run through a wrapper (no ICU needed).
+install_sarif_multitool() {
+  local want="@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
+  local dest="$TOOLS_DIR/sarif-multitool"
+  stamp_ok sarif-multitool "$want" "$BIN_DIR/sarif-multitool" "$dest/Sarif.Multitool" && return 0
+  command -v npm >/dev/null || die "npm not found on PATH"
+  say "installing sarif-multitool $SARIF_MULTITOOL_VERSION (43 MB download, about 20 seconds)…"
+  local tmp tgz got; tmp="$(mktemp -d "$TOOLS_DIR/.build.XXXXXX")"
+  (cd "$tmp" && quietly npm pack --silent "$want") || { rm -rf "$tmp"; die "npm pack $want failed"; }
+  tgz="$(ls "$tmp"/*.tgz)"
+  got="$(node -e 'const c=require("crypto");process.stdout.write("sha512-"+c.createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tgz")"
+  [[ "$got" == "$SARIF_MULTITOOL_INTEGRITY" ]] || { rm -rf "$tmp"; die "$want: integrity $got, expected $SARIF_MULTITOOL_INTEGRITY"; }
+  mkdir -p "$tmp/out" && tar xzf "$tgz" -C "$tmp/out" --strip-components=1 && chmod +x "$tmp/out/Sarif.Multitool"
+  rm -rf "$dest"; mv "$tmp/out" "$dest"; rm -rf "$tmp"
+  printf '#!/bin/sh\nDOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 exec "%s/Sarif.Multitool" "$@"\n' "$dest" >"$BIN_DIR/sarif-multitool.tmp"
+  chmod +x "$BIN_DIR/sarif-multitool.tmp" && mv -f "$BIN_DIR/sarif-multitool.tmp" "$BIN_DIR/sarif-multitool"
+  write_stamp sarif-multitool "$want"
+}
+
 # Helm as its release binaries are built (its Makefile's LDFLAGS): its version, and the default
 # Kubernetes version of `helm template`/`lint` taken from the client-go it builds with. A plain
 # `go install` leaves v1.20.0, which a chart's kubeVersion (">= 1.30.0-0") refuses.
@@ -247,5 +270,6 @@ for tool in "${requested[@]}"; do
     buildah)          apt_install buildah buildah ;;
     test-tools)       install_test_tools ;;
     helmlookup)       install_helmlookup ;;
+    sarif-multitool)  install_sarif_multitool ;;
   esac
 done

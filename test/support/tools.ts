@@ -42,7 +42,8 @@ export type ToolName =
   | 'composecheck'
   | 'golangci-lint'
   | 'buildah'
-  | 'helmlookup';
+  | 'helmlookup'
+  | 'sarif-multitool';
 
 /** What `ensureTools()` with no argument installs (the script's default set). */
 export const DEFAULT_TOOLS: readonly ToolName[] = [
