@@ -18,7 +18,7 @@ export type Rule = (typeof RULES)[number];
 
 /** What each rule asks, for SARIF's rule list and anyone reading a report. */
 export const RULE_DESCRIPTIONS: Record<Rule, string> = {
-  record: 'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed.',
+  record: 'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed; the waivers (.go-k8s-service/waivers.yaml) are valid.',
   'makefile-targets': 'The Makefile defines the standard targets that the platform and CI call by name.',
   probes: 'The chart probes /healthz (liveness) and /ready (readiness, startup) with HTTP GET on the service\'s port, in every environment.',
   'non-root': 'The container runs as a numeric non-root user, in the image and in every environment\'s security context.',

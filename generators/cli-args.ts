@@ -305,7 +305,7 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   check: {
     usage: 'check [directory...]',
     summary: 'report drift from the platform conventions, in one repo or a fleet',
-    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
+    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken, unless .go-k8s-service/waivers.yaml accepts the deviation (who, why, until when): then it is reported as waived. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
     answers: 'none',
   },
   remove: {
