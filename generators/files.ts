@@ -69,6 +69,7 @@ export const FILES: readonly OutputFile[] = [
   // docs and config
   hbs('README.md', 'docs'),
   hbs('.env.example', 'docs'),
+  hbs('catalog-info.yaml', 'docs'),
   hbs('.gitignore', 'config'),
   hbs('.gitattributes', 'config'),
   hbs('.editorconfig', 'config'),

@@ -1,9 +1,12 @@
 // The one registry of questions. Prompts, CLI flags, --help, validation of flags and
 // answers files, and the record written into the generated repo are all derived from it.
+import { defaultOwner, entityRefProblem } from './catalog.js';
 import * as rules from './validate.js';
 
 export const CI_PROVIDERS = ['github', 'gitlab', 'none'] as const;
 export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
+/** Backstage's well-known lifecycle values. */
+export const LIFECYCLES = ['experimental', 'production', 'deprecated'] as const;
 
 export interface Answers {
   name: string;
@@ -18,6 +21,11 @@ export interface Answers {
   tracing: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
+  /** catalog-info.yaml: the owning group or user, a Backstage entity reference. */
+  owner: string;
+  /** catalog-info.yaml: the system the service belongs to; '' for none. */
+  system: string;
+  lifecycle: (typeof LIFECYCLES)[number];
 }
 
 export type AnswerKey = keyof Answers;
@@ -198,6 +206,41 @@ const registry: Registry = {
     when: (a) => a.ci !== 'none',
     rule: () => undefined,
   },
+  owner: {
+    key: 'owner',
+    type: 'string',
+    flag: 'owner',
+    message: 'Owner in the service catalog (Backstage group or user)',
+    help: 'owner in catalog-info.yaml, a Backstage entity reference [group:|user:][namespace/]name (default: group:default/<org> from the module path, e.g. github.com/acme/... gives acme)',
+    placeholder: 'ref',
+    default: (a) => defaultOwner(a.module, a.name ?? 'service'),
+    rule: (v) => entityRefProblem(v, ['group', 'user']),
+  },
+  system: {
+    key: 'system',
+    type: 'string',
+    flag: 'system',
+    message: 'System in the service catalog (empty for none)',
+    help: 'system the service belongs to in catalog-info.yaml, a Backstage entity reference [system:][namespace/]name (default: none)',
+    placeholder: 'ref',
+    default: () => '',
+    rule: (v) => (v === '' ? undefined : entityRefProblem(v, ['system'])),
+  },
+  lifecycle: {
+    key: 'lifecycle',
+    type: 'choice',
+    flag: 'lifecycle',
+    message: 'Lifecycle in the service catalog',
+    help: 'lifecycle in catalog-info.yaml: experimental, production or deprecated (default: experimental)',
+    placeholder: 'stage',
+    choices: [
+      { value: 'experimental', label: 'experimental (early, not yet relied on)' },
+      { value: 'production', label: 'production' },
+      { value: 'deprecated', label: 'deprecated (on its way out)' },
+    ],
+    default: () => 'experimental',
+    rule: rules.oneOf(LIFECYCLES),
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -213,6 +256,9 @@ export const QUESTIONS: readonly Question[] = [
   registry.metrics,
   registry.tracing,
   registry.sign,
+  registry.owner,
+  registry.system,
+  registry.lifecycle,
 ] as Question[];
 
 export function question<K extends AnswerKey>(key: K): Question<K> {

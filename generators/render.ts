@@ -1,5 +1,6 @@
 // Renders the file table for one set of answers. Handlebars is set up once: no HTML
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
+import { catalogContext } from './catalog.js';
 import { filesFor, outputPath, templatePath, type OutputFile } from './files.js';
 import { goImage, IMAGES } from './image-pins.js';
 import type { Answers } from './questions.js';
@@ -37,6 +38,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
     images: { ...IMAGES, go: goImage(a.goVersion) },
+    catalog: catalogContext(a),
   };
 }
 

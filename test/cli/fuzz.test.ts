@@ -59,6 +59,9 @@ const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign'>, string> =
   image: 'ghcr.io/acme/orders',
   ci: 'github',
   baseImage: 'distroless',
+  owner: 'group:default/acme',
+  system: 'system:default/shop',
+  lifecycle: 'experimental',
 };
 
 function mutate(base: string): string {
@@ -117,6 +120,12 @@ const KNOWN: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
   ['ci', 'accept', ['gitlab', 'none']],
   ['baseImage', 'reject', ['Distroless', 'ubuntu', '', 'scratch ', 'alpine:3']],
   ['baseImage', 'accept', ['alpine', 'scratch']],
+  ['owner', 'reject', ['', 'Team A', 'component:x', 'group:Default/x', 'group:default/', 'group:/x', ':x', 'x:', 'a/b/c', 'group:default/-x', 'x-', 'x'.repeat(64), 'ünï', '{{x}}', 'x\ny', 'a b']],
+  ['owner', 'accept', ['acme', 'group:acme', 'user:default/jane.doe', 'Group:x', 'group:my-ns/team_a', 'x'.repeat(63)]],
+  ['system', 'reject', ['group:x', 'Shop Floor', 'system:NS/x', '/x', 'x/', '-x', 'x.', 'x'.repeat(64), '{{x}}', 'a\nb', 'a:b:c', 'system:', ' x', 'x ', 'ü']],
+  ['system', 'accept', ['shop', 'system:shop', 'system:default/shop', 'default/shop.v2']],
+  ['lifecycle', 'reject', ['beta', 'Production', '', ' experimental', 'deprecated ', 'prod', 'experimental\n', 'ga', 'alpha', 'EXPERIMENTAL', '1', 'none', 'retired', 'dev', 'stable']],
+  ['lifecycle', 'accept', ['production', 'deprecated', 'experimental']],
 ];
 for (const [key, must, values] of KNOWN) for (const v of values) add(key, v, random() < 0.75 ? 'flag' : pick(['json', 'yaml']), must);
 
