@@ -3,7 +3,8 @@
 // module path, the generator version). Backstage's own validators (@backstage/catalog-model,
 // as the catalog runs them) judge the file for several option combinations, and the README's
 // Software Template example is judged by the scaffolder's Template v1beta3 validator.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   componentEntityV1alpha1Validator,
   DefaultNamespaceEntityPolicy,
@@ -19,7 +20,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { assertUsageError, runCli } from '../support/cli.js';
-import { newRepo, read, readRecord } from '../fixtures/regen/repo.js';
+import { otherVersion } from '../fixtures/regen/generators.js';
+import { commitAll, git, newRepo, read, readRecord, writeRecord } from '../fixtures/regen/repo.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
 
 /** The policies the Backstage catalog applies to every entity it reads, then the kind's own validator. */
@@ -131,6 +133,26 @@ test('regen --owner rewrites catalog-info.yaml and records the new owner', async
   const entity = await assertValidComponent(read(dir, 'catalog-info.yaml'));
   assert.equal([(entity.spec as { owner: string }).owner, (entity.spec as { lifecycle: string }).lifecycle], ['group:default/payments', 'production']);
   assert.is(readRecord(dir).answers.owner, 'group:default/payments');
+});
+
+test('update brings catalog-info.yaml to a repo made before it existed, with the default answers, and records them', async () => {
+  const dir = await newRepo({ args: ['--module', 'github.com/acme/orders'] });
+  // As an older release wrote it: no catalog file, no catalog answers in the record.
+  rmSync(join(dir, 'catalog-info.yaml'));
+  const record = readRecord(dir);
+  delete record.files['catalog-info.yaml'];
+  const answers = record.answers as unknown as Record<string, unknown>;
+  for (const key of ['owner', 'system', 'lifecycle']) delete answers[key];
+  writeRecord(dir, { ...record, version: otherVersion(-1) });
+  git(dir, ['init', '--quiet']);
+  commitAll(dir, 'made by an older release');
+  const r = await runCli(['update'], { cwd: dir });
+  assert.is(r.exitCode, 0, r.stdout + r.stderr);
+  const entity = await assertValidComponent(read(dir, 'catalog-info.yaml'));
+  assert.is((entity.spec as { owner: string }).owner, 'group:default/acme');
+  const after = readRecord(dir);
+  assert.ok('catalog-info.yaml' in after.files);
+  assert.is(after.version, GENERATOR_VERSION);
 });
 
 /** The README's Software Template example. */
