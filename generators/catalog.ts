@@ -38,12 +38,13 @@ function toEntityName(s: string): string {
 
 /**
  * The owner a module path suggests: the organisation or group that owns the repository
- * (`github.com/acme/orders` → `group:default/acme`), or for a two-element path the host's
- * first label (`example.com/orders` → `group:default/example`).
+ * (`github.com/acme/orders` → `group:default/acme`), or for a two-element path the name of
+ * the host's domain (`go.acme.example/orders` → `group:default/acme`).
  */
 export function defaultOwner(module: string | undefined, name: string): string {
   const parts = (module ?? '').split('/');
-  const candidate = toEntityName(parts.length >= 3 ? parts[1]! : (parts[0] ?? '').split('.')[0]!);
+  const labels = (parts[0] ?? '').split('.');
+  const candidate = toEntityName(parts.length >= 3 ? parts[1]! : (labels.at(-2) ?? labels[0]!));
   return `group:default/${candidate || toEntityName(name) || 'unknown'}`;
 }
 
