@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { unifiedDiff } from './merge.js';
-import { stdout, type Output } from './output.js';
+import { stderr, stdout, type Output } from './output.js';
 import { missingBaseRemedy } from './merge-base.js';
 import { packageSource } from './package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from './record.js';
@@ -29,6 +29,8 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (summaryFile === '-' && out.isJson) throw new UsageError('--summary - and --json both print on stdout: write the summary to a file');
   if (commit && dryRun) throw new UsageError('--commit and --dry-run contradict each other');
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
+  // stdout carries the summary alone.
+  if (summaryFile === '-') out = { ...out, info: (t) => stderr().write(`${t}\n`) };
   let report: UpdateReport;
   try {
     report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });

@@ -11,7 +11,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/version.js';
 import { runCli } from '../support/cli.js';
-import { extracted, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
+import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
+import { startRegistry } from '../support/registry.js';
 import { commitAll, edit, git, gitStatus, read, readRecord } from '../fixtures/regen/repo.js';
 
 const BASE_REF = 'refs/go-k8s-service/base';
@@ -95,6 +96,28 @@ test('a shallow clone of a 0.1.0 repo merges with the base rendered by the 0.1.0
   assert.is(action(j, 'Dockerfile'), 'merged');
   assertEditsKept(shallow);
   assert.match(read(shallow, 'Makefile'), /^TAG +\?= sha-\$\(COMMIT\)$/m, "0.2.0's change is not merged in");
+});
+
+test('from a registry: npm pack fetches the 0.1.0 package once; the next update finds it in the cache', async () => {
+  const registry = await startRegistry(PACKAGE, [release010, ours]);
+  try {
+    const cache = mkdtempSync(join(tmpdir(), 'cgks-cache-'));
+    const npmCache = mkdtempSync(join(tmpdir(), 'cgks-npm-cache-'));
+    const first = clone(await generatedBy010(), ['--depth', '1']);
+    const r = await runCli(['update', '--json', '--packages', registry.url], { cwd: first, env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache } });
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.is(action(JSON.parse(r.stdout) as UpdateJson, 'Makefile'), 'merged');
+    assertEditsKept(first);
+    assert.ok(existsSync(join(cache, PACKAGE, 'packages/0.1.0/package/dist/cli.cjs')));
+    // The registry is gone; the cached package still renders the base.
+    await registry.close();
+    const second = clone(await generatedBy010(), ['--depth', '1']);
+    const again = await runCli(['update', '--json', '--packages', registry.url], { cwd: second, env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache } });
+    assert.is(again.exitCode, 0, again.stderr);
+    assert.is(action(JSON.parse(again.stdout) as UpdateJson, 'Makefile'), 'merged');
+  } finally {
+    await registry.close().catch(() => undefined);
+  }
 });
 
 for (const [kind, how] of [
