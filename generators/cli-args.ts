@@ -237,6 +237,7 @@ export const ENVIRONMENT: readonly [string, string][] = [
   ['XDG_CACHE_HOME', 'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)'],
   ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
   ['npm_config_yes', 'true (npm sets it for npm create … --yes without --, and npx --yes): as --yes'],
+  ['GO_K8S_SERVICE_PACKAGES', "where update and outdated get releases of this package: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: npm's configured registry); --packages wins"],
 ];
 
 const HELP_WIDTH = 80;
@@ -318,7 +319,7 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   outdated: {
     usage: 'outdated',
     summary: 'compare the recorded generator version with the newest published one',
-    about: "Compares the generator version recorded in the repo's .go-k8s-service.json with the newest release from the package source (--packages: the highest version among the tarballs in a directory, or the registry's latest). Exit 1 when outdated, as npm outdated does, so a scheduled job can run `outdated || update --bot`.",
+    about: "Compares the generator version recorded in the repo's .go-k8s-service.json with the newest release from the package source (--packages: the highest version among the tarballs in a directory, or the registry's latest). Exit 1 when outdated, as npm outdated does: a CI step running it fails while the repo is behind; 4 (not 1) when the newest version cannot be looked up, so a job can tell the two apart.",
     answers: 'none',
     exitCodes: [
       [0, 'up to date'],

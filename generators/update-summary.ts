@@ -37,6 +37,9 @@ const GROUPS: [UpdateAction, string][] = [
   ['missing', 'Missing: deleted in this repo, not recreated'],
 ];
 
+/** Reasons the group's title already gives. */
+const SAID_BY_TITLE = new Set(['your edits and the new version merged', 'your edits; nothing new from the generator', 'new in this version', 'no longer generated']);
+
 const COUNTS: [UpdateAction, string][] = [
   ['update', 'updated'],
   ['merged', 'merged'],
@@ -56,7 +59,7 @@ export function updateSummary(report: UpdateReport, changelog: string | undefine
     const files = report.files.filter((f) => f.action === action);
     if (files.length === 0) continue;
     lines.push(`### ${title}`, '');
-    for (const f of files) lines.push(`- \`${f.path}\`${f.reason && action !== 'update' && action !== 'merged' ? `: ${f.reason}` : ''}`);
+    for (const f of files) lines.push(`- \`${f.path}\`${f.reason && !SAID_BY_TITLE.has(f.reason) ? `: ${f.reason}` : ''}`);
     lines.push('');
   }
   for (const w of report.warnings) lines.push(`> Note: ${w}`, '');
@@ -66,5 +69,5 @@ export function updateSummary(report: UpdateReport, changelog: string | undefine
   else if (entries.length === 0) lines.push('No changelog entries between these versions.');
   // One heading level down, under this summary's own.
   else lines.push(entries.join('\n\n').replace(/^(#+) /gm, '$1## '));
-  return lines.join('\n').replace(/\n+$/, '\n');
+  return lines.join('\n').replace(/\n*$/, '\n');
 }

@@ -4,7 +4,7 @@
 // update then renders the base with the recorded version's own package and the recorded answers.
 // The packages come from GO_K8S_SERVICE_PACKAGES (here a directory of tarballs built from this
 // repo's history and from this tree), never the public registry.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -24,7 +24,7 @@ const t0 = Date.now();
 const release010 = releasedTarball();
 const tookRelease = Date.now() - t0;
 const ours = thisTreeTarball(GENERATOR_VERSION);
-const next = thisTreeTarball(NEXT, { change: nextChange });
+const next = thisTreeTarball(NEXT, { change: nextChange, changelog: `## ${NEXT} (test)\n\n- The Makefile's help target says it is the default.` });
 const cli010 = join(extracted(release010), 'dist/cli.cjs');
 const cliNext = join(extracted(next), 'dist/cli.cjs');
 console.log(`built the tarballs: 0.1.0 in ${tookRelease} ms (cached after the first run), this tree twice in ${Date.now() - t0 - tookRelease} ms`);
@@ -136,7 +136,8 @@ for (const [kind, how] of [
     assert.is(gitStatus(c, ['rev-parse', '--verify', '--quiet', BASE_REF]), 1);
 
     const t = Date.now();
-    const r = await runCli(['update', '--json'], { cwd: c, env: env(packagesDir([release010, ours])), cli: cliNext });
+    const summary = join(mkdtempSync(join(tmpdir(), 'cgks-summary-')), 'pr.md');
+    const r = await runCli(['update', '--json', '--summary', summary], { cwd: c, env: env(packagesDir([release010, ours])), cli: cliNext });
     console.log(`update ${GENERATOR_VERSION} → ${NEXT} in ${kind}: ${Date.now() - t} ms`);
     assert.is(r.exitCode, 0, r.stderr);
     const j = JSON.parse(r.stdout) as UpdateJson;
@@ -145,6 +146,10 @@ for (const [kind, how] of [
     assertEditsKept(c);
     assert.match(read(c, 'Makefile'), /^help: ## Show this help \(the default target\)$/m, "the next release's change is not merged in");
     assert.is(readRecord(c).version, NEXT);
+    // The summary's changelog comes from the CHANGELOG.md in the NEXT package: its entry alone.
+    const md = readFileSync(summary, 'utf8');
+    assert.match(md, new RegExp(`^#### ${NEXT.replace(/\./g, '\\.')} \\(test\\)\n\n- The Makefile's help target says it is the default\.$`, 'm'));
+    assert.not.match(md, /^#### 0\.[12]\.0 /m);
   });
 }
 
