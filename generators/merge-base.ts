@@ -43,7 +43,8 @@ export async function basesFromRelease(
     return { found };
   } catch (err) {
     if (!(err instanceof PackageUnavailable)) throw err;
-    return { found, note: `merge bases not rebuilt from ${describeSource(source)}: ${err.message}` };
+    // The messages name the version and the source; the render failure names the version only.
+    return { found, note: `merge bases not rebuilt: ${err.message}${err.message.includes(describeSource(source)) ? '' : ` (package from ${describeSource(source)})`}` };
   }
 }
 
@@ -64,6 +65,7 @@ export function missingBase(root: string, path: string, id: string, version: str
 export function missingBaseRemedy(aside: string): string {
   return (
     `merge by hand from ${aside}/, or undo the update (git checkout -- . && git clean -fd), fetch the ref from the clone that has it ` +
-    `(git fetch <that clone> +${BASE_REF}:${BASE_REF}) and update again; to share merge bases, push that ref (git push origin ${BASE_REF})`
+    `(git fetch <that clone> +${BASE_REF}:${BASE_REF}) and update again; to share merge bases, push that ref (git push origin ${BASE_REF}); ` +
+    'or let update fetch the recorded version\'s package (--packages <dir|url>, or GO_K8S_SERVICE_PACKAGES) and update again'
   );
 }

@@ -26,7 +26,12 @@ function tarballIn(dir: string): string {
 
 /** The tarball a released commit's `npm pack` makes; built once per commit (≈20 s), then cached. */
 export function releasedTarball(commit: string = RELEASE_0_1_0): string {
-  const full = run('git', ['rev-parse', '--verify', `${commit}^{commit}`], ROOT).trim();
+  let full: string;
+  try {
+    full = run('git', ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], ROOT).trim();
+  } catch {
+    throw new Error(`commit ${commit} is not in this clone (a shallow one?): the released tarball is built from it; fetch the history (git fetch --unshallow)`);
+  }
   const dir = join(cacheHome(), PACKAGE, 'test-packages', full);
   if (existsSync(dir)) return tarballIn(dir);
   const work = mkdtempSync(join(tmpdir(), 'cgks-release-'));
