@@ -4,7 +4,7 @@
 // update then renders the base with the recorded version's own package and the recorded answers.
 // The packages come from GO_K8S_SERVICE_PACKAGES (here a directory of tarballs built from this
 // repo's history and from this tree), never the public registry.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -152,6 +152,29 @@ for (const [kind, how] of [
     assert.not.match(md, /^#### 0\.[12]\.0 /m);
   });
 }
+
+test('a cached package is code that runs: used only from a cache directory nobody else can write to', async () => {
+  // A planted "0.1.0" whose CLI leaves a mark, in the cache of a user whose cache is open to all.
+  const cache = mkdtempSync(join(tmpdir(), 'cgks-cache-'));
+  const planted = join(cache, PACKAGE, 'packages/0.1.0/package');
+  mkdirSync(join(planted, 'dist'), { recursive: true });
+  writeFileSync(join(planted, 'package.json'), JSON.stringify({ name: PACKAGE, version: '0.1.0' }));
+  const mark = join(cache, 'planted-code-ran');
+  writeFileSync(join(planted, 'dist/cli.cjs'), `require('node:fs').writeFileSync(${JSON.stringify(mark)}, ''); process.exit(1);`);
+  const run = async (mode: number) => {
+    chmodSync(join(cache, PACKAGE), 0o700);
+    chmodSync(join(cache, PACKAGE, 'packages'), mode);
+    const shallow = clone(await generatedBy010(), ['--depth', '1']);
+    const r = await runCli(['update', '--json'], { cwd: shallow, env: { XDG_CACHE_HOME: cache, GO_K8S_SERVICE_PACKAGES: packagesDir([release010]) } });
+    return JSON.parse(r.stdout) as UpdateJson;
+  };
+  const open = await run(0o777);
+  assert.not.ok(existsSync(mark), 'the planted package ran');
+  assert.is(action(open, 'Makefile'), 'merged');
+  // The same cache, private: it is used (so the first run proves the check, not a miss).
+  await run(0o700);
+  assert.ok(existsSync(mark), 'a private cache was not used');
+});
 
 test('a version the package source does not have: one line naming the version and the source, then as before (aside, exit 1)', async () => {
   const shallow = clone(await generatedBy010(), ['--depth', '1']);
