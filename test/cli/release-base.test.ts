@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fetchPackage } from '../../generators/package-source.js';
+import { hashContent } from '../../generators/record.js';
+import { renderWithRelease } from '../../generators/release-render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
@@ -68,6 +71,15 @@ interface UpdateJson {
   warnings: string[];
 }
 const action = (j: UpdateJson, path: string) => j.files.find((f) => f.path === path)?.action;
+
+test("0.1.0's package renders exactly what 0.1.0 wrote: every recorded blob id, from the recorded answers", async () => {
+  const dir = await generatedBy010();
+  const record = readRecord(dir);
+  const pkg = await fetchPackage('0.1.0', { kind: 'directory', dir: packagesDir([release010]) }, { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
+  const rendered = await renderWithRelease(pkg, '0.1.0', record.answers);
+  assert.equal([...rendered.keys()].sort(), Object.keys(record.files).sort());
+  for (const [path, text] of rendered) assert.is(hashContent(text), record.files[path], path);
+});
 
 test('in the clone where it was generated, git has the 0.1.0 base: no package is needed', async () => {
   const dir = await generatedBy010();

@@ -3,7 +3,7 @@
 // as it never changes), and this tree built with another version number (and template changes),
 // playing a newer release.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,28 @@ export function releasedTarball(commit: string = RELEASE_0_1_0): string {
   }
   const dir = join(cacheHome(), PACKAGE, 'test-packages', full);
   if (existsSync(dir)) return tarballIn(dir);
+  // Test files starting together build it once: the others wait for the first (a lock older than 10 min is stale).
+  const lock = `${dir}.lock`;
+  mkdirSync(join(cacheHome(), PACKAGE, 'test-packages'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(dir)) return tarballIn(dir);
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+      if (since !== undefined && Date.now() - since > 600_000) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return existsSync(dir) ? tarballIn(dir) : buildRelease(full, dir);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildRelease(full: string, dir: string): string {
   const work = mkdtempSync(join(tmpdir(), 'cgks-release-'));
   try {
     const src = join(work, 'src');
@@ -44,7 +66,6 @@ export function releasedTarball(commit: string = RELEASE_0_1_0): string {
     mkdirSync(out);
     // Its prepare (or prepack) script builds dist/, as when it was published.
     run('npm', ['pack', '--loglevel=error', '--pack-destination', out], src);
-    mkdirSync(join(cacheHome(), PACKAGE, 'test-packages'), { recursive: true });
     try {
       renameSync(out, dir);
     } catch (err) {
