@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { cacheRoot } from '../generators/cache-dir.js';
 
 export type CodeCacheState = 'off' | 'untrusted' | 'hit' | 'miss' | 'rejected';
 
@@ -26,17 +26,8 @@ const STALE_MS = 30 * 24 * 3600_000;
 function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
   // Node's own switch for its compile cache (Node >= 22) turns ours off too.
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  // The XDG spec: a relative path is invalid and to be ignored (it would write into the cwd).
-  const absolute = (p: string | undefined) => (p && isAbsolute(p) ? p : undefined);
-  let base = absolute(env.XDG_CACHE_HOME) ?? (platform === 'win32' ? absolute(env.LOCALAPPDATA) : undefined);
-  if (!base) {
-    try {
-      base = join(homedir(), '.cache');
-    } catch {
-      return undefined;
-    }
-  }
-  return join(base, 'create-go-k8s-service', 'v8');
+  const root = cacheRoot(env, platform);
+  return root && join(root, 'v8');
 }
 
 /** The cache a run uses: each command compiles other parts of the program. */
@@ -44,7 +35,7 @@ function cacheCommand(args: readonly string[]): string {
   if (args[0] === 'help' || args[0] === 'version') return 'help';
   if (args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) return 'help';
   const first = args.find((a) => !a.startsWith('-'));
-  return first === 'regen' || first === 'update' || first === 'check' || first === 'remove' ? first : 'create';
+  return first === 'regen' || first === 'update' || first === 'check' || first === 'remove' || first === 'outdated' ? first : 'create';
 }
 
 /** Whether dir and its parent are directories of this user that no one else may write to. */

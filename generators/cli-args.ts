@@ -12,7 +12,7 @@ interface GeneralFlag {
   commands: readonly Command[];
 }
 
-export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove'] as const;
+export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove', 'outdated'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ALL: readonly Command[] = COMMANDS;
@@ -31,6 +31,10 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
+  { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
+  { name: 'commit', help: 'update: commit the result (conflict markers included) with a message naming both versions', commands: ['update'] },
+  { name: 'summary', value: 'file', help: 'update: write a Markdown summary for a pull request body (- for stdout)', commands: ['update'] },
+  { name: 'packages', value: 'dir|url', help: "where releases of this package come from: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: $GO_K8S_SERVICE_PACKAGES, else npm's configured registry)", commands: ['update', 'outdated'] },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
   { name: 'version', short: 'v', help: 'print the generator version', commands: ALL },
 ];
@@ -55,6 +59,10 @@ export interface ParsedArgs {
     sarif?: string;
     git: boolean;
     install: boolean;
+    bot: boolean;
+    commit: boolean;
+    summary?: string;
+    packages?: string;
     help: boolean;
     version: boolean;
   };
@@ -206,6 +214,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
       git: !v['no-git'],
       install: !v['no-install'],
+      bot: Boolean(v.bot),
+      commit: Boolean(v.commit),
+      summary: v.summary as string | undefined,
+      packages: v.packages as string | undefined,
       help: Boolean(v.help),
       version: Boolean(v.version),
     },
@@ -233,6 +245,7 @@ export const ENVIRONMENT: readonly [string, string][] = [
   ['XDG_CACHE_HOME', 'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)'],
   ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
   ['npm_config_yes', 'true (npm sets it for npm create … --yes without --, and npx --yes): as --yes'],
+  ['GO_K8S_SERVICE_PACKAGES', "where update and outdated get releases of this package: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: npm's configured registry); --packages wins"],
 ];
 
 const HELP_WIDTH = 80;
@@ -281,6 +294,8 @@ interface CommandHelp {
   about: string;
   /** Which answer flags it takes. */
   answers: 'all' | 'changes' | 'none';
+  /** Its own exit codes, where they differ from EXIT_CODES. */
+  exitCodes?: readonly [number, string][];
 }
 
 export const COMMAND_HELP: Record<Command, CommandHelp> = {
@@ -299,8 +314,27 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   update: {
     usage: 'update',
     summary: "merge a newer generator's templates into the repo (3-way)",
-    about: "Merges what this generator version writes into a repo made by an older one, run inside the repo: a 3-way merge of the old templates, the new ones and the repo's files, so edits are kept. A file without a merge base is kept and the new version written to .go-k8s-service/new/<file>; overlapping edits get conflict markers. Answers stay as recorded: change them with regen.",
+    about: "Merges what this generator version writes into a repo made by an older one, run inside the repo: a 3-way merge of the old templates, the new ones and the repo's files, so edits are kept. The merge base (what the older version wrote) comes from git, else from that version's package (see --packages), rendered with the recorded answers. A file without a merge base is kept and the new version written to .go-k8s-service/new/<file> (--bot: conflict markers in the file instead); overlapping edits get conflict markers. Answers stay as recorded: change them with regen.",
     answers: 'none',
+    exitCodes: [
+      [0, 'updated cleanly, or nothing to do'],
+      [1, 'failed (not a clean git work tree, a newer record, a write error); without --bot also: files left to merge by hand'],
+      [2, 'invalid usage'],
+      [3, '--bot: updated, with conflict markers left in files (listed in the summary)'],
+      [130, 'interrupted'],
+    ],
+  },
+  outdated: {
+    usage: 'outdated',
+    summary: 'compare the recorded generator version with the newest published one',
+    about: "Compares the generator version recorded in the repo's .go-k8s-service.json with the newest release from the package source (--packages: the highest version among the tarballs in a directory, or the registry's latest). Exit 1 when outdated, as npm outdated does: a CI step running it fails while the repo is behind; 4 (not 1) when the newest version cannot be looked up, so a job can tell the two apart.",
+    answers: 'none',
+    exitCodes: [
+      [0, 'up to date'],
+      [1, 'outdated: a newer version is published'],
+      [2, 'invalid usage, or not inside a generated repo'],
+      [4, 'the newest version could not be looked up (registry unreachable, or no such package there)'],
+    ],
   },
   check: {
     usage: 'check [directory...]',
@@ -379,6 +413,6 @@ Options:
 ${table(generalRows(command))}
 
 Exit codes:
-${table(EXIT_CODES.map(([c, d]) => [String(c), d] as const), 8)}
+${table((help.exitCodes ?? EXIT_CODES).map(([c, d]) => [String(c), d] as const), 8)}
 `;
 }

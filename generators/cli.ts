@@ -70,6 +70,10 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
         const { checkCommand } = await import('./check-command.js');
         return await checkCommand(args, o);
       }
+      case 'outdated': {
+        const { outdatedCommand } = await import('./outdated-command.js');
+        return await outdatedCommand(args, o);
+      }
       case 'remove': {
         const { removeCommand } = await import('./remove-command.js');
         return await removeCommand(args, o);

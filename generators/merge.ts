@@ -39,3 +39,32 @@ export async function unifiedDiff(path: string, before: string | undefined, afte
   // jsdiff starts with a "====" separator line; git's patches start with "diff --git".
   return `diff --git a/${path} b/${path}\n${patch.replace(/^=+\n/, '')}`;
 }
+
+/**
+ * Every difference between ours and theirs as a conflict (lines both share stay as they are):
+ * what a merge without a base can do without losing either side.
+ */
+export async function markDifferences(ours: string, theirs: string): Promise<MergeResult> {
+  const { diffLines } = await import('diff');
+  const withEol = (s: string) => (s === '' || s.endsWith('\n') ? s : `${s}\n`);
+  let text = '';
+  let conflicts = 0;
+  let mine = '';
+  let other = '';
+  const flush = () => {
+    if (mine === '' && other === '') return;
+    text += `<<<<<<< ${MERGE_LABELS[0]}\n${withEol(mine)}=======\n${withEol(other)}>>>>>>> ${MERGE_LABELS[2]}\n`;
+    conflicts++;
+    mine = other = '';
+  };
+  for (const part of diffLines(ours, theirs)) {
+    if (part.removed) mine += part.value;
+    else if (part.added) other += part.value;
+    else {
+      flush();
+      text += part.value;
+    }
+  }
+  flush();
+  return { text, conflicts };
+}

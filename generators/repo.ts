@@ -243,3 +243,17 @@ export function rememberGenerated(
   const why = r.stderr.split('\n').find((l) => l.startsWith('fatal:')) ?? r.stderr.split('\n').pop() ?? `exit ${r.status}`;
   return `could not keep the generated files in git (git fast-import: ${why}); a later update may not find its merge base`;
 }
+
+/**
+ * Commits everything under root (update --commit): the user's identity when git has one, else
+ * ours (a bot's fresh clone often has none). Throws with git's last line on failure.
+ */
+export function commitEverything(root: string, message: string): string {
+  gitOk(root, ['add', '--all', '--', '.']);
+  const has = (key: string) => git(root, ['config', '--get', key]).status === 0;
+  const env: NodeJS.ProcessEnv = {};
+  if (!process.env.GIT_AUTHOR_NAME && !has('user.name')) Object.assign(env, { GIT_AUTHOR_NAME: GIT_IDENTITY.GIT_AUTHOR_NAME, GIT_COMMITTER_NAME: GIT_IDENTITY.GIT_COMMITTER_NAME });
+  if (!process.env.GIT_AUTHOR_EMAIL && !has('user.email')) Object.assign(env, { GIT_AUTHOR_EMAIL: GIT_IDENTITY.GIT_AUTHOR_EMAIL, GIT_COMMITTER_EMAIL: GIT_IDENTITY.GIT_COMMITTER_EMAIL });
+  gitOk(root, ['commit', '--quiet', '--no-verify', '-m', message], { env });
+  return gitOk(root, ['rev-parse', 'HEAD']).trim();
+}

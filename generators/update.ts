@@ -4,9 +4,10 @@
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
 import type { Answers } from './questions.js';
 import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from './record.js';
-import { mergeText } from './merge.js';
+import { markDifferences, mergeText } from './merge.js';
 import { renderAll } from './render.js';
-import { findBases, missingBase } from './merge-base.js';
+import { basesFromRelease, findBases, missingBase } from './merge-base.js';
+import type { PackageSource } from './package-source.js';
 import { Checkout, gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 import { writeProject, type FileToWrite } from './write.js';
@@ -26,6 +27,10 @@ export interface UpdateOptions {
    */
   render?: (a: Answers) => readonly GeneratedText[];
   version?: string;
+  /** No merge base: conflict markers around every difference, in the file (not aside). */
+  markNoBase?: boolean;
+  /** Where the recorded release's package comes from when git lacks a merge base; none: not looked for. */
+  packages?: PackageSource;
 }
 
 /**
@@ -62,7 +67,7 @@ export interface UpdateReport {
 /** Update cannot run here (not git, uncommitted changes, a newer record): nothing changed. */
 export class UpdateRefused extends Error {}
 
-export function update(opts: UpdateOptions): UpdateReport {
+export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   const { root, record, answers } = loadRepo(opts.cwd);
   const version = opts.version ?? GENERATOR_VERSION;
   const render = opts.render ?? ((a: Answers) => renderAll(a));
@@ -102,6 +107,13 @@ export function update(opts: UpdateOptions): UpdateReport {
   // This generator can render the record's version itself (any clone can); git has the rest, if this clone does.
   const renderable = needBase.length > 0 && compareVersions(record.version, GENERATOR_VERSION) === 0 ? renderAll(answers).map((r) => r.content) : [];
   const bases = findBases(root, needBase, renderable);
+  // A fresh or shallow clone lacks the older version's text: that release renders it again.
+  const lacking = [...new Set(needBase)].filter((id) => !bases.has(id));
+  if (lacking.length > 0 && opts.packages && compareVersions(record.version, GENERATOR_VERSION) !== 0) {
+    const { found, note } = await basesFromRelease(record.version, record.answers, lacking, opts.packages);
+    for (const [id, text] of found) bases.set(id, text);
+    if (note) warnings.push(note);
+  }
 
   const files: UpdatedFile[] = [];
   const hashes: RepoRecord['files'] = { ...record.files };
@@ -146,7 +158,11 @@ export function update(opts: UpdateOptions): UpdateReport {
       take(path, t.content);
     } else {
       const base = baseId ? bases.get(baseId) : undefined;
-      if (base === undefined) {
+      if (base === undefined && opts.markNoBase) {
+        const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
+        const m = await markDifferences(ours, t.content);
+        files.push({ path, action: 'conflict', reason: `no merge base (${why}): every difference marked <<<<<<< ours … >>>>>>> theirs`, before: ours, after: m.text });
+      } else if (base === undefined) {
         const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
         files.push({ path, action: 'new-aside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {

@@ -243,7 +243,8 @@ test('--help fits 80 columns and carries every question of the registry, with it
 test('the exit codes in --help are the ones the README documents', async () => {
   const { EXIT_CODES } = await import('../../generators/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const documented = [...readme.slice(readme.indexOf('### Exit codes')).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+  const at = readme.indexOf('### Exit codes');
+  const documented = [...readme.slice(at, readme.indexOf('\n### ', at)).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
   assert.equal(documented, EXIT_CODES.map(([c]) => c));
 });
 
@@ -251,7 +252,7 @@ test('the environment variables in --help are the ones the README documents', as
   const { ENVIRONMENT } = await import('../../generators/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
-  const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...section.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);
   assert.equal(documented, ENVIRONMENT.map(([name]) => name));
   const help = (await runCli(['--help'])).stdout;
   for (const [name] of ENVIRONMENT) assert.match(help, new RegExp(`^  ${name}(\\s|$)`, 'm'));
