@@ -18,6 +18,11 @@ export interface Answers {
   tracing: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
+  /**
+   * A scheduled CI job that runs `update --bot` and opens one pull/merge request (for teams
+   * without self-hosted Renovate); absent when ci is 'none'.
+   */
+  updateJob?: boolean;
 }
 
 export type AnswerKey = keyof Answers;
@@ -198,6 +203,17 @@ const registry: Registry = {
     when: (a) => a.ci !== 'none',
     rule: () => undefined,
   },
+  updateJob: {
+    key: 'updateJob',
+    type: 'boolean',
+    flag: 'update-job',
+    message: 'Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)?',
+    help: 'a weekly CI job that runs `update --bot` and opens or refreshes one pull/merge request, for teams without self-hosted Renovate (default: off)',
+    default: () => false,
+    // The job is a CI job: without a CI file there is nothing to ask.
+    when: (a) => a.ci !== 'none',
+    rule: () => undefined,
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -213,6 +229,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.metrics,
   registry.tracing,
   registry.sign,
+  registry.updateJob,
 ] as Question[];
 
 export function question<K extends AnswerKey>(key: K): Question<K> {
