@@ -18,7 +18,7 @@
 // lookup runs (extraction needs no network), so their lookups are not proven.
 // No token to any forge is passed: Renovate gets a bare environment.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -250,6 +250,8 @@ const VARIANTS: string[][] = [
 for (const flags of VARIANTS) {
   v(`accepts the file of ${flags.join(' ')}`, async () => {
     const { dir } = await repo(flags);
+    // The validator passes a repo without a config file: make sure there is one to judge.
+    assert.ok(existsSync(join(dir, 'renovate.json')), 'renovate.json is generated');
     const r = await validate(dir);
     assert.ok(r.ok, `renovate-config-validator:\n${r.output}`);
   });

@@ -15,6 +15,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import type { Answers } from '../../generators/questions.js';
+import { runCli } from '../support/cli.js';
 import { answersFor, generate } from '../support/generate.js';
 
 const GH_FILE = '.github/workflows/generator-update.yml';
@@ -329,3 +330,45 @@ gl('off: no job, and the release jobs keep their rules', () => {
 });
 
 gl.run();
+
+// ---- the answer, recorded and regenerable ---------------------------------------------------------
+
+const rec = suite('update job: a recorded answer, changed later with regen');
+
+rec('off by default; regen --update-job adds the workflow and hands the generator from Renovate to it; --no-update-job takes it back', async () => {
+  const cwd = mkdtempSync(join(scratch, 'cli-'));
+  const made = await runCli(['svc', '--yes', '--no-install'], { cwd });
+  assert.is(made.exitCode, 0, made.stderr);
+  const dir = join(cwd, 'svc');
+  const record = () => JSON.parse(read(dir, '.go-k8s-service.json'));
+  const generatorRule = () => JSON.parse(read(dir, 'renovate.json')).packageRules.find((r: any) => r.matchDepNames?.includes('create-go-k8s-service'));
+  assert.is(record().answers.updateJob, false);
+  assert.not.ok(existsSync(join(dir, GH_FILE)));
+  assert.ok(generatorRule().postUpgradeTasks, 'Renovate runs the update');
+
+  const on = await runCli(['regen', '--update-job'], { cwd: dir });
+  assert.is(on.exitCode, 0, on.stderr);
+  assert.is(record().answers.updateJob, true);
+  assert.ok(existsSync(join(dir, GH_FILE)));
+  assert.is(generatorRule().enabled, false, 'Renovate leaves the generator to the job');
+  assert.is(generatorRule().postUpgradeTasks, undefined);
+  await git(dir, 'add', '-A');
+  await git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'update job file');
+
+  const off = await runCli(['regen', '--no-update-job'], { cwd: dir });
+  assert.is(off.exitCode, 0, off.stderr);
+  assert.is(record().answers.updateJob, false);
+  assert.not.ok(existsSync(join(dir, GH_FILE)), 'the workflow is deleted');
+  assert.ok(generatorRule().postUpgradeTasks);
+});
+
+rec('--ci none: not asked, not recorded, no job', async () => {
+  const cwd = mkdtempSync(join(scratch, 'cli-'));
+  const made = await runCli(['svc', '--yes', '--no-install', '--no-git', '--ci', 'none', '--update-job'], { cwd });
+  assert.is(made.exitCode, 0, made.stderr);
+  const record = JSON.parse(read(join(cwd, 'svc'), '.go-k8s-service.json'));
+  assert.not.ok('updateJob' in record.answers);
+  assert.not.ok(existsSync(join(cwd, 'svc', GH_FILE)));
+});
+
+rec.run();
