@@ -345,12 +345,15 @@ rec('off by default; regen --update-job adds the workflow and hands the generato
   assert.is(record().answers.updateJob, false);
   assert.not.ok(existsSync(join(dir, GH_FILE)));
   assert.ok(generatorRule().postUpgradeTasks, 'Renovate runs the update');
+  assert.match(read(dir, 'README.md'), /^## Dependency updates\n[\s\S]*allowedPostUpgradeCommands[\s\S]*`regen --update-job`/m);
+  assert.not.match(read(dir, 'README.md'), /generator-update\.yml/);
 
   const on = await runCli(['regen', '--update-job'], { cwd: dir });
   assert.is(on.exitCode, 0, on.stderr);
   assert.is(record().answers.updateJob, true);
   assert.ok(existsSync(join(dir, GH_FILE)));
   assert.is(generatorRule().enabled, false, 'Renovate leaves the generator to the job');
+  assert.match(read(dir, 'README.md'), /^## Dependency updates\n[\s\S]*`\.github\/workflows\/generator-update\.yml`[\s\S]*^## Supply chain$/m);
   assert.is(generatorRule().postUpgradeTasks, undefined);
   await git(dir, 'add', '-A');
   await git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'update job file');
