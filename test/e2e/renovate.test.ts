@@ -386,3 +386,55 @@ l('with --update-job Renovate leaves the generator to the scheduled job', async 
 });
 
 l.run();
+
+// ---- the post-upgrade task -----------------------------------------------------------------------
+
+const task = suite('the generator post-upgrade task, as Renovate would run it');
+
+/** The command of renovate.json with Renovate's template filled in, run after Renovate's own edit. */
+async function runTask(exitCode: number): Promise<{ code: number; output: string; sawVersion: string }> {
+  const { dir } = await repo(['--ci', 'github', '--no-update-job']);
+  const config = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8'));
+  const rule = config.packageRules.find((r: any) => r.matchDepNames?.includes(GENERATOR));
+  const [command] = rule.postUpgradeTasks.commands as string[];
+  // Renovate has already replaced the version in the record when the task runs.
+  const record = join(dir, '.go-k8s-service.json');
+  writeFileSync(record, readFileSync(record, 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
+  const bin = mkdtempSync(join(scratch, 'bin-'));
+  const seen = join(bin, 'seen');
+  // npx plays `update --bot`: note the version it finds recorded (its merge base), write the summary.
+  writeFileSync(join(bin, 'npx'), `#!/bin/sh
+[ "$*" = "--yes ${GENERATOR}@${NEXT} update --bot --summary .go-k8s-service/update-summary.md" ] || { echo "unexpected: $*" >&2; exit 99; }
+sed -n 's/^  "version": "\\(.*\\)",$/\\1/p' .go-k8s-service.json > ${JSON.stringify(seen)}
+mkdir -p .go-k8s-service && echo summary > .go-k8s-service/update-summary.md
+exit ${exitCode}
+`, { mode: 0o755 });
+  const r = await execa('sh', ['-c', command!.replaceAll('{{{newVersion}}}', NEXT)], {
+    cwd: dir, env: { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir() }, extendEnv: false, reject: false, all: true,
+  });
+  await execa('git', ['checkout', '-q', '--', '.'], { cwd: dir });
+  return { code: r.exitCode ?? -1, output: String(r.all ?? ''), sawVersion: readFileSync(seen, 'utf8').trim() };
+}
+
+task('update runs from the recorded version (the record is put back first); 0 and 3 (conflicts) pass, 1 fails', async () => {
+  const clean = await runTask(0);
+  assert.is(clean.code, 0, clean.output);
+  assert.is(clean.sawVersion, GENERATOR_VERSION, 'update merges from the version the repo was generated with');
+  assert.is((await runTask(3)).code, 0, 'conflict markers go to the review, not to an artifact error');
+  assert.is.not((await runTask(1)).code, 0, 'a failed update fails the task');
+});
+
+task('the README\'s allowedPostUpgradeCommands example allows the command', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const example = /"allowedPostUpgradeCommands": (\[.*?\])/.exec(readme);
+  assert.ok(example, 'the README shows allowedPostUpgradeCommands');
+  const patterns = JSON.parse(example![1]!) as string[];
+  const { dir } = await repo(['--ci', 'github', '--no-update-job']);
+  const rule = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8')).packageRules.find((r: any) => r.matchDepNames?.includes(GENERATOR));
+  for (const command of rule.postUpgradeTasks.commands as string[]) {
+    const filled = command.replaceAll('{{{newVersion}}}', NEXT);
+    assert.ok(patterns.some((p) => new RegExp(p).test(filled)), `${filled} is not allowed by ${patterns.join(', ')}`);
+  }
+});
+
+task.run();
