@@ -74,6 +74,7 @@ export const FILES: readonly OutputFile[] = [
   hbs('.gitattributes', 'config'),
   hbs('.editorconfig', 'config'),
   hbs('.golangci.yml', 'config'),
+  hbs('renovate.json', 'config'),
   // container
   hbs('Dockerfile', 'dockerfile'),
   hbs('.dockerignore', 'dockerfile'),
@@ -83,6 +84,7 @@ export const FILES: readonly OutputFile[] = [
   // ci
   hbs('.github/workflows/ci.yml', 'ci', (a) => a.ci === 'github'),
   hbs('.gitlab-ci.yml', 'ci', (a) => a.ci === 'gitlab'),
+  hbs('.github/workflows/generator-update.yml', 'ci', (a) => a.ci === 'github' && a.updateJob === true),
   // chart
   hbs('charts/<name>/Chart.yaml', 'chart'),
   hbs('charts/<name>/values.yaml', 'chart'),

@@ -21,6 +21,11 @@ export interface Answers {
   tracing: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
+  /**
+   * A scheduled CI job that runs `update --bot` and opens one pull/merge request (for teams
+   * without self-hosted Renovate); absent when ci is 'none'.
+   */
+  updateJob?: boolean;
   /** catalog-info.yaml: the owning group or user, a Backstage entity reference. */
   owner: string;
   /** catalog-info.yaml: the system the service belongs to; '' for none. */
@@ -206,6 +211,17 @@ const registry: Registry = {
     when: (a) => a.ci !== 'none',
     rule: () => undefined,
   },
+  updateJob: {
+    key: 'updateJob',
+    type: 'boolean',
+    flag: 'update-job',
+    message: 'Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)?',
+    help: 'a weekly CI job that runs `update --bot` and opens or refreshes one pull/merge request, for teams without self-hosted Renovate (default: off)',
+    default: () => false,
+    // The job is a CI job: without a CI file there is nothing to ask.
+    when: (a) => a.ci !== 'none',
+    rule: () => undefined,
+  },
   owner: {
     key: 'owner',
     type: 'string',
@@ -256,6 +272,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.metrics,
   registry.tracing,
   registry.sign,
+  registry.updateJob,
   registry.owner,
   registry.system,
   registry.lifecycle,

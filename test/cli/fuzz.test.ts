@@ -50,7 +50,7 @@ const FRAGMENTS = [
 ];
 
 /** A valid value for each text question, to be spoiled. */
-const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign'>, string> = {
+const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign' | 'updateJob'>, string> = {
   name: 'orders',
   module: 'github.com/acme/orders',
   description: 'Orders service',
@@ -137,6 +137,8 @@ const WRONG_TYPES: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
   ['tracing', 'accept', [true, false, 'yes', 'no', null]],
   ['sign', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'on', 'off', 'TRUE', [], { a: 1 }, 'signed', '', ' yes']],
   ['sign', 'accept', [true, false, 'yes', 'no', null]],
+  ['updateJob', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'on', 'off', 'TRUE', [], { a: 1 }, 'weekly', '', ' no']],
+  ['updateJob', 'accept', [true, false, 'yes', 'no', null]],
   ['name', 'reject', [123, [], {}, true, ['orders']]],
   ['module', 'reject', [42, { path: 'x' }, false]],
   ['description', 'reject', [42, ['a'], { a: 1 }, false]],

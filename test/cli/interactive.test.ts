@@ -60,6 +60,8 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'y\r');
   // Asked only because there is a CI file to sign in.
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
+  // Also asked only with a CI file: the job is a CI job.
+  await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', 'y\r');
   // The catalog questions: the owner's default follows the module path.
   await answer(pty, '? Owner in the service catalog (Backstage group or user) (group:default/acme)', '\r');
   await answer(pty, '? System in the service catalog (empty for none)', 'shop\r');
@@ -78,6 +80,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
     /metrics +no/,
     /tracing +yes/,
     /sign +yes/,
+    /update-job +yes/,
     /owner +group:default\/acme/,
     /system +shop/,
     /lifecycle +production/,
@@ -110,6 +113,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
       '--no-metrics',
       '--tracing',
       '--sign',
+      '--update-job',
       '--owner', 'group:default/acme',
       '--system', 'shop',
       '--lifecycle', 'production',
@@ -229,10 +233,12 @@ test('a y/n question takes only y, yes, n, no (any case) or Enter, and asks agai
   await answer(pty, '>> answer y or n (Enter: no)', KEY.clearLine + 'YES\r');
   // Enter takes the default (no).
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', '\r');
+  await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', '\r');
   const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'k\r');
   assert.match(summary, /metrics +no\r?\n/);
   assert.match(summary, /tracing +yes\r?\n/);
   assert.match(summary, /sign +no\r?\n/);
+  assert.match(summary, /update-job +no\r?\n/);
   await answer(pty, '>> answer y to write, n to stop, or e to edit an answer (Enter: yes)', KEY.clearLine + 'n\r');
   assert.is((await pty.waitExit()).code, 1, pty.text());
   assert.match(pty.text(), /Nothing written\./);
@@ -283,6 +289,7 @@ test('at the summary, "e" edits one answer: choose it, answer again, see the sum
   // The list starts at the current value (none).
   await answer(pty, /\? CI provider/, KEY.up + KEY.up + '\r');
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
+  await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', '\r');
   const last = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', '\r');
   assert.match(last, /ci +GitHub Actions\r?\n/);
   assert.match(last, /sign +yes\r?\n/);

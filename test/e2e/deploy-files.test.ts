@@ -388,7 +388,7 @@ for (const c of CASES) {
     }
     const dropped = (f: string) =>
       /^(\.git|bin|dist|charts|\.github|\.vscode|\.go-k8s-service)\//.test(f) ||
-      ['.gitlab-ci.yml', 'Dockerfile', '.dockerignore', '.env', '.env.local', 'coverage.out', 'README.md', 'Makefile', '.golangci.yml', '.go-k8s-service.json', 'catalog-info.yaml'].includes(f);
+      ['.gitlab-ci.yml', 'Dockerfile', '.dockerignore', '.env', '.env.local', 'coverage.out', 'README.md', 'Makefile', '.golangci.yml', 'renovate.json', '.go-k8s-service.json', 'catalog-info.yaml'].includes(f);
     const leaked = context.filter(dropped);
     assert.equal(leaked, [], `must not be in the build context: ${leaked.join(', ')}`);
   });

@@ -39,6 +39,7 @@ const GH_TEMPLATE = 'dot_github/workflows/ci.yml.hbs';
 const GL_TEMPLATE = 'dot_gitlab-ci.yml.hbs';
 const GH_FILE = '.github/workflows/ci.yml';
 const GL_FILE = '.gitlab-ci.yml';
+const GH_UPDATE_FILE = '.github/workflows/generator-update.yml';
 const CHECK_COMMAND = `npx --yes create-go-k8s-service@${GENERATOR_VERSION} check`;
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -369,7 +370,9 @@ function expressionProblems(templatePath: string, text: string, a: Answers, sour
 // ---- the CI combinations ----------------------------------------------------------------------------
 
 const COMBOS: Partial<Answers>[] = [];
-for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign });
+// --update-job on and off for each CI, paired with --sign the other way round (every CI file
+// variant is validated without doubling the runs).
+for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign, updateJob: !sign });
 
 const generated: string[] = [];
 process.on('exit', () => generated.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -380,21 +383,30 @@ function repo(overrides: Partial<Answers>): { dir: string; answers: Answers } {
 }
 
 for (const combo of COMBOS) {
-  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign`;
+  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign --${combo.updateJob ? '' : 'no-'}update-job`;
   const t = suite(`supply chain: ${label}`);
   let r: { dir: string; answers: Answers };
   t.before(() => {
     r = repo(combo);
   });
 
-  t('the answers record sign', () => {
+  t('the answers record sign and update-job', () => {
     assert.is(r.answers.sign, combo.sign);
+    assert.is(r.answers.updateJob, combo.updateJob);
   });
 
   if (combo.ci === 'github') {
     t('actionlint (with shellcheck) is clean', async () => {
       const lint = await tools.actionlint(join(r.dir, GH_FILE));
       assert.ok(lint.ok, `actionlint:\n${lint.output}`);
+    });
+
+    t(`the generator update workflow: ${combo.updateJob ? 'actionlint-clean, actions pinned by commit' : 'absent'}`, async () => {
+      assert.is(existsSync(join(r.dir, GH_UPDATE_FILE)), combo.updateJob === true);
+      if (!combo.updateJob) return;
+      const lint = await tools.actionlint(join(r.dir, GH_UPDATE_FILE));
+      assert.ok(lint.ok, `actionlint:\n${lint.output}`);
+      assert.equal(actionPinProblems(read(r.dir, GH_UPDATE_FILE)), []);
     });
 
     t('every ${{ }} and {{version}} of the template survives rendering, counted and in order', () => {
