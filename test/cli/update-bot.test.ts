@@ -79,8 +79,9 @@ test('conflicts: markers in the file, nothing committed, exit 3, and the summary
   assert.match(section('Kept'), /^- `internal\/api\/hello\.go`/m);
   assert.match(section('Added'), /^- `\.gitattributes`/m);
   assert.match(section('Updated'), /^- `Dockerfile`$/m);
-  // The changelog: 0.2.0's entry, one heading level down; nothing older.
-  assert.match(md, new RegExp(`^### Changelog ${FROM_TO}\\n\\n#### 0\\.2\\.0 `, 'm'));
+  // The changelog: every entry after 0.1.0 up to ours, newest first, one heading level down; nothing older.
+  assert.match(md, new RegExp(`^### Changelog ${FROM_TO}\\n\\n#### ${GENERATOR_VERSION.replaceAll('.', '\\.')} `, 'm'));
+  assert.match(md, /^#### 0\.2\.0 /m);
   assert.match(md, /`\.gitattributes` \(`\* text=auto eol=lf`\)/);
   assert.not.match(md, /^#+ 0\.1\.0/m);
 });
