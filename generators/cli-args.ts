@@ -8,6 +8,8 @@ interface GeneralFlag {
   name: string;
   short?: string;
   value?: string;
+  /** May be given more than once (--set a=1 --set b=2). */
+  multiple?: boolean;
   help: string;
   commands: readonly Command[];
 }
@@ -29,6 +31,8 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
   { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
+  { name: 'preset', value: 'folder|package', help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)", commands: ['create', 'regen', 'update'] },
+  { name: 'set', value: 'key=value', multiple: true, help: "answer a question of the preset (repeatable)", commands: ['create'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
@@ -53,6 +57,10 @@ export interface ParsedArgs {
     repos?: string;
     /** check: where SARIF goes ('-' = stdout). */
     sarif?: string;
+    /** A preset: a folder or an npm package spec. */
+    preset?: string;
+    /** Answers to the preset's questions, as key=value. */
+    set: string[];
     git: boolean;
     install: boolean;
     help: boolean;
@@ -63,7 +71,7 @@ export interface ParsedArgs {
 function optionsFor(): ParseArgsConfig['options'] {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const f of GENERAL_FLAGS) {
-    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) };
+    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
   }
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -165,7 +173,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   } catch (err) {
     throw new UsageError(parseErrorMessage(err as { code?: string; message: string }));
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const answers: Partial<Record<AnswerKey, unknown>> = {};
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -204,6 +212,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       list: Boolean(v.list),
       ...(v.repos !== undefined ? { repos: v.repos as string } : {}),
       ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
+      ...(v.preset !== undefined ? { preset: v.preset as string } : {}),
+      set: (v.set as unknown as string[] | undefined) ?? [],
       git: !v['no-git'],
       install: !v['no-install'],
       help: Boolean(v.help),

@@ -20,6 +20,11 @@ export function loadHandlebars(env: Env, path: string): Render {
   return env.compile(source, TEMPLATE_OPTIONS);
 }
 
+/** Compiles a template that was not there at build time (a preset's). */
+export function compileSource(env: Env, source: string): Render {
+  return env.compile(source, TEMPLATE_OPTIONS);
+}
+
 export function loadRaw(path: string): string {
   return readFileSync(templatesDir + path, 'utf8');
 }
