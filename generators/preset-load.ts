@@ -42,20 +42,26 @@ export interface LoadOptions {
 /** How the record names a folder preset: relative to the repo root, so a checkout elsewhere with the same layout finds it. */
 export function folderSource(folder: string, repoRoot: string): string {
   const rel = toPosix(relative(repoRoot, folder));
-  return isAbsolute(rel) ? toPosix(folder) : rel.startsWith('.') ? rel : `./${rel}`;
+  // With nothing in common but the file system's root (or another drive), the path itself.
+  const shared = rel.split('/').filter((s) => s === '..').length < resolve(repoRoot).split(sep).filter(Boolean).length;
+  if (isAbsolute(rel) || !shared) return toPosix(folder);
+  return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
 /** Loads the preset `spec` names (a folder, or an npm package spec); PresetError when it cannot be used. */
 export function loadPreset(spec: string, opts: LoadOptions): Preset {
   let dir: string;
   let source: string | undefined;
-  if (isFolderSpec(spec) || existsSync(resolve(opts.cwd, spec))) {
-    dir = resolve(opts.cwd, spec.replace(/^~(?=[\\/])/, process.env.HOME ?? '~'));
+  const path = resolve(opts.cwd, spec.replace(/^~(?=[\\/])/, process.env.HOME ?? '~'));
+  const tarball = /\.(tgz|tar\.gz)$/.test(spec);
+  if (!tarball && (isFolderSpec(spec) || (existsSync(path) && statSync(path).isDirectory()))) {
+    dir = path;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new PresetError(presetMessage(spec, `no such folder ${dir}`));
     source = folderSource(dir, opts.repoRoot ?? opts.cwd);
   } else {
     try {
-      dir = fetchPackage(spec);
+      // A tarball is a file here; npm runs elsewhere.
+      dir = fetchPackage(tarball ? path : spec);
     } catch (err) {
       throw new PresetError(presetMessage(spec, (err as Error).message));
     }

@@ -87,6 +87,14 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   // Conflicts are all resolved before anything is written, and writes are atomic.
   out.interruptNote = 'nothing was written';
   try {
+    // The recorded preset (or --preset, of the same version): its files, templates and patches.
+    const { activateRepoPreset, PresetVersionRefused } = await import('./preset-repo.js');
+    try {
+      activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true });
+    } catch (err) {
+      if (err instanceof PresetVersionRefused) throw new CommandFailed(err.message);
+      throw err;
+    }
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd());
       const groups = listTargets(answers);

@@ -17,6 +17,9 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (Object.keys(args.answers).length > 0) {
     throw new UsageError('update keeps the recorded answers; change them with `regen` (e.g. regen --port 9090) before or after updating');
   }
+  // The recorded preset, or --preset instead (a newer version): update merges its changes too.
+  const { activateRepoPreset } = await import('./preset-repo.js');
+  activateRepoPreset(process.cwd(), { override: args.flags.preset });
   let report: UpdateReport;
   try {
     report = update({ cwd: process.cwd(), dryRun: args.flags.dryRun, ...seams });
