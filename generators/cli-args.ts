@@ -14,7 +14,7 @@ interface GeneralFlag {
   commands: readonly Command[];
 }
 
-export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove'] as const;
+export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove', 'preset'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ALL: readonly Command[] = COMMANDS;
@@ -25,7 +25,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'answers', value: 'file', help: 'read answers from a JSON or YAML file (flags win over it)', commands: ['create', 'regen'] },
   { name: 'dry-run', help: 'write nothing; list (create, remove) or diff (regen, update) what would change', commands: WRITING },
   { name: 'json', help: 'print a machine-readable result on stdout; human text goes to stderr', commands: ALL },
-  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove'] },
+  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove', 'preset'] },
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
   { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
@@ -316,6 +316,12 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
     usage: 'check [directory...]',
     summary: 'report drift from the platform conventions, in one repo or a fleet',
     about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
+    answers: 'none',
+  },
+  preset: {
+    usage: 'preset init <directory>',
+    summary: "start a preset: a platform team's defaults, files, patches and conventions (see preset --help)",
+    about: "Writes a starter preset into the directory (new or empty): package.json, go-k8s-service-preset.yaml with defaults, locked answers, a question, a patch and a convention, a template (CODEOWNERS), a README and a test script (npm test generates a service with the preset and runs check on it). Use a preset with --preset <folder|package> on create; regen, update and check find it again from the repo's record. Publish it to npm like any package.",
     answers: 'none',
   },
   remove: {

@@ -71,6 +71,10 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
         const { checkCommand } = await import('./check-command.js');
         return await checkCommand(args, o);
       }
+      case 'preset': {
+        const { presetCommand } = await import('./preset-init.js');
+        return await presetCommand(args, o);
+      }
       case 'remove': {
         const { removeCommand } = await import('./remove-command.js');
         return await removeCommand(args, o);

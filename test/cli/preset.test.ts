@@ -1,25 +1,15 @@
 // Presets: a platform team's defaults, locked answers, questions, files, patches and
 // conventions, driven through the built CLI with the example preset shipped in docs/.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../support/tools.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
-
-export const EXAMPLE = join(repoRoot(), 'docs/example-preset');
-
-/** A repo made with the example preset, `orders` of team payments, without git unless asked. */
-export async function presetRepo(opts: { git?: boolean; args?: string[]; preset?: string } = {}): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cgks-preset-')), 'orders');
-  const r = await runCli([dir, '--yes', '--no-install', ...(opts.git ? [] : ['--no-git']), '--preset', opts.preset ?? EXAMPLE, '--set', 'team=payments', ...(opts.args ?? [])]);
-  if (r.exitCode !== 0) throw new Error(`generating a repo with the preset failed (${r.exitCode}): ${r.stderr}`);
-  return dir;
-}
+import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../fixtures/preset.js';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 
@@ -42,34 +32,6 @@ test('create --preset: the preset\'s defaults, locked CI, its files, patches and
   assert.ok(record.files.CODEOWNERS);
 });
 
-
-/** A copy of the example preset, changed by `change` (a folder of its own, in a temp dir). */
-function presetCopy(change: (dir: string) => void): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cgks-preset-copy-')), 'preset');
-  cpSync(EXAMPLE, dir, { recursive: true });
-  change(dir);
-  return dir;
-}
-const rewrite = (dir: string, path: string, from: string | RegExp, to: string) => {
-  const text = readFileSync(join(dir, path), 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`${path}: ${String(from)} not found (the example preset changed: update this test)`);
-  writeFileSync(join(dir, path), next);
-};
-
-/**
- * Version 2 of the example preset: the shared pipeline at ref v4, one more Make target, one
- * more owner line, and a new question with a default.
- */
-export function presetV2(): string {
-  return presetCopy((d) => {
-    rewrite(d, 'package.json', '"version": "1.0.0"', '"version": "2.0.0"');
-    rewrite(d, 'go-k8s-service-preset.yaml', 'ref: v3', 'ref: v4');
-    rewrite(d, 'go-k8s-service-preset.yaml', '      \t@echo {{preset.costCentre}}\n', '      \t@echo {{preset.costCentre}}\n\n      oncall: ## Print the on-call rota of the team\n      \t@echo https://oncall.acme.dev/{{preset.team}}\n');
-    rewrite(d, 'go-k8s-service-preset.yaml', 'questions:\n', 'questions:\n  - key: tier\n    message: Support tier\n    type: choice\n    choices: [gold, silver]\n    default: silver\n');
-    rewrite(d, 'templates/CODEOWNERS.hbs', '* @acme/{{preset.team}}\n', '* @acme/{{preset.team}}\n/charts/ @acme/platform\n');
-  });
-}
 
 test('regen with the recorded preset: its patches and files stay; regen of a preset file by name', async () => {
   const dir = await presetRepo();
@@ -243,6 +205,26 @@ test('a preset packed as an npm package (npm pack) works like the folder, record
   assert.is(r.exitCode, 0, r.stderr);
   assert.ok(existsSync(join(parent, 'orders/CODEOWNERS')));
   assert.is((readRecord(join(parent, 'orders')) as unknown as { preset: { source: string } }).preset.source, '@acme/go-service-preset@1.0.0');
+});
+
+
+test('preset init writes a starter preset whose own test (npm test) generates a service with it and passes check', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-init-'));
+  const r = await runCli(['preset', 'init', 'acme-preset'], { cwd: parent });
+  assert.is(r.exitCode, 0, r.stderr);
+  const dir = join(parent, 'acme-preset');
+  assert.equal(readdirSync(dir).sort(), ['README.md', 'go-k8s-service-preset.yaml', 'package.json', 'templates', 'test.mjs']);
+  assert.is((JSON.parse(read(dir, 'package.json')) as { name: string }).name, 'acme-preset');
+  const npmTest = execFileSync('npm', ['test', '--silent'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CREATE_GO_K8S_SERVICE: CLI, NO_COLOR: '1' } });
+  assert.match(npmTest, /ok: a service made with this preset passes check/);
+  const again = await runCli(['preset', 'init', 'acme-preset'], { cwd: parent });
+  assert.is(again.exitCode, 1);
+  assert.match(again.stderr, /acme-preset is not empty/);
+  const help = await runCli(['preset', '--help']);
+  assert.match(help.stdout, /^ {2}create-go-k8s-service preset init <directory> \[flags\]$/m);
+  const bad = await runCli(['preset', 'new', 'x'], { cwd: parent });
+  assert.is(bad.exitCode, 2);
+  assert.is(bad.stderr.trim(), 'error: preset: unknown subcommand "new"; try: preset init <directory>');
 });
 
 test.run();
