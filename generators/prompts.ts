@@ -284,7 +284,8 @@ export async function confirmSummary(answers: Answers, directory: string, fileCo
  * default), then any question that applies only now (e.g. signing once there is a CI file).
  */
 export async function editAnswer(answers: Answers, env: Environment, extra: ExtraChecks = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
-  const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined);
+  const locked = activePreset()?.preset.locked ?? [];
+  const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined && !locked.includes(q.key));
   const key = (await ask({
     type: 'list',
     name: 'v',

@@ -227,4 +227,19 @@ test('preset init writes a starter preset whose own test (npm test) generates a 
   assert.is(bad.stderr.trim(), 'error: preset: unknown subcommand "new"; try: preset init <directory>');
 });
 
+test('a recorded preset that is gone: check reports it under record; regen stops with one line (exit 2)', async () => {
+  const preset = presetCopy(() => {});
+  const dir = await presetRepo({ preset });
+  rmSync(preset, { recursive: true });
+  const r = await runCli(['check', '--json'], { cwd: dir });
+  assert.is(r.exitCode, 1, r.stdout);
+  const violations = (JSON.parse(r.stdout) as { violations: Violation[] }).violations;
+  // Without the preset, its files look like no generated file (check cannot tell), and say so too.
+  assert.equal(violations.map((v) => [v.rule, v.file]), [['record', 'CODEOWNERS'], ['record', '.go-k8s-service.json']]);
+  assert.match(violations[1]!.message, /^preset \.\.\/\.\.\/cgks-preset-copy-\w+\/preset: no such folder .*; its conventions were not checked$/);
+  const regen = await runCli(['regen', 'makefile'], { cwd: dir });
+  assert.is(regen.exitCode, 2);
+  assert.match(regen.stderr.trim(), /^error: preset \.\.\/\.\.\/cgks-preset-copy-\w+\/preset: no such folder [^\n]+$/);
+});
+
 test.run();
