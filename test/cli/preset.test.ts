@@ -9,6 +9,10 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { CLI, runCli } from '../support/cli.js';
 import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
+import { otherVersion, updateIn } from '../fixtures/regen/generators.js';
+import { renderAll } from '../../generators/render.js';
+import { usePreset } from '../../generators/preset.js';
+import type { Answers } from '../../generators/questions.js';
 import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../fixtures/preset.js';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
@@ -240,6 +244,34 @@ test('a recorded preset that is gone: check reports it under record; regen stops
   const regen = await runCli(['regen', 'makefile'], { cwd: dir });
   assert.is(regen.exitCode, 2);
   assert.match(regen.stderr.trim(), /^error: preset \.\.\/\.\.\/cgks-preset-copy-\w+\/preset: no such folder [^\n]+$/);
+});
+
+test('update takes a newer generator\'s template changes and the newer preset\'s at once, keeping the team\'s edit', async () => {
+  const dir = await presetRepo({ git: true });
+  edit(dir, 'Makefile', /^GO( +)\?= go$/m, 'GO$1?= go1.26');
+  commitAll(dir, 'use go1.26');
+  // The newer generator: this one's templates (rendered in-process, with the active preset) with the clean target changed.
+  const OLD_CLEAN = 'clean: ## Remove build output and coverage files\n\trm -rf bin dist coverage.out';
+  const NEW_CLEAN = 'clean: ## Remove build output, coverage and test caches\n\trm -rf bin dist coverage.out\n\t$(GO) clean -testcache';
+  const V2 = otherVersion(1);
+  const render = (a: Answers) =>
+    renderAll(a).map((r) => {
+      if (r.path === 'Makefile' && !r.content.includes(OLD_CLEAN)) throw new Error('the Makefile template changed: update OLD_CLEAN in this test');
+      return { path: r.path, content: r.path === 'Makefile' ? r.content.replace(OLD_CLEAN, NEW_CLEAN) : r.content, file: r.file };
+    });
+  try {
+    const { code, c } = await updateIn(dir, { render, version: V2 }, ['--json', '--preset', presetV2()]);
+    assert.is(code, 0, c.errors.join('\n'));
+  } finally {
+    usePreset(undefined);
+  }
+  const makefile = read(dir, 'Makefile');
+  assert.match(makefile, /^GO +\?= go1\.26$/m, 'the team\'s edit');
+  assert.match(makefile, /\n\t\$\(GO\) clean -testcache\n/, 'the generator\'s change');
+  assert.match(makefile, /\noncall: ## Print the on-call rota of the team\n/, 'the preset\'s change');
+  const record = readRecord(dir) as unknown as { version: string; preset: { version: string } };
+  assert.is(record.version, V2);
+  assert.is(record.preset.version, '2.0.0');
 });
 
 test.run();
