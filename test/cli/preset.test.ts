@@ -52,6 +52,17 @@ test('regen with the recorded preset: its patches and files stay; regen of a pre
   assert.match(list.stdout, /^preset\n {2}CODEOWNERS$/m);
 });
 
+test('regen refuses to change a locked answer, naming the flag and the preset', async () => {
+  const dir = await presetRepo();
+  const before = snapshot(dir);
+  const r = await runCli(['regen', '--ci', 'github'], { cwd: dir });
+  assert.is(r.exitCode, 2);
+  assert.is(r.stderr.trim(), 'error: preset @acme/go-service-preset 1.0.0: --ci "github": ci is locked to "gitlab" by this preset; leave it out');
+  assert.equal(snapshot(dir), before);
+  const other = await runCli(['regen', '--port', '9090'], { cwd: dir });
+  assert.is(other.exitCode, 0, other.stderr);
+});
+
 test('regen refuses another version of the preset: update takes it', async () => {
   const dir = await presetRepo();
   const r = await runCli(['regen', 'makefile', '--preset', presetV2()], { cwd: dir });
