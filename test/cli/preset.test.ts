@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
+import { execa } from 'execa';
 import { CLI, runCli } from '../support/cli.js';
+import { ensureTools, toolPath } from '../support/tools.js';
 import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
 import { otherVersion, updateIn } from '../fixtures/regen/generators.js';
 import { renderAll } from '../../generators/render.js';
@@ -134,6 +136,14 @@ test('check enforces the preset\'s conventions beside its own: named when broken
   const run = sarif.runs[0]!;
   for (const r of run.results) assert.is(run.tool.driver.rules[r.ruleIndex]!.id, r.ruleId);
   assert.equal(run.results.map((r) => r.ruleId), ['team-label', 'no-latest-tag']);
+  // Microsoft's SARIF validator with GitHub's ingestion rules, as for check's own rules.
+  await ensureTools(['sarif-multitool']);
+  const validation = `${sarifFile}.validation.sarif`;
+  const v = await execa(toolPath('sarif-multitool'), ['validate', '--rule-kind', 'Gh;Sarif', '-o', validation, sarifFile], { reject: false });
+  assert.is(v.exitCode, 0, v.stdout + v.stderr);
+  const findings = (JSON.parse(readFileSync(validation, 'utf8')) as { runs: { results?: { level?: string }[] }[] }).runs.flatMap((x) => x.results ?? []);
+  assert.equal(findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined), [], JSON.stringify(findings));
+  rmSync(validation);
   writeFileSync(join(dir, values), good);
   rmSync(sarifFile);
   edit(dir, 'Dockerfile', 'FROM alpine:latest\n', 'FROM ${RUNTIME_IMAGE}\n');
