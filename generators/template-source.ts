@@ -20,9 +20,13 @@ export function loadHandlebars(env: Env, path: string): Render {
   return env.compile(source, TEMPLATE_OPTIONS);
 }
 
-/** Compiles a template that was not there at build time (a preset's). */
+/**
+ * Compiles a template that was not there at build time (a preset's), at once (env.compile
+ * would wait for the first render), the way the bundle does it (scripts/build.ts).
+ */
 export function compileSource(env: Env, source: string): Render {
-  return env.compile(source, TEMPLATE_OPTIONS);
+  const spec = env.precompile(source, TEMPLATE_OPTIONS) as unknown as string;
+  return env.template(new Function(`return ${spec}`)());
 }
 
 export function loadRaw(path: string): string {
