@@ -223,7 +223,7 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     const id = c.id as string;
     if ((RULES as readonly string[]).includes(id)) fail(`${where}: id ${id} is one of check's own rules`);
     if (conventions.some((x) => x.id === id)) fail(`${where}: id ${id} is used twice`);
-    if (typeof c.file !== 'string' || !c.file) fail(`${where} (${id}): file must name a file of the repo`);
+    if (typeof c.file !== 'string' || !c.file || isAbsolute(c.file) || c.file.split(/[\\/]/).includes('..')) fail(`${where} (${id}): file must name a file of the repo`);
     if (typeof c.message !== 'string' || !c.message) fail(`${where} (${id}): message must say what the rule asks`);
     if ((c.require === undefined) === (c.forbid === undefined)) fail(`${where} (${id}): give one of require, forbid`);
     const regex = (key: 'require' | 'forbid'): RegExp | undefined => {

@@ -192,6 +192,7 @@ const badPresets: [string, (d: string) => void, RegExp][] = [
   ['a patch whose line is not there', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'before: "stages:"', 'before: "stages: []"'), /^error: preset @acme\/go-service-preset 1\.0\.0: patches\[0\]: \.gitlab-ci\.yml has no line\(s\) "stages: \[\]"; a patch needs exactly one$/],
   ['a patch of a file nobody writes', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'file: Makefile', 'file: GNUmakefile'), /patches\[2\]: GNUmakefile is not a file the generator or this preset writes$/],
   ['a convention with a bad regular expression', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'forbid: ^FROM', 'forbid: ^FROM(('), /conventions\[1\] \(no-latest-tag\): forbid is not a regular expression/],
+  ['a convention on a file outside the repo', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'file: Dockerfile', 'file: ../Dockerfile'), /conventions\[1\] \(no-latest-tag\): file must name a file of the repo$/],
   ['a convention named like a rule of check', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'id: no-latest-tag', 'id: probes'), /conventions\[1\]: id probes is one of check's own rules$/],
   ['a lock without a value', (d) => rewrite(d, 'go-k8s-service-preset.yaml', '  - ci\n', '  - ci\n  - port\n'), /locked: port has no value under defaults to lock it to$/],
   ['no package.json', (d) => rmSync(join(d, 'package.json')), /^error: preset .*preset: no package\.json in /],
