@@ -1,4 +1,5 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
+import { presetDefault, presetMessage, PresetError, activePreset } from './preset.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';
 
@@ -73,7 +74,16 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
   for (const q of QUESTIONS) {
     if (q.when && !q.when(out as Partial<Answers>)) continue;
     let value = given[q.key];
-    if (value === undefined) {
+    if (value === undefined && opts.useDefaults && (value = presetDefault(q.key, out as Partial<Answers>)) !== undefined) {
+      // A preset's default that breaks our rule is the preset's mistake, not a flag's.
+      try {
+        value = coerce(q, value);
+        validateOne(q, value);
+      } catch (err) {
+        if (!(err instanceof AnswerError)) throw err;
+        throw new PresetError(presetMessage(activePreset()!.preset, `defaults.${q.key}: ${showValue(value)} ${err.rule}`));
+      }
+    } else if (value === undefined) {
       if (opts.useDefaults && q.default) value = q.default(out as Partial<Answers>, opts.env);
       else {
         missing.push(q);
@@ -96,7 +106,11 @@ export class AnswersFileError extends Error {}
  * Reads answers from JSON or YAML. Keys may be answer names (goVersion) or flag names
  * (go-version); a generated repo's record file works too (its `answers` are used).
  */
-export async function loadAnswersFile(path: string): Promise<Partial<Record<AnswerKey, unknown>>> {
+export async function loadAnswersFile(
+  path: string,
+  /** Answers to a preset's questions: these keys are taken into `into` (a record's preset answers too). */
+  preset?: { keys: readonly string[]; into: Record<string, unknown> },
+): Promise<Partial<Record<AnswerKey, unknown>>> {
   const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
@@ -118,15 +132,23 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
   } catch (err) {
     throw new AnswersFileError(`--answers: ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (data && typeof data === 'object' && 'answers' in data && 'generator' in data) data = (data as { answers: unknown }).answers;
+  if (data && typeof data === 'object' && 'answers' in data && 'generator' in data) {
+    const recorded = (data as { preset?: { answers?: Record<string, unknown> } }).preset?.answers;
+    if (preset && recorded && typeof recorded === 'object') Object.assign(preset.into, recorded);
+    data = (data as { answers: unknown }).answers;
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new AnswersFileError(`--answers: ${path} must hold an object of answers, like {"name": "orders", "port": 8080}`);
   }
   const out: Partial<Record<AnswerKey, unknown>> = {};
   for (const [k, v] of Object.entries(data)) {
     const q = QUESTIONS.find((q) => q.key === k || q.flag === k);
+    if (!q && preset?.keys.includes(k)) {
+      if (v !== null) preset.into[k] = v;
+      continue;
+    }
     if (!q) {
-      throw new AnswersFileError(`--answers: unknown key ${showValue(k)} in ${path}; known keys: ${QUESTIONS.map((q) => q.key).join(', ')}`);
+      throw new AnswersFileError(`--answers: unknown key ${showValue(k)} in ${path}; known keys: ${[...QUESTIONS.map((q) => q.key), ...(preset?.keys ?? [])].join(', ')}`);
     }
     if (out[q.key] !== undefined) throw new AnswersFileError(`--answers: ${q.key} is given twice in ${path}`);
     // `port:` with nothing after it (YAML null) leaves the answer open, like a missing key.

@@ -8,11 +8,13 @@ interface GeneralFlag {
   name: string;
   short?: string;
   value?: string;
+  /** May be given more than once (--set a=1 --set b=2). */
+  multiple?: boolean;
   help: string;
   commands: readonly Command[];
 }
 
-export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove', 'outdated'] as const;
+export const COMMANDS = ['create', 'regen', 'update', 'check', 'remove', 'outdated', 'preset'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ALL: readonly Command[] = COMMANDS;
@@ -23,12 +25,14 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'answers', value: 'file', help: 'read answers from a JSON or YAML file (flags win over it)', commands: ['create', 'regen'] },
   { name: 'dry-run', help: 'write nothing; list (create, remove) or diff (regen, update) what would change', commands: WRITING },
   { name: 'json', help: 'print a machine-readable result on stdout; human text goes to stderr', commands: ALL },
-  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove'] },
+  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove', 'preset'] },
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
   { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
   { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
+  { name: 'preset', value: 'folder|package', help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)", commands: ['create', 'regen', 'update'] },
+  { name: 'set', value: 'key=value', multiple: true, help: "answer a question of the preset (repeatable)", commands: ['create'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
@@ -57,6 +61,10 @@ export interface ParsedArgs {
     repos?: string;
     /** check: where SARIF goes ('-' = stdout). */
     sarif?: string;
+    /** A preset: a folder or an npm package spec. */
+    preset?: string;
+    /** Answers to the preset's questions, as key=value. */
+    set: string[];
     git: boolean;
     install: boolean;
     bot: boolean;
@@ -71,7 +79,7 @@ export interface ParsedArgs {
 function optionsFor(): ParseArgsConfig['options'] {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const f of GENERAL_FLAGS) {
-    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) };
+    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
   }
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -173,7 +181,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   } catch (err) {
     throw new UsageError(parseErrorMessage(err as { code?: string; message: string }));
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const answers: Partial<Record<AnswerKey, unknown>> = {};
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -212,6 +220,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       list: Boolean(v.list),
       ...(v.repos !== undefined ? { repos: v.repos as string } : {}),
       ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
+      ...(v.preset !== undefined ? { preset: v.preset as string } : {}),
+      set: (v.set as unknown as string[] | undefined) ?? [],
       git: !v['no-git'],
       install: !v['no-install'],
       bot: Boolean(v.bot),
@@ -340,6 +350,12 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
     usage: 'check [directory...]',
     summary: 'report drift from the platform conventions, in one repo or a fleet',
     about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken, unless .go-k8s-service/waivers.yaml accepts the deviation (who, why, until when): then it is reported as waived. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
+    answers: 'none',
+  },
+  preset: {
+    usage: 'preset init <directory>',
+    summary: "start a preset: a platform team's defaults, files, patches and conventions (see preset --help)",
+    about: "Writes a starter preset into the directory (new or empty): package.json, go-k8s-service-preset.yaml with defaults, locked answers, a question, a patch and a convention, a template (CODEOWNERS), a README and a test script (npm test generates a service with the preset and runs check on it). Use a preset with --preset <folder|package> on create; regen, update and check find it again from the repo's record. Publish it to npm like any package.",
     answers: 'none',
   },
   remove: {

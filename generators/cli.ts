@@ -5,6 +5,7 @@ import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from './
 import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from './errors.js';
 import { createOutput, shellWord, stderr, stdout, type Output } from './output.js';
+import { PresetError } from './preset.js';
 import { GENERATOR_VERSION } from './version.js';
 import { TargetNotEmptyError, undoWritesInProgress } from './write.js';
 
@@ -74,6 +75,10 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
         const { outdatedCommand } = await import('./outdated-command.js');
         return await outdatedCommand(args, o);
       }
+      case 'preset': {
+        const { presetCommand } = await import('./preset-init.js');
+        return await presetCommand(args, o);
+      }
       case 'remove': {
         const { removeCommand } = await import('./remove-command.js');
         return await removeCommand(args, o);
@@ -86,7 +91,7 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
 
 function report(err: unknown, out: Output): number {
   const usage =
-    err instanceof UsageError || err instanceof AnswerError || err instanceof AnswersFileError;
+    err instanceof UsageError || err instanceof AnswerError || err instanceof AnswersFileError || err instanceof PresetError;
   if (usage) {
     out.error((err as Error).message);
     if (out.isJson) out.json({ ok: false, error: (err as Error).message, exitCode: 2 });

@@ -11,6 +11,7 @@ import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Questio
 import { projectPaths } from './scaffold.js';
 import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
+import { usePreset } from './preset.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
 
@@ -50,14 +51,25 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const yes = args.flags.yes || process.env.npm_config_yes === 'true';
   const interactive = isInteractive() && !yes;
 
+  // A preset (preset-create.ts) is active from here: its defaults apply to everything below.
+  usePreset(undefined);
+  if (args.flags.set.length > 0 && !args.flags.preset) throw new UsageError('--set answers a question of a preset: pass --preset too');
+  const presets = args.flags.preset ? await import('./preset-create.js') : undefined;
+  const preset = presets?.startPreset(args.flags.preset, args.flags.set);
+
   let given: Partial<Record<AnswerKey, unknown>> = {};
   let fromFile = new Set<AnswerKey>();
   if (args.flags.answersFile) {
-    given = await loadAnswersFile(args.flags.answersFile);
+    given = await loadAnswersFile(args.flags.answersFile, preset && { keys: preset.preset.questions.map((q) => q.key), into: preset.fromFile });
     fromFile = new Set(Object.keys(given) as AnswerKey[]);
   }
   for (const k of Object.keys(args.answers) as AnswerKey[]) fromFile.delete(k);
   given = { ...given, ...args.answers };
+  const locked = preset && presets!.takeLocked(preset.preset, given, (k) => {
+    const q = QUESTIONS.find((x) => x.key === k)!;
+    return fromFile.has(k) ? `${k} in ${args.flags.answersFile}` : `--${q.flag}`;
+  });
+  const refuseLocked = (a: Answers) => preset && presets!.refuseLocked(preset.preset, locked!, a);
   // Name the file a bad value came from: the flag alone would point the user at the command line.
   const blame = <T>(fn: () => T): T => {
     try {
@@ -80,6 +92,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   }
   // Bad values win over missing ones: they are the more specific mistake.
   blame(() => validateGiven(given, env));
+  if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env })));
 
   const targetOf = (name: string) => resolve(dirArg ?? name);
   const notEmpty = (dir: string) => (args.flags.force ? [] : blockingEntries(dir));
@@ -103,6 +116,8 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
   }
   let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  refuseLocked(answers);
+  const presetAnswers = preset && (await presets!.presetAnswers(preset, { interactive, yes, answersFile: args.flags.answersFile }));
   /** Where the answers put the repo, and what is in the way. */
   const placeOf = (a: Answers) => {
     const directory = targetOf(a.name);
@@ -134,6 +149,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     endPrompts();
   }
 
+  if (preset) presets!.activate(preset, presetAnswers!, directory);
   // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.
   const hold = holdWrites();
   const ctx: CreateContext = { answers, directory, force: args.flags.force };

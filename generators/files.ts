@@ -1,8 +1,10 @@
 // The one table of output files. Creation, group generators, regen, --dry-run and the
 // record's hash list all read it.
+import { activePreset } from './preset.js';
 import type { Answers } from './questions.js';
 
-export const GROUPS = ['go', 'docs', 'dockerfile', 'chart', 'makefile', 'ci', 'config'] as const;
+/** `preset`: the files a preset adds (preset.ts); its replacements keep our file's group. */
+export const GROUPS = ['go', 'docs', 'dockerfile', 'chart', 'makefile', 'ci', 'config', 'preset'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface OutputFile {
@@ -15,8 +17,9 @@ export interface OutputFile {
    * 'hbs': a Handlebars template (`<path>.hbs`).
    * 'chart': a Helm template copied as is, with `<CHARTNAME>` replaced (as `helm create` does),
    * so Go template syntax never meets Handlebars.
+   * 'preset': a file the active preset adds, rendered from its own template.
    */
-  engine: 'hbs' | 'chart';
+  engine: 'hbs' | 'chart' | 'preset';
   /** 'regenerable' files follow the templates; 'once' files belong to the team after creation. */
   lifecycle: 'regenerable' | 'once';
 }
@@ -126,7 +129,17 @@ export function templatePath(file: OutputFile): string {
   return file.engine === 'hbs' ? `${mapped}.hbs` : mapped;
 }
 
-/** The files that exist for these answers, in table order. */
+/** The files that exist for these answers, in table order, then the active preset's own. */
 export function filesFor(a: Answers): OutputFile[] {
-  return FILES.filter((f) => !f.when || f.when(a));
+  return [...FILES.filter((f) => !f.when || f.when(a)), ...presetFiles()];
+}
+
+/** Files the active preset adds: its templates whose paths are not in our table. */
+function presetFiles(): OutputFile[] {
+  const p = activePreset();
+  if (!p) return [];
+  const ours = new Set(FILES.map((f) => f.path));
+  return p.preset.templates
+    .filter((t) => !ours.has(t.path))
+    .map((t) => ({ path: t.path, group: 'preset', engine: 'preset', lifecycle: 'regenerable' }));
 }

@@ -2,7 +2,8 @@
 // generator version each repo was made by, so drift and version lag read from one document.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkRepo, type CheckReport } from './check.js';
+import type { CheckReport } from './check.js';
+import { checkWithPreset } from './preset-check.js';
 import { compareVersions } from './record.js';
 import { NotAGeneratedRepoError } from './repo.js';
 import { applyWaivers, type WaivedReport } from './waivers.js';
@@ -59,7 +60,7 @@ export function readRepoList(file: string): { dir: string; path: string }[] {
 function checkOne(dir: string, path: string): FleetRepo {
   let report: WaivedReport;
   try {
-    report = applyWaivers(checkRepo(path));
+    report = applyWaivers(checkWithPreset(path));
   } catch (err) {
     if (!(err instanceof NotAGeneratedRepoError)) throw err;
     return { dir, ok: false, error: err.message, violations: [], waived: [], skipped: [], notes: [] };

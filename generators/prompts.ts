@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { coerce, validateOne, AnswerError } from './answers.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { stderr } from './output.js';
+import { activePreset, presetDefault, type PresetAnswers, type PresetQuestion } from './preset.js';
 
 /** The terminal's input ended (Ctrl-D) before a question was answered. */
 export class PromptCancelled extends Error {
@@ -242,7 +243,9 @@ export async function askQuestions(
   for (const q of QUESTIONS) {
     if (answers[q.key] !== undefined) continue;
     if (q.when && !q.when(answers as Partial<Answers>)) continue;
-    answers[q.key] = await askOne(q, q.default?.(answers as Partial<Answers>, env), extra[q.key]);
+    // A preset's locked answer is not the team's to choose.
+    if (activePreset()?.preset.locked.includes(q.key)) continue;
+    answers[q.key] = await askOne(q, presetDefault(q.key, answers as Partial<Answers>) ?? q.default?.(answers as Partial<Answers>, env), extra[q.key]);
   }
   return answers;
 }
@@ -281,7 +284,8 @@ export async function confirmSummary(answers: Answers, directory: string, fileCo
  * default), then any question that applies only now (e.g. signing once there is a CI file).
  */
 export async function editAnswer(answers: Answers, env: Environment, extra: ExtraChecks = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
-  const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined);
+  const locked = activePreset()?.preset.locked ?? [];
+  const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined && !locked.includes(q.key));
   const key = (await ask({
     type: 'list',
     name: 'v',
@@ -299,4 +303,27 @@ export async function editAnswer(answers: Answers, env: Environment, extra: Extr
     if (edited[x.key] !== undefined) kept[x.key] = edited[x.key];
   }
   return askQuestions(kept, env, extra);
+}
+
+/** Asks a preset's questions that have no answer yet, each with its default and rule. */
+export async function askPresetQuestions(
+  questions: readonly PresetQuestion[],
+  problem: (q: PresetQuestion, value: unknown) => string | undefined,
+): Promise<PresetAnswers> {
+  const out: PresetAnswers = {};
+  for (const q of questions) {
+    if (q.type === 'boolean') out[q.key] = await askWord<boolean>(yesNo(q.message, q.default === true));
+    else if (q.type === 'choice') out[q.key] = (await ask({ name: 'v', type: 'list', loop: false, message: q.message, default: q.default, choices: q.choices })) as string;
+    else {
+      out[q.key] = (await ask({
+        name: 'v',
+        type: 'input',
+        message: q.message,
+        default: q.default,
+        filter: (input: string) => input.trim(),
+        validate: (input: string) => problem(q, input) ?? true,
+      })) as string;
+    }
+  }
+  return out;
 }

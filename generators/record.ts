@@ -3,6 +3,7 @@
 // its output exactly; the blob ids tell untouched files from edited ones, and name the
 // generated text in git's object store (the base of `update`'s 3-way merge).
 import { createHash } from 'node:crypto';
+import { presetRecord, type PresetRecord } from './preset.js';
 import type { Answers } from './questions.js';
 import type { FileToWrite } from './write.js';
 
@@ -25,6 +26,8 @@ export interface RepoRecord {
   files: { [path: string]: string };
   /** Generated files the team removed on purpose (`remove`): regen and update leave them out. */
   removed?: string[];
+  /** The preset the files were generated with (preset.ts): regen, update and check load it again. */
+  preset?: PresetRecord;
 }
 
 /** The record file exists but cannot be used: not JSON, or not our shape. */
@@ -68,6 +71,9 @@ export function makeRecord(answers: Answers, version: string, hashes: RepoRecord
   const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => byCodePoint(a, b)));
   const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
   if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
+  // The active preset is the one these files were generated with.
+  const preset = presetRecord();
+  if (preset) record.preset = preset;
   return record;
 }
 
@@ -109,6 +115,12 @@ export function parseRecord(text: string): RepoRecord {
   if (r.removed !== undefined) {
     if (!Array.isArray(r.removed) || r.removed.some((p) => typeof p !== 'string' || p.startsWith('/') || p.split('/').includes('..'))) {
       throw new RecordError(`${RECORD_FILE}: "removed" must be a list of paths inside the repo`);
+    }
+  }
+  if (r.preset !== undefined) {
+    const p = r.preset as Partial<PresetRecord> | null;
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.version !== 'string' || typeof p.source !== 'string' || !p.answers || typeof p.answers !== 'object') {
+      throw new RecordError(`${RECORD_FILE}: "preset" must hold name, version, source and answers`);
     }
   }
   return r as RepoRecord;

@@ -1,6 +1,7 @@
 // `regen <file|group>...`: the CLI face of regen.ts.
 import { relative } from 'node:path';
-import { coerce, loadAnswersFile, validateOne } from './answers.js';
+import { coerce, loadAnswersFile, showValue, validateOne } from './answers.js';
+import { activePreset, presetMessage, PresetError } from './preset.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { isInteractive } from './environment.js';
 import { CommandFailed } from './errors.js';
@@ -35,6 +36,17 @@ async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
     changes[q.key] = v;
   }
   return changes as Partial<Answers>;
+}
+
+/** A change to an answer the repo's preset locks: one line naming the flag and the preset (exit 2). */
+function refuseLockedChanges(changes: Partial<Answers>, locked: readonly (keyof Answers)[]): void {
+  const { answers } = loadRepo(process.cwd());
+  const preset = activePreset()!.preset;
+  for (const key of locked) {
+    if (changes[key] === undefined || changes[key] === answers[key]) continue;
+    const flag = QUESTIONS.find((q) => q.key === key)!.flag;
+    throw new PresetError(presetMessage(preset, `--${flag} ${showValue(changes[key])}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`));
+  }
 }
 
 type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> & { ui: { rl: NodeJS.EventEmitter } };
@@ -87,6 +99,15 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   // Conflicts are all resolved before anything is written, and writes are atomic.
   out.interruptNote = 'nothing was written';
   try {
+    // The recorded preset (or --preset, of the same version): its files, templates and patches.
+    const { activateRepoPreset, PresetVersionRefused } = await import('./preset-repo.js');
+    let locked: readonly (keyof Answers)[] = [];
+    try {
+      locked = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
+    } catch (err) {
+      if (err instanceof PresetVersionRefused) throw new CommandFailed(err.message);
+      throw err;
+    }
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd());
       const groups = listTargets(answers);
@@ -94,11 +115,13 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       else for (const g of groups) out.info(`${g.group}\n${g.paths.map((p) => `  ${p}`).join('\n')}`);
       return 0;
     }
+    const changes = await changesFrom(args);
+    if (locked.length > 0) refuseLockedChanges(changes, locked);
     const report = await regenerate({
       cwd: process.cwd(),
       // A dry run without a target looks at everything: it only shows what would change.
       targets: args.positionals.length === 0 && args.flags.dryRun ? [...GROUPS] : args.positionals,
-      changes: await changesFrom(args),
+      changes,
       force: args.flags.force,
       skipModified: args.flags.skipModified,
       merge: args.flags.merge,

@@ -20,6 +20,15 @@ export function loadHandlebars(env: Env, path: string): Render {
   return env.compile(source, TEMPLATE_OPTIONS);
 }
 
+/**
+ * Compiles a template that was not there at build time (a preset's), at once (env.compile
+ * would wait for the first render), the way the bundle does it (scripts/build.ts).
+ */
+export function compileSource(env: Env, source: string): Render {
+  const spec = env.precompile(source, TEMPLATE_OPTIONS) as unknown as string;
+  return env.template(new Function(`return ${spec}`)());
+}
+
 export function loadRaw(path: string): string {
   return readFileSync(templatesDir + path, 'utf8');
 }

@@ -31,6 +31,9 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
   // stdout carries the summary alone.
   if (summaryFile === '-') out = { ...out, info: (t) => stderr().write(`${t}\n`) };
+  // The recorded preset, or --preset instead (a newer version): update merges its changes too.
+  const { activateRepoPreset } = await import('./preset-repo.js');
+  activateRepoPreset(process.cwd(), { override: args.flags.preset });
   let report: UpdateReport;
   try {
     report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });

@@ -34,6 +34,7 @@ export function precompiledTemplatesModule(): string {
     }
   }
   return `import Handlebars from 'handlebars/runtime';
+import { TEMPLATE_OPTIONS } from './generators/template-helpers.ts';
 const hbs = {${hbs.join(',\n')}};
 const raw = {${raw.join(',\n')}};
 export function createEnv() { return Handlebars.create(); }
@@ -41,6 +42,12 @@ export function loadHandlebars(env, path) {
   const spec = hbs[path];
   if (!spec) throw new Error('no template ' + path);
   return env.template(spec);
+}
+// A preset's templates are compiled at run time, by the compiler in a file of its own
+// (dist/handlebars.cjs), loaded only when a preset is used.
+export function compileSource(env, source) {
+  const spec = require('./handlebars.cjs').precompile(source, TEMPLATE_OPTIONS);
+  return env.template(new Function('return ' + spec)());
 }
 export function loadRaw(path) {
   const text = raw[path];
@@ -59,6 +66,7 @@ const bundlePlugin: Plugin = {
       resolveDir: root,
       loader: 'js',
     }));
+    b.onResolve({ filter: /^\.\/handlebars\.cjs$/ }, () => ({ path: './handlebars.cjs', external: true }));
     // node-plop's static inquirer import goes to a lazy stand-in.
     // Our own imports of inquirer load dist/inquirer.cjs, a file of its own: half the bundle's
     // bytes (iconv-lite, rxjs) that only an interactive run needs.
@@ -112,6 +120,14 @@ export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
     // module.exports is inquirer itself: import() of a CommonJS file gives module.exports as default.
     stdin: { contents: "module.exports = require('inquirer').default;", resolveDir: root, loader: 'js' },
     outfile: join(outdir, 'inquirer.cjs'),
+    minify: true,
+    legalComments: 'linked',
+  });
+  await build({
+    ...NODE_CJS,
+    // The Handlebars compiler, for presets' templates only.
+    stdin: { contents: "module.exports = require('./node_modules/handlebars/dist/cjs/handlebars.js').default;", resolveDir: root, loader: 'js' },
+    outfile: join(outdir, 'handlebars.cjs'),
     minify: true,
     legalComments: 'linked',
   });

@@ -28,7 +28,7 @@ test('help and version are commands, not service names', async () => {
   }
   const unknown = await runCli(['help', 'deploy'], { cwd: dir });
   assert.is(unknown.exitCode, 2);
-  assert.is(unknown.stderr.trim(), 'error: help: unknown command "deploy"; commands: create, regen, update, check, remove, outdated');
+  assert.is(unknown.stderr.trim(), 'error: help: unknown command "deploy"; commands: create, regen, update, check, remove, outdated, preset');
   assert.equal(readdirSync(dir), []);
 });
 

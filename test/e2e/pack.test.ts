@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { render } from '../support/generate.js';
 import { assertSameTree, readTree } from '../support/tree.js';
+import { EXAMPLE } from '../fixtures/preset.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'cgks-pack-'));
@@ -29,6 +30,7 @@ test('the tarball holds the bundle and every template, dotfile templates include
   assert.ok(list.includes('dist/cli.cjs'), 'the bin');
   assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
   assert.ok(list.includes('dist/inquirer.cjs'), 'the prompts it loads when asking');
+  assert.ok(list.includes('dist/handlebars.cjs'), 'the compiler it loads for a preset\'s templates');
   const templates = [...readTree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);
@@ -75,6 +77,21 @@ test('installed from the tarball into a clean prefix, it generates what the chec
     assert.is(a.get(f.path)?.toString(), f.content, `${f.path}: precompiled and run-time rendering differ`);
   }
   assert.ok(a.has('.gitignore') && a.has('.dockerignore') && a.has('.editorconfig'));
+});
+
+test('installed from the tarball, a preset works (its templates compiled by the shipped compiler) and renders what the checkout renders', async () => {
+  const prefix = join(work, 'prefix-preset');
+  await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball]);
+  const bin = join(prefix, 'node_modules', '.bin', 'create-go-k8s-service');
+  const args = ['--yes', '--no-git', '--no-install', '--go-version', '1.26', '--preset', EXAMPLE, '--set', 'team=payments'];
+  const fromPackage = join(work, 'preset-from-package', 'svc');
+  const r = await execa(bin, [fromPackage, ...args], { reject: false });
+  assert.is(r.exitCode, 0, r.stderr);
+  const fromCheckout = join(work, 'preset-from-checkout', 'svc');
+  const c = await runCli([fromCheckout, ...args]);
+  assert.is(c.exitCode, 0, c.stderr);
+  const a = assertSameTree(fromPackage, fromCheckout);
+  assert.match(a.get('CODEOWNERS')!.toString(), /^\* @acme\/payments$/m);
 });
 
 test.run();

@@ -1,0 +1,119 @@
+// A preset: a platform team's defaults, locked answers, questions, templates, patches and
+// conventions, loaded from a folder or an npm package (preset-load.ts). The preset a run
+// generates with is held here, once per command, so that answers, the file table, rendering
+// and the record all see the same one without threading it through every call.
+import type { AnswerKey, Answers } from './questions.js';
+
+export const PRESET_MANIFEST = 'go-k8s-service-preset.yaml';
+
+export type Render = (context: object) => string;
+
+export interface PresetQuestion {
+  key: string;
+  message: string;
+  type: 'string' | 'choice' | 'boolean';
+  choices?: string[];
+  default?: string | boolean;
+  pattern?: string;
+}
+
+/** A change to generated text: exactly one of append, before/after + insert, replace + with. */
+export interface Patch {
+  /** Output path; `<name>` stands for the service name. */
+  file: string;
+  kind: 'append' | 'before' | 'after' | 'replace';
+  /** The literal line to find (before, after, replace). */
+  line?: string;
+  text: Render;
+  /** Where it came from, for messages: "patches[2]". */
+  where: string;
+}
+
+export interface Convention {
+  id: string;
+  file: string;
+  require?: RegExp;
+  forbid?: RegExp;
+  message: string;
+}
+
+export interface PresetTemplate {
+  /** Path inside the preset, for messages: templates/CODEOWNERS.hbs. */
+  file: string;
+  /** Output path; `<name>` stands for the service name. */
+  path: string;
+  render: Render;
+}
+
+export interface Preset {
+  name: string;
+  version: string;
+  /** How to find it again: a folder path (relative to the repo root once recorded) or name@version. */
+  source: string;
+  /** A folder preset's absolute path (create records it relative to the new repo). */
+  folder?: string;
+  /** Default answers: rendered with the answers before them. */
+  defaults: Partial<Record<AnswerKey, Render | number | boolean>>;
+  locked: AnswerKey[];
+  questions: PresetQuestion[];
+  templates: PresetTemplate[];
+  patches: Patch[];
+  conventions: Convention[];
+}
+
+export type PresetAnswers = Record<string, string | boolean>;
+
+/** What the record keeps, so regen, update and check load the same preset again. */
+export interface PresetRecord {
+  name: string;
+  version: string;
+  source: string;
+  answers: PresetAnswers;
+}
+
+/** A preset that cannot be used (missing, malformed, a template that fails) or a locked answer given: exit 2. */
+export class PresetError extends Error {}
+
+/** `preset <name>[ <version>]: <what>`: every preset message names the preset. */
+export function presetMessage(p: { name: string; version?: string } | string, what: string): string {
+  const who = typeof p === 'string' ? p : `${p.name}${p.version ? ` ${p.version}` : ''}`;
+  return `preset ${who}: ${what}`;
+}
+
+export interface ActivePreset {
+  preset: Preset;
+  answers: PresetAnswers;
+}
+
+let active: ActivePreset | undefined;
+
+/** Sets the preset this run generates with (undefined: none). */
+export function usePreset(p: ActivePreset | undefined): void {
+  active = p;
+}
+
+export function activePreset(): ActivePreset | undefined {
+  return active;
+}
+
+/** The record's entry for the active preset. */
+export function presetRecord(): PresetRecord | undefined {
+  if (!active) return undefined;
+  const { name, version, source } = active.preset;
+  return { name, version, source, answers: active.answers };
+}
+
+/** The active preset's default for a question, rendered with the answers before it. */
+export function presetDefault(key: AnswerKey, earlier: Partial<Answers>): unknown {
+  const d = active?.preset.defaults[key];
+  if (d === undefined) return undefined;
+  if (typeof d !== 'function') return d;
+  try {
+    return d(earlier);
+  } catch (err) {
+    throw new PresetError(presetMessage(active!.preset, `defaults.${key}: ${(err as Error).message.split('\n')[0]}`));
+  }
+}
+
+/** Output path → the file name in the repo for a service name. */
+export const presetPath = (path: string, name: string): string => path.replaceAll('<name>', name);
