@@ -39,6 +39,10 @@ test('the preset\'s defaults shown, the locked CI not asked, its questions asked
   await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', '\r');
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', '\r');
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', '\r');
+  await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', '\r');
+  await answer(pty, '? Owner in the service catalog (Backstage group or user) (group:default/services)', '\r');
+  await answer(pty, '? System in the service catalog (empty for none)', '\r');
+  await answer(pty, /\? Lifecycle in the service catalog[\s\S]*experimental/, '\r');
   await answer(pty, '? Owning team (a Kubernetes label value, e.g. payments)', 'Payments!\r');
   await answer(pty, '>> must match ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', KEY.clearLine + 'payments\r');
   await answer(pty, '? Cost centre the service is billed to (CC-0000)', 'CC-0042\r');
