@@ -4,6 +4,7 @@ import * as rules from './validate.js';
 
 export const CI_PROVIDERS = ['github', 'gitlab', 'none'] as const;
 export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
+export const DATABASES = ['none', 'postgres'] as const;
 
 export interface Answers {
   name: string;
@@ -18,6 +19,8 @@ export interface Answers {
   tracing: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
+  /** The database the service owns: 'postgres' adds a pool, migrations and a readiness check. */
+  database: (typeof DATABASES)[number];
 }
 
 export type AnswerKey = keyof Answers;
@@ -198,6 +201,20 @@ const registry: Registry = {
     when: (a) => a.ci !== 'none',
     rule: () => undefined,
   },
+  database: {
+    key: 'database',
+    type: 'choice',
+    flag: 'database',
+    message: 'Database',
+    help: 'database the service owns: postgres (pgx pool, embedded migrations, readiness check) or none (default: none)',
+    placeholder: 'db',
+    choices: [
+      { value: 'none', label: 'none' },
+      { value: 'postgres', label: 'PostgreSQL (pgx pool, goose migrations, readiness check)' },
+    ],
+    default: () => 'none',
+    rule: rules.oneOf(DATABASES),
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -213,6 +230,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.metrics,
   registry.tracing,
   registry.sign,
+  registry.database,
 ] as Question[];
 
 export function question<K extends AnswerKey>(key: K): Question<K> {

@@ -6,6 +6,7 @@
 #   scripts/install-tools.sh golangci-lint    # opt-in, takes minutes to build
 #   scripts/install-tools.sh buildah          # opt-in, Debian package (root only)
 #   scripts/install-tools.sh helmlookup       # opt-in, test/tools/helmlookup (Helm engine + fake lookup)
+#   scripts/install-tools.sh postgres         # opt-in, Debian's postgresql (initdb, pg_ctl; root only)
 #   scripts/install-tools.sh --list           # print the known tool names
 #
 # Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
@@ -29,7 +30,7 @@ KUBE_SCORE_VERSION=v1.20.0          # github.com/zegl/kube-score/cmd/kube-score
 GOLANGCI_LINT_VERSION=v2.13.1       # github.com/golangci/golangci-lint/v2/cmd/golangci-lint (opt-in)
 
 DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
-OPTIONAL_TOOLS=(golangci-lint buildah helmlookup)
+OPTIONAL_TOOLS=(golangci-lint buildah helmlookup postgres)
 
 # ---- setup -----------------------------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,7 +66,7 @@ else
     case "$name" in
       dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
       helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
-      golangci-lint|buildah|helmlookup) ;;
+      golangci-lint|buildah|helmlookup|postgres) ;;
       *) die "unknown tool '$name' (try --list)" ;;
     esac
     # de-duplicate, keep order
@@ -183,6 +184,21 @@ apt_install() { # apt_install COMMAND PACKAGE
   fi
 }
 
+# PostgreSQL's server binaries live in /usr/lib/postgresql/<major>/bin, off PATH; the tests
+# look there. Debian's package also starts a cluster of its own on port 5432 when a service
+# manager runs; the tests never use it.
+install_postgres() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  if [[ "$(id -u)" -ne 0 ]]; then
+    say "warning: PostgreSQL is missing and this is not root; install it with: sudo apt-get install -y postgresql"
+    return 0
+  fi
+  command -v apt-get >/dev/null || { say "warning: PostgreSQL is missing and apt-get is not available"; return 0; }
+  say "installing postgresql with apt-get (about a minute)…"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || die "apt-get install postgresql failed"
+}
+
 install_test_tools() {
   local src="$REPO_ROOT/test/tools" want
   [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
@@ -247,5 +263,6 @@ for tool in "${requested[@]}"; do
     buildah)          apt_install buildah buildah ;;
     test-tools)       install_test_tools ;;
     helmlookup)       install_helmlookup ;;
+    postgres)         install_postgres ;;
   esac
 done

@@ -42,7 +42,8 @@ export type ToolName =
   | 'composecheck'
   | 'golangci-lint'
   | 'buildah'
-  | 'helmlookup';
+  | 'helmlookup'
+  | 'postgres';
 
 /** What `ensureTools()` with no argument installs (the script's default set). */
 export const DEFAULT_TOOLS: readonly ToolName[] = [
