@@ -14,6 +14,9 @@ import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { freePort, get, go, startService, waitForStatus, type RunningService } from '../support/go.js';
 import { startCluster, type Cluster } from '../support/postgres.js';
+import { generate } from '../support/generate.js';
+import { staticcheck } from '../support/tools.js';
+import type { Answers } from '../../generators/questions.js';
 
 const NAME = 'notes-svc';
 // The readiness probe's period in the chart (values.yaml); /ready must follow the database within it.
@@ -55,7 +58,42 @@ goTests('go test -race passes with TEST_DATABASE_URL, the database tests not ski
   assert.match(r.all, /--- PASS: TestWithServer/);
   assert.not.match(r.all, /--- SKIP/);
 });
+goTests('staticcheck is clean', async () => {
+  const r = await staticcheck(dir);
+  assert.ok(r.ok, r.output);
+});
 goTests.run();
+
+// The other Go-relevant combinations with postgres: no metrics and no tracing (no query
+// tracer at all), and every other answer flipped (metrics off, tracing on, the oldest Go).
+const COMBOS: { label: string; answers: Partial<Answers> }[] = [
+  { label: 'metrics and tracing off', answers: { database: 'postgres', metrics: false, tracing: false } },
+  {
+    label: 'every other answer flipped',
+    answers: { database: 'postgres', name: 'orders-api', module: 'example.com/acme/orders-api/v2', metrics: false, tracing: true, goVersion: '1.25', port: 9090, ci: 'gitlab', baseImage: 'scratch' },
+  },
+];
+for (const c of COMBOS) {
+  const t = suite(`database: ${c.label}`);
+  let repo = '';
+  t.before(() => {
+    repo = generate(c.answers, 'cgks-database-combo-');
+  });
+  t.after(() => rmSync(repo, { recursive: true, force: true }));
+  t('go build, vet, test -race (against the cluster), gofmt, tidy and staticcheck pass', async () => {
+    for (const args of [['build', './...'], ['vet', './...'], ['test', '-race', '-count=1', './...']]) {
+      const r = await go(repo, args, { TEST_DATABASE_URL: cluster.url });
+      assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
+    }
+    const fmt = await execa('gofmt', ['-l', '.'], { cwd: repo, reject: false });
+    assert.is(fmt.stdout.trim(), '', `not gofmt-clean:\n${fmt.stdout}`);
+    const tidy = await go(repo, ['mod', 'tidy', '-diff']);
+    assert.is(tidy.exitCode, 0, tidy.all);
+    const lint = await staticcheck(repo);
+    assert.ok(lint.ok, lint.output);
+  });
+  t.run();
+}
 
 function exitWithin(svc: RunningService, ms: number) {
   return Promise.race([svc.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms))]);
