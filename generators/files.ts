@@ -72,6 +72,10 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/api/notes.go', 'go', postgres),
   hbs('internal/api/notes_test.go', 'go', postgres),
   hbs('internal/app/database.go', 'go', postgres),
+  // The outbound client comes with the database option: the option for real dependencies.
+  hbs('internal/client/client.go', 'go', postgres),
+  hbs('internal/client/client_test.go', 'go', postgres),
+  hbs('internal/client/metrics.go', 'go', (a) => postgres(a) && a.metrics),
   hbs('internal/config/database.go', 'go', postgres),
   hbs('internal/config/database_test.go', 'go', postgres),
   hbs('internal/database/database.go', 'go', postgres),
