@@ -169,6 +169,12 @@ svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe p
     const list = await send(agent, port, 'GET', '/api/v1/notes');
     assert.ok((JSON.parse(list.text).notes as { id: number }[]).some((n) => n.id === note.id));
     agent.destroy();
+    // The dependency's state and the pool in the metrics, next to the HTTP ones.
+    const up = (await get(svc.url('/metrics')))!.body;
+    assert.match(up, /^database_up 1$/m);
+    assert.match(up, /^database_pool_max_connections 10$/m);
+    assert.match(up, /^database_query_duration_seconds_count\{outcome="ok"\} [1-9]/m);
+    assert.match(up, /^http_requests_total\{code="201",method="POST",route="\/api\/v1\/notes"\} 1$/m);
 
     const stopped = Date.now();
     await cluster.stop();
@@ -176,6 +182,7 @@ svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe p
     console.log(`database stopped: /ready 503 after ${downMs} ms (pg_ctl stop took ${Date.now() - stopped - downMs} ms of it)`);
     const failing = await get(svc.url('/api/v1/notes'));
     assert.is(failing?.status, 503);
+    assert.match((await get(svc.url('/metrics')))!.body, /^database_up 0$/m);
 
     await cluster.start();
     const backMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);

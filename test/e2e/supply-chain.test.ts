@@ -370,6 +370,8 @@ function expressionProblems(templatePath: string, text: string, a: Answers, sour
 
 const COMBOS: Partial<Answers>[] = [];
 for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign });
+// --database postgres changes no CI file today; one combination per provider proves it stays valid.
+for (const ci of ['github', 'gitlab'] as const) COMBOS.push({ ci, sign: ci === 'github', database: 'postgres' });
 
 const generated: string[] = [];
 process.on('exit', () => generated.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -380,7 +382,7 @@ function repo(overrides: Partial<Answers>): { dir: string; answers: Answers } {
 }
 
 for (const combo of COMBOS) {
-  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign`;
+  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign${combo.database ? ` --database ${combo.database}` : ''}`;
   const t = suite(`supply chain: ${label}`);
   let r: { dir: string; answers: Answers };
   t.before(() => {
