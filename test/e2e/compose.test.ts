@@ -158,7 +158,8 @@ for (const [label, overrides] of cases) {
     assert.is(/^\s*# OTEL_EXPORTER_OTLP_ENDPOINT: /m.test(text), answers.tracing, 'commented OTEL endpoint iff tracing');
 
     if (postgres) {
-      assert.match(example.get('DATABASE_URL') ?? '', /^postgres:\/\/app:app@127\.0\.0\.1:5432\/app\b/);
+      // The env file shows the database from this machine, commented: unset is the default.
+      assert.match(readFileSync(envExample, 'utf8'), /^# DATABASE_URL=postgres:\/\/app:app@127\.0\.0\.1:5432\/app\?sslmode=disable$/m);
       // The service waits for a healthy database and for the migrations to have run.
       assert.equal(svc.depends_on, {
         postgres: { condition: 'service_healthy', required: true },
