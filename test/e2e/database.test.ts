@@ -175,6 +175,16 @@ svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe p
     assert.match(up, /^database_pool_max_connections 10$/m);
     assert.match(up, /^database_query_duration_seconds_count\{outcome="ok"\} [1-9]/m);
     assert.match(up, /^http_requests_total\{code="201",method="POST",route="\/api\/v1\/notes"\} 1$/m);
+    // Probes read the watcher's last ping: 300 of them take no connection from the pool
+    // beyond the watcher's own pings (one per DATABASE_CHECK_INTERVAL, 2s).
+    const acquires = async () => Number(/^database_pool_acquires_total (\d+)$/m.exec((await get(svc.url('/metrics')))!.body)?.[1]);
+    const acquiredBefore = await acquires();
+    const probing = Date.now();
+    for (let i = 0; i < 300; i++) assert.is((await get(svc.url('/ready')))?.status, 200);
+    const pings = Math.ceil((Date.now() - probing) / 2000) + 1;
+    const taken = (await acquires()) - acquiredBefore;
+    console.log(`300 probes in ${Date.now() - probing} ms took ${taken} pool connections (watcher pings allowed: ${pings})`);
+    assert.ok(taken <= pings, `300 probes took ${taken} connections from the pool`);
 
     const stopped = Date.now();
     await cluster.stop();
