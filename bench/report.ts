@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FootprintResult } from './footprint.js';
 import type { CompileCacheResult } from './compile-cache.js';
+import type { DatabaseResult } from './database.js';
 import { pairedRatio } from './lib/timing.js';
 import type { GenerationResult } from './generation.js';
 import { pairedRpsRatio, type ServiceResult } from './service.js';
@@ -31,6 +32,7 @@ export interface Results {
   startup?: StartupResult;
   footprint?: FootprintResult;
   service?: ServiceResult;
+  database?: DatabaseResult;
   image?: { figures?: Record<string, number | string>; skipped?: string };
   errors: Record<string, string>;
   targets: Target[];
@@ -70,6 +72,7 @@ export function renderReport(r: Results): string {
   if (r.startup) renderStartup(L, r.startup);
   if (r.footprint) renderFootprint(L, r.footprint);
   if (r.service) renderService(L, r.service);
+  if (r.database) renderDatabase(L, r.database);
   L.push('## Container image (bench/image.ts)', '');
   if (r.image?.figures) {
     L.push('| figure | value |', '|---|---|');
@@ -307,4 +310,22 @@ function renderService(L: string[], s: ServiceResult): void {
   L.push('Responses compared: ' + Object.entries(s.responses).map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``).join('; ') + '.', '');
   for (const n of s.notes) L.push(`- Note: ${n}`);
   if (s.notes.length) L.push('');
+}
+
+function renderDatabase(L: string[], d: DatabaseResult): void {
+  L.push('## The example database route against a hand-written pgx handler', '');
+  L.push(
+    `\`GET ${d.route}\` of a repo generated with \`--database postgres\` (metrics on, LOG_LEVEL=warn) against ` +
+      '`bench/database/pgxbare` (the same query and JSON on a bare pgx pool), both with a pool of ' +
+      `${d.pool} connections to one throwaway PostgreSQL ${d.postgres} cluster on this machine; ${d.loadConfig.tool.name}, ` +
+      `${d.loadConfig.connections} connections, ${d.loadConfig.rounds} interleaved rounds of ${d.loadConfig.seconds} s; ${d.loadConfig.pinned}.`,
+    '',
+  );
+  L.push('| server | req/s (median) | p50 | p99 | errors |', '|---|---|---|---|---|');
+  for (const [label, m] of [['generated service', d.medians.service], ['hand-written pgx', d.medians.pgx]] as const) {
+    L.push(`| ${label} | ${num(m.rps)} | ${fmtMs(m.p50Ms)} | ${fmtMs(m.p99Ms)} | ${m.errors} |`);
+  }
+  L.push('', `Throughput ratio (service ÷ pgx, paired by round): ${fmtRatio(pairedRpsRatio(d.runs.service, d.runs.pgx))}.`, '');
+  for (const n of d.notes) L.push(`- ${n}`);
+  if (d.notes.length) L.push('');
 }

@@ -7,6 +7,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCompileCache } from './compile-cache.js';
+import { benchDatabase } from './database.js';
 import { benchFootprint } from './footprint.js';
 import { benchGeneration } from './generation.js';
 import { installed } from './lib/tools.js';
@@ -15,7 +16,7 @@ import { renderReport, type Results, type Target } from './report.js';
 import { benchService, IMAGE_LIMIT_BYTES, pairedRpsRatio } from './service.js';
 import { analyseStartup } from './startup.js';
 
-const PHASES = ['generation', 'compile-cache', 'startup', 'footprint', 'service', 'image'] as const;
+const PHASES = ['generation', 'compile-cache', 'startup', 'footprint', 'service', 'database', 'image'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -149,6 +150,9 @@ results.service = await phase('service', () =>
     budget,
     pin: opts.pin,
   }),
+);
+results.database = await phase('database', () =>
+  benchDatabase({ loadRounds: opts.loadRounds, loadSeconds: opts.loadSeconds, connections: opts.connections, budget, pin: opts.pin }),
 );
 if (phases.has('image')) {
   say('== image');

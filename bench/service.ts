@@ -157,7 +157,7 @@ function toMs(v: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60000 : Number.NaN;
 }
 
-function parseWrk(out: string): LoadRun {
+export function parseWrk(out: string): LoadRun {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p = (q: string) => {
     const m = new RegExp(`^\\s*${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
@@ -170,7 +170,7 @@ function parseWrk(out: string): LoadRun {
   return { rps, p99Ms: p('99'), p50Ms: p('50'), errors, requests, cpuUsPerReq: Number.NaN };
 }
 
-function parseHey(out: string): LoadRun {
+export function parseHey(out: string): LoadRun {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const q = (x: string) => Number(new RegExp(`${x}% in ([\\d.]+) secs`).exec(out)?.[1]) * 1000;
   const codes = [...out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)];
@@ -194,7 +194,7 @@ async function waitFor(url: string, timeoutMs = 15000): Promise<string> {
   }
 }
 
-function medianRun(runs: LoadRun[]): LoadRun {
+export function medianRun(runs: LoadRun[]): LoadRun {
   const m = (k: keyof LoadRun) => summarize(runs.map((r) => r[k])).median;
   return {
     rps: m('rps'),

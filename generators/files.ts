@@ -37,6 +37,7 @@ const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
 
 const metrics = (a: Answers) => a.metrics;
 const tracing = (a: Answers) => a.tracing;
+const postgres = (a: Answers) => a.database === 'postgres';
 
 export const FILES: readonly OutputFile[] = [
   // go
@@ -69,6 +70,25 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/metrics/metrics_test.go', 'go', metrics),
   hbs('internal/tracing/tracing.go', 'go', tracing),
   hbs('internal/tracing/tracing_test.go', 'go', tracing),
+  // database (--database postgres)
+  hbs('cmd/<name>/migrate.go', 'go', postgres),
+  hbs('internal/api/notes.go', 'go', postgres),
+  hbs('internal/api/notes_test.go', 'go', postgres),
+  hbs('internal/app/database.go', 'go', postgres),
+  // The outbound client comes with the database option: the option for real dependencies.
+  hbs('internal/client/client.go', 'go', postgres),
+  hbs('internal/client/client_test.go', 'go', postgres),
+  hbs('internal/client/metrics.go', 'go', (a) => postgres(a) && a.metrics),
+  hbs('internal/config/database.go', 'go', postgres),
+  hbs('internal/config/database_test.go', 'go', postgres),
+  hbs('internal/database/database.go', 'go', postgres),
+  hbs('internal/database/database_test.go', 'go', postgres),
+  hbs('internal/database/metrics.go', 'go', (a) => postgres(a) && a.metrics),
+  hbs('internal/database/migrate.go', 'go', postgres),
+  // The team's after creation: an applied migration must never change under it.
+  once('internal/database/migrations/00001_create_notes.sql', 'go', postgres),
+  hbs('internal/database/notes.go', 'go', postgres),
+  hbs('internal/database/observe.go', 'go', (a) => postgres(a) && (a.metrics || a.tracing)),
   // docs and config
   hbs('README.md', 'docs'),
   hbs('.env.example', 'docs'),

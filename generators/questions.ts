@@ -7,6 +7,7 @@ export const CI_PROVIDERS = ['github', 'gitlab', 'none'] as const;
 export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
 /** Backstage's well-known lifecycle values. */
 export const LIFECYCLES = ['experimental', 'production', 'deprecated'] as const;
+export const DATABASES = ['none', 'postgres'] as const;
 
 export interface Answers {
   name: string;
@@ -31,6 +32,8 @@ export interface Answers {
   /** catalog-info.yaml: the system the service belongs to; '' for none. */
   system: string;
   lifecycle: (typeof LIFECYCLES)[number];
+  /** The database the service owns: 'postgres' adds a pool, migrations and a readiness check. */
+  database: (typeof DATABASES)[number];
 }
 
 export type AnswerKey = keyof Answers;
@@ -257,6 +260,20 @@ const registry: Registry = {
     default: () => 'experimental',
     rule: rules.oneOf(LIFECYCLES),
   },
+  database: {
+    key: 'database',
+    type: 'choice',
+    flag: 'database',
+    message: 'Database',
+    help: 'database the service owns: postgres (pgx pool, embedded migrations, readiness check) or none (default: none)',
+    placeholder: 'db',
+    choices: [
+      { value: 'none', label: 'none' },
+      { value: 'postgres', label: 'PostgreSQL (pgx pool, goose migrations, readiness check)' },
+    ],
+    default: () => 'none',
+    rule: rules.oneOf(DATABASES),
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -273,6 +290,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.tracing,
   registry.sign,
   registry.updateJob,
+  registry.database,
   registry.owner,
   registry.system,
   registry.lifecycle,

@@ -38,6 +38,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
     generatorVersion: GENERATOR_VERSION,
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
+    postgres: a.database === 'postgres',
     images: { ...IMAGES, go: goImage(a.goVersion) },
     catalog: catalogContext(a),
     ...presetContext(),

@@ -7,6 +7,7 @@
 #   scripts/install-tools.sh buildah          # opt-in, Debian package (root only)
 #   scripts/install-tools.sh helmlookup       # opt-in, test/tools/helmlookup (Helm engine + fake lookup)
 #   scripts/install-tools.sh sarif-multitool  # opt-in, Microsoft's SARIF validator (npm package, 43 MB)
+#   scripts/install-tools.sh postgres         # opt-in, Debian's postgresql (initdb, pg_ctl; root only)
 #   scripts/install-tools.sh --list           # print the known tool names
 #
 # Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
@@ -32,7 +33,7 @@ SARIF_MULTITOOL_VERSION=5.7.0       # npm @microsoft/sarif-multitool-linux (opt-
 SARIF_MULTITOOL_INTEGRITY=sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
 
 DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
-OPTIONAL_TOOLS=(golangci-lint buildah helmlookup sarif-multitool)
+OPTIONAL_TOOLS=(golangci-lint buildah helmlookup sarif-multitool postgres)
 
 # ---- setup -----------------------------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,7 +69,7 @@ else
     case "$name" in
       dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
       helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
-      golangci-lint|buildah|helmlookup|sarif-multitool) ;;
+      golangci-lint|buildah|helmlookup|sarif-multitool|postgres) ;;
       *) die "unknown tool '$name' (try --list)" ;;
     esac
     # de-duplicate, keep order
@@ -186,6 +187,21 @@ apt_install() { # apt_install COMMAND PACKAGE
   fi
 }
 
+# PostgreSQL's server binaries live in /usr/lib/postgresql/<major>/bin, off PATH; the tests
+# look there. Debian's package also starts a cluster of its own on port 5432 when a service
+# manager runs; the tests never use it.
+install_postgres() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  if [[ "$(id -u)" -ne 0 ]]; then
+    say "warning: PostgreSQL is missing and this is not root; install it with: sudo apt-get install -y postgresql"
+    return 0
+  fi
+  command -v apt-get >/dev/null || { say "warning: PostgreSQL is missing and apt-get is not available"; return 0; }
+  say "installing postgresql with apt-get (about a minute)…"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || die "apt-get install postgresql failed"
+}
+
 install_test_tools() {
   local src="$REPO_ROOT/test/tools" want
   [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
@@ -271,5 +287,6 @@ for tool in "${requested[@]}"; do
     test-tools)       install_test_tools ;;
     helmlookup)       install_helmlookup ;;
     sarif-multitool)  install_sarif_multitool ;;
+    postgres)         install_postgres ;;
   esac
 done

@@ -1,9 +1,11 @@
 // Maintainer tool: pins the generated service's Go dependencies. Renders the Go files for
-// every metrics × tracing combination, lets `go mod tidy` pick the newest versions that
+// every metrics × tracing × database combination, lets `go mod tidy` pick the newest versions that
 // still work with the oldest supported Go (go.mod says `go 1.MIN.0`), and writes
 // templates/go.mod.hbs and templates/go.sum.hbs with per-line conditions, so that each
 // combination renders exactly what `go mod tidy` writes. Then proves it for every
-// combination and Go version. Usage: npx tsx scripts/pin-go-deps.ts
+// combination and Go version. Usage: npx tsx scripts/pin-go-deps.ts [--latest]
+// The versions pinned today are kept (a new dependency comes in at its newest version
+// that works, and may lift shared ones); --latest moves everything to the newest.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,33 +20,41 @@ const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
 const templates = new URL('../templates/', import.meta.url);
 const PINNED = ['go.mod', 'go.sum'];
 
-// The combinations, all options on first: its order of lines wins ties in the merge.
-const COMBOS = [
-  { metrics: true, tracing: true },
-  { metrics: true, tracing: false },
-  { metrics: false, tracing: true },
-  { metrics: false, tracing: false },
-];
-type Combo = (typeof COMBOS)[number];
+// The options that change the Go dependencies, as the templates' boolean names; every
+// combination of them, all on first: its order of lines wins ties in the merge.
+const OPTIONS = ['metrics', 'tracing', 'postgres'] as const;
+type Combo = Record<(typeof OPTIONS)[number], boolean>;
+const COMBOS: Combo[] = Array.from({ length: 1 << OPTIONS.length }, (_, i) =>
+  Object.fromEntries(OPTIONS.map((o, k) => [o, (i & (1 << (OPTIONS.length - 1 - k))) === 0])) as Combo,
+);
 const ALL = (1 << COMBOS.length) - 1;
+/** The answers behind a combination. */
+const answersOf = (c: Combo) => ({ metrics: c.metrics, tracing: c.tracing, database: c.postgres ? 'postgres' : 'none' });
 
 // Handlebars conditions, from simple to complex; the first whose truth table fits is used.
-const CONDITIONS: [string, (c: Combo) => boolean][] = [
-  ['metrics', (c) => c.metrics],
-  ['tracing', (c) => c.tracing],
-  ['(not metrics)', (c) => !c.metrics],
-  ['(not tracing)', (c) => !c.tracing],
-  ['(or metrics tracing)', (c) => c.metrics || c.tracing],
-  ['(and metrics tracing)', (c) => c.metrics && c.tracing],
-  ['(eq metrics tracing)', (c) => c.metrics === c.tracing],
-  ['(ne metrics tracing)', (c) => c.metrics !== c.tracing],
-  ['(not (or metrics tracing))', (c) => !c.metrics && !c.tracing],
-  ['(not (and metrics tracing))', (c) => !(c.metrics && c.tracing)],
-  ['(and metrics (not tracing))', (c) => c.metrics && !c.tracing],
-  ['(and (not metrics) tracing)', (c) => !c.metrics && c.tracing],
-  ['(or metrics (not tracing))', (c) => c.metrics || !c.tracing],
-  ['(or (not metrics) tracing)', (c) => !c.metrics || c.tracing],
+type Condition = [string, (c: Combo) => boolean];
+const literals: Condition[] = OPTIONS.flatMap((o): Condition[] => [
+  [o, (c) => c[o]],
+  [`(not ${o})`, (c) => !c[o]],
+]);
+const pairs = (op: 'and' | 'or', xs: Condition[]): Condition[] =>
+  xs.flatMap(([a, fa], i) =>
+    xs.slice(i + 1).map(([b, fb]): Condition => [`(${op} ${a} ${b})`, op === 'and' ? (c) => fa(c) && fb(c) : (c) => fa(c) || fb(c)]),
+  );
+const CONDITIONS: Condition[] = [
+  ...literals,
+  ...pairs('or', literals),
+  ...pairs('and', literals),
+  ...pairs('or', [...pairs('and', literals), ...literals]),
+  ...pairs('and', [...pairs('or', literals), ...literals]),
 ];
+/** The last resort: one (and ...) per combination that has the line. */
+function minterms(mask: number): string {
+  const terms = COMBOS.flatMap((c, i) =>
+    mask & (1 << i) ? [`(and ${OPTIONS.map((o) => (c[o] ? o : `(not ${o})`)).join(' ')})`] : [],
+  );
+  return terms.length === 1 ? terms[0]! : `(or ${terms.join(' ')})`;
+}
 const maskOf = (holds: (c: Combo) => boolean) => COMBOS.reduce((m, c, i) => (holds(c) ? m | (1 << i) : m), 0);
 
 function go(dir: string, ...args: string[]): string {
@@ -111,9 +121,8 @@ function template(lines: { line: string; mask: number }[]): string {
   for (const { line, mask } of lines) {
     if (open !== undefined && mask !== open) out += '{{/if}}\n';
     if (mask !== ALL && mask !== open) {
-      const condition = CONDITIONS.find(([, holds]) => maskOf(holds) === mask);
-      if (!condition) throw new Error(`no condition for combinations ${mask.toString(2)}`);
-      out += `{{#if ${condition[0]}}}\n`;
+      const condition = CONDITIONS.find(([, holds]) => maskOf(holds) === mask)?.[0] ?? minterms(mask);
+      out += `{{#if ${condition}}}\n`;
     }
     open = mask === ALL ? undefined : mask;
     out += `${line}\n`;
@@ -123,20 +132,57 @@ function template(lines: { line: string; mask: number }[]): string {
 
 const work = mkdtempSync(join(tmpdir(), 'pin-go-deps-'));
 try {
-  // 1. All options on: newest versions, then down to what the oldest Go supports.
+  // 1. All options on: today's pins (or, with --latest, none), newest versions for what is
+  // missing, then down to what the oldest Go supports.
   const dirs = COMBOS.map((_, i) => join(work, `combo${i}`));
-  const full = render(dirs[0]!, { ...COMBOS[0], goVersion: MIN_GO });
-  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
+  const full = render(dirs[0]!, { ...answersOf(COMBOS[0]!), goVersion: MIN_GO });
+  // Today's requirements: every line of go.mod.hbs, conditions dropped (tidy removes the
+  // unused). Not rendered: render.ts would keep the old template compiled for step 4.
+  const pinned = process.argv.includes('--latest')
+    ? ''
+    : readFileSync(new URL('go.mod.hbs', templates), 'utf8')
+        .split('\n')
+        .filter((l) => !l.includes('{{'))
+        .join('\n');
+  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n${pinned}`);
   go(dirs[0]!, 'mod', 'tidy');
   go(dirs[0]!, 'get', `go@${MIN_GO}.0`, 'toolchain@none');
   go(dirs[0]!, 'mod', 'tidy');
+  // The downgrade leaves indirect modules where the newer versions wanted them, which the
+  // older ones may not build with (a v0 module's API changes): tidy again from the direct
+  // requirements alone.
+  const directs = () => go(dirs[0]!, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
+  const downgraded = directs().split('\n').filter(Boolean);
+  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
+  go(dirs[0]!, 'mod', 'edit', ...downgraded.map((m) => `-require=${m}`));
+  go(dirs[0]!, 'mod', 'tidy');
+  // New modules may have lifted today's pins; put back each one that nothing needs higher
+  // (a direct requirement's version must not move for it).
+  if (pinned) {
+    const before = new Map([...pinned.matchAll(/^\t(\S+) (v\S+)/gm)].map((m) => [m[1]!, m[2]!]));
+    for (const [path, v] of versions(dirs[0]!)) {
+      const old = before.get(path);
+      if (!old || old === v) continue;
+      const saved = PINNED.map((f) => readFileSync(join(dirs[0]!, f), 'utf8'));
+      const want = directs();
+      try {
+        go(dirs[0]!, 'get', `${path}@${old}`);
+        go(dirs[0]!, 'mod', 'tidy');
+        if (directs() !== want) throw new Error('moved a direct requirement');
+        console.error(`kept ${path} at ${old}`);
+      } catch {
+        PINNED.forEach((f, i) => writeFileSync(join(dirs[0]!, f), saved[i]!));
+        console.error(`lifted ${path} ${old} => ${v}`);
+      }
+    }
+  }
   // 2. The other combinations import fewer modules. Tidying from only their direct
   // requirements drops what the full set dragged in (tests of unused modules), then every
   // module left is lifted to the full set's version, so a version never depends on options.
   const fullVersions = versions(dirs[0]!);
   COMBOS.slice(1).forEach((combo, i) => {
     const dir = dirs[i + 1]!;
-    render(dir, { ...combo, goVersion: MIN_GO });
+    render(dir, { ...answersOf(combo), goVersion: MIN_GO });
     for (const f of PINNED) copyFileSync(join(dirs[0]!, f), join(dir, f));
     go(dir, 'mod', 'tidy');
     const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
@@ -163,10 +209,13 @@ try {
   const local = go(work, 'env', 'GOVERSION').trim().replace(/^go(\d+\.\d+).*/, '$1');
   for (const goVersion of [...new Set([MIN_GO, local])]) {
     for (const combo of COMBOS) {
-      const dir = join(work, `check-${goVersion}-${combo.metrics}-${combo.tracing}`);
-      render(dir, { ...combo, goVersion }, true);
+      const label = OPTIONS.map((o) => `${o}=${combo[o]}`).join(', ');
+      const dir = join(work, `check-${goVersion}-${OPTIONS.map((o) => combo[o]).join('-')}`);
+      render(dir, { ...answersOf(combo), goVersion }, true);
       go(dir, 'mod', 'tidy', '-diff');
-      console.error(`ok: go ${goVersion}, metrics=${combo.metrics}, tracing=${combo.tracing}`);
+      // Tidy is not enough: a module held at a version its users no longer build with is tidy.
+      if (goVersion === MIN_GO) go(dir, 'build', './...');
+      console.error(`ok: go ${goVersion}, ${label}`);
     }
   }
   console.log(readFileSync(new URL('go.mod.hbs', templates), 'utf8'));

@@ -54,6 +54,8 @@ function provision(what: string, command: string[]): void {
 const uses = (support: string) => [...sources.values()].some((text) => text.includes(`support/${support}.js'`));
 if (!process.env.TEST_SKIP_PROVISION) {
   if (uses('tools') || uses('image')) provision('the validation tools', ['scripts/install-tools.sh']);
+  // Debian's postgresql package, for the throwaway clusters of test/support/postgres.ts.
+  if (uses('postgres')) provision('PostgreSQL', ['scripts/install-tools.sh', 'postgres']);
   const canBuildImages = process.platform === 'linux' && process.getuid?.() === 0;
   if (uses('image') && canBuildImages) {
     provision('buildah', ['scripts/install-tools.sh', 'buildah']);

@@ -62,6 +62,7 @@ const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign' | 'updateJo
   owner: 'group:default/acme',
   system: 'system:default/shop',
   lifecycle: 'experimental',
+  database: 'none',
 };
 
 function mutate(base: string): string {

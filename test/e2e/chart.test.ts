@@ -182,6 +182,13 @@ const cases: Case[] = [
     values: () => [allOnWithoutMetrics()],
     kinds: allOnKinds,
   },
+  { label: 'postgres', answers: { database: 'postgres' }, values: () => [], kinds: baseKinds },
+  {
+    label: 'postgres, tracing on + every option on',
+    answers: { database: 'postgres', tracing: true },
+    values: () => [ALL_ON, TRACING],
+    kinds: [...allOnKinds, 'ServiceMonitor'],
+  },
 ];
 
 test.before(async () => {
@@ -639,6 +646,55 @@ const envConflicts: [string, unknown, RegExp][] = [
 for (const [label, values, message] of envConflicts) {
   test(`helm template refuses ${label}`, async () => {
     const r = await helmTemplate(chartFor(), [valuesFile(values)]);
+    assert.not.ok(r.ok, `accepted ${label}`);
+    assert.match(r.output, message);
+  });
+}
+
+// ---- database ---------------------------------------------------------------------------------
+
+test('postgres: DATABASE_URL from the existing Secret, and migrate up in an init container of the same image before the service', async () => {
+  const { objects } = await render(chartFor({ database: 'postgres' }));
+  const env = envOf(objects);
+  assert.equal(env.get('DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'demo-svc-database', key: 'url' } });
+  assert.is(env.get('DATABASE_MAX_CONNS')?.value, '10');
+  const pod = only(objects, 'Deployment').spec.template.spec;
+  const inits = pod.initContainers as any[];
+  assert.is(inits.length, 1);
+  const migrate = inits[0];
+  assert.is(migrate.name, 'migrate');
+  assert.equal(migrate.args, ['migrate', 'up']);
+  assert.is(migrate.image, mainContainer(objects).image, 'the migrations come from the same image');
+  assert.equal(migrate.securityContext, mainContainer(objects).securityContext);
+  assert.equal(
+    (migrate.env as EnvVar[]).find((e) => e.name === 'DATABASE_URL')?.valueFrom,
+    { secretKeyRef: { name: 'demo-svc-database', key: 'url' } },
+  );
+  // Another Secret, no migrations, and the service's own init containers after migrate.
+  const other = await render(chartFor({ database: 'postgres' }), [
+    valuesFile({ database: { urlSecret: { name: 'orders-pg', key: 'dsn' }, migrate: false }, initContainers: [{ name: 'warm-cache' }] }),
+  ]);
+  assert.equal(envOf(other.objects).get('DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'orders-pg', key: 'dsn' } });
+  assert.equal((only(other.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name), ['warm-cache']);
+  const both = await render(chartFor({ database: 'postgres' }), [valuesFile({ initContainers: [{ name: 'warm-cache' }] })]);
+  assert.equal((only(both.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name), ['migrate', 'warm-cache']);
+  // Without the option there is no database block and no init container.
+  const none = await render(chartFor());
+  assert.is(envOf(none.objects).get('DATABASE_URL'), undefined);
+  assert.is(only(none.objects, 'Deployment').spec.template.spec.initContainers, undefined);
+});
+
+const databaseRefusals: [string, Partial<Answers>, unknown, RegExp][] = [
+  ['a database block without the option', {}, { database: { migrate: false } }, /database/],
+  ['a Secret name that is no Secret name', { database: 'postgres' }, { database: { urlSecret: { name: 'Orders_PG', key: 'url' } } }, /urlSecret/],
+  ['a string for migrate', { database: 'postgres' }, { database: { migrate: 'yes' } }, /migrate/],
+  ['maxConns 0', { database: 'postgres' }, { database: { maxConns: 0 } }, /maxConns/],
+  ['DATABASE_URL in env', { database: 'postgres' }, { env: { DATABASE_URL: 'postgres://x' } }, /DATABASE_URL.*database\.urlSecret/],
+  ['an init container named migrate beside the chart\'s', { database: 'postgres' }, { initContainers: [{ name: 'migrate' }] }, /the name migrate is taken/],
+];
+for (const [label, answers, values, message] of databaseRefusals) {
+  test(`helm template refuses ${label}`, async () => {
+    const r = await helmTemplate(chartFor(answers), [valuesFile(values)]);
     assert.not.ok(r.ok, `accepted ${label}`);
     assert.match(r.output, message);
   });

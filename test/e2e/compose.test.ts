@@ -93,6 +93,8 @@ const cases: [string, Partial<Answers>][] = [
   ['another name', { name: 'orders-api' }],
   ['tracing on', { tracing: true }],
   ['all of them, metrics off, scratch, no CI', { name: 'orders-api', port: 9090, tracing: true, metrics: false, baseImage: 'scratch', ci: 'none' }],
+  ['postgres', { database: 'postgres' }],
+  ['postgres with another name and port, tracing on', { name: 'orders-api', port: 9090, tracing: true, database: 'postgres' }],
 ];
 
 for (const [label, overrides] of cases) {
@@ -109,7 +111,8 @@ for (const [label, overrides] of cases) {
 
     const project = await loadProject(file, envExample);
     assert.is(project.name, name);
-    assert.equal(Object.keys(project.services), [name]);
+    const postgres = answers.database === 'postgres';
+    assert.equal(Object.keys(project.services).sort(), postgres ? [name, 'migrate', 'postgres'].sort() : [name]);
     const svc = project.services[name];
 
     // Built from the repo's own Dockerfile.
@@ -141,8 +144,10 @@ for (const [label, overrides] of cases) {
     const example = envEntries(envExample);
     assert.ok(example.size >= 5, `.env.example has only ${example.size} settings`);
     assert.is(example.get('PORT'), String(port));
+    // Inside compose the database is the postgres service, not this machine.
+    const composeUrl = 'postgres://app:app@postgres:5432/app?sslmode=disable';
     for (const [k, v] of example) {
-      const want = k === 'LOG_FORMAT' ? 'console' : v;
+      const want = k === 'LOG_FORMAT' ? 'console' : k === 'DATABASE_URL' ? composeUrl : v;
       assert.is(env[k], want, `environment ${k}`);
     }
     assert.is(env.LOG_FORMAT, 'console');
@@ -151,6 +156,33 @@ for (const [label, overrides] of cases) {
     assert.is(env.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
     const text = readFileSync(file, 'utf8');
     assert.is(/^\s*# OTEL_EXPORTER_OTLP_ENDPOINT: /m.test(text), answers.tracing, 'commented OTEL endpoint iff tracing');
+
+    if (postgres) {
+      // The env file shows the database from this machine, commented: unset is the default.
+      assert.match(readFileSync(envExample, 'utf8'), /^# DATABASE_URL=postgres:\/\/app:app@127\.0\.0\.1:5432\/app\?sslmode=disable$/m);
+      // The service waits for a healthy database and for the migrations to have run.
+      assert.equal(svc.depends_on, {
+        postgres: { condition: 'service_healthy', required: true },
+        migrate: { condition: 'service_completed_successfully', required: true },
+      });
+      const migrate = project.services.migrate;
+      assert.equal(migrate.command, ['migrate', 'up']);
+      assert.is(migrate.image, svc.image, 'the migrations run from the service\'s own image');
+      assert.is(migrate.environment.DATABASE_URL, composeUrl);
+      assert.equal(migrate.depends_on, { postgres: { condition: 'service_healthy', required: true } });
+      assert.is(migrate.read_only, true);
+      const db = project.services.postgres;
+      assert.match(db.image, /^postgres:15/);
+      assert.ok(db.healthcheck?.test?.includes('pg_isready'), JSON.stringify(db.healthcheck));
+      assert.equal(db.volumes.map((v: { type: string; source: string; target: string }) => [v.type, v.source, v.target]), [['volume', 'pgdata', '/var/lib/postgresql/data']]);
+      assert.ok(project.volumes?.pgdata, 'the named volume is declared');
+      // The database URL of the env file and of compose agree on user, password and database.
+      assert.is(new URL(composeUrl).pathname, `/${db.environment.POSTGRES_DB}`);
+      assert.is(new URL(composeUrl).username, db.environment.POSTGRES_USER);
+      assert.is(new URL(composeUrl).password, db.environment.POSTGRES_PASSWORD);
+    } else {
+      assert.not.ok([...example.keys()].some((k) => k.startsWith('DATABASE_')));
+    }
 
     // docker stop waits for the whole shutdown budget before SIGKILL.
     const budget = seconds(env.SHUTDOWN_DELAY!) + seconds(env.SHUTDOWN_TIMEOUT!);
@@ -177,7 +209,7 @@ test('compose.yaml does not depend on the base image, metrics or the CI answer',
   for (const o of [{ baseImage: 'scratch' }, { baseImage: 'alpine' }, { metrics: false }, { ci: 'gitlab' }, { ci: 'none' }] as Partial<Answers>[]) {
     assert.is(compose(o), base, JSON.stringify(o));
   }
-  for (const o of [{ port: 9090 }, { name: 'orders-api' }, { tracing: true }] as Partial<Answers>[]) {
+  for (const o of [{ port: 9090 }, { name: 'orders-api' }, { tracing: true }, { database: 'postgres' }] as Partial<Answers>[]) {
     assert.is.not(compose(o), base, `${JSON.stringify(o)} should change compose.yaml`);
   }
 });

@@ -639,6 +639,7 @@ const goMissing = (repo: Repo) => repo.missing.filter((m) => m.endsWith('.go.hbs
 const REAL: { label: string; answers: Partial<Answers> }[] = [
   { label: 'defaults, hostile description', answers: { description: HOSTILE } },
   { label: 'tracing on, metrics off, port 9090', answers: { tracing: true, metrics: false, port: 9090, ci: 'gitlab', baseImage: 'scratch' } },
+  { label: 'postgres', answers: { database: 'postgres' } },
 ];
 
 for (const v of REAL) {

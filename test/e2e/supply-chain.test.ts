@@ -373,6 +373,8 @@ const COMBOS: Partial<Answers>[] = [];
 // --update-job on and off for each CI, paired with --sign the other way round (every CI file
 // variant is validated without doubling the runs).
 for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign, updateJob: !sign });
+// --database postgres changes no CI file today; one combination per provider proves it stays valid.
+for (const ci of ['github', 'gitlab'] as const) COMBOS.push({ ci, sign: ci === 'github', updateJob: ci === 'gitlab', database: 'postgres' });
 
 const generated: string[] = [];
 process.on('exit', () => generated.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -383,7 +385,7 @@ function repo(overrides: Partial<Answers>): { dir: string; answers: Answers } {
 }
 
 for (const combo of COMBOS) {
-  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign --${combo.updateJob ? '' : 'no-'}update-job`;
+  const label = `--ci ${combo.ci} --${combo.sign ? '' : 'no-'}sign --${combo.updateJob ? '' : 'no-'}update-job${combo.database ? ` --database ${combo.database}` : ''}`;
   const t = suite(`supply chain: ${label}`);
   let r: { dir: string; answers: Answers };
   t.before(() => {

@@ -43,7 +43,8 @@ export type ToolName =
   | 'golangci-lint'
   | 'buildah'
   | 'helmlookup'
-  | 'sarif-multitool';
+  | 'sarif-multitool'
+  | 'postgres';
 
 /** What `ensureTools()` with no argument installs (the script's default set). */
 export const DEFAULT_TOOLS: readonly ToolName[] = [

@@ -48,4 +48,33 @@ test('the CI file follows the ci answer; metrics-only files follow metrics', () 
   assert.not.ok(has(answersFor({ metrics: false }), 'charts/demo-svc/templates/servicemonitor.yaml'));
 });
 
+test('database files follow the database answer; its metrics and query tracer only where they have something to do', () => {
+  const paths = (a: Parameters<typeof filesFor>[0]) => filesFor(a).map((f) => outputPath(f, a));
+  const none = paths(answersFor());
+  assert.is(answersFor().database, 'none');
+  assert.not.ok(none.some((p) => /^internal\/(database|client)\/|\/migrate\.go$/.test(p)), none.join(' '));
+  const pg = paths(answersFor({ database: 'postgres' }));
+  for (const p of [
+    'cmd/demo-svc/migrate.go',
+    'internal/app/database.go',
+    'internal/config/database.go',
+    'internal/database/database.go',
+    'internal/database/migrate.go',
+    'internal/database/migrations/00001_create_notes.sql',
+    'internal/api/notes.go',
+    'internal/api/notes_test.go',
+    'internal/client/client.go',
+    'internal/client/client_test.go',
+  ]) {
+    assert.ok(pg.includes(p), `${p} missing with --database postgres`);
+  }
+  assert.ok(pg.includes('internal/database/metrics.go'));
+  const bare = paths(answersFor({ database: 'postgres', metrics: false, tracing: false }));
+  assert.not.ok(bare.includes('internal/database/metrics.go') || bare.includes('internal/database/observe.go') || bare.includes('internal/client/metrics.go'));
+  assert.ok(paths(answersFor({ database: 'postgres', metrics: false, tracing: true })).includes('internal/database/observe.go'));
+  // An applied migration must never change under the team: regen leaves it alone.
+  const migration = FILES.find((f) => f.path.endsWith('00001_create_notes.sql'))!;
+  assert.is(migration.lifecycle, 'once');
+});
+
 test.run();

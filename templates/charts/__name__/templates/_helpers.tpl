@@ -163,6 +163,14 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- $_ = set $owned . "tracing.resourceAttributes" }}
 {{- end }}
 {{- end }}
+{{- with (index $v "database") }}
+{{- $list = append $list (dict "name" "DATABASE_URL" "valueFrom" (dict "secretKeyRef" (dict "name" .urlSecret.name "key" .urlSecret.key))) }}
+{{- $_ = set $owned "DATABASE_URL" "database.urlSecret" }}
+{{- with .maxConns }}
+{{- $list = append $list (dict "name" "DATABASE_MAX_CONNS" "value" (include "<CHARTNAME>.scalar" .)) }}
+{{- $_ = set $owned "DATABASE_MAX_CONNS" "database.maxConns" }}
+{{- end }}
+{{- end }}
 {{- $user := list }}
 {{- if kindIs "map" $v.env }}
 {{- range $name, $value := $v.env }}
@@ -243,7 +251,14 @@ existingSecret, envFrom) followed by its own env, and the /tmp emptyDir.
 {{- $envFrom := include "<CHARTNAME>.envFrom" . | fromYamlArray }}
 {{- $names := dict .Chart.Name "the service container" }}
 {{- $list := list }}
-{{- range $v.initContainers }}
+{{- $inits := $v.initContainers }}
+{{- with (index $v "database") }}
+{{- if .migrate }}
+{{- /* The migrations are in the image: the same binary, its migrate command. */}}
+{{- $inits = prepend $inits (dict "name" "migrate" "args" (list "migrate" "up")) }}
+{{- end }}
+{{- end }}
+{{- range $inits }}
 {{- if hasKey $names .name }}
 {{- fail (printf "initContainers: the name %s is taken by %s" .name (get $names .name)) }}
 {{- end }}
