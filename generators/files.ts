@@ -34,6 +34,7 @@ const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
 
 const metrics = (a: Answers) => a.metrics;
 const tracing = (a: Answers) => a.tracing;
+const gitops = (a: Answers) => a.deploy === 'gitops';
 
 export const FILES: readonly OutputFile[] = [
   // go
@@ -79,6 +80,7 @@ export const FILES: readonly OutputFile[] = [
   hbs('compose.yaml', 'dockerfile'),
   // build
   hbs('Makefile', 'makefile'),
+  hbs('scripts/render-manifests.go', 'makefile', gitops),
   // ci
   hbs('.github/workflows/ci.yml', 'ci', (a) => a.ci === 'github'),
   hbs('.gitlab-ci.yml', 'ci', (a) => a.ci === 'gitlab'),

@@ -4,6 +4,7 @@ import * as rules from './validate.js';
 
 export const CI_PROVIDERS = ['github', 'gitlab', 'none'] as const;
 export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
+export const DEPLOY_MODES = ['helm', 'gitops'] as const;
 
 export interface Answers {
   name: string;
@@ -18,6 +19,8 @@ export interface Answers {
   tracing: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
+  /** helm: `make deploy` runs helm upgrade; gitops: rendered manifests published to an environment repository. */
+  deploy: (typeof DEPLOY_MODES)[number];
 }
 
 export type AnswerKey = keyof Answers;
@@ -198,6 +201,20 @@ const registry: Registry = {
     when: (a) => a.ci !== 'none',
     rule: () => undefined,
   },
+  deploy: {
+    key: 'deploy',
+    type: 'choice',
+    flag: 'deploy',
+    message: 'How environments are deployed',
+    help: 'deploy: helm (make deploy runs helm upgrade) or gitops (CI renders manifests per environment into an environment repository) (default: helm)',
+    placeholder: 'mode',
+    choices: [
+      { value: 'helm', label: 'helm upgrade from make deploy / CI' },
+      { value: 'gitops', label: 'GitOps: rendered manifests in an environment repository (Argo CD / Flux)' },
+    ],
+    default: () => 'helm',
+    rule: rules.oneOf(DEPLOY_MODES),
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -213,6 +230,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.metrics,
   registry.tracing,
   registry.sign,
+  registry.deploy,
 ] as Question[];
 
 export function question<K extends AnswerKey>(key: K): Question<K> {

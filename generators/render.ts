@@ -36,6 +36,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
     generatorVersion: GENERATOR_VERSION,
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
+    deployGitops: a.deploy === 'gitops',
     images: { ...IMAGES, go: goImage(a.goVersion) },
   };
 }

@@ -292,7 +292,7 @@ test('missing answers in --json mode: the missing flags as a list on stdout', as
   const r = await runCli(['svc', '--module', 'example.com/svc', '--json'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
   const result = JSON.parse(r.stdout);
-  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--[no-]sign']);
+  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--[no-]sign', '--deploy']);
   assert.is(result.exitCode, 2);
 });
 

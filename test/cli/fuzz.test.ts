@@ -59,6 +59,7 @@ const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign'>, string> =
   image: 'ghcr.io/acme/orders',
   ci: 'github',
   baseImage: 'distroless',
+  deploy: 'helm',
 };
 
 function mutate(base: string): string {
