@@ -29,6 +29,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
   { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
+  { name: 'gitops-repo-starter', value: 'dir', help: 'with --deploy gitops: also write an environment repository starter into dir (a folder per environment, Argo CD and Flux files)', commands: ['create'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
@@ -53,6 +54,8 @@ export interface ParsedArgs {
     repos?: string;
     /** check: where SARIF goes ('-' = stdout). */
     sarif?: string;
+    /** create: where to write the environment repository starter (deploy=gitops). */
+    gitopsRepoStarter?: string;
     git: boolean;
     install: boolean;
     help: boolean;
@@ -204,6 +207,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       list: Boolean(v.list),
       ...(v.repos !== undefined ? { repos: v.repos as string } : {}),
       ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
+      ...(v['gitops-repo-starter'] !== undefined ? { gitopsRepoStarter: v['gitops-repo-starter'] as string } : {}),
       git: !v['no-git'],
       install: !v['no-install'],
       help: Boolean(v.help),
