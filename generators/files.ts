@@ -81,6 +81,7 @@ export const FILES: readonly OutputFile[] = [
   // build
   hbs('Makefile', 'makefile'),
   hbs('scripts/render-manifests.go', 'makefile', gitops),
+  hbs('scripts/publish-manifests.sh', 'makefile', gitops),
   // ci
   hbs('.github/workflows/ci.yml', 'ci', (a) => a.ci === 'github'),
   hbs('.gitlab-ci.yml', 'ci', (a) => a.ci === 'gitlab'),
