@@ -2,7 +2,7 @@
 // standing in for the environment repository: the first publish, an update, a no-op, a promotion
 // to prod by branch, a concurrent publish that rebases cleanly, and concurrent ones that cannot be
 // replayed, which fail with one line while both changes survive. shellcheck judges the script.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
