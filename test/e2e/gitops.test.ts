@@ -21,6 +21,8 @@ import {
   type K8sVersion,
 } from '../support/tools.js';
 import { filesFor, outputPath } from '../../generators/files.js';
+import { checkRepo } from '../../generators/check.js';
+import { scaffold } from '../../generators/scaffold.js';
 import type { Answers } from '../../generators/questions.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */
@@ -175,6 +177,59 @@ test('the chart: a digest without a tag gives repository@digest; a tag with it r
   assert.is(await image({ 'image.digest': DIGEST }), `ghcr.io/example/demo-svc@${DIGEST}`);
   assert.is(await image({ 'image.digest': DIGEST, 'image.tag': '1.2.3' }), `ghcr.io/example/demo-svc:1.2.3@${DIGEST}`);
   assert.is(await image({}), 'ghcr.io/example/demo-svc:0.1.0');
+});
+
+// ---- check knows the mode ----------------------------------------------------------------------
+
+/** A scaffolded repo (with its record) for check. */
+function checkedRepo(overrides: Partial<Answers>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'cgks-gitops-check-')), 'demo-svc');
+  made.push(dir);
+  scaffold(dir, answersFor(overrides));
+  return dir;
+}
+const gitopsViolations = (dir: string) => checkRepo(dir).violations.filter((v) => v.rule === 'gitops' || v.file.startsWith('dist/'));
+const edit = (dir: string, file: string, from: string | RegExp, to: string) => {
+  const text = readFileSync(join(dir, file), 'utf8');
+  const next = text.replace(from, to);
+  assert.is.not(next, text, `${file}: nothing replaced`);
+  writeFileSync(join(dir, file), next);
+};
+
+test('check: a fresh gitops repo holds every convention; a helm repo skips the gitops rule', () => {
+  const gitops = checkRepo(checkedRepo({ deploy: 'gitops' }));
+  assert.equal(gitops.violations, []);
+  assert.ok(gitops.notes.some((n) => /make manifests ENV=<env> DIGEST=/.test(n)), gitops.notes.join('\n'));
+  const helm = checkRepo(checkedRepo({}));
+  assert.equal(helm.violations, []);
+  assert.ok(helm.skipped.some((s) => s.rule === 'gitops' && /deploy is helm/.test(s.reason)));
+});
+
+test('check in gitops repos: the manifests target, the renderer and the CI publish step are required', () => {
+  const dir = checkedRepo({ deploy: 'gitops' });
+  edit(dir, 'Makefile', /^manifests:/m, 'manifest:');
+  rmSync(join(dir, 'scripts', 'render-manifests.go'));
+  edit(dir, '.github/workflows/ci.yml', 'bash scripts/publish-manifests.sh dev staging prod', 'echo skipped');
+  const messages = gitopsViolations(dir).map((v) => `${v.file}: ${v.message}`).join('\n');
+  assert.match(messages, /^Makefile: the Makefile has no manifests target/m);
+  assert.match(messages, /^scripts\/render-manifests\.go: scripts\/render-manifests\.go is missing/m);
+  assert.match(messages, /^\.github\/workflows\/ci\.yml: .* does not run scripts\/publish-manifests\.sh/m);
+});
+
+test('check in gitops repos reads the rendered Deployments: probes, non-root and the image by digest', async () => {
+  const dir = checkedRepo({ deploy: 'gitops' });
+  for (const env of ENVS) await manifests(dir, env);
+  assert.equal(checkRepo(dir).violations, [], 'freshly rendered manifests hold the conventions');
+  const file = 'dist/manifests/prod/deployment-demo-svc.yaml';
+  edit(dir, file, 'path: /ready', 'path: /readyz');
+  edit(dir, file, /runAsNonRoot: true/g, 'runAsNonRoot: false');
+  edit(dir, file, `@${DIGEST}`, ':latest');
+  const found = checkRepo(dir).violations.filter((v) => v.file === file);
+  const text = found.map((v) => `${v.rule}: ${v.message}`).join('\n');
+  assert.match(text, /^probes: prod: readinessProbe gets \/readyz; it must get \/ready$/m);
+  assert.match(text, /^non-root: prod: neither the pod nor the container sets runAsNonRoot: true$/m);
+  assert.match(text, /^gitops: prod: the image ghcr\.io\/example\/demo-svc:latest is not referenced by digest/m);
+  assert.is(found.length, 3, text);
 });
 
 test.run();
