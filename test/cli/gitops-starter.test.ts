@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { ensureTools, kubectlValidateGitops } from '../support/tools.js';
+import { commitAll, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-starter-'));
 let n = 0;
@@ -101,6 +102,39 @@ test('a non-empty starter directory is refused before the service is written', a
   assert.match(r.stderr, /environments is not empty \(keep\.txt\)/);
   assert.equal(readdirSync(dir), ['environments']);
   assert.is(readFileSync(join(dir, 'environments', 'keep.txt'), 'utf8'), 'mine');
+});
+
+// ---- the option is recorded, regenerable and part of update -----------------------------------
+
+test('deploy is recorded; regen --deploy gitops adds the GitOps files, regen --deploy helm takes them away again', async () => {
+  const dir = await newRepo({ git: true });
+  assert.is(readRecord(dir).answers.deploy, 'helm');
+  const on = await runCli(['regen', '--deploy', 'gitops'], { cwd: dir });
+  assert.is(on.exitCode, 0, on.stderr);
+  assert.is(readRecord(dir).answers.deploy, 'gitops');
+  const expected = await reference(dir);
+  for (const path of ['scripts/render-manifests.go', 'scripts/publish-manifests.sh', 'Makefile', '.github/workflows/ci.yml']) {
+    assert.is(read(dir, path), expected.get(path), path);
+  }
+  assert.match(read(dir, 'Makefile'), /^manifests:/m);
+  commitAll(dir, 'gitops');
+  const off = await runCli(['regen', '--deploy', 'helm'], { cwd: dir });
+  assert.is(off.exitCode, 0, off.stderr);
+  assert.not.ok(existsSync(join(dir, 'scripts', 'publish-manifests.sh')));
+  assert.not.match(read(dir, 'Makefile'), /^manifests:/m);
+});
+
+test('a record written before the option existed (no deploy answer) reads as helm: update changes nothing', async () => {
+  const dir = await newRepo({ git: true });
+  const record = readRecord(dir);
+  delete (record.answers as Record<string, unknown>).deploy;
+  writeRecord(dir, record);
+  commitAll(dir, 'an older record');
+  const r = await runCli(['update', '--json'], { cwd: dir });
+  assert.is(r.exitCode, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { files: { path: string; action: string }[] };
+  assert.equal(report.files.filter((f) => f.action !== 'unchanged' && f.path !== '.go-k8s-service.json'), []);
+  assert.not.ok(existsSync(join(dir, 'scripts', 'publish-manifests.sh')));
 });
 
 test.run();
