@@ -127,7 +127,7 @@ test('deploy is recorded; regen --deploy gitops adds the GitOps files, regen --d
 test('a record written before the option existed (no deploy answer) reads as helm: update changes nothing', async () => {
   const dir = await newRepo({ git: true });
   const record = readRecord(dir);
-  delete (record.answers as Record<string, unknown>).deploy;
+  delete (record.answers as unknown as Record<string, unknown>).deploy;
   writeRecord(dir, record);
   commitAll(dir, 'an older record');
   const r = await runCli(['update', '--json'], { cwd: dir });
