@@ -17,6 +17,7 @@ import {
   kubeScore,
   kubectlValidate,
   podSecurityRestricted,
+  toolPath,
   toolsDir,
   type K8sVersion,
 } from '../support/tools.js';
@@ -147,6 +148,32 @@ for (const c of cases) {
     });
   }
 }
+
+test('scripts/render-manifests.go is gofmt-clean and passes go vet and staticcheck (it is outside ./..., build tag ignore)', async () => {
+  await ensureTools(['staticcheck']);
+  const dir = repoFor({});
+  const env = makeEnv();
+  const fmt = await execa('gofmt', ['-l', 'scripts/render-manifests.go'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+  assert.is(fmt.exitCode, 0, fmt.all);
+  assert.is(fmt.stdout, '');
+  const vet = await execa('go', ['vet', 'scripts/render-manifests.go'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+  assert.is(vet.exitCode, 0, vet.all);
+  const sc = await execa(toolPath('staticcheck'), ['scripts/render-manifests.go'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+  assert.is(sc.exitCode, 0, sc.all);
+});
+
+test('render-manifests refuses bad input with one line: no objects, an object without a name', async () => {
+  const dir = repoFor({});
+  const run = (input: string) =>
+    execa('go', ['run', 'scripts/render-manifests.go', join(dir, 'dist', 'bad')], { cwd: dir, env: makeEnv(), extendEnv: false, reject: false, input });
+  const empty = await run('');
+  assert.is(empty.exitCode, 1);
+  assert.match(empty.stderr, /^error: render-manifests: no objects on stdin/m);
+  const nameless = await run('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n');
+  assert.is(nameless.exitCode, 1);
+  assert.match(nameless.stderr, /^error: render-manifests: an object without kind or metadata\.name/m);
+  assert.not.ok(existsSync(join(dir, 'dist', 'bad')), 'a failed run wrote its output directory');
+});
 
 test('an object the chart no longer renders disappears from the output directory', async () => {
   const dir = repoFor({});
