@@ -13,7 +13,7 @@ import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord
 import { findRepoRoot, recordAnswers } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 
-export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version'] as const;
+export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version', 'gitops'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** What each rule asks, for SARIF's rule list and anyone reading a report. */
@@ -25,6 +25,7 @@ export const RULE_DESCRIPTIONS: Record<Rule, string> = {
   expose: 'The runtime image EXPOSEs the port the service listens on.',
   'ci-make': 'CI runs the checks through make, so `make <target>` locally is what CI does.',
   'go-version': 'go.mod\'s go line is new enough for container-aware GOMAXPROCS.',
+  gitops: 'With deploy=gitops: make manifests renders the environments, CI publishes them, and rendered Deployments pin the image by digest.',
 };
 
 /** Every generated service has these; the platform and CI call them by name. */
@@ -88,8 +89,9 @@ export function checkRepo(start: string): CheckReport {
     checkDockerfile(c, answers);
     checkChart(c, answers);
     checkCi(c, answers);
+    checkGitops(c, answers);
   } else {
-    for (const rule of ['probes', 'expose', 'ci-make'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
+    for (const rule of ['probes', 'expose', 'ci-make', 'gitops'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
     checkDockerfile(c, undefined);
   }
   return {
@@ -407,5 +409,80 @@ function checkCi(c: Checker, a: Answers): void {
   if (makefile) {
     const unknown = [...called].filter((t) => !makefile.has(t));
     if (unknown.length > 0) c.fail('ci-make', file, `${file} runs ${unknown.map((t) => `make ${t}`).join(', ')}, which the Makefile does not define`);
+  }
+}
+
+// ---- GitOps (deploy=gitops) -------------------------------------------------------------
+
+/** Where `make manifests` writes each environment's objects. */
+const MANIFESTS_DIR = 'dist/manifests';
+
+function checkGitops(c: Checker, a: Answers): void {
+  if (a.deploy !== 'gitops') {
+    c.skipped.push({ rule: 'gitops', reason: 'deploy is helm' });
+    return;
+  }
+  const makefile = existsSync(join(c.root, 'Makefile')) ? makeTargets(readFileSync(join(c.root, 'Makefile'), 'utf8')) : undefined;
+  if (makefile && !makefile.has('manifests')) {
+    c.fail('gitops', 'Makefile', 'the Makefile has no manifests target: make manifests ENV=<env> DIGEST=sha256:... renders what the environment repository holds');
+  }
+  c.read('gitops', 'scripts/render-manifests.go');
+  c.read('gitops', 'scripts/publish-manifests.sh');
+  const ci = a.ci === 'github' ? '.github/workflows/ci.yml' : a.ci === 'gitlab' ? '.gitlab-ci.yml' : undefined;
+  if (ci && existsSync(join(c.root, ci))) {
+    const code = readFileSync(join(c.root, ci), 'utf8').split(/\r?\n/).filter((l) => !/^\s*#/.test(l)).join('\n');
+    if (!/scripts\/publish-manifests\.sh\b/.test(code)) c.fail('gitops', ci, `${ci} does not run scripts/publish-manifests.sh: nothing publishes the rendered environments`);
+  }
+  // The rendered output, when there is some: the conventions hold for what the cluster gets.
+  const out = join(c.root, MANIFESTS_DIR);
+  const envs = existsSync(out) ? readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+  let deployments = 0;
+  for (const env of envs) {
+    for (const f of readdirSync(join(out, env)).filter((n) => /^deployment-.*\.ya?ml$/.test(n)).sort()) {
+      deployments++;
+      checkRenderedDeployment(c, a, env, `${MANIFESTS_DIR}/${env}/${f}`);
+    }
+  }
+  if (deployments === 0) c.notes.push(`no rendered manifests in ${MANIFESTS_DIR}: make manifests ENV=<env> DIGEST=sha256:... lets check read them too`);
+}
+
+/** probes, non-root and the image by digest in one rendered Deployment. */
+function checkRenderedDeployment(c: Checker, a: Answers, env: string, file: string): void {
+  let obj: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    obj = parseYaml(readFileSync(join(c.root, file), 'utf8'));
+  } catch (err) {
+    c.fail('gitops', file, `${env}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const pod = obj?.spec?.template?.spec;
+  const container = pod?.containers?.[0];
+  if (!container) {
+    c.fail('probes', file, `${env}: the Deployment has no container`);
+    return;
+  }
+  const http = (container.ports ?? []).find((p: { name?: string }) => p.name === 'http')?.containerPort;
+  if (http !== a.port) c.fail('probes', file, `${env}: the http container port is ${String(http)}, but the service listens on ${a.port}`);
+  for (const p of PROBES) {
+    const probe = container[p.key];
+    if (!probe) {
+      if (p.required) c.fail('probes', file, `${env}: no ${p.key}: it must be an HTTP GET of ${p.paths[0]} on port ${a.port}`);
+      continue;
+    }
+    const path = probe.httpGet?.path;
+    const port = probe.httpGet?.port;
+    if (path === undefined) {
+      c.fail('probes', file, `${env}: ${p.key} is not an HTTP GET: it must get ${p.paths[0]} on port ${a.port}`);
+      continue;
+    }
+    if (!p.paths.includes(String(path))) c.fail('probes', file, `${env}: ${p.key} gets ${String(path)}; it must get ${p.paths.join(' or ')}`);
+    if (!(port === 'http' ? http === a.port : Number(port) === a.port)) c.fail('probes', file, `${env}: ${p.key} uses port ${String(port)}; it must use the http port (${a.port})`);
+  }
+  if (pod.securityContext?.runAsNonRoot !== true && container.securityContext?.runAsNonRoot !== true) {
+    c.fail('non-root', file, `${env}: neither the pod nor the container sets runAsNonRoot: true`);
+  }
+  const image = String(container.image ?? '');
+  if (!/@sha256:[0-9a-f]{64}$/.test(image)) {
+    c.fail('gitops', file, `${env}: the image ${image} is not referenced by digest (repository@sha256:...): render with make manifests DIGEST=sha256:...`);
   }
 }

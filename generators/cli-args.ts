@@ -33,6 +33,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
   { name: 'preset', value: 'folder|package', help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)", commands: ['create', 'regen', 'update'] },
   { name: 'set', value: 'key=value', multiple: true, help: "answer a question of the preset (repeatable)", commands: ['create'] },
+  { name: 'gitops-repo-starter', value: 'dir', help: 'with --deploy gitops: also write an environment repository starter into dir (a folder per environment, Argo CD and Flux files)', commands: ['create'] },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
@@ -65,6 +66,8 @@ export interface ParsedArgs {
     preset?: string;
     /** Answers to the preset's questions, as key=value. */
     set: string[];
+    /** create: where to write the environment repository starter (deploy=gitops). */
+    gitopsRepoStarter?: string;
     git: boolean;
     install: boolean;
     bot: boolean;
@@ -222,6 +225,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       ...(v.sarif !== undefined ? { sarif: v.sarif as string } : {}),
       ...(v.preset !== undefined ? { preset: v.preset as string } : {}),
       set: (v.set as unknown as string[] | undefined) ?? [],
+      ...(v['gitops-repo-starter'] !== undefined ? { gitopsRepoStarter: v['gitops-repo-starter'] as string } : {}),
       git: !v['no-git'],
       install: !v['no-install'],
       bot: Boolean(v.bot),

@@ -9,7 +9,8 @@ import { createProgress, shellWord, type Output } from './output.js';
 import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from './post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { projectPaths } from './scaffold.js';
-import { blockingEntries, holdWrites, TargetNotEmptyError } from './write.js';
+import { blockingEntries, holdWrites, TargetNotEmptyError, writeProject } from './write.js';
+import { starterFiles } from './gitops-starter.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
 import { usePreset } from './preset.js';
 
@@ -127,6 +128,14 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
   };
   let { directory, shown, blocking, plan } = placeOf(answers);
+  // The environment repository starter: refused before anything is written.
+  const starter = args.flags.gitopsRepoStarter;
+  if (starter !== undefined) {
+    if (starter === '') throw new UsageError('--gitops-repo-starter: the directory is empty (""): name a directory');
+    if (answers.deploy !== 'gitops') throw new UsageError('--gitops-repo-starter needs --deploy gitops');
+    const taken = blockingEntries(resolve(starter));
+    if (taken.length > 0) throw new TargetNotEmptyError(shownPath(resolve(starter)), taken);
+  }
   if (args.flags.dryRun) {
     out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
     for (const p of plan) out.info(`  ${p}`);
@@ -168,6 +177,11 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   hold.commit();
 
   out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
+  if (starter !== undefined) {
+    const files = starterFiles(answers);
+    writeProject(resolve(starter), files);
+    out.info(`${out.style('green', '✔')} Wrote the environment repository starter (${files.length} files) into ${shownPath(resolve(starter))}`);
+  }
   // Decided before any step runs, so that Ctrl-C can name every step that did not run.
   const cd = shown === '.' ? undefined : shellWord(shown);
   out.interruptNote = unfinishedNote(shown, cd, [], false);

@@ -38,6 +38,7 @@ const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
 const metrics = (a: Answers) => a.metrics;
 const tracing = (a: Answers) => a.tracing;
 const postgres = (a: Answers) => a.database === 'postgres';
+const gitops = (a: Answers) => a.deploy === 'gitops';
 
 export const FILES: readonly OutputFile[] = [
   // go
@@ -104,6 +105,8 @@ export const FILES: readonly OutputFile[] = [
   hbs('compose.yaml', 'dockerfile'),
   // build
   hbs('Makefile', 'makefile'),
+  hbs('scripts/render-manifests.go', 'makefile', gitops),
+  hbs('scripts/publish-manifests.sh', 'makefile', gitops),
   // ci
   hbs('.github/workflows/ci.yml', 'ci', (a) => a.ci === 'github'),
   hbs('.gitlab-ci.yml', 'ci', (a) => a.ci === 'gitlab'),

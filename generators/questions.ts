@@ -8,6 +8,7 @@ export const BASE_IMAGES = ['distroless', 'scratch', 'alpine'] as const;
 /** Backstage's well-known lifecycle values. */
 export const LIFECYCLES = ['experimental', 'production', 'deprecated'] as const;
 export const DATABASES = ['none', 'postgres'] as const;
+export const DEPLOY_MODES = ['helm', 'gitops'] as const;
 
 export interface Answers {
   name: string;
@@ -34,6 +35,8 @@ export interface Answers {
   lifecycle: (typeof LIFECYCLES)[number];
   /** The database the service owns: 'postgres' adds a pool, migrations and a readiness check. */
   database: (typeof DATABASES)[number];
+  /** helm: `make deploy` runs helm upgrade; gitops: rendered manifests published to an environment repository. */
+  deploy: (typeof DEPLOY_MODES)[number];
 }
 
 export type AnswerKey = keyof Answers;
@@ -274,6 +277,20 @@ const registry: Registry = {
     default: () => 'none',
     rule: rules.oneOf(DATABASES),
   },
+  deploy: {
+    key: 'deploy',
+    type: 'choice',
+    flag: 'deploy',
+    message: 'How environments are deployed',
+    help: 'deploy: helm (make deploy runs helm upgrade) or gitops (CI renders manifests per environment into an environment repository) (default: helm)',
+    placeholder: 'mode',
+    choices: [
+      { value: 'helm', label: 'helm upgrade from make deploy / CI' },
+      { value: 'gitops', label: 'GitOps: rendered manifests in an environment repository (Argo CD / Flux)' },
+    ],
+    default: () => 'helm',
+    rule: rules.oneOf(DEPLOY_MODES),
+  },
 };
 
 /** Questions in the order they are asked. */
@@ -291,6 +308,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.sign,
   registry.updateJob,
   registry.database,
+  registry.deploy,
   registry.owner,
   registry.system,
   registry.lifecycle,

@@ -39,6 +39,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
     postgres: a.database === 'postgres',
+    deployGitops: a.deploy === 'gitops',
     images: { ...IMAGES, go: goImage(a.goVersion) },
     catalog: catalogContext(a),
     ...presetContext(),

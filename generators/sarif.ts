@@ -27,6 +27,7 @@ const RULE_NAMES: Record<(typeof RULES)[number] | keyof typeof EXTRA_RULES, stri
   expose: 'ImageExposesServicePort',
   'ci-make': 'CiRunsThroughMake',
   'go-version': 'GoLineKeepsContainerAwareGomaxprocs',
+  gitops: 'GitopsRendersAndPublishesByDigest',
   'generator-version': 'GeneratorVersionIsCurrent',
 };
 

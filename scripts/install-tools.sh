@@ -8,12 +8,14 @@
 #   scripts/install-tools.sh helmlookup       # opt-in, test/tools/helmlookup (Helm engine + fake lookup)
 #   scripts/install-tools.sh sarif-multitool  # opt-in, Microsoft's SARIF validator (npm package, 43 MB)
 #   scripts/install-tools.sh postgres         # opt-in, Debian's postgresql (initdb, pg_ctl; root only)
+#   scripts/install-tools.sh gitops-crds      # opt-in, Argo CD and Flux CRDs (crds-gitops/)
 #   scripts/install-tools.sh --list           # print the known tool names
 #
 # Everything goes into ${CGKS_TOOLS_DIR:-$HOME/.cache/create-go-k8s-service/tools}:
 #   bin/              binaries (put it first on PATH)
 #   schemas/<k8s>/    Kubernetes OpenAPI v3 files laid out for `kubectl-validate --local-schemas`
 #   crds/             CRD YAML files for `kubectl-validate --local-crds`
+#   crds-gitops/      Argo CD Application/ApplicationSet/AppProject, Flux Kustomization/GitRepository CRDs
 #   stamps/<tool>     what is installed; a tool is reinstalled only when its stamp differs
 # The Go module cache and build cache are the user's own (shared). Concurrent runs are serialised
 # with flock on $TOOLS_DIR/.lock; results are built in a temp dir and renamed into place.
@@ -30,10 +32,14 @@ STATICCHECK_VERSION=v0.7.0          # honnef.co/go/tools/cmd/staticcheck
 KUBE_SCORE_VERSION=v1.20.0          # github.com/zegl/kube-score/cmd/kube-score
 GOLANGCI_LINT_VERSION=v2.13.1       # github.com/golangci/golangci-lint/v2/cmd/golangci-lint (opt-in)
 SARIF_MULTITOOL_VERSION=5.7.0       # npm @microsoft/sarif-multitool-linux (opt-in): SARIF + GitHub ingestion rules
+# GitOps controllers' CRDs (their newest releases whose go.mod this Go 1.26 accepts)
+ARGO_CD_VERSION=v3.5.8              # github.com/argoproj/argo-cd/v3 (manifests/crds/)
+FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.9.6 # github.com/fluxcd/kustomize-controller (config/crd/bases/)
+FLUX_SOURCE_CONTROLLER_VERSION=v1.9.6    # github.com/fluxcd/source-controller (config/crd/bases/)
 SARIF_MULTITOOL_INTEGRITY=sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
 
 DEFAULT_TOOLS=(helm kubectl-validate schemas crds actionlint shellcheck staticcheck kube-score test-tools)
-OPTIONAL_TOOLS=(golangci-lint buildah helmlookup sarif-multitool postgres)
+OPTIONAL_TOOLS=(golangci-lint buildah helmlookup sarif-multitool postgres gitops-crds)
 
 # ---- setup -----------------------------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,7 +75,7 @@ else
     case "$name" in
       dockerlint|psacheck|composecheck|test-tools) name=test-tools ;;
       helm|kubectl-validate|schemas|crds|actionlint|shellcheck|staticcheck|kube-score) ;;
-      golangci-lint|buildah|helmlookup|sarif-multitool|postgres) ;;
+      golangci-lint|buildah|helmlookup|sarif-multitool|postgres|gitops-crds) ;;
       *) die "unknown tool '$name' (try --list)" ;;
     esac
     # de-duplicate, keep order
@@ -170,6 +176,24 @@ install_crds() {
   chmod -R u+w,a+rX "$tmp"
   rm -rf "$dest"; mv "$tmp" "$dest"
   write_stamp crds "$want"
+}
+
+install_gitops_crds() {
+  local want="argo-cd@$ARGO_CD_VERSION kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION source-controller@$FLUX_SOURCE_CONTROLLER_VERSION"
+  local dest="$TOOLS_DIR/crds-gitops"
+  stamp_ok gitops-crds "$want" "$dest/application-crd.yaml" "$dest/kustomize.toolkit.fluxcd.io_kustomizations.yaml" && return 0
+  say "installing CRDs: Argo CD $ARGO_CD_VERSION, Flux kustomize-controller $FLUX_KUSTOMIZE_CONTROLLER_VERSION, source-controller $FLUX_SOURCE_CONTROLLER_VERSION (about 1 minute)…"
+  local argo kc sc tmp
+  argo="$(mod_dir "github.com/argoproj/argo-cd/v3@$ARGO_CD_VERSION")"
+  kc="$(mod_dir "github.com/fluxcd/kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION")"
+  sc="$(mod_dir "github.com/fluxcd/source-controller@$FLUX_SOURCE_CONTROLLER_VERSION")"
+  tmp="$(mktemp -d "$TOOLS_DIR/.crds-gitops.XXXXXX")"
+  cp "$argo/manifests/crds/application-crd.yaml" "$argo/manifests/crds/applicationset-crd.yaml" "$argo/manifests/crds/appproject-crd.yaml" "$tmp/"
+  cp "$kc/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml" "$tmp/"
+  cp "$sc/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml" "$tmp/"
+  chmod -R u+w,a+rX "$tmp"
+  rm -rf "$dest"; mv "$tmp" "$dest"
+  write_stamp gitops-crds "$want"
 }
 
 apt_install() { # apt_install COMMAND PACKAGE
@@ -288,5 +312,6 @@ for tool in "${requested[@]}"; do
     helmlookup)       install_helmlookup ;;
     sarif-multitool)  install_sarif_multitool ;;
     postgres)         install_postgres ;;
+    gitops-crds)      install_gitops_crds ;;
   esac
 done

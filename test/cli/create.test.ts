@@ -293,7 +293,7 @@ test('missing answers in --json mode: the missing flags as a list on stdout', as
   const r = await runCli(['svc', '--module', 'example.com/svc', '--json'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
   const result = JSON.parse(r.stdout);
-  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--[no-]sign', '--[no-]update-job', '--database', '--owner', '--system', '--lifecycle']);
+  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--[no-]sign', '--[no-]update-job', '--database', '--deploy', '--owner', '--system', '--lifecycle']);
   assert.is(result.exitCode, 2);
 });
 

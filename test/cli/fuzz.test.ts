@@ -63,6 +63,7 @@ const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign' | 'updateJo
   system: 'system:default/shop',
   lifecycle: 'experimental',
   database: 'none',
+  deploy: 'helm',
 };
 
 function mutate(base: string): string {

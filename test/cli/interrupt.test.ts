@@ -14,7 +14,7 @@ import { KEY, spawnPty, type Pty } from '../support/pty.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-int-'));
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const SLOW = { CGKS_TEST_WRITE_DELAY_MS: '40' };
-const ALL_BUT_NAME = ['--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'distroless', '--metrics', '--no-tracing', '--no-sign', '--no-update-job', '--database', 'none', '--owner', 'acme', '--system=', '--lifecycle', 'experimental'];
+const ALL_BUT_NAME = ['--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'distroless', '--metrics', '--no-tracing', '--no-sign', '--no-update-job', '--database', 'none', '--deploy', 'helm', '--owner', 'acme', '--system=', '--lifecycle', 'experimental'];
 
 const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
 /** The CLI without a TTY, writing slowly enough to be interrupted mid-write. */

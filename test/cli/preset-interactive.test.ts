@@ -41,6 +41,7 @@ test('the preset\'s defaults shown, the locked CI not asked, its questions asked
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', '\r');
   await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', '\r');
   await answer(pty, /\? Database[\s\S]*none/, '\r');
+  await answer(pty, /\? How environments are deployed[\s\S]*helm upgrade/, '\r');
   await answer(pty, '? Owner in the service catalog (Backstage group or user) (group:default/services)', '\r');
   await answer(pty, '? System in the service catalog (empty for none)', '\r');
   await answer(pty, /\? Lifecycle in the service catalog[\s\S]*experimental/, '\r');

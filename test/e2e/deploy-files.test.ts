@@ -97,6 +97,9 @@ CASES.push(
     registry: 'docker.io',
   },
   { label: 'none/alpine, hostile description', answers: { ci: 'none', baseImage: 'alpine', description: HOSTILE }, registry: 'ghcr.io' },
+  // deploy=gitops: the CI files gain a publish job (scripts/publish-manifests.sh).
+  { label: 'github/distroless, gitops, signed', answers: { ci: 'github', baseImage: 'distroless', deploy: 'gitops', sign: true }, registry: 'ghcr.io' },
+  { label: 'gitlab/distroless, gitops, signed', answers: { ci: 'gitlab', baseImage: 'distroless', deploy: 'gitops', sign: true }, registry: 'ghcr.io' },
 );
 
 /** A reference pinned by digest with the tag beside it: name:tag@sha256:<64 hex>. */
@@ -450,7 +453,8 @@ for (const c of CASES) {
       for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
 
       const image = jobs.image;
-      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign').sort(), 'image waits for every check');
+      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign' && k !== 'publish').sort(), 'image waits for every check');
+      assert.is('publish' in jobs, a.deploy === 'gitops', 'a publish job only with --deploy gitops');
       assert.match(image.if, /github\.event\.repository\.default_branch/);
       assert.match(image.if, /startsWith\(github\.ref, 'refs\/tags\/v'\)/);
       assert.match(image.if, /github\.event_name == 'push'/);

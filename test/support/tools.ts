@@ -44,7 +44,8 @@ export type ToolName =
   | 'buildah'
   | 'helmlookup'
   | 'sarif-multitool'
-  | 'postgres';
+  | 'postgres'
+  | 'gitops-crds';
 
 /** What `ensureTools()` with no argument installs (the script's default set). */
 export const DEFAULT_TOOLS: readonly ToolName[] = [
@@ -290,6 +291,24 @@ export async function kubectlValidate(manifestYaml: string, k8sVersion: K8sVersi
     const { ok, output } = await run(
       toolPath('kubectl-validate'),
       [file, ...versionArgs, '--local-crds', join(dir, 'crds')],
+      { env: { KUBECONFIG: '/nonexistent' }, failureCodes: [1] },
+    );
+    return { ok, output };
+  });
+}
+
+/**
+ * kubectl-validate of Argo CD and Flux objects against those projects' own CRDs (install-tools.sh
+ * gitops-crds: Argo CD Application/ApplicationSet/AppProject, Flux Kustomization/GitRepository),
+ * strict, with Kubernetes 1.37's schemas. Never contacts a cluster.
+ */
+export async function kubectlValidateGitops(manifestYaml: string): Promise<ToolResult> {
+  await ensureTools(['kubectl-validate', 'schemas', 'gitops-crds']);
+  const dir = toolsDir();
+  return withTempFile('manifest.yaml', manifestYaml, async (file) => {
+    const { ok, output } = await run(
+      toolPath('kubectl-validate'),
+      [file, '--version=', '--local-schemas', join(dir, 'schemas', '1.37'), '--local-crds', join(dir, 'crds-gitops')],
       { env: { KUBECONFIG: '/nonexistent' }, failureCodes: [1] },
     );
     return { ok, output };

@@ -82,11 +82,14 @@ Create the name of the service account to use
 
 {{/*
 The container image: repository:tag, the tag defaulting to the chart's appVersion, and @digest
-when a digest is given.
+when a digest is given. With a digest and no tag it is repository@digest: the appVersion beside
+a digest of another build would mislead (rendered GitOps manifests are by digest alone).
 */}}
 {{- define "<CHARTNAME>.image" -}}
-{{- $tag := .Values.image.tag | default .Chart.AppVersion | toString }}
-{{- $image := printf "%s:%s" .Values.image.repository $tag }}
+{{- $image := .Values.image.repository }}
+{{- if or .Values.image.tag (not .Values.image.digest) }}
+{{- $image = printf "%s:%s" $image (.Values.image.tag | default .Chart.AppVersion | toString) }}
+{{- end }}
 {{- with .Values.image.digest }}
 {{- $image = printf "%s@%s" $image . }}
 {{- end }}
