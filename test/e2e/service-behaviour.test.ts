@@ -2,6 +2,7 @@
 // draining under load on SIGTERM, in-flight requests completing, faults that exit with one
 // clear line, a second signal, Slowloris, the access log and the RED metrics.
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { suite } from 'uvu';
@@ -113,6 +114,42 @@ shutdown('a second SIGTERM during the drain exits at once, non-zero', async () =
     assert.is.not(exit.code, 0);
   } finally {
     svc.proc.kill('SIGKILL');
+  }
+});
+
+/** Waits until no SIGTERM is pending for pid, i.e. the kernel has handed it to the process:
+ *  two signals sent closer together than that are merged into one by the kernel. Linux only. */
+function sigtermDelivered(pid: number): void {
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].map((m) => BigInt(`0x${m[1]}`));
+    if (pending.every((mask) => (mask & (1n << 14n)) === 0n)) return;
+  }
+  throw new Error('SIGTERM still pending after 1 s');
+}
+
+shutdown('two SIGTERMs in quick succession always exit at once, non-zero, naming the second signal (40 runs)', async () => {
+  for (let run = 0; run < 40; run++) {
+    const port = await freePort();
+    const svc = startService(bin, { SHUTDOWN_DELAY: '20s', SHUTDOWN_TIMEOUT: '20s' }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      const pid = svc.proc.pid!;
+      process.kill(pid, 'SIGTERM');
+      sigtermDelivered(pid);
+      if (run % 2 === 1) await new Promise((r) => setTimeout(r, run % 7));
+      const second = Date.now();
+      process.kill(pid, 'SIGTERM');
+      const exit = await exitWithin(svc, 3000).catch((e: Error) => {
+        throw new Error(`run ${run + 1}: ${e.message}; the second signal was lost`);
+      });
+      assert.ok(exit.at - second < 2000, `run ${run + 1}: took ${exit.at - second} ms after the second signal`);
+      assert.is.not(exit.code, 0, `run ${run + 1}`);
+      assert.match(svc.stderr.join('\n'), /second signal/, `run ${run + 1}`);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
   }
 });
 
