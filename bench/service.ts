@@ -144,7 +144,7 @@ const goEnv = () => ({ ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' })
 
 /** Environment for the servers: loopback only, no drain delay, logs at their defaults. */
 function serverEnv(port: number): NodeJS.ProcessEnv {
-  return { ...process.env, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_DELAY: '0s' };
+  return { ...process.env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: '0', SHUTDOWN_DELAY: '0s' };
 }
 
 function rssOf(pid: number): number {

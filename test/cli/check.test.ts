@@ -64,6 +64,12 @@ const breakages: [string, string, (dir: string) => void, RegExp][] = [
   ['root user in values-dev.yaml', 'non-root', (d) => appendFileSync(join(d, `${CHART}/values-dev.yaml`), 'podSecurityContext:\n  runAsUser: 0\n'), /^values-dev\.yaml: podSecurityContext\.runAsUser is 0 \(root\)/],
   ['containerPort changed in a values file of its own', 'probes', (d) => write(d, `${CHART}/values-canary.yaml`, 'containerPort: 9000\n'), /^values-canary\.yaml: containerPort is 9000, but the service listens on 8080/],
   ['values-prod.yaml not YAML', 'probes', (d) => appendFileSync(join(d, `${CHART}/values-prod.yaml`), 'a: [\n'), /values-prod\.yaml is not valid YAML/],
+  // Metrics (and pprof) live on the admin port, which nothing routes from outside.
+  ['the Ingress routes the admin port', 'admin-port', (d) => edit(d, `${CHART}/templates/ingress.yaml`, 'name: http', 'name: admin'), /ingress\.yaml routes the admin port/],
+  ['the HTTPRoute routes the admin port', 'admin-port', (d) => edit(d, `${CHART}/templates/httproute.yaml`, '.Values.service.port', '.Values.adminPort'), /httproute\.yaml routes the admin port/],
+  ['adminPort equal to containerPort in values-prod.yaml', 'admin-port', (d) => appendFileSync(join(d, `${CHART}/values-prod.yaml`), 'adminPort: 8080\n'), /^values-prod\.yaml: adminPort is 8080, the http port too/],
+  ['the ServiceMonitor scrapes the http port', 'admin-port', (d) => edit(d, `${CHART}/templates/servicemonitor.yaml`, 'port: admin', 'port: http'), /servicemonitor\.yaml scrapes port http; metrics are on the admin port/],
+  ['/metrics back on the public port', 'admin-port', (d) => edit(d, 'internal/app/app.go', 's.admin.Handle("GET /metrics"', 's.mux.Handle("GET /metrics"'), /internal\/app\/app\.go serves \/metrics on the public port/],
   ['recorded file deleted', 'record', (d) => rmSync(join(d, '.dockerignore')), /\.dockerignore is listed in \.go-k8s-service\.json but missing/],
   ['record answers invalid', 'record', (d) => { const r = readRecord(d); (r.answers as { port: unknown }).port = 80; writeRecord(d, r); }, /recorded answer --port: 80 must be an integer/],
   ['record not JSON', 'record', (d) => write(d, RECORD, '{ not json'), /is not valid JSON/],

@@ -272,13 +272,34 @@ http('the access log carries the request id, route, status and duration; probes 
   }
 });
 
+http('/metrics and pprof are served on the admin port only, pprof only with PPROF=true', async () => {
+  for (const pprof of [false, true]) {
+    const port = await freePort();
+    const admin = await freePort();
+    const svc = startService(bin, { ADMIN_PORT: String(admin), ...(pprof ? { PPROF: 'true' } : {}) }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      assert.is((await get(svc.url('/metrics')))?.status, 404, '/metrics answered on the public port');
+      assert.is((await get(svc.url('/debug/pprof/')))?.status, 404, 'pprof answered on the public port');
+      assert.is((await get(`http://127.0.0.1:${admin}/metrics`))?.status, 200, '/metrics not on the admin port');
+      const prof = await get(`http://127.0.0.1:${admin}/debug/pprof/goroutine?debug=1`);
+      assert.is(prof?.status, pprof ? 200 : 404, `pprof with PPROF=${pprof}`);
+      if (pprof) assert.match(prof!.body, /goroutine profile/);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  }
+});
+
 http('/metrics exposes RED series by route, and the counters move between scrapes', async () => {
   const port = await freePort();
-  const svc = startService(bin, {}, port);
+  const admin = await freePort();
+  const svc = startService(bin, { ADMIN_PORT: String(admin) }, port);
+  const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
   try {
     await waitForStatus(svc.url('/ready'), 200);
     const count = async () => {
-      const m = await get(svc.url('/metrics'));
+      const m = await get(metricsUrl);
       assert.is(m?.status, 200);
       const series = m!.body.split('\n').filter((l) => !l.startsWith('#') && l.includes('/api/v1/hello'));
       assert.ok(series.some((l) => /_bucket\{/.test(l)), 'no duration histogram for the route');
@@ -291,7 +312,7 @@ http('/metrics exposes RED series by route, and the counters move between scrape
     for (let i = 0; i < 5; i++) await fetch(svc.url('/api/v1/hello')).then((r) => r.text());
     const second = await count();
     assert.is(second - first, 5);
-    const m = (await get(svc.url('/metrics')))!.body;
+    const m = (await get(metricsUrl))!.body;
     assert.match(m, /go_goroutines/);
     assert.match(m, /process_resident_memory_bytes/);
     assert.match(m, /in_flight/);
