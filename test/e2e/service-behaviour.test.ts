@@ -267,6 +267,20 @@ http('the access log carries the request id, route, status and duration; probes 
     const line = JSON.stringify(access[0]);
     for (const want of ['/api/v1/hello', '200', 'GET']) assert.ok(line.includes(want), `access log lacks ${want}: ${line}`);
     assert.not.ok(entries.some((e) => JSON.stringify(e).includes('/healthz') && JSON.stringify(e).includes('"status"')), 'probe in the access log');
+    // A 404 names the path it was asked for, the client and its user agent.
+    await fetch(svc.url('/no/such/thing?token=t'), { headers: { 'User-Agent': 'e2e-agent', 'X-Request-Id': 'req-404' } }).then((r) => r.text());
+    await new Promise((res) => setTimeout(res, 200));
+    const notFound = svc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.request_id === 'req-404');
+    assert.equal(
+      notFound && [notFound.status, notFound.route, notFound.path, notFound.client, notFound.user_agent],
+      [404, 'unmatched', '/no/such/thing', '127.0.0.1', 'e2e-agent'],
+      JSON.stringify(notFound),
+    );
+    // The effective settings, once, at start.
+    const starting = entries.filter((e) => e.message === 'starting');
+    assert.is(starting.length, 1);
+    const config = starting[0]!.config as Record<string, string>;
+    assert.equal([config.PORT, config.SHUTDOWN_TIMEOUT, config.LOG_LEVEL], [String(port), '20s', 'info'], JSON.stringify(starting[0]));
   } finally {
     svc.proc.kill('SIGKILL');
   }
