@@ -474,7 +474,7 @@ test('shutdown budget: default values.yaml', async () => {
   const values = parseYaml(readFileSync(join(chartFor(), 'values.yaml'), 'utf8')) as { shutdown: Shutdown };
   const { objects } = await render(chartFor());
   checkBudget(objects, values.shutdown);
-  assert.is(only(objects, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 30);
+  assert.is(only(objects, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 35);
 });
 
 test('shutdown budget: overridden with --set, preStop sleep included', async () => {

@@ -575,7 +575,7 @@ for (const c of CASES) {
     const table = new Map(rows.map((r) => [r[0]!.replace(/`/g, ''), r[1]!]));
     for (const tgt of STANDARD_TARGETS) assert.ok(table.has(`make ${tgt}`), `README lists make ${tgt}`);
     const defaults: Record<string, string> = {
-      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`5s`', SHUTDOWN_TIMEOUT: '`20s`',
+      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`10s`', SHUTDOWN_TIMEOUT: '`20s`',
     };
     for (const [k, v] of Object.entries(defaults)) assert.is(table.get(k), v, `${k} default`);
     assert.ok(table.has('AUTOMAXPROCS') && table.has('GOMEMLIMIT'));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FILES, GROUPS, filesFor, outputPath, templatePath } from '../../generators/files.js';
+import { renderAll } from '../../generators/render.js';
 import { answersFor } from '../support/generate.js';
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -46,6 +47,15 @@ test('the CI file follows the ci answer; metrics-only files follow metrics', () 
   assert.not.ok(has(none, '.gitlab-ci.yml') || has(none, '.github/workflows/ci.yml'));
   assert.ok(has(answersFor({ metrics: true }), 'charts/demo-svc/templates/servicemonitor.yaml'));
   assert.not.ok(has(answersFor({ metrics: false }), 'charts/demo-svc/templates/servicemonitor.yaml'));
+});
+
+test('nothing that only the generator\'s own tests use ships in a generated repo', () => {
+  for (const a of [answersFor(), answersFor({ tracing: true, metrics: false })]) {
+    for (const f of renderAll(a)) {
+      assert.not.match(f.path, /e2e/, `${f.path} ships`);
+      if (f.path.endsWith('.go')) assert.not.match(f.content, /^\/\/go:build.*\be2e\b/m, `${f.path} has an e2e build tag`);
+    }
+  }
 });
 
 test.run();
