@@ -21,7 +21,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { filesFor, outputPath, templatePath } from '../../generators/files.js';
-import { PINNED_GO_VERSIONS } from '../../generators/image-pins.js';
+import { goImage, PINNED_GO_VERSIONS } from '../../generators/image-pins.js';
 import type { Answers } from '../../generators/questions.js';
 import { renderAll } from '../../generators/render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
@@ -447,7 +447,12 @@ for (const c of CASES) {
         assert.is(s.with['persist-credentials'], false);
       }
       const targets = makeTargets(steps.filter((s) => s.run).map((s) => s.run));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      // One Go patch release everywhere: the Go jobs run in the Dockerfile's builder image.
+      for (const [id, job] of Object.entries(jobs)) {
+        const runsGo = (job.steps as any[]).some((s) => /\bmake (vet|lint|test|build|vuln)\b/.test(s.run ?? ''));
+        if (runsGo) assert.is(job.container?.image ?? job.container, goImage(a.goVersion), `${id} runs in the builder image`);
+      }
 
       const image = jobs.image;
       assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign').sort(), 'image waits for every check');
@@ -507,7 +512,7 @@ for (const c of CASES) {
       const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
       for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
       const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln']) assert.ok(targets.has(tgt), `make ${tgt}`);
       // The image is built with BuildKit directly (attestations need its own builder).
       const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
       assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
