@@ -3,6 +3,7 @@
 // size, start-to-ready, idle RSS, and throughput / p99 on /healthz and /api/v1/hello.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export const BUILD_FLAGS = ['-trimpath', '-ldflags', '-s -w'];
  * 2 MiB". Override with CGKS_BENCH_BASE_IMAGE_BYTES.
  */
 export const DISTROLESS_STATIC_BYTES = Number(process.env.CGKS_BENCH_BASE_IMAGE_BYTES ?? 2 * 1024 * 1024);
-export const IMAGE_LIMIT_BYTES = 10 * 1000 * 1000;
+export const IMAGE_LIMIT_BYTES = 9 * 1000 * 1000;
 
 export interface LoadRun {
   rps: number;
@@ -56,12 +57,15 @@ function cpuMsOf(pid: number): number {
 }
 
 type StartId = 'service' | 'bare' | 'serviceNoMetrics';
-type LoadId = 'service' | 'bare' | 'serviceNoAccessLog' | 'serviceNoMetrics';
-const VARIANT_LABELS: Record<LoadId, string> = {
+type LoadId = 'service' | 'bare' | 'serviceNoAccessLog' | 'serviceNoMetrics' | 'handwritten' | 'tracingOff' | 'tracingOn';
+export const VARIANT_LABELS: Record<LoadId, string> = {
   service: 'service',
   bare: 'bare',
   serviceNoAccessLog: 'service with LOG_LEVEL=warn (no access log)',
   serviceNoMetrics: 'service generated with --no-metrics',
+  handwritten: 'hand-written net/http + zerolog access line (bench/go/handwritten)',
+  tracingOff: 'service generated with --tracing, no OTLP endpoint (tracing off)',
+  tracingOn: 'service generated with --tracing, exporting to a local OTLP sink (default sampling)',
 };
 
 export interface InitTrace {
@@ -102,6 +106,8 @@ export interface ServiceResult {
   binaryGzipBytes: { service: number; bare: number };
   /** The same service generated with --no-metrics: what the metrics stack weighs. */
   noMetricsBinaryBytes?: number;
+  /** The same service generated with --tracing. */
+  tracingBinaryBytes?: number;
   /** Modules linked into the service binary (go version -m). */
   modules: string[];
   imageEstimate: { baseBytes: number; baseSource: string; totalBytes: number };
@@ -144,7 +150,7 @@ const goEnv = () => ({ ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' })
 
 /** Environment for the servers: loopback only, no drain delay, logs at their defaults. */
 function serverEnv(port: number): NodeJS.ProcessEnv {
-  return { ...process.env, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_DELAY: '0s' };
+  return { ...process.env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: '0', SHUTDOWN_DELAY: '0s' };
 }
 
 function rssOf(pid: number): number {
@@ -224,6 +230,7 @@ export async function benchService(opts: {
   const notes: string[] = [];
   const work = freshTempDir('svc');
   const children: ChildProcess[] = [];
+  const sinks: HttpServer[] = [];
   try {
     const go = run('go', ['version'], { env: goEnv() }).stdout.trim();
     say('service: generating the default repo (metrics on)');
@@ -246,6 +253,20 @@ export async function benchService(opts: {
     await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.bare, './bare'], { cwd: goDir, env: goEnv() });
     const bareBuild = (Date.now() - t0) / 1000;
     await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.probe, './startprobe'], { cwd: goDir, env: goEnv() });
+    const hwBin = join(work, 'bin', 'handwritten');
+    await runAsync('go', ['build', ...BUILD_FLAGS, '-o', hwBin, './handwritten'], { cwd: goDir, env: goEnv() });
+
+    // The same service with tracing compiled in: off at run time, and on with its default sampling.
+    let tracingBinaryBytes: number | undefined;
+    const trBin = join(work, 'bin', 'service-tracing');
+    try {
+      const tr = join(work, 'gen-tracing', SERVICE_NAME);
+      run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), tr, '--yes', '--tracing', '--no-git', '--no-install'], { cwd: work });
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
+      tracingBinaryBytes = statSync(trBin).size;
+    } catch (err) {
+      notes.push(`--tracing variant not built: ${(err as Error).message.split('\n')[0]}`);
+    }
 
     // What the metrics stack weighs: the same service without it.
     let noMetricsBinaryBytes: number | undefined;
@@ -318,14 +339,32 @@ export async function benchService(opts: {
     // Long-running servers: the two compared, plus two variants of the service that say where
     // its per-request cost goes (access log off via LOG_LEVEL=warn; metrics compiled out).
     const gen = loadGenerator();
+    // An OTLP/HTTP sink for the tracing-on variant: accepts every export, keeps nothing.
+    const sink = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end());
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    sinks.push(sink);
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+    const haveTr = tracingBinaryBytes !== undefined;
     const targets: { id: LoadId; argv: string[]; env: NodeJS.ProcessEnv; ready: string }[] = [
       { id: 'service', argv: [bin.service], env: {}, ready: '/ready' },
       { id: 'bare', argv: [bin.bare], env: {}, ready: '/healthz' },
+      { id: 'handwritten', argv: [hwBin], env: {}, ready: '/healthz' },
       { id: 'serviceNoAccessLog', argv: [bin.service], env: { LOG_LEVEL: 'warn' }, ready: '/ready' },
       ...(haveNm ? [{ id: 'serviceNoMetrics' as const, argv: [nmBin], env: {}, ready: '/ready' }] : []),
+      ...(haveTr
+        ? [
+            { id: 'tracingOff' as const, argv: [trBin], env: {}, ready: '/ready' },
+            { id: 'tracingOn' as const, argv: [trBin], env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }, ready: '/ready' },
+          ]
+        : []),
     ];
     const urls = {} as Record<LoadId, string>;
     const pids = {} as Record<LoadId, number>;
+    const adminPort = await freePort();
+    targets[0]!.env = { ADMIN_PORT: String(adminPort) }; // the service: /metrics is on its admin port
     for (const t of targets) {
       const port = await freePort();
       urls[t.id] = `http://127.0.0.1:${port}`;
@@ -341,7 +380,7 @@ export async function benchService(opts: {
     }
     let metricsEndpoint = 'not checked';
     try {
-      const r = await fetch(`${urls.service}/metrics`);
+      const r = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
       const text = await r.text();
       metricsEndpoint = `GET /metrics → ${r.status}, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`;
     } catch (err) {
@@ -411,6 +450,7 @@ export async function benchService(opts: {
       binaryBytes,
       binaryGzipBytes,
       noMetricsBinaryBytes,
+      tracingBinaryBytes,
       modules,
       imageEstimate: {
         baseBytes: DISTROLESS_STATIC_BYTES,
@@ -434,6 +474,7 @@ export async function benchService(opts: {
     for (const c of children) {
       if (c.exitCode === null) c.kill('SIGKILL');
     }
+    for (const k of sinks) k.close();
     removeDir(work);
   }
 }

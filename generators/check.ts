@@ -1,8 +1,8 @@
 // Checks a generated repo against the conventions the platform relies on, whatever its
 // files look like now: standard Makefile targets, probes on /healthz and /ready at the
 // service's port, a non-root container, EXPOSE of the port, CI calling the Makefile,
-// a go line that keeps container-aware GOMAXPROCS, and a usable record. Text only: no
-// helm, docker or go needed, so it runs as a cheap CI step.
+// a go line that keeps container-aware GOMAXPROCS, metrics on the admin port only, and a
+// usable record. Text only: no helm, docker or go needed, so it runs as a cheap CI step.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -13,7 +13,7 @@ import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord
 import { findRepoRoot, recordAnswers } from './repo.js';
 import { GENERATOR_VERSION } from './version.js';
 
-export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version', 'gitops'] as const;
+export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version', 'admin-port', 'gitops'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** What each rule asks, for SARIF's rule list and anyone reading a report. */
@@ -25,6 +25,7 @@ export const RULE_DESCRIPTIONS: Record<Rule, string> = {
   expose: 'The runtime image EXPOSEs the port the service listens on.',
   'ci-make': 'CI runs the checks through make, so `make <target>` locally is what CI does.',
   'go-version': 'go.mod\'s go line is new enough for container-aware GOMAXPROCS.',
+  'admin-port': 'Metrics (and pprof) are served on the admin port, which no Ingress, HTTPRoute or non-ClusterIP Service exposes.',
   gitops: 'With deploy=gitops: make manifests renders the environments, CI publishes them, and rendered Deployments pin the image by digest.',
 };
 
@@ -34,7 +35,7 @@ export const MAKE_TARGETS = [
   'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
 ] as const;
 /** What CI must run through make, so `make <target>` locally is what CI does. */
-export const CI_MAKE_TARGETS = ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template'] as const;
+export const CI_MAKE_TARGETS = ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln'] as const;
 
 export interface Violation {
   rule: Rule;
@@ -88,10 +89,11 @@ export function checkRepo(start: string): CheckReport {
   if (answers) {
     checkDockerfile(c, answers);
     checkChart(c, answers);
+    checkAdminPort(c, answers);
     checkCi(c, answers);
     checkGitops(c, answers);
   } else {
-    for (const rule of ['probes', 'expose', 'ci-make', 'gitops'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
+    for (const rule of ['probes', 'expose', 'ci-make', 'admin-port', 'gitops'] as const) c.skipped.push({ rule, reason: `needs the answers in ${RECORD_FILE}` });
     checkDockerfile(c, undefined);
   }
   return {
@@ -373,6 +375,14 @@ function checkChartValues(c: Checker, a: Answers, deployment: string, deployment
     if (!portOk) c.fail('probes', file, `${p.key} uses port ${String(port)}; it must use the http port (${a.port})`);
   }
 
+  if (a.metrics) {
+    if (values.adminPort === undefined || values.adminPort === null) {
+      c.fail('admin-port', valuesFile, 'no adminPort: metrics need a port of their own, off the http port');
+    } else if (Number(values.adminPort) === (httpPort ?? a.port)) {
+      c.fail('admin-port', valuesFile, `adminPort is ${String(values.adminPort)}, the http port too: metrics would be public`);
+    }
+  }
+
   // Pod Security "restricted" needs runAsNonRoot; either level of securityContext will do.
   const nonRoot = (key: 'podSecurityContext' | 'securityContext'): boolean =>
     new RegExp(`\\.Values\\.${key}\\b`).test(deployment) && get(values, key, 'runAsNonRoot') === true;
@@ -382,6 +392,34 @@ function checkChartValues(c: Checker, a: Answers, deployment: string, deployment
   }
   for (const key of ['podSecurityContext', 'securityContext']) {
     if (get(values, key, 'runAsUser') === 0) c.fail('non-root', valuesFile, `${key}.runAsUser is 0 (root)`);
+  }
+}
+
+// ---- admin port -----------------------------------------------------------------------
+
+/** Metrics (and pprof) stay on the admin port: served there, scraped there, never routed from outside. */
+function checkAdminPort(c: Checker, a: Answers): void {
+  const templates = `charts/${a.name}/templates`;
+  const optional = (file: string): string | undefined =>
+    existsSync(join(c.root, file)) ? readFileSync(join(c.root, file), 'utf8') : undefined;
+  for (const name of ['ingress.yaml', 'httproute.yaml']) {
+    const file = `${templates}/${name}`;
+    const text = optional(file);
+    if (text !== undefined && /\.Values\.adminPort\b|^\s*(?:-\s*)?(?:name|port):\s*"?admin"?\s*$/m.test(text)) {
+      c.fail('admin-port', file, `${name} routes the admin port: metrics and pprof must not be reachable from outside the cluster`);
+    }
+  }
+  if (!a.metrics) return;
+  const monitorFile = `${templates}/servicemonitor.yaml`;
+  const monitor = optional(monitorFile);
+  const scraped = monitor === undefined ? undefined : scalar(/^\s*-\s*port:\s*(.+)$/m.exec(monitor)?.[1]);
+  if (scraped !== undefined && scraped !== 'admin') {
+    c.fail('admin-port', monitorFile, `servicemonitor.yaml scrapes port ${scraped}; metrics are on the admin port`);
+  }
+  const appFile = 'internal/app/app.go';
+  const app = optional(appFile);
+  if (app !== undefined && /\bs\.mux\.Handle(?:Func)?\("(?:GET )?\/metrics"/.test(app)) {
+    c.fail('admin-port', appFile, `${appFile} serves /metrics on the public port; serve it on s.admin (ADMIN_PORT)`);
   }
 }
 

@@ -49,8 +49,6 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/api/api.go', 'go'),
   hbs('internal/api/hello.go', 'go'),
   hbs('internal/api/hello_test.go', 'go'),
-  hbs('internal/api/slow_e2e.go', 'go'),
-  hbs('internal/api/slow_off.go', 'go'),
   hbs('internal/app/app.go', 'go'),
   hbs('internal/app/app_test.go', 'go'),
   hbs('internal/app/runtime.go', 'go'),

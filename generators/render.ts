@@ -35,6 +35,7 @@ export function templateContext(a: Answers): Record<string, unknown> {
   return {
     ...a,
     goVersionFull: `${a.goVersion}.0`,
+    adminPort: adminPortFor(a.port),
     generatorVersion: GENERATOR_VERSION,
     ciGithub: a.ci === 'github',
     ciGitlab: a.ci === 'gitlab',
@@ -55,6 +56,14 @@ function presetContext(): Record<string, unknown> {
 /** Compiles a template that is not ours (a preset's) with the same helpers and options. */
 export function compileTemplate(source: string): Render {
   return compileSource(handlebars(), source);
+}
+
+/**
+ * The port of the admin server (metrics, opt-in pprof), kept off the public port: 9090,
+ * a common metrics port, or 9091 when the service itself listens on 9090.
+ */
+export function adminPortFor(port: number): number {
+  return port === 9090 ? 9091 : 9090;
 }
 
 export function renderFile(file: OutputFile, a: Answers, context = templateContext(a)): RenderedFile {

@@ -26,6 +26,7 @@ const RULE_NAMES: Record<(typeof RULES)[number] | keyof typeof EXTRA_RULES, stri
   'non-root': 'ContainerRunsAsNonRoot',
   expose: 'ImageExposesServicePort',
   'ci-make': 'CiRunsThroughMake',
+  'admin-port': 'MetricsStayOnTheAdminPort',
   'go-version': 'GoLineKeepsContainerAwareGomaxprocs',
   gitops: 'GitopsRendersAndPublishesByDigest',
   'generator-version': 'GeneratorVersionIsCurrent',

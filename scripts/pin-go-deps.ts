@@ -1,11 +1,10 @@
 // Maintainer tool: pins the generated service's Go dependencies. Renders the Go files for
 // every metrics × tracing × database combination, lets `go mod tidy` pick the newest versions that
-// still work with the oldest supported Go (go.mod says `go 1.MIN.0`), and writes
-// templates/go.mod.hbs and templates/go.sum.hbs with per-line conditions, so that each
-// combination renders exactly what `go mod tidy` writes. Then proves it for every
-// combination and Go version. Usage: npx tsx scripts/pin-go-deps.ts [--latest]
-// The versions pinned today are kept (a new dependency comes in at its newest version
-// that works, and may lift shared ones); --latest moves everything to the newest.
+// still work with each baseline Go (the oldest supported, and the next for every newer
+// Go), and writes templates/go.mod.hbs and templates/go.sum.hbs with per-line conditions,
+// so that each combination renders exactly what `go mod tidy` writes. Then proves it for
+// every combination and Go version. Run it before each release, so that a generated repo
+// starts with current dependencies. Usage: npx tsx scripts/pin-go-deps.ts
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,10 @@ import { renderAll } from '../generators/render.js';
 import { MIN_GO_MINOR } from '../generators/validate.js';
 
 const MIN_GO = `1.${MIN_GO_MINOR}`;
+// Dependency sets: one for the oldest supported Go, one for every newer Go, which may take
+// releases that need it (golang.org/x/net v0.60.0 and later need go 1.26.0: its HTTP/2
+// fixes should not wait until the oldest supported Go is 1.26).
+const BASELINES = [MIN_GO, `1.${MIN_GO_MINOR + 1}`];
 const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
 const templates = new URL('../templates/', import.meta.url);
 const PINNED = ['go.mod', 'go.sum'];
@@ -109,14 +112,43 @@ function merge(variants: string[][]): { line: string; mask: number }[] {
   return out;
 }
 
+/**
+ * tidy takes the newest direct dependencies but only the minimum versions they require of
+ * the rest (golang.org/x/net v0.58.0, with known HTTP/2 vulnerabilities, once). This lifts
+ * each required module with a newer release to it, one at a time, keeping a lift only if
+ * the baseline Go still builds the result at that version; so a generated repo starts
+ * current.
+ */
+function liftToNewest(dir: string, baseline: string): void {
+  const listed = go(dir, 'list', '-m', '-u', '-f', '{{if and (not .Main) .Update}}{{.Path}} {{.Update.Version}}{{end}}', 'all');
+  const required = versions(dir);
+  for (const [path, version] of listed.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])) {
+    if (!required.has(path) || /-/.test(version)) continue; // prereleases stay out
+    const saved = PINNED.map((f) => readFileSync(join(dir, f), 'utf8'));
+    try {
+      // tidy alone is not enough: goose v3.27 is tidy beside interpolate v0.2.0 and does not compile.
+      for (const args of [['get', `${path}@${version}`], ['get', `go@${baseline}.0`, 'toolchain@none'], ['mod', 'tidy'], ['build', './...']]) {
+        execFileSync('go', args, { cwd: dir, env: GO_ENV, stdio: 'ignore' });
+      }
+      if (versions(dir).get(path) !== version) throw new Error('lowered again for the baseline Go');
+      console.error(`go ${baseline}: lifted ${path} to ${version}`);
+    } catch {
+      PINNED.forEach((f, i) => writeFileSync(join(dir, f), saved[i]!));
+      console.error(`go ${baseline}: kept ${path} at ${required.get(path)} (${version} needs a newer Go or breaks the build)`);
+    }
+  }
+}
+
 /** The modules go.mod requires, path to version. */
 function versions(dir: string): Map<string, string> {
   const mod = JSON.parse(go(dir, 'mod', 'edit', '-json')) as { Require?: { Path: string; Version: string }[] };
   return new Map((mod.Require ?? []).map((r) => [r.Path, r.Version]));
 }
 
+const HEADER = '{{!-- Written by scripts/pin-go-deps.ts; run it instead of editing this file. --}}\n';
+
 function template(lines: { line: string; mask: number }[]): string {
-  let out = '{{!-- Written by scripts/pin-go-deps.ts; run it instead of editing this file. --}}\n';
+  let out = '';
   let open: number | undefined;
   for (const { line, mask } of lines) {
     if (open !== undefined && mask !== open) out += '{{/if}}\n';
@@ -130,63 +162,35 @@ function template(lines: { line: string; mask: number }[]): string {
   return open === undefined ? out : `${out}{{/if}}\n`;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'pin-go-deps-'));
-try {
-  // 1. All options on: today's pins (or, with --latest, none), newest versions for what is
-  // missing, then down to what the oldest Go supports.
-  const dirs = COMBOS.map((_, i) => join(work, `combo${i}`));
-  const full = render(dirs[0]!, { ...answersOf(COMBOS[0]!), goVersion: MIN_GO });
-  // Today's requirements: every line of go.mod.hbs, conditions dropped (tidy removes the
-  // unused). Not rendered: render.ts would keep the old template compiled for step 4.
-  const pinned = process.argv.includes('--latest')
-    ? ''
-    : readFileSync(new URL('go.mod.hbs', templates), 'utf8')
-        .split('\n')
-        .filter((l) => !l.includes('{{'))
-        .join('\n');
-  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n${pinned}`);
+/** Pins for one baseline Go: the template body of each pinned file, conditioned on the options. */
+function pin(work: string, baseline: string): Map<string, string> {
+  // 1. All options on: newest versions, then down to what the baseline Go supports, then
+  // every module lifted to its newest release that still does.
+  const dirs = COMBOS.map((_, i) => join(work, `${baseline}-combo${i}`));
+  const full = render(dirs[0]!, { ...answersOf(COMBOS[0]!), goVersion: baseline });
+  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
   go(dirs[0]!, 'mod', 'tidy');
-  go(dirs[0]!, 'get', `go@${MIN_GO}.0`, 'toolchain@none');
+  go(dirs[0]!, 'get', `go@${baseline}.0`, 'toolchain@none');
   go(dirs[0]!, 'mod', 'tidy');
   // The downgrade leaves indirect modules where the newer versions wanted them, which the
   // older ones may not build with (a v0 module's API changes): tidy again from the direct
   // requirements alone.
-  const directs = () => go(dirs[0]!, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
-  const downgraded = directs().split('\n').filter(Boolean);
-  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
-  go(dirs[0]!, 'mod', 'edit', ...downgraded.map((m) => `-require=${m}`));
+  const direct = go(dirs[0]!, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
+  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
+  go(dirs[0]!, 'mod', 'edit', ...direct.split('\n').filter(Boolean).map((m) => `-require=${m}`));
   go(dirs[0]!, 'mod', 'tidy');
-  // New modules may have lifted today's pins; put back each one that nothing needs higher
-  // (a direct requirement's version must not move for it).
-  if (pinned) {
-    const before = new Map([...pinned.matchAll(/^\t(\S+) (v\S+)/gm)].map((m) => [m[1]!, m[2]!]));
-    for (const [path, v] of versions(dirs[0]!)) {
-      const old = before.get(path);
-      if (!old || old === v) continue;
-      const saved = PINNED.map((f) => readFileSync(join(dirs[0]!, f), 'utf8'));
-      const want = directs();
-      try {
-        go(dirs[0]!, 'get', `${path}@${old}`);
-        go(dirs[0]!, 'mod', 'tidy');
-        if (directs() !== want) throw new Error('moved a direct requirement');
-        console.error(`kept ${path} at ${old}`);
-      } catch {
-        PINNED.forEach((f, i) => writeFileSync(join(dirs[0]!, f), saved[i]!));
-        console.error(`lifted ${path} ${old} => ${v}`);
-      }
-    }
-  }
+  liftToNewest(dirs[0]!, baseline);
   // 2. The other combinations import fewer modules. Tidying from only their direct
   // requirements drops what the full set dragged in (tests of unused modules), then every
   // module left is lifted to the full set's version, so a version never depends on options.
   const fullVersions = versions(dirs[0]!);
   COMBOS.slice(1).forEach((combo, i) => {
     const dir = dirs[i + 1]!;
-    render(dir, { ...answersOf(combo), goVersion: MIN_GO });
+    render(dir, { ...answersOf(combo), goVersion: baseline });
     for (const f of PINNED) copyFileSync(join(dirs[0]!, f), join(dir, f));
     go(dir, 'mod', 'tidy');
     const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
-    writeFileSync(join(dir, 'go.mod'), `module ${full.module}\n\ngo ${MIN_GO}.0\n`);
+    writeFileSync(join(dir, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
     go(dir, 'mod', 'edit', ...direct.split('\n').filter(Boolean).map((m) => `-require=${m}`));
     go(dir, 'mod', 'tidy');
     const lift = [...versions(dir)].filter(([path, v]) => fullVersions.has(path) && fullVersions.get(path) !== v);
@@ -195,7 +199,8 @@ try {
       go(dir, 'mod', 'tidy');
     }
   });
-  // 3. One template per file, with the module path and Go version as variables.
+  // 3. One template body per file, with the module path and Go version as variables.
+  const out = new Map<string, string>();
   for (const f of PINNED) {
     const variants = dirs.map((d) =>
       readFileSync(join(d, f), 'utf8')
@@ -203,18 +208,30 @@ try {
         .split('\n')
         .map((l) => l.replace(/^module .*/, 'module {{module}}').replace(/^go \d+\.\d+\.\d+$/, 'go {{goVersionFull}}')),
     );
-    writeFileSync(new URL(`${f}.hbs`, templates), template(merge(variants)));
+    out.set(f, template(merge(variants)));
+  }
+  return out;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'pin-go-deps-'));
+try {
+  const [oldest, newer] = BASELINES.map((b) => pin(work, b)) as [Map<string, string>, Map<string, string>];
+  for (const f of PINNED) {
+    writeFileSync(
+      new URL(`${f}.hbs`, templates),
+      `${HEADER}{{#if (eq goVersion "${MIN_GO}")}}\n${oldest.get(f)!}{{else}}\n${newer.get(f)!}{{/if}}\n`,
+    );
   }
   // 4. Proof: every combination and Go version renders what `go mod tidy` leaves alone.
   const local = go(work, 'env', 'GOVERSION').trim().replace(/^go(\d+\.\d+).*/, '$1');
-  for (const goVersion of [...new Set([MIN_GO, local])]) {
+  for (const goVersion of [...new Set([...BASELINES, local])]) {
     for (const combo of COMBOS) {
       const label = OPTIONS.map((o) => `${o}=${combo[o]}`).join(', ');
       const dir = join(work, `check-${goVersion}-${OPTIONS.map((o) => combo[o]).join('-')}`);
       render(dir, { ...answersOf(combo), goVersion }, true);
       go(dir, 'mod', 'tidy', '-diff');
       // Tidy is not enough: a module held at a version its users no longer build with is tidy.
-      if (goVersion === MIN_GO) go(dir, 'build', './...');
+      if (BASELINES.includes(goVersion)) go(dir, 'build', './...');
       console.error(`ok: go ${goVersion}, ${label}`);
     }
   }

@@ -368,6 +368,7 @@ const refused: [string, unknown, RegExp][] = [
   ['a disruption budget of maxUnavailable: 0%', { podDisruptionBudget: { maxUnavailable: '0%' } }, /podDisruptionBudget\.maxUnavailable: 0% lets no pod be evicted/],
   ['a disruption budget of minAvailable equal to replicaCount', { replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } }, /podDisruptionBudget\.minAvailable: 2 is not below replicaCount \(2\)/],
   ['a disruption budget of minAvailable: 100%', { podDisruptionBudget: { minAvailable: '100%' } }, /podDisruptionBudget\.minAvailable: 100% lets no pod be evicted/],
+  ['an adminPort equal to containerPort', { containerPort: 9090 }, /adminPort: 9090 is containerPort too/],
   ['a disruption budget of minAvailable equal to minReplicas', { autoscaling: { enabled: true, minReplicas: 3 }, podDisruptionBudget: { minAvailable: 3 } }, /podDisruptionBudget\.minAvailable: 3 is not below autoscaling\.minReplicas \(3\)/],
 ];
 
@@ -480,7 +481,7 @@ test('shutdown budget: default values.yaml', async () => {
   const values = parseYaml(readFileSync(join(chartFor(), 'values.yaml'), 'utf8')) as { shutdown: Shutdown };
   const { objects } = await render(chartFor());
   checkBudget(objects, values.shutdown);
-  assert.is(only(objects, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 30);
+  assert.is(only(objects, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 35);
 });
 
 test('shutdown budget: overridden with --set, preStop sleep included', async () => {
@@ -504,7 +505,7 @@ for (const port of [8080, 9090]) {
     assert.is(answersFor(answers).port, port);
     const { objects } = await render(chartFor(answers));
     const c = mainContainer(objects);
-    assert.equal(c.ports, [{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+    assert.equal(c.ports[0], { name: 'http', containerPort: port, protocol: 'TCP' });
     assert.is(envOf(objects).get('PORT')?.value, String(port));
     const expect: Record<string, { path: string; timing: Record<string, number> }> = {
       startupProbe: { path: '/healthz', timing: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 } },
@@ -521,11 +522,65 @@ for (const port of [8080, 9090]) {
     assert.is(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold, 150);
     const svc = only(objects, 'Service');
     assert.is(svc.spec.ports[0].targetPort, 'http');
-    const annotations = only(objects, 'Deployment').spec.template.metadata.annotations;
-    assert.is(annotations['prometheus.io/port'], String(port));
-    assert.is(annotations['prometheus.io/path'], '/metrics');
   });
 }
+
+// ---- the admin port (metrics, pprof) ----------------------------------------------------------
+
+for (const port of [8080, 9090]) {
+  test(`the admin port (port ${port}): named in the Service for the ServiceMonitor and the scrape annotations, allowed by the NetworkPolicy, never routed by the Ingress or HTTPRoute`, async () => {
+    const answers = port === 8080 ? {} : { port };
+    const admin = port === 9090 ? 9091 : 9090;
+    const { objects } = await render(chartFor(answers), [ALL_ON]);
+    const c = mainContainer(objects);
+    assert.equal(c.ports, [
+      { name: 'http', containerPort: port, protocol: 'TCP' },
+      { name: 'admin', containerPort: admin, protocol: 'TCP' },
+    ]);
+    assert.is(envOf(objects).get('ADMIN_PORT')?.value, String(admin));
+    const annotations = only((await render(chartFor(answers))).objects, 'Deployment').spec.template.metadata.annotations;
+    assert.is(annotations['prometheus.io/port'], String(admin));
+    assert.is(annotations['prometheus.io/path'], '/metrics');
+    const svc = only(objects, 'Service');
+    const svcAdmin = (svc.spec.ports as { name: string; port: number; targetPort: string }[]).find((p) => p.name === 'admin');
+    assert.equal(svcAdmin && { port: svcAdmin.port, targetPort: svcAdmin.targetPort }, { port: admin, targetPort: 'admin' });
+    const sm = only(objects, 'ServiceMonitor');
+    assert.equal(sm.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path]), [['admin', '/metrics']]);
+    const np = only(objects, 'NetworkPolicy');
+    const opened = (np.spec.ingress as { ports: { port: string }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
+    assert.equal(opened.sort(), ['admin', 'http']);
+    const httpPort = (svc.spec.ports as { name: string; port: number }[]).find((p) => p.name === 'http')!.port;
+    const ing = only(objects, 'Ingress');
+    for (const rule of ing.spec.rules) {
+      for (const p of rule.http.paths) assert.ok([httpPort, 'http'].includes(p.backend.service.port.number ?? p.backend.service.port.name), 'the Ingress routes another port');
+    }
+    const route = only(objects, 'HTTPRoute');
+    for (const rule of route.spec.rules) for (const b of rule.backendRefs) assert.is(b.port, httpPort, 'the HTTPRoute routes another port');
+  });
+}
+
+test('the admin port stays out of a NodePort or LoadBalancer Service; a ServiceMonitor then fails with one line', async () => {
+  for (const type of ['NodePort', 'LoadBalancer']) {
+    const { objects } = await render(chartFor(), [valuesFile({ service: { type } })]);
+    assert.equal(only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name), ['http'], type);
+    assert.is(only(objects, 'Deployment').spec.template.metadata.annotations['prometheus.io/port'], '9090');
+  }
+  const home = join(toolsDir(), 'helm-home');
+  const r = await execa(toolPath('helm'), ['template', 'r', chartFor(), '--values', valuesFile({ service: { type: 'LoadBalancer' }, metrics: { serviceMonitor: { enabled: true } } })], {
+    reject: false, stdin: 'ignore', env: { HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), HELM_DATA_HOME: join(home, 'data') },
+  });
+  assert.is.not(r.exitCode, 0);
+  assert.match(r.stderr, /metrics\.serviceMonitor.*service\.type ClusterIP/);
+});
+
+test('with metrics off there is no admin port in the Service, and the NetworkPolicy opens only http', async () => {
+  const { objects } = await render(chartFor({ metrics: false }), [valuesFile({ networkPolicy: { enabled: true } })]);
+  assert.equal(only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name), ['http']);
+  assert.equal(mainContainer(objects).ports.map((p: { name: string }) => p.name), ['http']);
+  assert.is(envOf(objects).get('ADMIN_PORT'), undefined);
+  const opened = (only(objects, 'NetworkPolicy').spec.ingress as { ports: { port: string }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
+  assert.equal(opened, ['http']);
+});
 
 test('probes can be overridden field by field', async () => {
   const file = valuesFile({ livenessProbe: { periodSeconds: 30 }, startupProbe: { failureThreshold: 60 } });
@@ -586,7 +641,7 @@ test('selectors: Service, PDB and spread constraints pick the Deployment pods, n
   assert.ok(selects(sm.spec.selector.matchLabels, svc.metadata.labels), 'the ServiceMonitor does not select the Service');
   assert.equal(sm.spec.namespaceSelector.matchNames, [svc.metadata.namespace ?? 'default']);
   assert.is(sm.spec.endpoints.length, 1);
-  assert.is(sm.spec.endpoints[0].port, svc.spec.ports[0].name, 'the ServiceMonitor scrapes a port the Service does not name');
+  assert.ok(svc.spec.ports.some((p: { name: string }) => p.name === sm.spec.endpoints[0].port), 'the ServiceMonitor scrapes a port the Service does not name');
   assert.is(sm.spec.endpoints[0].path, '/metrics');
   assert.is(sm.metadata.labels?.release, 'kube-prometheus-stack');
   // With autoscaling on, replicas are left to the HPA.

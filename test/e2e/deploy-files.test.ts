@@ -21,7 +21,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { filesFor, outputPath, templatePath } from '../../generators/files.js';
-import { PINNED_GO_VERSIONS } from '../../generators/image-pins.js';
+import { goImage, PINNED_GO_VERSIONS } from '../../generators/image-pins.js';
 import type { Answers } from '../../generators/questions.js';
 import { renderAll } from '../../generators/render.js';
 import { GENERATOR_VERSION } from '../../generators/version.js';
@@ -450,7 +450,12 @@ for (const c of CASES) {
         assert.is(s.with['persist-credentials'], false);
       }
       const targets = makeTargets(steps.filter((s) => s.run).map((s) => s.run));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      // One Go patch release everywhere: the Go jobs run in the Dockerfile's builder image.
+      for (const [id, job] of Object.entries(jobs)) {
+        const runsGo = (job.steps as any[]).some((s) => /\bmake (vet|lint|test|build|vuln)\b/.test(s.run ?? ''));
+        if (runsGo) assert.is(job.container?.image ?? job.container, goImage(a.goVersion), `${id} runs in the builder image`);
+      }
 
       const image = jobs.image;
       assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign' && k !== 'publish').sort(), 'image waits for every check');
@@ -511,7 +516,7 @@ for (const c of CASES) {
       const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
       for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
       const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(targets.has(tgt), `make ${tgt}`);
+      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln']) assert.ok(targets.has(tgt), `make ${tgt}`);
       // The image is built with BuildKit directly (attestations need its own builder).
       const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
       assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
@@ -579,7 +584,7 @@ for (const c of CASES) {
     const table = new Map(rows.map((r) => [r[0]!.replace(/`/g, ''), r[1]!]));
     for (const tgt of STANDARD_TARGETS) assert.ok(table.has(`make ${tgt}`), `README lists make ${tgt}`);
     const defaults: Record<string, string> = {
-      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`5s`', SHUTDOWN_TIMEOUT: '`20s`',
+      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`10s`', SHUTDOWN_TIMEOUT: '`20s`',
     };
     for (const [k, v] of Object.entries(defaults)) assert.is(table.get(k), v, `${k} default`);
     assert.ok(table.has('AUTOMAXPROCS') && table.has('GOMEMLIMIT'));

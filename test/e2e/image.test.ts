@@ -249,7 +249,7 @@ async function runProblems(b: Built): Promise<string[]> {
   const p: string[] = [];
   const c = b.info.config;
   const port = await freePort();
-  const env = { PORT: String(port), SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' };
+  const env = { PORT: String(port), ADMIN_PORT: '0', SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' };
   const run = { user: c.User || '0:0', imageEnv: c.Env ?? [], env };
   const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
   if (argv.length === 0) return ['nothing to run: no Entrypoint and no Cmd'];

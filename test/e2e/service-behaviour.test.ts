@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort, get, go, startService, waitForStatus, type RunningService } from '../support/go.js';
 import { generate } from '../support/generate.js';
+import { addSlowRoute } from '../support/slow-route.js';
 
 const NAME = 'demo-svc';
 let bin = '';
@@ -36,8 +37,9 @@ function hit(agent: Agent, port: number, path: string): Promise<{ status?: numbe
 const setup = suite('service: build');
 setup('builds the default service with the e2e test route', async () => {
   const dir = generate({ name: NAME }, 'cgks-behaviour-');
+  addSlowRoute(dir);
   bin = join(dir, 'bin', NAME);
-  const r = await go(dir, ['build', '-tags', 'e2e', '-o', bin, `./cmd/${NAME}`]);
+  const r = await go(dir, ['build', '-o', bin, `./cmd/${NAME}`]);
   assert.is(r.exitCode, 0, r.all);
 });
 setup.run();
@@ -113,6 +115,62 @@ shutdown('a second SIGTERM during the drain exits at once, non-zero', async () =
     assert.is.not(exit.code, 0);
   } finally {
     svc.proc.kill('SIGKILL');
+  }
+});
+
+/** Sends a second SIGTERM once the service has acted on the first (/ready answers 503) and
+ *  expects it to exit at once, non-zero, naming the second signal. Two signals sent closer
+ *  together than that may be merged into one by the kernel or the Go runtime. */
+async function secondSigtermExitsAtOnce(svc: RunningService, run: number, beforeSecond: () => void = () => undefined) {
+  await waitForStatus(svc.url('/ready'), 503, 2000);
+  beforeSecond();
+  const second = Date.now();
+  svc.proc.kill('SIGTERM');
+  const exit = await exitWithin(svc, 3000).catch((e: Error) => {
+    throw new Error(`run ${run}: ${e.message}: the second signal was lost and the drain went on`);
+  });
+  assert.ok(exit.at - second < 2000, `run ${run}: took ${exit.at - second} ms after the second signal`);
+  assert.is.not(exit.code, 0, `run ${run}`);
+  assert.match(svc.stderr.join('\n'), /second signal/, `run ${run}`);
+}
+
+shutdown('a second SIGTERM right after the first is acted on always exits at once (20 runs)', async () => {
+  for (let run = 1; run <= 20; run++) {
+    const port = await freePort();
+    const svc = startService(bin, { SHUTDOWN_DELAY: '20s', SHUTDOWN_TIMEOUT: '20s' }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      svc.proc.kill('SIGTERM');
+      await secondSigtermExitsAtOnce(svc, run);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  }
+});
+
+shutdown('a second SIGTERM is not lost while the service is busy logging the first (5 runs)', async () => {
+  // Not reading the service's stdout fills the pipe, so its next log line blocks: the
+  // first signal's "shutdown requested" line holds the service between acting on that
+  // signal and going on with the shutdown, where a late-registered handler missed the second.
+  for (let run = 1; run <= 5; run++) {
+    const port = await freePort();
+    const svc = startService(bin, { SHUTDOWN_DELAY: '20s', SHUTDOWN_TIMEOUT: '20s' }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      svc.proc.stdout!.pause();
+      const longId = { 'X-Request-Id': 'x'.repeat(128) };
+      for (let i = 0; i < 5000; i++) {
+        const r = await fetch(svc.url('/api/v1/hello'), { headers: longId, signal: AbortSignal.timeout(300) }).catch(() => undefined);
+        if (!r) break; // its access log line is stuck: stdout is full
+        await r.text();
+      }
+      svc.proc.kill('SIGTERM');
+      await secondSigtermExitsAtOnce(svc, run, () => {
+        setTimeout(() => svc.proc.stdout!.resume(), 300);
+      });
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
   }
 });
 
@@ -211,18 +269,53 @@ http('the access log carries the request id, route, status and duration; probes 
     const line = JSON.stringify(access[0]);
     for (const want of ['/api/v1/hello', '200', 'GET']) assert.ok(line.includes(want), `access log lacks ${want}: ${line}`);
     assert.not.ok(entries.some((e) => JSON.stringify(e).includes('/healthz') && JSON.stringify(e).includes('"status"')), 'probe in the access log');
+    // A 404 names the path it was asked for, the client and its user agent.
+    await fetch(svc.url('/no/such/thing?token=t'), { headers: { 'User-Agent': 'e2e-agent', 'X-Request-Id': 'req-404' } }).then((r) => r.text());
+    await new Promise((res) => setTimeout(res, 200));
+    const notFound = svc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.request_id === 'req-404');
+    assert.equal(
+      notFound && [notFound.status, notFound.route, notFound.path, notFound.client, notFound.user_agent],
+      [404, 'unmatched', '/no/such/thing', '127.0.0.1', 'e2e-agent'],
+      JSON.stringify(notFound),
+    );
+    // The effective settings, once, at start.
+    const starting = entries.filter((e) => e.message === 'starting');
+    assert.is(starting.length, 1);
+    const config = starting[0]!.config as Record<string, string>;
+    assert.equal([config.PORT, config.SHUTDOWN_TIMEOUT, config.LOG_LEVEL], [String(port), '20s', 'info'], JSON.stringify(starting[0]));
   } finally {
     svc.proc.kill('SIGKILL');
   }
 });
 
+http('/metrics and pprof are served on the admin port only, pprof only with PPROF=true', async () => {
+  for (const pprof of [false, true]) {
+    const port = await freePort();
+    const admin = await freePort();
+    const svc = startService(bin, { ADMIN_PORT: String(admin), ...(pprof ? { PPROF: 'true' } : {}) }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      assert.is((await get(svc.url('/metrics')))?.status, 404, '/metrics answered on the public port');
+      assert.is((await get(svc.url('/debug/pprof/')))?.status, 404, 'pprof answered on the public port');
+      assert.is((await get(`http://127.0.0.1:${admin}/metrics`))?.status, 200, '/metrics not on the admin port');
+      const prof = await get(`http://127.0.0.1:${admin}/debug/pprof/goroutine?debug=1`);
+      assert.is(prof?.status, pprof ? 200 : 404, `pprof with PPROF=${pprof}`);
+      if (pprof) assert.match(prof!.body, /goroutine profile/);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  }
+});
+
 http('/metrics exposes RED series by route, and the counters move between scrapes', async () => {
   const port = await freePort();
-  const svc = startService(bin, {}, port);
+  const admin = await freePort();
+  const svc = startService(bin, { ADMIN_PORT: String(admin) }, port);
+  const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
   try {
     await waitForStatus(svc.url('/ready'), 200);
     const count = async () => {
-      const m = await get(svc.url('/metrics'));
+      const m = await get(metricsUrl);
       assert.is(m?.status, 200);
       const series = m!.body.split('\n').filter((l) => !l.startsWith('#') && l.includes('/api/v1/hello'));
       assert.ok(series.some((l) => /_bucket\{/.test(l)), 'no duration histogram for the route');
@@ -235,7 +328,7 @@ http('/metrics exposes RED series by route, and the counters move between scrape
     for (let i = 0; i < 5; i++) await fetch(svc.url('/api/v1/hello')).then((r) => r.text());
     const second = await count();
     assert.is(second - first, 5);
-    const m = (await get(svc.url('/metrics')))!.body;
+    const m = (await get(metricsUrl))!.body;
     assert.match(m, /go_goroutines/);
     assert.match(m, /process_resident_memory_bytes/);
     assert.match(m, /in_flight/);

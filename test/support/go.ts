@@ -59,8 +59,9 @@ export function watchProcess(proc: ChildProcess): WatchedProcess {
   return { stdout, stderr, exited };
 }
 
+/** Starts the service on port; its admin port (metrics, pprof) is a free one unless env names it. */
 export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, args: string[] = []): RunningService {
-  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ADMIN_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { proc, port, ...watchProcess(proc), url: (p) => `http://127.0.0.1:${port}${p}` };
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FILES, GROUPS, filesFor, outputPath, templatePath } from '../../generators/files.js';
+import { renderAll } from '../../generators/render.js';
 import { answersFor } from '../support/generate.js';
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -75,6 +76,15 @@ test('database files follow the database answer; its metrics and query tracer on
   // An applied migration must never change under the team: regen leaves it alone.
   const migration = FILES.find((f) => f.path.endsWith('00001_create_notes.sql'))!;
   assert.is(migration.lifecycle, 'once');
+});
+
+test('nothing that only the generator\'s own tests use ships in a generated repo', () => {
+  for (const a of [answersFor(), answersFor({ tracing: true, metrics: false })]) {
+    for (const f of renderAll(a)) {
+      assert.not.match(f.path, /e2e/, `${f.path} ships`);
+      if (f.path.endsWith('.go')) assert.not.match(f.content, /^\/\/go:build.*\be2e\b/m, `${f.path} has an e2e build tag`);
+    }
+  }
 });
 
 test.run();

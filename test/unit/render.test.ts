@@ -5,6 +5,8 @@ import { TEMPLATE_OPTIONS } from '../../generators/template-helpers.js';
 import { createEnv } from '../../generators/template-source.js';
 import { resolveAnswers, MissingAnswersError, AnswerError } from '../../generators/answers.js';
 import { defaultImage } from '../../generators/questions.js';
+import { renderAll } from '../../generators/render.js';
+import { answersFor } from '../support/generate.js';
 
 test('templates compile without HTML escaping', () => {
   const out = createEnv().compile('{{x}}', TEMPLATE_OPTIONS)({ x: `a=b & "c" <d>` });
@@ -70,4 +72,11 @@ test('a service name YAML 1.1 reads as a boolean or null stays a string in every
     }
   }
 });
+test('the tracing variant requires golang.org/x/net v0.60.0 or newer (HTTP/2 fixes)', () => {
+  const goMod = renderAll(answersFor({ tracing: true })).find((f) => f.path === 'go.mod')!.content;
+  const v = /^\s*golang\.org\/x\/net v0\.(\d+)\.\d+/m.exec(goMod);
+  assert.ok(v, 'golang.org/x/net is not required');
+  assert.ok(Number(v[1]) >= 60, `golang.org/x/net v0.${v[1]}`);
+});
+
 test.run();

@@ -131,6 +131,13 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- $list := list }}
 {{- $list = append $list (dict "name" "PORT" "value" (include "<CHARTNAME>.scalar" $v.containerPort)) }}
 {{- $_ := set $owned "PORT" "containerPort" }}
+{{- if (index $v "metrics") }}
+{{- if eq (toString $v.adminPort) (toString $v.containerPort) }}
+{{- fail (printf "adminPort: %v is containerPort too; the admin port must be a port of its own" $v.adminPort) }}
+{{- end }}
+{{- $list = append $list (dict "name" "ADMIN_PORT" "value" (include "<CHARTNAME>.scalar" $v.adminPort)) }}
+{{- $_ = set $owned "ADMIN_PORT" "adminPort" }}
+{{- end }}
 {{- $list = append $list (dict "name" "LOG_LEVEL" "value" (toString $v.log.level)) }}
 {{- $_ = set $owned "LOG_LEVEL" "log.level" }}
 {{- $list = append $list (dict "name" "LOG_FORMAT" "value" (toString $v.log.format)) }}

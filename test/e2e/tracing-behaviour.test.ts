@@ -1,0 +1,78 @@
+// The tracing variant's behaviour, proven from outside against the built binary: a hung
+// OTLP collector costs a pod stop a bounded share of the shutdown budget, never an error.
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freePort, go, startService, waitForStatus, type RunningService } from '../support/go.js';
+import { generate } from '../support/generate.js';
+
+const NAME = 'traced-svc';
+let bin = '';
+
+function exitWithin(svc: RunningService, ms: number) {
+  return Promise.race([
+    svc.exited,
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms)),
+  ]);
+}
+
+/** A collector that accepts connections and never answers. */
+async function hungCollector(): Promise<{ url: string; close(): void; connections(): number }> {
+  const sockets: Socket[] = [];
+  const srv: Server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    s.resume();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => sockets.length,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      srv.close();
+    },
+  };
+}
+
+const setup = suite('tracing: build');
+setup('builds the tracing variant', async () => {
+  const dir = generate({ name: NAME, tracing: true }, 'cgks-tracing-');
+  bin = join(dir, 'bin', NAME);
+  const r = await go(dir, ['build', '-o', bin, `./cmd/${NAME}`]);
+  assert.is(r.exitCode, 0, r.all);
+});
+setup.run();
+
+const flush = suite('tracing: shutdown');
+
+flush('a hung OTLP collector: the flush gets a bounded share of SHUTDOWN_TIMEOUT, a warning naming tracing, and exit 0', async () => {
+  const collector = await hungCollector();
+  const port = await freePort();
+  const svc = startService(bin, {
+    SHUTDOWN_DELAY: '0s',
+    SHUTDOWN_TIMEOUT: '8s',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    OTEL_TRACES_SAMPLER: 'always_on',
+  }, port);
+  try {
+    await waitForStatus(svc.url('/ready'), 200);
+    for (let i = 0; i < 3; i++) await fetch(svc.url('/api/v1/hello')).then((r) => r.text());
+    const signalled = Date.now();
+    svc.proc.kill('SIGTERM');
+    const exit = await exitWithin(svc, 12_000);
+    const took = exit.at - signalled;
+    assert.is(exit.code, 0, `exit ${exit.code} after ${took} ms:\n${[...svc.stdout, ...svc.stderr].join('\n')}`);
+    assert.ok(took < 4000, `took ${took} ms: the flush used more than its share (2s of 8s)`);
+    const warning = svc.stdout.find((l) => /"level":"warn"/.test(l) && /tracing/i.test(l) && /flush|export/i.test(l));
+    assert.ok(warning, `no warning naming tracing:\n${svc.stdout.join('\n')}`);
+    assert.equal(svc.stderr, [], 'an error line on stderr');
+  } finally {
+    svc.proc.kill('SIGKILL');
+    collector.close();
+  }
+});
+
+flush.run();
