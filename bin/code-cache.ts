@@ -13,7 +13,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheRoot } from '../generators/cache-dir.js';
+import { cacheRoot } from '../generators/plumbing/cache-dir.js';
 
 export type CodeCacheState = 'off' | 'untrusted' | 'hit' | 'miss' | 'rejected';
 

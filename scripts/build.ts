@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEMPLATE_OPTIONS } from '../generators/template-helpers.js';
+import { TEMPLATE_OPTIONS } from '../generators/render/template-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
@@ -20,7 +20,7 @@ function walk(dir: string): string[] {
   });
 }
 
-/** The precompiled replacement for generators/template-source.ts. */
+/** The precompiled replacement for generators/render/template-source.ts. */
 export function precompiledTemplatesModule(): string {
   const hbs: string[] = [];
   const raw: string[] = [];
@@ -34,7 +34,7 @@ export function precompiledTemplatesModule(): string {
     }
   }
   return `import Handlebars from 'handlebars/runtime';
-import { TEMPLATE_OPTIONS } from './generators/template-helpers.ts';
+import { TEMPLATE_OPTIONS } from './generators/render/template-helpers.ts';
 const hbs = {${hbs.join(',\n')}};
 const raw = {${raw.join(',\n')}};
 export function createEnv() { return Handlebars.create(); }
@@ -72,7 +72,7 @@ const bundlePlugin: Plugin = {
     // bytes (iconv-lite, rxjs) that only an interactive run needs.
     b.onResolve({ filter: /^inquirer$/ }, (args) =>
       args.importer.includes(`${'node_modules'}/node-plop/`)
-        ? { path: join(root, 'generators/lazy-inquirer.ts') }
+        ? { path: join(root, 'generators/plumbing/lazy-inquirer.ts') }
         : { path: './inquirer.cjs', external: true },
     );
     // fdir (under node-plop's tinyglobby) probes for an optional picomatch with require() when

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { resolveAnswers } from '../generators/answers.js';
-import { filesFor } from '../generators/files.js';
-import { renderAll } from '../generators/render.js';
-import { MIN_GO_MINOR } from '../generators/validate.js';
+import { resolveAnswers } from '../generators/model/answers.js';
+import { filesFor } from '../generators/model/files.js';
+import { renderAll } from '../generators/render/render.js';
+import { MIN_GO_MINOR } from '../generators/model/validate.js';
 
 const MIN_GO = `1.${MIN_GO_MINOR}`;
 // Dependency sets: one for the oldest supported Go, one for every newer Go, which may take

@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveAnswers } from '../generators/answers.js';
-import { filesFor, templatePath } from '../generators/files.js';
-import { renderAll } from '../generators/render.js';
+import { resolveAnswers } from '../generators/model/answers.js';
+import { filesFor, templatePath } from '../generators/model/files.js';
+import { renderAll } from '../generators/render/render.js';
 
 const [out, ...pairs] = process.argv.slice(2);
 if (!out) throw new Error('usage: render-dev.ts OUT [key=value ...]');

@@ -25,7 +25,7 @@ const PATCHES: Record<string, { what: string; edits: Edit[]; copy?: [string, str
     what: 'create.ts calls scaffold() directly instead of loading node-plop and running its generator (plopfile.ts keeps registering the generators)',
     edits: [
       {
-        file: 'generators/create.ts',
+        file: 'generators/commands/create.ts',
         find: `    const { default: nodePlop } = await import('node-plop');
     const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
     registerGenerators(plop);

@@ -1,6 +1,6 @@
 // Ctrl-C, as a terminal's ^C and as a signal, at the prompts and while files are being
 // written: nothing is left on disk, the exit code is 130, and no stack trace is shown.
-// Writes are slowed down with the CGKS_TEST_WRITE_DELAY_MS seam (generators/write.ts).
+// Writes are slowed down with the CGKS_TEST_WRITE_DELAY_MS seam (generators/plumbing/write.ts).
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

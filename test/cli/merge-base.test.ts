@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GENERATOR_VERSION } from '../../generators/version.js';
+import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { newerGenerator, otherVersion, updateIn, writtenByOlder } from '../fixtures/regen/generators.js';
 import { commitAll, edit, git, gitStatus, newRepo, read, readRecord } from '../fixtures/regen/repo.js';

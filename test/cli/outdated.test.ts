@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GENERATOR_VERSION } from '../../generators/version.js';
+import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { assertUsageError, runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
 import { closedPort, startRegistry } from '../support/registry.js';

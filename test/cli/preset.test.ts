@@ -12,9 +12,9 @@ import { CLI, runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
 import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
 import { otherVersion, updateIn } from '../fixtures/regen/generators.js';
-import { renderAll } from '../../generators/render.js';
-import { usePreset } from '../../generators/preset.js';
-import type { Answers } from '../../generators/questions.js';
+import { renderAll } from '../../generators/render/render.js';
+import { usePreset } from '../../generators/model/preset.js';
+import type { Answers } from '../../generators/model/questions.js';
 import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../fixtures/preset.js';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
-import { hashContent } from '../../generators/record.js';
+import { hashContent } from '../../generators/model/record.js';
 import { commitAll, edit, git, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
 
 const MAIN = 'cmd/orders/main.go';

@@ -24,7 +24,7 @@ import {
   type K8sVersion,
   type ToolResult,
 } from '../support/tools.js';
-import type { Answers } from '../../generators/questions.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 /** kube-score tests the chart ignores on purpose; each is justified in the chart README. */
 const IGNORED = ['container-image-pull-policy', 'pod-networkpolicy', 'deployment-has-host-podantiaffinity'];

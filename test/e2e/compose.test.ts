@@ -14,9 +14,9 @@ import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { answersFor, generate } from '../support/generate.js';
 import { composeValidate, ensureTools, toolPath } from '../support/tools.js';
-import { filesFor, outputPath } from '../../generators/files.js';
-import { renderAll } from '../../generators/render.js';
-import type { Answers } from '../../generators/questions.js';
+import { filesFor, outputPath } from '../../generators/model/files.js';
+import { renderAll } from '../../generators/render/render.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-compose-test-'));
 const generated: string[] = [];

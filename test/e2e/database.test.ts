@@ -16,7 +16,7 @@ import { freePort, get, go, startService, waitForStatus, type RunningService } f
 import { startCluster, type Cluster } from '../support/postgres.js';
 import { generate } from '../support/generate.js';
 import { staticcheck } from '../support/tools.js';
-import type { Answers } from '../../generators/questions.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 const NAME = 'notes-svc';
 // The readiness probe's period in the chart (values.yaml); /ready must follow the database within it.

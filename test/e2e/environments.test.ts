@@ -23,10 +23,10 @@ import {
   type K8sVersion,
   type ToolResult,
 } from '../support/tools.js';
-import { FILES, filesFor, outputPath } from '../../generators/files.js';
-import { scaffold } from '../../generators/scaffold.js';
-import { regenerate } from '../../generators/regen.js';
-import type { Answers } from '../../generators/questions.js';
+import { FILES, filesFor, outputPath } from '../../generators/model/files.js';
+import { scaffold } from '../../generators/render/scaffold.js';
+import { regenerate } from '../../generators/maintenance/regen.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */
 const IGNORED = ['container-image-pull-policy', 'pod-networkpolicy', 'deployment-has-host-podantiaffinity'];

@@ -21,10 +21,10 @@ import {
   toolsDir,
   type K8sVersion,
 } from '../support/tools.js';
-import { filesFor, outputPath } from '../../generators/files.js';
-import { checkRepo } from '../../generators/check.js';
-import { scaffold } from '../../generators/scaffold.js';
-import type { Answers } from '../../generators/questions.js';
+import { filesFor, outputPath } from '../../generators/model/files.js';
+import { checkRepo } from '../../generators/maintenance/check.js';
+import { scaffold } from '../../generators/render/scaffold.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */
 const IGNORED = ['container-image-pull-policy', 'pod-networkpolicy', 'deployment-has-host-podantiaffinity'];

@@ -27,9 +27,9 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { goImage, IMAGES } from '../../generators/image-pins.js';
-import type { Answers } from '../../generators/questions.js';
-import { GENERATOR_VERSION } from '../../generators/version.js';
+import { goImage, IMAGES } from '../../generators/render/image-pins.js';
+import type { Answers } from '../../generators/model/questions.js';
+import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import type { Answers } from '../../generators/questions.js';
+import type { Answers } from '../../generators/model/questions.js';
 import { runCli } from '../support/cli.js';
 import { answersFor, generate } from '../support/generate.js';
 

@@ -3,9 +3,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { resolveAnswers } from '../../generators/answers.js';
-import type { Answers } from '../../generators/questions.js';
-import { renderAll, type RenderedFile } from '../../generators/render.js';
+import { resolveAnswers } from '../../generators/model/answers.js';
+import type { Answers } from '../../generators/model/questions.js';
+import { renderAll, type RenderedFile } from '../../generators/render/render.js';
 import { stringify as stringifyYaml } from 'yaml';
 
 export function answersFor(overrides: Partial<Answers> = {}): Answers {

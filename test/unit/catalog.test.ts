@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { defaultOwner, entityRefProblem, sourceRepo } from '../../generators/catalog.js';
+import { defaultOwner, entityRefProblem, sourceRepo } from '../../generators/model/catalog.js';
 
 test('the default owner is the organisation that owns the repository, else the domain\'s name', () => {
   assert.is(defaultOwner('github.com/acme/orders', 'orders'), 'group:default/acme');

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { goDocTail, goString, jsonString, shellQuote, yamlString } from '../../generators/escape.js';
+import { goDocTail, goString, jsonString, shellQuote, yamlString } from '../../generators/render/escape.js';
 
 const SAMPLES = ['plain', `"quotes" and 'single'`, 'back\\slash', '`tick`', '{{ x }} ${{ y }}', 'a: b # c', '& < > %', 'ünï 😀', '\u2028\u2029', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\ufeffbom'];
 

@@ -5,8 +5,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FILES, GROUPS, filesFor, outputPath, templatePath } from '../../generators/files.js';
-import { renderAll } from '../../generators/render.js';
+import { FILES, GROUPS, filesFor, outputPath, templatePath } from '../../generators/model/files.js';
+import { renderAll } from '../../generators/render/render.js';
 import { answersFor } from '../support/generate.js';
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -21,7 +21,7 @@ test('every row of the table has a template, and every template has a row', () =
   const templates = new Set(walk(templatesDir));
   const used = new Set(FILES.map(templatePath));
   for (const t of used) assert.ok(templates.has(t), `no template ${t}`);
-  for (const t of templates) assert.ok(used.has(t), `template ${t} is in no row of generators/files.ts`);
+  for (const t of templates) assert.ok(used.has(t), `template ${t} is in no row of generators/model/files.ts`);
 });
 
 test('paths are unique and groups known', () => {

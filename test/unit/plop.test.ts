@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import nodePlop from 'node-plop';
-import { GROUPS } from '../../generators/files.js';
+import { GROUPS } from '../../generators/model/files.js';
 
 test('the plopfile registers the service generator and one generator per file group', async () => {
   const plop = await nodePlop(fileURLToPath(new URL('../../plopfile.ts', import.meta.url)));

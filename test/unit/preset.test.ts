@@ -3,9 +3,9 @@
 // rendered text (append, before, after, replace a line) and follow our templates' conditions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPreset } from '../../generators/preset-load.js';
-import { usePreset, type Patch, type Preset } from '../../generators/preset.js';
-import { compileTemplate, renderAll } from '../../generators/render.js';
+import { loadPreset } from '../../generators/maintenance/preset-load.js';
+import { usePreset, type Patch, type Preset } from '../../generators/model/preset.js';
+import { compileTemplate, renderAll } from '../../generators/render/render.js';
 import { answersFor } from '../support/generate.js';
 import { EXAMPLE } from '../fixtures/preset.js';
 

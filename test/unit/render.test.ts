@@ -1,11 +1,11 @@
 // Rendering never HTML-escapes and never renders a missing variable as empty text.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TEMPLATE_OPTIONS } from '../../generators/template-helpers.js';
-import { createEnv } from '../../generators/template-source.js';
-import { resolveAnswers, MissingAnswersError, AnswerError } from '../../generators/answers.js';
-import { defaultImage } from '../../generators/questions.js';
-import { renderAll } from '../../generators/render.js';
+import { TEMPLATE_OPTIONS } from '../../generators/render/template-helpers.js';
+import { createEnv } from '../../generators/render/template-source.js';
+import { resolveAnswers, MissingAnswersError, AnswerError } from '../../generators/model/answers.js';
+import { defaultImage } from '../../generators/model/questions.js';
+import { renderAll } from '../../generators/render/render.js';
 import { answersFor } from '../support/generate.js';
 
 test('templates compile without HTML escaping', () => {

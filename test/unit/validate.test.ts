@@ -1,7 +1,7 @@
 // The rules every answer must meet, whichever way it arrives (prompt, flag, file).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as rules from '../../generators/validate.js';
+import * as rules from '../../generators/model/validate.js';
 
 const ok = (rule: rules.Rule<never>, v: unknown) => assert.is(rule(v as never), undefined, `${JSON.stringify(v)} should pass`);
 const bad = (rule: rules.Rule<never>, v: unknown, why: RegExp) => {

@@ -1,0 +1,252 @@
+// The create command: flags and answers file → prompts (only on a terminal) → validated
+// answers → plop's `service` generator (writes atomically) → post-steps → next steps.
+import { basename, relative, resolve } from 'node:path';
+import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } from '../model/answers.js';
+import type { ParsedArgs } from './cli-args.js';
+import { UsageError } from './cli-args.js';
+import { detectEnvironment, isInteractive } from '../model/environment.js';
+import { createProgress, shellWord, type Output } from '../plumbing/output.js';
+import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from '../plumbing/post-steps.js';
+import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
+import { projectPaths } from '../render/scaffold.js';
+import { blockingEntries, holdWrites, TargetNotEmptyError, writeProject } from '../plumbing/write.js';
+import { starterFiles } from '../render/gitops-starter.js';
+import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
+import { usePreset } from '../model/preset.js';
+
+const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
+
+/** How the user runs us, for the next-steps text. */
+function runner(): string {
+  const agent = process.env.npm_config_user_agent ?? '';
+  if (agent.startsWith('pnpm')) return 'pnpm create go-k8s-service';
+  if (agent.startsWith('yarn')) return 'yarn create go-k8s-service';
+  if (agent.startsWith('bun')) return 'bun create go-k8s-service';
+  if (agent.startsWith('npm')) return 'npm create go-k8s-service --';
+  return 'npx create-go-k8s-service';
+}
+
+/** Lets a pending signal be handled: a SIGINT that arrived during a synchronous write is
+ * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
+const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
+
+/** The prompts module, once a prompt was shown (its end gives stdin back). */
+let prompts: typeof import('./prompts.js') | undefined;
+const loadPrompts = async () => (prompts ??= await import('./prompts.js'));
+
+export async function createCommand(args: ParsedArgs, out: Output): Promise<number> {
+  try {
+    return await create(args, out);
+  } finally {
+    prompts?.endPrompts();
+  }
+}
+
+async function create(args: ParsedArgs, out: Output): Promise<number> {
+  out.interruptNote = 'nothing was written';
+  if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
+  if (args.positionals[0] === '') throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
+  const env = detectEnvironment();
+  // `npm create go-k8s-service demo --yes` (no `--`): npm keeps --yes and says so in the environment.
+  const yes = args.flags.yes || process.env.npm_config_yes === 'true';
+  const interactive = isInteractive() && !yes;
+
+  // A preset (preset-create.ts) is active from here: its defaults apply to everything below.
+  usePreset(undefined);
+  if (args.flags.set.length > 0 && !args.flags.preset) throw new UsageError('--set answers a question of a preset: pass --preset too');
+  const presets = args.flags.preset ? await import('./preset-create.js') : undefined;
+  const preset = presets?.startPreset(args.flags.preset, args.flags.set);
+
+  let given: Partial<Record<AnswerKey, unknown>> = {};
+  let fromFile = new Set<AnswerKey>();
+  if (args.flags.answersFile) {
+    given = await loadAnswersFile(args.flags.answersFile, preset && { keys: preset.preset.questions.map((q) => q.key), into: preset.fromFile });
+    fromFile = new Set(Object.keys(given) as AnswerKey[]);
+  }
+  for (const k of Object.keys(args.answers) as AnswerKey[]) fromFile.delete(k);
+  given = { ...given, ...args.answers };
+  const locked = preset && presets!.takeLocked(preset.preset, given, (k) => {
+    const q = QUESTIONS.find((x) => x.key === k)!;
+    return fromFile.has(k) ? `${k} in ${args.flags.answersFile}` : `--${q.flag}`;
+  });
+  const refuseLocked = (a: Answers) => preset && presets!.refuseLocked(preset.preset, locked!, a);
+  // Name the file a bad value came from: the flag alone would point the user at the command line.
+  const blame = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof AnswerError && fromFile.has(err.question.key)) {
+        throw new AnswerError(err.question, err.value, `${err.rule} (in ${args.flags.answersFile})`);
+      }
+      throw err;
+    }
+  };
+
+  const dirArg = args.positionals[0];
+  if (given.name === undefined && dirArg !== undefined) {
+    const fromDir = basename(resolve(dirArg));
+    const broken = NAME.rule(fromDir as never);
+    if (!broken) given.name = fromDir;
+    else if (interactive) out.info(`${JSON.stringify(fromDir)} cannot be the service name: it ${broken}.`);
+    else throw new AnswerError(NAME, fromDir, `${broken} (taken from the directory name; pass --name to choose another)`);
+  }
+  // Bad values win over missing ones: they are the more specific mistake.
+  blame(() => validateGiven(given, env));
+  if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env })));
+
+  const targetOf = (name: string) => resolve(dirArg ?? name);
+  const notEmpty = (dir: string) => (args.flags.force ? [] : blockingEntries(dir));
+  // Refuse a taken directory before asking anything that would be in vain.
+  if (dirArg !== undefined && notEmpty(resolve(dirArg)).length > 0) {
+    throw new TargetNotEmptyError(shownPath(resolve(dirArg)), notEmpty(resolve(dirArg)));
+  }
+
+  const extraChecks = {
+    name: (name: unknown) => {
+      const blocking = notEmpty(targetOf(String(name)));
+      return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
+    },
+  };
+  if (interactive) {
+    given = await (await loadPrompts()).askQuestions(given, env, extraChecks);
+  } else if (!yes) {
+    const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
+    if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
+  } else if (given.name === undefined) {
+    throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
+  }
+  let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  refuseLocked(answers);
+  const presetAnswers = preset && (await presets!.presetAnswers(preset, { interactive, yes, answersFile: args.flags.answersFile }));
+  /** Where the answers put the repo, and what is in the way. */
+  const placeOf = (a: Answers) => {
+    const directory = targetOf(a.name);
+    const blocking = blockingEntries(directory);
+    if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shownPath(directory), blocking);
+    // Only the paths: the files are rendered once, by the generator that writes them.
+    return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
+  };
+  let { directory, shown, blocking, plan } = placeOf(answers);
+  // The environment repository starter: refused before anything is written.
+  const starter = args.flags.gitopsRepoStarter;
+  if (starter !== undefined) {
+    if (starter === '') throw new UsageError('--gitops-repo-starter: the directory is empty (""): name a directory');
+    if (answers.deploy !== 'gitops') throw new UsageError('--gitops-repo-starter needs --deploy gitops');
+    const taken = blockingEntries(resolve(starter));
+    if (taken.length > 0) throw new TargetNotEmptyError(shownPath(resolve(starter)), taken);
+  }
+  if (args.flags.dryRun) {
+    out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
+    for (const p of plan) out.info(`  ${p}`);
+    if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan, answers, postSteps: [] });
+    return 0;
+  }
+
+  if (interactive) {
+    const { confirmSummary, editAnswer, endPrompts } = await loadPrompts();
+    for (;;) {
+      const choice = await confirmSummary(answers, shown, plan.length, blocking.length > 0);
+      if (choice === 'write') break;
+      if (choice === 'cancel') {
+        out.info('Nothing written.');
+        return 1;
+      }
+      answers = resolveAnswers(await editAnswer(answers, env, extraChecks), { useDefaults: true, env });
+      ({ directory, shown, blocking, plan } = placeOf(answers));
+    }
+    endPrompts();
+  }
+
+  if (preset) presets!.activate(preset, presetAnswers!, directory);
+  // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.
+  const hold = holdWrites();
+  const ctx: CreateContext = { answers, directory, force: args.flags.force };
+  try {
+    const { default: nodePlop } = await import('node-plop');
+    const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
+    registerGenerators(plop);
+    const { failures } = await plop.getGenerator('service').runActions({ [CONTEXT_KEY]: ctx });
+    if (ctx.error) throw ctx.error;
+    if (failures.length > 0 || !ctx.result) throw new Error(`generation failed: ${failures.map((f) => f.error).join('; ')}`);
+    await settle();
+  } catch (err) {
+    hold.rollback();
+    throw err;
+  }
+  hold.commit();
+
+  out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
+  if (starter !== undefined) {
+    const files = starterFiles(answers);
+    writeProject(resolve(starter), files);
+    out.info(`${out.style('green', '✔')} Wrote the environment repository starter (${files.length} files) into ${shownPath(resolve(starter))}`);
+  }
+  // Decided before any step runs, so that Ctrl-C can name every step that did not run.
+  const cd = shown === '.' ? undefined : shellWord(shown);
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
+  const stepPlan = await planPostSteps(directory, { git: args.flags.git, install: args.flags.install });
+  out.interruptNote = unfinishedNote(shown, cd, stepPlan.run, false);
+  const progress = createProgress();
+  let postSteps: PostStepResult[];
+  try {
+    const onStep = (step: PostStepName, later: PostStepName[]) => {
+      out.interruptNote = unfinishedNote(shown, cd, [step, ...later], true);
+      progress.step(STEPS[step].progress);
+    };
+    postSteps = await runPostSteps(directory, { git: args.flags.git, install: args.flags.install, onStep }, stepPlan);
+  } finally {
+    progress.stop();
+  }
+  out.interruptNote = unfinishedNote(shown, cd, [], false);
+  for (const s of postSteps) {
+    if (s.status === 'failed') out.warn(s.detail ?? s.name);
+    else if (s.status === 'done') out.info(`${out.style('green', '✔')} ${DONE[s.name]}`);
+    else if (s.enclosingWorkTree) {
+      out.info(
+        `${out.style('yellow', '!')} No git init: ${shown} is inside the git work tree at ${s.enclosingWorkTree}, and a repository inside another is rarely meant; ` +
+          `for one of its own anyway: ${cd ? `cd ${cd} && ` : ''}${STEPS.git.command}`,
+      );
+    }
+  }
+
+  if (out.isJson) {
+    out.json({ ok: true, directory, files: ctx.result.files, answers, postSteps });
+  }
+  out.info(nextSteps(shown, answers, postSteps));
+  return 0;
+}
+
+const DONE: Record<PostStepResult['name'], string> = {
+  'go-mod-download': 'Downloaded the Go modules',
+  git: 'Created a git repository with a first commit',
+};
+
+function shownPath(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  if (rel === '') return '.';
+  return rel.startsWith('..') ? dir : rel;
+}
+
+/** Checks the values given (flags, file, directory name) before anything is asked. */
+function validateGiven(given: Partial<Record<AnswerKey, unknown>>, env: Environment): void {
+  try {
+    resolveAnswers(given, { useDefaults: false, env });
+  } catch (err) {
+    if (!(err instanceof MissingAnswersError)) throw err;
+  }
+}
+
+function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
+  const lines = ['', 'Next steps:'];
+  if (dir !== '.') lines.push(`  cd ${shellWord(dir)}`);
+  const git = steps.find((s) => s.name === 'git');
+  if (git?.status === 'failed') lines.push(`  ${STEPS.git.command}`);
+  if (git?.enclosingWorkTree) lines.push(`  git add . && git commit -m "Add ${a.name}"   # in the repository at ${git.enclosingWorkTree}`);
+  if (steps.find((s) => s.name === 'go-mod-download')?.status !== 'done') lines.push(`  ${STEPS['go-mod-download'].command}`);
+  lines.push('  make test          # go test -race with coverage');
+  lines.push(`  make run           # serves http://localhost:${a.port}/healthz and /ready`);
+  lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');
+  lines.push('', `Later, regenerate a file or group from the recorded answers: ${runner()} regen dockerfile`);
+  return lines.join('\n');
+}

@@ -1,0 +1,222 @@
+// `regen <file|group>...`: the CLI face of regen.ts.
+import { relative } from 'node:path';
+import { coerce, loadAnswersFile, showValue, validateOne } from '../model/answers.js';
+import { activePreset, presetMessage, PresetError } from '../model/preset.js';
+import { UsageError, type ParsedArgs } from './cli-args.js';
+import { isInteractive } from '../model/environment.js';
+import { CommandFailed } from '../plumbing/errors.js';
+import { stderr, type Output } from '../plumbing/output.js';
+import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
+import {
+  ConflictError,
+  listTargets,
+  regenerate,
+  RegenRefused,
+  RegenUsageError,
+  type Conflict,
+  type PlannedFile,
+  type RegenReport,
+  type Resolution,
+} from '../maintenance/regen.js';
+import { GROUPS } from '../model/files.js';
+import { unifiedDiff } from '../plumbing/merge.js';
+import { ASIDE_DIR, asidePath } from '../model/record.js';
+import { loadRepo, NotAGeneratedRepoError } from '../maintenance/repo.js';
+
+/** Answers given as flags or in --answers, coerced and validated one by one. */
+async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
+  let given: Partial<Record<AnswerKey, unknown>> = {};
+  if (args.flags.answersFile) given = await loadAnswersFile(args.flags.answersFile);
+  given = { ...given, ...args.answers };
+  const changes: Partial<Record<AnswerKey, unknown>> = {};
+  for (const q of QUESTIONS) {
+    if (given[q.key] === undefined) continue;
+    const v = coerce(q, given[q.key]);
+    validateOne(q, v);
+    changes[q.key] = v;
+  }
+  return changes as Partial<Answers>;
+}
+
+/** A change to an answer the repo's preset locks: one line naming the flag and the preset (exit 2). */
+function refuseLockedChanges(changes: Partial<Answers>, locked: readonly (keyof Answers)[]): void {
+  const { answers } = loadRepo(process.cwd());
+  const preset = activePreset()!.preset;
+  for (const key of locked) {
+    if (changes[key] === undefined || changes[key] === answers[key]) continue;
+    const flag = QUESTIONS.find((q) => q.key === key)!.flag;
+    throw new PresetError(presetMessage(preset, `--${flag} ${showValue(changes[key])}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`));
+  }
+}
+
+type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> & { ui: { rl: NodeJS.EventEmitter } };
+
+/**
+ * Asks per conflict. As in prompts.ts: on Ctrl-C inquirer sends SIGINT and leaves the
+ * promise pending, so a timer keeps the process up for cli.ts's handler (exit 130); end
+ * of input (Ctrl-D) closes readline, which is a cancellation. Nothing is written before
+ * every conflict has its answer.
+ */
+async function askResolution(c: Conflict): Promise<Resolution> {
+  const { default: inquirer } = await import('inquirer');
+  const { PromptCancelled } = await import('./prompts.js');
+  const prompt = inquirer.createPromptModule({ output: stderr() }) as unknown as PromptModule;
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    for (;;) {
+      const pending = prompt([
+        {
+          type: 'list',
+          name: 'choice',
+          loop: false,
+          message: `${c.path} was edited since it was generated. What now?`,
+          choices: [
+            { name: 'keep my version (skip)', value: 'skip' },
+            { name: 'overwrite with the generated version', value: 'overwrite' },
+            { name: 'merge the generated change into mine (3-way)', value: 'merge' },
+            { name: `keep mine, write the generated version under ${ASIDE_DIR}/`, value: 'new' },
+            { name: 'show the diff', value: 'diff' },
+          ],
+        },
+      ]);
+      let answered = false;
+      let interrupted = false;
+      pending.ui.rl.on('SIGINT', () => (interrupted = true));
+      const cancelled = new Promise<never>((_, reject) =>
+        pending.ui.rl.on('close', () => setImmediate(() => !answered && !interrupted && reject(new PromptCancelled()))),
+      );
+      cancelled.catch(() => {});
+      const { choice } = (await Promise.race([pending.then((a) => ((answered = true), a)), cancelled])) as { choice: Resolution | 'diff' };
+      if (choice !== 'diff') return choice;
+      stderr().write(await unifiedDiff(c.path, c.current, c.generated));
+    }
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+export async function regenCommand(args: ParsedArgs, out: Output): Promise<number> {
+  // Conflicts are all resolved before anything is written, and writes are atomic.
+  out.interruptNote = 'nothing was written';
+  try {
+    // The recorded preset (or --preset, of the same version): its files, templates and patches.
+    const { activateRepoPreset, PresetVersionRefused } = await import('../maintenance/preset-repo.js');
+    let locked: readonly (keyof Answers)[] = [];
+    try {
+      locked = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
+    } catch (err) {
+      if (err instanceof PresetVersionRefused) throw new CommandFailed(err.message);
+      throw err;
+    }
+    if (args.flags.list) {
+      const { answers, root } = loadRepo(process.cwd());
+      const groups = listTargets(answers);
+      if (out.isJson) out.json({ ok: true, root, groups });
+      else for (const g of groups) out.info(`${g.group}\n${g.paths.map((p) => `  ${p}`).join('\n')}`);
+      return 0;
+    }
+    const changes = await changesFrom(args);
+    if (locked.length > 0) refuseLockedChanges(changes, locked);
+    const report = await regenerate({
+      cwd: process.cwd(),
+      // A dry run without a target looks at everything: it only shows what would change.
+      targets: args.positionals.length === 0 && args.flags.dryRun ? [...GROUPS] : args.positionals,
+      changes,
+      force: args.flags.force,
+      skipModified: args.flags.skipModified,
+      merge: args.flags.merge,
+      dryRun: args.flags.dryRun,
+      interactive: isInteractive(),
+      resolve: askResolution,
+    });
+    if (report.wrote) out.interruptNote = 'the regenerated files were already written';
+    const diff = args.flags.dryRun ? await reportDiff(report) : undefined;
+    if (diff) out.info(diff.replace(/\n$/, ''));
+    printReport(report, out);
+    const failed = attention(report);
+    if (failed) out.error(failed);
+    if (out.isJson) out.json({ ok: !failed, ...(failed ? { error: failed, exitCode: 1 } : {}), ...jsonReport(report), ...(diff !== undefined ? { diff } : {}) });
+    return failed ? 1 : 0;
+  } catch (err) {
+    if (err instanceof ConflictError) {
+      const diff = args.flags.dryRun ? await reportDiff(err.report) : undefined;
+      if (diff) out.info(diff.replace(/\n$/, ''));
+      printReport(err.report, out);
+      out.error(err.message);
+      if (out.isJson) out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report), ...(diff !== undefined ? { diff } : {}) });
+      return 1;
+    }
+    if (err instanceof RegenUsageError) throw new UsageError(err.message);
+    if (err instanceof NotAGeneratedRepoError || err instanceof RegenRefused) throw new CommandFailed(err.message);
+    throw err;
+  }
+}
+
+/**
+ * What regen did but the repo cannot stay as: edited files kept with an answer that changed
+ * (the repo may not build or may break a convention), and merges left with conflict markers.
+ */
+function attention(r: RegenReport): string | undefined {
+  const parts: string[] = [];
+  if (r.stale.length > 0) {
+    const held = r.stale.map((s) => `${s.path} still holds ${s.holds.map((h) => `--${QUESTIONS.find((q) => q.key === h.answer)?.flag ?? h.answer} ${String(h.was)} (now ${String(h.now)})`).join(', ')}`);
+    parts.push(
+      `${r.stale.length} edited file(s) kept although an answer they depend on changed: ${held.join('; ')}. ` +
+        `Merge the change in with \`regen ${r.stale.map((s) => s.path).join(' ')} --merge\`, or edit them yourself`,
+    );
+  }
+  if (r.noBase.length > 0) {
+    parts.push(`${r.noBase.length} file(s) could not be merged, for want of a merge base: ${r.noBase.map((p) => `${p} (see ${asidePath(p)})`).join(', ')}; merge them by hand`);
+  }
+  if (r.mergeConflicts.length > 0) {
+    parts.push(`${r.mergeConflicts.length} file(s) merged with conflict markers: ${r.mergeConflicts.join(', ')}; resolve them`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function jsonReport(r: RegenReport) {
+  return {
+    root: r.root,
+    dryRun: r.dryRun,
+    answersChanged: r.answersChanged,
+    conflicts: r.conflicts,
+    stale: r.stale,
+    mergeConflicts: r.mergeConflicts,
+    noBase: r.noBase,
+    recordChanged: r.recordChanged,
+    wrote: r.wrote,
+    changed: r.files.filter((f) => ['create', 'update', 'delete', 'merged', 'merge-conflict'].includes(f.action)).map((f) => f.path),
+    files: r.files.map(({ path, action, reason }) => ({ path, action, ...(reason ? { reason } : {}) })),
+    warnings: r.warnings,
+  };
+}
+
+function printReport(r: RegenReport, out: Output): void {
+  const rel = relative(process.cwd(), r.root) || '.';
+  for (const w of r.warnings) out.warn(w);
+  for (const f of r.files) {
+    if (f.action === 'unchanged') continue;
+    out.info(`  ${f.action.padEnd(10)} ${f.path}${f.reason ? `  (${f.reason})` : ''}`);
+  }
+  if (r.answersChanged.length) out.info(`answers changed: ${r.answersChanged.join(', ')}`);
+  out.info(`${rel}: ${r.summary}`);
+}
+
+/** What the run would change on disk, as one unified diff (conflicts included). */
+async function reportDiff(r: RegenReport): Promise<string> {
+  const shown: Record<string, (f: PlannedFile) => [string | undefined, string | undefined] | undefined> = {
+    create: (f) => [undefined, f.after],
+    update: (f) => [f.before, f.after],
+    merged: (f) => [f.before, f.after],
+    'merge-conflict': (f) => [f.before, f.after],
+    conflict: (f) => [f.before, f.after],
+    delete: (f) => [f.before, undefined],
+  };
+  const parts: string[] = [];
+  for (const f of r.files) {
+    const pair = shown[f.action]?.(f);
+    if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
+    if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
+  }
+  return parts.join('');
+}

@@ -1,0 +1,59 @@
+// check with a preset: the repo's recorded preset is loaded, so the record's file list
+// includes the preset's files, and its conventions are checked beside check's own rules.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkRepo, type CheckReport, type Rule } from './check.js';
+import { activateRepoPreset } from './preset-repo.js';
+import { presetPath, PresetError, usePreset, type Convention } from '../model/preset.js';
+import { RECORD_FILE } from '../model/record.js';
+
+export function checkWithPreset(start: string): CheckReport {
+  let active: ReturnType<typeof activateRepoPreset>;
+  let loadError: string | undefined;
+  try {
+    active = activateRepoPreset(start);
+  } catch (err) {
+    if (!(err instanceof PresetError)) throw err;
+    loadError = err.message;
+  }
+  try {
+    const report = checkRepo(start);
+    if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
+    if (active) {
+      const serviceName = readName(report.root);
+      for (const c of active.preset.conventions) {
+        const v = conventionViolation(report.root, c, serviceName);
+        if (v) report.violations.push(v);
+      }
+    }
+    report.ok = report.violations.length === 0;
+    return report;
+  } finally {
+    usePreset(undefined);
+  }
+}
+
+function readName(root: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(root, RECORD_FILE), 'utf8')) as { answers?: { name?: string } }).answers?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One convention on one repo: the file must match `require` (or must not match `forbid`).
+ * Reported under the convention's own id, like check's rules (ids cannot collide: preset-load.ts).
+ */
+function conventionViolation(root: string, c: Convention, name: string | undefined): CheckReport['violations'][number] | undefined {
+  const file = presetPath(c.file, name ?? '<name>');
+  const abs = join(root, file);
+  if (!existsSync(abs)) return c.require ? { rule: c.id as Rule, file, message: `${file} is missing: ${c.message}` } : undefined;
+  const text = readFileSync(abs, 'utf8').replace(/\r\n/g, '\n');
+  if (c.require && !c.require.test(text)) return { rule: c.id as Rule, file, message: c.message };
+  if (c.forbid) {
+    const m = c.forbid.exec(text);
+    if (m) return { rule: c.id as Rule, file, message: c.message, line: text.slice(0, m.index).split('\n').length };
+  }
+  return undefined;
+}

@@ -1,0 +1,319 @@
+// Loads and validates a preset: a folder, or an npm package (preset-fetch.ts), with a
+// package.json (name, version), go-k8s-service-preset.yaml and templates/. Everything is
+// checked and compiled up front, so a bad preset stops the run before anything is written:
+// one line naming the preset, its file and the rule.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { RULES } from './check.js';
+import { FILES } from '../model/files.js';
+import { fetchPackage } from '../plumbing/preset-fetch.js';
+import {
+  PRESET_MANIFEST,
+  presetMessage,
+  PresetError,
+  type Convention,
+  type Patch,
+  type Preset,
+  type PresetAnswers,
+  type PresetQuestion,
+  type Render,
+} from '../model/preset.js';
+import { QUESTIONS, type AnswerKey } from '../model/questions.js';
+import { compileTemplate } from '../render/render.js';
+
+const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions'] as const;
+const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern'] as const;
+const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
+const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
+
+/** A folder path rather than a package name: ./x, ../x, /x, C:\x, ~/x. */
+export const isFolderSpec = (spec: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec);
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+export interface LoadOptions {
+  /** A folder spec is relative to this. */
+  cwd: string;
+  /** The repo the preset is for: a folder is recorded relative to it (create knows it later: recordFolderSource). */
+  repoRoot?: string;
+}
+
+/** How the record names a folder preset: relative to the repo root, so a checkout elsewhere with the same layout finds it. */
+export function folderSource(folder: string, repoRoot: string): string {
+  const rel = toPosix(relative(repoRoot, folder));
+  // With nothing in common but the file system's root (or another drive), the path itself.
+  const shared = rel.split('/').filter((s) => s === '..').length < resolve(repoRoot).split(sep).filter(Boolean).length;
+  if (isAbsolute(rel) || !shared) return toPosix(folder);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/** Loads the preset `spec` names (a folder, or an npm package spec); PresetError when it cannot be used. */
+export function loadPreset(spec: string, opts: LoadOptions): Preset {
+  let dir: string;
+  let source: string | undefined;
+  const path = resolve(opts.cwd, spec.replace(/^~(?=[\\/])/, process.env.HOME ?? '~'));
+  const tarball = /\.(tgz|tar\.gz)$/.test(spec);
+  if (!tarball && (isFolderSpec(spec) || (existsSync(path) && statSync(path).isDirectory()))) {
+    dir = path;
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new PresetError(presetMessage(spec, `no such folder ${dir}`));
+    source = folderSource(dir, opts.repoRoot ?? opts.cwd);
+  } else {
+    try {
+      // A tarball is a file here; npm runs elsewhere.
+      dir = fetchPackage(tarball ? path : spec);
+    } catch (err) {
+      throw new PresetError(presetMessage(spec, (err as Error).message));
+    }
+  }
+  const preset = loadFolder(dir, spec, source);
+  return source === undefined ? preset : { ...preset, folder: dir };
+}
+
+function loadFolder(dir: string, spec: string, folderSource: string | undefined): Preset {
+  const pkgFile = join(dir, 'package.json');
+  if (!existsSync(pkgFile)) throw new PresetError(presetMessage(spec, `no package.json in ${dir} (a preset is a package with a name and a version)`));
+  let pkg: { name?: unknown; version?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as typeof pkg;
+  } catch (err) {
+    throw new PresetError(presetMessage(spec, `package.json is not valid JSON: ${(err as Error).message}`));
+  }
+  if (typeof pkg.name !== 'string' || !pkg.name) throw new PresetError(presetMessage(spec, 'package.json has no "name"'));
+  if (typeof pkg.version !== 'string' || !pkg.version) throw new PresetError(presetMessage(spec, 'package.json has no "version"'));
+  const id = { name: pkg.name, version: pkg.version };
+  const fail = (what: string): never => {
+    throw new PresetError(presetMessage(id, what));
+  };
+
+  const manifestFile = join(dir, PRESET_MANIFEST);
+  if (!existsSync(manifestFile)) fail(`no ${PRESET_MANIFEST} in ${dir}`);
+  let manifest: unknown;
+  try {
+    manifest = parseYaml(readFileSync(manifestFile, 'utf8'), { uniqueKeys: true }) ?? {};
+  } catch (err) {
+    fail(`${PRESET_MANIFEST} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const m = object(manifest, PRESET_MANIFEST, fail);
+  unknownKeys(m, MANIFEST_KEYS, PRESET_MANIFEST, fail);
+  const at = (what: string) => `${PRESET_MANIFEST}: ${what}`;
+  const compile = (where: string, source: string): Render => {
+    try {
+      const render = compileTemplate(source);
+      return render;
+    } catch (err) {
+      return fail(`${where} does not compile: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' ')}`);
+    }
+  };
+
+  // defaults
+  const defaults: Preset['defaults'] = {};
+  for (const [key, value] of Object.entries(object(m.defaults ?? {}, at('defaults'), fail))) {
+    const q = QUESTIONS.find((x) => x.key === key);
+    if (!q) fail(at(`defaults: unknown answer ${JSON.stringify(key)}; known: ${QUESTIONS.map((x) => x.key).join(', ')}`));
+    if (key === 'name') fail(at('defaults: name cannot have a preset default: it is each service\'s own'));
+    if (typeof value === 'string') defaults[key as AnswerKey] = compile(at(`defaults.${key}`), value);
+    else if (typeof value === 'number' || typeof value === 'boolean') defaults[key as AnswerKey] = value;
+    else fail(at(`defaults.${key} must be a string, a number or true/false`));
+  }
+
+  // locked
+  const lockedRaw = m.locked ?? [];
+  if (!Array.isArray(lockedRaw)) fail(at('locked must be a list of answer names'));
+  const locked = (lockedRaw as unknown[]).map((k) => {
+    if (typeof k !== 'string' || !QUESTIONS.some((q) => q.key === k)) fail(at(`locked: unknown answer ${JSON.stringify(k)}`));
+    if (defaults[k as AnswerKey] === undefined) fail(at(`locked: ${String(k)} has no value under defaults to lock it to`));
+    return k as AnswerKey;
+  });
+
+  // questions
+  const questionsRaw = m.questions ?? [];
+  if (!Array.isArray(questionsRaw)) fail(at('questions must be a list'));
+  const questions: PresetQuestion[] = [];
+  (questionsRaw as unknown[]).forEach((raw, i) => {
+    const where = at(`questions[${i}]`);
+    const q = object(raw, where, fail);
+    unknownKeys(q, QUESTION_KEYS, where, fail);
+    if (typeof q.key !== 'string' || !/^[a-z][A-Za-z0-9]*$/.test(q.key)) fail(`${where}: key must be a camelCase name like costCentre`);
+    const key = q.key as string;
+    if (questions.some((x) => x.key === key)) fail(`${where}: key ${key} is asked twice`);
+    if (typeof q.message !== 'string' || !q.message) fail(`${where} (${key}): message must be text`);
+    const type = (q.type ?? 'string') as PresetQuestion['type'];
+    if (type !== 'string' && type !== 'choice' && type !== 'boolean') fail(`${where} (${key}): type must be string, choice or boolean`);
+    let choices: string[] | undefined;
+    if (type === 'choice') {
+      if (!Array.isArray(q.choices) || q.choices.length === 0 || q.choices.some((c) => typeof c !== 'string')) fail(`${where} (${key}): choices must be a list of strings`);
+      choices = q.choices as string[];
+    } else if (q.choices !== undefined) fail(`${where} (${key}): choices only go with type: choice`);
+    let pattern: string | undefined;
+    if (q.pattern !== undefined) {
+      if (type !== 'string' || typeof q.pattern !== 'string') fail(`${where} (${key}): pattern must be a regular expression, for type: string`);
+      try {
+        new RegExp(q.pattern as string, 'u');
+      } catch (err) {
+        fail(`${where} (${key}): pattern is not a regular expression: ${(err as Error).message}`);
+      }
+      pattern = q.pattern as string;
+    }
+    const question: PresetQuestion = { key, message: q.message as string, type, ...(choices ? { choices } : {}), ...(pattern ? { pattern } : {}) };
+    if (q.default !== undefined) {
+      const broken = presetAnswerProblem(question, q.default);
+      if (broken) fail(`${where} (${key}): default ${JSON.stringify(q.default)} ${broken}`);
+      question.default = q.default as string | boolean;
+    }
+    questions.push(question);
+  });
+
+  // templates/
+  const templates: Preset['templates'] = [];
+  const tdir = join(dir, 'templates');
+  const ours = new Map(FILES.map((f) => [f.path, f]));
+  if (existsSync(tdir)) {
+    for (const file of walk(tdir)) {
+      const rel = toPosix(relative(dir, file));
+      const hbs = rel.endsWith('.hbs');
+      const path = rel
+        .slice('templates/'.length, hbs ? -'.hbs'.length : undefined)
+        .split('/')
+        .map((seg) => seg.replaceAll('__name__', '<name>').replace(/^dot_/, '.'))
+        .join('/');
+      const our = ours.get(path);
+      // Our chart templates are Go templates: a replacement is one too, copied as it is.
+      if (our?.engine === 'chart' && hbs) fail(`${rel} replaces a Helm template, which is copied as it is: name it without .hbs`);
+      const source = readFileSync(file, 'utf8');
+      templates.push({ file: rel, path, render: hbs ? compile(rel, source) : () => source });
+    }
+  }
+
+  // patches
+  const patchesRaw = m.patches ?? [];
+  if (!Array.isArray(patchesRaw)) fail(at('patches must be a list'));
+  const patches: Patch[] = (patchesRaw as unknown[]).map((raw, i) => {
+    const where = `${PRESET_MANIFEST}: patches[${i}]`;
+    const p = object(raw, where, fail);
+    if (typeof p.file !== 'string' || !p.file) fail(`${where}: file must name a generated file, like Makefile or charts/<name>/values.yaml`);
+    const file = p.file as string;
+    if (!ours.has(file) && !templates.some((t) => t.path === file)) fail(`${where}: ${file} is not a file the generator or this preset writes`);
+    const kinds = PATCH_KINDS.filter((k) => p[k] !== undefined);
+    if (kinds.length !== 1) fail(`${where} (${file}): give exactly one of append, before, after, replace`);
+    const kind = kinds[0]!;
+    const allowed = kind === 'append' ? ['file', 'append'] : kind === 'replace' ? ['file', 'replace', 'with'] : ['file', kind, 'insert'];
+    unknownKeys(p, allowed, `${where} (${file}, ${kind})`, fail);
+    const textKey = kind === 'append' ? 'append' : kind === 'replace' ? 'with' : 'insert';
+    if (typeof p[textKey] !== 'string') fail(`${where} (${file}): ${textKey} must be text`);
+    if (kind !== 'append' && (typeof p[kind] !== 'string' || (p[kind] as string).includes('\n'))) fail(`${where} (${file}): ${kind} must be one literal line of the file`);
+    return {
+      file,
+      kind,
+      ...(kind !== 'append' ? { line: p[kind] as string } : {}),
+      text: compile(`${where} (${file})`, p[textKey] as string),
+      where: `patches[${i}]`,
+    };
+  });
+
+  // conventions
+  const conventionsRaw = m.conventions ?? [];
+  if (!Array.isArray(conventionsRaw)) fail(at('conventions must be a list'));
+  const conventions: Convention[] = [];
+  (conventionsRaw as unknown[]).forEach((raw, i) => {
+    const where = at(`conventions[${i}]`);
+    const c = object(raw, where, fail);
+    unknownKeys(c, CONVENTION_KEYS, where, fail);
+    if (typeof c.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(c.id)) fail(`${where}: id must be lower-case words joined by -, like team-label`);
+    const id = c.id as string;
+    if ((RULES as readonly string[]).includes(id)) fail(`${where}: id ${id} is one of check's own rules`);
+    if (conventions.some((x) => x.id === id)) fail(`${where}: id ${id} is used twice`);
+    if (typeof c.file !== 'string' || !c.file || isAbsolute(c.file) || c.file.split(/[\\/]/).includes('..')) fail(`${where} (${id}): file must name a file of the repo`);
+    if (typeof c.message !== 'string' || !c.message) fail(`${where} (${id}): message must say what the rule asks`);
+    if ((c.require === undefined) === (c.forbid === undefined)) fail(`${where} (${id}): give one of require, forbid`);
+    const regex = (key: 'require' | 'forbid'): RegExp | undefined => {
+      if (c[key] === undefined) return undefined;
+      try {
+        if (typeof c[key] !== 'string') throw new Error('must be text');
+        return new RegExp(c[key] as string, 'mu');
+      } catch (err) {
+        return fail(`${where} (${id}): ${key} is not a regular expression: ${(err as Error).message}`);
+      }
+    };
+    const require = regex('require');
+    const forbid = regex('forbid');
+    conventions.push({ id, file: c.file as string, message: c.message as string, ...(require ? { require } : {}), ...(forbid ? { forbid } : {}) });
+  });
+
+  return {
+    name: id.name,
+    version: id.version,
+    source: folderSource ?? `${id.name}@${id.version}`,
+    defaults,
+    locked,
+    questions,
+    templates,
+    patches,
+    conventions,
+  };
+}
+
+/** Why a value is no answer to a preset question, or undefined. */
+export function presetAnswerProblem(q: PresetQuestion, value: unknown): string | undefined {
+  if (q.type === 'boolean') return typeof value === 'boolean' ? undefined : 'must be true or false';
+  if (typeof value !== 'string') return 'must be text';
+  if (q.type === 'choice' && !q.choices!.includes(value)) return `must be one of ${q.choices!.join(', ')}`;
+  if (q.pattern && !new RegExp(q.pattern, 'u').test(value)) return `must match ${q.pattern}`;
+  return undefined;
+}
+
+function object(v: unknown, where: string, fail: (what: string) => never): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return fail(`${where} must be a map of keys to values`);
+  return v as Record<string, unknown>;
+}
+
+function unknownKeys(o: Record<string, unknown>, known: readonly string[], where: string, fail: (what: string) => never): void {
+  const bad = Object.keys(o).find((k) => !known.includes(k));
+  if (bad !== undefined) fail(`${where}: unknown key ${JSON.stringify(bad)} (known: ${known.join(', ')})`);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Values for a preset's questions, from --set key=value and an answers file; checked, with defaults when asked for. */
+export function resolvePresetAnswers(
+  preset: Preset,
+  given: Record<string, unknown>,
+  opts: { useDefaults: boolean; origin: (key: string) => string },
+): { answers: PresetAnswers; missing: PresetQuestion[] } {
+  for (const key of Object.keys(given)) {
+    if (!preset.questions.some((q) => q.key === key)) {
+      const known = preset.questions.map((q) => q.key).join(', ') || 'none';
+      throw new PresetError(presetMessage(preset, `${opts.origin(key)}: no question ${JSON.stringify(key)} (its questions: ${known})`));
+    }
+  }
+  const answers: PresetAnswers = {};
+  const missing: PresetQuestion[] = [];
+  for (const q of preset.questions) {
+    let value = given[q.key];
+    if (value === undefined || value === null) {
+      if (opts.useDefaults && q.default !== undefined) answers[q.key] = q.default;
+      else missing.push(q);
+      continue;
+    }
+    if (q.type === 'boolean' && typeof value === 'string') value = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
+    const broken = presetAnswerProblem(q, value);
+    if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${JSON.stringify(value)} ${broken}`));
+    answers[q.key] = value as string | boolean;
+  }
+  return { answers, missing };
+}
+
+/** `--set key=value` flags as a map; a flag without `=` is refused. */
+export function parseSets(sets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new PresetError(`--set ${s}: write --set key=value (a question of the preset)`);
+    out[s.slice(0, eq)] = s.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+// The preset of an existing repo: the one its record names (loaded again from the recorded
+// source), or the one --preset gives instead (update: a newer version of it). regen, update
+// and check make it the active preset before they read the repo.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPreset, resolvePresetAnswers } from './preset-load.js';
+import { presetMessage, PresetError, usePreset, type ActivePreset, type Preset } from '../model/preset.js';
+import { parseRecord, RECORD_FILE, type RepoRecord } from '../model/record.js';
+import { findRepoRoot } from './repo.js';
+
+/** regen writes the preset version the repo was made with: another one is a refusal (update takes it). */
+export class PresetVersionRefused extends Error {}
+
+export interface RepoPresetOptions {
+  /** --preset: load this one instead of the recorded one. */
+  override?: string;
+  /** regen: the loaded preset must be the recorded version. */
+  sameVersion?: boolean;
+}
+
+/** Activates the repo's preset (or none) and returns it; PresetError when it cannot be loaded. */
+export function activateRepoPreset(start: string, opts: RepoPresetOptions = {}): ActivePreset | undefined {
+  usePreset(undefined);
+  let root: string;
+  let record: RepoRecord;
+  try {
+    root = findRepoRoot(start);
+    record = parseRecord(readFileSync(join(root, RECORD_FILE), 'utf8'));
+  } catch {
+    // The command itself says what is wrong with the repo.
+    return undefined;
+  }
+  const recorded = record.preset;
+  if (!recorded && opts.override === undefined) return undefined;
+  const preset = opts.override !== undefined
+    ? loadPreset(opts.override, { cwd: process.cwd(), repoRoot: root })
+    : loadPreset(recorded!.source, { cwd: root, repoRoot: root });
+  if (opts.sameVersion && recorded && (preset.name !== recorded.name || preset.version !== recorded.version)) {
+    throw new PresetVersionRefused(
+      `this repo was made with preset ${recorded.name} ${recorded.version} and ${opts.override ?? recorded.source} is ${preset.name} ${preset.version}: ` +
+        `run \`create-go-k8s-service update${opts.override ? ` --preset ${opts.override}` : ''}\` first (it merges the preset's changes into your files), or point --preset at ${recorded.name} ${recorded.version}; nothing was written`,
+    );
+  }
+  const answers = recordedAnswers(preset, recorded?.answers ?? {});
+  const active = { preset, answers };
+  usePreset(active);
+  return active;
+}
+
+/** The record's answers to the preset's questions; a newer preset's new questions take their defaults. */
+function recordedAnswers(preset: Preset, recorded: Record<string, unknown>): ActivePreset['answers'] {
+  // Answers to questions a newer version no longer asks are dropped.
+  const given = Object.fromEntries(Object.entries(recorded).filter(([k]) => preset.questions.some((q) => q.key === k)));
+  const { answers, missing } = resolvePresetAnswers(preset, given, { useDefaults: true, origin: (k) => `recorded answer ${k} in ${RECORD_FILE}` });
+  if (missing.length > 0) {
+    throw new PresetError(presetMessage(preset, `asks ${missing.map((q) => q.key).join(', ')}, which ${RECORD_FILE} does not answer and which has no default`));
+  }
+  return answers;
+}

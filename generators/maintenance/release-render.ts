@@ -1,0 +1,40 @@
+// What a release of this package generates from recorded answers: its own CLI (from its
+// extracted package), run into a temp dir without git and without go (neither adds a
+// generated file), so the text is exactly what that release wrote.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PackageUnavailable } from './package-source.js';
+import { RECORD_FILE } from '../model/record.js';
+
+/** Path → text of every file the release at packageDir writes for the answers (the record left out). */
+export async function renderWithRelease(packageDir: string, version: string, answers: object): Promise<Map<string, string>> {
+  const { execa } = await import('execa');
+  const work = mkdtempSync(join(tmpdir(), 'cgks-release-render-'));
+  try {
+    const answersFile = join(work, 'answers.json');
+    writeFileSync(answersFile, JSON.stringify(answers));
+    const out = join(work, 'out');
+    const r = await execa(process.execPath, [join(packageDir, 'dist', 'cli.cjs'), out, '--answers', answersFile, '--yes', '--no-git', '--no-install'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { CI: '1', NO_COLOR: '1' },
+    });
+    if (r.exitCode !== 0) {
+      const why = String(r.stderr).trim().split('\n').find((l) => /^error/i.test(l)) ?? `exit ${r.exitCode}`;
+      throw new PackageUnavailable(`create-go-k8s-service ${version} could not render the recorded answers: ${why}`);
+    }
+    const files = new Map<string, string>();
+    const walk = (dir: string, rel: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(join(dir, e.name), path);
+        else if (path !== RECORD_FILE) files.set(path, readFileSync(join(dir, e.name), 'utf8'));
+      }
+    };
+    walk(out, '');
+    return files;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

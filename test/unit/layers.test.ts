@@ -1,0 +1,37 @@
+// The tree shows the architecture: generators/ holds one folder per layer, and every import
+// points down (or stays in its folder): commands → maintenance → render → model → plumbing.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const GENERATORS = fileURLToPath(new URL('../../generators/', import.meta.url));
+/** Top to bottom. */
+const LAYERS = ['commands', 'maintenance', 'render', 'model', 'plumbing'];
+
+const modules = LAYERS.flatMap((layer) =>
+  readdirSync(join(GENERATORS, layer))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(GENERATORS, layer, f)),
+);
+
+test('generators/ holds only the layer folders', () => {
+  assert.equal(readdirSync(GENERATORS).sort(), [...LAYERS].sort());
+});
+
+test('every import of generators/ points down or stays in its layer', () => {
+  const upward: string[] = [];
+  for (const file of modules) {
+    const from = LAYERS.indexOf(relative(GENERATORS, file).split('/')[0]!);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = resolve(dirname(file), m[1]!);
+      const to = LAYERS.indexOf(relative(GENERATORS, target).split('/')[0]!);
+      assert.ok(to >= 0, `${relative(GENERATORS, file)} imports ${m[1]} outside generators/`);
+      if (to < from) upward.push(`${relative(GENERATORS, file)} → ${relative(GENERATORS, target)}`);
+    }
+  }
+  assert.equal(upward, [], `imports pointing up:\n${upward.join('\n')}`);
+});
+
+test.run();
