@@ -130,12 +130,14 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   let { directory, shown, blocking, plan } = placeOf(answers);
   // The environment repository starter: refused before anything is written.
   const starter = args.flags.gitopsRepoStarter;
-  if (starter !== undefined) {
+  const refuseStarter = (a: Answers) => {
+    if (starter === undefined) return;
     if (starter === '') throw new UsageError('--gitops-repo-starter: the directory is empty (""): name a directory');
-    if (answers.deploy !== 'gitops') throw new UsageError('--gitops-repo-starter needs --deploy gitops');
+    if (a.deploy !== 'gitops') throw new UsageError('--gitops-repo-starter needs --deploy gitops');
     const taken = blockingEntries(resolve(starter));
     if (taken.length > 0) throw new TargetNotEmptyError(shownPath(resolve(starter)), taken);
-  }
+  };
+  refuseStarter(answers);
   if (args.flags.dryRun) {
     out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
     for (const p of plan) out.info(`  ${p}`);
@@ -156,6 +158,8 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
       ({ directory, shown, blocking, plan } = placeOf(answers));
     }
     endPrompts();
+    // An edit at the summary may have turned deploy away from gitops.
+    refuseStarter(answers);
   }
 
   if (preset) presets!.activate(preset, presetAnswers!, directory);

@@ -322,4 +322,19 @@ test('editing the name at the summary moves the target, and a taken directory is
   assert.ok(existsSync(join(dir, 'billing', 'cmd', 'billing', 'main.go')));
 });
 
+test('--gitops-repo-starter, then deploy changed to helm at the summary: refused in one line, nothing written', async () => {
+  const dir = tmp();
+  const pty = await cli(['orders', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'gitops', '--gitops-repo-starter', 'envs', ...CATALOG, '--no-git', '--no-install'], dir);
+  await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
+  // name, module, description, go-version, port, image, ci, base-image, metrics, tracing, database, deploy
+  await answer(pty, /\? Which answer\?[\s\S]*deploy +GitOps/, KEY.down.repeat(11) + '\r');
+  await answer(pty, /\? How environments are deployed/, KEY.up + '\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'y\r');
+  assert.match(summary, /deploy +helm/);
+  const exit = await pty.waitExit();
+  assert.is(exit.code, 2, pty.text());
+  assert.match(pty.text(), /--gitops-repo-starter needs --deploy gitops/);
+  assert.equal(readdirSync(dir), []);
+});
+
 test.run();
