@@ -137,7 +137,10 @@ svcSuite('migrate up, status, down and up again run from the binary', async () =
 svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe period when it stops, 200 when it returns; /healthz 200 throughout; the route writes and reads', async () => {
   await cluster.stop();
   const port = await freePort();
-  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s' }, port);
+  // Metrics are served on the admin port, off the public one.
+  const admin = await freePort();
+  const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
+  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin) }, port);
   const health: number[] = [];
   let watching = true;
   const watcher = (async () => {
@@ -170,14 +173,14 @@ svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe p
     assert.ok((JSON.parse(list.text).notes as { id: number }[]).some((n) => n.id === note.id));
     agent.destroy();
     // The dependency's state and the pool in the metrics, next to the HTTP ones.
-    const up = (await get(svc.url('/metrics')))!.body;
+    const up = (await get(metricsUrl))!.body;
     assert.match(up, /^database_up 1$/m);
     assert.match(up, /^database_pool_max_connections 10$/m);
     assert.match(up, /^database_query_duration_seconds_count\{outcome="ok"\} [1-9]/m);
     assert.match(up, /^http_requests_total\{code="201",method="POST",route="\/api\/v1\/notes"\} 1$/m);
     // Probes read the watcher's last ping: 300 of them take no connection from the pool
     // beyond the watcher's own pings (one per DATABASE_CHECK_INTERVAL, 2s).
-    const acquires = async () => Number(/^database_pool_acquires_total (\d+)$/m.exec((await get(svc.url('/metrics')))!.body)?.[1]);
+    const acquires = async () => Number(/^database_pool_acquires_total (\d+)$/m.exec((await get(metricsUrl))!.body)?.[1]);
     const acquiredBefore = await acquires();
     const probing = Date.now();
     for (let i = 0; i < 300; i++) assert.is((await get(svc.url('/ready')))?.status, 200);
@@ -192,7 +195,7 @@ svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe p
     console.log(`database stopped: /ready 503 ${downMs} ms after pg_ctl stop returned (the stop itself took ${Date.now() - stopped - downMs} ms)`);
     const failing = await get(svc.url('/api/v1/notes'));
     assert.is(failing?.status, 503);
-    assert.match((await get(svc.url('/metrics')))!.body, /^database_up 0$/m);
+    assert.match((await get(metricsUrl))!.body, /^database_up 0$/m);
 
     await cluster.start();
     const backMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);

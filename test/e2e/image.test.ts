@@ -56,6 +56,8 @@ interface Variant {
   dirtyContext?: boolean;
   /** Check the size budget on this one (the default options). */
   sizeBudget?: boolean;
+  /** --database postgres: run without a database, so alive (/healthz 200) and not ready (/ready 503). */
+  database?: boolean;
 }
 
 const variants: Variant[] = [
@@ -84,6 +86,15 @@ const variants: Variant[] = [
     port: 8080,
     description: 'demo-svc is a Go service for Kubernetes.',
     flags: ['--base-image', 'alpine'],
+  },
+  {
+    base: 'distroless',
+    name: 'notes-svc',
+    module: 'github.com/example/notes-svc',
+    port: 8080,
+    description: 'notes-svc keeps notes in PostgreSQL.',
+    flags: ['--database', 'postgres', '--module', 'github.com/example/notes-svc'],
+    database: true,
   },
 ];
 
@@ -249,7 +260,9 @@ async function runProblems(b: Built): Promise<string[]> {
   const p: string[] = [];
   const c = b.info.config;
   const port = await freePort();
-  const env = { PORT: String(port), ADMIN_PORT: '0', SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' };
+  // With a database option there is none here: a closed port, so the pod must stay alive and unready.
+  const database: Record<string, string> = b.variant.database ? { DATABASE_URL: 'postgres://app@127.0.0.1:1/app' } : {};
+  const env: Record<string, string> = { PORT: String(port), ADMIN_PORT: '0', SHUTDOWN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s', ...database };
   const run = { user: c.User || '0:0', imageEnv: c.Env ?? [], env };
   const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
   if (argv.length === 0) return ['nothing to run: no Entrypoint and no Cmd'];
@@ -261,7 +274,7 @@ async function runProblems(b: Built): Promise<string[]> {
         waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 20_000),
         svc.exited.then((e) => Promise.reject(new Error(`exited with ${e.code ?? e.signal} before answering`))),
       ]);
-      await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, 10_000);
+      await waitForStatus(`http://127.0.0.1:${port}/ready`, b.variant.database ? 503 : 200, 10_000);
     } catch (e) {
       return [`${(e as Error).message}${logs()}`];
     }
@@ -354,7 +367,7 @@ if (unavailable) {
 }
 
 function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, string>): void {
-  const t = suite(`image: ${v.base}${v.port !== 8080 ? `, port ${v.port}` : ''}`);
+  const t = suite(`image: ${v.base}${v.port !== 8080 ? `, port ${v.port}` : ''}${v.database ? ', --database postgres' : ''}`);
   const tag = `localhost/cgks-e2e/${v.name}-${v.base}:test`;
   let dir = '';
   let built: Built | undefined;
@@ -399,7 +412,7 @@ function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, 
   t('the binary: static, stripped, no debug info, CGO off, -trimpath, version stamped', async () =>
     noProblems(await binaryProblems(need())));
 
-  t('it runs as 65532: /healthz and /ready 200, the HEALTHCHECK passes, SIGTERM exits 0', async () =>
+  t(`it runs as 65532: /healthz 200 and /ready ${v.database ? '503 (no database)' : '200'}, the HEALTHCHECK passes, SIGTERM exits 0`, async () =>
     noProblems(await runProblems(need())));
 
   if (v.dirtyContext) {
