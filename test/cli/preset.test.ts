@@ -2,7 +2,7 @@
 // conventions, driven through the built CLI with the example preset shipped in docs/.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,8 +33,13 @@ test('create --preset: the preset\'s defaults, locked CI, its files, patches and
   const values = parseYaml(read(dir, 'charts/orders/values.yaml')) as { podLabels: Record<string, string> };
   assert.equal(values.podLabels, { team: 'payments', 'cost-centre': 'CC-0000' });
   assert.match(read(dir, 'Makefile'), /\ncost-centre: ## Print the cost centre this service is billed to\n\t@echo CC-0000\n$/);
-  const record = readRecord(dir) as unknown as { preset: unknown; files: Record<string, string> };
-  assert.equal(record.preset, { name: '@acme/go-service-preset', version: '1.0.0', source: EXAMPLE, answers: { team: 'payments', costCentre: 'CC-0000' } });
+  const record = readRecord(dir) as unknown as { preset: { source: string }; files: Record<string, string> };
+  // A folder is recorded relative to the repo when they share more than "/", else absolute:
+  // either way it leads back to the preset, wherever this checkout lives.
+  const { source, ...rest } = record.preset;
+  assert.is(resolve(dir, source), EXAMPLE);
+  assert.is(isAbsolute(source), dir.split(sep)[1] !== EXAMPLE.split(sep)[1], source);
+  assert.equal(rest, { name: '@acme/go-service-preset', version: '1.0.0', answers: { team: 'payments', costCentre: 'CC-0000' } });
   assert.ok(record.files.CODEOWNERS);
 });
 
