@@ -45,7 +45,8 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
   let o = output(argv.includes('--json'));
   try {
     const args = parseCommandLine(argv);
-    o = output(args.flags.json, args.flags.json || args.flags.sarif === '-');
+    // A document on stdout (JSON, `check --sarif -`, `update --summary -`) sends human text to stderr.
+    o = output(args.flags.json, args.flags.json || args.flags.sarif === '-' || args.flags.summary === '-');
     if (args.flags.help) {
       stdout().write(helpText(GENERATOR_VERSION, args.command));
       return 0;

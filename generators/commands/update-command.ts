@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { unifiedDiff } from '../plumbing/merge.js';
-import { stderr, stdout, type Output } from '../plumbing/output.js';
+import { stdout, type Output } from '../plumbing/output.js';
 import { missingBaseRemedy } from '../maintenance/merge-base.js';
 import { packageSource } from '../maintenance/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
@@ -29,8 +29,6 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (summaryFile === '-' && out.isJson) throw new UsageError('--summary - and --json both print on stdout: write the summary to a file');
   if (commit && dryRun) throw new UsageError('--commit and --dry-run contradict each other');
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
-  // stdout carries the summary alone.
-  if (summaryFile === '-') out = { ...out, info: (t) => stderr().write(`${t}\n`) };
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
   const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
   activateRepoPreset(process.cwd(), { override: args.flags.preset });

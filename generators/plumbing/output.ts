@@ -43,7 +43,7 @@ export function stderr(): NodeJS.WriteStream {
   return process.stderr;
 }
 
-/** `stdoutTaken`: stdout carries a document (JSON, or SARIF with `check --sarif -`), so human text goes to stderr. */
+/** `stdoutTaken`: stdout carries a document (JSON, `check --sarif -`, `update --summary -`), so human text goes to stderr. */
 export function createOutput(json: boolean, stdoutTaken = json): Output {
   const human = stdoutTaken ? stderr : stdout;
   const style = (s: Style, text: string) => (useColour(human()) ? styleText(s, text) : text);
