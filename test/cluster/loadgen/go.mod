@@ -1,0 +1,3 @@
+module cgks.test/loadgen
+
+go 1.25
