@@ -332,7 +332,7 @@ export interface ExportedImage {
   compressedBytes: number;
 }
 
-function policyFile(): string {
+export function policyFile(): string {
   const p = join(buildahRoot(), 'policy.json');
   if (!existsSync(p)) {
     mkdirSync(buildahRoot(), { recursive: true });

@@ -1,0 +1,86 @@
+// The images the real-cluster suite runs, built for real with buildah (test/support/image.ts,
+// stand-in base images, no registry) and exported as OCI archives for the node to import:
+//   app     the generated service (default answers), its Dockerfile as generated
+//   debug   the same repo plus test/cluster/fixtures/memdebug.go (memory pressure from the
+//           environment, for the fault tests); generated repos never ship that file
+//   tests   the chart's `helm test` image: the busybox stand-in (Debian busybox-static, see
+//           test/STAND-IN-IMAGES.md), instead of busybox from a registry
+import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from '../../support/generate.js';
+import { buildah, buildImage, ensureStandIns, imageToolsAvailable, lockStore, policyFile } from '../../support/image.js';
+
+export const SERVICE = 'demo-svc';
+const REPO = 'localhost/cgks-cluster';
+const MEMDEBUG = fileURLToPath(new URL('../fixtures/memdebug.go', import.meta.url));
+
+export interface ImageRef {
+  /** repository, as the chart's image.repository takes it */
+  repository: string;
+  tag: string;
+  /** repository:tag */
+  ref: string;
+  /** The oci-archive file the node imports. */
+  archive: string;
+  /** Seconds the build took (0 for the stand-in). */
+  buildSeconds: number;
+  archiveBytes: number;
+}
+
+export interface SuiteImages {
+  /** The generated repo the images were built from (its chart is the one installed). */
+  repoDir: string;
+  chartDir: string;
+  app: ImageRef;
+  debug: ImageRef;
+  tests: ImageRef;
+}
+
+const ref = (repository: string, tag: string) => ({ repository, tag, ref: `${repository}:${tag}` });
+
+/** `buildah push IMAGE oci-archive:FILE:REF`, the archive the node's containerd imports. */
+export async function exportArchive(image: string, file: string): Promise<number> {
+  const r = await buildah(['push', '--quiet', '--signature-policy', policyFile(), image, `oci-archive:${file}:${image}`]);
+  if (!r.ok) throw new Error(`buildah push ${image} oci-archive:${file} failed:\n${r.output.slice(-3000)}`);
+  return statSync(file).size;
+}
+
+/**
+ * Generates the service, builds the app and debug images and exports all three images into
+ * WORK. Throws with the reason when images cannot be built here (not Linux, not root...).
+ */
+export async function buildSuiteImages(work: string, progress: (line: string) => void = () => {}): Promise<SuiteImages> {
+  const avail = await imageToolsAvailable();
+  if (!avail.ok) throw new Error(`cannot build images here: ${avail.reason}`);
+  const standIns = await ensureStandIns();
+  mkdirSync(work, { recursive: true });
+  const repoDir = generate({ name: SERVICE }, 'cgks-cluster-repo-');
+  const debugDir = join(work, 'debug-repo');
+  cpSync(repoDir, debugDir, { recursive: true });
+  cpSync(MEMDEBUG, join(debugDir, 'cmd', SERVICE, 'zz_memdebug.go'));
+
+  const release = await lockStore();
+  try {
+    const built = async (label: string, dir: string, r: { repository: string; tag: string; ref: string }): Promise<ImageRef> => {
+      progress(`building the ${label} image ${r.ref} with buildah`);
+      const b = await buildImage({ dir, tag: r.ref, baseImage: 'distroless', buildArgs: { VERSION: r.tag } });
+      if (!b.ok) throw new Error(`buildah bud of the ${label} image failed:\n${b.output.slice(-3000)}`);
+      const archive = join(work, `${label}.oci.tar`);
+      const archiveBytes = await exportArchive(r.ref, archive);
+      progress(`built ${r.ref} in ${b.seconds.toFixed(0)} s; ${archive} (${(archiveBytes / 1e6).toFixed(1)} MB)`);
+      return { ...r, archive, buildSeconds: b.seconds, archiveBytes };
+    };
+    const app = await built('app', repoDir, ref(`${REPO}/${SERVICE}`, '1.0.0'));
+    const debug = await built('debug', debugDir, ref(`${REPO}/${SERVICE}`, '1.0.0-memdebug'));
+    const [testsRepo, testsTag] = standIns.alpine.split(/:(?=[^:/]+$)/) as [string, string];
+    const testsArchive = join(work, 'tests.oci.tar');
+    const tests: ImageRef = { ...ref(testsRepo, testsTag), archive: testsArchive, buildSeconds: 0, archiveBytes: await exportArchive(standIns.alpine, testsArchive) };
+    return { repoDir, chartDir: join(repoDir, 'charts', SERVICE), app, debug, tests };
+  } finally {
+    release();
+  }
+}
+
+/** Whether the archive exists and is not empty (for checks). */
+export const archiveReady = (i: ImageRef): boolean => existsSync(i.archive) && statSync(i.archive).size > 0;
