@@ -127,7 +127,8 @@ export async function applyObjects(c: Cluster, objects: unknown[]): Promise<void
 }
 
 /** The values every install of the suite passes: the imported images, never pulled. */
-export function imageSets(images: SuiteImages, which: 'app' | 'debug' = 'app'): string[] {
+type Named = { repository: string; tag: string };
+export function imageSets(images: { app: Named; debug: Named; tests: Named }, which: 'app' | 'debug' = 'app'): string[] {
   const img = images[which];
   return [
     '--set', `image.repository=${img.repository}`,
