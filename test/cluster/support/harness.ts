@@ -272,8 +272,8 @@ export async function clusterSuite(id: string, title: string, define: (c: Cluste
       void finish().finally(() => process.exit(130));
     });
   }
-  t.after(finish);
   define(cluster, t);
+  t.after(finish); // after the file's own after hooks, which may still add to the report
   t.run();
 }
 
