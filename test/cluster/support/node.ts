@@ -12,7 +12,7 @@
 // machine (a lock under /run), since kube-proxy's iptables chains and the ports are global.
 import { execa } from 'execa';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { adminKubeconfig, makePki } from './pki.js';
 import { repoRoot, toolsDir } from '../../support/tools.js';
@@ -639,4 +639,50 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     await stop();
     throw e;
   }
+}
+
+// ---- what a node leaves on the machine -----------------------------------------------------------
+
+/**
+ * What of this machine a node touches, as sorted lines per kind: its processes (the components,
+ * containerd's shims, anything in a kubepods cgroup), mounts (the work dir, pods' netns, kubelet and
+ * containerd roots), network links, routes, iptables rules and network namespaces of the node's
+ * names and ranges, kubepods cgroups, and the sysctls it may change. Equal before start and after
+ * stop() means nothing was left behind; other programs' state is left out so a busy machine does
+ * not disturb the comparison.
+ */
+export async function hostSnapshot(workDir: string): Promise<Record<string, string[]>> {
+  const ours = /(cgks|10\.244\.|10\.96\.|10\.245\.|KUBE-|CNI-|cni-)/;
+  const lines = async (cmd: string, args: string[]) => (await run(cmd, args, { timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
+  const processes: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      const name = exe.split('/').pop() ?? '';
+      if (['kubenode', 'coredns', 'containerd', 'containerd-shim-runc-v2', 'runc'].includes(name) || cgroup.includes('/kubepods')) {
+        processes.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+      }
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  const dir = resolve(workDir);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(dir) || /^\/(var\/)?run\/netns\//.test(m) || /kubelet|containerd/.test(m));
+  const cgroups = existsSync('/sys/fs/cgroup')
+    ? readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, 'kubepods'))).map((h) => `${h}/kubepods`)
+    : [];
+  return {
+    processes: processes.sort(),
+    mounts: mounts.sort(),
+    links: (await lines('ip', ['-o', 'link', 'show'])).map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => /^(cgks|veth|cni)/.test(n)).sort(),
+    routes: (await lines('ip', ['route', 'show', 'table', 'all'])).filter((l) => ours.test(l)).sort(),
+    iptables: (await lines('iptables-save', [])).filter((l) => !l.startsWith('#') && ours.test(l)).sort(),
+    netns: (await lines('ip', ['netns', 'list'])).filter((l) => ours.test(l)).sort(),
+    cgroups: cgroups.sort(),
+    sysctls: SYSCTLS.map((k) => `${k}=${readSysctl(k) ?? '-'}`),
+  };
 }
