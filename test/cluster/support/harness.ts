@@ -10,7 +10,7 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensureTools, toolPath, toolsDir } from '../../support/tools.js';
 import { buildSuiteImages, type SuiteImages } from './images.js';
-import type { Node, NodeOptions } from './node-types.js';
+import { startNode, type Node } from './node.js';
 import { ReportSection } from './report.js';
 
 export interface Cluster {
@@ -39,13 +39,6 @@ export function unavailableReason(): string | undefined {
   return undefined;
 }
 
-async function loadStartNode(): Promise<(o: NodeOptions) => Promise<Node>> {
-  // The node is built by its own module; imported by a computed path until it is merged.
-  const path = './node.js';
-  const mod = (await import(path)) as { startNode: (o: NodeOptions) => Promise<Node> };
-  return mod.startNode;
-}
-
 /**
  * Starts the node, builds and imports the images. ID names the file's report section.
  * On failure everything started so far is stopped before the error is thrown.
@@ -56,10 +49,7 @@ export async function startCluster(id: string, title: string): Promise<Cluster> 
   const work = mkdtempSync(join(tmpdir(), `cgks-cluster-${id}-`));
   const report = new ReportSection(id, title);
   await ensureTools(['helm', 'crds']);
-  const [images, startNode] = await Promise.all([
-    buildSuiteImages(join(work, 'images'), log),
-    loadStartNode(),
-  ]);
+  const images = await buildSuiteImages(join(work, 'images'), log);
   report.figure('app image build (buildah, layer cache warm after the first run)', images.app.buildSeconds, 's');
   report.figure('app image as an OCI archive', images.app.archiveBytes, 'bytes');
   const nodeStarted = Date.now();
