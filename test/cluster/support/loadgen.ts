@@ -69,7 +69,7 @@ let built: Promise<string> | undefined;
 /** Builds loadgen (static, CGO off) into the suite's cache; once per process. */
 export function buildLoadgen(): Promise<string> {
   built ??= (async () => {
-    const dir = join(process.env.CGKS_CLUSTER_CACHE || join(homedir(), '.cache', 'create-go-k8s-service', 'cluster'), 'bin');
+    const dir = join(process.env.CGKS_CLUSTER_CACHE || join(homedir(), '.cache', 'create-go-k8s-service', 'cluster'), 'loadgen');
     mkdirSync(dir, { recursive: true });
     const out = join(dir, 'loadgen');
     const r = await execa('go', ['build', '-trimpath', '-o', out, '.'], {
