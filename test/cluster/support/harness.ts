@@ -61,6 +61,7 @@ export async function startCluster(id: string, title: string): Promise<Cluster> 
     stopped = true;
     await node.stop();
     rmSync(work, { recursive: true, force: true });
+    rmSync(images.repoDir, { recursive: true, force: true });
   };
   try {
     for (const i of [images.app, images.debug, images.tests]) await node.importImage(i.archive, i.ref);
