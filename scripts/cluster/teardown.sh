@@ -19,7 +19,12 @@ say() { printf '%s\n' "teardown: $*" >&2; }
 source "$STATE"
 
 ctr_() { timeout 20 ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@" 2>/dev/null; }
-alive() { kill -0 "$1" 2>/dev/null; }
+# Running, not a zombie (the node's own process reaps its children only when it gets to).
+alive() {
+  local state
+  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
 
 # 1. Containers: kill every task while containerd still answers.
 if [[ -S "$CONTAINERD_SOCK" ]]; then
@@ -96,6 +101,15 @@ for _ in 1 2 3; do
   [[ ${#mounts[@]} -eq 0 ]] && break
   for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 done
+
+# `ip netns add` made /run/netns a mount point of its own: undo that when it was not one before.
+if [[ "${RUN_NETNS_WAS_MOUNT:-1}" == 0 ]] && mountpoint -q /run/netns; then
+  if [[ -z "$(ls -A /run/netns 2>/dev/null | grep -vx "${LOAD_NETNS:-}")" ]]; then
+    [[ -n "${LOAD_NETNS:-}" ]] && ip netns delete "$LOAD_NETNS" 2>/dev/null
+    umount /run/netns 2>/dev/null || umount -l /run/netns 2>/dev/null
+    rmdir /run/netns 2>/dev/null
+  fi
+fi
 
 # 5. Network: the load namespace and its veth, the bridge, pods' veths, the routes.
 [[ -n "${LOAD_NETNS:-}" ]] && ip netns delete "$LOAD_NETNS" 2>/dev/null

@@ -34,7 +34,7 @@ import (
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewAPIServerCommand,
 	"controller-manager": controllermanager.NewControllerManagerCommand,
-	"scheduler":          scheduler.NewSchedulerCommand,
+	"scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
 	"kubelet":            func() *cobra.Command { return kubelet.NewKubeletCommand(context.Background()) },
 	"proxy":              proxy.NewProxyCommand,
 }

@@ -265,7 +265,6 @@ mode: iptables
 hostnameOverride: ${NODE_NAME}
 clusterCIDR: ${POD_CIDR}
 clientConnection: {kubeconfig: ${kubeconfig}}
-bindAddress: 127.0.0.1
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 nodePortAddresses: [${GATEWAY_IP}/32]
@@ -357,7 +356,7 @@ async function httpOk(url: string): Promise<boolean> {
  */
 async function takeLock(workDir: string, say: Say, timeoutMs: number): Promise<ChildProcess> {
   const teardown = join(repoRoot(), 'scripts', 'cluster', 'teardown.sh');
-  const script = `echo locked; cat >/dev/null; exec bash "$CGKS_TEARDOWN" "$CGKS_WORKDIR" 2>>"$CGKS_WORKDIR/logs/teardown.log"`;
+  const script = `echo locked; cat >/dev/null; exec bash "$CGKS_TEARDOWN" "$CGKS_WORKDIR" >>"$CGKS_WORKDIR/logs/teardown.log" 2>&1`;
   const watcher = spawn('flock', ['-w', String(Math.ceil(timeoutMs / 1000)), LOCK_FILE, 'bash', '-c', script], {
     detached: true,
     stdio: ['pipe', 'pipe', 'ignore'],
@@ -396,8 +395,12 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
 
   say('installing host packages (scripts/cluster/install-host.sh)');
   await runScript('scripts/cluster/install-host.sh', [], say, 15 * 60_000);
-  say('building node binaries if not cached (scripts/cluster/build-node.sh)');
-  const binDir = await runScript('scripts/cluster/build-node.sh', [], say, 60 * 60_000);
+  // CGKS_NODE_BIN_DIR: binaries (and ../images) laid out as build-node.sh does, built elsewhere.
+  let binDir = process.env.CGKS_NODE_BIN_DIR;
+  if (!binDir) {
+    say('building node binaries if not cached (scripts/cluster/build-node.sh)');
+    binDir = await runScript('scripts/cluster/build-node.sh', [], say, 60 * 60_000);
+  }
   const kubenode = join(binDir, 'kubenode');
   const imageDir = join(binDir, '..', 'images');
   const refs = Object.fromEntries(
@@ -458,7 +461,8 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         return r.exitCode === 0 && r.stdout.trim() === '' ? true : undefined;
       }).catch((e: Error) => say(`${e.message}; killing what is left`));
     }
-    const r = spawnSync('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { encoding: 'utf8', timeout: 180_000 });
+    // Not spawnSync: the event loop must keep reaping the components as they exit.
+    const r = await run('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { timeoutMs: 180_000 });
     if (r.stderr) appendFileSync(join(w.logs, 'teardown.log'), r.stderr);
     // Let the watcher run teardown once more (a no-op now) and release the lock.
     const watcherGone = new Promise<void>((ok) => (watcher.exitCode !== null ? ok() : watcher.once('exit', () => ok())));
@@ -487,6 +491,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         `LOAD_VETH=${LOAD_VETH}`,
         `LOAD_NETNS=${LOAD_NETNS}`,
         `UNREACHABLE_ROUTES="${POD_CIDR} ${SERVICE_CIDR}"`,
+        `RUN_NETNS_WAS_MOUNT=${readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/run/netns') ? 1 : 0}`,
         '',
       ].join('\n'),
     );
@@ -527,18 +532,13 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     procs.push(containerd);
     await waitReady(w, containerd, 60_000, async () => existsSync(w.containerdSock) && (await run('ctr', ['--address', w.containerdSock, 'version'], { timeoutMs: 5000 })).exitCode === 0);
     const importImage = async (archive: string, ref: string): Promise<void> => {
-      const out = await ctr(['images', 'import', '--no-unpack', archive], 300_000);
+      // Imports and unpacks into the CRI's snapshotter; the name is the archive's ref.name annotation.
+      const out = await ctr(['images', 'import', archive], 300_000);
       const imported = [...out.matchAll(/^unpacking (\S+) \(/gm)].map((m) => m[1]);
-      const listed = (await ctr(['images', 'ls', '-q'])).split('\n');
-      if (!listed.includes(ref)) {
-        const from = imported[0] ?? listed.find((l) => l && !l.startsWith('sha256:'));
-        if (!from) throw new Error(`ctr images import ${archive} imported nothing`);
-        await ctr(['images', 'tag', '--force', from, ref]);
+      if (!imported.includes(ref)) {
+        if (!imported[0]) throw new Error(`ctr images import ${archive} imported nothing: ${out}`);
+        await ctr(['images', 'tag', '--force', imported[0], ref]);
       }
-      await ctr(['images', 'unpack', '--snapshotter', 'overlayfs', ref], 300_000).catch(async () => {
-        // ctr 1.6 has no `images unpack`; importing again unpacks.
-        await ctr(['images', 'import', archive], 300_000);
-      });
     };
     say(`importing ${refs.pause} and ${refs.busybox}`);
     await importImage(join(imageDir, 'pause.oci.tar'), refs.pause);
@@ -671,7 +671,7 @@ export async function hostSnapshot(workDir: string): Promise<Record<string, stri
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(dir) || /^\/(var\/)?run\/netns\//.test(m) || /kubelet|containerd/.test(m));
+    .filter((m) => m.startsWith(dir) || /^\/(var\/)?run\/netns(\/|$)/.test(m) || /kubelet|containerd/.test(m));
   const cgroups = existsSync('/sys/fs/cgroup')
     ? readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, 'kubepods'))).map((h) => `${h}/kubepods`)
     : [];
