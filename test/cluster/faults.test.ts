@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { describeStats, failures, startLoad } from './support/loadgen.js';
 import {
   clusterSuite,
+  containerLog,
   imageSets,
   memoryCgroupDir,
   podInfo,
@@ -101,9 +102,9 @@ await clusterSuite('faults', 'Faults', (c, t) => {
     const [pod] = await installOne(c, 'memlimit', 'debug', envSets(pressure));
     // The control may be killed before it is ever Ready: installed without --wait.
     const [control] = await installOne(c, 'nolimit', 'debug', envSets({ ...pressure, GOMEMLIMIT: 'off' }), 1, false);
-    const logs = await c.kubectl(['logs', '-n', NS, pod!.name]);
-    const gomemlimit = Number(/"gomemlimit":(\d+)/.exec(logs.stdout)?.[1] ?? Number.NaN);
-    assert.ok(gomemlimit > 0, `no GOMEMLIMIT line in the log:\n${logs.stdout.slice(0, 2000)}`);
+    const logs = containerLog(c, NS, pod!);
+    const gomemlimit = Number(/"gomemlimit":(\d+)/.exec(logs)?.[1] ?? Number.NaN);
+    assert.ok(gomemlimit > 0, `no GOMEMLIMIT line in the log:\n${logs.slice(0, 2000)}`);
     const dir = memoryCgroupDir(await c.node.containerPid(pod!.containerID));
     const load = await startLoad({ target: await serviceTarget(c, NS, 'memlimit-demo-svc'), path: '/api/v1/hello', netns: c.node.loadNetns, connections: 2, rate: 50, maxRequests: 10_000, durationSeconds: 120 });
     let peakUsage = 0;

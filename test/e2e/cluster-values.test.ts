@@ -19,7 +19,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'cgks-cluster-values-'));
 const IMAGES = {
   app: { repository: 'localhost/cgks-cluster/demo-svc', tag: '1.0.0' },
   debug: { repository: 'localhost/cgks-cluster/demo-svc', tag: '1.0.0-memdebug' },
-  tests: { repository: 'localhost/cgks-standin/alpine', tag: 'latest' },
+  tests: { repository: 'localhost/cgks-cluster/busybox', tag: 'stand-in' },
 };
 /** imageSets() as the `set` map helmTemplate takes. */
 const sets = Object.fromEntries(

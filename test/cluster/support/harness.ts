@@ -2,7 +2,7 @@
 // once per file and always stopped, the suite's images built and imported, helm and kubectl
 // bound to the node's kubeconfig, namespaces that enforce Pod Security "restricted", and
 // bounded waits on what the kubelet reports.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -194,6 +194,23 @@ export async function until<T>(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A container's log lines (every restart), read from the kubelet's log files on the node: the
+ * API server's log proxy needs the kubelet reachable by name, which the node does not promise.
+ */
+export function containerLog(c: Cluster, ns: string, pod: PodInfo, container = 'demo-svc'): string {
+  const dir = join(c.work, 'node', 'pod-logs', `${ns}_${pod.name}_${pod.uid}`, container);
+  if (!existsSync(dir)) return '';
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .map((l) => l.split(' ').slice(3).join(' ')) // CRI format: time stream tag message
+    .join('\n');
+}
 
 /** The ClusterIP:port of a Service. */
 export async function serviceTarget(c: Cluster, ns: string, name: string): Promise<string> {

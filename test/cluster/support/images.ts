@@ -4,7 +4,9 @@
 //   debug   the same repo plus test/cluster/fixtures/memdebug.go (memory pressure from the
 //           environment, for the fault tests); generated repos never ship that file
 //   tests   the chart's `helm test` image: the busybox stand-in (Debian busybox-static, see
-//           test/STAND-IN-IMAGES.md), instead of busybox from a registry
+//           test/STAND-IN-IMAGES.md) with test/cluster/wget as its wget, instead of busybox
+//           from a registry (static glibc busybox crashes resolving a name; see wget/main.go)
+import { execa } from 'execa';
 import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,27 @@ import { buildah, buildImage, ensureStandIns, imageToolsAvailable, lockStore, po
 export const SERVICE = 'demo-svc';
 const REPO = 'localhost/cgks-cluster';
 const MEMDEBUG = fileURLToPath(new URL('../fixtures/memdebug.go', import.meta.url));
+const WGET = fileURLToPath(new URL('../wget/', import.meta.url));
+
+/** The busybox stand-in with a wget that resolves names (Go's resolver), as REF. */
+async function buildTestsImage(busybox: string, work: string, r: { ref: string }): Promise<void> {
+  const bin = join(work, 'wget');
+  const go = await execa('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', bin, '.'], {
+    cwd: WGET, env: { GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '' }, reject: false, all: true, stdin: 'ignore',
+  });
+  if (go.exitCode !== 0) throw new Error(`go build of test/cluster/wget failed:\n${go.all}`);
+  const from = await buildah(['from', '--pull=never', busybox]);
+  if (!from.ok) throw new Error(`buildah from ${busybox}: ${from.output}`);
+  const ctr = from.stdout.trim();
+  try {
+    for (const args of [['copy', '--chmod', '0755', ctr, bin, '/usr/local/bin/wget'], ['commit', '--quiet', ctr, r.ref]]) {
+      const x = await buildah(args);
+      if (!x.ok) throw new Error(`buildah ${args.join(' ')}: ${x.output}`);
+    }
+  } finally {
+    await buildah(['rm', ctr]);
+  }
+}
 
 export interface ImageRef {
   /** repository, as the chart's image.repository takes it */
@@ -73,9 +96,11 @@ export async function buildSuiteImages(work: string, progress: (line: string) =>
     };
     const app = await built('app', repoDir, ref(`${REPO}/${SERVICE}`, '1.0.0'));
     const debug = await built('debug', debugDir, ref(`${REPO}/${SERVICE}`, '1.0.0-memdebug'));
-    const [testsRepo, testsTag] = standIns.alpine.split(/:(?=[^:/]+$)/) as [string, string];
+    const testsRef = ref(`${REPO}/busybox`, 'stand-in');
+    progress(`building the helm test image ${testsRef.ref} (busybox stand-in + test/cluster/wget)`);
+    await buildTestsImage(standIns.alpine, work, testsRef);
     const testsArchive = join(work, 'tests.oci.tar');
-    const tests: ImageRef = { ...ref(testsRepo, testsTag), archive: testsArchive, buildSeconds: 0, archiveBytes: await exportArchive(standIns.alpine, testsArchive) };
+    const tests: ImageRef = { ...testsRef, archive: testsArchive, buildSeconds: 0, archiveBytes: await exportArchive(testsRef.ref, testsArchive) };
     return { repoDir, chartDir: join(repoDir, 'charts', SERVICE), app, debug, tests };
   } finally {
     release();

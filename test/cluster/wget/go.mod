@@ -1,0 +1,3 @@
+module cgks.test/wget
+
+go 1.25
