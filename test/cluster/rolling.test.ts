@@ -80,7 +80,34 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     assert.ok(result.total.ok > 1000, `only ${result.total.ok} requests succeeded`);
   });
 
+  let control: LoadResult | undefined;
+  t('control, reported and not asserted: one roll with shutdown.delaySeconds=0 (no drain delay), same load', async () => {
+    const base = ['-n', NS, ...imageSets(c.images), '--set', `replicaCount=${REPLICAS - 1}`, '--set', 'shutdown.delaySeconds=0'];
+    const target = await serviceTarget(c, NS, RELEASE);
+    const load = await startLoad({ target, path: '/api/v1/hello', netns: c.node.loadNetns, connections: 4, rate: 100, maxRequests: 30_000, durationSeconds: 240 });
+    try {
+      await load.started;
+      // This upgrade changes the pods (the delay) and rolls them once.
+      load.phase('roll without a drain delay');
+      const up = await c.helm(['upgrade', RELEASE, c.images.chartDir, ...base, '--set-string', 'podAnnotations.cgks-roll=control', '--wait', '--timeout', '5m'], { timeoutMs: 6 * 60_000 });
+      assert.is(up.exitCode, 0, up.stderr);
+      await settled(c, REPLICAS - 1);
+      await sleep(2000);
+    } finally {
+      control = await load.stop();
+    }
+    c.log(`control: ${describeStats(control.phases.at(-1)!)}`);
+  });
+
   t.after(() => {
+    if (control) {
+      const p = control.phases.at(-1)!;
+      c.report.figure('control: failed requests in one roll with shutdown.delaySeconds=0', failures(p), 'count', describeStats(p));
+      c.report.note(
+        'The control roll (no drain delay) is reported, not asserted: whether requests fail without the delay depends on how fast ' +
+          'kube-proxy drops the endpoint on this node. It shows what the count would see; test/e2e/cluster-loadgen.test.ts proves the counting itself.',
+      );
+    }
     if (!result) return;
     const r = result;
     const rolls = r.phases.filter((p) => p.name.startsWith('helm upgrade'));
