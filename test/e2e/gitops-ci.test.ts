@@ -3,7 +3,7 @@
 // main). The request steps run for real in bash with gh and curl stubbed; actionlint and GitLab's
 // schema judge the files in supply-chain.test.ts.
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
