@@ -290,13 +290,19 @@ if (s) {
             `(request id, panic recovery, metrics, drain bookkeeping); without the access log it is at ${fmtRatio((variant('serviceNoAccessLog')?.median.rps ?? Number.NaN) / hw.median.rps)}`
           : undefined,
     });
-    const cpu = helloLoad.medians.service.cpuUsPerReq / hw.median.cpuUsPerReq;
+  }
+  const fr = s.fixedRate;
+  if (fr) {
+    const c = fr.comparison;
+    const ok = c.ratios.length > 0;
     add({
       area: 'service',
-      name: '/api/v1/hello server CPU per request vs the hand-written server (at full load, not at a fixed moderate rate)',
-      measured: `${fmtRatio(cpu)} (${helloLoad.medians.service.cpuUsPerReq.toFixed(1)} vs ${hw.median.cpuUsPerReq.toFixed(1)} µs)`,
+      name: `${fr.route} server CPU per request vs the hand-written server, at a fixed ${fr.rate} req/s (paired)`,
+      measured: ok
+        ? `${fmtRatio(c.ratio.median)} (${c.a.median.toFixed(2)} vs ${c.b.median.toFixed(2)} µs; paired ratios ${fmtRatio(c.ratio.min)}–${fmtRatio(c.ratio.max)} over ${c.ratios.length} rounds)`
+        : `no valid round (${c.invalidRounds} left out)`,
       limit: '≤ 1.00×',
-      pass: cpu <= 1.0,
+      pass: ok ? c.ratio.median <= 1.0 : undefined,
     });
   }
   for (const [id, limit] of [['tracingOff', 0.95], ['tracingOn', 0.8]] as const) {
