@@ -322,7 +322,7 @@ if (s) {
     add({
       area: 'service',
       name: 'tracing variant image (stripped binary + compressed base)',
-      measured: `${fmtBytes(total)} (${total} B = binary ${s.tracingBinaryBytes} + base ${s.imageEstimate.baseBytes}); tracing adds ${fmtBytes(s.tracingBinaryBytes - s.binaryBytes.service)} to the binary`,
+      measured: `${fmtBytes(total)} (${total} B = binary ${s.tracingBinaryBytes} + base ${s.imageEstimate.baseBytes}); tracing adds ${fmtBytes(s.tracingBinaryBytes - s.binaryBytes.service)} to the binary; built with its Dockerfile's \`-tags=${s.tracingBuildTags ?? ''}\``,
       limit: '≤ 14 MB (14,000,000 B)',
       pass: total <= 14_000_000,
     });

@@ -18,7 +18,7 @@ import {
   type FixedRateComparison,
   type FixedRateSample,
 } from './lib/fixed-rate.js';
-import { elfSections, modulesOf, sizeByModule, type SizeBreakdown } from './lib/binsize.js';
+import { dockerfileBuildTags, elfSections, modulesOf, sizeByModule, type SizeBreakdown } from './lib/binsize.js';
 import { loadGenerator, type Tool } from './lib/tools.js';
 import {
   BENCH_DIR,
@@ -118,8 +118,9 @@ export interface ServiceResult {
   binaryGzipBytes: { service: number; bare: number };
   /** The same service generated with --no-metrics: what the metrics stack weighs. */
   noMetricsBinaryBytes?: number;
-  /** The same service generated with --tracing. */
+  /** The same service generated with --tracing, built with its Dockerfile's tags. */
   tracingBinaryBytes?: number;
+  tracingBuildTags?: string;
   /** Where the bytes of the default and the tracing binaries go, by module (bench/lib/binsize.ts). */
   sizeBreakdown?: Partial<Record<'service' | 'tracing', SizeBreakdown>>;
   /** Modules linked into the service binary (go version -m). */
@@ -288,11 +289,14 @@ export async function benchService(opts: {
 
     // The same service with tracing compiled in: off at run time, and on with its default sampling.
     let tracingBinaryBytes: number | undefined;
+    let tracingTags = '';
     const trBin = join(work, 'bin', 'service-tracing');
     try {
       const tr = join(work, 'gen-tracing', SERVICE_NAME);
       run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), tr, '--yes', '--tracing', '--no-git', '--no-install'], { cwd: work });
-      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
+      // The build tags of its Dockerfile (grpcnotrace), so that the size is the image's.
+      tracingTags = dockerfileBuildTags(readFileSync(join(tr, 'Dockerfile'), 'utf8'));
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, `-tags=${tracingTags}`, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
       tracingBinaryBytes = statSync(trBin).size;
     } catch (err) {
       notes.push(`--tracing variant not built: ${(err as Error).message.split('\n')[0]}`);
@@ -317,7 +321,8 @@ export async function benchService(opts: {
       if (id === 'tracing' && tracingBinaryBytes === undefined) continue;
       try {
         const full = `${stripped}-symbols`;
-        await runAsync('go', ['build', '-mod=mod', '-trimpath', '-o', full, `./cmd/${SERVICE_NAME}`], { cwd: dir, env: goEnv() });
+        const tags = id === 'tracing' ? [`-tags=${tracingTags}`] : [];
+        await runAsync('go', ['build', '-mod=mod', '-trimpath', ...tags, '-o', full, `./cmd/${SERVICE_NAME}`], { cwd: dir, env: goEnv() });
         const nm = run('go', ['tool', 'nm', '-size', full], { env: goEnv() }).stdout;
         const mods = modulesOf(run('go', ['version', '-m', full], { env: goEnv() }).stdout);
         sizeBreakdown[id] = sizeByModule(nm, elfSections(readFileSync(full)), mods, statSync(stripped).size);
@@ -535,6 +540,7 @@ export async function benchService(opts: {
       binaryGzipBytes,
       noMetricsBinaryBytes,
       tracingBinaryBytes,
+      tracingBuildTags: tracingTags,
       sizeBreakdown,
       modules,
       imageEstimate: {

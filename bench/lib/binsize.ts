@@ -128,3 +128,9 @@ export function modulesOf(goVersionM: string): string[] {
     .map((f) => f[1]!)
     .filter(Boolean);
 }
+
+/** The `-tags` of the `go build` line in a generated Dockerfile (empty when it has none). */
+export function dockerfileBuildTags(dockerfile: string): string {
+  const line = /^\s*go build (.*)$/m.exec(dockerfile)?.[1] ?? '';
+  return /(?:^|\s)-tags[= ](\S+)/.exec(line)?.[1] ?? '';
+}

@@ -1,6 +1,7 @@
 // The tracing variant's behaviour, proven from outside against the built binary: a hung
 // OTLP collector costs a pod stop a bounded share of the shutdown budget, never an error.
 import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +10,7 @@ import { generate } from '../support/generate.js';
 
 const NAME = 'traced-svc';
 let bin = '';
+let dir = '';
 
 function exitWithin(svc: RunningService, ms: number) {
   return Promise.race([
@@ -39,10 +41,23 @@ async function hungCollector(): Promise<{ url: string; close(): void; connection
 
 const setup = suite('tracing: build');
 setup('builds the tracing variant', async () => {
-  const dir = generate({ name: NAME, tracing: true }, 'cgks-tracing-');
+  dir = generate({ name: NAME, tracing: true }, 'cgks-tracing-');
   bin = join(dir, 'bin', NAME);
   const r = await go(dir, ['build', '-o', bin, `./cmd/${NAME}`]);
   assert.is(r.exitCode, 0, r.all);
+});
+
+setup("the image's build leaves out gRPC's debug pages, whose text/template would keep every unused method", async () => {
+  const build = /^\s*go build (.*)\\$/m.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
+  assert.ok(build, 'a go build line in the Dockerfile');
+  const tags = /-tags (\S+)/.exec(build[1]!)?.[1] ?? '';
+  const deps = await go(dir, ['list', '-deps', `-tags=${tags}`, `./cmd/${NAME}`]);
+  assert.is(deps.exitCode, 0, deps.all);
+  const linked = deps.stdout.split('\n');
+  for (const pkg of ['golang.org/x/net/trace', 'text/template', 'html/template']) {
+    assert.not.ok(linked.includes(pkg), `${pkg} is linked with -tags=${tags}`);
+  }
+  assert.ok(linked.includes('go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp'), 'the OTLP exporter is linked');
 });
 setup.run();
 

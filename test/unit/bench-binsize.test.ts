@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { elfSections, moduleOf, modulesOf, packageOf, sizeByModule, type ElfSection } from '../../bench/lib/binsize.js';
+import { dockerfileBuildTags, elfSections, moduleOf, modulesOf, packageOf, sizeByModule, type ElfSection } from '../../bench/lib/binsize.js';
 
 test('packageOf finds the package of functions, methods, types, itabs and generic instances', () => {
   assert.is(packageOf('github.com/rs/zerolog.(*Event).Str'), 'github.com/rs/zerolog');
@@ -71,6 +71,14 @@ test('elfSections reads the section headers of a real ELF file (this node binary
   assert.ok(text && text.size > 1_000_000 && text.addr > 0, JSON.stringify(text));
   assert.ok(secs.some((s) => s.type === 8), 'has a NOBITS section (.bss)');
   assert.throws(() => elfSections(Buffer.from('#!/bin/sh\n'.padEnd(64, ' '))), /not a 64-bit little-endian ELF/);
+});
+
+test('dockerfileBuildTags reads the tags of the go build line, so the bench builds what the image holds', () => {
+  const df = (flags: string) => `FROM x AS build\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    CGO_ENABLED=0 \\\n    go build ${flags} \\\n      -ldflags "-s -w" \\\n      -o /out/x ./cmd/x\n`;
+  assert.is(dockerfileBuildTags(df('-trimpath -tags grpcnotrace')), 'grpcnotrace');
+  assert.is(dockerfileBuildTags(df('-tags=a,b -trimpath')), 'a,b');
+  assert.is(dockerfileBuildTags(df('-trimpath')), '');
+  assert.is(dockerfileBuildTags('FROM scratch\n'), '');
 });
 
 test.run();
