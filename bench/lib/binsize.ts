@@ -129,8 +129,12 @@ export function modulesOf(goVersionM: string): string[] {
     .filter(Boolean);
 }
 
-/** The `-tags` of the `go build` line in a generated Dockerfile (empty when it has none). */
+/**
+ * The `-tags` of the `go build` line in a generated Dockerfile (empty when it has none), with
+ * `${NAME}` taken from the default of `ARG NAME=...`.
+ */
 export function dockerfileBuildTags(dockerfile: string): string {
   const line = /^\s*go build (.*)$/m.exec(dockerfile)?.[1] ?? '';
-  return /(?:^|\s)-tags[= ](\S+)/.exec(line)?.[1] ?? '';
+  const tags = /(?:^|\s)-tags[= ]("[^"]*"|\S+)/.exec(line)?.[1]?.replace(/^"|"$/g, '') ?? '';
+  return tags.replace(/\$\{?(\w+)\}?/g, (_, name: string) => new RegExp(`^ARG ${name}=(\\S*)`, 'm').exec(dockerfile)?.[1] ?? '');
 }

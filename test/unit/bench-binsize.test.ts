@@ -79,6 +79,8 @@ test('dockerfileBuildTags reads the tags of the go build line, so the bench buil
   assert.is(dockerfileBuildTags(df('-tags=a,b -trimpath')), 'a,b');
   assert.is(dockerfileBuildTags(df('-trimpath')), '');
   assert.is(dockerfileBuildTags('FROM scratch\n'), '');
+  assert.is(dockerfileBuildTags(`ARG GO_BUILD_TAGS=grpcnotrace\n${df('-trimpath -tags "${GO_BUILD_TAGS}"')}`), 'grpcnotrace', 'an ARG default');
+  assert.is(dockerfileBuildTags(df('-tags "$UNSET"')), '', 'an ARG without a default');
 });
 
 test.run();
