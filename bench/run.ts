@@ -287,7 +287,7 @@ if (s) {
       why:
         ratio < 0.95
           ? `Why: the service spends ${fmtRatio(helloLoad.medians.service.cpuUsPerReq / hw.median.cpuUsPerReq)} the CPU per request of the hand-written server ` +
-            `(request id, panic recovery, metrics, drain bookkeeping); without the access log it is at ${fmtRatio((variant('serviceNoAccessLog')?.median.rps ?? Number.NaN) / hw.median.rps)}`
+            `(request id and a request logger in the context, panic recovery, metrics, read/write/idle deadlines the reference does not set; see FINDINGS.md); without the access log it is at ${fmtRatio((variant('serviceNoAccessLog')?.median.rps ?? Number.NaN) / hw.median.rps)}`
           : undefined,
     });
   }
@@ -325,6 +325,14 @@ if (s) {
       measured: `${fmtBytes(total)} (${total} B = binary ${s.tracingBinaryBytes} + base ${s.imageEstimate.baseBytes}); tracing adds ${fmtBytes(s.tracingBinaryBytes - s.binaryBytes.service)} to the binary; built with its Dockerfile's \`-tags=${s.tracingBuildTags ?? ''}\``,
       limit: '≤ 14 MB (14,000,000 B)',
       pass: total <= 14_000_000,
+      why:
+        total > 14_000_000 && s.sizeBreakdown?.tracing
+          ? `Why: over by ${fmtBytes(total - 14_000_000)}; the largest modules beside the standard library: ${s.sizeBreakdown.tracing.rows
+              .filter((r) => !/standard library|linker tables/.test(r.module))
+              .slice(0, 5)
+              .map((r) => `${r.module} ${fmtBytes(r.total)}`)
+              .join(', ')} (the OTLP/HTTP exporter imports gRPC itself, opentelemetry-go issue #2579; see "Where the image bytes go")`
+          : undefined,
     });
   }
   const nm = s.noMetrics;
