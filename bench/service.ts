@@ -12,6 +12,8 @@ import { SERVICE_NAME, generateReference } from './generation.js';
 import {
   compareCpuPerRequest,
   cpuUsPerRequest,
+  FIXED_RATE_INFLIGHT,
+  FIXED_RATE_SHARE,
   moderateRate,
   parseFixedRate,
   processCpuNs,
@@ -45,8 +47,6 @@ export const BUILD_FLAGS = ['-trimpath', '-ldflags', '-s -w'];
  */
 export const DISTROLESS_STATIC_BYTES = Number(process.env.CGKS_BENCH_BASE_IMAGE_BYTES ?? 2 * 1024 * 1024);
 export const IMAGE_LIMIT_BYTES = 9 * 1000 * 1000;
-/** The fixed rate for CPU per request, as a share of the slower server's full-load req/s. */
-export const FIXED_RATE_SHARE = 0.4;
 
 export interface LoadRun {
   rps: number;
@@ -507,7 +507,7 @@ export async function benchService(opts: {
       const rate = moderateRate([medianRun(svcLoad).rps, medianRun(hwLoad).rps], share);
       const requestsPerRun = Math.round(rate * opts.loadSeconds);
       const fixed1 = async (id: 'service' | 'handwritten', n: number): Promise<FixedRateSample> => {
-        const base = [fixedRateBin, `-url=${urls[id]}${route}`, `-rate=${rate}`, `-n=${n}`, `-max=${opts.loadSeconds * 2 + 5}s`];
+        const base = [fixedRateBin, `-url=${urls[id]}${route}`, `-rate=${rate}`, `-n=${n}`, `-max=${opts.loadSeconds * 2 + 5}s`, `-inflight=${FIXED_RATE_INFLIGHT}`];
         const argv = taskset ? [taskset, '-c', '0', ...base] : base;
         const cpu0 = processCpuNs(pids[id]);
         const { stdout } = await runAsync(argv[0]!, argv.slice(1));
