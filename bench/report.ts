@@ -9,6 +9,7 @@ import { pairedRatio } from './lib/timing.js';
 import type { GenerationResult } from './generation.js';
 import { pairedRpsRatio, type ServiceResult } from './service.js';
 import type { SizeBreakdown } from './lib/binsize.js';
+import { FIXED_RATE_INFLIGHT } from './lib/fixed-rate.js';
 import type { StartupResult } from './startup.js';
 import { BENCH_DIR, fmtBytes, fmtMs, fmtRatio, median, type Summary } from './lib/util.js';
 
@@ -312,7 +313,7 @@ function renderService(L: string[], s: ServiceResult): void {
         `(p25–p75 ${fr.comparison.a.p25.toFixed(2)}–${fr.comparison.a.p75.toFixed(2)}), hand-written ${fr.comparison.b.median.toFixed(2)} µs ` +
         `(${fr.comparison.b.p25.toFixed(2)}–${fr.comparison.b.p75.toFixed(2)}); paired ratio ${fmtRatio(fr.comparison.ratio.median)} ` +
         `(${fmtRatio(fr.comparison.ratio.min)}–${fmtRatio(fr.comparison.ratio.max)}). Every run, µs per request: service ${each(fr.service)}; ` +
-        `hand-written ${each(fr.handwritten)}. p99 latency, medians: service ${fmtMs(median(fr.service.map((x) => x.p99Ms)))}, ` +
+        `hand-written ${each(fr.handwritten)}; requests skipped (due while ${num(FIXED_RATE_INFLIGHT)} were outstanding): service ${fr.service.map((x) => x.skipped).join('/')}, hand-written ${fr.handwritten.map((x) => x.skipped).join('/')} of ${num(fr.requestsPerRun)}. p99 latency, medians: service ${fmtMs(median(fr.service.map((x) => x.p99Ms)))}, ` +
         `hand-written ${fmtMs(median(fr.handwritten.map((x) => x.p99Ms)))}.`,
       '',
     );

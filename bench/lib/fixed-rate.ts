@@ -51,13 +51,20 @@ export function parseFixedRate(stdout: string): FixedRateRun {
 }
 
 /**
+ * Most requests a round may skip and still count. A skipped request was due while
+ * FIXED_RATE_INFLIGHT were outstanding: the server or the sender stalled (on this shared
+ * 2-core machine, stalls of 100–500 ms under the other jobs' builds). The server's CPU per
+ * answered request stays meaningful; the report gives the skips of every run.
+ */
+export const FIXED_RATE_MAX_SKIPPED = 0.1;
+
+/**
  * The server's CPU per answered request, in µs. Undefined when the round does not measure
- * what it should: errors, more than 1 % of the due requests skipped (the server or the sender
- * stalled long enough to have FIXED_RATE_INFLIGHT requests outstanding, so the rate was not
- * held), or fewer than 95 % of the due requests answered.
+ * what it should: errors, more than FIXED_RATE_MAX_SKIPPED of the due requests skipped, or
+ * fewer than 90 % of the due requests answered.
  */
 export function cpuUsPerRequest(run: FixedRateRun, cpuNs: number): number | undefined {
-  if (run.ok === 0 || run.errors > 0 || run.skipped > 0.01 * run.due || run.ok < 0.95 * run.due) return undefined;
+  if (run.ok === 0 || run.errors > 0 || run.skipped > FIXED_RATE_MAX_SKIPPED * run.due || run.ok < 0.9 * run.due) return undefined;
   return cpuNs / 1000 / run.ok;
 }
 

@@ -43,14 +43,14 @@ test('cpuUsPerRequest divides the server CPU by the answered requests', () => {
   assert.is(cpuUsPerRequest(RUN, 135_000_000), 15);
 });
 
-test('cpuUsPerRequest allows a few skipped requests (a stall of the shared machine), not more than 1 %', () => {
-  assert.is(cpuUsPerRequest({ ...RUN, skipped: 90, sent: 8910, ok: 8910 }, 89_100_000), 10);
+test('cpuUsPerRequest allows some skipped requests (stalls of the shared machine), not more than 10 %', () => {
+  assert.is(cpuUsPerRequest({ ...RUN, skipped: 900, sent: 8100, ok: 8100 }, 81_000_000), 10);
 });
 
 test('cpuUsPerRequest refuses a round that did not hold the rate or lost requests', () => {
-  assert.is(cpuUsPerRequest({ ...RUN, skipped: 91, sent: 8909, ok: 8909 }, 1e8), undefined, 'sender fell behind');
+  assert.is(cpuUsPerRequest({ ...RUN, skipped: 901, sent: 8099, ok: 8099 }, 1e8), undefined, 'sender fell behind');
   assert.is(cpuUsPerRequest({ ...RUN, errors: 2, ok: 8998 }, 1e8), undefined, 'errors');
-  assert.is(cpuUsPerRequest({ ...RUN, ok: 8000, sent: 8000, due: 9000 }, 1e8), undefined, 'time limit hit before 95 % answered');
+  assert.is(cpuUsPerRequest({ ...RUN, ok: 8000, sent: 8000, due: 9000 }, 1e8), undefined, 'time limit hit before 90 % answered');
   assert.is(cpuUsPerRequest({ ...RUN, ok: 0, sent: 0, due: 0 }, 1e8), undefined, 'nothing answered');
 });
 
