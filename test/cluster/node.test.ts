@@ -96,7 +96,7 @@ if (!canRun) {
     // kube-proxy programs the rules shortly after the endpoint turns ready: bounded retries.
     for (let i = 0; i < 30 && last.exitCode !== 0; i++) {
       if (i) await new Promise((r) => setTimeout(r, 1000));
-      last = await n.inLoadNetns(['busybox', 'wget', '-q', '-T', '3', '-O', '-', `http://${clusterIP}/`], { timeoutMs: 10_000 });
+      last = await n.inLoadNetns(['curl', '-sS', '--max-time', '3', `http://${clusterIP}/`], { timeoutMs: 10_000 });
     }
     assert.is(last.exitCode, 0, `no answer from http://${clusterIP}/ in ${n.loadNetns}: ${last.stderr}`);
     assert.is(last.stdout.trim(), 'ok');

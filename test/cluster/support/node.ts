@@ -421,6 +421,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   const kubeconfig = join(root, 'admin.kubeconfig');
   const procs: Proc[] = [];
   let stopped: Promise<void> | undefined;
+  let stoppedFully = false;
   const stop = (): Promise<void> => (stopped ??= doStop());
   const onSignal = (sig: NodeJS.Signals) => {
     say(`${sig}: tearing the node down`);
@@ -434,8 +435,11 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   process.once('SIGTERM', onSignal);
   process.once('exit', onExit);
 
-  const kubectl: Node['kubectl'] = (args, o = {}) =>
-    run(kubenode, ['kubectl', '--kubeconfig', kubeconfig, ...args], { input: o.input, timeoutMs: o.timeoutMs ?? 60_000 });
+  // Once stopped, the node's addresses are routed like any other: refuse rather than send there.
+  const kubectl: Node['kubectl'] = async (args, o = {}) =>
+    stoppedFully
+      ? { stdout: '', stderr: 'the node is stopped', exitCode: 1 }
+      : run(kubenode, ['kubectl', '--kubeconfig', kubeconfig, ...args], { input: o.input, timeoutMs: o.timeoutMs ?? 60_000 });
   const ctr = (args: string[], timeoutMs = 120_000) => must('ctr', ['--address', w.containerdSock, '-n', 'k8s.io', ...args], { timeoutMs });
 
   async function doStop(): Promise<void> {
@@ -461,6 +465,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         return r.exitCode === 0 && r.stdout.trim() === '' ? true : undefined;
       }).catch((e: Error) => say(`${e.message}; killing what is left`));
     }
+    stoppedFully = true;
     // Not spawnSync: the event loop must keep reaping the components as they exit.
     const r = await run('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { timeoutMs: 180_000 });
     if (r.stderr) appendFileSync(join(w.logs, 'teardown.log'), r.stderr);
@@ -565,6 +570,8 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
       '--service-account-key-file', pki.serviceAccountPub, '--service-account-signing-key-file', pki.serviceAccountKey,
       '--authorization-mode', 'Node,RBAC',
       '--kubelet-client-certificate', pki.adminCert, '--kubelet-client-key', pki.adminKey,
+      // By address: the node's name resolves nowhere (and no lookup should leave the machine).
+      '--kubelet-preferred-address-types', 'InternalIP',
       '--cert-dir', join(root, 'pki', 'apiserver-generated'), '--profiling=false',
     ]);
     procs.push(apiserver);
@@ -631,7 +638,10 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
       dnsIP: GATEWAY_IP,
       binDir,
       images: { pause: refs.pause, busybox: refs.busybox, busyboxArchive: join(imageDir, 'busybox.oci.tar') },
-      inLoadNetns: (cmd, o = {}) => run('ip', ['netns', 'exec', LOAD_NETNS, ...cmd], { timeoutMs: o.timeoutMs ?? 30_000 }),
+      inLoadNetns: async (cmd, o = {}) =>
+        stoppedFully
+          ? { stdout: '', stderr: 'the node is stopped', exitCode: 1 }
+          : run('ip', ['netns', 'exec', LOAD_NETNS, ...cmd], { timeoutMs: o.timeoutMs ?? 30_000 }),
       logDir: w.logs,
     };
   } catch (e) {
