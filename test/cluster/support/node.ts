@@ -69,7 +69,9 @@ const LOAD_PREFIX = 30;
 export const BRIDGE = 'cgks0';
 export const LOAD_VETH = 'cgks-load0';
 export const LOAD_NETNS = 'cgks-load';
-const LOCK_FILE = '/run/cgks-cluster-node.lock';
+/** Held while a node runs (and until its teardown is done). */
+export const NODE_LOCK_FILE = '/run/cgks-cluster-node.lock';
+const LOCK_FILE = NODE_LOCK_FILE;
 const LAST_WORKDIR = '/run/cgks-cluster-node.last';
 /** Sysctls the node (or the kubelet, kube-proxy) may change; restored by teardown. */
 const SYSCTLS = [
@@ -375,6 +377,27 @@ async function takeLock(workDir: string, say: Say, timeoutMs: number): Promise<C
   (watcher.stdout as unknown as { unref?: () => void }).unref?.();
   (watcher.stdin as unknown as { unref?: () => void }).unref?.();
   return watcher;
+}
+
+/**
+ * Runs `fn` while holding the node lock, so no node starts or stops meanwhile (another suite's
+ * node on the same machine): for snapshots of the host that must see no node at all.
+ */
+export async function withNodeLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
+  const holder = spawn('flock', ['-w', String(Math.ceil(timeoutMs / 1000)), LOCK_FILE, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const gone = new Promise<void>((ok) => holder.on('exit', () => ok()));
+  try {
+    await new Promise<void>((ok, fail) => {
+      holder.stdout!.once('data', () => ok());
+      holder.on('exit', (code) => fail(new Error(`could not take ${LOCK_FILE} within ${timeoutMs / 1000} s (flock exit ${code})`)));
+    });
+    return await fn();
+  } finally {
+    holder.stdin!.end();
+    await gone;
+  }
 }
 
 // ---- the node ----------------------------------------------------------------------------------
