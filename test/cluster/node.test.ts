@@ -127,7 +127,7 @@ if (!canRun) {
     assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\s+65532\s/m);
   });
 
-  test('stop() leaves no process, mount, link, route, iptables rule, netns, cgroup or sysctl change behind', async () => {
+  test('stop() leaves no process, mount, link, route, iptables rule, netns, cgroup, sysctl change or file outside the work dir behind', async () => {
     const n = node!;
     await n.stop();
     await n.stop(); // idempotent

@@ -680,7 +680,8 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
  * What of this machine a node touches, as sorted lines per kind: its processes (the components,
  * containerd's shims, anything in a kubepods cgroup), mounts (the work dir, pods' netns, kubelet and
  * containerd roots), network links, routes, iptables rules and network namespaces of the node's
- * names and ranges, kubepods cgroups, and the sysctls it may change. Equal before start and after
+ * names and ranges, kubepods cgroups, the sysctls it may change, and the files the kubelet and CNI
+ * keep outside the work dir (log links into it, CNI's result cache for its network). Equal before start and after
  * stop() means nothing was left behind; other programs' state is left out so a busy machine does
  * not disturb the comparison.
  */
@@ -716,6 +717,16 @@ export async function hostSnapshot(workDir: string): Promise<Record<string, stri
     iptables: (await lines('iptables-save', [])).filter((l) => !l.startsWith('#') && ours.test(l)).sort(),
     netns: (await lines('ip', ['netns', 'list'])).filter((l) => ours.test(l)).sort(),
     cgroups: cgroups.sort(),
+    files: [
+      ...(existsSync('/var/log/containers') ? readdirSync('/var/log/containers').filter((f) => {
+        try {
+          return readlinkSync(join('/var/log/containers', f)).startsWith(dir + '/');
+        } catch {
+          return false;
+        }
+      }) : []),
+      ...(existsSync('/var/lib/cni/results') ? readdirSync('/var/lib/cni/results').filter((f) => f.startsWith('cgks-')) : []),
+    ].sort(),
     sysctls: SYSCTLS.map((k) => `${k}=${readSysctl(k) ?? '-'}`),
   };
 }
