@@ -1,7 +1,8 @@
 // Runs the test files, each in its own process, a few at a time (end-to-end files build
 // Go code and start processes, so they run in parallel where the cores allow).
 // `tsx test/run.ts` runs everything; `--unit` only test/unit; other arguments filter by path;
-// `--dir=PATH` looks for test files under PATH instead of test/ (test/fixtures is never searched).
+// `--dir=PATH` looks for test files under PATH instead of test/; without it, test/fixtures and
+// test/cluster (a real Kubernetes node: `npm run test:cluster`) are not searched.
 // Each file runs within a budget (test/support/budget.ts); one that outlives it is killed, with
 // its whole process group, and fails.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,10 +18,13 @@ const unitOnly = args.includes('--unit');
 const dirArg = args.find((a) => a.startsWith('--dir='))?.slice('--dir='.length);
 const filters = args.filter((a) => !a.startsWith('--'));
 
+// test/cluster starts a real Kubernetes node (root only, minutes): only `--dir=test/cluster` runs it.
+const clusterDir = join(root, 'test', 'cluster');
+
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
-    if (statSync(p).isDirectory()) return e === 'fixtures' && !dirArg ? [] : walk(p);
+    if (statSync(p).isDirectory()) return (e === 'fixtures' || p === clusterDir) && !dirArg ? [] : walk(p);
     return p.endsWith('.test.ts') ? [p] : [];
   });
 }

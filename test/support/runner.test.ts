@@ -69,6 +69,11 @@ test('the suite never runs the fixtures: they are test files only under --dir', 
   assert.match(r.stdout, /^0 files$/m);
 });
 
+test('the default walk never runs test/cluster (root only, starts a real node): npm run test:cluster does, with --dir', async () => {
+  const r = await runner(['test/cluster'], { TEST_SKIP_PROVISION: '1' });
+  assert.match(r.stdout, /^0 files$/m);
+});
+
 test('budgets: the declared line wins, else the directory decides', () => {
   const at = (p: string) => join(root, p);
   assert.is(declaredBudgetSeconds(at('test/e2e/x.test.ts'), '// a file\n// test-budget: 2400 s (builds images)\n', root), 2400);
