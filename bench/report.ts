@@ -8,8 +8,10 @@ import type { DatabaseResult } from './database.js';
 import { pairedRatio } from './lib/timing.js';
 import type { GenerationResult } from './generation.js';
 import { pairedRpsRatio, type ServiceResult } from './service.js';
+import type { SizeBreakdown } from './lib/binsize.js';
+import { FIXED_RATE_INFLIGHT } from './lib/fixed-rate.js';
 import type { StartupResult } from './startup.js';
-import { BENCH_DIR, fmtBytes, fmtMs, fmtRatio, type Summary } from './lib/util.js';
+import { BENCH_DIR, fmtBytes, fmtMs, fmtRatio, median, type Summary } from './lib/util.js';
 
 export interface Target {
   area: string;
@@ -300,16 +302,62 @@ function renderService(L: string[], s: ServiceResult): void {
       '.',
     '',
   );
+  if (s.fixedRate) {
+    const fr = s.fixedRate;
+    const each = (xs: { cpuUsPerReq: number }[]) => xs.map((x) => (Number.isFinite(x.cpuUsPerReq) ? x.cpuUsPerReq.toFixed(2) : 'invalid')).join('/');
+    L.push(
+      `CPU per request at a fixed rate: \`bench/go/fixedrate\` (open loop, requests due at start + i/rate, latency from when each was due) sends ` +
+        `${num(fr.requestsPerRun)} requests to ${fr.route} at ${num(fr.rate)} req/s (${(fr.share * 100).toFixed(0)} % of the slower server's full-load median), ` +
+        `the service and the hand-written server in ${fr.rounds} interleaved rounds (shuffled order); the server's CPU is the sum of its threads' ` +
+        `on-CPU ns (/proc/<pid>/task/*/schedstat) over the run. Service ${fr.comparison.a.median.toFixed(2)} µs per request ` +
+        `(p25–p75 ${fr.comparison.a.p25.toFixed(2)}–${fr.comparison.a.p75.toFixed(2)}), hand-written ${fr.comparison.b.median.toFixed(2)} µs ` +
+        `(${fr.comparison.b.p25.toFixed(2)}–${fr.comparison.b.p75.toFixed(2)}); paired ratio ${fmtRatio(fr.comparison.ratio.median)} ` +
+        `(${fmtRatio(fr.comparison.ratio.min)}–${fmtRatio(fr.comparison.ratio.max)}). Every run, µs per request: service ${each(fr.service)}; ` +
+        `hand-written ${each(fr.handwritten)}; requests skipped (due while ${num(FIXED_RATE_INFLIGHT)} were outstanding): service ${fr.service.map((x) => x.skipped).join('/')}, hand-written ${fr.handwritten.map((x) => x.skipped).join('/')} of ${num(fr.requestsPerRun)}. p99 latency, medians: service ${fmtMs(median(fr.service.map((x) => x.p99Ms)))}, ` +
+        `hand-written ${fmtMs(median(fr.handwritten.map((x) => x.p99Ms)))}.`,
+      '',
+    );
+  }
   L.push(
     `Image estimate: binary ${num(s.binaryBytes.service)} B + base ${num(s.imageEstimate.baseBytes)} B = ${num(s.imageEstimate.totalBytes)} B (${fmtBytes(s.imageEstimate.totalBytes)}); ` +
       `base: ${s.imageEstimate.baseSource}. That counts the binary uncompressed; with its layer gzipped the pushed image would be about ` +
       `${fmtBytes(s.binaryGzipBytes.service + s.imageEstimate.baseBytes)} (binary gzip -6 ${num(s.binaryGzipBytes.service)} B + base).`,
     '',
   );
+  renderSizeBreakdown(L, s);
   L.push(`Modules linked into the service: ${s.modules.join(', ')}.`, '');
   L.push('Responses compared: ' + Object.entries(s.responses).map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``).join('; ') + '.', '');
   for (const n of s.notes) L.push(`- Note: ${n}`);
   if (s.notes.length) L.push('');
+}
+
+/** Where the image bytes go: the base layer, then the binary by module (bench/lib/binsize.ts). */
+function renderSizeBreakdown(L: string[], s: ServiceResult): void {
+  const b = s.sizeBreakdown;
+  if (!b?.service) return;
+  const t = b.tracing;
+  L.push(
+    '### Where the image bytes go',
+    '',
+    'By module: the bytes of its symbols in the file (code, read-only data, data) plus its share of `.gopclntab` (function tables ' +
+      'and line numbers, shared out by code size), from `go tool nm -size` of the same build without `-s -w`. Go 1.26 does not name ' +
+      'type descriptors and string data symbol by symbol (`type:*`, `go:string.*`), so they sit in the "not attributed" row with the ELF headers.',
+    '',
+    `| part | default (metrics on) | ${t ? 'tracing |' : ''}`,
+    `|---|---:|${t ? '---:|' : ''}`,
+  );
+  const cell = (n: number | undefined) => (n === undefined ? '' : `${num(n)} B |`);
+  L.push(`| **base image** (distroless static, compressed, published figure) | ${num(s.imageEstimate.baseBytes)} B | ${t ? `${num(s.imageEstimate.baseBytes)} B |` : ''}`);
+  L.push(`| **binary** (stripped) | ${num(b.service.fileBytes)} B | ${cell(t?.fileBytes)}`);
+  const mods = [...new Set([...b.service.rows, ...(t?.rows ?? [])].map((r) => r.module))];
+  const total = (x: SizeBreakdown | undefined, m: string) => x?.rows.find((r) => r.module === m)?.total ?? 0;
+  mods.sort((x, y) => Math.max(total(b.service, y), total(t, y)) - Math.max(total(b.service, x), total(t, x)));
+  const shown = mods.filter((m) => Math.max(total(b.service, m), total(t, m)) >= 50_000);
+  for (const m of shown) L.push(`| ${m} | ${num(total(b.service, m))} B | ${t ? `${num(total(t, m))} B |` : ''}`);
+  const rest = (x: SizeBreakdown) => x.rows.filter((r) => !shown.includes(r.module)).reduce((n, r) => n + r.total, 0);
+  L.push(`| ${mods.length - shown.length} smaller modules | ${num(rest(b.service))} B | ${t ? `${num(rest(t))} B |` : ''}`);
+  L.push(`| not attributed (type descriptors, strings, ELF headers) | ${num(b.service.unattributed)} B | ${cell(t?.unattributed)}`);
+  L.push('');
 }
 
 function renderDatabase(L: string[], d: DatabaseResult): void {

@@ -9,6 +9,18 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SERVICE_NAME, generateReference } from './generation.js';
+import {
+  compareCpuPerRequest,
+  cpuUsPerRequest,
+  FIXED_RATE_INFLIGHT,
+  FIXED_RATE_SHARE,
+  moderateRate,
+  parseFixedRate,
+  processCpuNs,
+  type FixedRateComparison,
+  type FixedRateSample,
+} from './lib/fixed-rate.js';
+import { dockerfileBuildTags, elfSections, modulesOf, sizeByModule, type SizeBreakdown } from './lib/binsize.js';
 import { loadGenerator, type Tool } from './lib/tools.js';
 import {
   BENCH_DIR,
@@ -106,8 +118,11 @@ export interface ServiceResult {
   binaryGzipBytes: { service: number; bare: number };
   /** The same service generated with --no-metrics: what the metrics stack weighs. */
   noMetricsBinaryBytes?: number;
-  /** The same service generated with --tracing. */
+  /** The same service generated with --tracing, built with its Dockerfile's tags. */
   tracingBinaryBytes?: number;
+  tracingBuildTags?: string;
+  /** Where the bytes of the default and the tracing binaries go, by module (bench/lib/binsize.ts). */
+  sizeBreakdown?: Partial<Record<'service' | 'tracing', SizeBreakdown>>;
   /** Modules linked into the service binary (go version -m). */
   modules: string[];
   imageEstimate: { baseBytes: number; baseSource: string; totalBytes: number };
@@ -129,6 +144,20 @@ export interface ServiceResult {
     }
   >;
   loadConfig: { tool: Tool; kind: string; connections: number; threads: number; seconds: number; rounds: number; pinned: string };
+  /**
+   * CPU per request at a fixed moderate rate (bench/go/fixedrate, open loop): the service and
+   * the hand-written server in interleaved rounds at the same rate.
+   */
+  fixedRate?: {
+    route: string;
+    rate: number;
+    share: number;
+    requestsPerRun: number;
+    rounds: number;
+    service: FixedRateSample[];
+    handwritten: FixedRateSample[];
+    comparison: FixedRateComparison;
+  };
   responses: Record<string, { service: string; bare: string }>;
   metricsEndpoint: string;
   notes: string[];
@@ -255,14 +284,19 @@ export async function benchService(opts: {
     await runAsync('go', ['build', ...BUILD_FLAGS, '-o', bin.probe, './startprobe'], { cwd: goDir, env: goEnv() });
     const hwBin = join(work, 'bin', 'handwritten');
     await runAsync('go', ['build', ...BUILD_FLAGS, '-o', hwBin, './handwritten'], { cwd: goDir, env: goEnv() });
+    const fixedRateBin = join(work, 'bin', 'fixedrate');
+    await runAsync('go', ['build', ...BUILD_FLAGS, '-o', fixedRateBin, './fixedrate'], { cwd: goDir, env: goEnv() });
 
     // The same service with tracing compiled in: off at run time, and on with its default sampling.
     let tracingBinaryBytes: number | undefined;
+    let tracingTags = '';
     const trBin = join(work, 'bin', 'service-tracing');
     try {
       const tr = join(work, 'gen-tracing', SERVICE_NAME);
       run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), tr, '--yes', '--tracing', '--no-git', '--no-install'], { cwd: work });
-      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
+      // The build tags of its Dockerfile (grpcnotrace), so that the size is the image's.
+      tracingTags = dockerfileBuildTags(readFileSync(join(tr, 'Dockerfile'), 'utf8'));
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, `-tags=${tracingTags}`, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
       tracingBinaryBytes = statSync(trBin).size;
     } catch (err) {
       notes.push(`--tracing variant not built: ${(err as Error).message.split('\n')[0]}`);
@@ -277,6 +311,24 @@ export async function benchService(opts: {
       noMetricsBinaryBytes = statSync(join(work, 'bin', 'service-nometrics')).size;
     } catch (err) {
       notes.push(`--no-metrics variant not built: ${(err as Error).message.split('\n')[0]}`);
+    }
+    // Where the bytes go: the same builds without -s -w keep the symbol table to attribute them.
+    const sizeBreakdown: ServiceResult['sizeBreakdown'] = {};
+    for (const [id, dir, stripped] of [
+      ['service', repo, bin.service],
+      ['tracing', join(work, 'gen-tracing', SERVICE_NAME), trBin],
+    ] as const) {
+      if (id === 'tracing' && tracingBinaryBytes === undefined) continue;
+      try {
+        const full = `${stripped}-symbols`;
+        const tags = id === 'tracing' ? [`-tags=${tracingTags}`] : [];
+        await runAsync('go', ['build', '-mod=mod', '-trimpath', ...tags, '-o', full, `./cmd/${SERVICE_NAME}`], { cwd: dir, env: goEnv() });
+        const nm = run('go', ['tool', 'nm', '-size', full], { env: goEnv() }).stdout;
+        const mods = modulesOf(run('go', ['version', '-m', full], { env: goEnv() }).stdout);
+        sizeBreakdown[id] = sizeByModule(nm, elfSections(readFileSync(full)), mods, statSync(stripped).size);
+      } catch (err) {
+        notes.push(`size breakdown of the ${id} binary failed: ${(err as Error).message.split('\n')[0]}`);
+      }
     }
     const modules = run('go', ['version', '-m', bin.service], { env: goEnv() })
       .stdout.split('\n')
@@ -443,6 +495,43 @@ export async function benchService(opts: {
     }
     const rssAfterLoadKiB = { service: rssOf(pids.service), bare: rssOf(pids.bare) };
 
+    // ---- CPU per request at a fixed moderate rate ------------------------------------------
+    // Full-load CPU per request includes what a saturated server does differently (batching
+    // in the kernel, fewer idle wake-ups); the target is at a rate both keep up with easily.
+    let fixedRate: ServiceResult['fixedRate'];
+    const hwLoad = raw['/api/v1/hello']?.handwritten;
+    const svcLoad = raw['/api/v1/hello']?.service;
+    if (hwLoad?.length && svcLoad?.length) {
+      const route = '/api/v1/hello';
+      const share = FIXED_RATE_SHARE;
+      const rate = moderateRate([medianRun(svcLoad).rps, medianRun(hwLoad).rps], share);
+      const requestsPerRun = Math.round(rate * opts.loadSeconds);
+      const fixed1 = async (id: 'service' | 'handwritten', n: number): Promise<FixedRateSample> => {
+        const base = [fixedRateBin, `-url=${urls[id]}${route}`, `-rate=${rate}`, `-n=${n}`, `-max=${opts.loadSeconds * 2 + 5}s`, `-inflight=${FIXED_RATE_INFLIGHT}`];
+        const argv = taskset ? [taskset, '-c', '0', ...base] : base;
+        const cpu0 = processCpuNs(pids[id]);
+        const { stdout } = await runAsync(argv[0]!, argv.slice(1));
+        const cpuNs = processCpuNs(pids[id]) - cpu0;
+        const r = parseFixedRate(stdout);
+        return { ...r, cpuNs, cpuUsPerReq: cpuUsPerRequest(r, cpuNs) ?? Number.NaN };
+      };
+      say(`service: CPU per request at a fixed ${rate} req/s (${share * 100} % of the slower server's full load), ${requestsPerRun} requests per run`);
+      for (const id of ['service', 'handwritten'] as const) await fixed1(id, Math.round(rate / 2)); // warm-up: connections, pools
+      const samples = { service: [] as FixedRateSample[], handwritten: [] as FixedRateSample[] };
+      for (let i = 0; i < opts.loadRounds; i++) {
+        if (i >= 2 && opts.budget.left() < 2 * opts.loadSeconds + 20) {
+          notes.push(`fixed rate: stopped after ${i} rounds (time budget)`);
+          break;
+        }
+        for (const id of shuffle(['service', 'handwritten'] as const, rnd)) samples[id].push(await fixed1(id, requestsPerRun));
+        const c = compareCpuPerRequest(samples.service, samples.handwritten);
+        say(`service: fixed-rate round ${i + 1}/${opts.loadRounds}: CPU per request ${c.a.median.toFixed(2)} vs ${c.b.median.toFixed(2)} µs (paired ${c.ratio.median.toFixed(3)}×)`);
+      }
+      const comparison = compareCpuPerRequest(samples.service, samples.handwritten);
+      if (comparison.invalidRounds) notes.push(`fixed rate: ${comparison.invalidRounds} round(s) left out (errors, skipped requests, or the rate not held)`);
+      fixedRate = { route, rate, share, requestsPerRun, rounds: samples.service.length, ...samples, comparison };
+    }
+
     return {
       go,
       buildFlags: BUILD_FLAGS.map((f) => (f.includes(' ') ? `"${f}"` : f)).join(' '),
@@ -451,6 +540,8 @@ export async function benchService(opts: {
       binaryGzipBytes,
       noMetricsBinaryBytes,
       tracingBinaryBytes,
+      tracingBuildTags: tracingTags,
+      sizeBreakdown,
       modules,
       imageEstimate: {
         baseBytes: DISTROLESS_STATIC_BYTES,
@@ -465,6 +556,7 @@ export async function benchService(opts: {
       init,
       rssAfterLoadKiB,
       load,
+      fixedRate,
       loadConfig: { tool: gen.tool, kind: gen.kind, connections: opts.connections, threads, seconds: opts.loadSeconds, rounds, pinned },
       responses,
       metricsEndpoint,

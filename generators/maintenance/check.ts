@@ -55,6 +55,8 @@ export interface CheckReport {
   /** Rules that could not be checked (for want of a valid record) or do not apply. */
   skipped: { rule: Rule; reason: string }[];
   notes: string[];
+  /** The recorded preset's convention ids, when it loaded: rules a waiver may name beside RULES. */
+  presetRules?: string[];
 }
 
 class Checker {

@@ -2,10 +2,10 @@
 // an npm registry (GO_K8S_SERVICE_PACKAGES or --packages; by default npm's configured registry).
 // update fetches the recorded release to rebuild a merge base; outdated asks for the newest.
 // Fetched packages are extracted once into the cache (<cache>/packages/<version>/package).
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { cacheRoot } from '../plumbing/cache-dir.js';
+import { join, resolve } from 'node:path';
+import { privateCacheDir } from '../plumbing/cache-dir.js';
 import { compareVersions, GENERATOR_NAME } from '../model/record.js';
 
 export const PACKAGES_ENV = 'GO_K8S_SERVICE_PACKAGES';
@@ -34,14 +34,8 @@ const tarballName = (version: string) => `${GENERATOR_NAME}-${version}.tgz`;
 /** The extracted package of `version` (its CLI is dist/cli.cjs in it), from the cache or fetched into it. */
 export async function fetchPackage(version: string, source: PackageSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (!VERSION.test(version)) throw new PackageUnavailable(`${GENERATOR_NAME} ${JSON.stringify(version)} is not a version that can be fetched`);
-  const cache = cacheRoot(env);
-  let root = cache ? join(cache, 'packages') : undefined;
-  if (root) {
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    // A cached package is code that will run: only from a directory nobody else can write to.
-    if (!privateDir(root) || !privateDir(dirname(root))) root = undefined;
-  }
-  root ??= mkdtempSync(join(tmpdir(), `${GENERATOR_NAME}-packages-`));
+  // A cached package is code that will run: only from a directory nobody else can write to.
+  const root = privateCacheDir('packages', env) ?? mkdtempSync(join(tmpdir(), `${GENERATOR_NAME}-packages-`));
   const dir = join(root, version);
   const complete = (d: string) => existsSync(join(d, 'package', 'package.json'));
   if (complete(dir)) return join(dir, 'package');
@@ -58,17 +52,6 @@ export async function fetchPackage(version: string, source: PackageSource, env: 
     return join(dir, 'package');
   } finally {
     rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** A directory of this user that no one else may write to (Windows has no uid: a profile is private). */
-function privateDir(dir: string): boolean {
-  if (typeof process.getuid !== 'function') return true;
-  try {
-    const s = lstatSync(dir);
-    return s.isDirectory() && s.uid === process.getuid() && (s.mode & 0o022) === 0;
-  } catch {
-    return false;
   }
 }
 

@@ -20,6 +20,7 @@ export function checkWithPreset(start: string): CheckReport {
     const report = checkRepo(start);
     if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
     if (active) {
+      report.presetRules = active.preset.conventions.map((c) => c.id);
       const serviceName = readName(report.root);
       for (const c of active.preset.conventions) {
         const v = conventionViolation(report.root, c, serviceName);

@@ -58,13 +58,14 @@ export function today(): string {
 const show = (v: unknown) => JSON.stringify(v);
 
 /** One waiver from YAML, or the one line that says what is wrong with it. */
-function parseWaiver(raw: unknown): Waiver | string {
+function parseWaiver(raw: unknown, presetRules: readonly string[]): Waiver | string {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'must be a mapping with rule, acceptedBy, reason and until';
   const w = raw as Record<string, unknown>;
   const unknown = Object.keys(w).find((k) => !(KEYS as readonly string[]).includes(k));
   if (unknown !== undefined) return `unknown key ${show(unknown)} (known: ${KEYS.join(', ')})`;
-  if (w.rule === undefined || w.rule === null || w.rule === '') return `rule is missing (one of ${RULES.join(', ')})`;
-  if (!(RULES as readonly unknown[]).includes(w.rule)) return `rule ${show(w.rule)} is not a rule of check (${RULES.join(', ')})`;
+  const known = `check (${RULES.join(', ')})${presetRules.length ? ` or of the preset (${presetRules.join(', ')})` : ''}`;
+  if (w.rule === undefined || w.rule === null || w.rule === '') return `rule is missing (a rule of ${known})`;
+  if (![...RULES, ...presetRules].includes(w.rule as string)) return `rule ${show(w.rule)} is not a rule of ${known}`;
   // A YAML 1.1 reader may turn an unquoted date into a timestamp.
   if (w.until instanceof Date) w.until = w.until.toISOString().slice(0, 10);
   for (const [key, what] of Object.entries(REQUIRED)) {
@@ -87,7 +88,7 @@ function parseWaiver(raw: unknown): Waiver | string {
 }
 
 /** The waivers the repo records (by their 1-based position), and one problem line per bad entry. */
-export function readWaivers(root: string): { waivers: { n: number; waiver: Waiver }[]; problems: string[] } {
+export function readWaivers(root: string, presetRules: readonly string[] = []): { waivers: { n: number; waiver: Waiver }[]; problems: string[] } {
   const path = join(root, WAIVERS_FILE);
   if (!existsSync(path)) return { waivers: [], problems: [] };
   let doc: unknown;
@@ -101,7 +102,7 @@ export function readWaivers(root: string): { waivers: { n: number; waiver: Waive
   const waivers: { n: number; waiver: Waiver }[] = [];
   const problems: string[] = [];
   list.forEach((raw, i) => {
-    const parsed = parseWaiver(raw);
+    const parsed = parseWaiver(raw, presetRules);
     if (typeof parsed === 'string') problems.push(`waiver ${i + 1}: ${parsed}`);
     else waivers.push({ n: i + 1, waiver: parsed });
   });
@@ -119,7 +120,7 @@ const label = (n: number, w: Waiver) => `waiver ${n} (${[w.rule, w.file, w.messa
  * in the waivers file are record violations, which no waiver can waive.
  */
 export function applyWaivers(report: CheckReport, day: string = today()): WaivedReport {
-  const { waivers, problems } = readWaivers(report.root);
+  const { waivers, problems } = readWaivers(report.root, report.presetRules);
   const violations: Violation[] = [];
   const waived: WaivedViolation[] = [];
   const used = new Set<number>();

@@ -69,6 +69,11 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/metrics/metrics_test.go', 'go', metrics),
   hbs('internal/tracing/tracing.go', 'go', tracing),
   hbs('internal/tracing/tracing_test.go', 'go', tracing),
+  // The OTLP gRPC exporter, in builds with -tags otlpgrpc only.
+  hbs('internal/tracing/otlpgrpc.go', 'go', tracing),
+  hbs('internal/tracing/otlpgrpc_off.go', 'go', tracing),
+  hbs('internal/tracing/otlpgrpc_test.go', 'go', tracing),
+  hbs('internal/tracing/otlpgrpc_off_test.go', 'go', tracing),
   // database (--database postgres)
   hbs('cmd/<name>/migrate.go', 'go', postgres),
   hbs('internal/api/notes.go', 'go', postgres),

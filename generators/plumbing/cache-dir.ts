@@ -1,8 +1,9 @@
 // Where this package keeps caches between runs: $XDG_CACHE_HOME or ~/.cache (%LOCALAPPDATA% on
 // Windows), then create-go-k8s-service/. Compiled code (bin/code-cache.ts) and other releases'
 // packages (package-source.ts) live there.
+import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** The cache root, or undefined when there is no home to put it in. */
 export function cacheRoot(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
@@ -17,4 +18,31 @@ export function cacheRoot(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = pr
     }
   }
   return join(base, 'create-go-k8s-service');
+}
+
+/**
+ * <cache root>/<name>, made if missing, when it and the cache root belong to this user and no one
+ * else may write to them: what is cached there is code that will run. Else undefined.
+ */
+export function privateCacheDir(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const root = cacheRoot(env);
+  if (!root) return undefined;
+  const dir = join(root, name);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined;
+  }
+  return privateDir(dir) && privateDir(dirname(dir)) ? dir : undefined;
+}
+
+/** A directory of this user that no one else may write to (Windows has no uid: a profile is private). */
+function privateDir(dir: string): boolean {
+  if (typeof process.getuid !== 'function') return true;
+  try {
+    const s = lstatSync(dir);
+    return s.isDirectory() && s.uid === process.getuid() && (s.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }

@@ -1,14 +1,57 @@
 // Fetches an npm package (a preset) with the npm client the user already has: `npm pack`
 // downloads the tarball with their registry and credentials (.npmrc), tar unpacks it.
-// One function, so a shared package fetcher can take its place.
+// An exact version (name@1.2.3) cannot change once published, so it is fetched once: kept for
+// the process (a fleet check loads the same preset for every repo) and in the private cache
+// (<cache>/presets/<name>@<version>/package), so later runs need no registry.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { privateCacheDir } from './cache-dir.js';
+
+const EXACT = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*@\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+const fetched = new Map<string, string>();
+const scratch: string[] = [];
 
 /** Downloads and unpacks the package `spec` (name, name@version, a tarball path); returns its folder. */
-export function fetchPackage(spec: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cgks-package-'));
+export function fetchPackage(spec: string, env: NodeJS.ProcessEnv = process.env): string {
+  const known = fetched.get(spec);
+  if (known) return known;
+  const cache = EXACT.test(spec) ? privateCacheDir('presets', env) : undefined;
+  const target = cache && join(cache, spec.replace('/', '+'));
+  const complete = (dir: string) => existsSync(join(dir, 'package', 'package.json'));
+  if (target && complete(target)) return remember(spec, join(target, 'package'));
+
+  // Unpacked beside its place and renamed into it: a concurrent run never sees half a package.
+  const work = mkdtempSync(join(cache ?? tmpdir(), cache ? '.fetch-' : 'cgks-package-'));
+  if (!target) scratch.push(work);
+  try {
+    unpack(spec, work);
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+  if (!target) return remember(spec, join(work, 'package'));
+  try {
+    renameSync(work, target);
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    if (!complete(target)) throw err; // else another run put it there first
+  }
+  return remember(spec, join(target, 'package'));
+}
+
+function remember(spec: string, dir: string): string {
+  fetched.set(spec, dir);
+  return dir;
+}
+
+// Packages outside the cache are needed until the command ends, not after.
+process.once('exit', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+function unpack(spec: string, dir: string): void {
   const win = process.platform === 'win32';
   const pack = spawnSync(win ? 'npm.cmd' : 'npm', ['pack', spec, '--json', '--ignore-scripts', '--pack-destination', dir], {
     cwd: dir,
@@ -25,6 +68,6 @@ export function fetchPackage(spec: string): string {
   if (!tarball) throw new Error('npm pack wrote no tarball');
   const untar = spawnSync('tar', ['-xzf', tarball], { cwd: dir, encoding: 'utf8' });
   if (untar.status !== 0) throw new Error(`cannot unpack ${tarball}: ${untar.stderr || untar.error?.message}`);
+  rmSync(join(dir, tarball));
   // npm tarballs hold one folder, `package/`.
-  return join(dir, 'package');
 }

@@ -104,7 +104,9 @@ done
 
 # `ip netns add` made /run/netns a mount point of its own: undo that when it was not one before.
 if [[ "${RUN_NETNS_WAS_MOUNT:-1}" == 0 ]] && mountpoint -q /run/netns; then
-  if [[ -z "$(ls -A /run/netns 2>/dev/null | grep -vx "${LOAD_NETNS:-}")" ]]; then
+  others=0
+  for ns in /run/netns/*; do [[ -e "$ns" && "$(basename "$ns")" != "${LOAD_NETNS:-}" ]] && others=1; done
+  if [[ $others == 0 ]]; then
     [[ -n "${LOAD_NETNS:-}" ]] && ip netns delete "$LOAD_NETNS" 2>/dev/null
     umount /run/netns 2>/dev/null || umount -l /run/netns 2>/dev/null
     rmdir /run/netns 2>/dev/null
@@ -139,6 +141,12 @@ if [[ -f "$WORK_DIR/sysctl.before" ]]; then
     [[ -n "$key" ]] && sysctl -q -w "$key=$value" >/dev/null 2>&1
   done <"$WORK_DIR/sysctl.before"
 fi
+
+# 8. Files the kubelet and CNI keep outside WORK_DIR: log links into it, CNI's result cache for
+#    the node's network, the kubelet's fixed device-plugins directory.
+find /var/log/containers -maxdepth 1 -lname "$WORK_DIR/*" -delete 2>/dev/null
+find /var/lib/cni/results -maxdepth 1 -name 'cgks-*' -delete 2>/dev/null
+rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null
 
 rm -f "$WORK_DIR/containerd/containerd.sock" "$WORK_DIR/containerd/containerd.sock.ttrpc"
 exit 0

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { execa } from 'execa';
 import { CLI, runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
+import { startRegistry } from '../support/registry.js';
 import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
 import { otherVersion, updateIn } from '../fixtures/regen/generators.js';
 import { renderAll } from '../../generators/render/render.js';
@@ -238,6 +239,29 @@ test('a preset packed as an npm package (npm pack) works like the folder, record
   assert.is((readRecord(join(parent, 'orders')) as unknown as { preset: { source: string } }).preset.source, '@acme/go-service-preset@1.0.0');
 });
 
+
+test('a fleet recording an npm preset downloads it once, then checks from the cache, also with the registry gone', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-fleet-'));
+  const packed = execFileSync('npm', ['pack', EXAMPLE, '--pack-destination', parent, '--silent'], { cwd: parent, encoding: 'utf8' }).trim();
+  const repos = ['orders', 'billing', 'stock'];
+  for (const name of repos) {
+    const r = await runCli([join(parent, name), '--yes', '--no-git', '--no-install', '--preset', `./${packed}`, '--set', 'team=payments'], { cwd: parent });
+    assert.is(r.exitCode, 0, r.stderr);
+  }
+  writeFileSync(join(parent, 'repos.txt'), repos.join('\n') + '\n');
+  const registry = await startRegistry('@acme/go-service-preset', [join(parent, packed)]);
+  const env = { npm_config_registry: registry.url, npm_config_cache: join(parent, 'npm-cache'), XDG_CACHE_HOME: mkdtempSync(join(parent, 'xdg-')) };
+  try {
+    const first = await runCli(['check', '--repos', join(parent, 'repos.txt'), '--json'], { cwd: parent, env });
+    assert.is(first.exitCode, 0, first.stdout + first.stderr);
+    assert.is(registry.downloads.length, 1, `downloads: ${registry.downloads.join(', ')}`);
+  } finally {
+    await registry.close();
+  }
+  const offline = await runCli(['check', '--repos', join(parent, 'repos.txt'), '--json'], { cwd: parent, env });
+  assert.is(offline.exitCode, 0, offline.stdout + offline.stderr);
+  assert.is((JSON.parse(offline.stdout) as { summary: { ok: number } }).summary.ok, 3);
+});
 
 test('preset init writes a starter preset whose own test (npm test) generates a service with it and passes check', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-init-'));

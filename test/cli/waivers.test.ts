@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
 import { edit, newRepo, read } from '../fixtures/regen/repo.js';
+import { presetRepo } from '../fixtures/preset.js';
 
 const WAIVERS = '.go-k8s-service/waivers.yaml';
 const CHART = 'charts/orders';
@@ -146,6 +147,24 @@ for (const [what, yaml, message] of bad) {
     assert.ok(r.json.violations.some((v) => v.rule === 'non-root'));
   });
 }
+
+test('a preset\'s convention can be waived by its id; an id neither check nor the preset knows is named with both', async () => {
+  const dir = await presetRepo();
+  edit(dir, 'Dockerfile', 'FROM ${RUNTIME_IMAGE}\n', 'FROM alpine:latest\n');
+  assert.equal((await check(dir)).json.violations.map((v) => v.rule), ['no-latest-tag']);
+  const waiver = (rule: string) =>
+    `waivers:\n  - rule: ${rule}\n    file: Dockerfile\n    acceptedBy: jane@acme.example\n    reason: the vendor image has no other tag (OPS-7)\n    until: 2999-12-31\n`;
+  waive(dir, waiver('no-latest-tag'));
+  const r = await check(dir);
+  assert.is(r.code, 0, JSON.stringify(r.json));
+  assert.equal(r.json.waived.map((w) => [w.rule, w.file]), [['no-latest-tag', 'Dockerfile']]);
+  waive(dir, waiver('no-latest-tags'));
+  const typo = await check(dir);
+  assert.is(typo.code, 1);
+  const record = typo.json.violations.filter((v) => v.rule === 'record');
+  assert.is(record.length, 1, JSON.stringify(typo.json.violations));
+  assert.match(record[0]!.message, /^waiver 1: rule "no-latest-tags" is not a rule of check \(record, .*\) or of the preset \(team-label, no-latest-tag\)$/);
+});
 
 test('a fleet: waived violations per repo in JSON, and the repo counts as holding', async () => {
   fresh ??= await newRepo();

@@ -4,14 +4,17 @@
 // Service, answers through the Service's cluster IP (kube-proxy) from the suite's own network
 // namespace and by name through CoreDNS, and stop() leaves nothing of it on the machine.
 // Root on Linux only: elsewhere the tests are skipped, except with CI=true, where they fail.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hostSnapshot, startNode, type Node } from './support/node.js';
+import { hostSnapshot, NODE_LOCK_FILE, startNode, withNodeLock, type Node } from './support/node.js';
 
 const NS = 'cgks-node-test';
+const here = dirname(fileURLToPath(import.meta.url));
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
 
 const pod = (image: string, restricted: boolean) => `apiVersion: v1
@@ -53,7 +56,8 @@ if (!canRun) {
   let clusterIP = '';
 
   test.before(async () => {
-    before = await hostSnapshot(workDir);
+    // Under the node lock: another suite's node on this machine would otherwise show in it.
+    before = await withNodeLock(() => hostSnapshot(workDir));
   });
   test.after(async () => {
     await node?.stop();
@@ -96,7 +100,7 @@ if (!canRun) {
     // kube-proxy programs the rules shortly after the endpoint turns ready: bounded retries.
     for (let i = 0; i < 30 && last.exitCode !== 0; i++) {
       if (i) await new Promise((r) => setTimeout(r, 1000));
-      last = await n.inLoadNetns(['busybox', 'wget', '-q', '-T', '3', '-O', '-', `http://${clusterIP}/`], { timeoutMs: 10_000 });
+      last = await n.inLoadNetns(['curl', '-sS', '--max-time', '3', `http://${clusterIP}/`], { timeoutMs: 10_000 });
     }
     assert.is(last.exitCode, 0, `no answer from http://${clusterIP}/ in ${n.loadNetns}: ${last.stderr}`);
     assert.is(last.stdout.trim(), 'ok');
@@ -123,15 +127,41 @@ if (!canRun) {
     assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\s+65532\s/m);
   });
 
-  test('stop() leaves no process, mount, link, route, iptables rule, netns, cgroup or sysctl change behind', async () => {
+  test('stop() leaves no process, mount, link, route, iptables rule, netns, cgroup, sysctl change or file outside the work dir behind', async () => {
     const n = node!;
     await n.stop();
     await n.stop(); // idempotent
-    const after = await hostSnapshot(workDir);
+    const after = await withNodeLock(() => hostSnapshot(workDir));
     for (const kind of Object.keys(before)) {
       assert.equal(after[kind], before[kind], `${kind} left behind or changed`);
     }
     rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('a test process killed with SIGKILL leaves nothing behind either (the watcher tears the node down)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgks-node-killed-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'support', 'hold-node.ts'), dir], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const up = await new Promise<boolean>((ok) => {
+      const timer = setTimeout(() => ok(false), 600_000);
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('up') && (clearTimeout(timer), ok(true)));
+      child.on('exit', () => (clearTimeout(timer), ok(false)));
+    });
+    assert.ok(up, `the node did not come up in a child process:\n${err}`);
+    assert.ok(((await hostSnapshot(dir)).processes ?? []).length > 0, 'no node process seen while it runs');
+    process.kill(-child.pid!, 'SIGKILL');
+    // The watcher holds the node lock until its teardown is done.
+    const waited = spawnSync('flock', ['-w', '180', NODE_LOCK_FILE, 'true']);
+    assert.is(waited.status, 0, 'the watcher did not finish its teardown within 180 s');
+    const after = await withNodeLock(() => hostSnapshot(dir));
+    for (const kind of Object.keys(before)) {
+      assert.equal(after[kind], before[kind], `${kind} left behind or changed after SIGKILL`);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 }
 

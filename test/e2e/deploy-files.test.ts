@@ -323,6 +323,8 @@ for (const c of CASES) {
     assert.ok(/\bGOOS=\$\{?TARGETOS\}?/.test(goBuild.unexpanded!) && /\bGOARCH=\$\{?TARGETARCH\}?/.test(goBuild.unexpanded!), goBuild.unexpanded);
     const ldflags = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
     assert.ok(ldflags.includes('-s') && ldflags.includes('-w'), ldflags.join(' '));
+    // With tracing, gRPC's x/net/trace pages (text/template: no unused-method removal, 3 MB) stay out.
+    assert.is(words.includes('-tags') ? words[words.indexOf('-tags') + 1] : '', a.tracing ? 'grpcnotrace' : '', words.join(' '));
     for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
       assert.ok(ldflags.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ${a.module}/internal/buildinfo.${k}=${v} in ${ldflags.join(' ')}`);
     }

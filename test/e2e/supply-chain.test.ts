@@ -373,7 +373,7 @@ const COMBOS: Partial<Answers>[] = [];
 // --update-job on and off for each CI, paired with --sign the other way round (every CI file
 // variant is validated without doubling the runs).
 for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign, updateJob: !sign });
-// --database postgres changes no CI file today; one combination per provider proves it stays valid.
+// --database postgres adds a PostgreSQL service to the test job; one combination per provider proves it valid.
 for (const ci of ['github', 'gitlab'] as const) COMBOS.push({ ci, sign: ci === 'github', updateJob: ci === 'gitlab', database: 'postgres' });
 
 const generated: string[] = [];

@@ -1,14 +1,18 @@
 // The tracing variant's behaviour, proven from outside against the built binary: a hung
 // OTLP collector costs a pod stop a bounded share of the shutdown budget, never an error.
 import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { dockerfileBuildTags } from '../../bench/lib/binsize.js';
 import { freePort, go, startService, waitForStatus, type RunningService } from '../support/go.js';
 import { generate } from '../support/generate.js';
 
 const NAME = 'traced-svc';
 let bin = '';
+let dir = '';
 
 function exitWithin(svc: RunningService, ms: number) {
   return Promise.race([
@@ -39,10 +43,35 @@ async function hungCollector(): Promise<{ url: string; close(): void; connection
 
 const setup = suite('tracing: build');
 setup('builds the tracing variant', async () => {
-  const dir = generate({ name: NAME, tracing: true }, 'cgks-tracing-');
+  dir = generate({ name: NAME, tracing: true }, 'cgks-tracing-');
   bin = join(dir, 'bin', NAME);
   const r = await go(dir, ['build', '-o', bin, `./cmd/${NAME}`]);
   assert.is(r.exitCode, 0, r.all);
+});
+
+setup("the image's build leaves out gRPC's debug pages, whose text/template would keep every unused method", async () => {
+  const tags = dockerfileBuildTags(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
+  assert.is(tags, 'grpcnotrace');
+  const deps = await go(dir, ['list', '-deps', `-tags=${tags}`, `./cmd/${NAME}`]);
+  assert.is(deps.exitCode, 0, deps.all);
+  const linked = deps.stdout.split('\n');
+  for (const pkg of ['golang.org/x/net/trace', 'text/template', 'html/template']) {
+    assert.not.ok(linked.includes(pkg), `${pkg} is linked with -tags=${tags}`);
+  }
+  assert.ok(linked.includes('go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp'), 'the OTLP exporter is linked');
+});
+
+setup('OTLP over gRPC: refused with the variable and the build tag named, and there with -tags otlpgrpc', async () => {
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', PORT: '0', ADMIN_PORT: '0' };
+  const r = await execa(bin, [], { env, reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
+  assert.is(r.exitCode, 2, r.all);
+  assert.match(r.all, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc".*-tags otlpgrpc/);
+  for (const args of [['vet', '-tags=grpcnotrace,otlpgrpc', './...'], ['test', '-count=1', '-tags=grpcnotrace,otlpgrpc', './internal/tracing']]) {
+    const t = await go(dir, args);
+    assert.is(t.exitCode, 0, `go ${args.join(' ')}:\n${t.all}`);
+  }
+  const deps = await go(dir, ['list', '-deps', '-tags=grpcnotrace,otlpgrpc', `./cmd/${NAME}`]);
+  assert.ok(deps.stdout.split('\n').includes('go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc'), deps.all);
 });
 setup.run();
 

@@ -7,18 +7,23 @@ import { basename } from 'node:path';
 
 export interface Registry {
   url: string;
+  /** The tarball paths served, in order (one entry per download). */
+  downloads: string[];
   close(): Promise<void>;
 }
 
 export async function startRegistry(name: string, tarballs: readonly string[], latest?: string): Promise<Registry> {
   const files = new Map(tarballs.map((t) => [basename(t), readFileSync(t)]));
+  // npm pack names a scoped package's tarball without the @ and with - for the /.
+  const filePrefix = `${name.replace(/^@/, '').replace('/', '-')}-`;
+  const downloads: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(req.url ?? '/').replace(/\?.*$/, '');
     const port = (server.address() as { port: number }).port;
     if (path === `/${name}`) {
       const versions: Record<string, unknown> = {};
       for (const [file, bytes] of files) {
-        const version = file.slice(name.length + 1, -'.tgz'.length);
+        const version = file.slice(filePrefix.length, -'.tgz'.length);
         versions[version] = {
           name,
           version,
@@ -36,6 +41,7 @@ export async function startRegistry(name: string, tarballs: readonly string[], l
     }
     const file = files.get(path.slice(path.lastIndexOf('/') + 1));
     if (path.startsWith(`/${name}/-/`) && file) {
+      downloads.push(path);
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(file);
       return;
@@ -45,7 +51,7 @@ export async function startRegistry(name: string, tarballs: readonly string[], l
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}/`, downloads, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 /** A loopback port nothing listens on (bound, then released). */

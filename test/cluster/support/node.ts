@@ -12,8 +12,13 @@
 // machine (a lock under /run), since kube-proxy's iptables chains and the ports are global.
 import { execa } from 'execa';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { hostSnapshot, readSysctl, SYSCTLS } from './host-snapshot.js';
+import {
+  API_SERVICE_IP, BRIDGE, cniConfig, containerdConfig, corefile, type Dirs, GATEWAY_IP, kubeletConfig, kubeProxyConfig,
+  LAST_WORKDIR, LOAD_HOST_IP, LOAD_NETNS, LOAD_NS_IP, LOAD_PREFIX, LOAD_VETH, NODE_LOCK_FILE, NODE_NAME, POD_CIDR, SERVICE_CIDR,
+} from './node-config.js';
 import { adminKubeconfig, makePki } from './pki.js';
 import { repoRoot, toolsDir } from '../../support/tools.js';
 
@@ -56,33 +61,9 @@ export interface Node {
   logDir: string;
 }
 
-// ---- addresses and names (fixed: one node per machine, under a lock) ---------------------------
-export const NODE_NAME = 'cgks-node';
-export const POD_CIDR = '10.244.0.0/16';
-const NODE_POD_SUBNET = '10.244.0.0/24';
-export const GATEWAY_IP = '10.244.0.1';
-export const SERVICE_CIDR = '10.96.0.0/16';
-const API_SERVICE_IP = '10.96.0.1';
-const LOAD_HOST_IP = '10.245.0.1';
-const LOAD_NS_IP = '10.245.0.2';
-const LOAD_PREFIX = 30;
-export const BRIDGE = 'cgks0';
-export const LOAD_VETH = 'cgks-load0';
-export const LOAD_NETNS = 'cgks-load';
-const LOCK_FILE = '/run/cgks-cluster-node.lock';
-const LAST_WORKDIR = '/run/cgks-cluster-node.last';
-/** Sysctls the node (or the kubelet, kube-proxy) may change; restored by teardown. */
-const SYSCTLS = [
-  'net.ipv4.ip_forward',
-  'net.ipv4.conf.all.route_localnet',
-  'net.bridge.bridge-nf-call-iptables',
-  'vm.overcommit_memory',
-  'vm.panic_on_oom',
-  'kernel.panic',
-  'kernel.panic_on_oops',
-  'kernel.keys.root_maxkeys',
-  'kernel.keys.root_maxbytes',
-];
+export { hostSnapshot, NODE_LOCK_FILE };
+export { BRIDGE, GATEWAY_IP, LOAD_NETNS, LOAD_VETH, NODE_NAME, POD_CIDR, SERVICE_CIDR } from './node-config.js';
+const LOCK_FILE = NODE_LOCK_FILE;
 
 type Say = (line: string) => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,142 +140,6 @@ async function checkRoutesFree(): Promise<void> {
       if (cidrOverlaps(r.dst, mine)) throw new Error(`this machine already routes ${r.dst}, which overlaps the node's ${mine}; is another node running? (scripts/cluster/teardown.sh WORK_DIR)`);
     }
   }
-}
-
-const readSysctl = (key: string): string | undefined => {
-  const p = `/proc/sys/${key.replace(/\./g, '/')}`;
-  return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
-};
-
-// ---- configuration files -----------------------------------------------------------------------
-
-function containerdConfig(w: Dirs, pauseRef: string): string {
-  return `version = 2
-root = "${w.containerd}/root"
-state = "${w.containerd}/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-
-[grpc]
-  address = "${w.containerdSock}"
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "${w.containerd}/opt"
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${pauseRef}"
-  restrict_oom_score_adj = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  enable_selinux = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "${w.cniConf}"
-    max_conf_num = 1
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-`;
-}
-
-function cniConfig(w: Dirs): string {
-  return JSON.stringify(
-    {
-      cniVersion: '1.0.0',
-      name: 'cgks',
-      plugins: [
-        {
-          type: 'bridge',
-          bridge: BRIDGE,
-          isGateway: true,
-          ipMasq: false,
-          hairpinMode: true,
-          ipam: {
-            type: 'host-local',
-            ranges: [[{ subnet: NODE_POD_SUBNET, gateway: GATEWAY_IP }]],
-            routes: [{ dst: '0.0.0.0/0' }],
-            dataDir: join(w.root, 'cni', 'ipam'),
-          },
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
-function kubeletConfig(w: Dirs, caCert: string): string {
-  return `apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-failCgroupV1: false
-cgroupDriver: cgroupfs
-containerRuntimeEndpoint: unix://${w.containerdSock}
-failSwapOn: false
-address: ${GATEWAY_IP}
-port: 10250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: 10248
-clusterDNS: [${GATEWAY_IP}]
-clusterDomain: cluster.local
-resolvConf: ${w.root}/resolv.conf
-podLogsDir: ${w.root}/pod-logs
-authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: true}
-  x509: {clientCAFile: ${caCert}}
-authorization: {mode: Webhook}
-registerNode: true
-rotateCertificates: false
-serverTLSBootstrap: false
-protectKernelDefaults: false
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard: {memory.available: 100Mi, nodefs.available: 1%, nodefs.inodesFree: 1%, imagefs.available: 1%}
-maxPods: 110
-`;
-}
-
-function kubeProxyConfig(kubeconfig: string): string {
-  return `apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-mode: iptables
-hostnameOverride: ${NODE_NAME}
-clusterCIDR: ${POD_CIDR}
-clientConnection: {kubeconfig: ${kubeconfig}}
-healthzBindAddress: 127.0.0.1:10256
-metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: [${GATEWAY_IP}/32]
-conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-iptables: {localhostNodePorts: false, masqueradeAll: false}
-`;
-}
-
-function corefile(kubeconfig: string): string {
-  return `.:53 {
-    bind ${GATEWAY_IP}
-    errors
-    ready 127.0.0.1:8181
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-        kubeconfig ${kubeconfig} cgks
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-    }
-    cache 5
-}
-`;
-}
-
-interface Dirs {
-  root: string;
-  logs: string;
-  pids: string;
-  containerd: string;
-  containerdSock: string;
-  cniConf: string;
 }
 
 // ---- processes ---------------------------------------------------------------------------------
@@ -377,6 +222,27 @@ async function takeLock(workDir: string, say: Say, timeoutMs: number): Promise<C
   return watcher;
 }
 
+/**
+ * Runs `fn` while holding the node lock, so no node starts or stops meanwhile (another suite's
+ * node on the same machine): for snapshots of the host that must see no node at all.
+ */
+export async function withNodeLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
+  const holder = spawn('flock', ['-w', String(Math.ceil(timeoutMs / 1000)), LOCK_FILE, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const gone = new Promise<void>((ok) => holder.on('exit', () => ok()));
+  try {
+    await new Promise<void>((ok, fail) => {
+      holder.stdout!.once('data', () => ok());
+      holder.on('exit', (code) => fail(new Error(`could not take ${LOCK_FILE} within ${timeoutMs / 1000} s (flock exit ${code})`)));
+    });
+    return await fn();
+  } finally {
+    holder.stdin!.end();
+    await gone;
+  }
+}
+
 // ---- the node ----------------------------------------------------------------------------------
 
 export async function startNode(opts: NodeOptions): Promise<Node> {
@@ -421,6 +287,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   const kubeconfig = join(root, 'admin.kubeconfig');
   const procs: Proc[] = [];
   let stopped: Promise<void> | undefined;
+  let stoppedFully = false;
   const stop = (): Promise<void> => (stopped ??= doStop());
   const onSignal = (sig: NodeJS.Signals) => {
     say(`${sig}: tearing the node down`);
@@ -434,8 +301,11 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   process.once('SIGTERM', onSignal);
   process.once('exit', onExit);
 
-  const kubectl: Node['kubectl'] = (args, o = {}) =>
-    run(kubenode, ['kubectl', '--kubeconfig', kubeconfig, ...args], { input: o.input, timeoutMs: o.timeoutMs ?? 60_000 });
+  // Once stopped, the node's addresses are routed like any other: refuse rather than send there.
+  const kubectl: Node['kubectl'] = async (args, o = {}) =>
+    stoppedFully
+      ? { stdout: '', stderr: 'the node is stopped', exitCode: 1 }
+      : run(kubenode, ['kubectl', '--kubeconfig', kubeconfig, ...args], { input: o.input, timeoutMs: o.timeoutMs ?? 60_000 });
   const ctr = (args: string[], timeoutMs = 120_000) => must('ctr', ['--address', w.containerdSock, '-n', 'k8s.io', ...args], { timeoutMs });
 
   async function doStop(): Promise<void> {
@@ -461,6 +331,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         return r.exitCode === 0 && r.stdout.trim() === '' ? true : undefined;
       }).catch((e: Error) => say(`${e.message}; killing what is left`));
     }
+    stoppedFully = true;
     // Not spawnSync: the event loop must keep reaping the components as they exit.
     const r = await run('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { timeoutMs: 180_000 });
     if (r.stderr) appendFileSync(join(w.logs, 'teardown.log'), r.stderr);
@@ -565,6 +436,8 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
       '--service-account-key-file', pki.serviceAccountPub, '--service-account-signing-key-file', pki.serviceAccountKey,
       '--authorization-mode', 'Node,RBAC',
       '--kubelet-client-certificate', pki.adminCert, '--kubelet-client-key', pki.adminKey,
+      // By address: the node's name resolves nowhere (and no lookup should leave the machine).
+      '--kubelet-preferred-address-types', 'InternalIP',
       '--cert-dir', join(root, 'pki', 'apiserver-generated'), '--profiling=false',
     ]);
     procs.push(apiserver);
@@ -631,7 +504,10 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
       dnsIP: GATEWAY_IP,
       binDir,
       images: { pause: refs.pause, busybox: refs.busybox, busyboxArchive: join(imageDir, 'busybox.oci.tar') },
-      inLoadNetns: (cmd, o = {}) => run('ip', ['netns', 'exec', LOAD_NETNS, ...cmd], { timeoutMs: o.timeoutMs ?? 30_000 }),
+      inLoadNetns: async (cmd, o = {}) =>
+        stoppedFully
+          ? { stdout: '', stderr: 'the node is stopped', exitCode: 1 }
+          : run('ip', ['netns', 'exec', LOAD_NETNS, ...cmd], { timeoutMs: o.timeoutMs ?? 30_000 }),
       logDir: w.logs,
     };
   } catch (e) {
@@ -639,50 +515,4 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     await stop();
     throw e;
   }
-}
-
-// ---- what a node leaves on the machine -----------------------------------------------------------
-
-/**
- * What of this machine a node touches, as sorted lines per kind: its processes (the components,
- * containerd's shims, anything in a kubepods cgroup), mounts (the work dir, pods' netns, kubelet and
- * containerd roots), network links, routes, iptables rules and network namespaces of the node's
- * names and ranges, kubepods cgroups, and the sysctls it may change. Equal before start and after
- * stop() means nothing was left behind; other programs' state is left out so a busy machine does
- * not disturb the comparison.
- */
-export async function hostSnapshot(workDir: string): Promise<Record<string, string[]>> {
-  const ours = /(cgks|10\.244\.|10\.96\.|10\.245\.|KUBE-|CNI-|cni-)/;
-  const lines = async (cmd: string, args: string[]) => (await run(cmd, args, { timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
-  const processes: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const exe = readlinkSync(`/proc/${pid}/exe`);
-      const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-      const name = exe.split('/').pop() ?? '';
-      if (['kubenode', 'coredns', 'containerd', 'containerd-shim-runc-v2', 'runc'].includes(name) || cgroup.includes('/kubepods')) {
-        processes.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
-      }
-    } catch {
-      // gone, or a kernel thread
-    }
-  }
-  const dir = resolve(workDir);
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(dir) || /^\/(var\/)?run\/netns(\/|$)/.test(m) || /kubelet|containerd/.test(m));
-  const cgroups = existsSync('/sys/fs/cgroup')
-    ? readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, 'kubepods'))).map((h) => `${h}/kubepods`)
-    : [];
-  return {
-    processes: processes.sort(),
-    mounts: mounts.sort(),
-    links: (await lines('ip', ['-o', 'link', 'show'])).map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => /^(cgks|veth|cni)/.test(n)).sort(),
-    routes: (await lines('ip', ['route', 'show', 'table', 'all'])).filter((l) => ours.test(l)).sort(),
-    iptables: (await lines('iptables-save', [])).filter((l) => !l.startsWith('#') && ours.test(l)).sort(),
-    netns: (await lines('ip', ['netns', 'list'])).filter((l) => ours.test(l)).sort(),
-    cgroups: cgroups.sort(),
-    sysctls: SYSCTLS.map((k) => `${k}=${readSysctl(k) ?? '-'}`),
-  };
 }
