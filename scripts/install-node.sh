@@ -29,28 +29,11 @@ case "$(uname -s)-$(uname -m)" in
   *) echo "install-node: no Node package for $(uname -s) $(uname -m)" >&2; exit 1 ;;
 esac
 
-base="${CGKS_NODE_DIR:-$HOME/.cache/create-go-k8s-service/node}"
-dir="$base/$major"
-node="$dir/node_modules/$pkg/bin/node"
-stamp="$dir/.installed"
-want="$pkg@$version"
-
-if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" || ! -x "$node" ]]; then
-  mkdir -p "$base"
-  exec 9>"$base/.lock"
-  flock 9
-  if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" || ! -x "$node" ]]; then
-    echo "install-node: installing $want into $dir (first use)" >&2
-    tmp="$(mktemp -d "$base/.tmp.XXXXXX")"
-    trap 'rm -rf "$tmp"' EXIT
-    printf '{ "private": true }\n' >"$tmp/package.json"
-    # --ignore-scripts: a binary needs none; --no-package-lock: nothing here to lock.
-    npm install --prefix "$tmp" --no-audit --no-fund --no-package-lock --ignore-scripts --loglevel=error "$want" >&2
-    "$tmp/node_modules/$pkg/bin/node" --version >/dev/null
-    printf '%s\n' "$want" >"$tmp/.installed"
-    rm -rf "$dir"
-    mv "$tmp" "$dir"
-    trap - EXIT
-  fi
-fi
-printf '%s\n' "$node"
+# shellcheck source=scripts/lib/cached-npm-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cached-npm-install.sh"
+dir="${CGKS_NODE_DIR:-$HOME/.cache/create-go-k8s-service/node}/$major"
+runs() { "$1" --version >/dev/null; }
+# --ignore-scripts: a binary needs none; --no-package-lock: nothing here to lock.
+cached_npm_install install-node "$dir" "$pkg@$version" "node_modules/$pkg/bin/node" "" runs -- \
+  npm install --no-audit --no-fund --no-package-lock --ignore-scripts --loglevel=error
+printf '%s\n' "$dir/node_modules/$pkg/bin/node"

@@ -15,30 +15,13 @@ RENOVATE_VERSION=44.121.2
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 node="$("$here/install-node.sh" 24)"
 
-base="${CGKS_RENOVATE_DIR:-$HOME/.cache/create-go-k8s-service/renovate}"
-dir="$base/$RENOVATE_VERSION"
-pkg="$dir/node_modules/renovate"
-stamp="$dir/.installed"
-want="renovate@$RENOVATE_VERSION"
-
-if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" || ! -f "$pkg/dist/renovate.js" ]]; then
-  mkdir -p "$base"
-  exec 9>"$base/.lock"
-  flock 9
-  if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" || ! -f "$pkg/dist/renovate.js" ]]; then
-    echo "install-renovate: installing $want into $dir (first use, a minute or two)" >&2
-    tmp="$(mktemp -d "$base/.tmp.XXXXXX")"
-    trap 'rm -rf "$tmp"' EXIT
-    printf '{ "private": true }\n' >"$tmp/package.json"
-    # npm runs under Node 24 so engine checks and optional native modules match the runtime.
-    # --ignore-scripts: no native builds (re2 is optional; Renovate falls back to RegExp).
-    PATH="$(dirname "$node"):$PATH" npm install --prefix "$tmp" --no-audit --no-fund --no-package-lock \
-      --ignore-scripts --omit=optional --loglevel=error "$want" >&2
-    [[ -f "$tmp/node_modules/renovate/dist/renovate.js" ]] || { echo "install-renovate: $want has no dist/renovate.js" >&2; exit 1; }
-    printf '%s\n' "$want" >"$tmp/.installed"
-    rm -rf "$dir"
-    mv "$tmp" "$dir"
-    trap - EXIT
-  fi
-fi
-printf '%s\n%s\n' "$node" "$pkg"
+# shellcheck source=scripts/lib/cached-npm-install.sh
+source "$here/lib/cached-npm-install.sh"
+dir="${CGKS_RENOVATE_DIR:-$HOME/.cache/create-go-k8s-service/renovate}/$RENOVATE_VERSION"
+# npm runs under Node 24 so engine checks and optional native modules match the runtime.
+# --ignore-scripts: no native builds (re2 is optional; Renovate falls back to RegExp).
+cached_npm_install install-renovate "$dir" "renovate@$RENOVATE_VERSION" node_modules/renovate/dist/renovate.js \
+  ", a minute or two" true -- \
+  env PATH="$(dirname "$node"):$PATH" npm install --no-audit --no-fund --no-package-lock \
+  --ignore-scripts --omit=optional --loglevel=error
+printf '%s\n%s\n' "$node" "$dir/node_modules/renovate"

@@ -196,34 +196,30 @@ install_gitops_crds() {
   write_stamp gitops-crds "$want"
 }
 
-apt_install() { # apt_install COMMAND PACKAGE
-  local cmd="$1" pkg="$2"
-  command -v "$cmd" >/dev/null && return 0
+# apt_get WHAT PACKAGE TOOK: installs a Debian package as root; elsewhere it warns and goes on.
+apt_get() {
+  local what="$1" pkg="$2" took="$3"
   if [[ "$(id -u)" -ne 0 ]]; then
-    say "warning: $cmd is missing and this is not root; install it with: sudo apt-get install -y $pkg"
+    say "warning: $what is missing and this is not root; install it with: sudo apt-get install -y $pkg"
     return 0
   fi
-  command -v apt-get >/dev/null || { say "warning: $cmd is missing and apt-get is not available"; return 0; }
-  say "installing $pkg with apt-get (about 30 seconds)…"
+  command -v apt-get >/dev/null || { say "warning: $what is missing and apt-get is not available"; return 0; }
+  say "installing $pkg with apt-get ($took)…"
   if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null || die "apt-get install $pkg failed"
   fi
 }
 
+apt_install() { # apt_install COMMAND PACKAGE
+  command -v "$1" >/dev/null || apt_get "$1" "$2" "about 30 seconds"
+}
+
 # PostgreSQL's server binaries live in /usr/lib/postgresql/<major>/bin, off PATH; the tests
 # look there. Debian's package also starts a cluster of its own on port 5432 when a service
 # manager runs; the tests never use it.
 install_postgres() {
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
-  if [[ "$(id -u)" -ne 0 ]]; then
-    say "warning: PostgreSQL is missing and this is not root; install it with: sudo apt-get install -y postgresql"
-    return 0
-  fi
-  command -v apt-get >/dev/null || { say "warning: PostgreSQL is missing and apt-get is not available"; return 0; }
-  say "installing postgresql with apt-get (about a minute)…"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || die "apt-get install postgresql failed"
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_get PostgreSQL postgresql "about a minute"
 }
 
 install_test_tools() {
