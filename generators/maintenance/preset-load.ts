@@ -2,7 +2,7 @@
 // package.json (name, version), go-k8s-service-preset.yaml and templates/. Everything is
 // checked and compiled up front, so a bad preset stops the run before anything is written:
 // one line naming the preset, its file and the rule.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RULES } from './check.js';
@@ -18,6 +18,7 @@ import {
   type PresetAnswers,
   type PresetQuestion,
   type Render,
+  presetPathProblem,
 } from '../model/preset.js';
 import { QUESTIONS, type AnswerKey } from '../model/questions.js';
 import { compileTemplate } from '../render/render.js';
@@ -26,6 +27,9 @@ const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'convention
 const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern'] as const;
 const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
+/** Bounds on what a preset may ship: it is text for templates, not a payload. */
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILES = 1000;
 
 /** A folder path rather than a package name: ./x, ../x, /x, C:\x, ~/x. */
 export const isFolderSpec = (spec: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec);
@@ -72,6 +76,9 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
 
 function loadFolder(dir: string, spec: string, folderSource: string | undefined): Preset {
   const pkgFile = join(dir, 'package.json');
+  const linked = (rel: string) => (isLink(join(dir, rel)) ? `${rel} is a symbolic link: a preset holds no links (they can point anywhere on the machine)` : undefined);
+  const pkgLink = linked('package.json');
+  if (pkgLink) throw new PresetError(presetMessage(spec, pkgLink));
   if (!existsSync(pkgFile)) throw new PresetError(presetMessage(spec, `no package.json in ${dir} (a preset is a package with a name and a version)`));
   let pkg: { name?: unknown; version?: unknown };
   try {
@@ -86,6 +93,10 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     throw new PresetError(presetMessage(id, what));
   };
 
+  for (const rel of [PRESET_MANIFEST, 'templates']) {
+    const link = linked(rel);
+    if (link) fail(link);
+  }
   const manifestFile = join(dir, PRESET_MANIFEST);
   if (!existsSync(manifestFile)) fail(`no ${PRESET_MANIFEST} in ${dir}`);
   let manifest: unknown;
@@ -169,7 +180,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   const tdir = join(dir, 'templates');
   const ours = new Map(FILES.map((f) => [f.path, f]));
   if (existsSync(tdir)) {
-    for (const file of walk(tdir)) {
+    const files = walk(tdir, (link) => fail(`${toPosix(relative(dir, link))} is a symbolic link: a preset holds no links (they can point anywhere on the machine)`));
+    if (files.length > MAX_FILES) fail(`templates/ holds ${files.length} files, more than ${MAX_FILES}`);
+    for (const file of files) {
       const rel = toPosix(relative(dir, file));
       const hbs = rel.endsWith('.hbs');
       const path = rel
@@ -177,6 +190,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
         .split('/')
         .map((seg) => seg.replaceAll('__name__', '<name>').replace(/^dot_/, '.'))
         .join('/');
+      const confined = presetPathProblem(path);
+      if (confined) fail(`${rel} would write ${path}: ${confined}`);
+      if (statSync(file).size > MAX_FILE_BYTES) fail(`${rel} is larger than 1 MiB`);
       const our = ours.get(path);
       // Our chart templates are Go templates: a replacement is one too, copied as it is.
       if (our?.engine === 'chart' && hbs) fail(`${rel} replaces a Helm template, which is copied as it is: name it without .hbs`);
@@ -272,11 +288,24 @@ function unknownKeys(o: Record<string, unknown>, known: readonly string[], where
   if (bad !== undefined) fail(`${where}: unknown key ${JSON.stringify(bad)} (known: ${known.join(', ')})`);
 }
 
-function walk(dir: string): string[] {
+/** Files under dir, sorted; a symbolic link anywhere is refused (`link` throws), never followed. */
+function walk(dir: string, link: (path: string) => never): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+    .flatMap((e) => {
+      const p = join(dir, e.name);
+      if (e.isSymbolicLink()) return link(p);
+      return e.isDirectory() ? walk(p, link) : [p];
+    });
 }
+
+const isLink = (p: string): boolean => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 /** Values for a preset's questions, from --set key=value and an answers file; checked, with defaults when asked for. */
 export function resolvePresetAnswers(
