@@ -29,6 +29,7 @@ const RULE_NAMES: Record<(typeof RULES)[number] | keyof typeof EXTRA_RULES, stri
   'admin-port': 'MetricsStayOnTheAdminPort',
   'go-version': 'GoLineKeepsContainerAwareGomaxprocs',
   gitops: 'GitopsRendersAndPublishesByDigest',
+  'preset-lock': 'RecordKeepsPresetLocks',
   'generator-version': 'GeneratorVersionIsCurrent',
 };
 

@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RULES } from './check.js';
 import { FILES } from '../model/files.js';
-import { fetchPackage } from '../plumbing/preset-fetch.js';
+import { fetchPackage, seedPackageCache } from '../plumbing/preset-fetch.js';
 import {
   PRESET_MANIFEST,
   presetMessage,
@@ -20,11 +20,12 @@ import {
   type Render,
   presetPathProblem,
 } from '../model/preset.js';
+import { showValue } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey } from '../model/questions.js';
 import { compileTemplate } from '../render/render.js';
 
 const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions'] as const;
-const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern'] as const;
+const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern', 'multiline'] as const;
 const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
 /** Bounds on what a preset may ship: it is text for templates, not a payload. */
@@ -71,6 +72,9 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
     }
   }
   const preset = loadFolder(dir, spec, source);
+  // A tarball is recorded as name@version: its unpacked copy goes where a registry download of
+  // that version would, so check, regen and update find it again without a registry.
+  if (tarball) seedPackageCache(`${preset.name}@${preset.version}`, dir);
   return source === undefined ? preset : { ...preset, folder: dir };
 }
 
@@ -166,10 +170,18 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
       }
       pattern = q.pattern as string;
     }
-    const question: PresetQuestion = { key, message: q.message as string, type, ...(choices ? { choices } : {}), ...(pattern ? { pattern } : {}) };
+    if (q.multiline !== undefined && (type !== 'string' || typeof q.multiline !== 'boolean')) fail(`${where} (${key}): multiline only goes with type: string`);
+    const question: PresetQuestion = {
+      key,
+      message: q.message as string,
+      type,
+      ...(choices ? { choices } : {}),
+      ...(pattern ? { pattern } : {}),
+      ...(q.multiline === true ? { multiline: true } : {}),
+    };
     if (q.default !== undefined) {
       const broken = presetAnswerProblem(question, q.default);
-      if (broken) fail(`${where} (${key}): default ${JSON.stringify(q.default)} ${broken}`);
+      if (broken) fail(`${where} (${key}): default ${showValue(q.default)} ${broken}`);
       question.default = q.default as string | boolean;
     }
     questions.push(question);
@@ -269,10 +281,18 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const ONE_LINE_BREAKERS = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/u;
+// eslint-disable-next-line no-control-regex
+const MULTILINE_BREAKERS = /[\u0000-\u0008\u000b-\u001f\u007f]/u;
+
 /** Why a value is no answer to a preset question, or undefined. */
 export function presetAnswerProblem(q: PresetQuestion, value: unknown): string | undefined {
   if (q.type === 'boolean') return typeof value === 'boolean' ? undefined : 'must be true or false';
   if (typeof value !== 'string') return 'must be text';
+  // One line unless asked for: a newline in a label or a YAML scalar adds keys where a template inserts it.
+  if (!q.multiline && ONE_LINE_BREAKERS.test(value)) return 'must be one line of text without control characters (the question does not say multiline: true)';
+  if (q.multiline && MULTILINE_BREAKERS.test(value)) return 'must be text without control characters other than newlines and tabs';
   if (q.type === 'choice' && !q.choices!.includes(value)) return `must be one of ${q.choices!.join(', ')}`;
   if (q.pattern && !new RegExp(q.pattern, 'u').test(value)) return `must match ${q.pattern}`;
   return undefined;
@@ -330,7 +350,7 @@ export function resolvePresetAnswers(
     }
     if (q.type === 'boolean' && typeof value === 'string') value = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
     const broken = presetAnswerProblem(q, value);
-    if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${JSON.stringify(value)} ${broken}`));
+    if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${showValue(value)} ${broken}`));
     answers[q.key] = value as string | boolean;
   }
   return { answers, missing };

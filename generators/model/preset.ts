@@ -15,6 +15,8 @@ export interface PresetQuestion {
   choices?: string[];
   default?: string | boolean;
   pattern?: string;
+  /** A string answer may span lines (else one line, no control characters). */
+  multiline?: boolean;
 }
 
 /** A change to generated text: exactly one of append, before/after + insert, replace + with. */
