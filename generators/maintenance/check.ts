@@ -58,6 +58,10 @@ export interface CheckReport {
   notes: string[];
   /** The recorded preset's convention ids, when it loaded: rules a waiver may name beside RULES. */
   presetRules?: string[];
+  /** What each of those conventions asks (SARIF's rule list). */
+  presetRuleDescriptions?: Record<string, string>;
+  /** The recorded preset's waiver policy, and the preset that sets it (for messages). */
+  waiverPolicy?: { preset: string; maxDays?: number; unwaivable: string[]; require: string[] };
 }
 
 class Checker {

@@ -30,6 +30,8 @@ export function checkWithPreset(start: string): CheckReport {
         report.violations.push({ rule: 'preset-lock', file: RECORD_FILE, message: `${b.key} is ${JSON.stringify(b.recorded)}, but ${who} locks it to ${JSON.stringify(b.locked)}` });
       }
       report.presetRules = active.preset.conventions.map((c) => c.id);
+      report.presetRuleDescriptions = Object.fromEntries(active.preset.conventions.map((c) => [c.id, c.message]));
+      if (active.preset.waivers) report.waiverPolicy = { preset: `${active.preset.name} ${active.preset.version}`, ...active.preset.waivers };
       const serviceName = readName(report.root);
       for (const c of active.preset.conventions) {
         const v = conventionViolation(report.root, c, serviceName);

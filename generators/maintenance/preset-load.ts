@@ -18,13 +18,16 @@ import {
   type PresetAnswers,
   type PresetQuestion,
   type Render,
+  type WaiverPolicy,
   presetPathProblem,
 } from '../model/preset.js';
 import { showValue } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey } from '../model/questions.js';
 import { compileTemplate } from '../render/render.js';
 
-const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions'] as const;
+const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers'] as const;
+const POLICY_KEYS = ['maxDays', 'unwaivable', 'require'] as const;
+const REQUIRABLE = ['file', 'message'] as const;
 const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern', 'multiline'] as const;
 const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
@@ -92,6 +95,13 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   }
   if (typeof pkg.name !== 'string' || !pkg.name) throw new PresetError(presetMessage(spec, 'package.json has no "name"'));
   if (typeof pkg.version !== 'string' || !pkg.version) throw new PresetError(presetMessage(spec, 'package.json has no "version"'));
+  // Both end up in cache paths and the record: only what npm itself would publish.
+  if (!/^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(pkg.name) || pkg.name.length > 214) {
+    throw new PresetError(presetMessage(spec, `package.json: name ${JSON.stringify(pkg.name)} is not an npm package name`));
+  }
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(pkg.version)) {
+    throw new PresetError(presetMessage(spec, `package.json: version ${JSON.stringify(pkg.version)} is not a semantic version`));
+  }
   const id = { name: pkg.name, version: pkg.version };
   const fail = (what: string): never => {
     throw new PresetError(presetMessage(id, what));
@@ -268,6 +278,27 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     conventions.push({ id, file: c.file as string, message: c.message as string, ...(require ? { require } : {}), ...(forbid ? { forbid } : {}) });
   });
 
+  // waivers: the policy for the repos' waivers
+  let waivers: WaiverPolicy | undefined;
+  if (m.waivers !== undefined) {
+    const w = object(m.waivers, at('waivers'), fail);
+    unknownKeys(w, POLICY_KEYS, at('waivers'), fail);
+    if (w.maxDays !== undefined && (!Number.isInteger(w.maxDays) || (w.maxDays as number) < 1)) fail(at('waivers.maxDays must be a whole number of days from 1'));
+    const list = (key: string, v: unknown): string[] => {
+      if (v === undefined) return [];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return fail(at(`waivers.${key} must be a list of names`));
+      return v as string[];
+    };
+    const unwaivable = list('unwaivable', w.unwaivable);
+    const ruleIds = [...RULES, ...conventions.map((c) => c.id)] as string[];
+    const unknownRule = unwaivable.find((r) => !ruleIds.includes(r));
+    if (unknownRule !== undefined) fail(at(`waivers.unwaivable: ${JSON.stringify(unknownRule)} is not a rule of check or of this preset (${ruleIds.join(', ')})`));
+    const require = list('require', w.require);
+    const badField = require.find((f) => !(REQUIRABLE as readonly string[]).includes(f));
+    if (badField !== undefined) fail(at(`waivers.require: ${JSON.stringify(badField)} is not a waiver field that may be required (${REQUIRABLE.join(', ')})`));
+    waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays as number } : {}), unwaivable, require: require as WaiverPolicy['require'] };
+  }
+
   return {
     name: id.name,
     version: id.version,
@@ -278,6 +309,7 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     templates,
     patches,
     conventions,
+    ...(waivers ? { waivers } : {}),
   };
 }
 

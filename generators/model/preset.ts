@@ -39,6 +39,13 @@ export interface Convention {
   message: string;
 }
 
+/** What a repo's waivers may do: how long one may last, rules none may touch, fields each must have. */
+export interface WaiverPolicy {
+  maxDays?: number;
+  unwaivable: string[];
+  require: ('file' | 'message')[];
+}
+
 export interface PresetTemplate {
   /** Path inside the preset, for messages: templates/CODEOWNERS.hbs. */
   file: string;
@@ -61,6 +68,7 @@ export interface Preset {
   templates: PresetTemplate[];
   patches: Patch[];
   conventions: Convention[];
+  waivers?: WaiverPolicy;
 }
 
 export type PresetAnswers = Record<string, string | boolean>;

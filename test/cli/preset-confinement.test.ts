@@ -45,7 +45,8 @@ const addLink = (rel: string, target: string) => (d: string) => {
   symlinkSync(target, p);
 };
 
-const NAME = /^error: preset @acme\/go-service-preset 1\.0\.0: /;
+// Every message names the preset (by name and version once its package.json is read).
+const NAME = /^error: preset \S+( 1\.0\.0)?: /;
 const hostile: [string, (d: string) => void, RegExp][] = [
   ['.git/config with core.fsmonitor, as dot_git', addFile('dot_git/config', fsmonitor), /templates\/dot_git\/config would write \.git\/config: a preset cannot write into \.git/],
   ['a git hook, as dot_git/hooks', addFile('dot_git/hooks/post-commit', hook, 0o755), /templates\/dot_git\/hooks\/post-commit would write \.git\/hooks\/post-commit: a preset cannot write into \.git/],
@@ -74,6 +75,8 @@ const hostile: [string, (d: string) => void, RegExp][] = [
     renameSync(join(d, 'go-k8s-service-preset.yaml'), join(d, 'manifest.yaml'));
     symlinkSync('manifest.yaml', join(d, 'go-k8s-service-preset.yaml'));
   }, /go-k8s-service-preset\.yaml is a symbolic link: a preset holds no links/],
+  ['a package.json whose name is a path', (d) => rewrite(d, 'package.json', '"name": "@acme/go-service-preset"', '"name": "../../../escape"'), /^error: preset \S+: package\.json: name "\.\.\/\.\.\/\.\.\/escape" is not an npm package name$/],
+  ['a package.json whose version is a path', (d) => rewrite(d, 'package.json', '"version": "1.0.0"', '"version": "1.0.0/../../x"'), /^error: preset \S+: package\.json: version "1\.0\.0\/\.\.\/\.\.\/x" is not a semantic version$/],
   ['a template over 1 MiB', addFile('big.txt', 'x'.repeat(1024 * 1024 + 1)), /templates\/big\.txt is larger than 1 MiB/],
 ];
 
