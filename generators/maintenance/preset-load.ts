@@ -25,7 +25,7 @@ import { showValue } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey } from '../model/questions.js';
 import { compileTemplate } from '../render/render.js';
 
-const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers'] as const;
+const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers', 'catalog'] as const;
 const POLICY_KEYS = ['maxDays', 'unwaivable', 'require'] as const;
 const REQUIRABLE = ['file', 'message'] as const;
 const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern', 'multiline'] as const;
@@ -299,6 +299,15 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays as number } : {}), unwaivable, require: require as WaiverPolicy['require'] };
   }
 
+  // catalog: where the platform's code host shows a repository
+  let sourceLocation: Render | undefined;
+  if (m.catalog !== undefined) {
+    const c = object(m.catalog, at('catalog'), fail);
+    unknownKeys(c, ['sourceLocation'], at('catalog'), fail);
+    if (typeof c.sourceLocation !== 'string' || !c.sourceLocation) fail(at('catalog.sourceLocation must be a URL template, like https://code.acme.example/{{module}}'));
+    sourceLocation = compile(at('catalog.sourceLocation'), c.sourceLocation as string);
+  }
+
   return {
     name: id.name,
     version: id.version,
@@ -310,6 +319,7 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     patches,
     conventions,
     ...(waivers ? { waivers } : {}),
+    ...(sourceLocation ? { sourceLocation } : {}),
   };
 }
 

@@ -69,6 +69,8 @@ export interface Preset {
   patches: Patch[];
   conventions: Convention[];
   waivers?: WaiverPolicy;
+  /** catalog.sourceLocation: the repository's URL on the platform's own code host, over the answers. */
+  sourceLocation?: Render;
 }
 
 export type PresetAnswers = Record<string, string | boolean>;

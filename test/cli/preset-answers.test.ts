@@ -154,4 +154,24 @@ test('a preset from a tarball: create records name@version and seeds the cache; 
   assert.is(update.exitCode, 0, update.stderr);
 });
 
+test('a preset gives the source location of its own code host: catalog-info.yaml links the repository there', async () => {
+  const preset = presetCopy((d) => {
+    const manifest = join(d, 'go-k8s-service-preset.yaml');
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\ncatalog:\n  sourceLocation: https://code.acme.example/{{module}}\n`);
+  });
+  const { r, dir } = await create(preset, ['team=payments']);
+  assert.is(r.exitCode, 0, r.stderr);
+  const entity = parseYaml(readFileSync(join(dir, 'catalog-info.yaml'), 'utf8')) as { metadata: { annotations: Record<string, string>; links: { url: string; title: string }[] } };
+  assert.is(entity.metadata.annotations['backstage.io/source-location'], 'url:https://code.acme.example/gitlab.acme.dev/services/orders/');
+  assert.equal(entity.metadata.links.map((l) => [l.title, l.url]), [['Repository', 'https://code.acme.example/gitlab.acme.dev/services/orders']]);
+  const bad = presetCopy((d) => {
+    const manifest = join(d, 'go-k8s-service-preset.yaml');
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\ncatalog:\n  sourceLocation: "javascript:{{module}}"\n`);
+  });
+  const refused = await create(bad, ['team=payments']);
+  assert.is(refused.r.exitCode, 2);
+  assert.match(refused.r.stderr.trim(), /^error: preset @acme\/go-service-preset 1\.0\.0: catalog\.sourceLocation: "javascript:gitlab\.acme\.dev\/services\/orders" is not an http\(s\) URL$/);
+  assert.equal(readdirSync(refused.parent), []);
+});
+
 test.run();
