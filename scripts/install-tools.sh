@@ -226,7 +226,7 @@ install_test_tools() {
   local src="$REPO_ROOT/test/tools" want
   [[ -f "$src/go.mod" ]] || die "$src/go.mod missing"
   # Stamp = hash of the module's Go sources + go.mod + go.sum.
-  want="$(cd "$src" && find . -path ./helmlookup -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  want="$(cd "$src" && find . \( -path ./helmlookup -o -path ./modfmt \) -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
   stamp_ok test-tools "$want" "$BIN_DIR/dockerlint" "$BIN_DIR/psacheck" "$BIN_DIR/composecheck" && return 0
   need_go
   say "building dockerlint, psacheck, composecheck from test/tools (about 1 minute the first time)…"

@@ -1,0 +1,36 @@
+// The 3-way merge update and regen --merge run on a file the team edited: by structure where
+// a line merge is wrong (go.mod, go.sum, YAML and JSON the team edits by key, the Makefile),
+// by line everywhere else, and by line too when a side does not parse (fellBack says why).
+import { mergeGoMod, mergeGoSum } from './merge-gomod.js';
+import { mergeMakefile } from './merge-makefile.js';
+import { mergeJson, mergeYaml } from './merge-yaml.js';
+import { mergeText, type MergeResult } from './merge.js';
+
+export interface FileMergeResult extends MergeResult {
+  /** Set when a structure-aware merge could not run and the line merge did instead: why. */
+  fellBack?: string;
+}
+
+type Merger = (ours: string, base: string, theirs: string) => MergeResult;
+
+/** Which structure-aware merge a path gets, if any. */
+export function structuredMergerFor(path: string): { kind: string; merge: Merger } | undefined {
+  const name = path.split('/').pop()!;
+  if (path === 'go.mod') return { kind: 'go.mod', merge: mergeGoMod };
+  if (path === 'go.sum') return { kind: 'go.sum', merge: mergeGoSum };
+  if (name === 'Makefile') return { kind: 'Makefile', merge: mergeMakefile };
+  if (/^charts\/[^/]+\/values[^/]*\.ya?ml$/.test(path)) return { kind: 'YAML', merge: mergeYaml };
+  if (name === 'renovate.json') return { kind: 'JSON', merge: mergeJson };
+  return undefined;
+}
+
+export function mergeFile(path: string, ours: string, base: string, theirs: string): FileMergeResult {
+  const merger = structuredMergerFor(path);
+  if (!merger) return mergeText(ours, base, theirs);
+  try {
+    return merger.merge(ours, base, theirs);
+  } catch (e) {
+    const m = mergeText(ours, base, theirs);
+    return { ...m, fellBack: `${path}: merged by line, not as ${merger.kind} (${(e as Error).message})` };
+  }
+}
