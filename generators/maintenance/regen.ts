@@ -9,7 +9,7 @@ import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from '../model/f
 import type { Answers } from '../model/questions.js';
 import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from '../model/record.js';
 import { findBases, missingBase } from './merge-base.js';
-import { mergeText } from '../plumbing/merge.js';
+import { mergeFile } from '../plumbing/merge-file.js';
 import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
 import { Checkout, loadRepo, pathCandidates, rememberGenerated, removeWithEmptyParents } from './repo.js';
 import { GENERATOR_VERSION } from '../model/version.js';
@@ -329,10 +329,10 @@ function mergeEdited(root: string, files: PlannedFile[], recorded: RepoRecord['f
       Object.assign(p, { action: 'new-aside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
       continue;
     }
-    const m = mergeText(p.before!, base, p.after!);
+    const m = mergeFile(p.path, p.before!, base, p.after!);
     Object.assign(p, {
       action: m.conflicts > 0 ? 'merge-conflict' : 'merged',
-      reason: m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the generated change merged',
+      reason: (m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the generated change merged') + (m.fellBack ? `; ${m.fellBack}` : ''),
       after: m.text,
     });
   }

@@ -4,7 +4,9 @@
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
 import type { Answers } from '../model/questions.js';
 import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from '../model/record.js';
-import { markDifferences, mergeText } from '../plumbing/merge.js';
+import { markDifferences } from '../plumbing/merge.js';
+import { mergeFile } from '../plumbing/merge-file.js';
+import { tidyAfterMerge } from './go-tidy.js';
 import { renderAll } from '../render/render.js';
 import { basesFromRelease, findBases, missingBase } from './merge-base.js';
 import type { PackageSource } from './package-source.js';
@@ -166,7 +168,8 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
         const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
         files.push({ path, action: 'new-aside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
       } else {
-        const m = mergeText(ours, base, t.content);
+        const m = mergeFile(path, ours, base, t.content);
+        if (m.fellBack) warnings.push(m.fellBack);
         files.push({
           path,
           action: m.conflicts > 0 ? 'conflict' : 'merged',
@@ -211,6 +214,8 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     report.wrote = true;
     const failed = rememberGenerated(root, generated, record2.files, `create-go-k8s-service ${version}: update from ${record.version}`);
     if (failed) warnings.push(failed);
+    const tidied = tidyAfterMerge(root, files.filter((f) => f.action === 'merged').map((f) => f.path));
+    if (tidied) report.summary += `; ${tidied}`;
   }
   return report;
 }

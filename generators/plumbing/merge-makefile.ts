@@ -11,7 +11,7 @@ interface Chunk {
   text: string;
 }
 
-const ASSIGN = /^(?:export\s+|override\s+)?([A-Za-z0-9_.-]+)\s*(?::::?=|\+=|\?=|!=|=)/;
+const ASSIGN = /^(?:export\s+|override\s+)?([A-Za-z0-9_.-]+)\s*(?::{1,3}=|\+=|\?=|!=|=)/;
 const RULE = /^([^\t#:=][^:=]*?)\s*::?(?!=)/;
 const CONDITIONAL = /^\s*(ifeq|ifneq|ifdef|ifndef)\b/;
 

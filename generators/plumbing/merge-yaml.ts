@@ -1,6 +1,7 @@
 // YAML and JSON merged by key path. The team's document is the result: its comments and key
 // order stay (yaml's Document API keeps them); the generator's changes are applied where the
 // team left a key as it was. Where both sides changed the same scalar the line is marked.
+import { applyEdits, modify, parse as parseJsonc, printParseErrorCode, type JSONPath, type ParseError } from 'jsonc-parser';
 import { Document, isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export class StructureError extends Error {}
@@ -93,50 +94,60 @@ export function mergeYaml(ours: string, base: string, theirs: string): { text: s
   return { text: markConflicts(text, conflicts, (v) => new Document(v).toString({ lineWidth: 0 }).trimEnd()), conflicts: conflicts.length };
 }
 
-/** JSON (renovate.json) the same way; written back with two-space indentation, as generated. */
+/**
+ * JSON (renovate.json) the same way, written as edits to the team's text (jsonc-parser's
+ * modify), so its layout stays: one-line arrays, key order, indentation.
+ */
 export function mergeJson(ours: string, base: string, theirs: string): { text: string; conflicts: number } {
   const parse = (text: string, side: string) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new StructureError(`${side} is not JSON: ${(e as Error).message}`);
-    }
+    const errors: ParseError[] = [];
+    const v = parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: false });
+    if (errors.length) throw new StructureError(`${side} is not JSON: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
+    return v as unknown;
   };
   const [ov, bv, tv] = [parse(ours, 'ours'), parse(base, 'base'), parse(theirs, 'theirs')];
-  // Layout the team chose (other indentation, key order by hand) is not ours to rewrite.
-  if (JSON.stringify(ov, null, 2) + '\n' !== ours) throw new StructureError('ours is not laid out as generated (two-space JSON)');
   const conflicts: Conflict[] = [];
-  const merged = mergeJsonValue(ov, bv, tv, conflicts, '');
-  const text = JSON.stringify(merged, null, 2) + '\n';
+  let text = ours;
+  const set = (path: JSONPath, value: unknown, siblings?: string[]) => {
+    const edits = modify(text, path, value, {
+      formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' },
+      // A new key goes after the key it follows in the generator's file.
+      getInsertionIndex: siblings ? (props) => {
+        const prev = siblings.slice(0, siblings.indexOf(String(path[path.length - 1]))).reverse().find((k) => props.includes(k));
+        return prev === undefined ? 0 : props.indexOf(prev) + 1;
+      } : undefined,
+    });
+    text = applyEdits(text, edits);
+  };
+  const conflict = (path: JSONPath, o: unknown, t: unknown) => {
+    const scalar = (v: unknown) => v === undefined || typeof v !== 'object' || v === null;
+    if (!scalar(o) || !scalar(t)) throw new StructureError(`both sides changed ${path.join('.') || 'the document'} and it is not a single value`);
+    const placeholder = `__cgks_conflict_${conflicts.length}__`;
+    conflicts.push({ placeholder, ours: o, theirs: t });
+    set(path, placeholder);
+  };
+  const walk = (path: JSONPath, o: unknown, b: unknown, t: unknown) => {
+    if (equal(o, t) || equal(t, b)) return;
+    if (equal(o, b)) return set(path, t);
+    if (!isObj(o) || !isObj(t)) return conflict(path, o, t);
+    const bo = isObj(b) ? b : {};
+    for (const k of Object.keys(bo)) {
+      if (k in t || !(k in o)) continue;
+      if (equal(o[k], bo[k])) set([...path, k], undefined);
+      else conflict([...path, k], o[k], undefined);
+    }
+    const order = Object.keys(t);
+    for (const k of order) {
+      if (!(k in o)) {
+        if (!(k in bo)) set([...path, k], t[k], order); // the team's removal stays
+        continue;
+      }
+      walk([...path, k], o[k], bo[k], t[k]);
+    }
+  };
+  walk([], ov, bv, tv);
   return { text: markConflicts(text, conflicts, (v) => JSON.stringify(v)), conflicts: conflicts.length };
 }
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function mergeJsonValue(o: unknown, b: unknown, t: unknown, conflicts: Conflict[], path: string): unknown {
-  if (equal(o, t) || equal(t, b)) return o;
-  if (equal(o, b)) return t;
-  if (!isObj(o) || !isObj(t)) {
-    const scalar = (v: unknown) => v === undefined || typeof v !== 'object' || v === null;
-    if (!scalar(o) || !scalar(t)) throw new StructureError(`both sides changed ${path || 'the document'} and it is not a single value`);
-    const placeholder = `__cgks_conflict_${conflicts.length}__`;
-    conflicts.push({ placeholder, ours: o, theirs: t });
-    return placeholder;
-  }
-  const bo = isObj(b) ? b : {};
-  const out: Obj = {};
-  const keys = [...Object.keys(o), ...Object.keys(t).filter((k) => !(k in o))];
-  for (const k of keys) {
-    if (!(k in o) && k in bo) continue; // the team removed it
-    if (!(k in t) && k in bo && equal(o[k], bo[k])) continue; // the generator removed it
-    const v = !(k in t) && k in bo ? (() => {
-      const placeholder = `__cgks_conflict_${conflicts.length}__`;
-      if (!(typeof o[k] !== 'object' || o[k] === null)) throw new StructureError(`the generator removed ${path}${k} that the team changed`);
-      conflicts.push({ placeholder, ours: o[k], theirs: undefined });
-      return placeholder;
-    })() : mergeJsonValue(o[k], bo[k], t[k], conflicts, `${path}${k}.`);
-    out[k] = v;
-  }
-  return out;
-}

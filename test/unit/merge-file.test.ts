@@ -1,0 +1,150 @@
+// The 3-way merge of a file the team edited (generators/plumbing/merge-file.ts), by structure
+// where a line merge gives markers no person should have to resolve: go.sum, chart values
+// YAML, renovate.json and the Makefile (go.mod: test/e2e/gomod-modfile.test.ts, held to
+// modfile). Each case is a rendered file, an edit a team makes, and a change the generator
+// makes close to it; each falls back to the line merge, saying so, when a side does not parse.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { mergeFile } from '../../generators/plumbing/merge-file.js';
+import { mergeText } from '../../generators/plumbing/merge.js';
+import { render } from '../support/generate.js';
+
+const file = (path: string, answers = {}) => render(answers).find((f) => f.path === path)!.content;
+
+test('go.sum: the union of both sides, sorted as go writes it, where the line merge conflicts', () => {
+  const base = file('go.sum');
+  // `go get github.com/gorilla/mux` writes its lines in sorted place.
+  const gocmp = ['github.com/gorilla/mux v1.8.1 h1:TuBL49tXwgrFYWhqrNgrUNEY92u81SPhu7sTdzQEiWY=', 'github.com/gorilla/mux v1.8.1/go.mod h1:AKf9I4AEqPTmMytcMc0KkNouC66V3BtZ4qD5fmWSiMQ='];
+  const ours = `${[...base.trimEnd().split('\n'), ...gocmp].sort().join('\n')}\n`;
+  const theirs = file('go.sum', { metrics: true, tracing: true });
+  assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
+  const m = mergeFile('go.sum', ours, base, theirs);
+  assert.is(m.conflicts, 0);
+  assert.is(m.fellBack, undefined);
+  const lines = m.text.trimEnd().split('\n');
+  for (const l of [...ours.trimEnd().split('\n'), ...theirs.trimEnd().split('\n')]) assert.ok(lines.includes(l), `lost ${l}`);
+  assert.is(new Set(lines).size, lines.length);
+  const at = lines.indexOf(gocmp[0]!);
+  assert.ok(lines[at - 1]! < lines[at]! && lines[at + 1] === gocmp[1] && lines[at + 2]! > lines[at + 1]!, 'in order');
+});
+
+test('values-prod.yaml: the team\'s value and comment stay, the generator\'s change to another key arrives', () => {
+  const base = file('charts/demo-svc/values-prod.yaml');
+  const ours = base.replace('replicaCount: 3', '# Black Friday sizing.\nreplicaCount: 6').replace('  maxReplicas: 10', '  maxReplicas: 40');
+  const theirs = base.replace('  minReplicas: 3', '  minReplicas: 4').replace(/^log:\n {2}level: info\n/m, 'log:\n  level: info\n  format: json\n');
+  const m = mergeFile('charts/demo-svc/values-prod.yaml', ours, base, theirs);
+  assert.is(m.fellBack, undefined);
+  assert.is(m.conflicts, 0);
+  const v = parseYaml(m.text) as { replicaCount: number; autoscaling: { minReplicas: number; maxReplicas: number }; log: Record<string, string> };
+  assert.is(v.replicaCount, 6);
+  assert.is(v.autoscaling.maxReplicas, 40);
+  assert.is(v.autoscaling.minReplicas, 4);
+  assert.equal(v.log, { level: 'info', format: 'json' });
+  assert.match(m.text, '# Black Friday sizing.\nreplicaCount: 6');
+  assert.match(m.text, '# The HorizontalPodAutoscaler owns the replica count');
+  // Key order is the team's.
+  const keys = Object.keys(v);
+  assert.equal(keys, Object.keys(parseYaml(ours) as object));
+});
+
+test('values YAML: both sides changed one scalar → markers on that line only', () => {
+  const base = file('charts/demo-svc/values-prod.yaml');
+  const ours = base.replace('  maxReplicas: 10', '  maxReplicas: 40');
+  const theirs = base.replace('  maxReplicas: 10', '  maxReplicas: 12').replace('  minReplicas: 3', '  minReplicas: 4');
+  const m = mergeFile('charts/demo-svc/values-prod.yaml', ours, base, theirs);
+  assert.is(m.conflicts, 1);
+  assert.match(m.text, '<<<<<<< ours\n  maxReplicas: 40\n=======\n  maxReplicas: 12\n>>>>>>> theirs\n');
+  assert.match(m.text, '  minReplicas: 4\n');
+  const resolved = m.text.replace(/<<<<<<< ours\n(.*\n)=======\n.*\n>>>>>>> theirs\n/, '$1');
+  assert.is(parseDocument(resolved).errors.length, 0);
+});
+
+test('values YAML that does not parse falls back to the line merge and says so', () => {
+  const base = file('charts/demo-svc/values-prod.yaml');
+  const ours = base.replace('replicaCount: 3', 'replicaCount: [3');
+  const theirs = base.replace('  minReplicas: 3', '  minReplicas: 4');
+  const m = mergeFile('charts/demo-svc/values-prod.yaml', ours, base, theirs);
+  assert.match(m.fellBack ?? '', /^charts\/demo-svc\/values-prod\.yaml: merged by line, not as YAML \(ours is not YAML/);
+  assert.equal(m, { ...mergeText(ours, base, theirs), fellBack: m.fellBack });
+});
+
+test('renovate.json: the team\'s rule and the generator\'s new setting both land, in the team\'s layout', () => {
+  const base = file('renovate.json');
+  const ours = base.replace('"timezone": "Etc/UTC"', '"timezone": "Europe/Berlin"').replace('"schedule": ["before 6am on monday"]', '"schedule": ["before 6am on monday"],\n  "labels": ["deps"]');
+  const theirs = base.replace('"postUpdateOptions": ["gomodTidy"]', '"postUpdateOptions": ["gomodTidy", "gomodUpdateImportPaths"]').replace('"timezone": "Etc/UTC",', '"timezone": "Etc/UTC",\n  "prConcurrentLimit": 5,');
+  assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
+  const m = mergeFile('renovate.json', ours, base, theirs);
+  assert.is(m.fellBack, undefined);
+  assert.is(m.conflicts, 0, m.text);
+  const v = JSON.parse(m.text) as Record<string, unknown>;
+  assert.is(v.timezone, 'Europe/Berlin');
+  assert.equal(v.labels, ['deps']);
+  assert.equal(v.postUpdateOptions, ['gomodTidy', 'gomodUpdateImportPaths']);
+  assert.is(v.prConcurrentLimit, 5);
+  assert.equal(Object.keys(v).slice(0, 6), ['$schema', 'description', 'extends', 'timezone', 'prConcurrentLimit', 'schedule']);
+  assert.match(m.text, '"extends": ["config:recommended"', 'one-line arrays stay one line');
+});
+
+test('renovate.json: both changed one setting → markers on that line', () => {
+  const base = file('renovate.json');
+  const m = mergeFile('renovate.json', base.replace('"Etc/UTC"', '"Europe/Berlin"'), base, base.replace('"Etc/UTC"', '"UTC"'));
+  assert.is(m.conflicts, 1);
+  assert.match(m.text, '<<<<<<< ours\n  "timezone": "Europe/Berlin",\n=======\n  "timezone": "UTC",\n>>>>>>> theirs\n');
+});
+
+test('Makefile: a team target and a generator change to a variable and a recipe merge by target', () => {
+  const base = file('Makefile');
+  const ours = base.replace(/^(IMAGE \?= .*)$/m, '$1\nCOVERAGE ?= 80').replace(/^(\.PHONY: helm-lint.*)$/m, '$1\n\n.PHONY: bench\nbench: ## Run the benchmarks\n\tgo test -run=^$$ -bench=. ./...');
+  const theirs = base.replace(/^CHART {2}:= charts\/\$\(NAME\)$/m, 'CHART  := deploy/charts/$(NAME)').replace(/^(IMAGE \?= .*)$/m, '$1\nPLATFORMS ?= linux/amd64,linux/arm64');
+  assert.is.not(theirs, base);
+  assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
+  const m = mergeFile('Makefile', ours, base, theirs);
+  assert.is(m.fellBack, undefined);
+  assert.is(m.conflicts, 0, m.text);
+  assert.match(m.text, 'CHART  := deploy/charts/$(NAME)');
+  assert.match(m.text, 'COVERAGE ?= 80');
+  assert.match(m.text, 'PLATFORMS ?= linux/amd64,linux/arm64');
+  assert.match(m.text, 'bench: ## Run the benchmarks\n\tgo test');
+});
+
+test('Makefile: both changed one recipe → markers inside that target only', () => {
+  const base = file('Makefile');
+  const target = /^test:.*\n(\t.*\n)+/m.exec(base)![0];
+  const ours = base.replace(target, `${target.trimEnd()} -count=1\n`);
+  const theirs = base.replace(target, `${target.trimEnd()} -shuffle=on\n`);
+  const m = mergeFile('Makefile', ours, base, theirs);
+  assert.is(m.conflicts, 1);
+  assert.is(m.text.split('<<<<<<<').length, 2);
+});
+
+const COMBOS = (['github', 'gitlab', 'none'] as const).flatMap((ci) =>
+  (['none', 'postgres'] as const).flatMap((database) => [false, true].map((on) => ({ ci, database, metrics: on, tracing: on, updateJob: on }))),
+);
+
+test('every rendered Makefile, values file and renovate.json merges structurally with itself and with a one-key edit', () => {
+  for (const answers of COMBOS) {
+    for (const f of render(answers)) {
+      const kind = /(^|\/)Makefile$|values[^/]*\.yaml$|renovate\.json$/.test(f.path);
+      if (!kind) continue;
+      const same = mergeFile(f.path, f.content, f.content, f.content);
+      assert.is(same.fellBack, undefined, `${JSON.stringify(answers)} ${f.path}: ${same.fellBack}`);
+      assert.is(same.text, f.content, `${f.path} changed by merging with itself`);
+    }
+  }
+});
+
+test('a file without a structure-aware merge takes the line merge, no fallback said', () => {
+  const m = mergeFile('README.md', 'a\nb\n', 'a\n', 'a\nc\n');
+  assert.is(m.fellBack, undefined);
+  assert.is(m.conflicts, 1);
+});
+
+test('go.mod with conflict markers falls back and names the file', () => {
+  const base = file('go.mod');
+  const ours = base.replace('require (\n', 'require (\n<<<<<<< ours\n');
+  const m = mergeFile('go.mod', ours, base, base.replace('v1.6.0', 'v1.7.0'));
+  assert.match(m.fellBack ?? '', /^go\.mod: merged by line, not as go\.mod \(/);
+});
+
+test.run();
