@@ -107,6 +107,8 @@ export function programBuildOptions(outfile: string): BuildOptions {
     define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__cgksMetaUrl' },
     // The banner comes before esbuild's own "use strict", which would then be no directive.
     banner: { js: "\"use strict\";var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // jsonc-parser's main build is UMD with run-time requires esbuild cannot follow: use its ESM build.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     plugins: [bundlePlugin],
   };
 }

@@ -37,6 +37,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
+  { name: 'renovate', help: "update as Renovate's post-upgrade task, one command without a shell: puts back the record Renovate bumped (from HEAD), runs as --bot, and exits 0 when conflicts are left for the review", commands: ['update'] },
   { name: 'commit', help: 'update: commit the result (conflict markers included) with a message naming both versions', commands: ['update'] },
   { name: 'summary', value: 'file', help: 'update: write a Markdown summary for a pull request body (- for stdout)', commands: ['update'] },
   { name: 'packages', value: 'dir|url', help: "where releases of this package come from: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: $GO_K8S_SERVICE_PACKAGES, else npm's configured registry)", commands: ['update', 'outdated'] },
@@ -71,6 +72,7 @@ export interface ParsedArgs {
     git: boolean;
     install: boolean;
     bot: boolean;
+    renovate: boolean;
     commit: boolean;
     summary?: string;
     packages?: string;
@@ -229,6 +231,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       git: !v['no-git'],
       install: !v['no-install'],
       bot: Boolean(v.bot),
+      renovate: Boolean(v.renovate),
       commit: Boolean(v.commit),
       summary: v.summary as string | undefined,
       packages: v.packages as string | undefined,
@@ -334,7 +337,7 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
       [0, 'updated cleanly, or nothing to do'],
       [1, 'failed (not a clean git work tree, a newer record, a write error); without --bot also: files left to merge by hand'],
       [2, 'invalid usage'],
-      [3, '--bot: updated, with conflict markers left in files (listed in the summary)'],
+      [3, '--bot: updated, with conflict markers left in files (listed in the summary; --renovate: 0)'],
       [130, 'interrupted'],
     ],
   },

@@ -9,7 +9,7 @@ import { stdout, type Output } from '../plumbing/output.js';
 import { missingBaseRemedy } from '../maintenance/merge-base.js';
 import { packageSource } from '../maintenance/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
-import { commitEverything, NotAGeneratedRepoError } from '../maintenance/repo.js';
+import { commitEverything, NotAGeneratedRepoError, restoreRecordFromHead as restoreRecord } from '../maintenance/repo.js';
 import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from '../maintenance/update.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
 
@@ -24,7 +24,11 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (Object.keys(args.answers).length > 0) {
     throw new UsageError('update keeps the recorded answers; change them with `regen` (e.g. regen --port 9090) before or after updating');
   }
-  const { bot, commit, summary: summaryFile, dryRun } = args.flags;
+  const { renovate, commit, summary: summaryFile, dryRun } = args.flags;
+  const bot = args.flags.bot || renovate;
+  if (renovate && commit) throw new UsageError('--renovate leaves the commit to Renovate: drop --commit');
+  // Renovate has bumped the version in the record already; the merge base is the version HEAD records.
+  if (renovate) restoreRecord(process.cwd());
   if (summaryFile === '') throw new UsageError('--summary needs a file name, or - for stdout');
   if (summaryFile === '-' && out.isJson) throw new UsageError('--summary - and --json both print on stdout: write the summary to a file');
   if (commit && dryRun) throw new UsageError('--commit and --dry-run contradict each other');
@@ -78,7 +82,8 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   let code = 0;
   let message: string | undefined;
   if (bot && attention.length > 0) {
-    code = EXIT_CONFLICTS;
+    // Renovate fails the pull request's artifacts on any non-zero exit: markers are for the review.
+    code = renovate ? 0 : EXIT_CONFLICTS;
     out.warn(`${attention.length} file(s) left with conflict markers for the reviewer: ${attention.join(', ')}`);
   } else if (attention.length > 0) {
     code = 1;

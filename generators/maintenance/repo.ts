@@ -257,3 +257,13 @@ export function commitEverything(root: string, message: string): string {
   gitOk(root, ['commit', '--quiet', '--no-verify', '-m', message], { env });
   return gitOk(root, ['rev-parse', 'HEAD']).trim();
 }
+
+/**
+ * Puts the record back as HEAD has it (update --renovate): Renovate bumps its version before
+ * the post-upgrade task runs, but the merge base is what HEAD recorded.
+ */
+export function restoreRecordFromHead(start: string): void {
+  const root = findRepoRoot(start);
+  const r = git(root, ['checkout', 'HEAD', '--', RECORD_FILE]);
+  if (r.status !== 0) throw new NotAGeneratedRepoError(`could not put ${RECORD_FILE} back from HEAD: ${r.stderr.toString().trim() || `git exit ${r.status}`}`);
+}

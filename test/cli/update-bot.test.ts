@@ -86,6 +86,22 @@ test('conflicts: markers in the file, nothing committed, exit 3, and the summary
   assert.not.match(md, /^#+ 0\.1\.0/m);
 });
 
+test('--renovate (Renovate\'s post-upgrade task, no shell): puts back the record Renovate bumped, merges from the recorded version, exit 0 with markers for the review', async () => {
+  const clone = botClone(await editedRepo({ conflict: true }));
+  // What Renovate has done when the task runs: the version in the record replaced.
+  edit(clone, '.go-k8s-service.json', '"version": "0.1.0"', '"version": "9.9.9"');
+  const r = await runCli(['update', '--renovate', '--summary', '-'], { cwd: clone, env: env(packagesDir([release010])) });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^## create-go-k8s-service ${FROM_TO}$`, 'm'));
+  assert.match(r.stderr, /1 file\(s\) left with conflict markers for the reviewer: Makefile/);
+  assert.match(leftoverMarkers(clone), /^Makefile:\d+: leftover conflict marker$/m);
+  assert.is(JSON.parse(read(clone, '.go-k8s-service.json')).version, GENERATOR_VERSION);
+
+  const refused = await runCli(['update', '--renovate', '--commit'], { cwd: clone });
+  assert.is(refused.exitCode, 2);
+  assert.match(refused.stderr, /--renovate leaves the commit to Renovate/);
+});
+
 test('--summary - prints the Markdown alone on stdout; the file list goes to stderr', async () => {
   const clone = botClone(await editedRepo({ conflict: false }));
   const r = await runCli(['update', '--bot', '--summary', '-'], { cwd: clone, env: env(packagesDir([release010])) });

@@ -389,52 +389,115 @@ l.run();
 
 // ---- the post-upgrade task -----------------------------------------------------------------------
 
-const task = suite('the generator post-upgrade task, as Renovate would run it');
+const task = suite('the generator post-upgrade task, run by Renovate\'s own post-upgrade executor');
 
-/** The command of renovate.json with Renovate's template filled in, run after Renovate's own edit. */
-async function runTask(exitCode: number): Promise<{ code: number; output: string; sawVersion: string }> {
-  const { dir } = await repo(['--ci', 'github', '--no-update-job']);
-  const config = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8'));
-  const rule = config.packageRules.find((r: any) => r.matchDepNames?.includes(GENERATOR));
-  const [command] = rule.postUpgradeTasks.commands as string[];
-  // Renovate has already replaced the version in the record when the task runs.
-  const record = join(dir, '.go-k8s-service.json');
-  writeFileSync(record, readFileSync(record, 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
-  const bin = mkdtempSync(join(scratch, 'bin-'));
-  const seen = join(bin, 'seen');
-  // npx plays `update --bot`: note the version it finds recorded (its merge base), write the summary.
-  writeFileSync(join(bin, 'npx'), `#!/bin/sh
-[ "$*" = "--yes ${GENERATOR}@${NEXT} update --bot --summary .go-k8s-service/update-summary.md" ] || { echo "unexpected: $*" >&2; exit 99; }
-sed -n 's/^  "version": "\\(.*\\)",$/\\1/p' .go-k8s-service.json > ${JSON.stringify(seen)}
-mkdir -p .go-k8s-service && echo summary > .go-k8s-service/update-summary.md
-exit ${exitCode}
-`, { mode: 0o755 });
-  const r = await execa('sh', ['-c', command!.replaceAll('{{{newVersion}}}', NEXT)], {
-    cwd: dir, env: { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir() }, extendEnv: false, reject: false, all: true,
-  });
-  await execa('git', ['checkout', '-q', '--', '.'], { cwd: dir });
-  return { code: r.exitCode ?? -1, output: String(r.all ?? ''), sawVersion: readFileSync(seen, 'utf8').trim() };
+/** The README's allowedCommands example for self-hosted Renovate. */
+function readmeAllowedCommands(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const example = /"allowedCommands": (\[.*?\])`/.exec(readme);
+  assert.ok(example, 'the README shows allowedCommands');
+  return JSON.parse(example![1]!) as string[];
 }
 
-task('update runs from the recorded version (the record is put back first); 0 and 3 (conflicts) pass, 1 fails', async () => {
-  const clean = await runTask(0);
-  assert.is(clean.code, 0, clean.output);
-  assert.is(clean.sawVersion, GENERATOR_VERSION, 'update merges from the version the repo was generated with');
-  assert.is((await runTask(3)).code, 0, 'conflict markers go to the review, not to an artifact error');
-  assert.is.not((await runTask(1)).code, 0, 'a failed update fails the task');
-});
-
-task('the README\'s allowedPostUpgradeCommands example allows the command', async () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const example = /"allowedPostUpgradeCommands": (\[.*?\])/.exec(readme);
-  assert.ok(example, 'the README shows allowedPostUpgradeCommands');
-  const patterns = JSON.parse(example![1]!) as string[];
+/** The generator rule's post-upgrade commands, as renovate.json has them (Renovate templates unfilled). */
+async function taskCommands(): Promise<{ dir: string; commands: string[] }> {
   const { dir } = await repo(['--ci', 'github', '--no-update-job']);
   const rule = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8')).packageRules.find((r: any) => r.matchDepNames?.includes(GENERATOR));
-  for (const command of rule.postUpgradeTasks.commands as string[]) {
-    const filled = command.replaceAll('{{{newVersion}}}', NEXT);
-    assert.ok(patterns.some((p) => new RegExp(p).test(filled)), `${filled} is not allowed by ${patterns.join(', ')}`);
+  return { dir, commands: rule.postUpgradeTasks.commands as string[] };
+}
+
+/**
+ * Drives Renovate's postUpgradeCommandsExecutor (lib/workers/repository/update/branch/
+ * execute-post-upgrade-commands) on Node 24: Renovate's default global config (no shell for
+ * post-upgrade commands), localDir = a clone of the repo, the given allowedCommands, one
+ * generator upgrade to NEXT with the given commands. Prints what the executor returns.
+ */
+const EXECUTOR = `
+const [pkg, dir, cacheDir, allowed, commands, newVersion] = process.argv.slice(2);
+const { getConfig } = await import(pkg + '/dist/config/defaults.js');
+const { GlobalConfig } = await import(pkg + '/dist/config/global.js');
+const git = await import(pkg + '/dist/util/git/index.js');
+const { postUpgradeCommandsExecutor } = await import(pkg + '/dist/workers/repository/update/branch/execute-post-upgrade-commands.js');
+GlobalConfig.set({ ...getConfig(), localDir: dir, cacheDir, allowedCommands: JSON.parse(allowed) });
+await git.initRepo({ url: dir });
+const upgrade = { depName: '${GENERATOR}', packageFile: '.go-k8s-service.json', newVersion, postUpgradeTasks: { commands: JSON.parse(commands), executionMode: 'branch' } };
+const result = await postUpgradeCommandsExecutor([upgrade], { ...upgrade, updatedPackageFiles: [], updatedArtifacts: [], artifactErrors: [] });
+console.log('EXECUTOR ' + JSON.stringify({ shell: GlobalConfig.get('allowShellExecutorForPostUpgradeCommands') ?? false, artifactErrors: result.artifactErrors, updatedArtifacts: result.updatedArtifacts.map((f) => f.path) }));
+`;
+
+interface ExecutorResult {
+  shell: boolean;
+  artifactErrors: { stderr?: string }[];
+  updatedArtifacts: string[];
+  /** What the stand-in npx was called with, in order. */
+  npxCalls: string[];
+  dir: string;
+}
+
+async function runExecutor(commands: string[], allowedCommands: string[]): Promise<ExecutorResult> {
+  const r8 = await renovate();
+  const { dir: made } = await taskCommands();
+  // A clone, as Renovate works in one; Renovate has bumped the record's version already.
+  const dir = join(mkdtempSync(join(scratch, 'clone-')), 'svc');
+  await execa('git', ['clone', '-q', made, dir]);
+  const record = join(dir, '.go-k8s-service.json');
+  writeFileSync(record, readFileSync(record, 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
+  // npx stands in for the registry: it runs the built CLI, whose version plays NEXT.
+  const bin = mkdtempSync(join(scratch, 'bin-'));
+  const calls = join(bin, 'calls');
+  writeFileSync(join(bin, 'npx'), `#!/bin/sh
+echo "$*" >> ${JSON.stringify(calls)}
+[ "$1" = "--yes" ] && [ "$2" = "${GENERATOR}@${NEXT}" ] || { echo "unexpected: $*" >&2; exit 99; }
+shift 2
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli.cjs'))} "$@"
+`, { mode: 0o755 });
+  const script = join(bin, 'executor.mjs');
+  writeFileSync(script, EXECUTOR);
+  const r = await execa(r8.node, [script, r8.pkg, dir, mkdtempSync(join(scratch, 'cache-')), JSON.stringify(allowedCommands), JSON.stringify(commands), NEXT], {
+    cwd: dir, env: renovateEnv({ PATH: `${bin}:${process.env.PATH}`, GO_K8S_SERVICE_PACKAGES: mkdtempSync(join(scratch, 'no-packages-')) }), extendEnv: false, reject: false, all: true, timeout: 120_000,
+  });
+  const line = String(r.all ?? '').split('\n').find((l) => l.startsWith('EXECUTOR '));
+  assert.ok(line, `the executor did not finish (exit ${r.exitCode}):\n${messages(String(r.all ?? '')).slice(-30).join('\n')}\n${r.all}`);
+  return { ...(JSON.parse(line!.slice('EXECUTOR '.length)) as Omit<ExecutorResult, 'npxCalls' | 'dir'>), npxCalls: existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : [], dir };
+}
+
+task('the task is one command, no shell syntax: no &&, ;, $?, pipes or quotes', async () => {
+  const { commands } = await taskCommands();
+  assert.is(commands.length, 1);
+  assert.not.match(commands[0]!, /&&|;|\$\?|\||`|"|'|\[/);
+  assert.is(commands[0], `npx --yes ${GENERATOR}@{{{newVersion}}} update --renovate --summary .go-k8s-service/update-summary.md`);
+});
+
+task('the README\'s allowedCommands admits exactly the command with a release version, and nothing appended', async () => {
+  const patterns = readmeAllowedCommands();
+  const { commands } = await taskCommands();
+  const filled = (v: string) => commands[0]!.replaceAll('{{{newVersion}}}', v);
+  const allowed = (cmd: string) => patterns.some((p) => new RegExp(p).test(cmd));
+  for (const v of [NEXT, '1.2.3', '10.0.0-rc.1']) assert.ok(allowed(filled(v)), filled(v));
+  for (const cmd of [`${filled(NEXT)}; touch pwned`, `${filled(NEXT)} && touch pwned`, `${filled(NEXT)} --packages http://evil`, `touch pwned; ${filled(NEXT)}`, filled('latest'), filled('1.2'), filled('1.2.3;touch')]) {
+    assert.not.ok(allowed(cmd), `allowed: ${cmd}`);
   }
+});
+
+task('Renovate\'s executor with its default global config and the README\'s allowedCommands runs the command: record put back, update run, summary written', async () => {
+  const { commands } = await taskCommands();
+  const r = await runExecutor(commands, readmeAllowedCommands());
+  assert.is(r.shell, false, 'Renovate\'s default: no shell for post-upgrade commands');
+  assert.equal(r.artifactErrors, [], JSON.stringify(r.artifactErrors));
+  assert.equal(r.npxCalls, [`--yes ${GENERATOR}@${NEXT} update --renovate --summary .go-k8s-service/update-summary.md`]);
+  assert.ok(r.updatedArtifacts.includes('.go-k8s-service/update-summary.md'), r.updatedArtifacts.join(', '));
+  assert.match(readFileSync(join(r.dir, '.go-k8s-service/update-summary.md'), 'utf8'), GENERATOR_VERSION);
+  // The record was put back (the merge base is what HEAD records), then written by update.
+  assert.ok(JSON.parse(readFileSync(join(r.dir, '.go-k8s-service.json'), 'utf8')).version === GENERATOR_VERSION);
+});
+
+task('the same command with `; touch pwned` appended is refused by the README\'s allowedCommands, and nothing runs', async () => {
+  const { commands } = await taskCommands();
+  const r = await runExecutor([`${commands[0]}; touch pwned`], readmeAllowedCommands());
+  assert.is(r.artifactErrors.length, 1);
+  assert.match(r.artifactErrors[0]!.stderr ?? '', /has not been added to the allowed list in allowedCommands/);
+  assert.equal(r.npxCalls, []);
+  assert.not.ok(existsSync(join(r.dir, 'pwned')));
 });
 
 task.run();
