@@ -27,11 +27,18 @@ export async function outdatedCommand(args: ParsedArgs, out: Output): Promise<nu
     throw err;
   }
   const where = relative(process.cwd(), report.root) || '.';
-  if (report.outdated) {
+  if (report.stale) {
+    const more = report.stale.count > report.stale.files.length ? ` and ${report.stale.count - report.stale.files.length} more` : '';
+    out.info(
+      `${where}: ${GENERATOR_NAME} is behind: the record says ${report.recorded}, but ${report.stale.count} unedited file(s) are not what it writes ` +
+        `(${report.stale.files.join(', ')}${more}): the version was bumped without an update; run npx ${GENERATOR_NAME}@${report.latest} update`,
+    );
+  } else if (report.outdated) {
     out.info(`${where}: ${GENERATOR_NAME} ${report.recorded} is outdated: ${report.latest} is the newest in ${describeSource(source)} (update with: npx ${GENERATOR_NAME}@${report.latest} update)`);
   } else {
     out.info(`${where}: ${GENERATOR_NAME} ${report.recorded} is up to date (the newest in ${describeSource(source)} is ${report.latest})`);
   }
-  if (out.isJson) out.json({ name: report.name, recorded: report.recorded, latest: report.latest, outdated: report.outdated });
+  if (report.note) out.warn(report.note);
+  if (out.isJson) out.json({ name: report.name, recorded: report.recorded, latest: report.latest, outdated: report.outdated, ...(report.stale ? { stale: report.stale } : {}) });
   return report.outdated ? EXIT_OUTDATED : 0;
 }

@@ -1,7 +1,7 @@
 // `update`: the CLI face of update.ts. --bot is the pull-request mode: conflict markers in place
 // of files put aside, exit 3 for "updated with conflicts", nothing committed unless --commit.
-import { writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { unifiedDiff } from '../plumbing/merge.js';
@@ -65,7 +65,11 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (summaryFile !== undefined) {
     const markdown = updateSummary(report, shippedChangelog());
     if (summaryFile === '-') stdout().write(markdown);
-    else writeFileSync(resolve(summaryFile), markdown);
+    else {
+      // .go-k8s-service/ exists only when something was put aside: the summary may be its first file.
+      mkdirSync(dirname(resolve(summaryFile)), { recursive: true });
+      writeFileSync(resolve(summaryFile), markdown);
+    }
   }
   let committed: string | undefined;
   if (commit && report.wrote) {

@@ -2,9 +2,14 @@
 // package source has.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestVersion, type PackageSource } from './package-source.js';
+import { fetchPackage, latestVersion, PackageUnavailable, type PackageSource } from './package-source.js';
+import { PresetError } from '../model/preset.js';
+import { GENERATOR_VERSION } from '../model/version.js';
+import { activateRepoPreset } from './preset-repo.js';
+import { renderWithRelease } from './release-render.js';
+import { STALE_NAMED, staleAgainstThisVersion, staleFiles } from './stale.js';
 import { compareVersions, parseRecord, RECORD_FILE, RecordError } from '../model/record.js';
-import { findRepoRoot, NotAGeneratedRepoError } from './repo.js';
+import { findRepoRoot, loadRepo, NotAGeneratedRepoError } from './repo.js';
 
 export interface OutdatedReport {
   /** The service's name, from the recorded answers. */
@@ -12,6 +17,10 @@ export interface OutdatedReport {
   recorded: string;
   latest: string;
   outdated: boolean;
+  /** The record names the newest version, but unedited files are older (a bump-only record). */
+  stale?: { count: number; files: string[] };
+  /** Why staleness could not be measured, when it could not. */
+  note?: string;
 }
 
 /** Reads the record under `cwd` (or a parent), then asks the source for its newest version. */
@@ -28,5 +37,23 @@ export async function outdated(cwd: string, source: PackageSource): Promise<Outd
     throw err;
   }
   const latest = await latestVersion(source);
-  return { root, name, recorded, latest, outdated: compareVersions(recorded, latest) < 0 };
+  if (compareVersions(recorded, latest) !== 0) return { root, name, recorded, latest, outdated: compareVersions(recorded, latest) < 0 };
+  // Up to date by the record: the files must be what that version writes, too.
+  const { files, note } = await staleAgainstRelease(root, latest, source);
+  if (files.length === 0) return { root, name, recorded, latest, outdated: false, ...(note ? { note } : {}) };
+  return { root, name, recorded, latest, outdated: true, stale: { count: files.length, files: files.slice(0, STALE_NAMED) } };
+}
+
+/** Stale files against `version`: this generator's own templates, or that release's package. */
+async function staleAgainstRelease(root: string, version: string, source: PackageSource): Promise<{ files: string[]; note?: string }> {
+  try {
+    activateRepoPreset(root);
+    if (version === GENERATOR_VERSION) return { files: staleAgainstThisVersion(root)?.files ?? [] };
+    const { record } = loadRepo(root);
+    const rendered = await renderWithRelease(await fetchPackage(version, source), version, record.answers);
+    return { files: staleFiles(root, record, rendered) };
+  } catch (err) {
+    if (err instanceof PackageUnavailable || err instanceof PresetError) return { files: [], note: `could not tell whether the files are ${version}'s: ${err.message}` };
+    throw err;
+  }
 }

@@ -90,9 +90,11 @@ test('--renovate (Renovate\'s post-upgrade task, no shell): puts back the record
   const clone = botClone(await editedRepo({ conflict: true }));
   // What Renovate has done when the task runs: the version in the record replaced.
   edit(clone, '.go-k8s-service.json', '"version": "0.1.0"', '"version": "9.9.9"');
-  const r = await runCli(['update', '--renovate', '--summary', '-'], { cwd: clone, env: env(packagesDir([release010])) });
+  // The summary goes where renovate.json puts it, in a folder that does not exist yet.
+  assert.not.ok(existsSync(join(clone, '.go-k8s-service')));
+  const r = await runCli(['update', '--renovate', '--summary', '.go-k8s-service/update-summary.md'], { cwd: clone, env: env(packagesDir([release010])) });
   assert.is(r.exitCode, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^## create-go-k8s-service ${FROM_TO}$`, 'm'));
+  assert.match(read(clone, '.go-k8s-service/update-summary.md'), new RegExp(`^## create-go-k8s-service ${FROM_TO}$`, 'm'));
   assert.match(r.stderr, /1 file\(s\) left with conflict markers for the reviewer: Makefile/);
   assert.match(leftoverMarkers(clone), /^Makefile:\d+: leftover conflict marker$/m);
   assert.is(JSON.parse(read(clone, '.go-k8s-service.json')).version, GENERATOR_VERSION);
