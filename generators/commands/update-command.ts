@@ -9,9 +9,18 @@ import { stdout, type Output } from '../plumbing/output.js';
 import { missingBaseRemedy } from '../maintenance/merge-base.js';
 import { packageSource } from '../maintenance/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
-import { commitEverything, NotAGeneratedRepoError, restoreRecordFromHead as restoreRecord } from '../maintenance/repo.js';
+import { commitEverything, loadRepo, NotAGeneratedRepoError, restoreRecordFromHead as restoreRecord } from '../maintenance/repo.js';
 import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from '../maintenance/update.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
+
+/** The preset the record names, if it can be read (update itself reports a broken record). */
+function recordedPreset(cwd: string): { name: string; version: string } | undefined {
+  try {
+    return loadRepo(cwd).record.preset;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Tests pass a newer generator's render function and version here; the CLI passes none. */
 export type UpdateSeams = Pick<UpdateOptions, 'render' | 'version'>;
@@ -27,15 +36,19 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   const { renovate, commit, summary: summaryFile, dryRun } = args.flags;
   const bot = args.flags.bot || renovate;
   if (renovate && commit) throw new UsageError('--renovate leaves the commit to Renovate: drop --commit');
-  // Renovate has bumped the version in the record already; the merge base is the version HEAD records.
-  if (renovate) restoreRecord(process.cwd());
   if (summaryFile === '') throw new UsageError('--summary needs a file name, or - for stdout');
   if (summaryFile === '-' && out.isJson) throw new UsageError('--summary - and --json both print on stdout: write the summary to a file');
   if (commit && dryRun) throw new UsageError('--commit and --dry-run contradict each other');
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
+  // Renovate has bumped the version in the record already; the merge base is the version HEAD records.
+  if (renovate) restoreRecord(process.cwd());
+  const presetBefore = recordedPreset(process.cwd());
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
   const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
-  activateRepoPreset(process.cwd(), { override: args.flags.preset });
+  const presetAfter = activateRepoPreset(process.cwd(), { override: args.flags.preset })?.preset;
+  const preset = presetAfter && presetBefore?.name === presetAfter.name && presetBefore.version !== presetAfter.version
+    ? { name: presetAfter.name, fromVersion: presetBefore.version, toVersion: presetAfter.version }
+    : undefined;
   let report: UpdateReport;
   try {
     report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
@@ -60,10 +73,10 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
     out.info(`  ${f.action.padEnd(10)} ${f.path}${f.reason ? `  (${f.reason})` : ''}`);
   }
   const where = relative(process.cwd(), report.root) || '.';
-  out.info(`${where}: ${report.fromVersion} → ${report.toVersion}: ${report.summary}`);
+  out.info(`${where}: ${report.fromVersion} → ${report.toVersion}${preset ? ` (preset ${preset.name} ${preset.fromVersion} → ${preset.toVersion})` : ''}: ${report.summary}`);
 
   if (summaryFile !== undefined) {
-    const markdown = updateSummary(report, shippedChangelog());
+    const markdown = updateSummary(report, shippedChangelog(), preset);
     if (summaryFile === '-') stdout().write(markdown);
     else {
       // .go-k8s-service/ exists only when something was put aside: the summary may be its first file.
@@ -105,6 +118,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
       root: report.root,
       fromVersion: report.fromVersion,
       toVersion: report.toVersion,
+      ...(preset ? { preset } : {}),
       dryRun: report.dryRun,
       conflicts: report.conflicts,
       noBase: report.noBase,

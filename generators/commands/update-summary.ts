@@ -53,9 +53,17 @@ const COUNTS: [UpdateAction, string][] = [
   ['delete', 'removed'],
 ];
 
-export function updateSummary(report: UpdateReport, changelog: string | undefined): string {
+/** A preset's versions when update took a newer one (--preset). */
+export interface PresetChange {
+  name: string;
+  fromVersion: string;
+  toVersion: string;
+}
+
+export function updateSummary(report: UpdateReport, changelog: string | undefined, preset?: PresetChange): string {
   const count = (a: UpdateAction) => report.files.filter((f) => f.action === a).length;
-  const lines = [`## ${GENERATOR_NAME} ${report.fromVersion} → ${report.toVersion}`, ''];
+  const presetPart = preset ? `, preset ${preset.name} ${preset.fromVersion} → ${preset.toVersion}` : '';
+  const lines = [`## ${GENERATOR_NAME} ${report.fromVersion} → ${report.toVersion}${presetPart}`, ''];
   const attention = count('conflict') + count('new-aside');
   lines.push(attention > 0 ? `**${attention} file(s) need a reviewer's merge** (listed first).` : 'Every file updated cleanly.', '');
   lines.push(`| ${COUNTS.map(([, l]) => l).join(' | ')} |`, `|${COUNTS.map(() => '---:|').join('')}`, `| ${COUNTS.map(([a]) => count(a)).join(' | ')} |`, '');

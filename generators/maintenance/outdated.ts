@@ -3,9 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchPackage, latestVersion, PackageUnavailable, type PackageSource } from './package-source.js';
-import { PresetError } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { activateRepoPreset } from './preset-repo.js';
 import { renderWithRelease } from './release-render.js';
 import { STALE_NAMED, staleAgainstThisVersion, staleFiles } from './stale.js';
 import { compareVersions, parseRecord, RECORD_FILE, RecordError } from '../model/record.js';
@@ -47,13 +45,14 @@ export async function outdated(cwd: string, source: PackageSource): Promise<Outd
 /** Stale files against `version`: this generator's own templates, or that release's package. */
 async function staleAgainstRelease(root: string, version: string, source: PackageSource): Promise<{ files: string[]; note?: string }> {
   try {
-    activateRepoPreset(root);
     if (version === GENERATOR_VERSION) return { files: staleAgainstThisVersion(root)?.files ?? [] };
     const { record } = loadRepo(root);
+    // Another release renders the bare answers: a preset's files and patches would all look stale.
+    if (record.preset) return { files: [], note: `could not tell whether the files are ${version}'s: the repo has a preset, and only ${version} itself renders it` };
     const rendered = await renderWithRelease(await fetchPackage(version, source), version, record.answers);
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {
-    if (err instanceof PackageUnavailable || err instanceof PresetError) return { files: [], note: `could not tell whether the files are ${version}'s: ${err.message}` };
+    if (err instanceof PackageUnavailable) return { files: [], note: `could not tell whether the files are ${version}'s: ${err.message}` };
     throw err;
   }
 }

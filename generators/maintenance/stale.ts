@@ -5,6 +5,8 @@
 import { hashContent, type RepoRecord } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
+import { PresetError, usePreset } from '../model/preset.js';
+import { activateRepoPreset } from './preset-repo.js';
 import { Checkout, loadRepo } from './repo.js';
 
 /** How many stale files a report names; the count says the rest. */
@@ -31,13 +33,23 @@ export function staleFiles(root: string, record: RepoRecord, rendered: ReadonlyM
 /**
  * Staleness measured against this generator's own templates, when the record names this
  * version (no other release is needed to know what it writes); undefined for other versions.
- * The repo's preset, if any, must be active (check and outdated activate it).
+ * Undefined, too, when the repo's preset cannot be loaded.
  */
 export function staleAgainstThisVersion(start: string): Staleness | undefined {
   const { root, record, answers } = loadRepo(start);
   if (record.version !== GENERATOR_VERSION) return undefined;
-  const rendered = new Map(renderAll(answers).map((f) => [f.path, f.content]));
-  return { files: staleFiles(root, record, rendered) };
+  try {
+    // What this version writes for the repo includes its preset's files and patches.
+    activateRepoPreset(root);
+    const rendered = new Map(renderAll(answers).map((f) => [f.path, f.content]));
+    return { files: staleFiles(root, record, rendered) };
+  } catch (err) {
+    // A preset that cannot be loaded: check and update say so; staleness cannot be told.
+    if (err instanceof PresetError) return undefined;
+    throw err;
+  } finally {
+    usePreset(undefined);
+  }
 }
 
 /** "Makefile, Dockerfile and 31 more" */

@@ -84,9 +84,14 @@ test('update --preset v2: the preset\'s changes merge with the team\'s edits (3-
   writeFileSync(join(dir, '.gitlab-ci.yml'), read(dir, '.gitlab-ci.yml') + '# our own note at the end\n');
   commitAll(dir, 'our edits');
   const v2 = presetV2();
-  const r = await runCli(['update', '--preset', v2, '--json'], { cwd: dir });
+  const summary = join(mkdtempSync(join(tmpdir(), 'cgks-preset-summary-')), 'pr.md');
+  const r = await runCli(['update', '--preset', v2, '--json', '--summary', summary], { cwd: dir });
   assert.is(r.exitCode, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { files: { path: string; action: string }[] };
+  const j = JSON.parse(r.stdout) as { files: { path: string; action: string }[]; preset: unknown };
+  // The summary names the preset's versions, not only the generator's.
+  assert.equal(j.preset, { name: '@acme/go-service-preset', fromVersion: '1.0.0', toVersion: '2.0.0' });
+  assert.match(readFileSync(summary, 'utf8'), /^## create-go-k8s-service \S+ → \S+, preset @acme\/go-service-preset 1\.0\.0 → 2\.0\.0$/m);
+  assert.match(r.stderr + r.stdout, /preset @acme\/go-service-preset 1\.0\.0 → 2\.0\.0/);
   const action = (p: string) => j.files.find((f) => f.path === p)?.action;
   assert.is(action('Makefile'), 'merged');
   assert.is(action('.gitlab-ci.yml'), 'merged');
