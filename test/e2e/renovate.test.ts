@@ -413,15 +413,20 @@ async function taskCommands(): Promise<{ dir: string; commands: string[] }> {
  * generator upgrade to NEXT with the given commands. Prints what the executor returns.
  */
 const EXECUTOR = `
-const [pkg, dir, cacheDir, allowed, commands, newVersion] = process.argv.slice(2);
+const [pkg, dir, cacheDir, allowed, commands, newVersion, bumpedRecord] = process.argv.slice(2);
+const { readFileSync } = await import('node:fs');
 const { getConfig } = await import(pkg + '/dist/config/defaults.js');
 const { GlobalConfig } = await import(pkg + '/dist/config/global.js');
 const git = await import(pkg + '/dist/util/git/index.js');
 const { postUpgradeCommandsExecutor } = await import(pkg + '/dist/workers/repository/update/branch/execute-post-upgrade-commands.js');
 GlobalConfig.set({ ...getConfig(), localDir: dir, cacheDir, allowedCommands: JSON.parse(allowed) });
+// The repository as Renovate has it by then: initialised and synced (a local clone, no network).
 await git.initRepo({ url: dir });
+await git.syncGit();
 const upgrade = { depName: '${GENERATOR}', packageFile: '.go-k8s-service.json', newVersion, postUpgradeTasks: { commands: JSON.parse(commands), executionMode: 'branch' } };
-const result = await postUpgradeCommandsExecutor([upgrade], { ...upgrade, updatedPackageFiles: [], updatedArtifacts: [], artifactErrors: [] });
+// Renovate's own edit (the version in the record), which the executor writes before the commands run.
+const updatedPackageFiles = [{ type: 'addition', path: '.go-k8s-service.json', contents: readFileSync(bumpedRecord, 'utf8') }];
+const result = await postUpgradeCommandsExecutor([upgrade], { ...upgrade, updatedPackageFiles, updatedArtifacts: [], artifactErrors: [] });
 console.log('EXECUTOR ' + JSON.stringify({ shell: GlobalConfig.get('allowShellExecutorForPostUpgradeCommands') ?? false, artifactErrors: result.artifactErrors, updatedArtifacts: result.updatedArtifacts.map((f) => f.path) }));
 `;
 
@@ -437,11 +442,11 @@ interface ExecutorResult {
 async function runExecutor(commands: string[], allowedCommands: string[]): Promise<ExecutorResult> {
   const r8 = await renovate();
   const { dir: made } = await taskCommands();
-  // A clone, as Renovate works in one; Renovate has bumped the record's version already.
+  // A clone, as Renovate works in one.
   const dir = join(mkdtempSync(join(scratch, 'clone-')), 'svc');
   await execa('git', ['clone', '-q', made, dir]);
-  const record = join(dir, '.go-k8s-service.json');
-  writeFileSync(record, readFileSync(record, 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
+  const bumped = join(mkdtempSync(join(scratch, 'bumped-')), 'record.json');
+  writeFileSync(bumped, readFileSync(join(dir, '.go-k8s-service.json'), 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
   // npx stands in for the registry: it runs the built CLI, whose version plays NEXT.
   const bin = mkdtempSync(join(scratch, 'bin-'));
   const calls = join(bin, 'calls');
@@ -453,7 +458,7 @@ exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli.c
 `, { mode: 0o755 });
   const script = join(bin, 'executor.mjs');
   writeFileSync(script, EXECUTOR);
-  const r = await execa(r8.node, [script, r8.pkg, dir, mkdtempSync(join(scratch, 'cache-')), JSON.stringify(allowedCommands), JSON.stringify(commands), NEXT], {
+  const r = await execa(r8.node, [script, r8.pkg, dir, mkdtempSync(join(scratch, 'cache-')), JSON.stringify(allowedCommands), JSON.stringify(commands), NEXT, bumped], {
     cwd: dir, env: renovateEnv({ PATH: `${bin}:${process.env.PATH}`, GO_K8S_SERVICE_PACKAGES: mkdtempSync(join(scratch, 'no-packages-')) }), extendEnv: false, reject: false, all: true, timeout: 120_000,
   });
   const line = String(r.all ?? '').split('\n').find((l) => l.startsWith('EXECUTOR '));
@@ -485,10 +490,10 @@ task('Renovate\'s executor with its default global config and the README\'s allo
   assert.is(r.shell, false, 'Renovate\'s default: no shell for post-upgrade commands');
   assert.equal(r.artifactErrors, [], JSON.stringify(r.artifactErrors));
   assert.equal(r.npxCalls, [`--yes ${GENERATOR}@${NEXT} update --renovate --summary .go-k8s-service/update-summary.md`]);
-  assert.ok(r.updatedArtifacts.includes('.go-k8s-service/update-summary.md'), r.updatedArtifacts.join(', '));
+  assert.ok(r.updatedArtifacts.includes('.go-k8s-service/update-summary.md'), `artifacts: ${r.updatedArtifacts.join(', ')}`);
   assert.match(readFileSync(join(r.dir, '.go-k8s-service/update-summary.md'), 'utf8'), GENERATOR_VERSION);
-  // The record was put back (the merge base is what HEAD records), then written by update.
-  assert.ok(JSON.parse(readFileSync(join(r.dir, '.go-k8s-service.json'), 'utf8')).version === GENERATOR_VERSION);
+  // The record Renovate bumped was put back (the merge base is what HEAD records), then written by update.
+  assert.is(JSON.parse(readFileSync(join(r.dir, '.go-k8s-service.json'), 'utf8')).version, GENERATOR_VERSION);
 });
 
 task('the same command with `; touch pwned` appended is refused by the README\'s allowedCommands, and nothing runs', async () => {
