@@ -48,7 +48,9 @@ function mergeMaps(o: YAMLMap, b: YAMLMap | undefined, t: YAMLMap, conflicts: Co
     }
     if (equal(tp.value, bp?.value) || equal(op.value, tp.value)) return;
     if (bp && equal(op.value, bp.value)) {
-      op.value = tp.value;
+      // A scalar keeps its node: the team's comments on it (above, beside) stay with the new value.
+      if (isScalar(op.value) && isScalar(tp.value)) Object.assign(op.value, { value: tp.value.value, type: tp.value.type });
+      else op.value = tp.value;
       return;
     }
     const [om, bm, tm] = [mapOf(op.value), mapOf(bp?.value), mapOf(tp.value)];

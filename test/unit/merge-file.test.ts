@@ -48,6 +48,15 @@ test('values-prod.yaml: the team\'s value and comment stay, the generator\'s cha
   assert.equal(keys, Object.keys(parseYaml(ours) as object));
 });
 
+test('values YAML: a comment the team put beside a value stays when the generator changes the value', () => {
+  const base = file('charts/demo-svc/values.yaml');
+  const ours = base.replace(/^revisionHistoryLimit: 10$/m, 'revisionHistoryLimit: 10 # audit wants ten');
+  const theirs = base.replace(/^revisionHistoryLimit: 10$/m, 'revisionHistoryLimit: 5');
+  const m = mergeFile('charts/demo-svc/values.yaml', ours, base, theirs);
+  assert.is(m.conflicts, 0);
+  assert.match(m.text, /^revisionHistoryLimit: 5 # audit wants ten$/m);
+});
+
 test('values YAML: both sides changed one scalar → markers on that line only', () => {
   const base = file('charts/demo-svc/values-prod.yaml');
   const ours = base.replace('  maxReplicas: 10', '  maxReplicas: 40');
