@@ -21,9 +21,10 @@ export function tidyOffline(root: string): TidyResult {
   return { ran: true };
 }
 
-/** The summary's words for it: undefined when no go.mod or go.sum merge asked for it. */
-export function tidyAfterMerge(root: string, merged: readonly string[]): string | undefined {
-  if (!merged.some((p) => p === 'go.mod' || p === 'go.sum')) return undefined;
+/** What to tell after a go.mod or go.sum merge (nothing when neither merged): a summary part, or a warning. */
+export function tidyAfterMerge(root: string, merged: readonly string[]): { summary?: string; warning?: string } {
+  if (!merged.some((p) => p === 'go.mod' || p === 'go.sum')) return {};
   const t = tidyOffline(root);
-  return t.ran ? 'go mod tidy ran on the merged go.mod' : `go mod tidy could not run offline (${t.reason}): go.mod and go.sum are merged but not tidied; run \`go mod tidy\``;
+  if (t.ran) return { summary: 'go mod tidy ran on the merged go.mod' };
+  return { warning: `go mod tidy could not run offline (${t.reason}): go.mod and go.sum are merged but not tidied; run \`go mod tidy\`` };
 }

@@ -215,7 +215,8 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     const failed = rememberGenerated(root, generated, record2.files, `create-go-k8s-service ${version}: update from ${record.version}`);
     if (failed) warnings.push(failed);
     const tidied = tidyAfterMerge(root, files.filter((f) => f.action === 'merged').map((f) => f.path));
-    if (tidied) report.summary += `; ${tidied}`;
+    if (tidied.summary) report.summary += `; ${tidied.summary}`;
+    if (tidied.warning) warnings.push(tidied.warning);
   }
   return report;
 }

@@ -76,4 +76,21 @@ test('a team\'s go get, Makefile variable and values edit next to the release\'s
   }
 });
 
+test('go mod tidy that cannot run offline: the merged go.mod stays, and the update says tidy did not run', async () => {
+  const dir = await newRepo({ git: true, args: ['--go-version', '1.25'] });
+  const seams = await newerGenerator(dir, V2, release2);
+  // A requirement the module cache cannot answer for (no proxy offline).
+  edit(dir, 'go.mod', `\t${ENV_OLD}\n`, `\t${ENV_OLD}\n\texample.com/nowhere v1.0.0\n`);
+  commitAll(dir, 'a module from nowhere');
+  const { code, c } = await updateIn(dir, seams, ['--json']);
+  assert.is(code, 0, c.errors.join('\n'));
+  const j = c.json[0] as { conflicts: string[]; warnings: string[] };
+  assert.equal(j.conflicts, []);
+  assert.is(j.warnings.length, 1, j.warnings.join('\n'));
+  assert.match(j.warnings[0]!, /^go mod tidy could not run offline \(.+\): go\.mod and go\.sum are merged but not tidied; run `go mod tidy`$/);
+  const mod = read(dir, 'go.mod');
+  assert.match(mod, ENV_NEW);
+  assert.match(mod, 'example.com/nowhere v1.0.0');
+});
+
 test.run();

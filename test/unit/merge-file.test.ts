@@ -149,6 +149,61 @@ test('a file without a structure-aware merge takes the line merge, no fallback s
   assert.is(m.conflicts, 1);
 });
 
+const MOD = `module example.com/svc
+
+go 1.26.0
+
+require (
+\tgithub.com/a/a v1.0.0
+\tgithub.com/b/b v1.0.0
+\tgithub.com/c/c v1.0.0
+)
+
+require golang.org/x/sys v0.47.0 // indirect
+`;
+const req = (text: string) => Object.fromEntries([...text.matchAll(/^\s*(?:require )?(\S+\.\S+) (v\S+)( \/\/ indirect)?$/gm)].map((m) => [m[1], m[2] + (m[3] ? ' indirect' : '')]));
+
+test('go.mod: added by the team stays, bumped by the generator arrives, both bumped takes the higher (pseudo-versions too)', () => {
+  const ours = MOD.replace('\tgithub.com/b/b v1.0.0\n', '\tgithub.com/b/b v1.0.0\n\tgithub.com/bb/team v0.3.0\n')
+    .replace('github.com/c/c v1.0.0', 'github.com/c/c v1.2.3-0.20250101000000-abcdefabcdef')
+    .replace('golang.org/x/sys v0.47.0', 'golang.org/x/sys v0.0.0-20260101000000-abcdefabcdef');
+  const theirs = MOD.replace('github.com/b/b v1.0.0', 'github.com/b/b v1.1.0').replace('github.com/c/c v1.0.0', 'github.com/c/c v1.2.2').replace('golang.org/x/sys v0.47.0', 'golang.org/x/sys v0.48.0');
+  assert.ok(mergeText(ours, MOD, theirs).conflicts > 0, 'control: the line merge conflicts here');
+  const m = mergeFile('go.mod', ours, MOD, theirs);
+  assert.is(m.fellBack, undefined);
+  assert.is(m.conflicts, 0);
+  assert.equal(req(m.text), {
+    'github.com/a/a': 'v1.0.0',
+    'github.com/b/b': 'v1.1.0',
+    'github.com/bb/team': 'v0.3.0',
+    // v1.2.3-0.2025… is a pseudo-version after v1.2.2: higher.
+    'github.com/c/c': 'v1.2.3-0.20250101000000-abcdefabcdef',
+    // v0.0.0-2026… is a pseudo-version before any release: lower than v0.48.0.
+    'golang.org/x/sys': 'v0.48.0 indirect',
+  });
+});
+
+test('go.mod: removals, the go and toolchain lines, the team\'s replace', () => {
+  const ours = MOD.replace('github.com/c/c v1.0.0', 'github.com/c/c v1.5.0').replace('go 1.26.0', 'go 1.26.9\n\ntoolchain go1.26.9') + '\nreplace github.com/a/a => ../a\n';
+  // The generator drops b (unused by it now) and c, and raises go.
+  const theirs = MOD.replace('\tgithub.com/b/b v1.0.0\n', '').replace('\tgithub.com/c/c v1.0.0\n', '').replace('go 1.26.0', 'go 1.26.10');
+  const m = mergeFile('go.mod', ours, MOD, theirs);
+  assert.is(m.conflicts, 0);
+  assert.is(m.fellBack, undefined);
+  const r = req(m.text);
+  assert.is(r['github.com/b/b'], undefined, 'dropped: the team left it alone');
+  assert.is(r['github.com/c/c'], 'v1.5.0', 'kept: the team changed it');
+  assert.match(m.text, /^go 1\.26\.10$/m);
+  assert.match(m.text, /^toolchain go1\.26\.9$/m);
+  assert.match(m.text, /^replace github\.com\/a\/a => \.\.\/a$/m);
+});
+
+test('go.mod: both renamed the module → the line merge, and why', () => {
+  const m = mergeFile('go.mod', MOD.replace('example.com/svc', 'example.com/ours'), MOD, MOD.replace('example.com/svc', 'example.com/theirs'));
+  assert.is(m.conflicts, 1);
+  assert.is(m.fellBack, 'go.mod: merged by line, not as go.mod (both sides changed module differently)');
+});
+
 test('go.mod with conflict markers falls back and names the file', () => {
   const base = file('go.mod');
   const ours = base.replace('require (\n', 'require (\n<<<<<<< ours\n');
