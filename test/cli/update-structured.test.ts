@@ -5,13 +5,15 @@
 // with Go 1.25's pins; the newer release is played by that output with the caarlos0/env
 // module bumped to the version Go 1.26's pins use (go.mod and go.sum), a Makefile variable
 // and a values.yaml key changed. Real go build, go vet and go mod tidy judge the result;
-// everything runs offline against the module cache (GOPROXY=off).
+// everything runs offline against the module cache (GOPROXY=off); helm lint --strict reads
+// the merged chart values.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { go } from '../support/go.js';
+import { helmLint } from '../support/tools.js';
 import { render } from '../support/generate.js';
 import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
 import { commitAll, edit, git, newRepo, read, write } from '../fixtures/regen/repo.js';
@@ -74,6 +76,9 @@ test('a team\'s go get, Makefile variable and values edit next to the release\'s
     const r = await go(dir, args, OFFLINE);
     assert.is(r.exitCode, 0, `go ${args.join(' ')}: ${r.all}`);
   }
+  // The merged chart values, as Helm reads them (with the production file on top).
+  const lint = await helmLint(join(dir, 'charts/orders'), [join(dir, 'charts/orders/values-prod.yaml')]);
+  assert.ok(lint.ok, lint.output);
 });
 
 test('go mod tidy that cannot run offline: the merged go.mod stays, and the update says tidy did not run', async () => {
