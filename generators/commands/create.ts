@@ -13,18 +13,13 @@ import { blockingEntries, holdWrites, TargetNotEmptyError, writeProject } from '
 import { starterFiles } from '../render/gitops-starter.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
 import { usePreset } from '../model/preset.js';
+import { GENERATOR_VERSION } from '../model/version.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
 
-/** How the user runs us, for the next-steps text. */
-function runner(): string {
-  const agent = process.env.npm_config_user_agent ?? '';
-  if (agent.startsWith('pnpm')) return 'pnpm create go-k8s-service';
-  if (agent.startsWith('yarn')) return 'yarn create go-k8s-service';
-  if (agent.startsWith('bun')) return 'bun create go-k8s-service';
-  if (agent.startsWith('npm')) return 'npm create go-k8s-service --';
-  return 'npx create-go-k8s-service';
-}
+/** How to run this very version again: a bare name would run the newest release, which refuses
+ * a repo of another version. */
+const pinnedRunner = (): string => `npx create-go-k8s-service@${GENERATOR_VERSION}`;
 
 /** Lets a pending signal be handled: a SIGINT that arrived during a synchronous write is
  * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
@@ -251,6 +246,6 @@ function nextSteps(dir: string, a: Answers, steps: PostStepResult[]): string {
   lines.push('  make test          # go test -race with coverage');
   lines.push(`  make run           # serves http://localhost:${a.port}/healthz and /ready`);
   lines.push('  make help          # every target: build, lint, docker-build, helm-lint, …');
-  lines.push('', `Later, regenerate a file or group from the recorded answers: ${runner()} regen dockerfile`);
+  lines.push('', `Later, regenerate a file or group from the recorded answers: ${pinnedRunner()} regen dockerfile`);
   return lines.join('\n');
 }

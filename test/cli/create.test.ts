@@ -351,16 +351,13 @@ test("a generated repo's .go-k8s-service.json works as an answers file", async (
   assert.equal(JSON.parse(again.stdout).answers, JSON.parse(first.stdout).answers);
 });
 
-test('next steps name the package manager that ran us', async () => {
-  for (const [agent, command] of [
-    ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'pnpm create go-k8s-service regen dockerfile'],
-    ['yarn/1.22.0 npm/? node/v20.0.0 linux x64', 'yarn create go-k8s-service regen dockerfile'],
-    ['npm/10.0.0 node/v20.0.0 linux x64', 'npm create go-k8s-service -- regen dockerfile'],
-  ] as const) {
+test('next steps pin the regen hint to this version, whatever package manager ran us (@latest would refuse the repo after the next release)', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const agent of ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'yarn/1.22.0 npm/? node/v20.0.0 linux x64', 'npm/10.0.0 node/v20.0.0 linux x64', '']) {
     const dir = tmp();
     const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], { cwd: dir, env: { npm_config_user_agent: agent } });
     assert.is(r.exitCode, 0, r.stderr);
-    assert.ok(r.stdout.includes(command), r.stdout);
+    assert.ok(r.stdout.includes(`npx create-go-k8s-service@${version} regen dockerfile`), r.stdout);
     assert.match(r.stdout, /Next steps:\n  cd svc\n  go mod download\n  make test .*\n  make run .*localhost:9001/);
   }
 });
