@@ -579,7 +579,7 @@ for (const c of CASES) {
     const md = read(repo, 'README.md');
     assert.ok(md.includes(`\n${a.description}\n`), 'the description, exactly as typed, as its own paragraph');
     assert.ok(md.includes(`create-go-k8s-service ${GENERATOR_VERSION}`));
-    assert.ok(md.includes('npm create go-k8s-service -- regen dockerfile'));
+    assert.ok(md.includes(`npx create-go-k8s-service@${GENERATOR_VERSION} regen dockerfile`));
     assert.ok(md.includes(`helm upgrade --install ${a.name} charts/${a.name}`));
     const cells = (row: string) => row.split('|').slice(1, -1).map((s) => s.trim());
     const rows = md.split('\n').filter((l) => l.startsWith('| `')).map(cells);
