@@ -88,7 +88,6 @@ kind: Namespace
 metadata:
   name: ${envNamespace(env, a.name)}
   labels:
-    app.kubernetes.io/managed-by: flux
 ${indent(podSecurityLabels(), 4)}
 `;
 }
