@@ -172,6 +172,11 @@ async function ask(question: Record<string, unknown>): Promise<unknown> {
   }
 }
 
+/** A choice from a list (arrow keys), through the same gate as every other prompt. */
+export async function choose<T extends string>(message: string, choices: readonly { name: string; value: T }[]): Promise<T> {
+  return (await ask({ type: 'list', name: 'choice', loop: false, message, choices })) as T;
+}
+
 /**
  * A question answered by a word: only the words listed (any case) or Enter for the default;
  * anything else is asked again. (inquirer's confirm takes any key as the default.)
