@@ -147,6 +147,19 @@ export interface PlannedFile {
   after?: string;
 }
 
+/** What regen and update report (each adds its own fields). */
+export interface PlanReport {
+  root: string;
+  files: PlannedFile[];
+  /** Files merged without a merge base: the generated text is in .go-k8s-service/new/<path>. */
+  noBase: string[];
+  recordChanged: boolean;
+  wrote: boolean;
+  dryRun: boolean;
+  warnings: string[];
+  summary: string;
+}
+
 export interface DecidedFile {
   case: FileCase;
   /** undefined: not generated and not there (only its record entry goes). */

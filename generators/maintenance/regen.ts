@@ -9,7 +9,7 @@ import { compareVersions } from '../model/record.js';
 import { findBases, missingBase } from './merge-base.js';
 import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
-import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlannedFile } from './file-plan.js';
+import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlanReport, type PlannedFile } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
 export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
@@ -45,22 +45,14 @@ export interface StaleFile {
   holds: { answer: keyof Answers; was: unknown; now: unknown }[];
 }
 
-export interface RegenReport {
-  root: string;
-  files: PlannedFile[];
+export interface RegenReport extends PlanReport {
+  /** Edited files unresolved (nothing written). */
   conflicts: string[];
   /** Edited files kept although an answer they depend on changed: the repo may not hold together. */
   stale: StaleFile[];
   /** Files merged with conflict markers. */
   mergeConflicts: string[];
-  /** Files to merge without a merge base: the generated version went to .go-k8s-service/new/. */
-  noBase: string[];
   answersChanged: (keyof Answers)[];
-  recordChanged: boolean;
-  wrote: boolean;
-  dryRun: boolean;
-  warnings: string[];
-  summary: string;
 }
 
 /** A bad request (unknown target, nothing named, an answer that cannot change): exit 2. */

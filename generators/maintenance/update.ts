@@ -8,7 +8,7 @@ import { renderAll } from '../render/render.js';
 import { basesFromRelease, findBases, missingBase } from './merge-base.js';
 import type { PackageSource } from './package-source.js';
 import { Checkout, gitTopLevel, loadRepo, uncommittedChanges } from './repo.js';
-import { applyPlan, changesDisk, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type FileCase, type FileRules, type PlannedFile } from './file-plan.js';
+import { applyPlan, changesDisk, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type FileCase, type FileRules, type PlanReport } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
 export interface GeneratedText {
@@ -32,20 +32,11 @@ export interface UpdateOptions {
   packages?: PackageSource;
 }
 
-export interface UpdateReport {
-  root: string;
+export interface UpdateReport extends PlanReport {
   fromVersion: string;
   toVersion: string;
-  files: PlannedFile[];
   /** Files left with conflict markers. */
   conflicts: string[];
-  /** Files without a merge base: the generated text is in .go-k8s-service/new/<path>. */
-  noBase: string[];
-  recordChanged: boolean;
-  wrote: boolean;
-  dryRun: boolean;
-  warnings: string[];
-  summary: string;
 }
 
 /** Update cannot run here (not git, uncommitted changes, a newer record): nothing changed. */
