@@ -48,7 +48,9 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
     // A document on stdout (JSON, `check --sarif -`, `update --summary -`) sends human text to stderr.
     o = output(args.flags.json, args.flags.json || args.flags.sarif === '-' || args.flags.summary === '-');
     if (args.flags.help) {
-      stdout().write(helpText(GENERATOR_VERSION, args.command));
+      // check lists its rules from its table (loaded only for this help).
+      const sections = args.command === 'check' ? (await import('./check-command.js')).checkHelpSections() : [];
+      stdout().write(helpText(GENERATOR_VERSION, args.command, sections));
       return 0;
     }
     if (args.flags.version) {
