@@ -124,7 +124,8 @@ function report(err: unknown, out: Output): number {
   // the user's problem to fix, not ours. writeProject has undone what it wrote.
   const fs = err as NodeJS.ErrnoException;
   if (err instanceof Error && typeof fs.code === 'string' && typeof fs.syscall === 'string') {
-    const msg = `cannot write: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
+    const reading = ['read', 'scandir', 'stat', 'lstat', 'readlink', 'access'].includes(fs.syscall);
+    const msg = `cannot ${reading ? 'read' : 'write'}: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, exitCode: 1 });
     return 1;

@@ -2,6 +2,7 @@
 // files look like now. Text only: no helm, docker or go needed, so it runs as a cheap CI step.
 // The rules are one table: a rule is an id, a name and description (for --help and SARIF),
 // what it needs, and a run that calls the modules of check/, one per file format.
+import { checkConflictMarkers } from './check/markers.js';
 import type { Answers } from '../model/questions.js';
 import { RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { checkAdminPort, checkChartNonRoot, checkChartProbes } from './check/chart.js';
@@ -48,6 +49,13 @@ export const CHECK_RULES = rules([
     description: 'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed; the waivers (.go-k8s-service/waivers.yaml) are valid.',
     needs: 'files',
     run: (c, { record, answers }) => record && answers && checkRecordFiles(c, record, answers),
+  },
+  {
+    id: 'conflict-markers',
+    name: 'GeneratedFilesHoldNoConflictMarkers',
+    description: 'No generated file holds the conflict markers (<<<<<<< … ======= … >>>>>>>) of a merge nobody resolved.',
+    needs: 'answers',
+    run: (c, { record }) => checkConflictMarkers(c, record!),
   },
   {
     id: 'makefile-targets',
