@@ -51,13 +51,6 @@ export const CHECK_RULES = rules([
     run: (c, { record, answers }) => record && answers && checkRecordFiles(c, record, answers),
   },
   {
-    id: 'conflict-markers',
-    name: 'GeneratedFilesHoldNoConflictMarkers',
-    description: 'No generated file holds the conflict markers (<<<<<<< … ======= … >>>>>>>) of a merge nobody resolved.',
-    needs: 'answers',
-    run: (c, { record }) => checkConflictMarkers(c, record!),
-  },
-  {
     id: 'makefile-targets',
     name: 'MakefileHasStandardTargets',
     description: 'The Makefile defines the standard targets that the platform and CI call by name.',
@@ -122,6 +115,13 @@ export const CHECK_RULES = rules([
     needs: 'answers',
     skip: (a) => (a.deploy !== 'gitops' ? 'deploy is helm' : undefined),
     run: (c, { answers }) => checkGitops(c, answers!),
+  },
+  {
+    id: 'conflict-markers',
+    name: 'GeneratedFilesHoldNoConflictMarkers',
+    description: 'No generated file holds the conflict markers (<<<<<<< … ======= … >>>>>>>) of a merge nobody resolved.',
+    needs: 'answers',
+    run: (c, { record }) => checkConflictMarkers(c, record!),
   },
 ]);
 
