@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { commitAll, edit, newRepo, read, readRecord, snapshot, writeRecord } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
 
 interface Json {
   ok: boolean;
@@ -50,6 +51,19 @@ for (const args of [['regen', 'dockerfile'], ['regen', 'dockerfile', '--merge'],
     assert.equal(snapshot(dir), before);
   });
 }
+
+test('update calls a file with markers an unresolved conflict (exit 1) and leaves it as it is', async () => {
+  const dir = await markedRepo();
+  const before = read(dir, 'Dockerfile');
+  const seams = await newerGenerator(dir, otherVersion(1), (p, c) => (p === 'Dockerfile' ? `${c}# version 2\n` : c));
+  const { code, c } = await updateIn(dir, seams, ['--json']);
+  assert.is(code, 1, c.stderr);
+  const j = JSON.parse(c.stdout) as { files: { path: string; action: string; reason?: string }[] };
+  const docker = j.files.find((f) => f.path === 'Dockerfile');
+  assert.is(docker?.action, 'conflict', c.stdout);
+  assert.match(docker?.reason ?? '', /unresolved conflict markers/);
+  assert.is(read(dir, 'Dockerfile'), before);
+});
 
 for (const path of ['go.mod', 'go.sum', 'cmd/orders/main.go', 'internal/app/app.go', 'Dockerfile', 'Makefile', 'charts/orders/Chart.yaml', 'charts/orders/templates/deployment.yaml']) {
   test(`remove ${path} is refused: the service cannot work without it (exit 2, one line, nothing written)`, async () => {
