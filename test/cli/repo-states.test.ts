@@ -57,10 +57,10 @@ test('update calls a file with markers an unresolved conflict (exit 1) and leave
   const before = read(dir, 'Dockerfile');
   const seams = await newerGenerator(dir, otherVersion(1), (p, c) => (p === 'Dockerfile' ? `${c}# version 2\n` : c));
   const { code, c } = await updateIn(dir, seams, ['--json']);
-  assert.is(code, 1, c.stderr);
-  const j = JSON.parse(c.stdout) as { files: { path: string; action: string; reason?: string }[] };
+  assert.is(code, 1, c.errors.join('\n'));
+  const j = c.json[0] as { files: { path: string; action: string; reason?: string }[] };
   const docker = j.files.find((f) => f.path === 'Dockerfile');
-  assert.is(docker?.action, 'conflict', c.stdout);
+  assert.is(docker?.action, 'conflict', JSON.stringify(j.files));
   assert.match(docker?.reason ?? '', /unresolved conflict markers/);
   assert.is(read(dir, 'Dockerfile'), before);
 });
