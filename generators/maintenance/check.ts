@@ -123,6 +123,14 @@ export const CHECK_RULES = rules([
     needs: 'answers',
     run: (c, { record }) => checkConflictMarkers(c, record!),
   },
+  {
+    id: 'preset-lock',
+    name: 'RecordKeepsPresetLocks',
+    description: 'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
+    needs: 'answers',
+    // Only with the recorded preset loaded: preset-check.ts reports it.
+    run: () => undefined,
+  },
 ]);
 
 export type Rule = (typeof CHECK_RULES)[number]['id'];
@@ -148,6 +156,10 @@ export interface CheckReport {
   notes: string[];
   /** The recorded preset's convention ids, when it loaded: rules a waiver may name beside RULES. */
   presetRules?: string[];
+  /** What each of those conventions asks (SARIF's rule list). */
+  presetRuleDescriptions?: Record<string, string>;
+  /** The recorded preset's waiver policy, and the preset that sets it (for messages). */
+  waiverPolicy?: { preset: string; maxDays?: number; unwaivable: string[]; require: string[] };
 }
 
 export function checkRepo(start: string): CheckReport {

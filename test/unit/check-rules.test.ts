@@ -95,8 +95,11 @@ for (const [rule, what, overrides, breakIt, message] of BREAKS) {
   });
 }
 
-test('every rule has a break above', () => {
-  assert.equal([...new Set(BREAKS.map(([r]) => r))].sort(), [...RULES].sort());
+// preset-lock reads the record against a loaded preset, not template output: test/cli/preset-answers.test.ts.
+const WITHOUT_TEMPLATE_OUTPUT: readonly string[] = ['preset-lock'];
+
+test('every rule that reads template output has a break above', () => {
+  assert.equal([...new Set(BREAKS.map(([r]) => r))].sort(), RULES.filter((r) => !WITHOUT_TEMPLATE_OUTPUT.includes(r)).sort());
 });
 
 test.run();
