@@ -376,9 +376,15 @@ function generalRows(command?: Command) {
   );
 }
 
+/** A table a command adds to its help (check: its rules). */
+export interface HelpSection {
+  title: string;
+  rows: readonly (readonly [string, string])[];
+}
+
 /** The global help, or a command's own (regen, update, check). */
-export function helpText(version: string, command: Command = 'create'): string {
-  if (command !== 'create') return commandHelpText(version, command);
+export function helpText(version: string, command: Command = 'create', sections: readonly HelpSection[] = []): string {
+  if (command !== 'create') return commandHelpText(version, command, sections);
   const questions = QUESTIONS.map((q) => [flagColumn(q), q.help] as const);
   const commands = COMMANDS.map((c) => [COMMAND_HELP[c].usage, COMMAND_HELP[c].summary] as const);
   return `create-go-k8s-service ${version}
@@ -415,7 +421,7 @@ Examples:
 `;
 }
 
-function commandHelpText(version: string, command: Exclude<Command, 'create'>): string {
+function commandHelpText(version: string, command: Exclude<Command, 'create'>, sections: readonly HelpSection[]): string {
   const help = COMMAND_HELP[command];
   // The service name names the chart, the binary and their directories: regen cannot change it.
   const answers = help.answers === 'none' ? [] : QUESTIONS.filter((q) => help.answers === 'all' || q.key !== 'name');
@@ -431,7 +437,7 @@ Usage:
 ${answerTable}
 Options:
 ${table(generalRows(command))}
-
+${sections.map((s) => `\n${s.title}:\n${table(s.rows)}\n`).join('')}
 Exit codes:
 ${table((help.exitCodes ?? EXIT_CODES).map(([c, d]) => [String(c), d] as const), 8)}
 `;
