@@ -12,9 +12,21 @@ export interface FileToWrite {
 export class TargetNotEmptyError extends Error {
   constructor(readonly dir: string, readonly entries: string[]) {
     super(
-      `${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): ` +
-        'choose a new directory, or pass --force to write into it (files with the same names are overwritten)',
+      isNotDirectory(resolve(dir))
+        ? // --force cannot help here: a file is never replaced by a directory.
+          `${dir} is a file, not a directory: choose a new directory`
+        : `${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): ` +
+            'choose a new directory, or pass --force to write into it (files with the same names are overwritten)',
     );
+  }
+}
+
+/** True for a path that exists and is not a directory (nor a link to one). */
+export function isNotDirectory(p: string): boolean {
+  try {
+    return !statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -164,7 +176,7 @@ function makeStage(target: string, undo: Undo[]): Stage {
 export function writeProject(root: string, files: readonly FileToWrite[], opts: WriteOptions = {}): string {
   const target = resolve(root);
   const blocking = blockingEntries(target);
-  if (blocking.length > 0 && !opts.force) throw new TargetNotEmptyError(root, blocking);
+  if (blocking.length > 0 && (!opts.force || isNotDirectory(target))) throw new TargetNotEmptyError(root, blocking);
 
   const undo: Undo[] = [];
   inProgress.add(undo);

@@ -199,4 +199,21 @@ test('a tmp that is a file (or a link) is not used as the stage: the write still
   assert.equal(readdirSync(dir).filter((e) => e.includes('.cgks-')), []);
 });
 
+test('a rewritten file keeps its mode: a read-only Dockerfile stays read-only, an executable stays executable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-mode-'));
+  const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const create = await run(['.', '--yes', '--name', 'orders', '--no-install', '--no-git']);
+  assert.is(create.exitCode, 0, create.stderr);
+  chmodSync(join(dir, 'Dockerfile'), 0o444);
+  chmodSync(join(dir, 'charts/orders/values.yaml'), 0o755);
+  const regen = await run(['regen', '--port', '9093']);
+  assert.is(regen.exitCode, 0, regen.stderr);
+  assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /EXPOSE 9093/);
+  assert.is(statSync(join(dir, 'Dockerfile')).mode & 0o777, 0o444);
+  assert.match(readFileSync(join(dir, 'charts/orders/values.yaml'), 'utf8'), /9093/);
+  assert.is(statSync(join(dir, 'charts/orders/values.yaml')).mode & 0o777, 0o755);
+  // A file written new gets the usual mode.
+  assert.is(statSync(join(dir, 'go.mod')).mode & 0o777, 0o644);
+});
+
 test.run();
