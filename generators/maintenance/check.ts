@@ -13,7 +13,7 @@ import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord
 import { findRepoRoot, recordAnswers } from './repo.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
-export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version', 'admin-port', 'gitops'] as const;
+export const RULES = ['record', 'makefile-targets', 'probes', 'non-root', 'expose', 'ci-make', 'go-version', 'admin-port', 'gitops', 'preset-lock'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** What each rule asks, for SARIF's rule list and anyone reading a report. */
@@ -27,6 +27,7 @@ export const RULE_DESCRIPTIONS: Record<Rule, string> = {
   'go-version': 'go.mod\'s go line is new enough for container-aware GOMAXPROCS.',
   'admin-port': 'Metrics (and pprof) are served on the admin port, which no Ingress, HTTPRoute or non-ClusterIP Service exposes.',
   gitops: 'With deploy=gitops: make manifests renders the environments, CI publishes them, and rendered Deployments pin the image by digest.',
+  'preset-lock': 'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
 };
 
 /** Every generated service has these; the platform and CI call them by name. */
@@ -57,6 +58,10 @@ export interface CheckReport {
   notes: string[];
   /** The recorded preset's convention ids, when it loaded: rules a waiver may name beside RULES. */
   presetRules?: string[];
+  /** What each of those conventions asks (SARIF's rule list). */
+  presetRuleDescriptions?: Record<string, string>;
+  /** The recorded preset's waiver policy, and the preset that sets it (for messages). */
+  waiverPolicy?: { preset: string; maxDays?: number; unwaivable: string[]; require: string[] };
 }
 
 class Checker {

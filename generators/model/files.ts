@@ -1,6 +1,6 @@
 // The one table of output files. Creation, group generators, regen, --dry-run and the
 // record's hash list all read it.
-import { activePreset } from './preset.js';
+import { activePreset, presetMessage, presetPathProblem, PresetError } from './preset.js';
 import type { Answers } from './questions.js';
 
 /** `preset`: the files a preset adds (preset.ts); its replacements keep our file's group. */
@@ -167,5 +167,10 @@ function presetFiles(): OutputFile[] {
   const ours = new Set(FILES.map((f) => f.path));
   return p.preset.templates
     .filter((t) => !ours.has(t.path))
-    .map((t) => ({ path: t.path, group: 'preset', engine: 'preset', lifecycle: 'regenerable' }));
+    .map((t) => {
+      // Checked when the preset loads; again here, where its paths join the table that is written.
+      const problem = presetPathProblem(t.path);
+      if (problem) throw new PresetError(presetMessage(p.preset, `${t.file} would write ${t.path}: ${problem}`));
+      return { path: t.path, group: 'preset', engine: 'preset', lifecycle: 'regenerable' } as OutputFile;
+    });
 }

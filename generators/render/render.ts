@@ -42,9 +42,24 @@ export function templateContext(a: Answers): Record<string, unknown> {
     postgres: a.database === 'postgres',
     deployGitops: a.deploy === 'gitops',
     images: { ...IMAGES, go: goImage(a.goVersion) },
-    catalog: catalogContext(a),
+    catalog: catalogContext(a, presetSourceUrl(a)),
     ...presetContext(),
   };
+}
+
+/** The preset's catalog.sourceLocation for these answers: an http(s) URL, or the preset's error. */
+function presetSourceUrl(a: Answers): string | undefined {
+  const preset = activePreset()?.preset;
+  if (!preset?.sourceLocation) return undefined;
+  const url = presetRender('catalog.sourceLocation', () => preset.sourceLocation!(a)).trim();
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(url).protocol) && !/\s/.test(url);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new PresetError(presetMessage(preset, `catalog.sourceLocation: ${JSON.stringify(url)} is not an http(s) URL`));
+  return url;
 }
 
 /** A preset's answers as {{preset.<key>}}, and its name and version. */
