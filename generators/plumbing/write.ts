@@ -133,8 +133,8 @@ interface Stage {
  * is staged beside it (making it needs the parent anyway) and appears with one rename; an
  * existing one is staged inside it, in tmp/, so a user who may write only the repo (a bind
  * mount run as non-root, a CI job with a read-only parent) can still write. A tmp that is a
- * file or a link (it might point to another filesystem) is left alone: then a hidden folder
- * at the top of the target is the stage.
+ * file, a link or another filesystem's mount point is left alone: then a hidden folder at the
+ * top of the target is the stage.
  */
 function makeStage(target: string, undo: Undo[]): Stage {
   if (!existsSync(target)) {
@@ -150,7 +150,7 @@ function makeStage(target: string, undo: Undo[]): Stage {
     mkdirSync(folder);
     made = true;
     within = folder;
-  } else if (lstatSync(folder).isDirectory()) {
+  } else if (lstatSync(folder).isDirectory() && statSync(folder).dev === statSync(target).dev) {
     within = folder;
   }
   const dir = mkdtempSync(join(within, '.cgks-'));

@@ -199,6 +199,26 @@ test('a tmp that is a file (or a link) is not used as the stage: the write still
   assert.equal(readdirSync(dir).filter((e) => e.includes('.cgks-')), []);
 });
 
+test('a tmp/ that is another filesystem (a mount point) is not used as the stage: renames across filesystems fail', async () => {
+  if (SKIP) return;
+  const dir = mkdtempSync(join(tmpdir(), 'cgks-stage-'));
+  const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const create = await run(['.', '--yes', '--name', 'orders', '--no-install', '--no-git']);
+  assert.is(create.exitCode, 0, create.stderr);
+  mkdirSync(join(dir, 'tmp'));
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(dir, 'tmp')]);
+  try {
+    assert.is.not(statSync(join(dir, 'tmp')).dev, statSync(dir).dev);
+    const regen = await run(['regen', '--port', '9094']);
+    assert.is(regen.exitCode, 0, regen.stderr);
+    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /EXPOSE 9094/);
+    assert.equal(readdirSync(join(dir, 'tmp')), []);
+    assert.equal(readdirSync(dir).filter((e) => e.includes('.cgks-')), []);
+  } finally {
+    execFileSync('umount', [join(dir, 'tmp')]);
+  }
+});
+
 test('a rewritten file keeps its mode: a read-only Dockerfile stays read-only, an executable stays executable', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-mode-'));
   const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
