@@ -50,18 +50,34 @@ export GOTOOLCHAIN=local
 
 HOLDER="$TOOLS_DIR/.lock.holder" # who holds the lock, since when, and what it is doing now
 holding=0
+doing="" # what is being installed, for the progress lines of long builds
 say() {
   printf '%s\n' "install-tools: $*" >&2
+  if [[ "$*" == installing\ * ]]; then doing="${*%% (*}"; fi
   # The runs waiting for the lock show this as the holder's progress.
   if [[ $holding -eq 1 ]]; then printf '%s\n' "$*" >"$HOLDER.now.tmp" && mv -f "$HOLDER.now.tmp" "$HOLDER.now"; fi
   return 0
 }
 die() { say "error: $*"; exit 1; }
-# quietly COMMAND...: run it with its output kept in a log, shown only when it fails.
+# quietly COMMAND...: run it with its output kept in a log, shown only when it fails. A build can
+# take many minutes: every CGKS_TOOLS_PROGRESS seconds (default 60) it says it is still at it.
 quietly() {
-  local log rc=0
+  local log rc=0 pid started now last
   log="$(mktemp "${TMPDIR:-/tmp}/install-tools.XXXXXX")"
-  "$@" >"$log" 2>&1 || rc=$?
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  started=$SECONDS last=$SECONDS
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    now=$SECONDS
+    if (( now - last >= ${CGKS_TOOLS_PROGRESS:-60} )) && kill -0 "$pid" 2>/dev/null; then
+      last=$now
+      local took=$(( now - started )) unit=s
+      (( took < 120 )) || { took=$(( took / 60 )); unit=min; }
+      say "still ${doing:-working} ($took $unit so far)"
+    fi
+  done
+  wait "$pid" || rc=$?
   [[ $rc -eq 0 ]] || { tail -n 40 "$log" >&2; }
   rm -f "$log"
   return "$rc"

@@ -70,22 +70,28 @@ test('a bad time limit is refused', () => {
   }
 });
 
-test('the run that takes the lock records itself and its progress, which a waiting run shows; the record goes when it ends', async () => {
+test('the run that takes the lock records itself and says how a long build is going, which a waiting run shows; the record goes when it ends', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-lock-'));
   // A go that takes a while and fails: the holder stays in "installing actionlint" long enough.
   const bin = mkdtempSync(join(tmpdir(), 'cgks-slow-go-'));
   writeFileSync(join(bin, 'go'), '#!/bin/sh\nsleep 4\nexit 1\n');
   chmodSync(join(bin, 'go'), 0o755);
-  const holder = spawn('bash', [SCRIPT, 'actionlint'], { env: { ...process.env, CGKS_TOOLS_DIR: dir, PATH: `${bin}:${process.env.PATH}` }, stdio: 'ignore' });
-  const ended = new Promise((r) => holder.on('exit', r));
+  const holder = spawn('bash', [SCRIPT, 'actionlint'], { env: { ...process.env, CGKS_TOOLS_DIR: dir, PATH: `${bin}:${process.env.PATH}`, CGKS_TOOLS_PROGRESS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let progress = '';
+  holder.stderr!.on('data', (d) => (progress += d));
+  const ended = new Promise((r) => holder.on('close', r));
   for (let i = 0; i < 100 && !existsSync(join(dir, '.lock.holder.now')); i++) await new Promise((r) => setTimeout(r, 50));
   const waiter = install(dir, { CGKS_TOOLS_LOCK_TIMEOUT: '1', CGKS_TOOLS_LOCK_POLL: '1' });
   assert.is(waiter.status, 1);
   assert.match(
     waiter.stderr,
-    new RegExp(`^install-tools: waiting for the tool cache lock \\(.*\\), held by pid ${holder.pid}, install-tools\\.sh actionlint \\(in .+\\), since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(0 min ago\\); now: installing actionlint v[\\d.]+ \\(about 20 seconds\\)…$`, 'm'),
+    new RegExp(`^install-tools: waiting for the tool cache lock \\(.*\\), held by pid ${holder.pid}, install-tools\\.sh actionlint \\(in .+\\), since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(0 min ago\\); now: (installing actionlint v[\\d.]+ \\(about 20 seconds\\)…|still installing actionlint v[\\d.]+ \\(\\d+ s so far\\))$`, 'm'),
   );
   await ended;
+  // The holder's own progress: a line a second while the build runs (CGKS_TOOLS_PROGRESS=1).
+  assert.match(progress, /^install-tools: installing actionlint v[\d.]+ \(about 20 seconds\)…$/m);
+  assert.ok(progress.match(/^install-tools: still installing actionlint v[\d.]+ \(\d s so far\)$/gm)!.length >= 2, progress);
+  assert.match(progress, /^install-tools: error: go install github\.com\/rhysd\/actionlint\/cmd\/actionlint@v[\d.]+ failed$/m);
   assert.not.ok(existsSync(join(dir, '.lock.holder')), 'the record outlived its run');
   assert.not.ok(existsSync(join(dir, '.lock.holder.now')));
 });
