@@ -103,7 +103,9 @@ function report(err: unknown, out: Output): number {
   if (err instanceof MissingAnswersError) {
     // npm create keeps a --yes written before `--` for itself: say where it goes.
     const dir = err.directory ? shellWord(err.directory) : '<directory>';
-    const msg = `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
+    const msg = err.withYes
+      ? `${err.message}, which has no default: pass --name <name>, or a directory to take it from (create-go-k8s-service <directory> --yes)`
+      : `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;
