@@ -2,14 +2,19 @@
 // exit 1 on any violation (or a directory that is not a generated repo), so CI can run it.
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { UsageError, type ParsedArgs } from './cli-args.js';
-import { RULES } from '../maintenance/check.js';
+import { UsageError, type HelpSection, type ParsedArgs } from './cli-args.js';
+import { CHECK_RULES, RULES } from '../maintenance/check.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { behindText, checkFleet, readRepoList, type FleetReport, type FleetRepo } from '../maintenance/fleet.js';
 import type { Output } from '../plumbing/output.js';
 import { fleetSarif } from './sarif.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 import { acceptance } from '../maintenance/waivers.js';
+
+/** check --help: the rules, from check's table. */
+export function checkHelpSections(): HelpSection[] {
+  return [{ title: 'Rules (a waiver in .go-k8s-service/waivers.yaml names one by its id)', rows: CHECK_RULES.map((r) => [r.id, r.description] as const) }];
+}
 
 function targets(args: ParsedArgs): { dir: string; path: string }[] {
   const list = args.positionals.map((dir) => ({ dir, path: resolve(dir) }));

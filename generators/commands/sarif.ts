@@ -5,8 +5,8 @@
 // named with its repository and revision in versionControlProvenance.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { CHECK_RULES, type CheckRule } from '../maintenance/check.js';
 import { pathToFileURL } from 'node:url';
-import { RULE_DESCRIPTIONS, RULES } from '../maintenance/check.js';
 import { behindText, type FleetReport, type FleetRepo } from '../maintenance/fleet.js';
 import { RECORD_FILE } from '../model/record.js';
 import { GENERATOR_VERSION } from '../model/version.js';
@@ -15,25 +15,15 @@ import { acceptance } from '../maintenance/waivers.js';
 const TOOL = 'create-go-k8s-service';
 const HELP_URI = 'https://www.npmjs.com/package/create-go-k8s-service';
 
-/** A rule beyond check's own: version lag (a note, not a failure). */
-const EXTRA_RULES = {
-  'generator-version': 'The repo was generated (or last updated) by the current generator version; `update` brings newer conventions.',
-} as const;
-
-/** SARIF wants an opaque id and a readable name that differ; the ids are check's own rule names. */
-const RULE_NAMES: Record<(typeof RULES)[number] | keyof typeof EXTRA_RULES, string> = {
-  record: 'RecordListsExistingFiles',
-  'makefile-targets': 'MakefileHasStandardTargets',
-  probes: 'ProbesUseHealthzAndReady',
-  'non-root': 'ContainerRunsAsNonRoot',
-  expose: 'ImageExposesServicePort',
-  'ci-make': 'CiRunsThroughMake',
-  'admin-port': 'MetricsStayOnTheAdminPort',
-  'go-version': 'GoLineKeepsContainerAwareGomaxprocs',
-  gitops: 'GitopsRendersAndPublishesByDigest',
-  'preset-lock': 'RecordKeepsPresetLocks',
-  'generator-version': 'GeneratorVersionIsCurrent',
-};
+/** A rule beyond check's own: version lag (a note, not a failure). SARIF wants a readable name beside each id. */
+const EXTRA_RULES: readonly Pick<CheckRule, 'id' | 'name' | 'description'>[] = [
+  {
+    id: 'generator-version',
+    name: 'GeneratorVersionIsCurrent',
+    description: 'The repo was generated (or last updated) by the current generator version; `update` brings newer conventions.',
+  },
+];
+const SARIF_RULES = [...CHECK_RULES, ...EXTRA_RULES];
 
 type Level = 'error' | 'note';
 
@@ -44,9 +34,7 @@ interface Location {
   };
 }
 
-const ruleIds = [...RULES, ...(Object.keys(EXTRA_RULES) as (keyof typeof EXTRA_RULES)[])];
-const describe = (id: string): string =>
-  (RULE_DESCRIPTIONS as Record<string, string>)[id] ?? (EXTRA_RULES as Record<string, string>)[id] ?? id;
+const ruleIds = SARIF_RULES.map((r) => r.id);
 
 const toUri = (path: string): string => path.split(sep).join('/');
 
@@ -116,12 +104,12 @@ export function fleetSarif(report: FleetReport, fleet: boolean): object {
             version: GENERATOR_VERSION,
             semanticVersion: GENERATOR_VERSION,
             informationUri: HELP_URI,
-            rules: [...ruleIds.map((id) => ({
+            rules: [...SARIF_RULES.map(({ id, name, description }) => ({
               id,
-              name: RULE_NAMES[id],
-              shortDescription: { text: describe(id) },
-              fullDescription: { text: describe(id) },
-              help: { text: `${describe(id)} Run \`create-go-k8s-service check\` in the repo for details.` },
+              name,
+              shortDescription: { text: description },
+              fullDescription: { text: description },
+              help: { text: `${description} Run \`create-go-k8s-service check\` in the repo for details.` },
               defaultConfiguration: { level: id === 'generator-version' ? 'note' : 'error' },
             })),
             ...[...presetRules].map(([id, message]) => ({

@@ -62,7 +62,7 @@ export function inEolOf(text: string, checkout: string | undefined): string {
 
 const COMMENT =
   'Written by create-go-k8s-service. It records your answers and what each file looked like when generated, ' +
-  'so `npm create go-k8s-service -- regen <file|group>` can update files without losing your edits. Commit it; do not edit it.';
+  'so `regen <file|group>` of the version recorded here can update files without losing your edits. Commit it; do not edit it.';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

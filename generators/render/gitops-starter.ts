@@ -51,13 +51,44 @@ spec:
   destination:
     server: https://kubernetes.default.svc
     namespace: ${envNamespace(env, a.name)}
+  # Once the HorizontalPodAutoscaler has set replicas (as kube-controller-manager), they are its:
+  # sync keeps the live count (RespectIgnoreDifferences) instead of the rendered minimum.
+  ignoreDifferences:
+    - group: apps
+      kind: Deployment
+      managedFieldsManagers:
+        - kube-controller-manager
   syncPolicy:
     automated:
       prune: true
       selfHeal: true
+    # The namespace is created enforcing Pod Security "restricted", as the chart's pods expect.
+    managedNamespaceMetadata:
+      labels:
+${indent(podSecurityLabels(), 8)}
     syncOptions:
       - CreateNamespace=true
       - ServerSideApply=true
+      - RespectIgnoreDifferences=true
+`;
+}
+
+/** Pod Security admission labels: enforce, audit and warn "restricted" at the latest policy. */
+function podSecurityLabels(): string {
+  return ['enforce', 'audit', 'warn']
+    .flatMap((mode) => [`pod-security.kubernetes.io/${mode}: restricted`, `pod-security.kubernetes.io/${mode}-version: latest`])
+    .join('\n');
+}
+
+const indent = (text: string, n: number): string => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+
+function namespace(a: Answers, env: string): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${envNamespace(env, a.name)}
+  labels:
+${indent(podSecurityLabels(), 4)}
 `;
 }
 
@@ -79,8 +110,9 @@ spec:
 
 function fluxKustomization(a: Answers, env: string): string {
   return `# Flux: applies ${envPath(env, a.name)}/ of the environments GitRepository into namespace
-# ${envNamespace(env, a.name)} (create it first: kubectl create namespace ${envNamespace(env, a.name)}).
+# ${envNamespace(env, a.name)}, which this file creates enforcing Pod Security "restricted".
 # kubectl apply -f flux/gitrepository.yaml -f flux/${a.name}-${env}.yaml (in the cluster of ${env})
+${namespace(a, env)}---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
@@ -123,9 +155,28 @@ ${rows}
 - \`<env>/<service>/\`: one file per object, \`<kind>-<name>.yaml\`, the image by digest
   (\`repository@sha256:...\`). Every commit names the service commit it was rendered from.
 - \`argocd/<service>-<env>.yaml\`: an Argo CD \`Application\` per environment (automated sync,
-  prune, self-heal, namespace created).
+  prune, self-heal, the namespace created with the Pod Security labels of "restricted").
 - \`flux/gitrepository.yaml\` and \`flux/<service>-<env>.yaml\`: a Flux \`GitRepository\` for this
-  repository and a \`Kustomization\` per environment (prune, wait).
+  repository, and per environment its \`Namespace\` ("restricted") and a \`Kustomization\` (prune, wait).
+
+The rendered objects are labelled \`app.kubernetes.io/managed-by: argocd\` (or \`flux\`: the
+service's \`GITOPS_CONTROLLER\`), without Helm's labels: Helm only renders them.
+
+## Autoscaling
+
+When an environment's values enable the HorizontalPodAutoscaler, the HPA owns the replica count:
+
+- **Argo CD**: the rendered Deployment keeps \`replicas\` (the HPA's minimum), so switching an
+  environment to autoscaling never leaves the Deployment without them (the API server would
+  default it to 1 pod). Once the HPA has scaled it, the Application ignores the field
+  (\`ignoreDifferences\` for what kube-controller-manager manages, \`RespectIgnoreDifferences\`),
+  so a sync keeps the HPA's count.
+- **Flux** has no such setting, so the Deployment is rendered without \`replicas\`. Switching an
+  environment from a fixed count to autoscaling: the first apply without \`replicas\` would let
+  the API server default it to 1 pod until the HPA acts. Hand the field over first, in the
+  environment's cluster, with the count it runs:
+  \`kubectl -n <namespace> patch deployment <service> --subresource=scale --type=merge --field-manager=kube-controller-manager -p '{"spec":{"replicas":N}}'\`
+  (the HPA's own field manager, which Flux leaves alone), then merge the change.
 
 Adopt it with one of (in each environment's cluster):
 

@@ -1,6 +1,7 @@
 // Renders the file table for one set of answers. Handlebars is set up once: no HTML
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
 import { catalogContext } from '../model/catalog.js';
+import { renderGoMod, renderGoSum } from './go-pins.js';
 import { filesFor, outputPath, templatePath, type OutputFile } from '../model/files.js';
 import { goImage, IMAGES } from './image-pins.js';
 import { activePreset, presetMessage, PresetError, presetPath, type Patch } from '../model/preset.js';
@@ -89,6 +90,8 @@ export function renderFile(file: OutputFile, a: Answers, context = templateConte
   if (replacement) {
     content = presetRender(replacement.file, () => replacement.render(context));
     if (file.engine === 'chart') content = content.replaceAll('<CHARTNAME>', a.name);
+  } else if (file.engine === 'pins') {
+    content = file.path === 'go.mod' ? renderGoMod(a, `${a.goVersion}.0`) : renderGoSum(a);
   } else if (file.engine === 'chart') {
     content = loadRaw(tpl).replaceAll('<CHARTNAME>', a.name);
   } else {

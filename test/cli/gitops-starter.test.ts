@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { ensureTools, kubectlValidateGitops } from '../support/tools.js';
 import { commitAll, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
@@ -47,7 +47,7 @@ test('the starter: a folder per environment, an Application and a Kustomization 
     assert.is(app.spec.source.path, `${env}/orders`);
     assert.is(app.spec.source.repoURL, 'https://github.com/acme/environments.git');
     assert.is(app.spec.destination.namespace, env === 'prod' ? 'orders' : `orders-${env}`);
-    const ks = parseYaml(readFileSync(join(dir, 'flux', `orders-${env}.yaml`), 'utf8'));
+    const ks = fluxObjects(dir, env).find((o) => o.kind === 'Kustomization')!;
     assert.is(ks.kind, 'Kustomization');
     assert.is(ks.spec.path, `./${env}/orders`);
     assert.is(ks.spec.sourceRef.name, 'environments');
@@ -55,6 +55,37 @@ test('the starter: a folder per environment, an Application and a Kustomization 
   const git = parseYaml(readFileSync(join(dir, 'flux', 'gitrepository.yaml'), 'utf8'));
   assert.is(git.kind, 'GitRepository');
   assert.is(git.metadata.name, 'environments');
+});
+
+/** The objects of flux/orders-<env>.yaml: the namespace and the Kustomization. */
+function fluxObjects(dir: string, env: string): { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, any> }[] {
+  return parseAllDocuments(readFileSync(join(dir, 'flux', `orders-${env}.yaml`), 'utf8')).map((d) => d.toJS());
+}
+
+const RESTRICTED = Object.fromEntries(
+  ['enforce', 'audit', 'warn'].flatMap((m) => [[`pod-security.kubernetes.io/${m}`, 'restricted'], [`pod-security.kubernetes.io/${m}-version`, 'latest']]),
+);
+
+test('the namespaces are created "restricted": Argo CD through managedNamespaceMetadata, Flux as a Namespace object', async () => {
+  const dir = await made();
+  for (const env of ENVS) {
+    const ns = env === 'prod' ? 'orders' : `orders-${env}`;
+    const app = parseYaml(readFileSync(join(dir, 'argocd', `orders-${env}.yaml`), 'utf8'));
+    assert.ok(app.spec.syncPolicy.syncOptions.includes('CreateNamespace=true'));
+    assert.equal(app.spec.syncPolicy.managedNamespaceMetadata.labels, RESTRICTED, `argocd ${env}`);
+    const [namespace, ks] = fluxObjects(dir, env);
+    assert.is(namespace!.kind, 'Namespace', 'the Namespace comes first, before the Kustomization that targets it');
+    assert.is(namespace!.metadata.name, ns);
+    assert.is(ks!.spec.targetNamespace, ns);
+    assert.equal(namespace!.metadata.labels, RESTRICTED, `flux ${env}`);
+  }
+});
+
+test('Argo CD leaves the replica count to the HPA once it has set it (ignoreDifferences by field manager, respected on sync)', async () => {
+  const dir = await made();
+  const app = parseYaml(readFileSync(join(dir, 'argocd', 'orders-prod.yaml'), 'utf8'));
+  assert.equal(app.spec.ignoreDifferences, [{ group: 'apps', kind: 'Deployment', managedFieldsManagers: ['kube-controller-manager'] }]);
+  assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
 });
 
 test('every Argo CD and Flux file validates against the projects\' own CRDs', async () => {
@@ -73,6 +104,8 @@ test('the CRD validation can fail: a misspelt field and a wrong type are rejecte
   const misspelt = await kubectlValidateGitops(app.replace('targetRevision:', 'targetRevison:'));
   assert.not.ok(misspelt.ok, 'an unknown Application field passed');
   const ks = readFileSync(join(dir, 'flux', 'orders-dev.yaml'), 'utf8');
+  const badLabel = await kubectlValidateGitops(ks.replace('pod-security.kubernetes.io/enforce: restricted', 'pod-security.kubernetes.io/enforce: [restricted]'));
+  assert.not.ok(badLabel.ok, 'a Namespace with a list as a label value passed');
   const wrongType = await kubectlValidateGitops(ks.replace('prune: true', 'prune: [yes]'));
   assert.not.ok(wrongType.ok, 'a Kustomization with prune as a list passed');
 });

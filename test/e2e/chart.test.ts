@@ -412,6 +412,19 @@ test('image.tag 1.10 in a values file is rejected (YAML reads it as the number 1
   assert.match(mainContainer(objects).image, /:1\.10"?$/);
 });
 
+test('tests.image.tag 1.40 in a values file is rejected (YAML reads it as 1.4: busybox:1.4), "1.40" renders :1.40', async () => {
+  const chart = chartFor();
+  const file = join(scratch, 'tests-tag-1.40.yaml');
+  writeFileSync(file, 'tests:\n  image:\n    repository: busybox\n    tag: 1.40\n');
+  for (const r of [await helmLint(chart, [file]), await helmTemplate(chart, [file])]) {
+    assert.not.ok(r.ok, 'an unquoted 1.40 must be rejected');
+    assert.match(r.output, /tests[./]image[./]tag[\s\S]*string/);
+  }
+  writeFileSync(file, 'tests:\n  image:\n    repository: busybox\n    tag: "1.40"\n');
+  const { objects } = await render(chart, [file]);
+  assert.is(testPod(objects)!.spec.containers[0].image, 'busybox:1.40');
+});
+
 test('strategy Recreate drops the default rollingUpdate; the API schema accepts the result', async () => {
   const chart = chartFor();
   const { yaml, objects } = await render(chart, [valuesFile({ strategy: { type: 'Recreate' } })]);

@@ -48,16 +48,22 @@ type Step = { name?: string; run?: string; env?: Record<string, string> };
 async function githubRequests(vars: Record<string, string>): Promise<{ scriptBranch: string; calls: string }> {
   const wf = parseYaml(readFileSync(join(github, '.github/workflows/ci.yml'), 'utf8'));
   const job = wf.jobs.publish as { env?: Record<string, string>; steps: Step[] };
-  const ctx: Record<string, string> = { 'runner.temp': scratch, 'secrets.GITOPS_TOKEN': 't', 'vars.GITOPS_REPO_URL': 'https://github.com/acme/environments.git', ...vars };
+  const ctx: Record<string, string> = {
+    'runner.temp': scratch,
+    'secrets.GITOPS_TOKEN': 't',
+    'vars.GITOPS_REPO_URL': 'https://github.com/acme/environments.git',
+    'needs.image.outputs.digest': `sha256:${'a'.repeat(64)}`,
+    ...vars,
+  };
   const envOf = (step: Step) =>
-    Object.fromEntries(Object.entries({ ...job.env, ...step.env }).map(([k, v]) => [k, evaluate(String(v), ctx)]));
+    Object.fromEntries(Object.entries({ ...wf.env, ...job.env, ...step.env }).map(([k, v]) => [k, evaluate(String(v), ctx)]));
   const publish = job.steps.find((s) => s.run?.includes('scripts/publish-manifests.sh'))!;
   const open = job.steps.find((s) => s.run?.includes('gh pr create'))!;
   assert.ok(publish && open, 'the publish job has a publish step and a pull-request step');
   const { bin, log } = stubs();
   const env = envOf(open);
   writeFileSync(env.PR_BRANCHES!, 'publish/demo-svc-prod-c0ffee\n');
-  await execa('bash', ['-euo', 'pipefail', '-c', open.run!], { env: { ...env, PATH: `${bin}:/usr/bin:/bin` }, extendEnv: false });
+  await execa('bash', ['--noprofile', '--norc', '-euo', 'pipefail', '-c', open.run!], { env: { ...env, PATH: `${bin}:/usr/bin:/bin` }, extendEnv: false });
   return { scriptBranch: envOf(publish).GITOPS_BRANCH ?? '', calls: readFileSync(log, 'utf8') };
 }
 
@@ -90,6 +96,8 @@ async function gitlabRequest(variables: Record<string, string>): Promise<string>
     CI_API_V4_URL: 'https://gitlab.example/api/v4',
     CI_PROJECT_URL: 'https://gitlab.example/acme/demo-svc',
     CI_COMMIT_SHA: 'c0ffee',
+    IMAGE: 'ghcr.io/example/demo-svc',
+    IMAGE_DIGEST: `sha256:${'a'.repeat(64)}`,
     ...variables,
   };
   await execa('sh', ['-eu', '-c', open], { env, extendEnv: false });

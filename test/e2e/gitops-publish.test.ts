@@ -2,7 +2,7 @@
 // standing in for the environment repository: the first publish, an update, a no-op, a promotion
 // to prod by branch, a concurrent publish that rebases cleanly, and concurrent ones that cannot be
 // replayed, which fail with one line while both changes survive. shellcheck judges the script.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -142,7 +142,23 @@ test('promotion: prod gets a branch moving staging\'s digest, main is left for t
   // Publishing the same commit again does not push a second branch.
   const again = await publish(['prod'], digest('b'));
   assert.is(again.exitCode, 0, again.all);
-  assert.match(again.all!, /already pushed: nothing to publish/);
+  assert.match(again.all!, /branch .* already has these manifests: nothing to publish/);
+});
+
+test('the same commit republished with a new digest (a retry, a tag pipeline): prod\'s branch follows and is listed for its request', async () => {
+  const branch = `publish/demo-svc-prod-${COMMIT.slice(0, 12)}`;
+  const before = await head(branch);
+  const listed = join(mkdtempSync(join(scratch, 'pr-')), 'branches');
+  const r = await publish(['prod'], digest('9'), { GITOPS_PR_BRANCHES_FILE: listed });
+  assert.is(r.exitCode, 0, r.all);
+  assert.match(r.all!, new RegExp(`prod: updated branch ${branch}`));
+  assert.is(await image(branch, 'prod'), `ghcr.io/example/demo-svc@${digest('9')}`, 'the prod branch kept the stale digest');
+  assert.is.not(await head(branch), before);
+  assert.is(readFileSync(listed, 'utf8'), `${branch}\n`, 'the CI step that opens or refreshes the request gets the branch');
+  // And back: the digest staging runs, published again, is what prod's branch holds.
+  const back = await publish(['prod'], digest('b'));
+  assert.is(back.exitCode, 0, back.all);
+  assert.is(await image(branch, 'prod'), `ghcr.io/example/demo-svc@${digest('b')}`);
 });
 
 test('a concurrent publish of another folder pushed first: rebased once, both changes on main', async () => {
@@ -174,13 +190,46 @@ test('concurrent pushes on every attempt: it retries once, then fails with one l
   assert.ok((await show('main', 'other/cm.yaml')).split('\n').length >= 3, 'the concurrent changes are on main');
 });
 
+test('a hand edit inside the service\'s folder does not survive a publish: the folder is replaced as a whole', async () => {
+  const seed = mkdtempSync(join(scratch, 'hand-'));
+  await git(['clone', '--quiet', bare, seed]);
+  writeFileSync(join(seed, 'staging/demo-svc/configmap-extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
+  writeFileSync(join(seed, 'staging/demo-svc/service-demo-svc.yaml'), 'edited by hand\n');
+  await git(['add', '-A'], seed);
+  await git(['commit', '--quiet', '-m', 'a hand edit'], seed);
+  await git(['push', '--quiet', 'origin', 'HEAD:main'], seed);
+  const r = await publish(['staging'], digest('8'));
+  assert.is(r.exitCode, 0, r.all);
+  const files = (await git(['--git-dir', bare, 'ls-tree', '--name-only', 'main:staging/demo-svc'])).split('\n');
+  assert.not.ok(files.includes('configmap-extra.yaml'), files.join(' '));
+  assert.match(await show('main', 'staging/demo-svc/service-demo-svc.yaml'), /^apiVersion: v1\nkind: Service\n/);
+});
+
+test('a concurrent hand edit inside the folder, kept by a clean rebase: refused with one line, main keeps it, ours on a branch', async () => {
+  const r = await publish(['staging'], digest('7'), concurrently('echo "# by hand" > staging/demo-svc/configmap-hand.yaml'));
+  assert.is(r.exitCode, 1, r.all);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+  assert.is(errors.length, 1, r.stderr);
+  assert.match(errors[0]!, /^error: publish-manifests: staging: main of .* changed staging\/demo-svc concurrently /);
+  const files = (await git(['--git-dir', bare, 'ls-tree', '--name-only', `publish/demo-svc-staging-${COMMIT.slice(0, 12)}:staging/demo-svc`])).split('\n');
+  assert.not.ok(files.includes('configmap-hand.yaml'), `our branch holds the rendered folder alone: ${files.join(' ')}`);
+  assert.is(await image(`publish/demo-svc-staging-${COMMIT.slice(0, 12)}`, 'staging'), `ghcr.io/example/demo-svc@${digest('7')}`);
+  assert.is(await show('main', 'staging/demo-svc/configmap-hand.yaml'), '# by hand');
+  // Publishing again (nothing concurrent now) replaces the folder as a whole.
+  const again = await publish(['staging'], digest('7'));
+  assert.is(again.exitCode, 0, again.all);
+  assert.not.ok((await git(['--git-dir', bare, 'ls-tree', '--name-only', 'main:staging/demo-svc'])).split('\n').includes('configmap-hand.yaml'));
+});
+
 test('usage: no environment or no digest is exit 2 with one line', async () => {
   const none = await publish([], digest('a'));
   assert.is(none.exitCode, 2);
   assert.match(none.stderr.trim(), /^error: publish-manifests: name the environments to publish/);
-  const noDigest = await publish(['dev'], '');
-  assert.is(noDigest.exitCode, 2);
-  assert.match(noDigest.stderr.trim(), /^error: publish-manifests: DIGEST=sha256:<64 hex> .* is required/);
+  for (const bad of ['', 'sha256:abc', `sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(64)} `]) {
+    const r = await publish(['dev'], bad);
+    assert.is(r.exitCode, 2, bad);
+    assert.is(r.stderr, `error: publish-manifests: DIGEST must be sha256:<64 lower-case hex> (the pushed image's digest), got DIGEST=${bad}`);
+  }
 });
 
 test.run();

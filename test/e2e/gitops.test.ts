@@ -28,6 +28,8 @@ import type { Answers } from '../../generators/model/questions.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */
 const IGNORED = ['container-image-pull-policy', 'pod-networkpolicy', 'deployment-has-host-podantiaffinity'];
+/** Argo CD renders keep replicas beside the HPA on purpose (the chart README's kube-score table). */
+const IGNORED_ARGOCD = [...IGNORED, 'deployment-targeted-by-hpa-does-not-have-replicas-configured'];
 const K8S_VERSIONS: K8sVersion[] = ['1.37', '1.30'];
 const ENVS = ['dev', 'staging', 'prod'] as const;
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -136,7 +138,7 @@ for (const c of cases) {
       const yaml = joined(await get());
       const psa = await podSecurityRestricted(yaml);
       assert.ok(psa.ok, psa.output);
-      const score = await kubeScore(yaml, IGNORED);
+      const score = await kubeScore(yaml, IGNORED_ARGOCD);
       assert.ok(score.ok, score.output.slice(0, 4000));
     });
 
@@ -188,10 +190,62 @@ test('make manifests without DIGEST, or with an unknown ENV, stops with one line
   const dir = repoFor({});
   const noDigest = await make(dir, ['manifests', 'ENV=dev']);
   assert.is(noDigest.exitCode, 2);
-  assert.match(noDigest.all, /^error: manifests needs DIGEST=sha256:/m);
+  assert.match(noDigest.all, /^error: manifests: DIGEST must be sha256:<64 lower-case hex>/m);
   const noEnv = await make(dir, ['manifests', 'ENV=qa', `DIGEST=${DIGEST}`]);
   assert.is(noEnv.exitCode, 2);
   assert.match(noEnv.all, /^error: ENV=qa .*there is no charts\/demo-svc\/values-qa\.yaml/m);
+});
+
+test('DIGEST is checked in one line (exit 2) before helm runs: short, upper-case, another algorithm, a quote', async () => {
+  const dir = repoFor({});
+  for (const bad of ['sha256:abc', `sha256:${'A'.repeat(64)}`, `sha512:${'a'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'a'.repeat(64)}x`, `sha256:${'a'.repeat(64)}' ; touch pwned '`]) {
+    const r = await make(dir, ['manifests', 'ENV=dev', `DIGEST=${bad}`]);
+    assert.is(r.exitCode, 2, `${bad}: ${r.all}`);
+    const errors = r.stderr.split('\n').filter((l) => !l.startsWith('make: ***'));
+    assert.equal(errors, [`error: manifests: DIGEST must be sha256:<64 lower-case hex> (the digest of the pushed image), got DIGEST=${bad}`]);
+    assert.not.ok(existsSync(join(dir, 'pwned')));
+  }
+});
+
+test('rendered for GitOps, the objects name their real manager: managed-by argocd (default) or flux, no helm.sh/chart', async () => {
+  const dir = repoFor({});
+  const labelsOf = (files: Map<string, string>) => [...files].map(([f, y]) => [f, (parseYaml(y).metadata.labels ?? {}) as Record<string, string>] as const);
+  for (const [controller, extra] of [['argocd', []], ['flux', ['GITOPS_CONTROLLER=flux']]] as const) {
+    const files = await manifests(dir, 'prod', [...extra]);
+    assert.ok(files.size >= 5, [...files.keys()].join(' '));
+    for (const [f, labels] of labelsOf(files)) {
+      assert.is(labels['app.kubernetes.io/managed-by'], controller, `${controller}: ${f}`);
+      assert.not.ok('helm.sh/chart' in labels, `${controller}: ${f} has helm.sh/chart`);
+    }
+    const pod = parseYaml(files.get('deployment-demo-svc.yaml')!).spec.template.metadata.labels;
+    assert.is(pod['app.kubernetes.io/managed-by'], controller);
+  }
+  // helm itself (make helm-template, make deploy) still labels them as Helm's.
+  const helm = await make(dir, ['helm-template', 'ENV=prod']);
+  assert.is(helm.exitCode, 0, helm.all);
+  assert.match(helm.stdout, /app\.kubernetes\.io\/managed-by: Helm/);
+  assert.match(helm.stdout, /helm\.sh\/chart: demo-svc-/);
+  const bad = await make(dir, ['manifests', 'ENV=dev', `DIGEST=${DIGEST}`, 'GITOPS_CONTROLLER=Helm"x']);
+  assert.is(bad.exitCode, 2);
+  assert.equal(bad.stderr.split('\n').filter((l) => !l.startsWith('make: ***')), ['error: manifests: GITOPS_CONTROLLER must be argocd or flux, got GITOPS_CONTROLLER=Helm"x']);
+});
+
+test('autoscaling under GitOps: the Argo CD render keeps replicas (the HPA minimum), so a switch never defaults it to 1; Flux\'s leaves them to the HPA', async () => {
+  const dir = repoFor({});
+  const deployment = async (env: string, extra: string[]) => parseYaml((await manifests(dir, env, extra)).get('deployment-demo-svc.yaml')!);
+  const hpa = parseYaml((await manifests(dir, 'prod')).get('horizontalpodautoscaler-demo-svc.yaml')!);
+  // dev: a fixed count; prod: the HPA. Switching from one to the other keeps the field under Argo CD.
+  assert.is((await deployment('dev', [])).spec.replicas, 2);
+  assert.is((await deployment('prod', [])).spec.replicas, hpa.spec.minReplicas);
+  assert.is(hpa.spec.minReplicas, 3);
+  const flux = await manifests(dir, 'prod', ['GITOPS_CONTROLLER=flux']);
+  assert.not.ok('replicas' in parseYaml(flux.get('deployment-demo-svc.yaml')!).spec);
+  // Only the Argo CD render needs the kube-score ignore: the Flux one passes with the chart's own.
+  const score = await kubeScore(joined(flux), IGNORED);
+  assert.ok(score.ok, score.output.slice(0, 4000));
+  const argocd = await kubeScore(joined(await manifests(dir, 'prod')), IGNORED);
+  assert.not.ok(argocd.ok, 'the Argo CD render keeps replicas beside the HPA, which kube-score reports');
+  assert.is((await deployment('dev', ['GITOPS_CONTROLLER=flux'])).spec.replicas, 2);
 });
 
 test('the chart: a digest without a tag gives repository@digest; a tag with it repository:tag@digest', async () => {

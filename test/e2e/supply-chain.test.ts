@@ -518,7 +518,7 @@ async function make(dir: string, args: string[], env: Record<string, string> = {
 const DRY_RUNS: { args: string[]; want: string[] }[] = [
   {
     args: ['helm-template', 'ENV=prod'],
-    want: ['helm template demo-svc charts/demo-svc --namespace demo-svc --values charts/demo-svc/values-prod.yaml'],
+    want: ['helm template demo-svc charts/demo-svc --namespace demo-svc --kube-version v1.36.0 --values charts/demo-svc/values-prod.yaml'],
   },
   {
     args: ['deploy', 'ENV=staging', 'TAG=1.2.3'],
@@ -556,7 +556,7 @@ mk('make -n shows the expected commands', async () => {
   }
   // Without ENV: the chart's defaults, in the service's own namespace.
   const plain = await make(mkDir, ['-n', 'helm-template']);
-  assert.match(fold(plain.stdout), /helm template demo-svc charts\/demo-svc --namespace demo-svc\s*$/m);
+  assert.match(fold(plain.stdout), /helm template demo-svc charts\/demo-svc --namespace demo-svc --kube-version v1.36.0\s*$/m);
 });
 
 mk('a wrong or missing ENV fails at once with one clear line (also under -n, also from the shell)', async () => {
