@@ -22,7 +22,12 @@ export function staleFiles(root: string, record: RepoRecord, rendered: ReadonlyM
   const checkout = new Checkout(root);
   const stale: string[] = [];
   for (const [path, id] of Object.entries(record.files)) {
-    const text = checkout.read(path);
+    let text: string | undefined;
+    try {
+      text = checkout.read(path);
+    } catch {
+      continue; // not a readable file (a directory, no permission): check's own rules report it
+    }
     const now = rendered.get(path);
     if (text === undefined || now === undefined || hashContent(text) !== id) continue;
     if (hashContent(now) !== id) stale.push(path);
