@@ -1,9 +1,11 @@
 // A fleet report as SARIF 2.1.0, the format GitHub code scanning (and most dashboards) take.
 // One run for all repos: code scanning refuses several runs of one tool and category in one
-// upload. Paths are relative to `base`: the repo root for one repo (what code scanning needs),
-// the current directory for a fleet.
+// upload. Paths are relative to their repo: one repo's root is %SRCROOT% (what code scanning
+// needs); in a fleet each repo has a base id of its own, declared in originalUriBaseIds and
+// named with its repository and revision in versionControlProvenance.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CHECK_RULES, type CheckRule } from '../maintenance/check.js';
 import type { FleetReport, FleetRepo } from '../maintenance/fleet.js';
 import { RECORD_FILE } from '../model/record.js';
@@ -27,7 +29,7 @@ type Level = 'error' | 'note';
 
 interface Location {
   physicalLocation: {
-    artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+    artifactLocation: { uri: string; uriBaseId: string };
     region?: { startLine: number; endLine?: number };
   };
 }
@@ -37,17 +39,17 @@ const ruleIds = SARIF_RULES.map((r) => r.id);
 const toUri = (path: string): string => path.split(sep).join('/');
 
 /** Where a finding points: its line, or the whole file; a file that is missing points at the record. */
-function location(repoRoot: string, base: string, file: string, line?: number): Location {
+function location(repoRoot: string, baseId: string, file: string, line?: number): Location {
   let path = join(repoRoot, file);
   if (!existsSync(path)) path = join(repoRoot, RECORD_FILE);
-  const uri = toUri(relative(base, path)) || '.';
+  const uri = toUri(relative(repoRoot, path)) || '.';
   let region: Location['physicalLocation']['region'];
   if (line) region = { startLine: line };
   else if (existsSync(path)) {
     const lines = readFileSync(path, 'utf8').replace(/\n$/, '').split('\n').length;
     region = { startLine: 1, endLine: Math.max(1, lines) };
   }
-  return { physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, ...(region ? { region } : {}) } };
+  return { physicalLocation: { artifactLocation: { uri, uriBaseId: baseId }, ...(region ? { region } : {}) } };
 }
 
 function result(ids: readonly string[], ruleId: string, level: Level, text: string, loc: Location) {
@@ -72,13 +74,24 @@ function repoResults(ids: readonly string[], repo: FleetRepo, base: string) {
   return out;
 }
 
-export function fleetSarif(report: FleetReport, base: string): object {
-  // Presets' conventions (preset-check.ts) are rules too, described by their messages.
+/** One repo: %SRCROOT%; a fleet: REPO1, REPO2, … in the order of the report. */
+const baseIds = (report: FleetReport, fleet: boolean): Map<FleetRepo, string> =>
+  new Map(report.repos.filter((r) => r.root).map((r, i) => [r, fleet ? `REPO${i + 1}` : '%SRCROOT%']));
+
+export function fleetSarif(report: FleetReport, fleet: boolean): object {
+  // Presets' conventions (preset-check.ts) are rules too: described by what they ask, or by a
+  // message when a repo's preset could not say (every rule a result names must be listed).
   const presetRules = new Map<string, string>();
-  for (const v of report.repos.flatMap((r) => r.violations)) {
+  for (const r of report.repos) for (const [id, text] of Object.entries(r.presetRules ?? {})) if (!presetRules.has(id)) presetRules.set(id, text);
+  for (const v of report.repos.flatMap((r) => [...r.violations, ...r.waived])) {
     if (!(ruleIds as readonly string[]).includes(v.rule) && !presetRules.has(v.rule)) presetRules.set(v.rule, v.message);
   }
   const ids = [...ruleIds, ...presetRules.keys()];
+  const bases = baseIds(report, fleet);
+  const provenance = [...bases].flatMap(([r, id]) =>
+    r.vcs?.repositoryUri ? [{ repositoryUri: r.vcs.repositoryUri, ...(r.vcs.revisionId ? { revisionId: r.vcs.revisionId } : {}), mappedTo: { uriBaseId: id } }] : [],
+  );
+  const originals = fleet ? Object.fromEntries([...bases].map(([r, id]) => [id, { uri: pathToFileURL(`${r.root!}${sep}`).href }])) : undefined;
   return {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -110,6 +123,8 @@ export function fleetSarif(report: FleetReport, base: string): object {
           },
         },
         automationDetails: { id: `${TOOL}/check/` },
+        ...(originals ? { originalUriBaseIds: originals } : {}),
+        ...(provenance.length > 0 ? { versionControlProvenance: provenance } : {}),
         // A directory that is not a generated repo is not a finding in a file: SARIF's place for
         // "the tool could not check this" is the invocation's notifications.
         invocations: [
@@ -120,7 +135,7 @@ export function fleetSarif(report: FleetReport, base: string): object {
               .map((r) => ({ level: 'error', message: { text: `${r.dir}: ${r.error}` } })),
           },
         ],
-        results: report.repos.flatMap((r) => repoResults(ids, r, base)),
+        results: report.repos.flatMap((r) => repoResults(ids, r, bases.get(r) ?? '%SRCROOT%')),
       },
     ],
   };

@@ -31,11 +31,15 @@ export interface CheckRule<Id extends string = string> {
   name: string;
   /** What the rule asks, for --help, SARIF's rule list and anyone reading a report. */
   description: string;
-  /** answers: skipped when the record cannot be read; files: runs on the files alone (and more with answers). */
-  needs: 'files' | 'answers';
+  /**
+   * files: runs on the files alone (and more with answers); answers: skipped when the record
+   * cannot be read; preset: needs the recorded preset, so preset-check.ts runs it, not checkRepo.
+   */
+  needs: 'files' | 'answers' | 'preset';
   /** Why the rule does not apply to these answers (reported as skipped); undefined: it applies. */
   skip?: (a: Answers) => string | undefined;
-  run: (c: Checker, input: RuleInput) => void;
+  /** What checkRepo runs (none for a rule that needs the preset). */
+  run?: (c: Checker, input: RuleInput) => void;
 }
 
 const rules = <const T extends readonly CheckRule[]>(table: T): T => table;
@@ -115,6 +119,12 @@ export const CHECK_RULES = rules([
     skip: (a) => (a.deploy !== 'gitops' ? 'deploy is helm' : undefined),
     run: (c, { answers }) => checkGitops(c, answers!),
   },
+  {
+    id: 'preset-lock',
+    name: 'RecordKeepsPresetLocks',
+    description: 'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
+    needs: 'preset',
+  },
 ]);
 
 export type Rule = (typeof CHECK_RULES)[number]['id'];
@@ -140,6 +150,10 @@ export interface CheckReport {
   notes: string[];
   /** The recorded preset's convention ids, when it loaded: rules a waiver may name beside RULES. */
   presetRules?: string[];
+  /** What each of those conventions asks (SARIF's rule list). */
+  presetRuleDescriptions?: Record<string, string>;
+  /** The recorded preset's waiver policy, and the preset that sets it (for messages). */
+  waiverPolicy?: { preset: string; maxDays?: number; unwaivable: string[]; require: string[] };
 }
 
 export function checkRepo(start: string): CheckReport {
@@ -149,9 +163,10 @@ export function checkRepo(start: string): CheckReport {
   const input: RuleInput = loaded ?? {};
   const skipped: CheckReport['skipped'] = [];
   for (const rule of CHECK_RULES as readonly CheckRule<Rule>[]) {
+    if (rule.needs === 'preset') continue;
     const why = !input.answers ? (rule.needs === 'answers' ? `needs the answers in ${RECORD_FILE}` : undefined) : rule.skip?.(input.answers);
     if (why !== undefined) skipped.push({ rule: rule.id, reason: why });
-    else rule.run(c, input);
+    else rule.run!(c, input);
   }
   return {
     root,

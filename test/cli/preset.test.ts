@@ -33,7 +33,7 @@ test('create --preset: the preset\'s defaults, locked CI, its files, patches and
   assert.ok(ci.stages.includes('check'));
   const values = parseYaml(read(dir, 'charts/orders/values.yaml')) as { podLabels: Record<string, string> };
   assert.equal(values.podLabels, { team: 'payments', 'cost-centre': 'CC-0000' });
-  assert.match(read(dir, 'Makefile'), /\ncost-centre: ## Print the cost centre this service is billed to\n\t@echo CC-0000\n$/);
+  assert.match(read(dir, 'Makefile'), /\ncost-centre: ## Print the cost centre this service is billed to\n\t@printf '%s\\n' 'CC-0000'\n$/);
   const record = readRecord(dir) as unknown as { preset: { source: string }; files: Record<string, string> };
   // A folder is recorded relative to the repo when they share more than "/", else absolute:
   // either way it leads back to the preset, wherever this checkout lives.
