@@ -2,7 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { QUESTIONS, type AnswerKey, type Question } from '../model/questions.js';
 
-export class UsageError extends Error {}
+export { UsageError } from '../plumbing/errors.js';
+import { UsageError } from '../plumbing/errors.js';
 
 interface GeneralFlag {
   name: string;

@@ -8,8 +8,8 @@ import { stdout, type Output } from '../plumbing/output.js';
 import { missingBaseRemedy } from '../maintenance/merge-base.js';
 import { packageSource } from '../maintenance/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
-import { commitEverything, NotAGeneratedRepoError } from '../maintenance/repo.js';
-import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from '../maintenance/update.js';
+import { commitEverything } from '../maintenance/repo.js';
+import { update, type UpdateOptions } from '../maintenance/update.js';
 import { planDiff, planJson, printPlan } from './plan-output.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
 
@@ -32,13 +32,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
   const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
   activateRepoPreset(process.cwd(), { override: args.flags.preset });
-  let report: UpdateReport;
-  try {
-    report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
-  } catch (err) {
-    if (err instanceof UpdateRefused || err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
-    throw err;
-  }
+  const report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
 
   const diff = report.dryRun ? await planDiff(report.files) : undefined;
   if (diff) out.info(diff.replace(/\n$/, ''));

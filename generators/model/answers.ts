@@ -1,5 +1,6 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
 import { presetDefault, presetMessage, PresetError, activePreset } from './preset.js';
+import { UsageError } from '../plumbing/errors.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';
 
@@ -16,14 +17,14 @@ export function showValue(value: unknown): string {
 export const flagName = (q: Question): string => (q.type === 'boolean' ? `--[no-]${q.flag}` : `--${q.flag}`);
 
 /** A bad value: names the field (as its flag) and the rule it broke. */
-export class AnswerError extends Error {
+export class AnswerError extends UsageError {
   constructor(readonly question: Question, readonly value: unknown, readonly rule: string) {
     super(`--${question.flag}: ${showValue(value)} ${rule}`);
   }
 }
 
 /** Values that are missing and have no default. */
-export class MissingAnswersError extends Error {
+export class MissingAnswersError extends UsageError {
   /** The directory argument, for the hint that shows how to pass --yes through npm create. */
   directory?: string;
   constructor(readonly questions: Question[]) {
@@ -100,7 +101,7 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
 }
 
 /** Input from a file or flags that is wrong in form (not a bad value): exit 2. */
-export class AnswersFileError extends Error {}
+export class AnswersFileError extends UsageError {}
 
 /**
  * Reads answers from JSON or YAML. Keys may be answer names (goVersion) or flag names

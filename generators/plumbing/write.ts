@@ -3,13 +3,14 @@
 // moved into place; on failure or interruption every step is undone.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { CommandFailed } from './errors.js';
 
 export interface FileToWrite {
   path: string;
   content: string;
 }
 
-export class TargetNotEmptyError extends Error {
+export class TargetNotEmptyError extends CommandFailed {
   constructor(readonly dir: string, readonly entries: string[]) {
     super(
       `${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): ` +

@@ -11,7 +11,8 @@ const GENERATORS = fileURLToPath(new URL('../../generators/', import.meta.url));
 const LAYERS = ['commands', 'maintenance', 'render', 'model', 'plumbing'];
 
 const modules = LAYERS.flatMap((layer) =>
-  readdirSync(join(GENERATORS, layer))
+  // Sub-folders too (maintenance/check/): they belong to their layer.
+  readdirSync(join(GENERATORS, layer), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => join(GENERATORS, layer, f)),
 );
