@@ -35,4 +35,27 @@ test('every import of generators/ points down or stays in its layer', () => {
   assert.equal(upward, [], `imports pointing up:\n${upward.join('\n')}`);
 });
 
+/** Every relative import of a module (static, dynamic and type-only), as absolute paths of .ts files. */
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'));
+}
+
+test('no import circle anywhere in generators/', () => {
+  const graph = new Map(modules.map((f) => [f, importsOf(f)]));
+  const circles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (f: string, path: string[]): void => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      circles.push([...path.slice(path.indexOf(f)), f].map((p) => relative(GENERATORS, p)).join(' → '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const to of graph.get(f) ?? []) visit(to, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of modules) visit(f, []);
+  assert.equal(circles, [], `import circles:\n${circles.join('\n')}`);
+});
+
 test.run();
