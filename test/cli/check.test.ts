@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dockerInstructions, makeTargets } from '../../generators/maintenance/check.js';
 import { runCli } from '../support/cli.js';
-import { edit, newRepo, readRecord, RECORD, write, writeRecord } from '../fixtures/regen/repo.js';
+import { edit, newRepo, readRecord, RECORD, write, writeRecord } from '../support/regen/repo.js';
 
 const CHART = 'charts/orders';
 let fresh: string | undefined;

@@ -16,7 +16,7 @@ import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
 import { startRegistry } from '../support/registry.js';
-import { commitAll, edit, git, gitStatus, read, readRecord } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, gitStatus, read, readRecord } from '../support/regen/repo.js';
 
 const BASE_REF = 'refs/go-k8s-service/base';
 /** The release after this one: its Makefile help line says more. */

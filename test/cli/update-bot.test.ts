@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { assertUsageError, runCli } from '../support/cli.js';
 import { extracted, packagesDir, releasedTarball } from '../support/packages.js';
-import { commitAll, edit, git, gitStatus, read } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, gitStatus, read } from '../support/regen/repo.js';
 
 const release010 = releasedTarball();
 const cli010 = join(extracted(release010), 'dist/cli.cjs');

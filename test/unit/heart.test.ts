@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from '../../generators/commands/cli.js';
 import { hashContent, RECORD_FILE, type RepoRecord } from '../../generators/model/record.js';
-import { capture, newerGenerator, otherVersion, updateIn, type Captured } from '../fixtures/regen/generators.js';
+import { capture, newerGenerator, otherVersion, updateIn, type Captured } from '../support/regen/generators.js';
 
 /** `create-go-k8s-service <args>` in-process inside cwd: its exit code and what it printed. */
 async function cli(cwd: string, args: string[]): Promise<{ code: number; c: Captured }> {
