@@ -1,40 +1,21 @@
-// The generators plop knows: `service` (a whole repo) and one per file group (regenerate
-// that group in an existing repo). One custom action type renders the file table in one
-// go; plop's per-file `add` would cost ~4 ms a file and could not write atomically.
+// plop as an adapter: the generators it knows are `service` (a whole repo) and one per file
+// group (regenerate that group in an existing repo), and each action calls the engine the CLI
+// calls (maintenance/create.ts, regen.ts). One action writes the whole file table: plop's
+// per-file `add` would cost ~4 ms a file and could not write atomically.
 import type { NodePlopAPI } from 'node-plop';
 import { resolveAnswers } from '../model/answers.js';
 import { detectEnvironment } from '../model/environment.js';
 import { GROUPS } from '../model/files.js';
 import { askQuestions } from './prompts.js';
-import type { Answers } from '../model/questions.js';
-import { scaffold, type ScaffoldResult } from '../render/scaffold.js';
+import { writeNewRepo } from '../maintenance/create.js';
 import { join } from 'node:path';
 
-/** What the CLI hands to the action through plop's data; plain `npx plop` runs have none. */
-export interface CreateContext {
-  answers: Answers;
-  directory: string;
-  force: boolean;
-  result?: ScaffoldResult;
-  error?: unknown;
-}
-
-export const CONTEXT_KEY = '__cgks';
-
+/** plop's face of the engines: each action resolves plop's answers and calls the engine, as the CLI does. */
 export function registerGenerators(plop: NodePlopAPI): void {
-  plop.setActionType('write-file-table', (data) => {
-    let ctx = (data as Record<string, unknown>)[CONTEXT_KEY] as CreateContext | undefined;
-    if (!ctx) {
-      const answers = resolveAnswers(data as Record<string, unknown>, { useDefaults: true, env: detectEnvironment() });
-      ctx = { answers, directory: join(plop.getDestBasePath(), answers.name), force: false };
-    }
-    try {
-      ctx.result = scaffold(ctx.directory, ctx.answers, { force: ctx.force });
-    } catch (err) {
-      ctx.error = err;
-      throw err;
-    }
-    return `${ctx.result.files.length} files in ${ctx.result.directory}`;
+  plop.setActionType('write-file-table', async (data) => {
+    const answers = resolveAnswers(data as Record<string, unknown>, { useDefaults: true, env: detectEnvironment() });
+    const result = await writeNewRepo(answers, join(plop.getDestBasePath(), answers.name), { force: false });
+    return `${result.files.length} files in ${result.directory}`;
   });
 
   plop.setActionType('regenerate-group', async (_data, config) => {
