@@ -95,7 +95,9 @@ function report(err: unknown, out: Output): number {
   if (err instanceof MissingAnswersError) {
     // npm create keeps a --yes written before `--` for itself: say where it goes.
     const dir = err.directory ? shellWord(err.directory) : '<directory>';
-    const msg = `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
+    const msg = err.withYes
+      ? `${err.message}, which has no default: pass --name <name>, or a directory to take it from (create-go-k8s-service <directory> --yes)`
+      : `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;
@@ -116,7 +118,8 @@ function report(err: unknown, out: Output): number {
   // the user's problem to fix, not ours. writeProject has undone what it wrote.
   const fs = err as NodeJS.ErrnoException;
   if (err instanceof Error && typeof fs.code === 'string' && typeof fs.syscall === 'string') {
-    const msg = `cannot write: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
+    const reading = ['read', 'scandir', 'stat', 'lstat', 'readlink', 'access'].includes(fs.syscall);
+    const msg = `cannot ${reading ? 'read' : 'write'}: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, exitCode: 1 });
     return 1;

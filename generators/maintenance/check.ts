@@ -2,6 +2,7 @@
 // files look like now. Text only: no helm, docker or go needed, so it runs as a cheap CI step.
 // The rules are one table: a rule is an id, a name and description (for --help and SARIF),
 // what it needs, and a run that calls the modules of check/, one per file format.
+import { checkConflictMarkers } from './check/markers.js';
 import type { Answers } from '../model/questions.js';
 import { RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { checkAdminPort, checkChartNonRoot, checkChartProbes } from './check/chart.js';
@@ -118,6 +119,13 @@ export const CHECK_RULES = rules([
     needs: 'answers',
     skip: (a) => (a.deploy !== 'gitops' ? 'deploy is helm' : undefined),
     run: (c, { answers }) => checkGitops(c, answers!),
+  },
+  {
+    id: 'conflict-markers',
+    name: 'GeneratedFilesHoldNoConflictMarkers',
+    description: 'No generated file holds the conflict markers (<<<<<<< … ======= … >>>>>>>) of a merge nobody resolved.',
+    needs: 'answers',
+    run: (c, { record }) => checkConflictMarkers(c, record!),
   },
   {
     id: 'preset-lock',

@@ -4,7 +4,7 @@
 // The callers only choose the files, prepare the merge bases and say how edits are handled.
 import type { Answers } from '../model/questions.js';
 import { asidePath, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from '../model/record.js';
-import { markDifferences, mergeText } from '../plumbing/merge.js';
+import { conflictMarkerLine, markDifferences, mergeText } from '../plumbing/merge.js';
 import { writeProject, type FileToWrite } from '../plumbing/write.js';
 import { type Checkout, rememberGenerated, removeWithEmptyParents } from './repo.js';
 
@@ -95,6 +95,10 @@ export async function decide(c: FileCase, r: FileRules): Promise<Decision | unde
   }
   if (asGenerated) return { action: 'update', write: generated, record: 'generated' };
   // Edited since it was generated.
+  const marked = r.edited === 'overwrite' ? undefined : conflictMarkerLine(current);
+  if (marked !== undefined) {
+    return { action: 'conflict', reason: `unresolved conflict markers (<<<<<<< at line ${marked}) from an earlier merge: resolve them, then run this again`, record: 'as-is' };
+  }
   if (r.keepWhenNothingNew && recorded === hashContent(generated)) return { action: 'kept', reason: 'your edits; nothing new from the generator', record: 'as-is' };
   switch (r.edited) {
     case 'unresolved':

@@ -1,7 +1,7 @@
 // Removes generated files on purpose: deletes each (when still as generated, or forced) and
 // records it in the record's "removed", which check, regen and update respect. `regen <file>`
 // brings a file back and takes it off the list.
-import { filesFor, outputPath } from '../model/files.js';
+import { essentialReason, filesFor, outputPath } from '../model/files.js';
 import { applyPlan, decide, makePlan, type DecidedFile, type FileCase, type PlannedFile } from './file-plan.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
 import { CommandFailed, UsageError } from '../plumbing/errors.js';
@@ -27,12 +27,16 @@ export interface RemoveReport {
 export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   if (opts.targets.length === 0) throw new UsageError('name at least one generated file to remove (see regen --list)');
   const { root, record, answers } = loadRepo(opts.cwd);
-  const known = new Set([...filesFor(answers).map((f) => outputPath(f, answers)), ...Object.keys(record.files)]);
+  const table = filesFor(answers);
+  const known = new Set([...table.map((f) => outputPath(f, answers)), ...Object.keys(record.files)]);
   const removed = new Set(record.removed ?? []);
   const paths: string[] = [];
   for (const raw of opts.targets) {
     const path = pathCandidates(raw, root, opts.cwd).find((p) => known.has(p) || removed.has(p));
     if (!path) throw new UsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
+    const file = table.find((f) => outputPath(f, answers) === path);
+    const essential = file && essentialReason(file);
+    if (essential) throw new UsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
     if (!paths.includes(path)) paths.push(path);
   }
 

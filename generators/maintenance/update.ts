@@ -105,7 +105,8 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     fromVersion: record.version,
     toVersion: version,
     files: plan.files,
-    conflicts: of('merge-conflict'),
+    // A file with markers an earlier merge left is unresolved too: a person must look.
+    conflicts: [...of('merge-conflict'), ...of('conflict')],
     noBase: of('new-aside'),
     recordChanged: plan.recordChanged,
     wrote: false,

@@ -141,6 +141,19 @@ export const FILES: readonly OutputFile[] = [
   chart('tests/test-connection.yaml'),
 ];
 
+/**
+ * Why the service cannot work without this file, or undefined: `remove` is for opt-outs
+ * (compose.yaml, hpa.yaml, the catalog entry), not for the files that build, ship and deploy it.
+ */
+export function essentialReason(file: Pick<OutputFile, 'path' | 'group'>): string | undefined {
+  if (file.group === 'go') return 'the Go module does not build or run without it';
+  if (file.path === 'Dockerfile') return 'the image is built from it';
+  if (file.path === 'Makefile') return 'the platform and CI call its targets by name';
+  const chart = /^charts\/<name>\/(Chart\.yaml|values\.yaml|templates\/(_helpers\.tpl|deployment\.yaml|service\.yaml))$/.exec(file.path);
+  if (chart) return 'the chart does not render or deploy the service without it';
+  return undefined;
+}
+
 /** The path a file gets for these answers. */
 export function outputPath(file: OutputFile, a: Pick<Answers, 'name'>): string {
   return file.path.replaceAll('<name>', a.name);

@@ -189,7 +189,7 @@ test('create --preset: the preset\'s questions from the answers file, checked by
 
 // Bad presets: one line naming the preset, the file and the rule; exit 2; nothing written.
 const badPresets: [string, (d: string) => void, RegExp][] = [
-  ['an unknown manifest key', (d) => writeFileSync(join(d, 'go-k8s-service-preset.yaml'), 'defaults: {}\noverlays: []\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: unknown key "overlays" \(known: defaults, locked, questions, patches, conventions\)$/],
+  ['an unknown manifest key', (d) => writeFileSync(join(d, 'go-k8s-service-preset.yaml'), 'defaults: {}\noverlays: []\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: unknown key "overlays" \(known: defaults, locked, questions, patches, conventions, waivers, catalog\)$/],
   ['a default for an unknown answer', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'defaults:\n', 'defaults:\n  registry: x\n'), /go-k8s-service-preset\.yaml: defaults: unknown answer "registry"; known: name, module/],
   ['a default that breaks our rule', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'image: registry.acme.dev/services/{{name}}', 'image: Registry.Acme.dev/{{name}}:latest'), /^error: preset @acme\/go-service-preset 1\.0\.0: defaults\.image: "Registry\.Acme\.dev\/orders:latest" /],
   ['a template that does not compile', (d) => writeFileSync(join(d, 'templates/CODEOWNERS.hbs'), '* @acme/{{#if preset.team}}\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: templates\/CODEOWNERS\.hbs does not compile: /],

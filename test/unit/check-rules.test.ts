@@ -78,6 +78,7 @@ const BREAKS: [Rule, string, Partial<Answers>, (dir: string) => void, RegExp][] 
   ['admin-port', 'adminPort on the http port', {}, (d) => edit(d, 'charts/orders/values.yaml', /^adminPort: \d+$/m, 'adminPort: 8080'), /the http port too/],
   ['gitops', 'CI that publishes nothing', { deploy: 'gitops' }, (d) => edit(d, '.github/workflows/ci.yml', /scripts\/publish-manifests\.sh/g, 'true'), /does not run scripts\/publish-manifests\.sh/],
   ['gitops', 'no manifests target', { deploy: 'gitops' }, (d) => edit(d, 'Makefile', /^manifests:/m, 'manifests-all:'), /no manifests target/],
+  ['conflict-markers', 'a merge left its markers', {}, (d) => edit(d, 'Dockerfile', /^EXPOSE 8080$/m, '<<<<<<< ours\nEXPOSE 8080\n=======\nEXPOSE 8080 # theirs\n>>>>>>> theirs'), /Dockerfile holds unresolved conflict markers \(<<<<<<< at line \d+\)/],
 ];
 
 for (const [rule, what, overrides, breakIt, message] of BREAKS) {
@@ -95,6 +96,8 @@ for (const [rule, what, overrides, breakIt, message] of BREAKS) {
   });
 }
 
+// preset-lock reads the record against a loaded preset (preset-check.ts), not template output:
+// test/cli/preset-answers.test.ts.
 test('every rule checkRepo runs has a break above', () => {
   const own = CHECK_RULES.filter((r) => r.needs !== 'preset').map((r) => r.id);
   assert.equal([...new Set(BREAKS.map(([r]) => r))].sort(), [...own].sort());

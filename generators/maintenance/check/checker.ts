@@ -15,6 +15,8 @@ export class Checker {
   readonly violations: Finding[] = [];
   readonly notes: string[] = [];
   private readonly texts = new Map<string, string | undefined>();
+  /** Files that exist but cannot be read (a directory, no permission): why. */
+  private readonly unreadable = new Map<string, string>();
   /** Values computed once per repo and shared by rules (parsed files). */
   readonly memo = new Map<string, unknown>();
 
@@ -24,19 +26,26 @@ export class Checker {
     this.violations.push({ rule, file, message, ...(line ? { line } : {}) });
   }
 
-  /** The file's text, or undefined when it does not exist. */
+  /** The file's text, or undefined when it does not exist or cannot be read. */
   optional(file: string): string | undefined {
     if (!this.texts.has(file)) {
       const p = join(this.root, file);
-      this.texts.set(file, existsSync(p) ? readFileSync(p, 'utf8') : undefined);
+      let text: string | undefined;
+      try {
+        text = existsSync(p) ? readFileSync(p, 'utf8') : undefined;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        this.unreadable.set(file, code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message);
+      }
+      this.texts.set(file, text);
     }
     return this.texts.get(file);
   }
 
-  /** The file's text, or a violation of `rule` saying it is missing. */
+  /** The file's text, or a violation of `rule` saying it is missing or cannot be read. */
   read(rule: string, file: string): string | undefined {
     const text = this.optional(file);
-    if (text === undefined) this.fail(rule, file, `${file} is missing`);
+    if (text === undefined) this.fail(rule, file, this.unreadable.has(file) ? `cannot read ${file}: ${this.unreadable.get(file)}` : `${file} is missing`);
     return text;
   }
 
