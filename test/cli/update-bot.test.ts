@@ -160,7 +160,7 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
 });
 
 test('the README documents the exit codes of update and outdated that their --help lists', async () => {
-  const { COMMAND_HELP } = await import('../../generators/commands/cli-args.js');
+  const { COMMAND_HELP } = await import('../../generators/cli/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const command of ['update', 'outdated'] as const) {
     const at = readme.indexOf(`| \`${command}\` exit | meaning |`);

@@ -6,7 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHECK_RULES, checkRepo, RULES, type CheckRule, type Rule } from '../../generators/maintenance/check.js';
+import { CHECK_RULES, checkRepo, RULES, type CheckRule, type Rule } from '../../generators/engines/check.js';
 import type { Answers } from '../../generators/model/questions.js';
 import { buildRecord, RECORD_FILE, serializeRecord } from '../../generators/model/record.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run } from '../../generators/commands/cli.js';
+import { run } from '../../generators/cli/cli.js';
 import { hashContent, RECORD_FILE, type RepoRecord } from '../../generators/model/record.js';
 import { capture, newerGenerator, otherVersion, updateIn, type Captured } from '../support/regen/generators.js';
 

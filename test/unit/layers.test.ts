@@ -1,5 +1,6 @@
 // The tree shows the architecture: generators/ holds one folder per layer, and every import
-// points down (or stays in its folder): commands → maintenance → render → model → plumbing.
+// points down (or stays in its folder): cli (argument parsing and the command files) → engines
+// (create, regen, update, remove, check: no printing) → render → model → plumbing.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +9,10 @@ import * as assert from 'uvu/assert';
 
 const GENERATORS = fileURLToPath(new URL('../../generators/', import.meta.url));
 /** Top to bottom. */
-const LAYERS = ['commands', 'maintenance', 'render', 'model', 'plumbing'];
+const LAYERS = ['cli', 'engines', 'render', 'model', 'plumbing'];
 
 const modules = LAYERS.flatMap((layer) =>
-  // Sub-folders too (maintenance/check/): they belong to their layer.
+  // Sub-folders too (engines/check/): they belong to their layer.
   readdirSync(join(GENERATORS, layer), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => join(GENERATORS, layer, f)),

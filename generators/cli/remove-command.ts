@@ -2,7 +2,7 @@
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import type { Output } from '../plumbing/output.js';
 import { planJson, printPlan } from './plan-output.js';
-import { removeFiles } from '../maintenance/remove.js';
+import { removeFiles } from '../engines/remove.js';
 
 export async function removeCommand(args: ParsedArgs, out: Output): Promise<number> {
   if (Object.keys(args.answers).length > 0 || args.flags.answersFile) {

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHECK_RULES, type CheckRule } from '../maintenance/check.js';
-import type { FleetReport, FleetRepo } from '../maintenance/fleet.js';
+import { CHECK_RULES, type CheckRule } from '../engines/check.js';
+import type { FleetReport, FleetRepo } from '../engines/fleet.js';
 import { RECORD_FILE } from '../model/record.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { acceptance } from '../maintenance/waivers.js';
+import { acceptance } from '../engines/waivers.js';
 
 const TOOL = 'create-go-k8s-service';
 const HELP_URI = 'https://www.npmjs.com/package/create-go-k8s-service';

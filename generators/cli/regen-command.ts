@@ -12,12 +12,12 @@ import {
   type Conflict,
   type RegenReport,
   type Resolution,
-} from '../maintenance/regen.js';
+} from '../engines/regen.js';
 import { GROUPS } from '../model/files.js';
 import { unifiedDiff } from '../plumbing/merge.js';
 import { ASIDE_DIR, asidePath } from '../model/record.js';
 import { planDiff, planJson, printPlan } from './plan-output.js';
-import { loadRepo } from '../maintenance/repo.js';
+import { loadRepo } from '../engines/repo.js';
 
 /** Answers given as flags or in --answers, coerced and validated one by one. */
 async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
@@ -68,7 +68,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   out.interruptNote = 'nothing was written';
   try {
     // The recorded preset (or --preset, of the same version): its files, templates and patches.
-    const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
+    const { activateRepoPreset } = await import('../engines/preset-repo.js');
     const locked: readonly (keyof Answers)[] = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd());

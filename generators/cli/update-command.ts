@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { stdout, type Output } from '../plumbing/output.js';
-import { missingBaseRemedy } from '../maintenance/merge-base.js';
-import { packageSource } from '../maintenance/package-source.js';
+import { missingBaseRemedy } from '../engines/merge-base.js';
+import { packageSource } from '../engines/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
-import { commitEverything } from '../maintenance/repo.js';
-import { update, type UpdateOptions } from '../maintenance/update.js';
+import { commitEverything } from '../engines/repo.js';
+import { update, type UpdateOptions } from '../engines/update.js';
 import { planDiff, planJson, printPlan } from './plan-output.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
 
@@ -30,7 +30,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (commit && dryRun) throw new UsageError('--commit and --dry-run contradict each other');
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
-  const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
+  const { activateRepoPreset } = await import('../engines/preset-repo.js');
   activateRepoPreset(process.cwd(), { override: args.flags.preset });
   const report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
 

@@ -1,7 +1,7 @@
 // Create's engine: a new repo written for resolved answers, and the GitOps environment
-// repository starter beside it. It never prints; the command (commands/create.ts) asks, lists
+// repository starter beside it. It never prints; the command (cli/create.ts) asks, lists
 // a dry run, runs the post-steps with its progress and says what next, and plop's action
-// (commands/plop-generators.ts) calls the same function.
+// (cli/plop-generators.ts) calls the same function.
 import { resolve } from 'node:path';
 import type { Answers } from '../model/questions.js';
 import { starterFiles } from '../render/gitops-starter.js';

@@ -1,5 +1,5 @@
 // The create command: flags and answers file → prompts (only on a terminal) → validated
-// answers → the engine (maintenance/create.ts: writes atomically) → post-steps → next steps.
+// answers → the engine (engines/create.ts: writes atomically) → post-steps → next steps.
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } from '../model/answers.js';
@@ -11,7 +11,7 @@ import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, 
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
 import { projectPaths } from '../render/scaffold.js';
 import { blockingEntries, isNotDirectory, TargetNotEmptyError } from '../plumbing/write.js';
-import { writeGitopsStarter, writeNewRepo } from '../maintenance/create.js';
+import { writeGitopsStarter, writeNewRepo } from '../engines/create.js';
 import { usePreset } from '../model/preset.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;

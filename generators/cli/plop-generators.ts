@@ -1,13 +1,13 @@
 // plop as an adapter: the generators it knows are `service` (a whole repo) and one per file
 // group (regenerate that group in an existing repo), and each action calls the engine the CLI
-// calls (maintenance/create.ts, regen.ts). One action writes the whole file table: plop's
+// calls (engines/create.ts, regen.ts). One action writes the whole file table: plop's
 // per-file `add` would cost ~4 ms a file and could not write atomically.
 import type { NodePlopAPI } from 'node-plop';
 import { resolveAnswers } from '../model/answers.js';
 import { detectEnvironment } from '../model/environment.js';
 import { GROUPS } from '../model/files.js';
 import { askQuestions } from './prompts.js';
-import { writeNewRepo } from '../maintenance/create.js';
+import { writeNewRepo } from '../engines/create.js';
 import { join } from 'node:path';
 
 /** plop's face of the engines: each action resolves plop's answers and calls the engine, as the CLI does. */
@@ -19,7 +19,7 @@ export function registerGenerators(plop: NodePlopAPI): void {
   });
 
   plop.setActionType('regenerate-group', async (_data, config) => {
-    const { regenerate } = await import('../maintenance/regen.js');
+    const { regenerate } = await import('../engines/regen.js');
     const report = await regenerate({ cwd: plop.getDestBasePath(), targets: [String(config.group)], interactive: false });
     return report.summary;
   });
