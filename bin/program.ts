@@ -1,5 +1,5 @@
 // The CLI program, bundled into one file (dist/program.cjs) that bin/cli.ts runs.
-import { main } from '../generators/commands/cli.js';
+import { main } from '../generators/cli/cli.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -21,24 +21,6 @@ interface Edit {
 }
 
 const PATCHES: Record<string, { what: string; edits: Edit[]; copy?: [string, string][] }> = {
-  'no-plop': {
-    what: 'create.ts calls scaffold() directly instead of loading node-plop and running its generator (plopfile.ts keeps registering the generators)',
-    edits: [
-      {
-        file: 'generators/commands/create.ts',
-        find: `    const { default: nodePlop } = await import('node-plop');
-    const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
-    registerGenerators(plop);
-    const { failures } = await plop.getGenerator('service').runActions({ [CONTEXT_KEY]: ctx });
-    if (ctx.error) throw ctx.error;
-    if (failures.length > 0 || !ctx.result) throw new Error(\`generation failed: \${failures.map((f) => f.error).join('; ')}\`);`,
-        replace: `    const { scaffold } = await import('./scaffold.js');
-    ctx.result = scaffold(ctx.directory, ctx.answers, { force: ctx.force });
-    void registerGenerators;
-    void CONTEXT_KEY;`,
-      },
-    ],
-  },
   'lean-templates': {
     what: 'scripts/build.ts compiles templates to plain JS functions (bench/experiments/lean-hbs.ts) instead of Handlebars.precompile + the Handlebars runtime',
     copy: [['bench/experiments/lean-hbs.ts', 'scripts/lean-hbs.ts']],
@@ -80,9 +62,8 @@ export function loadHandlebars(env, path) {
 
 const VARIANTS: { id: string; patches: string[] }[] = [
   { id: 'current', patches: [] },
-  { id: 'no-plop', patches: ['no-plop'] },
   { id: 'lean', patches: ['lean-templates'] },
-  { id: 'all', patches: ['no-plop', 'lean-templates'] },
+  // 'no-plop' (create without node-plop) is the code now (issue #26).
 ];
 
 /** Answer combinations whose output every variant must reproduce byte for byte. */
@@ -197,7 +178,7 @@ try {
     if (!identical[b.id]) continue;
     cases.push(fresh({ id: `${b.id} create`, label: `${b.id}: create`, cmd: [] }, () => [NODE, b.cli, 'orders', '--yes', '--no-git', '--no-install']));
   }
-  for (const b of built.filter((x) => x.id === 'current' || x.id === 'all')) {
+  for (const b of built.filter((x) => x.id === 'current' || x.id === 'lean')) {
     for (const [kind, dir] of Object.entries(repos)) {
       cases.push({
         id: `${b.id} regen (${kind})`,

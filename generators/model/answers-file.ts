@@ -1,9 +1,10 @@
 // The bytes of an answers file as plain data: JSON for a .json file, YAML otherwise. Everything
 // a user can get wrong in the file itself (its encoding, a key given twice, a tag that asks for
 // code, more than one document) is one line naming the file and where.
+import { UsageError } from '../plumbing/errors.js';
 
 /** Input from a file or flags that is wrong in form (not a bad value): exit 2. */
-export class AnswersFileError extends Error {}
+export class AnswersFileError extends UsageError {}
 
 /** Tags of YAML's core schema (and !!merge, the tag of `<<`): plain values only. */
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq', 'merge'].map((t) => `tag:yaml.org,2002:${t}`));

@@ -1,5 +1,6 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
 import { presetDefault, presetMessage, PresetError, activePreset } from './preset.js';
+import { UsageError } from '../plumbing/errors.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';
 import { AnswersFileError, parseAnswersFile } from './answers-file.js';
@@ -17,14 +18,14 @@ export function showValue(value: unknown): string {
 export const flagName = (q: Question): string => (q.type === 'boolean' ? `--[no-]${q.flag}` : `--${q.flag}`);
 
 /** A bad value: names the field (as its flag) and the rule it broke. */
-export class AnswerError extends Error {
+export class AnswerError extends UsageError {
   constructor(readonly question: Question, readonly value: unknown, readonly rule: string) {
     super(`--${question.flag}: ${showValue(value)} ${rule}`);
   }
 }
 
 /** Values that are missing and have no default. */
-export class MissingAnswersError extends Error {
+export class MissingAnswersError extends UsageError {
   /** The directory argument, for the hint that shows how to pass --yes through npm create. */
   directory?: string;
   /** --yes was given: only answers without a default can be missing. */

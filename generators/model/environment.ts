@@ -3,7 +3,12 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { isatty } from 'node:tty';
-import type { Environment } from './questions.js';
+
+/** What the machine says about defaults. */
+export interface Environment {
+  /** The local Go's minor version ("1.26"), when Go is installed. */
+  localGoVersion?: string;
+}
 
 /** The local Go's minor version ("1.26"), read from GOROOT/VERSION of the go on PATH. */
 export function localGoVersion(path = process.env.PATH ?? ''): string | undefined {

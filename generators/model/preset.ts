@@ -2,6 +2,7 @@
 // conventions, loaded from a folder or an npm package (preset-load.ts). The preset a run
 // generates with is held here, once per command, so that answers, the file table, rendering
 // and the record all see the same one without threading it through every call.
+import { UsageError } from '../plumbing/errors.js';
 import type { AnswerKey, Answers } from './questions.js';
 
 export const PRESET_MANIFEST = 'go-k8s-service-preset.yaml';
@@ -84,7 +85,7 @@ export interface PresetRecord {
 }
 
 /** A preset that cannot be used (missing, malformed, a template that fails) or a locked answer given: exit 2. */
-export class PresetError extends Error {}
+export class PresetError extends UsageError {}
 
 /** `preset <name>[ <version>]: <what>`: every preset message names the preset. */
 export function presetMessage(p: { name: string; version?: string } | string, what: string): string {

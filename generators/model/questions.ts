@@ -42,10 +42,10 @@ export interface Answers {
 export type AnswerKey = keyof Answers;
 
 /** What defaults may depend on besides earlier answers. */
-export interface Environment {
-  /** The local Go's minor version ("1.26"), when Go is installed. */
-  localGoVersion?: string;
-}
+// What the machine says about defaults lives with its detection (environment.ts), which imports
+// nothing from here: model/ has no import circle.
+export type { Environment } from './environment.js';
+import type { Environment } from './environment.js';
 
 interface Common<K extends AnswerKey> {
   key: K;

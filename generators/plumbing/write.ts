@@ -3,13 +3,14 @@
 // moved into place; on failure or interruption every step is undone.
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { CommandFailed } from './errors.js';
 
 export interface FileToWrite {
   path: string;
   content: string;
 }
 
-export class TargetNotEmptyError extends Error {
+export class TargetNotEmptyError extends CommandFailed {
   constructor(readonly dir: string, readonly entries: string[]) {
     super(
       isNotDirectory(resolve(dir))

@@ -20,8 +20,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { assertUsageError, runCli } from '../support/cli.js';
-import { otherVersion } from '../fixtures/regen/generators.js';
-import { commitAll, git, newRepo, read, readRecord, writeRecord } from '../fixtures/regen/repo.js';
+import { otherVersion } from '../support/regen/generators.js';
+import { commitAll, git, newRepo, read, readRecord, writeRecord } from '../support/regen/repo.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 
 /** The policies the Backstage catalog applies to every entity it reads, then the kind's own validator. */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dockerInstructions, makeTargets } from '../../generators/maintenance/check.js';
+import { dockerInstructions, makeTargets } from '../../generators/engines/check.js';
 import { runCli } from '../support/cli.js';
-import { edit, newRepo, readRecord, RECORD, write, writeRecord } from '../fixtures/regen/repo.js';
+import { edit, newRepo, readRecord, RECORD, write, writeRecord } from '../support/regen/repo.js';
 
 const CHART = 'charts/orders';
 let fresh: string | undefined;

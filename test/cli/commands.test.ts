@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GENERAL_FLAGS } from '../../generators/commands/cli-args.js';
+import { GENERAL_FLAGS } from '../../generators/cli/cli-args.js';
 import { QUESTIONS } from '../../generators/model/questions.js';
 import { runCli } from '../support/cli.js';
-import { edit, newRepo, snapshot } from '../fixtures/regen/repo.js';
+import { edit, newRepo, snapshot } from '../support/regen/repo.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-cmd-'));
 

@@ -241,7 +241,7 @@ test('--help fits 80 columns and carries every question of the registry, with it
 });
 
 test('the exit codes in --help are the ones the README documents', async () => {
-  const { EXIT_CODES } = await import('../../generators/commands/cli-args.js');
+  const { EXIT_CODES } = await import('../../generators/cli/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const at = readme.indexOf('### Exit codes');
   const documented = [...readme.slice(at, readme.indexOf('\n### ', at)).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
@@ -249,7 +249,7 @@ test('the exit codes in --help are the ones the README documents', async () => {
 });
 
 test('the environment variables in --help are the ones the README documents', async () => {
-  const { ENVIRONMENT } = await import('../../generators/commands/cli-args.js');
+  const { ENVIRONMENT } = await import('../../generators/cli/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
   const documented = [...section.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
-import { edit, newRepo, readRecord, writeRecord } from '../fixtures/regen/repo.js';
+import { edit, newRepo, readRecord, writeRecord } from '../support/regen/repo.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 
 const CHART = 'charts/orders';

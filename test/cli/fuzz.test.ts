@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import YAML from 'yaml';
-import { run } from '../../generators/commands/cli.js';
+import { run } from '../../generators/cli/cli.js';
 import type { Output } from '../../generators/plumbing/output.js';
 import { QUESTIONS, type AnswerKey, type Question } from '../../generators/model/questions.js';
 import { runCli } from '../support/cli.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { ensureTools, kubectlValidateGitops } from '../support/tools.js';
-import { commitAll, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
+import { commitAll, newRepo, read, readRecord, reference, writeRecord } from '../support/regen/repo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-starter-'));
 let n = 0;

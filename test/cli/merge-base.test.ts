@@ -10,8 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
-import { newerGenerator, otherVersion, updateIn, writtenByOlder } from '../fixtures/regen/generators.js';
-import { commitAll, edit, git, gitStatus, newRepo, read, readRecord } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn, writtenByOlder } from '../support/regen/generators.js';
+import { commitAll, edit, git, gitStatus, newRepo, read, readRecord } from '../support/regen/repo.js';
 
 const BASE_REF = 'refs/go-k8s-service/base';
 const OLDER = otherVersion(-1);

@@ -9,8 +9,8 @@ import { CLI } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
-import { newerGenerator, otherVersion, updateIn, writtenByOlder } from '../fixtures/regen/generators.js';
-import { commitAll, edit, git, newRepo, read, reference } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn, writtenByOlder } from '../support/regen/generators.js';
+import { commitAll, edit, git, newRepo, read, reference } from '../support/regen/repo.js';
 
 const CHART = 'charts/orders';
 const DEPLOYMENT = `${CHART}/templates/deployment.yaml`;

@@ -10,7 +10,7 @@ import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { assertUsageError, runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
 import { closedPort, startRegistry } from '../support/registry.js';
-import { newRepo } from '../fixtures/regen/repo.js';
+import { newRepo } from '../support/regen/repo.js';
 
 const release010 = releasedTarball();
 const ours = thisTreeTarball(GENERATOR_VERSION);

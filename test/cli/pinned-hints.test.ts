@@ -8,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { render } from '../support/generate.js';
-import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
-import { commitAll, edit, newRepo, readRecord } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
+import { commitAll, edit, newRepo, readRecord } from '../support/regen/repo.js';
 
 /** Every invocation of the generator in a text: its version (or '' for none) and its command. */
 function invocations(text: string): { version: string; command: string; line: string }[] {

@@ -12,8 +12,8 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { readTree } from '../support/tree.js';
-import { commitAll, readRecord } from '../fixtures/regen/repo.js';
-import { EXAMPLE, presetCopy, presetRepo, rewrite } from '../fixtures/preset.js';
+import { commitAll, readRecord } from '../support/regen/repo.js';
+import { EXAMPLE, presetCopy, presetRepo, rewrite } from '../support/preset.js';
 
 const PRESET = /^error: preset @acme\/go-service-preset 1\.0\.0: /;
 /** The example preset with its answers' patterns removed: any text is an answer then. */

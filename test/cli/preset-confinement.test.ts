@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
-import { presetCopy, presetRepo, rewrite } from '../fixtures/preset.js';
+import { presetCopy, presetRepo, rewrite } from '../support/preset.js';
 
 /** A digest of every entry under dir, .git included: names, kinds, modes, link targets and bytes. */
 function treeDigest(dir: string): string {

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI } from '../support/cli.js';
 import { KEY, spawnPty, type Pty } from '../support/pty.js';
-import { EXAMPLE } from '../fixtures/preset.js';
+import { EXAMPLE } from '../support/preset.js';
 
 let pty: Pty | undefined;
 test.after.each(() => {

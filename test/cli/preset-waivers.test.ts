@@ -13,8 +13,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
-import { commitAll, edit } from '../fixtures/regen/repo.js';
-import { presetCopy, presetRepo } from '../fixtures/preset.js';
+import { commitAll, edit } from '../support/regen/repo.js';
+import { presetCopy, presetRepo } from '../support/preset.js';
 
 const WAIVERS = '.go-k8s-service/waivers.yaml';
 const TODAY = '2026-12-07';

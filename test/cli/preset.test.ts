@@ -11,12 +11,12 @@ import { execa } from 'execa';
 import { CLI, runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
 import { startRegistry } from '../support/registry.js';
-import { commitAll, edit, readRecord, snapshot } from '../fixtures/regen/repo.js';
-import { otherVersion, updateIn } from '../fixtures/regen/generators.js';
+import { commitAll, edit, readRecord, snapshot } from '../support/regen/repo.js';
+import { otherVersion, updateIn } from '../support/regen/generators.js';
 import { renderAll } from '../../generators/render/render.js';
 import { usePreset } from '../../generators/model/preset.js';
 import type { Answers } from '../../generators/model/questions.js';
-import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../fixtures/preset.js';
+import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../support/preset.js';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 

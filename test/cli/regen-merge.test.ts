@@ -10,7 +10,7 @@ import { CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { hashContent } from '../../generators/model/record.js';
-import { commitAll, edit, git, newRepo, read, readRecord, reference, writeRecord } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, newRepo, read, readRecord, reference, writeRecord } from '../support/regen/repo.js';
 
 const MAIN = 'cmd/orders/main.go';
 const VALUES = 'charts/orders/values.yaml';

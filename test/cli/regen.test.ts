@@ -13,7 +13,7 @@ import { assertUsageError, CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
-import { changedPaths, commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot, write, writeRecord } from '../fixtures/regen/repo.js';
+import { changedPaths, commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot, write, writeRecord } from '../support/regen/repo.js';
 
 const CHART = 'charts/orders';
 

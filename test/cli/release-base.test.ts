@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fetchPackage } from '../../generators/maintenance/package-source.js';
+import { fetchPackage } from '../../generators/engines/package-source.js';
 import { hashContent } from '../../generators/model/record.js';
-import { renderWithRelease } from '../../generators/maintenance/release-render.js';
+import { renderWithRelease } from '../../generators/engines/release-render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
 import { startRegistry } from '../support/registry.js';
-import { commitAll, edit, git, gitStatus, read, readRecord } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, gitStatus, read, readRecord } from '../support/regen/repo.js';
 
 const BASE_REF = 'refs/go-k8s-service/base';
 /** The release after this one: its Makefile help line says more. */

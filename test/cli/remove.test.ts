@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertUsageError, runCli } from '../support/cli.js';
-import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
-import { commitAll, edit, git, newRepo, read, readRecord, RECORD, reference, snapshot } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
+import { commitAll, edit, git, newRepo, read, readRecord, RECORD, reference, snapshot } from '../support/regen/repo.js';
 
 const COMPOSE = 'compose.yaml';
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
-import { commitAll, edit, newRepo, read, readRecord, snapshot, writeRecord } from '../fixtures/regen/repo.js';
-import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
+import { commitAll, edit, newRepo, read, readRecord, snapshot, writeRecord } from '../support/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
 
 interface Json {
   ok: boolean;

@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI } from '../support/cli.js';
 import { readTree } from '../support/tree.js';
-import { otherVersion, writtenByOlder } from '../fixtures/regen/generators.js';
+import { otherVersion, writtenByOlder } from '../support/regen/generators.js';
 
 const USER = 'cgks-nonroot';
 const isRoot = process.getuid?.() === 0;

@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
-import { commitAll, edit, newRepo } from '../fixtures/regen/repo.js';
+import { commitAll, edit, newRepo } from '../support/regen/repo.js';
 
 const release010 = releasedTarball();
 const cli010 = join(extracted(release010), 'dist/cli.cjs');

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { assertUsageError, runCli } from '../support/cli.js';
 import { extracted, packagesDir, releasedTarball } from '../support/packages.js';
-import { commitAll, edit, git, gitStatus, read } from '../fixtures/regen/repo.js';
+import { commitAll, edit, git, gitStatus, read } from '../support/regen/repo.js';
 
 const release010 = releasedTarball();
 const cli010 = join(extracted(release010), 'dist/cli.cjs');
@@ -178,7 +178,7 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
 });
 
 test('the README documents the exit codes of update and outdated that their --help lists', async () => {
-  const { COMMAND_HELP } = await import('../../generators/commands/cli-args.js');
+  const { COMMAND_HELP } = await import('../../generators/cli/cli-args.js');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const command of ['update', 'outdated'] as const) {
     const at = readme.indexOf(`| \`${command}\` exit | meaning |`);

@@ -15,8 +15,8 @@ import { parse as parseYaml } from 'yaml';
 import { go } from '../support/go.js';
 import { helmLint } from '../support/tools.js';
 import { render } from '../support/generate.js';
-import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
-import { commitAll, edit, git, newRepo, read, write } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
+import { commitAll, edit, git, newRepo, read, write } from '../support/regen/repo.js';
 
 const V2 = otherVersion(1);
 const OFFLINE = { GOFLAGS: '-mod=mod', GOPROXY: 'off' };

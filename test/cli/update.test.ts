@@ -8,10 +8,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommandFailed } from '../../generators/plumbing/errors.js';
 import { hashContent } from '../../generators/model/record.js';
-import type { UpdateSeams } from '../../generators/commands/update-command.js';
+import type { UpdateSeams } from '../../generators/cli/update-command.js';
 import { runCli } from '../support/cli.js';
-import { newerGenerator, otherVersion, updateIn } from '../fixtures/regen/generators.js';
-import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, snapshot } from '../fixtures/regen/repo.js';
+import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
+import { commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, snapshot } from '../support/regen/repo.js';
 
 const V2 = otherVersion(1);
 

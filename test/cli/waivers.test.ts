@@ -12,8 +12,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
-import { edit, newRepo, read } from '../fixtures/regen/repo.js';
-import { presetRepo } from '../fixtures/preset.js';
+import { edit, newRepo, read } from '../support/regen/repo.js';
+import { presetRepo } from '../support/preset.js';
 
 const WAIVERS = '.go-k8s-service/waivers.yaml';
 const CHART = 'charts/orders';

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { cannotRunHere } from '../support/skip.js';
 import { hostSnapshot, NODE_LOCK_FILE, startNode, withNodeLock, type Node } from './support/node.js';
 
 const NS = 'cgks-node-test';
@@ -44,11 +45,7 @@ spec:
 
 if (!canRun) {
   const why = `needs root on Linux (this is ${process.platform}, uid ${process.getuid?.()})`;
-  if (process.env.CI === 'true') test('the cluster node can run here', () => assert.unreachable(why));
-  else {
-    process.stderr.write(`cluster node tests skipped: ${why}\n`);
-    test.skip('the cluster node', () => {});
-  }
+  cannotRunHere('the cluster node', why);
 } else {
   const workDir = mkdtempSync(join(tmpdir(), 'cgks-node-'));
   let node: Node | undefined;

@@ -5,45 +5,26 @@
 // privileges, user 65532), the healthcheck through the binary, the settings of .env.example
 // with LOG_FORMAT=console, a stop grace period that covers the shutdown budget, and the chart's
 // resource limits.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { answersFor, generate } from '../support/generate.js';
-import { composeValidate, ensureTools, toolPath } from '../support/tools.js';
 import { filesFor, outputPath } from '../../generators/model/files.js';
 import { renderAll } from '../../generators/render/render.js';
+import { composeValidate, ensureTools, toolPath } from '../support/tools.js';
 import type { Answers } from '../../generators/model/questions.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-compose-test-'));
 const generated: string[] = [];
-let partialNoted = false;
-
-/** The files this test reads, when the whole repo cannot be rendered yet. */
-const NEEDED = ['compose.yaml', '.env.example', 'Dockerfile', 'charts/<name>/values.yaml'];
-
-/** A repo rendered for these answers (whole, or the files this test needs). */
+/** The whole repo rendered for these answers: a generator that cannot render it fails this test too. */
 function repoFor(overrides: Partial<Answers>): string {
-  try {
-    const dir = generate(overrides, 'cgks-compose-repo-');
-    generated.push(dir);
-    return dir;
-  } catch (err) {
-    if (!partialNoted) {
-      console.log(`note: generate() failed (${(err as Error).message}); rendering ${NEEDED.join(', ')} only`);
-      partialNoted = true;
-    }
-    const answers = answersFor(overrides);
-    const dir = mkdtempSync(join(scratch, 'repo-'));
-    for (const f of renderAll(answers, filesFor(answers).filter((f) => NEEDED.includes(f.path)))) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content);
-    }
-    return dir;
-  }
+  const dir = generate(overrides, 'cgks-compose-repo-');
+  generated.push(dir);
+  return dir;
 }
 
 /** `composecheck --env-file ENV --print FILE`: the project as Docker Compose would run it. */

@@ -25,7 +25,7 @@ import {
 } from '../support/tools.js';
 import { FILES, filesFor, outputPath } from '../../generators/model/files.js';
 import { scaffold } from '../../generators/render/scaffold.js';
-import { regenerate } from '../../generators/maintenance/regen.js';
+import { regenerate } from '../../generators/engines/regen.js';
 import type { Answers } from '../../generators/model/questions.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */

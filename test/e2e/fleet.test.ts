@@ -15,7 +15,7 @@ import { compareVersions } from '../../generators/model/record.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, packagesDir, releasedTarball } from '../support/packages.js';
-import { commitAll, git, read, readRecord, write } from '../fixtures/regen/repo.js';
+import { commitAll, git, read, readRecord, write } from '../support/regen/repo.js';
 
 /** Released versions and the commits they were published from; those older than this tree take part. */
 const RELEASES = [

@@ -22,7 +22,7 @@ import {
   type K8sVersion,
 } from '../support/tools.js';
 import { filesFor, outputPath } from '../../generators/model/files.js';
-import { checkRepo } from '../../generators/maintenance/check.js';
+import { checkRepo } from '../../generators/engines/check.js';
 import { scaffold } from '../../generators/render/scaffold.js';
 import type { Answers } from '../../generators/model/questions.js';
 

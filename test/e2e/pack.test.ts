@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { render } from '../support/generate.js';
 import { assertSameTree, readTree } from '../support/tree.js';
-import { EXAMPLE } from '../fixtures/preset.js';
+import { EXAMPLE } from '../support/preset.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'cgks-pack-'));

@@ -13,8 +13,8 @@ import { parseAllDocuments } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { gitlabCiValidate, helmLint, helmTemplate, kubectlValidate, podSecurityRestricted, staticcheck } from '../support/tools.js';
-import { EXAMPLE, presetV2 } from '../fixtures/preset.js';
-import { commitAll } from '../fixtures/regen/repo.js';
+import { EXAMPLE, presetV2 } from '../support/preset.js';
+import { commitAll } from '../support/regen/repo.js';
 
 const ENVS = ['dev', 'staging', 'prod'];
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decide, makePlan, needsBase, summarize, type Action, type Decision, type FileCase, type FileRules } from '../../generators/maintenance/file-plan.js';
-import { Checkout } from '../../generators/maintenance/repo.js';
+import { decide, makePlan, needsBase, summarize, type Action, type Decision, type FileCase, type FileRules } from '../../generators/engines/file-plan.js';
+import { Checkout } from '../../generators/engines/repo.js';
 import { asidePath, hashContent, makeRecord, RECORD_FILE, serializeRecord } from '../../generators/model/record.js';
 import { answersFor } from '../support/generate.js';
 

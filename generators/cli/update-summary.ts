@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ASIDE_DIR, compareVersions, GENERATOR_NAME } from '../model/record.js';
-import type { Action } from '../maintenance/file-plan.js';
-import type { UpdateReport } from '../maintenance/update.js';
+import type { Action } from '../engines/file-plan.js';
+import type { UpdateReport } from '../engines/update.js';
 
 /** This package's CHANGELOG.md (beside dist/ in the package, at the root of a checkout), if there. */
 export function shippedChangelog(): string | undefined {
-  // dist/program.cjs in the package; generators/commands/ in a checkout.
+  // dist/program.cjs in the package; generators/cli/ in a checkout.
   for (const rel of ['../CHANGELOG.md', '../../CHANGELOG.md']) {
     try {
       return readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');

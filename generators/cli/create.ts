@@ -1,5 +1,5 @@
 // The create command: flags and answers file → prompts (only on a terminal) → validated
-// answers → plop's `service` generator (writes atomically) → post-steps → next steps.
+// answers → the engine (engines/create.ts: writes atomically) → post-steps → next steps.
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } from '../model/answers.js';
@@ -10,9 +10,8 @@ import { createProgress, shellWord, type Output } from '../plumbing/output.js';
 import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from '../plumbing/post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
 import { projectPaths } from '../render/scaffold.js';
-import { blockingEntries, holdWrites, isNotDirectory, TargetNotEmptyError, writeProject } from '../plumbing/write.js';
-import { starterFiles } from '../render/gitops-starter.js';
-import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
+import { blockingEntries, isNotDirectory, TargetNotEmptyError } from '../plumbing/write.js';
+import { writeGitopsStarter, writeNewRepo } from '../engines/create.js';
 import { usePreset } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
@@ -21,10 +20,6 @@ const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
 /** How to run this very version again: a bare name would run the newest release, which refuses
  * a repo of another version. */
 const pinnedRunner = (): string => `npx create-go-k8s-service@${GENERATOR_VERSION}`;
-
-/** Lets a pending signal be handled: a SIGINT that arrived during a synchronous write is
- * dispatched in the event loop's poll phase, which the second hop is sure to pass. */
-const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 /** The prompts module, once a prompt was shown (its end gives stdin back). */
 let prompts: typeof import('./prompts.js') | undefined;
@@ -162,28 +157,11 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   }
 
   if (preset) presets!.activate(preset, presetAnswers!, directory);
-  // Until the hold is committed, Ctrl-C undoes the write, even one that already finished.
-  const hold = holdWrites();
-  const ctx: CreateContext = { answers, directory, force: args.flags.force };
-  try {
-    const { default: nodePlop } = await import('node-plop');
-    const plop = await nodePlop('', { destBasePath: process.cwd(), force: false });
-    registerGenerators(plop);
-    const { failures } = await plop.getGenerator('service').runActions({ [CONTEXT_KEY]: ctx });
-    if (ctx.error) throw ctx.error;
-    if (failures.length > 0 || !ctx.result) throw new Error(`generation failed: ${failures.map((f) => f.error).join('; ')}`);
-    await settle();
-  } catch (err) {
-    hold.rollback();
-    throw err;
-  }
-  hold.commit();
-
-  out.info(`${out.style('green', '✔')} Wrote ${ctx.result.files.length} files into ${shown}`);
+  const result = await writeNewRepo(answers, directory, { force: args.flags.force });
+  out.info(`${out.style('green', '✔')} Wrote ${result.files.length} files into ${shown}`);
   if (starter !== undefined) {
-    const files = starterFiles(answers);
-    writeProject(resolve(starter), files);
-    out.info(`${out.style('green', '✔')} Wrote the environment repository starter (${files.length} files) into ${shownPath(resolve(starter))}`);
+    const count = writeGitopsStarter(answers, starter);
+    out.info(`${out.style('green', '✔')} Wrote the environment repository starter (${count} files) into ${shownPath(resolve(starter))}`);
   }
   // Decided before any step runs, so that Ctrl-C can name every step that did not run.
   const cd = shown === '.' ? undefined : shellWord(shown);
@@ -214,7 +192,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   }
 
   if (out.isJson) {
-    out.json({ ok: true, directory, files: ctx.result.files, answers, postSteps });
+    out.json({ ok: true, directory, files: result.files, answers, postSteps });
   }
   out.info(nextSteps(shown, answers, postSteps));
   return 0;

@@ -5,12 +5,12 @@
 // named with its repository and revision in versionControlProvenance.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { CHECK_RULES, type CheckRule } from '../maintenance/check.js';
 import { pathToFileURL } from 'node:url';
-import { behindText, type FleetReport, type FleetRepo } from '../maintenance/fleet.js';
+import { CHECK_RULES, type CheckRule } from '../engines/check.js';
+import { behindText, type FleetReport, type FleetRepo } from '../engines/fleet.js';
 import { RECORD_FILE } from '../model/record.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { acceptance } from '../maintenance/waivers.js';
+import { acceptance } from '../engines/waivers.js';
 
 const TOOL = 'create-go-k8s-service';
 const HELP_URI = 'https://www.npmjs.com/package/create-go-k8s-service';

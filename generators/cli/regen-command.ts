@@ -1,26 +1,23 @@
 // `regen <file|group>...`: the CLI face of regen.ts.
 import { coerce, loadAnswersFile, showValue, validateOne } from '../model/answers.js';
 import { activePreset, presetMessage, PresetError } from '../model/preset.js';
-import { UsageError, type ParsedArgs } from './cli-args.js';
+import type { ParsedArgs } from './cli-args.js';
 import { isInteractive } from '../model/environment.js';
-import { CommandFailed } from '../plumbing/errors.js';
 import { stderr, type Output } from '../plumbing/output.js';
 import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
 import {
   ConflictError,
   listTargets,
   regenerate,
-  RegenRefused,
-  RegenUsageError,
   type Conflict,
   type RegenReport,
   type Resolution,
-} from '../maintenance/regen.js';
+} from '../engines/regen.js';
 import { GROUPS } from '../model/files.js';
 import { unifiedDiff } from '../plumbing/merge.js';
 import { ASIDE_DIR, asidePath } from '../model/record.js';
 import { planDiff, planJson, printPlan } from './plan-output.js';
-import { loadRepo, NotAGeneratedRepoError } from '../maintenance/repo.js';
+import { loadRepo } from '../engines/repo.js';
 
 /** Answers given as flags or in --answers, coerced and validated one by one. */
 async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
@@ -71,14 +68,8 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   out.interruptNote = 'nothing was written';
   try {
     // The recorded preset (or --preset, of the same version): its files, templates and patches.
-    const { activateRepoPreset, PresetVersionRefused } = await import('../maintenance/preset-repo.js');
-    let locked: readonly (keyof Answers)[] = [];
-    try {
-      locked = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
-    } catch (err) {
-      if (err instanceof PresetVersionRefused) throw new CommandFailed(err.message);
-      throw err;
-    }
+    const { activateRepoPreset } = await import('../engines/preset-repo.js');
+    const locked: readonly (keyof Answers)[] = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd());
       const groups = listTargets(answers);
@@ -117,8 +108,6 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       if (out.isJson) out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report), ...(diff !== undefined ? { diff } : {}) });
       return 1;
     }
-    if (err instanceof RegenUsageError) throw new UsageError(err.message);
-    if (err instanceof NotAGeneratedRepoError || err instanceof RegenRefused) throw new CommandFailed(err.message);
     throw err;
   }
 }

@@ -3,13 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UsageError, type HelpSection, type ParsedArgs } from './cli-args.js';
-import { CHECK_RULES, RULES } from '../maintenance/check.js';
+import { CHECK_RULES, RULES } from '../engines/check.js';
 import { CommandFailed } from '../plumbing/errors.js';
-import { behindText, checkFleet, readRepoList, type FleetReport, type FleetRepo } from '../maintenance/fleet.js';
+import { behindText, checkFleet, readRepoList, type FleetReport, type FleetRepo } from '../engines/fleet.js';
 import type { Output } from '../plumbing/output.js';
 import { fleetSarif } from './sarif.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { acceptance } from '../maintenance/waivers.js';
+import { acceptance } from '../engines/waivers.js';
 
 /** check --help: the rules, from check's table. */
 export function checkHelpSections(): HelpSection[] {

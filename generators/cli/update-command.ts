@@ -5,11 +5,11 @@ import { dirname, resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { stdout, type Output } from '../plumbing/output.js';
-import { missingBaseRemedy } from '../maintenance/merge-base.js';
-import { packageSource } from '../maintenance/package-source.js';
+import { missingBaseRemedy } from '../engines/merge-base.js';
+import { packageSource } from '../engines/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
-import { commitEverything, loadRepo, NotAGeneratedRepoError, restoreRecordFromHead as restoreRecord } from '../maintenance/repo.js';
-import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from '../maintenance/update.js';
+import { commitEverything, loadRepo, restoreRecordFromHead as restoreRecord } from '../engines/repo.js';
+import { update, type UpdateOptions } from '../engines/update.js';
 import { planDiff, planJson, printPlan } from './plan-output.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
 
@@ -44,18 +44,12 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (renovate) restoreRecord(process.cwd());
   const presetBefore = recordedPreset(process.cwd());
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
-  const { activateRepoPreset } = await import('../maintenance/preset-repo.js');
+  const { activateRepoPreset } = await import('../engines/preset-repo.js');
   const presetAfter = activateRepoPreset(process.cwd(), { override: args.flags.preset })?.preset;
   const preset = presetAfter && presetBefore?.name === presetAfter.name && presetBefore.version !== presetAfter.version
     ? { name: presetAfter.name, fromVersion: presetBefore.version, toVersion: presetAfter.version }
     : undefined;
-  let report: UpdateReport;
-  try {
-    report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
-  } catch (err) {
-    if (err instanceof UpdateRefused || err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
-    throw err;
-  }
+  const report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
 
   const diff = report.dryRun ? await planDiff(report.files) : undefined;
   if (diff) out.info(diff.replace(/\n$/, ''));

@@ -1,13 +1,12 @@
 // The command line: parses flags, dispatches to a command, maps errors to exit codes and
 // one-line messages, and undoes writes in progress on Ctrl-C.
 import { constants as osConstants } from 'node:os';
-import { AnswerError, AnswersFileError, MissingAnswersError, flagName } from '../model/answers.js';
+import { MissingAnswersError, flagName } from '../model/answers.js';
 import { helpText, parseCommandLine, UsageError } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { createOutput, shellWord, stderr, stdout, type Output } from '../plumbing/output.js';
-import { PresetError } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { TargetNotEmptyError, undoWritesInProgress } from '../plumbing/write.js';
+import { undoWritesInProgress } from '../plumbing/write.js';
 
 let out: Output | undefined;
 let interrupted = false;
@@ -93,13 +92,6 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
 }
 
 function report(err: unknown, out: Output): number {
-  const usage =
-    err instanceof UsageError || err instanceof AnswerError || err instanceof AnswersFileError || err instanceof PresetError;
-  if (usage) {
-    out.error((err as Error).message);
-    if (out.isJson) out.json({ ok: false, error: (err as Error).message, exitCode: 2 });
-    return 2;
-  }
   if (err instanceof MissingAnswersError) {
     // npm create keeps a --yes written before `--` for itself: say where it goes.
     const dir = err.directory ? shellWord(err.directory) : '<directory>';
@@ -110,8 +102,8 @@ function report(err: unknown, out: Output): number {
     if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;
   }
-  if (err instanceof TargetNotEmptyError || err instanceof CommandFailed) {
-    const code = err instanceof CommandFailed ? err.exitCode : 1;
+  if (err instanceof UsageError || err instanceof CommandFailed) {
+    const code = err instanceof CommandFailed ? err.exitCode : 2;
     out.error(err.message);
     if (out.isJson) out.json({ ok: false, error: err.message, exitCode: code });
     return code;

@@ -4,10 +4,10 @@ import { relative } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import type { Output } from '../plumbing/output.js';
-import { outdated } from '../maintenance/outdated.js';
-import { describeSource, packageSource, PackageUnavailable } from '../maintenance/package-source.js';
+import { outdated } from '../engines/outdated.js';
+import { describeSource, packageSource, PackageUnavailable } from '../engines/package-source.js';
 import { GENERATOR_NAME } from '../model/record.js';
-import { NotAGeneratedRepoError } from '../maintenance/repo.js';
+import { NotAGeneratedRepoError } from '../engines/repo.js';
 
 export const EXIT_OUTDATED = 1;
 export const EXIT_LOOKUP_FAILED = 4;

@@ -1,7 +1,7 @@
 // How a file plan (regen, update, remove) is shown: one line per file, one unified diff,
 // one JSON shape. The commands add only what is theirs (versions, answers changed, commit).
 import { relative } from 'node:path';
-import type { PlannedFile } from '../maintenance/file-plan.js';
+import type { PlannedFile } from '../engines/file-plan.js';
 import { asidePath } from '../model/record.js';
 import { unifiedDiff } from '../plumbing/merge.js';
 import type { Output } from '../plumbing/output.js';

@@ -2,6 +2,7 @@
 // source), or the one --preset gives instead (update: a newer version of it). regen, update
 // and check make it the active preset before they read the repo.
 import { readFileSync } from 'node:fs';
+import { CommandFailed } from '../plumbing/errors.js';
 import { join } from 'node:path';
 import { loadPreset, resolvePresetAnswers } from './preset-load.js';
 import { presetMessage, PresetError, usePreset, type ActivePreset, type Preset } from '../model/preset.js';
@@ -9,7 +10,7 @@ import { parseRecord, RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { findRepoRoot } from './repo.js';
 
 /** regen writes the preset version the repo was made with: another one is a refusal (update takes it). */
-export class PresetVersionRefused extends Error {}
+export class PresetVersionRefused extends CommandFailed {}
 
 /** An answer of the record that a lock of the preset contradicts. */
 export interface BrokenLock {

@@ -32,11 +32,15 @@ export interface CheckRule<Id extends string = string> {
   name: string;
   /** What the rule asks, for --help, SARIF's rule list and anyone reading a report. */
   description: string;
-  /** answers: skipped when the record cannot be read; files: runs on the files alone (and more with answers). */
-  needs: 'files' | 'answers';
+  /**
+   * files: runs on the files alone (and more with answers); answers: skipped when the record
+   * cannot be read; preset: needs the recorded preset, so preset-check.ts runs it, not checkRepo.
+   */
+  needs: 'files' | 'answers' | 'preset';
   /** Why the rule does not apply to these answers (reported as skipped); undefined: it applies. */
   skip?: (a: Answers) => string | undefined;
-  run: (c: Checker, input: RuleInput) => void;
+  /** What checkRepo runs (none for a rule that needs the preset). */
+  run?: (c: Checker, input: RuleInput) => void;
 }
 
 const rules = <const T extends readonly CheckRule[]>(table: T): T => table;
@@ -127,9 +131,7 @@ export const CHECK_RULES = rules([
     id: 'preset-lock',
     name: 'RecordKeepsPresetLocks',
     description: 'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
-    needs: 'answers',
-    // Only with the recorded preset loaded: preset-check.ts reports it.
-    run: () => undefined,
+    needs: 'preset',
   },
 ]);
 
@@ -169,9 +171,10 @@ export function checkRepo(start: string): CheckReport {
   const input: RuleInput = loaded ?? {};
   const skipped: CheckReport['skipped'] = [];
   for (const rule of CHECK_RULES as readonly CheckRule<Rule>[]) {
+    if (rule.needs === 'preset') continue;
     const why = !input.answers ? (rule.needs === 'answers' ? `needs the answers in ${RECORD_FILE}` : undefined) : rule.skip?.(input.answers);
     if (why !== undefined) skipped.push({ rule: rule.id, reason: why });
-    else rule.run(c, input);
+    else rule.run!(c, input);
   }
   return {
     root,

@@ -2,7 +2,7 @@
 // keep locked answers out of the team's hands, and answer the preset's own questions.
 import { coerce, showValue } from '../model/answers.js';
 import { UsageError } from './cli-args.js';
-import { folderSource, loadPreset, parseSets, presetAnswerProblem, resolvePresetAnswers } from '../maintenance/preset-load.js';
+import { folderSource, loadPreset, parseSets, presetAnswerProblem, resolvePresetAnswers } from '../engines/preset-load.js';
 import { presetMessage, PresetError, usePreset, type Preset, type PresetAnswers } from '../model/preset.js';
 import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
 

@@ -3,7 +3,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { QUESTIONS, type AnswerKey, type Question } from '../model/questions.js';
 import { quote } from '../model/validate.js';
 
-export class UsageError extends Error {}
+export { UsageError } from '../plumbing/errors.js';
+import { UsageError } from '../plumbing/errors.js';
 
 interface GeneralFlag {
   name: string;

@@ -1,6 +1,7 @@
 // A generated repo: its root (where the record is), its record, and the git object store
 // that keeps the generated text of every recorded file (the base of update's merges).
 import { spawnSync } from 'node:child_process';
+import { CommandFailed } from '../plumbing/errors.js';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from '../model/answers.js';
@@ -8,7 +9,7 @@ import { detectEnvironment } from '../model/environment.js';
 import { QUESTIONS, type Answers } from '../model/questions.js';
 import { inEolOf, normalizeEol, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../model/record.js';
 
-export class NotAGeneratedRepoError extends Error {}
+export class NotAGeneratedRepoError extends CommandFailed {}
 
 export function findRepoRoot(start: string): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {

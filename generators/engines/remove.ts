@@ -4,6 +4,7 @@
 import { essentialReason, filesFor, outputPath } from '../model/files.js';
 import { applyPlan, decide, makePlan, type DecidedFile, type FileCase, type PlannedFile } from './file-plan.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
+import { CommandFailed, UsageError } from '../plumbing/errors.js';
 
 export interface RemoveOptions {
   cwd: string;
@@ -22,13 +23,9 @@ export interface RemoveReport {
   dryRun: boolean;
 }
 
-/** A bad request (nothing named, not a generated file): exit 2. */
-export class RemoveUsageError extends Error {}
-/** An edited file without --force: exit 1, nothing changed. */
-export class RemoveRefused extends Error {}
 
 export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
-  if (opts.targets.length === 0) throw new RemoveUsageError('name at least one generated file to remove (see regen --list)');
+  if (opts.targets.length === 0) throw new UsageError('name at least one generated file to remove (see regen --list)');
   const { root, record, answers } = loadRepo(opts.cwd);
   const table = filesFor(answers);
   const known = new Set([...table.map((f) => outputPath(f, answers)), ...Object.keys(record.files)]);
@@ -36,10 +33,10 @@ export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   const paths: string[] = [];
   for (const raw of opts.targets) {
     const path = pathCandidates(raw, root, opts.cwd).find((p) => known.has(p) || removed.has(p));
-    if (!path) throw new RemoveUsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
+    if (!path) throw new UsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
     const file = table.find((f) => outputPath(f, answers) === path);
     const essential = file && essentialReason(file);
-    if (essential) throw new RemoveUsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
+    if (essential) throw new UsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
     if (!paths.includes(path)) paths.push(path);
   }
 
@@ -53,7 +50,7 @@ export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   }
   const edited = decided.filter((d) => d.decision?.action === 'kept').map((d) => d.case.path);
   if (edited.length > 0) {
-    throw new RemoveRefused(`${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`);
+    throw new CommandFailed(`${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`);
   }
   for (const d of decided) {
     d.decision ??= { action: 'removed', reason: removed.has(d.case.path) ? 'already removed' : 'already gone; recorded as removed', record: 'drop' };

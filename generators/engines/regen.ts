@@ -11,6 +11,7 @@ import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
 import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlanReport, type PlannedFile } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
+import { CommandFailed, UsageError } from '../plumbing/errors.js';
 
 export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
 
@@ -55,13 +56,8 @@ export interface RegenReport extends PlanReport {
   answersChanged: (keyof Answers)[];
 }
 
-/** A bad request (unknown target, nothing named, an answer that cannot change): exit 2. */
-export class RegenUsageError extends Error {}
-export class UnknownTargetError extends RegenUsageError {}
-/** regen cannot run on this repo as it is (another generator version): exit 1, nothing written. */
-export class RegenRefused extends Error {}
-
-export class ConflictError extends Error {
+/** Edited files left unresolved: exit 1, nothing written; the report says which. */
+export class ConflictError extends CommandFailed {
   constructor(readonly report: RegenReport) {
     super(
       `${report.conflicts.length} file(s) edited since they were generated: ${report.conflicts.join(', ')}; ` +
@@ -112,7 +108,7 @@ function selectFiles(targets: string[], a: Answers, root: string, cwd: string): 
     if (matched) continue;
     const shown = [...candidates][0] ?? raw;
     const known = FILES.some((f) => candidates.includes(outputPath(f, a)));
-    throw new UnknownTargetError(
+    throw new UsageError(
       known
         ? `${shown} is not generated with this repo's answers (see regen --list)`
         : `${raw} is neither a generated file nor a group (groups: ${GROUPS.join(', ')}; see regen --list)`,
@@ -129,7 +125,7 @@ export function refuseOtherVersion(recorded: string): void {
   const order = compareVersions(recorded, GENERATOR_VERSION);
   if (order === 0) return;
   const what = `this repo was written by create-go-k8s-service ${recorded} and this is ${GENERATOR_VERSION}`;
-  throw new RegenRefused(
+  throw new CommandFailed(
     order < 0
       ? `${what}: run \`create-go-k8s-service update\` first (it merges ${GENERATOR_VERSION}'s templates into your files), then regen; nothing was written`
       : `${what}: use create-go-k8s-service@${recorded} (npx create-go-k8s-service@${recorded} regen …), or update the repo to a newer version; nothing was written`,
@@ -139,7 +135,7 @@ export function refuseOtherVersion(recorded: string): void {
 /** The flags' choice for edited files; undefined: none (ask on a terminal, else a conflict). */
 function editedPolicy(opts: RegenOptions): EditedPolicy | undefined {
   if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
-    throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
+    throw new UsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
   }
   return opts.force ? 'overwrite' : opts.skipModified ? 'keep' : opts.merge ? 'merge' : undefined;
 }
@@ -152,14 +148,14 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
   if (changes.name !== undefined && changes.name !== oldAnswers.name) {
-    throw new RegenUsageError('--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead');
+    throw new UsageError('--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead');
   }
   const answers: Answers = { ...oldAnswers, ...changes };
   const answersChanged = (Object.keys(answers) as (keyof Answers)[]).filter((k) => answers[k] !== oldAnswers[k]);
   // The combination must hold as at creation (questions may depend on each other).
   if (answersChanged.length > 0) resolveAnswers(answers as never, { useDefaults: false, env: {} });
   if (opts.targets.length === 0 && answersChanged.length === 0) {
-    throw new RegenUsageError('name at least one file or group to regenerate, or an answer to change (see regen --list)');
+    throw new UsageError('name at least one file or group to regenerate, or an answer to change (see regen --list)');
   }
   const { files: targeted, byName } = selectFiles(opts.targets, answers, root, opts.cwd);
 

@@ -1,0 +1,15 @@
+// One skip policy for tests that need something this machine may lack (root, a cgroup
+// hierarchy, container images): elsewhere they are skipped, with the reason on stderr; under
+// CI=true a skip fails instead, since a CI run that skips them silently proves nothing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+/** Registers `names` as skipped here (or, under CI=true, one failing test saying why). */
+export function cannotRunHere(what: string, why: string, names: readonly string[] = [what]): void {
+  if (process.env.CI === 'true') {
+    test(`${what} can run on CI`, () => assert.unreachable(`${what}: cannot run here: ${why}`));
+    return;
+  }
+  process.stderr.write(`${what}: skipped: ${why}\n`);
+  for (const name of names) test.skip(name, () => {});
+}
