@@ -191,6 +191,9 @@ faults('with the server stopped, database routes fail fast with 503 and Retry-Af
       await new Promise((r) => setTimeout(r, 100));
       first = await send(agent, port, `/api/v1/notes/${noteId}`);
     }
+    // DATABASE_READINESS=startup (the default): the pod stays in the Service.
+    assert.is((await get(svc.url('/ready')))?.status, 200, '/ready during an outage after start-up');
+    assert.is((await get(svc.url('/api/v1/hello')))?.status, 200, 'a route without the database during the outage');
     const before = svc.stdout.length;
     const burst: Answer[] = [];
     for (let i = 0; i < 200; i++) burst.push(await send(agent, port, `/api/v1/notes/${noteId}`));
