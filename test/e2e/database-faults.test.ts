@@ -152,6 +152,12 @@ faults('REQUEST_TIMEOUT ends every blocked request within the deadline + 1 s wit
     assert.is(logged.filter((l) => l.status === 200).length, ok, 'access lines with status 200');
     assert.ok(logged.filter((l) => (l.status ?? 0) >= 500).every((l) => l.level === 'warn'), 'timeouts are logged at warn');
     assert.ok(!lines.some((l) => l.message === 'readiness check failed'), 'no readiness failure was logged');
+    // The start-up line names every setting, the database's included, the URL redacted.
+    const starting = svc.stdout.map((l) => JSON.parse(l) as { message: string; config?: Record<string, string> }).find((l) => l.message === 'starting');
+    assert.is(starting?.config?.REQUEST_TIMEOUT, '2s');
+    assert.is(starting?.config?.DATABASE_STATEMENT_TIMEOUT, '0s');
+    assert.is(starting?.config?.DATABASE_MAX_CONNS, '4');
+    assert.is(starting?.config?.DATABASE_URL, '[redacted]');
   } finally {
     svc.proc.kill('SIGKILL');
   }
