@@ -124,6 +124,8 @@ faults('REQUEST_TIMEOUT ends every blocked request within the deadline + 1 s wit
   try {
     await waitForStatus(svc.url('/ready'), 200);
     const okBefore = await metric(admin, `http_requests_total{code="200",method="GET",route="${NOTE_ROUTE}"}`);
+    // Probes before the watcher's first ping fail, rightly: only what follows counts.
+    const startedLines = svc.stdout.length;
     const load = await underLoad(svc, lockNotes(7000), 9000);
     const { answers } = load;
     const late = answers.filter((a) => a.ms > 2000 + 1000);
@@ -151,7 +153,7 @@ faults('REQUEST_TIMEOUT ends every blocked request within the deadline + 1 s wit
     const logged = lines.filter((l) => l.message === 'request' && l.route === NOTE_ROUTE);
     assert.is(logged.filter((l) => l.status === 200).length, ok, 'access lines with status 200');
     assert.ok(logged.filter((l) => (l.status ?? 0) >= 500).every((l) => l.level === 'warn'), 'timeouts are logged at warn');
-    assert.ok(!lines.some((l) => l.message === 'readiness check failed'), 'no readiness failure was logged');
+    assert.ok(!lines.slice(startedLines).some((l) => l.message === 'readiness check failed'), 'no readiness failure was logged under load');
     // The start-up line names every setting, the database's included, the URL redacted.
     const starting = svc.stdout.map((l) => JSON.parse(l) as { message: string; config?: Record<string, string> }).find((l) => l.message === 'starting');
     assert.is(starting?.config?.REQUEST_TIMEOUT, '2s');
