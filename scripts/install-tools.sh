@@ -48,13 +48,36 @@ BIN_DIR="$TOOLS_DIR/bin"
 STAMP_DIR="$TOOLS_DIR/stamps"
 export GOTOOLCHAIN=local
 
-say() { printf '%s\n' "install-tools: $*" >&2; }
+HOLDER="$TOOLS_DIR/.lock.holder" # who holds the lock, since when, and what it is doing now
+holding=0
+doing="" # what is being installed, for the progress lines of long builds
+say() {
+  printf '%s\n' "install-tools: $*" >&2
+  if [[ "$*" == installing\ * ]]; then doing="${*%% (*}"; fi
+  # The runs waiting for the lock show this as the holder's progress.
+  if [[ $holding -eq 1 ]]; then printf '%s\n' "$*" >"$HOLDER.now.tmp" && mv -f "$HOLDER.now.tmp" "$HOLDER.now"; fi
+  return 0
+}
 die() { say "error: $*"; exit 1; }
-# quietly COMMAND...: run it with its output kept in a log, shown only when it fails.
+# quietly COMMAND...: run it with its output kept in a log, shown only when it fails. A build can
+# take many minutes: every CGKS_TOOLS_PROGRESS seconds (default 60) it says it is still at it.
 quietly() {
-  local log rc=0
+  local log rc=0 pid started now last
   log="$(mktemp "${TMPDIR:-/tmp}/install-tools.XXXXXX")"
-  "$@" >"$log" 2>&1 || rc=$?
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  started=$SECONDS last=$SECONDS
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    now=$SECONDS
+    if (( now - last >= ${CGKS_TOOLS_PROGRESS:-60} )) && kill -0 "$pid" 2>/dev/null; then
+      last=$now
+      local took=$(( now - started )) unit=s
+      (( took < 120 )) || { took=$(( took / 60 )); unit=min; }
+      say "still ${doing:-working} ($took $unit so far)"
+    fi
+  done
+  wait "$pid" || rc=$?
   [[ $rc -eq 0 ]] || { tail -n 40 "$log" >&2; }
   rm -f "$log"
   return "$rc"
@@ -88,7 +111,38 @@ fi
 mkdir -p "$BIN_DIR" "$STAMP_DIR" "$TOOLS_DIR/schemas"
 command -v flock >/dev/null || die "flock not found (util-linux)"
 exec 9>"$TOOLS_DIR/.lock"
-flock 9
+# Another run (another clone's tests, say) may be installing: wait for it, saying who it is, since
+# when and what it is doing, and give up after CGKS_TOOLS_LOCK_TIMEOUT seconds (default 1 hour).
+if ! flock -n 9; then
+  timeout_s="${CGKS_TOOLS_LOCK_TIMEOUT:-3600}"
+  poll_s="${CGKS_TOOLS_LOCK_POLL:-60}"
+  [[ "$timeout_s" =~ ^[0-9]+$ && "$poll_s" =~ ^[1-9][0-9]*$ ]] || die "CGKS_TOOLS_LOCK_TIMEOUT and CGKS_TOOLS_LOCK_POLL must be whole numbers of seconds"
+  holder() {
+    local pid since cmd now alive=""
+    if [[ -f "$HOLDER" ]]; then
+      read -r pid since cmd <"$HOLDER" || true
+      kill -0 "$pid" 2>/dev/null || alive=" (gone: a process it started still holds the lock)"
+      now="$(cat "$HOLDER.now" 2>/dev/null || true)"
+      printf 'pid %s%s, %s, since %s (%s min ago)%s' "$pid" "$alive" "$cmd" "$since" \
+        "$(( ($(date +%s) - $(date -d "$since" +%s 2>/dev/null || date +%s)) / 60 ))" "${now:+; now: $now}"
+    else
+      printf 'another process (it left no record of itself: an older install-tools.sh?)'
+    fi
+  }
+  say "waiting for the tool cache lock ($TOOLS_DIR/.lock), held by $(holder)"
+  waited=0
+  until flock -w "$(( timeout_s - waited < poll_s ? timeout_s - waited : poll_s ))" 9; do
+    waited=$(( waited + poll_s ))
+    if (( waited >= timeout_s )); then
+      die "gave up after ${timeout_s} s waiting for the tool cache lock, held by $(holder); let it finish, stop it, or wait longer with CGKS_TOOLS_LOCK_TIMEOUT=<seconds>"
+    fi
+    say "still waiting (${waited} s of ${timeout_s} s) for the tool cache lock, held by $(holder)"
+  done
+fi
+holding=1
+printf '%s %s %s\n' "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "install-tools.sh ${requested[*]} (in $REPO_ROOT)" >"$HOLDER"
+rm -f "$HOLDER.now"
+trap 'rm -f "$HOLDER" "$HOLDER.now"' EXIT
 
 stamp_ok() { # stamp_ok NAME WANT [FILE...]: true when the stamp says WANT and the files exist
   local name="$1" want="$2" f; shift 2

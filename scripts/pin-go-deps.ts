@@ -1,10 +1,11 @@
 // Maintainer tool: pins the generated service's Go dependencies. Renders the Go files for
 // every metrics × tracing × database combination, lets `go mod tidy` pick the newest versions that
 // still work with each baseline Go (the oldest supported, and the next for every newer
-// Go), and writes templates/go.mod.hbs and templates/go.sum.hbs with per-line conditions,
-// so that each combination renders exactly what `go mod tidy` writes. Then proves it for
-// every combination and Go version. Run it before each release, so that a generated repo
-// starts with current dependencies. Usage: npx tsx scripts/pin-go-deps.ts
+// Go), and writes generators/render/go-pins.json: every module and go.sum line with the
+// options that need it, so that each combination renders exactly what `go mod tidy` writes
+// (generators/render/go-pins.ts). Then proves it for every combination and Go version. Run it
+// before each release, so that a generated repo starts with current dependencies.
+// Usage: npx tsx scripts/pin-go-deps.ts
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { resolveAnswers } from '../generators/model/answers.js';
 import { filesFor } from '../generators/model/files.js';
 import { renderAll } from '../generators/render/render.js';
 import { MIN_GO_MINOR } from '../generators/model/validate.js';
+import { GO_PIN_FEATURES, type GoPinFeature } from '../generators/render/go-pins.js';
+import { formatPins, pinsFromVariants } from './lib/go-pins-data.js';
 
 const MIN_GO = `1.${MIN_GO_MINOR}`;
 // Dependency sets: one for the oldest supported Go, one for every newer Go, which may take
@@ -20,45 +23,18 @@ const MIN_GO = `1.${MIN_GO_MINOR}`;
 // fixes should not wait until the oldest supported Go is 1.26).
 const BASELINES = [MIN_GO, `1.${MIN_GO_MINOR + 1}`];
 const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
-const templates = new URL('../templates/', import.meta.url);
+const PINS_FILE = new URL('../generators/render/go-pins.json', import.meta.url);
 const PINNED = ['go.mod', 'go.sum'];
 
 // The options that change the Go dependencies, as the templates' boolean names; every
 // combination of them, all on first: its order of lines wins ties in the merge.
-const OPTIONS = ['metrics', 'tracing', 'postgres'] as const;
+const OPTIONS = GO_PIN_FEATURES;
 type Combo = Record<(typeof OPTIONS)[number], boolean>;
 const COMBOS: Combo[] = Array.from({ length: 1 << OPTIONS.length }, (_, i) =>
   Object.fromEntries(OPTIONS.map((o, k) => [o, (i & (1 << (OPTIONS.length - 1 - k))) === 0])) as Combo,
 );
-const ALL = (1 << COMBOS.length) - 1;
 /** The answers behind a combination. */
 const answersOf = (c: Combo) => ({ metrics: c.metrics, tracing: c.tracing, database: c.postgres ? 'postgres' : 'none' });
-
-// Handlebars conditions, from simple to complex; the first whose truth table fits is used.
-type Condition = [string, (c: Combo) => boolean];
-const literals: Condition[] = OPTIONS.flatMap((o): Condition[] => [
-  [o, (c) => c[o]],
-  [`(not ${o})`, (c) => !c[o]],
-]);
-const pairs = (op: 'and' | 'or', xs: Condition[]): Condition[] =>
-  xs.flatMap(([a, fa], i) =>
-    xs.slice(i + 1).map(([b, fb]): Condition => [`(${op} ${a} ${b})`, op === 'and' ? (c) => fa(c) && fb(c) : (c) => fa(c) || fb(c)]),
-  );
-const CONDITIONS: Condition[] = [
-  ...literals,
-  ...pairs('or', literals),
-  ...pairs('and', literals),
-  ...pairs('or', [...pairs('and', literals), ...literals]),
-  ...pairs('and', [...pairs('or', literals), ...literals]),
-];
-/** The last resort: one (and ...) per combination that has the line. */
-function minterms(mask: number): string {
-  const terms = COMBOS.flatMap((c, i) =>
-    mask & (1 << i) ? [`(and ${OPTIONS.map((o) => (c[o] ? o : `(not ${o})`)).join(' ')})`] : [],
-  );
-  return terms.length === 1 ? terms[0]! : `(or ${terms.join(' ')})`;
-}
-const maskOf = (holds: (c: Combo) => boolean) => COMBOS.reduce((m, c, i) => (holds(c) ? m | (1 << i) : m), 0);
 
 function go(dir: string, ...args: string[]): string {
   return execFileSync('go', args, { cwd: dir, env: GO_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -73,43 +49,6 @@ function render(dir: string, given: Record<string, unknown>, withPins = false) {
     writeFileSync(join(dir, f.path), f.content);
   }
   return answers;
-}
-
-/**
- * Merges the variants of a file into one list of lines, each with the mask of the variants
- * that have it, keeping every variant's order (a topological sort of "comes after").
- * Repeated lines (blank lines, ")") are told apart by how often they occurred before.
- */
-function merge(variants: string[][]): { line: string; mask: number }[] {
-  const nodes = new Map<string, { line: string; mask: number; after: Set<string>; before: number }>();
-  variants.forEach((lines, i) => {
-    const seen = new Map<string, number>();
-    let prev: string | undefined;
-    for (const line of lines) {
-      const n = seen.get(line) ?? 0;
-      seen.set(line, n + 1);
-      const key = `${n}\n${line}`;
-      const node = nodes.get(key) ?? { line, mask: 0, after: new Set<string>(), before: 0 };
-      nodes.set(key, node);
-      node.mask |= 1 << i;
-      if (prev !== undefined && !nodes.get(prev)!.after.has(key)) {
-        nodes.get(prev)!.after.add(key);
-        node.before++;
-      }
-      prev = key;
-    }
-  });
-  const out: { line: string; mask: number }[] = [];
-  const ready = [...nodes.keys()].filter((k) => nodes.get(k)!.before === 0);
-  while (ready.length > 0) {
-    // Of the lines free to go next, the smallest: go.mod blocks and go.sum are sorted.
-    ready.sort((a, b) => (nodes.get(a)!.line < nodes.get(b)!.line ? -1 : 1));
-    const node = nodes.get(ready.shift()!)!;
-    out.push({ line: node.line, mask: node.mask });
-    for (const k of node.after) if (--nodes.get(k)!.before === 0) ready.push(k);
-  }
-  if (out.length !== nodes.size) throw new Error('the combinations order their lines differently');
-  return out;
 }
 
 /**
@@ -145,25 +84,8 @@ function versions(dir: string): Map<string, string> {
   return new Map((mod.Require ?? []).map((r) => [r.Path, r.Version]));
 }
 
-const HEADER = '{{!-- Written by scripts/pin-go-deps.ts; run it instead of editing this file. --}}\n';
-
-function template(lines: { line: string; mask: number }[]): string {
-  let out = '';
-  let open: number | undefined;
-  for (const { line, mask } of lines) {
-    if (open !== undefined && mask !== open) out += '{{/if}}\n';
-    if (mask !== ALL && mask !== open) {
-      const condition = CONDITIONS.find(([, holds]) => maskOf(holds) === mask)?.[0] ?? minterms(mask);
-      out += `{{#if ${condition}}}\n`;
-    }
-    open = mask === ALL ? undefined : mask;
-    out += `${line}\n`;
-  }
-  return open === undefined ? out : `${out}{{/if}}\n`;
-}
-
-/** Pins for one baseline Go: the template body of each pinned file, conditioned on the options. */
-function pin(work: string, baseline: string): Map<string, string> {
+/** Pins for one baseline Go: every module and go.sum line, with the options that need it. */
+function pin(work: string, baseline: string): ReturnType<typeof pinsFromVariants> {
   // 1. All options on: newest versions, then down to what the baseline Go supports, then
   // every module lifted to its newest release that still does.
   const dirs = COMBOS.map((_, i) => join(work, `${baseline}-combo${i}`));
@@ -199,29 +121,20 @@ function pin(work: string, baseline: string): Map<string, string> {
       go(dir, 'mod', 'tidy');
     }
   });
-  // 3. One template body per file, with the module path and Go version as variables.
-  const out = new Map<string, string>();
-  for (const f of PINNED) {
-    const variants = dirs.map((d) =>
-      readFileSync(join(d, f), 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.replace(/^module .*/, 'module {{module}}').replace(/^go \d+\.\d+\.\d+$/, 'go {{goVersionFull}}')),
-    );
-    out.set(f, template(merge(variants)));
-  }
-  return out;
+  // 3. The lines of every combination, each with the options that need it.
+  return pinsFromVariants(
+    COMBOS.map((combo, i) => ({
+      features: GO_PIN_FEATURES.filter((f) => combo[f]) as GoPinFeature[],
+      goMod: readFileSync(join(dirs[i]!, 'go.mod'), 'utf8'),
+      goSum: readFileSync(join(dirs[i]!, 'go.sum'), 'utf8'),
+    })),
+  );
 }
 
 const work = mkdtempSync(join(tmpdir(), 'pin-go-deps-'));
 try {
-  const [oldest, newer] = BASELINES.map((b) => pin(work, b)) as [Map<string, string>, Map<string, string>];
-  for (const f of PINNED) {
-    writeFileSync(
-      new URL(`${f}.hbs`, templates),
-      `${HEADER}{{#if (eq goVersion "${MIN_GO}")}}\n${oldest.get(f)!}{{else}}\n${newer.get(f)!}{{/if}}\n`,
-    );
-  }
+  const [oldest, newer] = BASELINES as [string, string];
+  writeFileSync(PINS_FILE, formatPins({ oldest, newer, baselines: Object.fromEntries(BASELINES.map((b) => [b, pin(work, b)])) }));
   // 4. Proof: every combination and Go version renders what `go mod tidy` leaves alone.
   const local = go(work, 'env', 'GOVERSION').trim().replace(/^go(\d+\.\d+).*/, '$1');
   for (const goVersion of [...new Set([...BASELINES, local])]) {
@@ -235,7 +148,7 @@ try {
       console.error(`ok: go ${goVersion}, ${label}`);
     }
   }
-  console.log(readFileSync(new URL('go.mod.hbs', templates), 'utf8'));
+  console.log(readFileSync(PINS_FILE, 'utf8'));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

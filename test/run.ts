@@ -4,13 +4,15 @@
 // `--dir=PATH` looks for test files under PATH instead of test/; without it, test/fixtures and
 // test/cluster (a real Kubernetes node: `npm run test:cluster`) are not searched.
 // Each file runs within a budget (test/support/budget.ts); one that outlives it is killed, with
-// its whole process group, and fails.
+// its whole process group, and fails. A slow file may split itself into parts run as separate
+// processes, each within the budget (`// test-shards: N`, test/support/shard.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetScale, declaredBudgetSeconds } from './support/budget.js';
+import { declaredShards } from './support/shard.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -35,15 +37,17 @@ if (filters.length) files = files.filter((f) => filters.some((x) => relative(roo
 // Slowest first, so the long end-to-end files start early.
 files.sort((a, b) => Number(b.includes('/e2e/')) - Number(a.includes('/e2e/')));
 
+const sources = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+/** Processes to run: one per file, or one per part of a file split with `// test-shards: N`. */
+const jobCount = files.reduce((n, f) => n + declaredShards(sources.get(f)!), 0);
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
 let scale: number;
 try {
-  scale = budgetScale(process.env, Math.min(concurrency, files.length || 1), availableParallelism());
+  scale = budgetScale(process.env, Math.min(concurrency, jobCount || 1), availableParallelism());
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n`);
   process.exit(2);
 }
-const sources = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
 
 // What the tests need and only a fresh machine lacks (the validation tools; for the image tests
 // buildah and the stand-in base images) takes minutes to build. That is no one file's work, so it
@@ -65,6 +69,13 @@ if (!process.env.TEST_SKIP_PROVISION) {
     provision('buildah', ['scripts/install-tools.sh', 'buildah']);
     provision('the stand-in base images', ['scripts/stand-in-images.sh']);
   }
+}
+
+/** One process to run: a file, or one part of a file that declares `// test-shards: N`. */
+interface Job {
+  file: string;
+  part: number;
+  parts: number;
 }
 
 interface Result {
@@ -91,14 +102,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function runFile(file: string): Promise<Result> {
+function runFile({ file, part, parts }: Job): Promise<Result> {
   const started = Date.now();
   const budget = declaredBudgetSeconds(file, sources.get(file)!, root);
   const limitMs = budget * scale * 1000;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', ...(parts > 1 ? { TEST_SHARD: `${part}/${parts}` } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -124,7 +135,7 @@ function runFile(file: string): Promise<Result> {
       const passed = num(/Passed:\s+(\d+)/g);
       const skipped = num(/Skipped:\s+(\d+)/g);
       resolve({
-        file: relative(root, file),
+        file: relative(root, file) + (parts > 1 ? ` [part ${part + 1} of ${parts}]` : ''),
         code,
         passed,
         failed: Math.max(total - passed - skipped, code === 0 ? 0 : 1),
@@ -136,7 +147,10 @@ function runFile(file: string): Promise<Result> {
   });
 }
 
-const queue = [...files];
+const queue: Job[] = files.flatMap((file) => {
+  const parts = declaredShards(sources.get(file)!);
+  return Array.from({ length: parts }, (_, part) => ({ file, part, parts }));
+});
 const results: Result[] = [];
 await Promise.all(
   Array.from({ length: Math.min(concurrency, queue.length) }, async () => {

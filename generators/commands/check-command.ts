@@ -2,14 +2,19 @@
 // exit 1 on any violation (or a directory that is not a generated repo), so CI can run it.
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { UsageError, type ParsedArgs } from './cli-args.js';
-import { RULES } from '../maintenance/check.js';
+import { UsageError, type HelpSection, type ParsedArgs } from './cli-args.js';
+import { CHECK_RULES, RULES } from '../maintenance/check.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import { checkFleet, readRepoList, type FleetReport, type FleetRepo } from '../maintenance/fleet.js';
 import type { Output } from '../plumbing/output.js';
 import { fleetSarif } from './sarif.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 import { acceptance } from '../maintenance/waivers.js';
+
+/** check --help: the rules, from check's table. */
+export function checkHelpSections(): HelpSection[] {
+  return [{ title: 'Rules (a waiver in .go-k8s-service/waivers.yaml names one by its id)', rows: CHECK_RULES.map((r) => [r.id, r.description] as const) }];
+}
 
 function targets(args: ParsedArgs): { dir: string; path: string }[] {
   const list = args.positionals.map((dir) => ({ dir, path: resolve(dir) }));
@@ -27,13 +32,18 @@ function targets(args: ParsedArgs): { dir: string; path: string }[] {
   return list.length > 0 ? list : [{ dir: '.', path: resolve('.') }];
 }
 
-function writeSarif(report: FleetReport, to: string, base: string): void {
-  const text = JSON.stringify(fleetSarif(report, base), null, 2) + '\n';
+function writeSarif(report: FleetReport, to: string, fleet: boolean): void {
+  const text = JSON.stringify(fleetSarif(report, fleet), null, 2) + '\n';
   if (to === '-') process.stdout.write(text);
   else writeFileSync(to, text);
 }
 
-const checkedCount = (r: FleetRepo) => RULES.length - new Set(r.skipped.map((s) => s.rule)).size;
+/** check's own rules that ran (preset-lock only with a preset), and the preset's conventions. */
+const checkedCount = (r: FleetRepo) => {
+  const skipped = new Set<string>(r.skipped.map((s) => s.rule));
+  if (!r.presetRules) skipped.add('preset-lock');
+  return RULES.filter((rule) => !skipped.has(rule)).length + Object.keys(r.presetRules ?? {}).length;
+};
 const waivedCount = (r: FleetRepo) => (r.waived.length > 0 ? ` (${r.waived.length} violation${r.waived.length === 1 ? '' : 's'} waived)` : '');
 
 /** One repo, as check has always printed it: a line per violation, one error line. */
@@ -92,9 +102,7 @@ export async function checkCommand(args: ParsedArgs, out: Output): Promise<numbe
   const report = checkFleet(list);
   const fleet = list.length > 1 || args.flags.repos !== undefined;
   if (args.flags.sarif !== undefined) {
-    // One repo: paths from its root, as code scanning wants them; a fleet: from here.
-    const only = report.repos[0];
-    writeSarif(report, args.flags.sarif, !fleet && only?.root ? only.root : process.cwd());
+    writeSarif(report, args.flags.sarif, fleet);
   }
   return fleet ? reportFleet(report, out) : reportOne(report.repos[0]!, out);
 }

@@ -1,6 +1,7 @@
 // Command-line flags, derived from the question registry, and --help generated from it.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { QUESTIONS, type AnswerKey, type Question } from '../model/questions.js';
+import { quote } from '../model/validate.js';
 
 export class UsageError extends Error {}
 
@@ -10,6 +11,8 @@ interface GeneralFlag {
   value?: string;
   /** May be given more than once (--set a=1 --set b=2). */
   multiple?: boolean;
+  /** What an empty value should have been, for the message refusing it (default: from value). */
+  needs?: string;
   help: string;
   commands: readonly Command[];
 }
@@ -30,7 +33,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
   { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
-  { name: 'sarif', value: 'file', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
+  { name: 'sarif', value: 'file', needs: 'a file, or - for stdout', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
   { name: 'preset', value: 'folder|package', help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)", commands: ['create', 'regen', 'update'] },
   { name: 'set', value: 'key=value', multiple: true, help: "answer a question of the preset (repeatable)", commands: ['create'] },
   { name: 'gitops-repo-starter', value: 'dir', help: 'with --deploy gitops: also write an environment repository starter into dir (a folder per environment, Argo CD and Flux files)', commands: ['create'] },
@@ -38,7 +41,7 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
   { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
   { name: 'commit', help: 'update: commit the result (conflict markers included) with a message naming both versions', commands: ['update'] },
-  { name: 'summary', value: 'file', help: 'update: write a Markdown summary for a pull request body (- for stdout)', commands: ['update'] },
+  { name: 'summary', value: 'file', needs: 'a file, or - for stdout', help: 'update: write a Markdown summary for a pull request body (- for stdout)', commands: ['update'] },
   { name: 'packages', value: 'dir|url', help: "where releases of this package come from: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: $GO_K8S_SERVICE_PACKAGES, else npm's configured registry)", commands: ['update', 'outdated'] },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
   { name: 'version', short: 'v', help: 'print the generator version', commands: ALL },
@@ -146,6 +149,26 @@ function parseErrorMessage(e: { code?: string; message: string }): string {
   return first;
 }
 
+/** What a flag's value names, for the message refusing an empty one. */
+const NEEDS: Record<string, string> = { file: 'a file', dir: 'a directory', 'folder|package': 'a folder or a package', 'dir|url': 'a directory or a registry URL', 'key=value': 'a key=value pair' };
+
+/**
+ * A value flag given twice would silently take the last value (--port 8080 --port 9090), and an
+ * empty one would be taken as absent (--preset ''): both are refused, naming the flag.
+ */
+function refuseRepeatedOrEmpty(tokens: readonly { kind: string; name?: string; value?: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.value === undefined || !t.name) continue;
+    const general = GENERAL_FLAGS.find((f) => f.name === t.name);
+    if (general?.multiple) continue;
+    if (t.value === '' && general) throw new UsageError(`--${t.name}: the value is empty (""): name ${general.needs ?? NEEDS[general.value!] ?? 'a value'}`);
+    const first = seen.get(t.name);
+    if (first !== undefined) throw new UsageError(`--${t.name} is given twice (${quote(first)}, ${quote(t.value)}): pass it once`);
+    seen.set(t.name, t.value);
+  }
+}
+
 const isCommand = (word: string | undefined): word is Command => (COMMANDS as readonly string[]).includes(word ?? '');
 
 /** Words that act as commands in first place: `help [command]` and `version`. */
@@ -178,13 +201,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     command = rest[0] as Command;
     rest = rest.slice(1);
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: ReturnType<typeof optionsFor>; allowPositionals: true; strict: true; tokens: true }>>;
   try {
-    parsed = parseArgs({ args: rest, options: optionsFor(), allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options: optionsFor(), allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(parseErrorMessage(err as { code?: string; message: string }));
   }
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  refuseRepeatedOrEmpty(parsed.tokens ?? []);
   const answers: Partial<Record<AnswerKey, unknown>> = {};
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -376,9 +400,15 @@ function generalRows(command?: Command) {
   );
 }
 
+/** A table a command adds to its help (check: its rules). */
+export interface HelpSection {
+  title: string;
+  rows: readonly (readonly [string, string])[];
+}
+
 /** The global help, or a command's own (regen, update, check). */
-export function helpText(version: string, command: Command = 'create'): string {
-  if (command !== 'create') return commandHelpText(version, command);
+export function helpText(version: string, command: Command = 'create', sections: readonly HelpSection[] = []): string {
+  if (command !== 'create') return commandHelpText(version, command, sections);
   const questions = QUESTIONS.map((q) => [flagColumn(q), q.help] as const);
   const commands = COMMANDS.map((c) => [COMMAND_HELP[c].usage, COMMAND_HELP[c].summary] as const);
   return `create-go-k8s-service ${version}
@@ -415,7 +445,7 @@ Examples:
 `;
 }
 
-function commandHelpText(version: string, command: Exclude<Command, 'create'>): string {
+function commandHelpText(version: string, command: Exclude<Command, 'create'>, sections: readonly HelpSection[]): string {
   const help = COMMAND_HELP[command];
   // The service name names the chart, the binary and their directories: regen cannot change it.
   const answers = help.answers === 'none' ? [] : QUESTIONS.filter((q) => help.answers === 'all' || q.key !== 'name');
@@ -431,7 +461,7 @@ Usage:
 ${answerTable}
 Options:
 ${table(generalRows(command))}
-
+${sections.map((s) => `\n${s.title}:\n${table(s.rows)}\n`).join('')}
 Exit codes:
 ${table((help.exitCodes ?? EXIT_CODES).map(([c, d]) => [String(c), d] as const), 8)}
 `;

@@ -48,7 +48,9 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
     // A document on stdout (JSON, `check --sarif -`, `update --summary -`) sends human text to stderr.
     o = output(args.flags.json, args.flags.json || args.flags.sarif === '-' || args.flags.summary === '-');
     if (args.flags.help) {
-      stdout().write(helpText(GENERATOR_VERSION, args.command));
+      // check lists its rules from its table (loaded only for this help).
+      const sections = args.command === 'check' ? (await import('./check-command.js')).checkHelpSections() : [];
+      stdout().write(helpText(GENERATOR_VERSION, args.command, sections));
       return 0;
     }
     if (args.flags.version) {
@@ -101,7 +103,9 @@ function report(err: unknown, out: Output): number {
   if (err instanceof MissingAnswersError) {
     // npm create keeps a --yes written before `--` for itself: say where it goes.
     const dir = err.directory ? shellWord(err.directory) : '<directory>';
-    const msg = `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
+    const msg = err.withYes
+      ? `${err.message}, which has no default: pass --name <name>, or a directory to take it from (create-go-k8s-service <directory> --yes)`
+      : `${err.message} (no TTY to ask): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service ${dir} -- --yes`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, missing: err.questions.map(flagName), exitCode: 2 });
     return 2;
@@ -122,7 +126,8 @@ function report(err: unknown, out: Output): number {
   // the user's problem to fix, not ours. writeProject has undone what it wrote.
   const fs = err as NodeJS.ErrnoException;
   if (err instanceof Error && typeof fs.code === 'string' && typeof fs.syscall === 'string') {
-    const msg = `cannot write: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
+    const reading = ['read', 'scandir', 'stat', 'lstat', 'readlink', 'access'].includes(fs.syscall);
+    const msg = `cannot ${reading ? 'read' : 'write'}: ${fs.message}; ${out.interruptNote ?? 'nothing was changed'}`;
     out.error(msg);
     if (out.isJson) out.json({ ok: false, error: msg, exitCode: 1 });
     return 1;

@@ -1,6 +1,7 @@
 // The create command: flags and answers file → prompts (only on a terminal) → validated
 // answers → plop's `service` generator (writes atomically) → post-steps → next steps.
-import { basename, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { AnswerError, MissingAnswersError, loadAnswersFile, resolveAnswers } from '../model/answers.js';
 import type { ParsedArgs } from './cli-args.js';
 import { UsageError } from './cli-args.js';
@@ -9,7 +10,7 @@ import { createProgress, shellWord, type Output } from '../plumbing/output.js';
 import { planPostSteps, runPostSteps, STEPS, unfinishedNote, type PostStepName, type PostStepResult } from '../plumbing/post-steps.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
 import { projectPaths } from '../render/scaffold.js';
-import { blockingEntries, holdWrites, TargetNotEmptyError, writeProject } from '../plumbing/write.js';
+import { blockingEntries, holdWrites, isNotDirectory, TargetNotEmptyError, writeProject } from '../plumbing/write.js';
 import { starterFiles } from '../render/gitops-starter.js';
 import { CONTEXT_KEY, registerGenerators, type CreateContext } from './plop-generators.js';
 import { usePreset } from '../model/preset.js';
@@ -96,7 +97,8 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env })));
 
   const targetOf = (name: string) => resolve(dirArg ?? name);
-  const notEmpty = (dir: string) => (args.flags.force ? [] : blockingEntries(dir));
+  // --force writes into a directory, never over a file.
+  const notEmpty = (dir: string) => (args.flags.force && !isNotDirectory(dir) ? [] : blockingEntries(dir));
   // Refuse a taken directory before asking anything that would be in vain.
   if (dirArg !== undefined && notEmpty(resolve(dirArg)).length > 0) {
     throw new TargetNotEmptyError(shownPath(resolve(dirArg)), notEmpty(resolve(dirArg)));
@@ -114,7 +116,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
     if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
   } else if (given.name === undefined) {
-    throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg });
+    throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg, withYes: true });
   }
   let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
   refuseLocked(answers);
@@ -123,7 +125,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const placeOf = (a: Answers) => {
     const directory = targetOf(a.name);
     const blocking = blockingEntries(directory);
-    if (blocking.length > 0 && !args.flags.force) throw new TargetNotEmptyError(shownPath(directory), blocking);
+    if (blocking.length > 0 && (!args.flags.force || isNotDirectory(directory))) throw new TargetNotEmptyError(shownPath(directory), blocking);
     // Only the paths: the files are rendered once, by the generator that writes them.
     return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
   };
@@ -132,16 +134,18 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const starter = args.flags.gitopsRepoStarter;
   const refuseStarter = (a: Answers) => {
     if (starter === undefined) return;
-    if (starter === '') throw new UsageError('--gitops-repo-starter: the directory is empty (""): name a directory');
     if (a.deploy !== 'gitops') throw new UsageError('--gitops-repo-starter needs --deploy gitops');
     const taken = blockingEntries(resolve(starter));
     if (taken.length > 0) throw new TargetNotEmptyError(shownPath(resolve(starter)), taken);
   };
   refuseStarter(answers);
   if (args.flags.dryRun) {
-    out.info(`Would write ${plan.length} files into ${shown}${blocking.length ? ' (overwriting files with the same names)' : ''}:`);
-    for (const p of plan) out.info(`  ${p}`);
-    if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan, answers, postSteps: [] });
+    // With --force: which of the files are there already and would be replaced.
+    const replaces = blocking.length ? plan.filter((p) => existsSync(join(directory, p))) : [];
+    const replacing = replaces.length ? ` (${replaces.length} of them ${replaces.length === 1 ? 'exists' : 'exist'} and would be replaced)` : '';
+    out.info(`Would write ${plan.length} files into ${shown}${replacing}:`);
+    for (const p of plan) out.info(`  ${p}${replaces.includes(p) ? ' (exists: would be replaced)' : ''}`);
+    if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan, replaces, answers, postSteps: [] });
     return 0;
   }
 

@@ -43,7 +43,7 @@ questions:
   - key: team
     message: Owning team
     type: string            # string, choice (with choices: [...]) or boolean
-    pattern: ^[a-z0-9-]+$
+    pattern: ^[a-z0-9-]+$   # a string answer is one line unless the question says multiline: true
 
 # Changes to generated files, applied after rendering (so the generator's own updates still
 # flow): append, before/after a literal line + insert, or replace a line + with.
@@ -52,7 +52,7 @@ patches:
     append: |
 
       owners: ## Print the team that owns this service
-      \t@echo {{preset.team}}
+      \t@printf '%s\\n' {{makeShellQuote preset.team}}
 
 # Rules \`check\` enforces in every repo made with this preset.
 conventions:

@@ -172,6 +172,11 @@ async function ask(question: Record<string, unknown>): Promise<unknown> {
   }
 }
 
+/** A choice from a list (arrow keys), through the same gate as every other prompt. */
+export async function choose<T extends string>(message: string, choices: readonly { name: string; value: T }[]): Promise<T> {
+  return (await ask({ type: 'list', name: 'choice', loop: false, message, choices })) as T;
+}
+
 /**
  * A question answered by a word: only the words listed (any case) or Enter for the default;
  * anything else is asked again. (inquirer's confirm takes any key as the default.)
@@ -296,11 +301,20 @@ export async function editAnswer(answers: Answers, env: Environment, extra: Extr
   })) as AnswerKey;
   const q = QUESTIONS.find((x) => x.key === key)!;
   const edited: Partial<Record<AnswerKey, unknown>> = { ...answers, [key]: await askOne(q, answers[key], extra[key]) };
-  // Answers to questions that no longer apply go; questions that apply only now are asked.
+  // An answer that was its default (derived from the ones before it: the module from the name)
+  // is derived again from the edited answers; an answer the user gave stays. Answers to
+  // questions that no longer apply go; questions that apply only now are asked.
+  const defaultOf = (x: (typeof QUESTIONS)[number], earlier: Partial<Answers>) => presetDefault(x.key, earlier) ?? x.default?.(earlier, env);
+  const wasDefault = (x: (typeof QUESTIONS)[number]) => {
+    const d = defaultOf(x, answers);
+    return x.key !== key && d !== undefined && String(d) === String(answers[x.key]);
+  };
   const kept: Partial<Record<AnswerKey, unknown>> = {};
   for (const x of QUESTIONS) {
     if (x.when && !x.when(kept as Partial<Answers>)) continue;
-    if (edited[x.key] !== undefined) kept[x.key] = edited[x.key];
+    const again = wasDefault(x) ? defaultOf(x, kept as Partial<Answers>) : undefined;
+    if (again !== undefined) kept[x.key] = again;
+    else if (edited[x.key] !== undefined) kept[x.key] = edited[x.key];
   }
   return askQuestions(kept, env, extra);
 }

@@ -1,5 +1,4 @@
 // `regen <file|group>...`: the CLI face of regen.ts.
-import { relative } from 'node:path';
 import { coerce, loadAnswersFile, showValue, validateOne } from '../model/answers.js';
 import { activePreset, presetMessage, PresetError } from '../model/preset.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
@@ -14,13 +13,13 @@ import {
   RegenRefused,
   RegenUsageError,
   type Conflict,
-  type PlannedFile,
   type RegenReport,
   type Resolution,
 } from '../maintenance/regen.js';
 import { GROUPS } from '../model/files.js';
 import { unifiedDiff } from '../plumbing/merge.js';
 import { ASIDE_DIR, asidePath } from '../model/record.js';
+import { planDiff, planJson, printPlan } from './plan-output.js';
 import { loadRepo, NotAGeneratedRepoError } from '../maintenance/repo.js';
 
 /** Answers given as flags or in --answers, coerced and validated one by one. */
@@ -49,49 +48,21 @@ function refuseLockedChanges(changes: Partial<Answers>, locked: readonly (keyof 
   }
 }
 
-type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> & { ui: { rl: NodeJS.EventEmitter } };
+let prompts: typeof import('./prompts.js') | undefined;
 
-/**
- * Asks per conflict. As in prompts.ts: on Ctrl-C inquirer sends SIGINT and leaves the
- * promise pending, so a timer keeps the process up for cli.ts's handler (exit 130); end
- * of input (Ctrl-D) closes readline, which is a cancellation. Nothing is written before
- * every conflict has its answer.
- */
+/** Asks per conflict (the diff on request); nothing is written before every conflict has its answer. */
 async function askResolution(c: Conflict): Promise<Resolution> {
-  const { default: inquirer } = await import('inquirer');
-  const { PromptCancelled } = await import('./prompts.js');
-  const prompt = inquirer.createPromptModule({ output: stderr() }) as unknown as PromptModule;
-  const keepAlive = setInterval(() => {}, 60_000);
-  try {
-    for (;;) {
-      const pending = prompt([
-        {
-          type: 'list',
-          name: 'choice',
-          loop: false,
-          message: `${c.path} was edited since it was generated. What now?`,
-          choices: [
-            { name: 'keep my version (skip)', value: 'skip' },
-            { name: 'overwrite with the generated version', value: 'overwrite' },
-            { name: 'merge the generated change into mine (3-way)', value: 'merge' },
-            { name: `keep mine, write the generated version under ${ASIDE_DIR}/`, value: 'new' },
-            { name: 'show the diff', value: 'diff' },
-          ],
-        },
-      ]);
-      let answered = false;
-      let interrupted = false;
-      pending.ui.rl.on('SIGINT', () => (interrupted = true));
-      const cancelled = new Promise<never>((_, reject) =>
-        pending.ui.rl.on('close', () => setImmediate(() => !answered && !interrupted && reject(new PromptCancelled()))),
-      );
-      cancelled.catch(() => {});
-      const { choice } = (await Promise.race([pending.then((a) => ((answered = true), a)), cancelled])) as { choice: Resolution | 'diff' };
-      if (choice !== 'diff') return choice;
-      stderr().write(await unifiedDiff(c.path, c.current, c.generated));
-    }
-  } finally {
-    clearInterval(keepAlive);
+  const { choose } = (prompts ??= await import('./prompts.js'));
+  for (;;) {
+    const choice = await choose<Resolution | 'diff'>(`${c.path} was edited since it was generated. What now?`, [
+      { name: 'keep my version (skip)', value: 'skip' },
+      { name: 'overwrite with the generated version', value: 'overwrite' },
+      { name: 'merge the generated change into mine (3-way)', value: 'merge' },
+      { name: `keep mine, write the generated version under ${ASIDE_DIR}/`, value: 'new' },
+      { name: 'show the diff', value: 'diff' },
+    ]);
+    if (choice !== 'diff') return choice;
+    stderr().write(await unifiedDiff(c.path, c.current, c.generated));
   }
 }
 
@@ -128,9 +99,9 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       dryRun: args.flags.dryRun,
       interactive: isInteractive(),
       resolve: askResolution,
-    });
+    }).finally(() => prompts?.endPrompts());
     if (report.wrote) out.interruptNote = 'the regenerated files were already written';
-    const diff = args.flags.dryRun ? await reportDiff(report) : undefined;
+    const diff = args.flags.dryRun ? await planDiff(report.files) : undefined;
     if (diff) out.info(diff.replace(/\n$/, ''));
     printReport(report, out);
     const failed = attention(report);
@@ -139,7 +110,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
     return failed ? 1 : 0;
   } catch (err) {
     if (err instanceof ConflictError) {
-      const diff = args.flags.dryRun ? await reportDiff(err.report) : undefined;
+      const diff = args.flags.dryRun ? await planDiff(err.report.files) : undefined;
       if (diff) out.info(diff.replace(/\n$/, ''));
       printReport(err.report, out);
       out.error(err.message);
@@ -185,38 +156,12 @@ function jsonReport(r: RegenReport) {
     noBase: r.noBase,
     recordChanged: r.recordChanged,
     wrote: r.wrote,
-    changed: r.files.filter((f) => ['create', 'update', 'delete', 'merged', 'merge-conflict'].includes(f.action)).map((f) => f.path),
-    files: r.files.map(({ path, action, reason }) => ({ path, action, ...(reason ? { reason } : {}) })),
+    ...planJson(r.files),
     warnings: r.warnings,
   };
 }
 
 function printReport(r: RegenReport, out: Output): void {
-  const rel = relative(process.cwd(), r.root) || '.';
-  for (const w of r.warnings) out.warn(w);
-  for (const f of r.files) {
-    if (f.action === 'unchanged') continue;
-    out.info(`  ${f.action.padEnd(10)} ${f.path}${f.reason ? `  (${f.reason})` : ''}`);
-  }
   if (r.answersChanged.length) out.info(`answers changed: ${r.answersChanged.join(', ')}`);
-  out.info(`${rel}: ${r.summary}`);
-}
-
-/** What the run would change on disk, as one unified diff (conflicts included). */
-async function reportDiff(r: RegenReport): Promise<string> {
-  const shown: Record<string, (f: PlannedFile) => [string | undefined, string | undefined] | undefined> = {
-    create: (f) => [undefined, f.after],
-    update: (f) => [f.before, f.after],
-    merged: (f) => [f.before, f.after],
-    'merge-conflict': (f) => [f.before, f.after],
-    conflict: (f) => [f.before, f.after],
-    delete: (f) => [f.before, undefined],
-  };
-  const parts: string[] = [];
-  for (const f of r.files) {
-    const pair = shown[f.action]?.(f);
-    if (pair) parts.push(await unifiedDiff(f.path, pair[0], pair[1]));
-    if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
-  }
-  return parts.join('');
+  printPlan(out, r, r.summary);
 }

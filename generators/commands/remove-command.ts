@@ -1,8 +1,8 @@
 // `remove <file>...`: the CLI face of remove.ts.
-import { relative } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
 import type { Output } from '../plumbing/output.js';
+import { planJson, printPlan } from './plan-output.js';
 import { RemoveRefused, removeFiles, RemoveUsageError, type RemoveReport } from '../maintenance/remove.js';
 import { NotAGeneratedRepoError } from '../maintenance/repo.js';
 
@@ -13,22 +13,19 @@ export async function removeCommand(args: ParsedArgs, out: Output): Promise<numb
   out.interruptNote = 'nothing was changed';
   let report: RemoveReport;
   try {
-    report = removeFiles({ cwd: process.cwd(), targets: args.positionals, force: args.flags.force, dryRun: args.flags.dryRun });
+    report = await removeFiles({ cwd: process.cwd(), targets: args.positionals, force: args.flags.force, dryRun: args.flags.dryRun });
   } catch (err) {
     if (err instanceof RemoveUsageError) throw new UsageError(err.message);
     if (err instanceof RemoveRefused || err instanceof NotAGeneratedRepoError) throw new CommandFailed(err.message);
     throw err;
   }
-  const what = { deleted: 'deleted and recorded as removed', recorded: 'already gone; recorded as removed', already: 'already removed' } as const;
-  for (const f of report.files) out.info(`  ${f.action.padEnd(10)} ${f.path}  (${what[f.action]})`);
-  const where = relative(process.cwd(), report.root) || '.';
   const names = report.files.map((f) => f.path).join(' ');
-  out.info(
-    `${where}: ${report.files.length} file(s) removed on purpose${report.dryRun ? ' (dry run: nothing written)' : ''}; ` +
+  printPlan(
+    out,
+    report,
+    `${report.files.length} file(s) removed on purpose${report.dryRun ? ' (dry run: nothing written)' : ''}; ` +
       `check, regen and update leave them out; \`regen ${names}\` brings them back`,
   );
-  if (out.isJson) {
-    out.json({ ok: true, root: report.root, dryRun: report.dryRun, wrote: report.wrote, recordChanged: report.recordChanged, files: report.files });
-  }
+  if (out.isJson) out.json({ ok: true, root: report.root, dryRun: report.dryRun, wrote: report.wrote, recordChanged: report.recordChanged, ...planJson(report.files) });
   return 0;
 }

@@ -1,10 +1,12 @@
 // A fleet report as SARIF 2.1.0, the format GitHub code scanning (and most dashboards) take.
 // One run for all repos: code scanning refuses several runs of one tool and category in one
-// upload. Paths are relative to `base`: the repo root for one repo (what code scanning needs),
-// the current directory for a fleet.
+// upload. Paths are relative to their repo: one repo's root is %SRCROOT% (what code scanning
+// needs); in a fleet each repo has a base id of its own, declared in originalUriBaseIds and
+// named with its repository and revision in versionControlProvenance.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { RULE_DESCRIPTIONS, RULES } from '../maintenance/check.js';
+import { CHECK_RULES, type CheckRule } from '../maintenance/check.js';
+import { pathToFileURL } from 'node:url';
 import type { FleetReport, FleetRepo } from '../maintenance/fleet.js';
 import { RECORD_FILE } from '../model/record.js';
 import { GENERATOR_VERSION } from '../model/version.js';
@@ -13,52 +15,41 @@ import { acceptance } from '../maintenance/waivers.js';
 const TOOL = 'create-go-k8s-service';
 const HELP_URI = 'https://www.npmjs.com/package/create-go-k8s-service';
 
-/** A rule beyond check's own: version lag (a note, not a failure). */
-const EXTRA_RULES = {
-  'generator-version': 'The repo was generated (or last updated) by the current generator version; `update` brings newer conventions.',
-} as const;
-
-/** SARIF wants an opaque id and a readable name that differ; the ids are check's own rule names. */
-const RULE_NAMES: Record<(typeof RULES)[number] | keyof typeof EXTRA_RULES, string> = {
-  record: 'RecordListsExistingFiles',
-  'makefile-targets': 'MakefileHasStandardTargets',
-  probes: 'ProbesUseHealthzAndReady',
-  'non-root': 'ContainerRunsAsNonRoot',
-  expose: 'ImageExposesServicePort',
-  'ci-make': 'CiRunsThroughMake',
-  'admin-port': 'MetricsStayOnTheAdminPort',
-  'go-version': 'GoLineKeepsContainerAwareGomaxprocs',
-  gitops: 'GitopsRendersAndPublishesByDigest',
-  'generator-version': 'GeneratorVersionIsCurrent',
-};
+/** A rule beyond check's own: version lag (a note, not a failure). SARIF wants a readable name beside each id. */
+const EXTRA_RULES: readonly Pick<CheckRule, 'id' | 'name' | 'description'>[] = [
+  {
+    id: 'generator-version',
+    name: 'GeneratorVersionIsCurrent',
+    description: 'The repo was generated (or last updated) by the current generator version; `update` brings newer conventions.',
+  },
+];
+const SARIF_RULES = [...CHECK_RULES, ...EXTRA_RULES];
 
 type Level = 'error' | 'note';
 
 interface Location {
   physicalLocation: {
-    artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
+    artifactLocation: { uri: string; uriBaseId: string };
     region?: { startLine: number; endLine?: number };
   };
 }
 
-const ruleIds = [...RULES, ...(Object.keys(EXTRA_RULES) as (keyof typeof EXTRA_RULES)[])];
-const describe = (id: string): string =>
-  (RULE_DESCRIPTIONS as Record<string, string>)[id] ?? (EXTRA_RULES as Record<string, string>)[id] ?? id;
+const ruleIds = SARIF_RULES.map((r) => r.id);
 
 const toUri = (path: string): string => path.split(sep).join('/');
 
 /** Where a finding points: its line, or the whole file; a file that is missing points at the record. */
-function location(repoRoot: string, base: string, file: string, line?: number): Location {
+function location(repoRoot: string, baseId: string, file: string, line?: number): Location {
   let path = join(repoRoot, file);
   if (!existsSync(path)) path = join(repoRoot, RECORD_FILE);
-  const uri = toUri(relative(base, path)) || '.';
+  const uri = toUri(relative(repoRoot, path)) || '.';
   let region: Location['physicalLocation']['region'];
   if (line) region = { startLine: line };
   else if (existsSync(path)) {
     const lines = readFileSync(path, 'utf8').replace(/\n$/, '').split('\n').length;
     region = { startLine: 1, endLine: Math.max(1, lines) };
   }
-  return { physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, ...(region ? { region } : {}) } };
+  return { physicalLocation: { artifactLocation: { uri, uriBaseId: baseId }, ...(region ? { region } : {}) } };
 }
 
 function result(ids: readonly string[], ruleId: string, level: Level, text: string, loc: Location) {
@@ -83,13 +74,24 @@ function repoResults(ids: readonly string[], repo: FleetRepo, base: string) {
   return out;
 }
 
-export function fleetSarif(report: FleetReport, base: string): object {
-  // Presets' conventions (preset-check.ts) are rules too, described by their messages.
+/** One repo: %SRCROOT%; a fleet: REPO1, REPO2, … in the order of the report. */
+const baseIds = (report: FleetReport, fleet: boolean): Map<FleetRepo, string> =>
+  new Map(report.repos.filter((r) => r.root).map((r, i) => [r, fleet ? `REPO${i + 1}` : '%SRCROOT%']));
+
+export function fleetSarif(report: FleetReport, fleet: boolean): object {
+  // Presets' conventions (preset-check.ts) are rules too: described by what they ask, or by a
+  // message when a repo's preset could not say (every rule a result names must be listed).
   const presetRules = new Map<string, string>();
-  for (const v of report.repos.flatMap((r) => r.violations)) {
+  for (const r of report.repos) for (const [id, text] of Object.entries(r.presetRules ?? {})) if (!presetRules.has(id)) presetRules.set(id, text);
+  for (const v of report.repos.flatMap((r) => [...r.violations, ...r.waived])) {
     if (!(ruleIds as readonly string[]).includes(v.rule) && !presetRules.has(v.rule)) presetRules.set(v.rule, v.message);
   }
   const ids = [...ruleIds, ...presetRules.keys()];
+  const bases = baseIds(report, fleet);
+  const provenance = [...bases].flatMap(([r, id]) =>
+    r.vcs?.repositoryUri ? [{ repositoryUri: r.vcs.repositoryUri, ...(r.vcs.revisionId ? { revisionId: r.vcs.revisionId } : {}), mappedTo: { uriBaseId: id } }] : [],
+  );
+  const originals = fleet ? Object.fromEntries([...bases].map(([r, id]) => [id, { uri: pathToFileURL(`${r.root!}${sep}`).href }])) : undefined;
   return {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -101,12 +103,12 @@ export function fleetSarif(report: FleetReport, base: string): object {
             version: GENERATOR_VERSION,
             semanticVersion: GENERATOR_VERSION,
             informationUri: HELP_URI,
-            rules: [...ruleIds.map((id) => ({
+            rules: [...SARIF_RULES.map(({ id, name, description }) => ({
               id,
-              name: RULE_NAMES[id],
-              shortDescription: { text: describe(id) },
-              fullDescription: { text: describe(id) },
-              help: { text: `${describe(id)} Run \`create-go-k8s-service check\` in the repo for details.` },
+              name,
+              shortDescription: { text: description },
+              fullDescription: { text: description },
+              help: { text: `${description} Run \`create-go-k8s-service check\` in the repo for details.` },
               defaultConfiguration: { level: id === 'generator-version' ? 'note' : 'error' },
             })),
             ...[...presetRules].map(([id, message]) => ({
@@ -121,6 +123,8 @@ export function fleetSarif(report: FleetReport, base: string): object {
           },
         },
         automationDetails: { id: `${TOOL}/check/` },
+        ...(originals ? { originalUriBaseIds: originals } : {}),
+        ...(provenance.length > 0 ? { versionControlProvenance: provenance } : {}),
         // A directory that is not a generated repo is not a finding in a file: SARIF's place for
         // "the tool could not check this" is the invocation's notifications.
         invocations: [
@@ -131,7 +135,7 @@ export function fleetSarif(report: FleetReport, base: string): object {
               .map((r) => ({ level: 'error', message: { text: `${r.dir}: ${r.error}` } })),
           },
         ],
-        results: report.repos.flatMap((r) => repoResults(ids, r, base)),
+        results: report.repos.flatMap((r) => repoResults(ids, r, bases.get(r) ?? '%SRCROOT%')),
       },
     ],
   };

@@ -1,16 +1,16 @@
 // `update`: the CLI face of update.ts. --bot is the pull-request mode: conflict markers in place
 // of files put aside, exit 3 for "updated with conflicts", nothing committed unless --commit.
 import { writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { CommandFailed } from '../plumbing/errors.js';
-import { unifiedDiff } from '../plumbing/merge.js';
 import { stdout, type Output } from '../plumbing/output.js';
 import { missingBaseRemedy } from '../maintenance/merge-base.js';
 import { packageSource } from '../maintenance/package-source.js';
 import { ASIDE_DIR, asidePath, GENERATOR_NAME } from '../model/record.js';
 import { commitEverything, NotAGeneratedRepoError } from '../maintenance/repo.js';
 import { update, UpdateRefused, type UpdateOptions, type UpdateReport } from '../maintenance/update.js';
+import { planDiff, planJson, printPlan } from './plan-output.js';
 import { shippedChangelog, updateSummary } from './update-summary.js';
 
 /** Tests pass a newer generator's render function and version here; the CLI passes none. */
@@ -40,23 +40,9 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
     throw err;
   }
 
-  let diff: string | undefined;
-  if (report.dryRun) {
-    const parts: string[] = [];
-    for (const f of report.files) {
-      if (f.action === 'new-aside') parts.push(await unifiedDiff(asidePath(f.path), undefined, f.after));
-      else if (f.after !== undefined || f.action === 'delete') parts.push(await unifiedDiff(f.path, f.before, f.after));
-    }
-    diff = parts.join('');
-    if (diff) out.info(diff.replace(/\n$/, ''));
-  }
-  for (const w of report.warnings) out.warn(w);
-  for (const f of report.files) {
-    if (f.action === 'unchanged') continue;
-    out.info(`  ${f.action.padEnd(10)} ${f.path}${f.reason ? `  (${f.reason})` : ''}`);
-  }
-  const where = relative(process.cwd(), report.root) || '.';
-  out.info(`${where}: ${report.fromVersion} → ${report.toVersion}: ${report.summary}`);
+  const diff = report.dryRun ? await planDiff(report.files) : undefined;
+  if (diff) out.info(diff.replace(/\n$/, ''));
+  printPlan(out, report, `${report.fromVersion} → ${report.toVersion}: ${report.summary}`);
 
   if (summaryFile !== undefined) {
     const markdown = updateSummary(report, shippedChangelog());
@@ -102,7 +88,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
       recordChanged: report.recordChanged,
       wrote: report.wrote,
       ...(committed ? { commit: committed } : {}),
-      files: report.files.map(({ path, action, reason }) => ({ path, action, ...(reason ? { reason } : {}) })),
+      ...planJson(report.files),
       warnings: report.warnings,
       ...(diff !== undefined ? { diff } : {}),
     });

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ASIDE_DIR, compareVersions, GENERATOR_NAME } from '../model/record.js';
-import type { UpdateAction, UpdateReport } from '../maintenance/update.js';
+import type { Action } from '../maintenance/file-plan.js';
+import type { UpdateReport } from '../maintenance/update.js';
 
 /** This package's CHANGELOG.md (beside dist/ in the package, at the root of a checkout), if there. */
 export function shippedChangelog(): string | undefined {
@@ -30,8 +31,8 @@ export function changelogBetween(changelog: string, from: string, to: string): s
     .map((s) => s.trim());
 }
 
-const GROUPS: [UpdateAction, string][] = [
-  ['conflict', 'In conflict: resolve the conflict markers before merging'],
+const GROUPS: [Action, string][] = [
+  ['merge-conflict', 'In conflict: resolve the conflict markers before merging'],
   ['new-aside', `Without a merge base: the new version is in ${ASIDE_DIR}/, merge it by hand`],
   ['merged', 'Merged: your edits and the new version combined'],
   ['update', 'Updated: not edited, replaced by the new version'],
@@ -42,21 +43,21 @@ const GROUPS: [UpdateAction, string][] = [
 ];
 
 /** Reasons the group's title already gives. */
-const SAID_BY_TITLE = new Set(['your edits and the new version merged', 'your edits; nothing new from the generator', 'new in this version', 'no longer generated']);
+const SAID_BY_TITLE = new Set(['your edits and the generated change merged', 'your edits; nothing new from the generator', 'no longer generated']);
 
-const COUNTS: [UpdateAction, string][] = [
+const COUNTS: [Action, string][] = [
   ['update', 'updated'],
   ['merged', 'merged'],
-  ['conflict', 'in conflict'],
+  ['merge-conflict', 'in conflict'],
   ['kept', 'kept'],
   ['create', 'added'],
   ['delete', 'removed'],
 ];
 
 export function updateSummary(report: UpdateReport, changelog: string | undefined): string {
-  const count = (a: UpdateAction) => report.files.filter((f) => f.action === a).length;
+  const count = (a: Action) => report.files.filter((f) => f.action === a).length;
   const lines = [`## ${GENERATOR_NAME} ${report.fromVersion} → ${report.toVersion}`, ''];
-  const attention = count('conflict') + count('new-aside');
+  const attention = count('merge-conflict') + count('new-aside');
   lines.push(attention > 0 ? `**${attention} file(s) need a reviewer's merge** (listed first).` : 'Every file updated cleanly.', '');
   lines.push(`| ${COUNTS.map(([, l]) => l).join(' | ')} |`, `|${COUNTS.map(() => '---:|').join('')}`, `| ${COUNTS.map(([a]) => count(a)).join(' | ')} |`, '');
   for (const [action, title] of GROUPS) {

@@ -1,5 +1,6 @@
 // check over a fleet: every repo checked on its own, one report for all of them, with the
 // generator version each repo was made by, so drift and version lag read from one document.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CheckReport } from './check.js';
@@ -25,6 +26,10 @@ export interface FleetRepo {
   waived: WaivedReport['waived'];
   skipped: CheckReport['skipped'];
   notes: string[];
+  /** The recorded preset's conventions (id → what it asks), checked beside check's own rules. */
+  presetRules?: Record<string, string>;
+  /** Which repository and revision was checked, for reports read far from the checkout. */
+  vcs?: { repositoryUri?: string; revisionId?: string };
 }
 
 export interface FleetReport {
@@ -75,7 +80,23 @@ function checkOne(dir: string, path: string): FleetRepo {
     waived: report.waived,
     skipped: report.skipped,
     notes: report.notes,
+    ...(report.presetRuleDescriptions ? { presetRules: report.presetRuleDescriptions } : {}),
+    vcs: repoIdentity(report.root),
   };
+}
+
+const git = (root: string, args: string[]): string | undefined => {
+  const r = spawnSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+};
+
+/** The repo's origin as an absolute URI (scp-like `git@host:path` becomes ssh://), and HEAD. */
+function repoIdentity(root: string): FleetRepo['vcs'] {
+  const remote = git(root, ['remote', 'get-url', 'origin']);
+  const scp = remote && /^([\w.-]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(remote);
+  const uri = scp ? `ssh://${scp[1] ?? ''}${scp[2]}/${scp[3]}` : remote && /^[a-z][a-z0-9+.-]*:\/\//i.test(remote) ? remote : undefined;
+  const revision = git(root, ['rev-parse', '--verify', '-q', 'HEAD']);
+  return { ...(uri ? { repositoryUri: uri } : {}), ...(revision ? { revisionId: revision } : {}) };
 }
 
 const count = (m: Record<string, number>, key: string) => {

@@ -3,15 +3,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRepo, type CheckReport, type Rule } from './check.js';
-import { activateRepoPreset } from './preset-repo.js';
+import { activateRepoPreset, type BrokenLock } from './preset-repo.js';
 import { presetPath, PresetError, usePreset, type Convention } from '../model/preset.js';
 import { RECORD_FILE } from '../model/record.js';
 
 export function checkWithPreset(start: string): CheckReport {
   let active: ReturnType<typeof activateRepoPreset>;
   let loadError: string | undefined;
+  let locks: BrokenLock[] = [];
   try {
-    active = activateRepoPreset(start);
+    active = activateRepoPreset(start, {
+      reportLocks: (broken) => {
+        locks = broken;
+      },
+    });
   } catch (err) {
     if (!(err instanceof PresetError)) throw err;
     loadError = err.message;
@@ -20,7 +25,13 @@ export function checkWithPreset(start: string): CheckReport {
     const report = checkRepo(start);
     if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
     if (active) {
+      const who = `preset ${active.preset.name} ${active.preset.version}`;
+      for (const b of locks) {
+        report.violations.push({ rule: 'preset-lock', file: RECORD_FILE, message: `${b.key} is ${JSON.stringify(b.recorded)}, but ${who} locks it to ${JSON.stringify(b.locked)}` });
+      }
       report.presetRules = active.preset.conventions.map((c) => c.id);
+      report.presetRuleDescriptions = Object.fromEntries(active.preset.conventions.map((c) => [c.id, c.message]));
+      if (active.preset.waivers) report.waiverPolicy = { preset: `${active.preset.name} ${active.preset.version}`, ...active.preset.waivers };
       const serviceName = readName(report.root);
       for (const c of active.preset.conventions) {
         const v = conventionViolation(report.root, c, serviceName);

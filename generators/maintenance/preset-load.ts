@@ -2,12 +2,12 @@
 // package.json (name, version), go-k8s-service-preset.yaml and templates/. Everything is
 // checked and compiled up front, so a bad preset stops the run before anything is written:
 // one line naming the preset, its file and the rule.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RULES } from './check.js';
 import { FILES } from '../model/files.js';
-import { fetchPackage } from '../plumbing/preset-fetch.js';
+import { fetchPackage, seedPackageCache } from '../plumbing/preset-fetch.js';
 import {
   PRESET_MANIFEST,
   presetMessage,
@@ -18,14 +18,22 @@ import {
   type PresetAnswers,
   type PresetQuestion,
   type Render,
+  type WaiverPolicy,
+  presetPathProblem,
 } from '../model/preset.js';
+import { showValue } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey } from '../model/questions.js';
 import { compileTemplate } from '../render/render.js';
 
-const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions'] as const;
-const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern'] as const;
+const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers', 'catalog'] as const;
+const POLICY_KEYS = ['maxDays', 'unwaivable', 'require'] as const;
+const REQUIRABLE = ['file', 'message'] as const;
+const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern', 'multiline'] as const;
 const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
+/** Bounds on what a preset may ship: it is text for templates, not a payload. */
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILES = 1000;
 
 /** A folder path rather than a package name: ./x, ../x, /x, C:\x, ~/x. */
 export const isFolderSpec = (spec: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec);
@@ -67,11 +75,17 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
     }
   }
   const preset = loadFolder(dir, spec, source);
+  // A tarball is recorded as name@version: its unpacked copy goes where a registry download of
+  // that version would, so check, regen and update find it again without a registry.
+  if (tarball) seedPackageCache(`${preset.name}@${preset.version}`, dir);
   return source === undefined ? preset : { ...preset, folder: dir };
 }
 
 function loadFolder(dir: string, spec: string, folderSource: string | undefined): Preset {
   const pkgFile = join(dir, 'package.json');
+  const linked = (rel: string) => (isLink(join(dir, rel)) ? `${rel} is a symbolic link: a preset holds no links (they can point anywhere on the machine)` : undefined);
+  const pkgLink = linked('package.json');
+  if (pkgLink) throw new PresetError(presetMessage(spec, pkgLink));
   if (!existsSync(pkgFile)) throw new PresetError(presetMessage(spec, `no package.json in ${dir} (a preset is a package with a name and a version)`));
   let pkg: { name?: unknown; version?: unknown };
   try {
@@ -81,11 +95,22 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   }
   if (typeof pkg.name !== 'string' || !pkg.name) throw new PresetError(presetMessage(spec, 'package.json has no "name"'));
   if (typeof pkg.version !== 'string' || !pkg.version) throw new PresetError(presetMessage(spec, 'package.json has no "version"'));
+  // Both end up in cache paths and the record: only what npm itself would publish.
+  if (!/^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(pkg.name) || pkg.name.length > 214) {
+    throw new PresetError(presetMessage(spec, `package.json: name ${JSON.stringify(pkg.name)} is not an npm package name`));
+  }
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(pkg.version)) {
+    throw new PresetError(presetMessage(spec, `package.json: version ${JSON.stringify(pkg.version)} is not a semantic version`));
+  }
   const id = { name: pkg.name, version: pkg.version };
   const fail = (what: string): never => {
     throw new PresetError(presetMessage(id, what));
   };
 
+  for (const rel of [PRESET_MANIFEST, 'templates']) {
+    const link = linked(rel);
+    if (link) fail(link);
+  }
   const manifestFile = join(dir, PRESET_MANIFEST);
   if (!existsSync(manifestFile)) fail(`no ${PRESET_MANIFEST} in ${dir}`);
   let manifest: unknown;
@@ -155,10 +180,18 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
       }
       pattern = q.pattern as string;
     }
-    const question: PresetQuestion = { key, message: q.message as string, type, ...(choices ? { choices } : {}), ...(pattern ? { pattern } : {}) };
+    if (q.multiline !== undefined && (type !== 'string' || typeof q.multiline !== 'boolean')) fail(`${where} (${key}): multiline only goes with type: string`);
+    const question: PresetQuestion = {
+      key,
+      message: q.message as string,
+      type,
+      ...(choices ? { choices } : {}),
+      ...(pattern ? { pattern } : {}),
+      ...(q.multiline === true ? { multiline: true } : {}),
+    };
     if (q.default !== undefined) {
       const broken = presetAnswerProblem(question, q.default);
-      if (broken) fail(`${where} (${key}): default ${JSON.stringify(q.default)} ${broken}`);
+      if (broken) fail(`${where} (${key}): default ${showValue(q.default)} ${broken}`);
       question.default = q.default as string | boolean;
     }
     questions.push(question);
@@ -169,7 +202,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   const tdir = join(dir, 'templates');
   const ours = new Map(FILES.map((f) => [f.path, f]));
   if (existsSync(tdir)) {
-    for (const file of walk(tdir)) {
+    const files = walk(tdir, (link) => fail(`${toPosix(relative(dir, link))} is a symbolic link: a preset holds no links (they can point anywhere on the machine)`));
+    if (files.length > MAX_FILES) fail(`templates/ holds ${files.length} files, more than ${MAX_FILES}`);
+    for (const file of files) {
       const rel = toPosix(relative(dir, file));
       const hbs = rel.endsWith('.hbs');
       const path = rel
@@ -177,6 +212,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
         .split('/')
         .map((seg) => seg.replaceAll('__name__', '<name>').replace(/^dot_/, '.'))
         .join('/');
+      const confined = presetPathProblem(path);
+      if (confined) fail(`${rel} would write ${path}: ${confined}`);
+      if (statSync(file).size > MAX_FILE_BYTES) fail(`${rel} is larger than 1 MiB`);
       const our = ours.get(path);
       // Our chart templates are Go templates: a replacement is one too, copied as it is.
       if (our?.engine === 'chart' && hbs) fail(`${rel} replaces a Helm template, which is copied as it is: name it without .hbs`);
@@ -240,6 +278,36 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     conventions.push({ id, file: c.file as string, message: c.message as string, ...(require ? { require } : {}), ...(forbid ? { forbid } : {}) });
   });
 
+  // waivers: the policy for the repos' waivers
+  let waivers: WaiverPolicy | undefined;
+  if (m.waivers !== undefined) {
+    const w = object(m.waivers, at('waivers'), fail);
+    unknownKeys(w, POLICY_KEYS, at('waivers'), fail);
+    if (w.maxDays !== undefined && (!Number.isInteger(w.maxDays) || (w.maxDays as number) < 1)) fail(at('waivers.maxDays must be a whole number of days from 1'));
+    const list = (key: string, v: unknown): string[] => {
+      if (v === undefined) return [];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return fail(at(`waivers.${key} must be a list of names`));
+      return v as string[];
+    };
+    const unwaivable = list('unwaivable', w.unwaivable);
+    const ruleIds = [...RULES, ...conventions.map((c) => c.id)] as string[];
+    const unknownRule = unwaivable.find((r) => !ruleIds.includes(r));
+    if (unknownRule !== undefined) fail(at(`waivers.unwaivable: ${JSON.stringify(unknownRule)} is not a rule of check or of this preset (${ruleIds.join(', ')})`));
+    const require = list('require', w.require);
+    const badField = require.find((f) => !(REQUIRABLE as readonly string[]).includes(f));
+    if (badField !== undefined) fail(at(`waivers.require: ${JSON.stringify(badField)} is not a waiver field that may be required (${REQUIRABLE.join(', ')})`));
+    waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays as number } : {}), unwaivable, require: require as WaiverPolicy['require'] };
+  }
+
+  // catalog: where the platform's code host shows a repository
+  let sourceLocation: Render | undefined;
+  if (m.catalog !== undefined) {
+    const c = object(m.catalog, at('catalog'), fail);
+    unknownKeys(c, ['sourceLocation'], at('catalog'), fail);
+    if (typeof c.sourceLocation !== 'string' || !c.sourceLocation) fail(at('catalog.sourceLocation must be a URL template, like https://code.acme.example/{{module}}'));
+    sourceLocation = compile(at('catalog.sourceLocation'), c.sourceLocation as string);
+  }
+
   return {
     name: id.name,
     version: id.version,
@@ -250,13 +318,23 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     templates,
     patches,
     conventions,
+    ...(waivers ? { waivers } : {}),
+    ...(sourceLocation ? { sourceLocation } : {}),
   };
 }
+
+// eslint-disable-next-line no-control-regex
+const ONE_LINE_BREAKERS = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/u;
+// eslint-disable-next-line no-control-regex
+const MULTILINE_BREAKERS = /[\u0000-\u0008\u000b-\u001f\u007f]/u;
 
 /** Why a value is no answer to a preset question, or undefined. */
 export function presetAnswerProblem(q: PresetQuestion, value: unknown): string | undefined {
   if (q.type === 'boolean') return typeof value === 'boolean' ? undefined : 'must be true or false';
   if (typeof value !== 'string') return 'must be text';
+  // One line unless asked for: a newline in a label or a YAML scalar adds keys where a template inserts it.
+  if (!q.multiline && ONE_LINE_BREAKERS.test(value)) return 'must be one line of text without control characters (the question does not say multiline: true)';
+  if (q.multiline && MULTILINE_BREAKERS.test(value)) return 'must be text without control characters other than newlines and tabs';
   if (q.type === 'choice' && !q.choices!.includes(value)) return `must be one of ${q.choices!.join(', ')}`;
   if (q.pattern && !new RegExp(q.pattern, 'u').test(value)) return `must match ${q.pattern}`;
   return undefined;
@@ -272,11 +350,24 @@ function unknownKeys(o: Record<string, unknown>, known: readonly string[], where
   if (bad !== undefined) fail(`${where}: unknown key ${JSON.stringify(bad)} (known: ${known.join(', ')})`);
 }
 
-function walk(dir: string): string[] {
+/** Files under dir, sorted; a symbolic link anywhere is refused (`link` throws), never followed. */
+function walk(dir: string, link: (path: string) => never): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+    .flatMap((e) => {
+      const p = join(dir, e.name);
+      if (e.isSymbolicLink()) return link(p);
+      return e.isDirectory() ? walk(p, link) : [p];
+    });
 }
+
+const isLink = (p: string): boolean => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 /** Values for a preset's questions, from --set key=value and an answers file; checked, with defaults when asked for. */
 export function resolvePresetAnswers(
@@ -301,7 +392,7 @@ export function resolvePresetAnswers(
     }
     if (q.type === 'boolean' && typeof value === 'string') value = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
     const broken = presetAnswerProblem(q, value);
-    if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${JSON.stringify(value)} ${broken}`));
+    if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${showValue(value)} ${broken}`));
     answers[q.key] = value as string | boolean;
   }
   return { answers, missing };

@@ -11,11 +11,20 @@ import { findRepoRoot } from './repo.js';
 /** regen writes the preset version the repo was made with: another one is a refusal (update takes it). */
 export class PresetVersionRefused extends Error {}
 
+/** An answer of the record that a lock of the preset contradicts. */
+export interface BrokenLock {
+  key: string;
+  recorded: unknown;
+  locked: unknown;
+}
+
 export interface RepoPresetOptions {
   /** --preset: load this one instead of the recorded one. */
   override?: string;
   /** regen: the loaded preset must be the recorded version. */
   sameVersion?: boolean;
+  /** check: report a record that contradicts a lock (else it is refused: PresetError). */
+  reportLocks?: (broken: BrokenLock[]) => void;
 }
 
 /** Activates the repo's preset (or none) and returns it; PresetError when it cannot be loaded. */
@@ -41,10 +50,37 @@ export function activateRepoPreset(start: string, opts: RepoPresetOptions = {}):
         `run \`create-go-k8s-service update${opts.override ? ` --preset ${opts.override}` : ''}\` first (it merges the preset's changes into your files), or point --preset at ${recorded.name} ${recorded.version}; nothing was written`,
     );
   }
+  const broken = brokenLocks(preset, record.answers);
+  if (broken.length > 0) {
+    if (!opts.reportLocks) {
+      const { key, recorded: was, locked } = broken[0]!;
+      throw new PresetError(presetMessage(preset, `${RECORD_FILE} answers ${key} ${show(was)}, but this preset locks ${key} to ${show(locked)}: set it back to ${show(locked)} in ${RECORD_FILE}`));
+    }
+    opts.reportLocks(broken);
+  }
   const answers = recordedAnswers(preset, recorded?.answers ?? {});
   const active = { preset, answers };
   usePreset(active);
   return active;
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+/** Locks are checked wherever answers come from: flags, answers files, and here, the record. */
+export function brokenLocks(preset: Preset, answers: object): BrokenLock[] {
+  const given = answers as Record<string, unknown>;
+  return preset.locked.flatMap((key) => {
+    const d = preset.defaults[key];
+    let locked: unknown;
+    try {
+      locked = typeof d === 'function' ? d(given) : d;
+    } catch (err) {
+      throw new PresetError(presetMessage(preset, `defaults.${key}: ${(err as Error).message.split('\n')[0]}`));
+    }
+    const recorded = given[key];
+    // Record values are typed (8080), rendered defaults are text ("8080").
+    return recorded === undefined || String(recorded) === String(locked) ? [] : [{ key, recorded, locked: typeof recorded === 'number' ? Number(locked) : locked }];
+  });
 }
 
 /** The record's answers to the preset's questions; a newer preset's new questions take their defaults. */

@@ -2,18 +2,15 @@
 // A file still as generated is replaced; a file the user edited is a conflict, resolved by
 // --force, --skip-modified or, on a terminal, by asking. Nothing is written while any
 // conflict is unresolved, and all writes (record included) land atomically.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { resolveAnswers } from '../model/answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from '../model/files.js';
 import type { Answers } from '../model/questions.js';
-import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from '../model/record.js';
+import { compareVersions } from '../model/record.js';
 import { findBases, missingBase } from './merge-base.js';
-import { mergeText } from '../plumbing/merge.js';
 import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
-import { Checkout, loadRepo, pathCandidates, rememberGenerated, removeWithEmptyParents } from './repo.js';
+import { Checkout, loadRepo, pathCandidates } from './repo.js';
+import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlanReport, type PlannedFile } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { writeProject, type FileToWrite } from '../plumbing/write.js';
 
 export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
 
@@ -39,22 +36,7 @@ export interface Conflict {
   generated: string;
 }
 
-/**
- * create/update/delete: written (or would be, in a dry run). unchanged: already as generated.
- * kept: left as the user has it. new-aside: generated text written to .go-k8s-service/new/<path>.
- * missing: deleted by the user and not named, so not recreated. conflict: edited, unresolved.
- * merged: edits and the generated change combined; merge-conflict: combined with conflict markers.
- * removed: removed on purpose (the record's "removed"), so not recreated unless named.
- */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'kept' | 'new-aside' | 'missing' | 'conflict' | 'merged' | 'merge-conflict' | 'removed';
-
-export interface PlannedFile {
-  path: string;
-  action: Action;
-  reason?: string;
-  before?: string;
-  after?: string;
-}
+export type { Action, PlannedFile };
 
 /** An edited file kept while an answer its generated text depends on changed. */
 export interface StaleFile {
@@ -63,22 +45,14 @@ export interface StaleFile {
   holds: { answer: keyof Answers; was: unknown; now: unknown }[];
 }
 
-export interface RegenReport {
-  root: string;
-  files: PlannedFile[];
+export interface RegenReport extends PlanReport {
+  /** Edited files unresolved (nothing written). */
   conflicts: string[];
   /** Edited files kept although an answer they depend on changed: the repo may not hold together. */
   stale: StaleFile[];
   /** Files merged with conflict markers. */
   mergeConflicts: string[];
-  /** Files to merge without a merge base: the generated version went to .go-k8s-service/new/. */
-  noBase: string[];
   answersChanged: (keyof Answers)[];
-  recordChanged: boolean;
-  wrote: boolean;
-  dryRun: boolean;
-  warnings: string[];
-  summary: string;
 }
 
 /** A bad request (unknown target, nothing named, an answer that cannot change): exit 2. */
@@ -162,10 +136,18 @@ export function refuseOtherVersion(recorded: string): void {
   );
 }
 
-export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
+/** The flags' choice for edited files; undefined: none (ask on a terminal, else a conflict). */
+function editedPolicy(opts: RegenOptions): EditedPolicy | undefined {
   if ([opts.force, opts.skipModified, opts.merge].filter(Boolean).length > 1) {
     throw new RegenUsageError('--force, --skip-modified and --merge each decide what happens to edited files: pass one of them');
   }
+  return opts.force ? 'overwrite' : opts.skipModified ? 'keep' : opts.merge ? 'merge' : undefined;
+}
+
+const CHOSEN: Record<Resolution, EditedPolicy> = { overwrite: 'overwrite', skip: 'keep', merge: 'merge', new: 'aside' };
+
+export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
+  const policy = editedPolicy(opts);
   const { root, record, answers: oldAnswers } = loadRepo(opts.cwd);
   refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
@@ -181,8 +163,6 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   }
   const { files: targeted, byName } = selectFiles(opts.targets, answers, root, opts.cwd);
 
-  const warnings: string[] = [];
-
   // With changed answers every file whose output depends on them is rewritten too, and
   // files no longer generated with the new answers are removed.
   const newFiles = answersChanged.length > 0 ? filesFor(answers) : targeted;
@@ -195,147 +175,61 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     for (const path of old.keys()) if (!rendered.has(path)) removed.push(path);
   }
 
-  const planned: PlannedFile[] = [];
-  const conflicts: Conflict[] = [];
   const checkout = new Checkout(root);
   const removedOnPurpose = new Set(record.removed ?? []);
-  for (const path of [...affected].sort()) {
-    const r = rendered.get(path)!;
-    if (removedOnPurpose.has(path)) {
-      // Named, it comes back (and is no longer recorded as removed).
-      if (!byName.has(path)) {
-        planned.push({ path, action: 'removed', reason: `removed on purpose; \`regen ${path}\` brings it back` });
-        continue;
-      }
-      removedOnPurpose.delete(path);
-    }
-    const current = checkout.read(path);
-    const recorded = record.files[path];
-    if (current === undefined) {
-      if (recorded && !byName.has(path)) {
-        planned.push({ path, action: 'missing', reason: `deleted; \`regen ${path}\` recreates it` });
-      } else {
-        planned.push({ path, action: 'create', after: r.content });
-      }
-    } else if (current === r.content) {
-      planned.push({ path, action: 'unchanged' });
-    } else if (r.file.lifecycle === 'once') {
-      // Such files promise the team that regen never changes them; deleted, they come back by name.
-      planned.push({ path, action: 'kept', reason: `written once and yours since; delete it and run \`regen ${path}\` for the generated version` });
-    } else if (recorded && hashContent(current) === recorded) {
-      planned.push({ path, action: 'update', before: current, after: r.content });
-    } else {
-      conflicts.push({ path, current, generated: r.content });
-      planned.push({ path, action: 'conflict', reason: 'edited since generated', before: current, after: r.content });
+  const planned = [...[...affected].sort(), ...removed.sort()].map((path) => {
+    const r = rendered.get(path);
+    const c: FileCase = { path, current: checkout.read(path), recorded: record.files[path], generated: r?.content };
+    const rules: FileRules = { edited: policy ?? 'unresolved', once: r?.file.lifecycle === 'once', named: byName.has(path), removedOnPurpose: removedOnPurpose.has(path) };
+    return { c, rules };
+  });
+  // Edited files without a flag's choice are asked about on a terminal, one by one, before anything is written.
+  if (policy === undefined && opts.interactive && opts.resolve && !opts.dryRun) {
+    for (const p of planned) {
+      if ((await decide(p.c, p.rules))?.action !== 'conflict') continue;
+      p.rules.edited = CHOSEN[await opts.resolve({ path: p.c.path, current: p.c.current!, generated: p.c.generated! })];
     }
   }
-  for (const path of removed.sort()) {
-    const current = checkout.read(path);
-    if (current === undefined) continue;
-    if (record.files[path] && hashContent(current) === record.files[path]) {
-      planned.push({ path, action: 'delete', reason: 'not generated with the new answers', before: current });
-    } else {
-      planned.push({ path, action: 'kept', reason: 'edited, and no longer generated with the new answers: delete it yourself' });
-    }
-  }
-
-  const unresolved: string[] = [];
-  const toMerge: PlannedFile[] = [];
-  for (const c of conflicts) {
-    const p = planned.find((f) => f.path === c.path)!;
-    let choice: Resolution | undefined;
-    if (opts.force) choice = 'overwrite';
-    else if (opts.skipModified) choice = 'skip';
-    else if (opts.merge) choice = 'merge';
-    else if (opts.interactive && opts.resolve && !opts.dryRun) choice = await opts.resolve(c);
-    if (choice === 'overwrite') Object.assign(p, { action: 'update', reason: 'edited; overwritten' });
-    else if (choice === 'skip') Object.assign(p, { action: 'kept', reason: 'edited; kept' });
-    else if (choice === 'new') Object.assign(p, { action: 'new-aside', reason: `edited; kept, generated version in ${asidePath(c.path)}` });
-    else if (choice === 'merge') toMerge.push(p);
-    else unresolved.push(c.path);
-  }
-  mergeEdited(root, toMerge, record.files, toMerge.map((p) => renderFile(rendered.get(p.path)!.file, oldAnswers).content));
-  const stale = answersChanged.length > 0 ? staleFiles(planned, rendered, oldAnswers, answers, answersChanged) : [];
-
-  // The record follows what is on disk as generated: written files get their new hash;
-  // kept files keep theirs (still the base of a later update's merge).
-  const writes: FileToWrite[] = [];
-  const hashes: RepoRecord['files'] = { ...record.files };
-  /** New generated text by blob id: what the base ref must keep. */
-  const generated = new Map<string, string>();
+  // Merges of edited files, as update does: base = the file as generated (by its recorded blob
+  // id: this version's render of the recorded answers, else git), ours = the file, theirs = now.
+  const merging = planned.filter((p) => p.rules.edited === 'merge' && needsBase(p.c, p.rules));
+  const bases = findBases(
+    root,
+    merging.map((p) => p.c.recorded!),
+    merging.map((p) => renderFile(rendered.get(p.c.path)!.file, oldAnswers).content),
+  );
+  const decided: DecidedFile[] = [];
   for (const p of planned) {
-    const content = rendered.get(p.path)?.content;
-    if (p.action === 'create' || p.action === 'update') writes.push({ path: p.path, content: checkout.inItsEol(p.path, content!) });
-    if (p.action === 'merged' || p.action === 'merge-conflict') writes.push({ path: p.path, content: checkout.inItsEol(p.path, p.after!) });
-    if (p.action === 'new-aside') writes.push({ path: asidePath(p.path), content: content! });
-    // A merged file's base from now on is the generated text it was merged with.
-    if (p.action === 'create' || p.action === 'update' || p.action === 'unchanged' || p.action === 'merged' || p.action === 'merge-conflict') {
-      const id = hashContent(content!);
-      if (hashes[p.path] !== id) generated.set(id, content!);
-      hashes[p.path] = id;
-    }
-    if (p.action === 'delete' || (p.action === 'kept' && removed.includes(p.path))) delete hashes[p.path];
+    if (p.c.recorded !== undefined) p.c.base = bases.get(p.c.recorded);
+    const whyNoBase = (id: string) => missingBase(root, p.c.path, id, GENERATOR_VERSION);
+    decided.push({ case: p.c, decision: await decide(p.c, { ...p.rules, whyNoBase }) });
   }
-  for (const path of removed) if (!existsSync(join(root, path))) delete hashes[path];
-  const deletes = planned.filter((p) => p.action === 'delete').map((p) => p.path);
-  const writesFiles = writes.length > 0 || deletes.length > 0;
-  const newRecord = makeRecord(answers, record.version, hashes, [...removedOnPurpose]);
-  const recordText = serializeRecord(newRecord);
-  const recordChanged = recordText !== checkout.read(RECORD_FILE);
+  const plan = makePlan(checkout, record, decided, { answers, version: record.version, removed: [...removedOnPurpose] });
+  const of = (...a: Action[]) => plan.files.filter((f) => a.includes(f.action)).map((f) => f.path);
+  const mergedPaths = new Set(merging.map((p) => p.c.path));
 
   const report: RegenReport = {
     root,
-    files: planned,
-    conflicts: unresolved,
-    stale,
-    mergeConflicts: planned.filter((p) => p.action === 'merge-conflict').map((p) => p.path),
-    noBase: toMerge.filter((p) => p.action === 'new-aside').map((p) => p.path),
+    files: plan.files,
+    conflicts: of('conflict'),
+    stale: answersChanged.length > 0 ? staleFiles(plan.files, rendered, oldAnswers, answers, answersChanged) : [],
+    mergeConflicts: of('merge-conflict'),
+    noBase: of('new-aside').filter((p) => mergedPaths.has(p)),
     answersChanged,
-    recordChanged,
+    recordChanged: plan.recordChanged,
     wrote: false,
     dryRun: Boolean(opts.dryRun),
-    warnings,
-    summary: summarize(planned, Boolean(opts.dryRun)),
+    warnings: [],
+    summary: summarize(plan.files, Boolean(opts.dryRun)),
   };
-  if (unresolved.length > 0) throw new ConflictError(report);
+  if (report.conflicts.length > 0) throw new ConflictError(report);
 
-  if (!opts.dryRun && (writesFiles || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) });
-    writeProject(root, writes, { force: true });
-    for (const d of deletes) removeWithEmptyParents(root, d);
+  if (!opts.dryRun && plan.writes.length + plan.deletes.length > 0) {
+    const failed = applyPlan(root, plan, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
     report.wrote = true;
-    // Only new generated text needs keeping; what the record already named is in git already.
-    if (generated.size > 0) {
-      const failed = rememberGenerated(root, generated, newRecord.files, `create-go-k8s-service ${GENERATOR_VERSION}: regen ${opts.targets.join(' ')}`.trim());
-      if (failed) warnings.push(failed);
-    }
+    if (failed) report.warnings.push(failed);
   }
   return report;
-}
-
-/**
- * 3-way merges of edited files, as update does: base = the file as generated (by its
- * recorded blob id: this version's render of the recorded answers, else git), ours = the
- * file, theirs = the generated text now. Without a base the generated text goes aside.
- */
-function mergeEdited(root: string, files: PlannedFile[], recorded: RepoRecord['files'], renderable: string[]): void {
-  const ids = files.map((p) => recorded[p.path]).filter((id): id is string => id !== undefined);
-  const bases = findBases(root, ids, renderable);
-  for (const p of files) {
-    const id = recorded[p.path];
-    const base = id === undefined ? undefined : bases.get(id);
-    if (base === undefined) {
-      const why = id === undefined ? 'the record has no entry for it' : missingBase(root, p.path, id, GENERATOR_VERSION);
-      Object.assign(p, { action: 'new-aside', reason: `no merge base: ${why}; generated version in ${asidePath(p.path)}` });
-      continue;
-    }
-    const m = mergeText(p.before!, base, p.after!);
-    Object.assign(p, {
-      action: m.conflicts > 0 ? 'merge-conflict' : 'merged',
-      reason: m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the generated change merged',
-      after: m.text,
-    });
-  }
 }
 
 /**
@@ -366,19 +260,4 @@ function staleFiles(
     stale.push({ path: p.path, holds: (keys.length > 0 ? keys : changed).map((k) => ({ answer: k, was: oldAnswers[k], now: answers[k] })) });
   }
   return stale;
-}
-
-function summarize(planned: PlannedFile[], dryRun: boolean): string {
-  const count = (...a: Action[]) => planned.filter((p) => a.includes(p.action)).length;
-  const parts = [
-    `${count('update')} updated`,
-    ...(count('merged', 'merge-conflict') ? [`${count('merged', 'merge-conflict')} merged`] : []),
-    `${count('create')} created`,
-    `${count('delete')} deleted`,
-    `${count('unchanged')} unchanged`,
-    `${count('kept', 'new-aside', 'missing', 'removed')} kept`,
-  ];
-  if (count('conflict')) parts.push(`${count('conflict')} in conflict`);
-  if (count('merge-conflict')) parts.push(`${count('merge-conflict')} with conflict markers`);
-  return parts.join(', ') + (dryRun ? ' (dry run: nothing written)' : '');
 }

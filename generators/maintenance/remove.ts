@@ -1,10 +1,9 @@
 // Removes generated files on purpose: deletes each (when still as generated, or forced) and
 // records it in the record's "removed", which check, regen and update respect. `regen <file>`
 // brings a file back and takes it off the list.
-import { filesFor, outputPath } from '../model/files.js';
-import { hashContent, makeRecord, RECORD_FILE, serializeRecord } from '../model/record.js';
-import { Checkout, loadRepo, pathCandidates, removeWithEmptyParents } from './repo.js';
-import { writeProject } from '../plumbing/write.js';
+import { essentialReason, filesFor, outputPath } from '../model/files.js';
+import { applyPlan, decide, makePlan, type DecidedFile, type FileCase, type PlannedFile } from './file-plan.js';
+import { Checkout, loadRepo, pathCandidates } from './repo.js';
 
 export interface RemoveOptions {
   cwd: string;
@@ -14,15 +13,10 @@ export interface RemoveOptions {
   dryRun?: boolean;
 }
 
-/** deleted: removed from disk and recorded. recorded: already gone, now recorded. already: recorded before. */
-export interface RemovedFile {
-  path: string;
-  action: 'deleted' | 'recorded' | 'already';
-}
-
 export interface RemoveReport {
   root: string;
-  files: RemovedFile[];
+  /** delete: deleted and recorded as removed; removed: already gone, recorded as removed. */
+  files: PlannedFile[];
   recordChanged: boolean;
   wrote: boolean;
   dryRun: boolean;
@@ -33,49 +27,45 @@ export class RemoveUsageError extends Error {}
 /** An edited file without --force: exit 1, nothing changed. */
 export class RemoveRefused extends Error {}
 
-export function removeFiles(opts: RemoveOptions): RemoveReport {
+export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   if (opts.targets.length === 0) throw new RemoveUsageError('name at least one generated file to remove (see regen --list)');
   const { root, record, answers } = loadRepo(opts.cwd);
-  const known = new Set([...filesFor(answers).map((f) => outputPath(f, answers)), ...Object.keys(record.files)]);
+  const table = filesFor(answers);
+  const known = new Set([...table.map((f) => outputPath(f, answers)), ...Object.keys(record.files)]);
   const removed = new Set(record.removed ?? []);
   const paths: string[] = [];
   for (const raw of opts.targets) {
     const path = pathCandidates(raw, root, opts.cwd).find((p) => known.has(p) || removed.has(p));
     if (!path) throw new RemoveUsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
+    const file = table.find((f) => outputPath(f, answers) === path);
+    const essential = file && essentialReason(file);
+    if (essential) throw new RemoveUsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
     if (!paths.includes(path)) paths.push(path);
   }
 
-  const files: RemovedFile[] = [];
-  const edited: string[] = [];
-  const hashes = { ...record.files };
+  // A file removed on purpose is, for this repo, no longer generated: the plan deletes it
+  // when still as generated (or forced) and keeps an edited one, which refuses the whole run.
   const checkout = new Checkout(root);
+  const decided: DecidedFile[] = [];
   for (const path of paths) {
-    const current = checkout.read(path);
-    if (removed.has(path) && current === undefined) {
-      files.push({ path, action: 'already' });
-      continue;
-    }
-    if (current !== undefined) {
-      const asGenerated = hashContent(current) === record.files[path];
-      if (!asGenerated && !opts.force) edited.push(path);
-      files.push({ path, action: 'deleted' });
-    } else {
-      files.push({ path, action: 'recorded' });
-    }
-    delete hashes[path];
-    removed.add(path);
+    const c: FileCase = { path, current: checkout.read(path), recorded: record.files[path] };
+    decided.push({ case: c, decision: await decide(c, { edited: 'keep', deleteEdited: opts.force }) });
   }
+  const edited = decided.filter((d) => d.decision?.action === 'kept').map((d) => d.case.path);
   if (edited.length > 0) {
     throw new RemoveRefused(`${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`);
   }
-
-  const recordText = serializeRecord(makeRecord(record.answers, record.version, hashes, [...removed]));
-  const recordChanged = recordText !== checkout.read(RECORD_FILE);
-  const report: RemoveReport = { root, files, recordChanged, wrote: false, dryRun: Boolean(opts.dryRun) };
-  if (!opts.dryRun && recordChanged) {
+  for (const d of decided) {
+    d.decision ??= { action: 'removed', reason: removed.has(d.case.path) ? 'already removed' : 'already gone; recorded as removed', record: 'drop' };
+    if (d.decision.action === 'delete') d.decision.reason = 'deleted and recorded as removed';
+  }
+  const plan = makePlan(checkout, record, decided, { answers: record.answers, version: record.version, removed: [...removed, ...paths] });
+  // In the order named.
+  const files = paths.map((p) => plan.files.find((f) => f.path === p)!);
+  const report: RemoveReport = { root, files, recordChanged: plan.recordChanged, wrote: false, dryRun: Boolean(opts.dryRun) };
+  if (!opts.dryRun && plan.recordChanged) {
     // The record first (atomically): a file it no longer lists is not lost track of if a delete fails.
-    writeProject(root, [{ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) }], { force: true });
-    for (const f of files) if (f.action === 'deleted') removeWithEmptyParents(root, f.path);
+    applyPlan(root, plan, '');
     report.wrote = true;
   }
   return report;

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:f
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from '../model/answers.js';
 import { detectEnvironment } from '../model/environment.js';
-import type { Answers } from '../model/questions.js';
+import { QUESTIONS, type Answers } from '../model/questions.js';
 import { inEolOf, normalizeEol, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../model/record.js';
 
 export class NotAGeneratedRepoError extends Error {}
@@ -30,6 +30,11 @@ export interface LoadedRepo {
 
 /** Validates recorded answers against the registry (a hand-edited record can break them). */
 export function recordAnswers(record: RepoRecord): Answers {
+  // Dropping it would lose what a newer generator or a teammate recorded on the next write.
+  const unknown = Object.keys(record.answers).find((k) => !QUESTIONS.some((q) => q.key === k));
+  if (unknown !== undefined) {
+    throw new RecordError(`${RECORD_FILE}: answers.${unknown}: not an answer this generator knows (a newer generator or a hand edit wrote it): remove it, or use the generator version that knows it`);
+  }
   try {
     return resolveAnswers(record.answers as never, { useDefaults: true, env: detectEnvironment() });
   } catch (err) {

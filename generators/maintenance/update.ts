@@ -3,14 +3,13 @@
 // theirs = what this version generates from the recorded answers. Runs only on a clean
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
 import type { Answers } from '../model/questions.js';
-import { asidePath, compareVersions, hashContent, makeRecord, RECORD_FILE, serializeRecord, type RepoRecord } from '../model/record.js';
-import { markDifferences, mergeText } from '../plumbing/merge.js';
+import { compareVersions } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { basesFromRelease, findBases, missingBase } from './merge-base.js';
 import type { PackageSource } from './package-source.js';
-import { Checkout, gitTopLevel, loadRepo, rememberGenerated, removeWithEmptyParents, uncommittedChanges } from './repo.js';
+import { Checkout, gitTopLevel, loadRepo, uncommittedChanges } from './repo.js';
+import { applyPlan, changesDisk, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type FileCase, type FileRules, type PlanReport } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { writeProject, type FileToWrite } from '../plumbing/write.js';
 
 export interface GeneratedText {
   path: string;
@@ -33,35 +32,11 @@ export interface UpdateOptions {
   packages?: PackageSource;
 }
 
-/**
- * update: not edited, replaced. merged: edits and template changes combined cleanly.
- * conflict: merged with conflict markers. new-aside: no merge base, generated text in
- * .go-k8s-service/new/<path>. kept: edited, nothing new from the generator (or no longer generated).
- */
-export type UpdateAction = 'update' | 'merged' | 'conflict' | 'new-aside' | 'create' | 'delete' | 'unchanged' | 'kept' | 'missing' | 'removed';
-
-export interface UpdatedFile {
-  path: string;
-  action: UpdateAction;
-  reason?: string;
-  before?: string;
-  after?: string;
-}
-
-export interface UpdateReport {
-  root: string;
+export interface UpdateReport extends PlanReport {
   fromVersion: string;
   toVersion: string;
-  files: UpdatedFile[];
   /** Files left with conflict markers. */
   conflicts: string[];
-  /** Files without a merge base: the generated text is in .go-k8s-service/new/<path>. */
-  noBase: string[];
-  recordChanged: boolean;
-  wrote: boolean;
-  dryRun: boolean;
-  warnings: string[];
-  summary: string;
 }
 
 /** Update cannot run here (not git, uncommitted changes, a newer record): nothing changed. */
@@ -89,21 +64,24 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   const theirs = new Map(render(answers).map((g) => [g.path, g]));
   // Removed on purpose: neither recreated nor merged (and forgotten once no longer generated).
   const removedOnPurpose = (record.removed ?? []).filter((p) => theirs.has(p));
-  for (const p of removedOnPurpose) theirs.delete(p);
-  const paths = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort();
   const checkout = new Checkout(root);
-  const read = (p: string) => checkout.read(p);
+  const planned = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort().map((path) => {
+    const t = theirs.get(path);
+    const c: FileCase = { path, current: checkout.read(path), recorded: record.files[path], generated: t?.content };
+    const rules: FileRules = {
+      edited: 'merge',
+      once: t?.file?.lifecycle === 'once',
+      removedOnPurpose: removedOnPurpose.includes(path),
+      keepWhenNothingNew: true,
+      markNoBase: opts.markNoBase,
+      asideBecomesBase: true,
+      whyNoBase: (id) => missingBase(root, path, id, record.version),
+    };
+    return { c, rules };
+  });
 
   // The merge bases that are needed, found in one go.
-  const needBase: string[] = [];
-  for (const path of paths) {
-    const t = theirs.get(path);
-    const baseId = record.files[path];
-    const ours = read(path);
-    if (t && baseId && ours !== undefined && ours !== t.content && baseId !== hashContent(t.content) && hashContent(ours) !== baseId) {
-      needBase.push(baseId);
-    }
-  }
+  const needBase = planned.filter((p) => !p.rules.removedOnPurpose && needsBase(p.c, p.rules)).map((p) => p.c.recorded!);
   // This generator can render the record's version itself (any clone can); git has the rest, if this clone does.
   const renderable = needBase.length > 0 && compareVersions(record.version, GENERATOR_VERSION) === 0 ? renderAll(answers).map((r) => r.content) : [];
   const bases = findBases(root, needBase, renderable);
@@ -115,120 +93,32 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     if (note) warnings.push(note);
   }
 
-  const files: UpdatedFile[] = [];
-  const hashes: RepoRecord['files'] = { ...record.files };
-  /** New generated text by blob id: what the base ref must keep. */
-  const generated = new Map<string, string>();
-  const take = (path: string, content: string) => {
-    const id = hashContent(content);
-    if (hashes[path] !== id) generated.set(id, content);
-    hashes[path] = id;
-  };
-  for (const path of paths) {
-    const t = theirs.get(path);
-    const baseId = record.files[path];
-    const ours = read(path);
-    if (!t) {
-      // No longer generated by this version.
-      delete hashes[path];
-      if (ours === undefined) continue;
-      if (hashContent(ours) === baseId) files.push({ path, action: 'delete', reason: 'no longer generated', before: ours });
-      else files.push({ path, action: 'kept', reason: 'edited, and no longer generated: delete it yourself if unused' });
-      continue;
-    }
-    if (t.file?.lifecycle === 'once' && ours !== undefined && ours !== t.content) {
-      files.push({ path, action: 'kept', reason: 'yours after creation' });
-      continue;
-    }
-    if (ours === undefined) {
-      if (baseId) files.push({ path, action: 'missing', reason: `deleted; \`regen ${path}\` recreates it` });
-      else {
-        files.push({ path, action: 'create', reason: 'new in this version', after: t.content });
-        take(path, t.content);
-      }
-      continue;
-    }
-    if (ours === t.content) {
-      files.push({ path, action: 'unchanged' });
-      take(path, t.content);
-    } else if (baseId === hashContent(t.content)) {
-      files.push({ path, action: 'kept', reason: 'your edits; nothing new from the generator' });
-    } else if (baseId && hashContent(ours) === baseId) {
-      files.push({ path, action: 'update', before: ours, after: t.content });
-      take(path, t.content);
-    } else {
-      const base = baseId ? bases.get(baseId) : undefined;
-      if (base === undefined && opts.markNoBase) {
-        const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
-        const m = await markDifferences(ours, t.content);
-        files.push({ path, action: 'conflict', reason: `no merge base (${why}): every difference marked <<<<<<< ours … >>>>>>> theirs`, before: ours, after: m.text });
-      } else if (base === undefined) {
-        const why = baseId ? missingBase(root, path, baseId, record.version) : 'the record has no entry for it';
-        files.push({ path, action: 'new-aside', reason: `no merge base: ${why}; the new version is in ${asidePath(path)}`, before: ours, after: t.content });
-      } else {
-        const m = mergeText(ours, base, t.content);
-        files.push({
-          path,
-          action: m.conflicts > 0 ? 'conflict' : 'merged',
-          reason: m.conflicts > 0 ? `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs` : 'your edits and the new version merged',
-          before: ours,
-          after: m.text,
-        });
-      }
-      // Either way the new generated text is the base from now on.
-      take(path, t.content);
-    }
+  const decided: DecidedFile[] = [];
+  for (const { c, rules } of planned) {
+    if (c.recorded !== undefined) c.base = bases.get(c.recorded);
+    decided.push({ case: c, decision: await decide(c, rules) });
   }
-
-  for (const path of removedOnPurpose) files.push({ path, action: 'removed', reason: 'removed on purpose' });
-  const record2 = makeRecord(answers, version, hashes, removedOnPurpose);
-  const recordText = serializeRecord(record2);
-  const recordChanged = recordText !== checkout.read(RECORD_FILE);
-  const writes: FileToWrite[] = [];
-  for (const f of files) {
-    if (f.action === 'new-aside') writes.push({ path: asidePath(f.path), content: f.after! });
-    else if (f.after !== undefined) writes.push({ path: f.path, content: checkout.inItsEol(f.path, f.after) });
-  }
-  const deletes = files.filter((f) => f.action === 'delete').map((f) => f.path);
+  const plan = makePlan(checkout, record, decided, { answers, version, removed: removedOnPurpose });
+  const of = (a: Action) => plan.files.filter((f) => f.action === a).map((f) => f.path);
 
   const report: UpdateReport = {
     root,
     fromVersion: record.version,
     toVersion: version,
-    files,
-    conflicts: files.filter((f) => f.action === 'conflict').map((f) => f.path),
-    noBase: files.filter((f) => f.action === 'new-aside').map((f) => f.path),
-    recordChanged,
+    files: plan.files,
+    // A file with markers an earlier merge left is unresolved too: a person must look.
+    conflicts: [...of('merge-conflict'), ...of('conflict')],
+    noBase: of('new-aside'),
+    recordChanged: plan.recordChanged,
     wrote: false,
     dryRun: Boolean(opts.dryRun),
     warnings,
-    summary: summarize(files, Boolean(opts.dryRun)),
+    summary: summarize(plan.files, Boolean(opts.dryRun)),
   };
-  if (!opts.dryRun && (writes.length > 0 || deletes.length > 0 || recordChanged)) {
-    if (recordChanged) writes.push({ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) });
-    writeProject(root, writes, { force: true });
-    for (const d of deletes) removeWithEmptyParents(root, d);
+  if (!opts.dryRun && changesDisk(plan)) {
+    const failed = applyPlan(root, plan, `create-go-k8s-service ${version}: update from ${record.version}`);
     report.wrote = true;
-    const failed = rememberGenerated(root, generated, record2.files, `create-go-k8s-service ${version}: update from ${record.version}`);
     if (failed) warnings.push(failed);
   }
   return report;
-}
-
-function summarize(files: UpdatedFile[], dryRun: boolean): string {
-  const count = (a: UpdateAction) => files.filter((f) => f.action === a).length;
-  const order: [UpdateAction, string][] = [
-    ['update', 'updated'],
-    ['merged', 'merged'],
-    ['conflict', 'in conflict'],
-    ['new-aside', 'without merge base'],
-    ['create', 'created'],
-    ['delete', 'deleted'],
-    ['kept', 'kept'],
-    ['missing', 'missing'],
-    ['removed', 'removed on purpose'],
-    ['unchanged', 'unchanged'],
-  ];
-  const parts = order.filter(([a]) => count(a) > 0).map(([a, label]) => `${count(a)} ${label}`);
-  return (parts.join(', ') || 'nothing to do') + (dryRun ? ' (dry run: nothing written)' : '');
 }

@@ -57,6 +57,27 @@ export function today(): string {
 
 const show = (v: unknown) => JSON.stringify(v);
 
+/** Rules no waiver may touch: they guard the record, the locks and the waivers themselves. */
+export const UNWAIVABLE: readonly string[] = ['record', 'preset-lock'];
+
+const DAY_MS = 86_400_000;
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
+/** Why a well-formed waiver breaks the policy (built-in, and the recorded preset's), or undefined. */
+function policyProblem(w: Waiver, policy: CheckReport['waiverPolicy'], day: string): string | undefined {
+  if (UNWAIVABLE.includes(w.rule)) return `rule ${w.rule} cannot be waived (it guards the record and the waivers themselves)`;
+  if (!policy) return undefined;
+  const who = `preset ${policy.preset}`;
+  if (policy.unwaivable.includes(w.rule)) return `rule ${w.rule} cannot be waived (${who})`;
+  const missing = policy.require.find((k) => w[k as 'file' | 'message'] === undefined);
+  if (missing) return `${missing} is missing; ${who} requires ${policy.require.join(', ')}`;
+  if (policy.require.includes('message') && new RegExp(w.message!).test('')) return `message ${show(w.message)} matches any text; name the violation it accepts`;
+  if (policy.maxDays !== undefined && daysBetween(day, w.until) > policy.maxDays) {
+    return `until ${w.until} is more than ${policy.maxDays} days after today (${day}); ${who} allows at most ${policy.maxDays}`;
+  }
+  return undefined;
+}
+
 /** One waiver from YAML, or the one line that says what is wrong with it. */
 function parseWaiver(raw: unknown, presetRules: readonly string[]): Waiver | string {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'must be a mapping with rule, acceptedBy, reason and until';
@@ -88,7 +109,12 @@ function parseWaiver(raw: unknown, presetRules: readonly string[]): Waiver | str
 }
 
 /** The waivers the repo records (by their 1-based position), and one problem line per bad entry. */
-export function readWaivers(root: string, presetRules: readonly string[] = []): { waivers: { n: number; waiver: Waiver }[]; problems: string[] } {
+export function readWaivers(
+  root: string,
+  presetRules: readonly string[] = [],
+  policy?: CheckReport['waiverPolicy'],
+  day: string = today(),
+): { waivers: { n: number; waiver: Waiver }[]; problems: string[] } {
   const path = join(root, WAIVERS_FILE);
   if (!existsSync(path)) return { waivers: [], problems: [] };
   let doc: unknown;
@@ -103,8 +129,9 @@ export function readWaivers(root: string, presetRules: readonly string[] = []): 
   const problems: string[] = [];
   list.forEach((raw, i) => {
     const parsed = parseWaiver(raw, presetRules);
-    if (typeof parsed === 'string') problems.push(`waiver ${i + 1}: ${parsed}`);
-    else waivers.push({ n: i + 1, waiver: parsed });
+    const problem = typeof parsed === 'string' ? parsed : policyProblem(parsed, policy, day);
+    if (problem !== undefined) problems.push(`waiver ${i + 1}: ${problem}`);
+    else waivers.push({ n: i + 1, waiver: parsed as Waiver });
   });
   return { waivers, problems };
 }
@@ -120,7 +147,7 @@ const label = (n: number, w: Waiver) => `waiver ${n} (${[w.rule, w.file, w.messa
  * in the waivers file are record violations, which no waiver can waive.
  */
 export function applyWaivers(report: CheckReport, day: string = today()): WaivedReport {
-  const { waivers, problems } = readWaivers(report.root, report.presetRules);
+  const { waivers, problems } = readWaivers(report.root, report.presetRules, report.waiverPolicy, day);
   const violations: Violation[] = [];
   const waived: WaivedViolation[] = [];
   const used = new Set<number>();

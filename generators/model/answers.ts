@@ -2,6 +2,7 @@
 import { presetDefault, presetMessage, PresetError, activePreset } from './preset.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';
+import { AnswersFileError, parseAnswersFile } from './answers-file.js';
 
 const MAX_SHOWN = 60;
 
@@ -26,6 +27,8 @@ export class AnswerError extends Error {
 export class MissingAnswersError extends Error {
   /** The directory argument, for the hint that shows how to pass --yes through npm create. */
   directory?: string;
+  /** --yes was given: only answers without a default can be missing. */
+  withYes?: boolean;
   constructor(readonly questions: Question[]) {
     super(`missing ${questions.map(flagName).join(', ')}`);
   }
@@ -37,13 +40,19 @@ export function coerce(q: Question, raw: unknown): unknown {
     case 'number': {
       if (typeof raw === 'number') return raw;
       if (typeof raw === 'string' && /^[0-9]+$/.test(raw.trim())) return Number(raw.trim());
+      // Not a number at all ("-1", "8080.5", "eighty"): the question's own rule says what is wanted.
+      if (typeof raw === 'string') {
+        const rule = (q.rule as (v: unknown) => string | undefined)(Number.NaN);
+        if (rule) throw new AnswerError(q, raw, rule);
+      }
       throw new AnswerError(q, raw, 'must be a whole number');
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === 'yes') return true;
-      if (raw === 'false' || raw === 'no') return false;
-      throw new AnswerError(q, raw, 'must be true or false');
+      // YAML 1.1's words for booleans, lowercase (YAML 1.2 reads them as text).
+      if (raw === 'true' || raw === 'yes' || raw === 'on') return true;
+      if (raw === 'false' || raw === 'no' || raw === 'off') return false;
+      throw new AnswerError(q, raw, 'must be true or false (or yes/no, on/off)');
     }
     default:
       // YAML reads `go-version: 1.30` as the number 1.3: say how to keep it text.
@@ -99,12 +108,12 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
   return out as unknown as Answers;
 }
 
-/** Input from a file or flags that is wrong in form (not a bad value): exit 2. */
-export class AnswersFileError extends Error {}
+export { AnswersFileError };
 
 /**
  * Reads answers from JSON or YAML. Keys may be answer names (goVersion) or flag names
- * (go-version); a generated repo's record file works too (its `answers` are used).
+ * (go-version); a generated repo's record file works too (its `answers` are used). Keys
+ * starting with x- are left for the file's own use (a YAML anchor to merge with `<<`).
  */
 export async function loadAnswersFile(
   path: string,
@@ -112,26 +121,14 @@ export async function loadAnswersFile(
   preset?: { keys: readonly string[]; into: Record<string, unknown> },
 ): Promise<Partial<Record<AnswerKey, unknown>>> {
   const { readFile } = await import('node:fs/promises');
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     throw new AnswersFileError(`--answers: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   // YAML is a superset of JSON: only a .json file is held to JSON.
-  const json = /\.json$/i.test(path);
-  let data: unknown;
-  try {
-    if (json) {
-      data = JSON.parse(text);
-    } else {
-      // yaml is CommonJS: in the bundle its exports exist only as the default export.
-      const { parse } = (await import('yaml')).default;
-      data = parse(text, { uniqueKeys: true });
-    }
-  } catch (err) {
-    throw new AnswersFileError(`--answers: ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
-  }
+  let data = await parseAnswersFile(bytes, path, /\.json$/i.test(path));
   if (data && typeof data === 'object' && 'answers' in data && 'generator' in data) {
     const recorded = (data as { preset?: { answers?: Record<string, unknown> } }).preset?.answers;
     if (preset && recorded && typeof recorded === 'object') Object.assign(preset.into, recorded);
@@ -142,6 +139,7 @@ export async function loadAnswersFile(
   }
   const out: Partial<Record<AnswerKey, unknown>> = {};
   for (const [k, v] of Object.entries(data)) {
+    if (k.startsWith('x-')) continue;
     const q = QUESTIONS.find((q) => q.key === k || q.flag === k);
     if (!q && preset?.keys.includes(k)) {
       if (v !== null) preset.into[k] = v;

@@ -49,7 +49,7 @@ export function defaultOwner(module: string | undefined, name: string): string {
 }
 
 export interface SourceRepo {
-  host: 'github.com' | 'gitlab.com';
+  host: 'github.com' | 'gitlab.com' | 'bitbucket.org';
   /** owner/repo on GitHub, the project's full path on GitLab. */
   slug: string;
   /** The repository's web address. */
@@ -67,8 +67,9 @@ export function sourceRepo(module: string): SourceRepo | undefined {
   const parts = module.split('/');
   if (/^v\d+$/.test(parts.at(-1)!) && parts.length > 3) parts.pop();
   const host = parts[0];
-  if ((host !== 'github.com' && host !== 'gitlab.com') || parts.length < 3) return undefined;
-  const repoParts = host === 'github.com' ? parts.slice(1, 3) : parts.slice(1);
+  if ((host !== 'github.com' && host !== 'gitlab.com' && host !== 'bitbucket.org') || parts.length < 3) return undefined;
+  // GitHub and Bitbucket: owner/repo; GitLab: the whole path (subgroups).
+  const repoParts = host === 'gitlab.com' ? parts.slice(1) : parts.slice(1, 3);
   const slug = repoParts.join('/');
   return { host, slug, url: `https://${host}/${slug}`, dir: parts.slice(1 + repoParts.length).join('/') };
 }
@@ -78,6 +79,7 @@ export interface CatalogContext {
   source:
     | false
     | {
+    /** github.com/project-slug, gitlab.com/project-slug; '' where Backstage knows none. */
     slugAnnotation: string;
     slug: string;
     /** backstage.io/source-location: the repository, or the module's directory in it. */
@@ -89,18 +91,27 @@ export interface CatalogContext {
   };
 }
 
-export function catalogContext(a: { module: string; ci: string }): CatalogContext {
+/**
+ * `sourceUrl`: the repository's URL on a host this does not know, from a preset
+ * (catalog.sourceLocation); it wins over the module path.
+ */
+export function catalogContext(a: { module: string; ci: string }, sourceUrl?: string): CatalogContext {
+  if (sourceUrl) {
+    const url = sourceUrl.replace(/\/+$/, '');
+    return { source: { slugAnnotation: '', slug: '', location: `url:${url}/`, icon: 'dashboard', url, ciUrl: '' } };
+  }
   const repo = sourceRepo(a.module);
   if (!repo) return { source: false };
-  const tree = repo.host === 'github.com' ? `${repo.url}/tree/HEAD/${repo.dir}/` : `${repo.url}/-/tree/HEAD/${repo.dir}/`;
+  const trees = { 'github.com': 'tree/HEAD', 'gitlab.com': '-/tree/HEAD', 'bitbucket.org': 'src/HEAD' } as Record<string, string>;
+  const tree = `${repo.url}/${trees[repo.host]}/${repo.dir ? `${repo.dir}/` : ''}`;
   const ciUrl =
     repo.host === 'github.com' && a.ci === 'github' ? `${repo.url}/actions` : repo.host === 'gitlab.com' && a.ci === 'gitlab' ? `${repo.url}/-/pipelines` : '';
   return {
     source: {
-      slugAnnotation: `${repo.host}/project-slug`,
+      slugAnnotation: repo.host === 'bitbucket.org' ? '' : `${repo.host}/project-slug`,
       slug: repo.slug,
-      location: `url:${repo.dir ? tree : `${repo.url}/`}`,
-      icon: repo.host === 'github.com' ? 'github' : 'gitlab',
+      location: `url:${repo.dir || repo.host === 'bitbucket.org' ? tree : `${repo.url}/`}`,
+      icon: repo.host === 'github.com' ? 'github' : repo.host === 'gitlab.com' ? 'gitlab' : 'dashboard',
       url: repo.url,
       ciUrl,
     },

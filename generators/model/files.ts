@@ -1,6 +1,6 @@
 // The one table of output files. Creation, group generators, regen, --dry-run and the
 // record's hash list all read it.
-import { activePreset } from './preset.js';
+import { activePreset, presetMessage, presetPathProblem, PresetError } from './preset.js';
 import type { Answers } from './questions.js';
 
 /** `preset`: the files a preset adds (preset.ts); its replacements keep our file's group. */
@@ -18,8 +18,9 @@ export interface OutputFile {
    * 'chart': a Helm template copied as is, with `<CHARTNAME>` replaced (as `helm create` does),
    * so Go template syntax never meets Handlebars.
    * 'preset': a file the active preset adds, rendered from its own template.
+   * 'pins': go.mod or go.sum, rendered from the pinned dependencies (render/go-pins.json).
    */
-  engine: 'hbs' | 'chart' | 'preset';
+  engine: 'hbs' | 'chart' | 'preset' | 'pins';
   /** 'regenerable' files follow the templates; 'once' files belong to the team after creation. */
   lifecycle: 'regenerable' | 'once';
 }
@@ -31,6 +32,8 @@ const hbs = (path: string, group: Group, when?: (a: Answers) => boolean): Output
 const once = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
   path, group, when, engine: 'hbs', lifecycle: 'once',
 });
+/** go.mod and go.sum: data (the pins), not templates. */
+const pins = (path: 'go.mod' | 'go.sum'): OutputFile => ({ path, group: 'go', engine: 'pins', lifecycle: 'regenerable' });
 const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
   path: `charts/<name>/templates/${path}`, group: 'chart', when, engine: 'chart', lifecycle: 'regenerable',
 });
@@ -42,8 +45,8 @@ const gitops = (a: Answers) => a.deploy === 'gitops';
 
 export const FILES: readonly OutputFile[] = [
   // go
-  hbs('go.mod', 'go'),
-  hbs('go.sum', 'go'),
+  pins('go.mod'),
+  pins('go.sum'),
   hbs('cmd/<name>/main.go', 'go'),
   hbs('cmd/<name>/main_test.go', 'go'),
   hbs('internal/api/api.go', 'go'),
@@ -139,6 +142,19 @@ export const FILES: readonly OutputFile[] = [
   chart('tests/test-connection.yaml'),
 ];
 
+/**
+ * Why the service cannot work without this file, or undefined: `remove` is for opt-outs
+ * (compose.yaml, hpa.yaml, the catalog entry), not for the files that build, ship and deploy it.
+ */
+export function essentialReason(file: Pick<OutputFile, 'path' | 'group'>): string | undefined {
+  if (file.group === 'go') return 'the Go module does not build or run without it';
+  if (file.path === 'Dockerfile') return 'the image is built from it';
+  if (file.path === 'Makefile') return 'the platform and CI call its targets by name';
+  const chart = /^charts\/<name>\/(Chart\.yaml|values\.yaml|templates\/(_helpers\.tpl|deployment\.yaml|service\.yaml))$/.exec(file.path);
+  if (chart) return 'the chart does not render or deploy the service without it';
+  return undefined;
+}
+
 /** The path a file gets for these answers. */
 export function outputPath(file: OutputFile, a: Pick<Answers, 'name'>): string {
   return file.path.replaceAll('<name>', a.name);
@@ -168,5 +184,10 @@ function presetFiles(): OutputFile[] {
   const ours = new Set(FILES.map((f) => f.path));
   return p.preset.templates
     .filter((t) => !ours.has(t.path))
-    .map((t) => ({ path: t.path, group: 'preset', engine: 'preset', lifecycle: 'regenerable' }));
+    .map((t) => {
+      // Checked when the preset loads; again here, where its paths join the table that is written.
+      const problem = presetPathProblem(t.path);
+      if (problem) throw new PresetError(presetMessage(p.preset, `${t.file} would write ${t.path}: ${problem}`));
+      return { path: t.path, group: 'preset', engine: 'preset', lifecycle: 'regenerable' } as OutputFile;
+    });
 }

@@ -15,6 +15,8 @@ export interface PresetQuestion {
   choices?: string[];
   default?: string | boolean;
   pattern?: string;
+  /** A string answer may span lines (else one line, no control characters). */
+  multiline?: boolean;
 }
 
 /** A change to generated text: exactly one of append, before/after + insert, replace + with. */
@@ -35,6 +37,13 @@ export interface Convention {
   require?: RegExp;
   forbid?: RegExp;
   message: string;
+}
+
+/** What a repo's waivers may do: how long one may last, rules none may touch, fields each must have. */
+export interface WaiverPolicy {
+  maxDays?: number;
+  unwaivable: string[];
+  require: ('file' | 'message')[];
 }
 
 export interface PresetTemplate {
@@ -59,6 +68,9 @@ export interface Preset {
   templates: PresetTemplate[];
   patches: Patch[];
   conventions: Convention[];
+  waivers?: WaiverPolicy;
+  /** catalog.sourceLocation: the repository's URL on the platform's own code host, over the answers. */
+  sourceLocation?: Render;
 }
 
 export type PresetAnswers = Record<string, string | boolean>;
@@ -113,6 +125,32 @@ export function presetDefault(key: AnswerKey, earlier: Partial<Answers>): unknow
   } catch (err) {
     throw new PresetError(presetMessage(active!.preset, `defaults.${key}: ${(err as Error).message.split('\n')[0]}`));
   }
+}
+
+// HFS+ ignores these code points in names, so `.g\u200cit` is `.git` there (git's own list).
+const IGNORABLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u206a-\u206f\ufeff]/gu;
+const RESERVED_FILE = '.go-k8s-service.json';
+const RESERVED_DIR = '.go-k8s-service';
+
+/**
+ * Why a preset may not write to `path` (an output path, `/`-separated), or undefined.
+ * Git runs what it finds in .git (hooks, core.fsmonitor, aliases), so any spelling that a file
+ * system resolves to .git is refused: case, trailing dots and spaces (Windows), NTFS short
+ * names and streams, HFS+'s ignorable characters, at any depth.
+ */
+export function presetPathProblem(path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'a control character in its name';
+  if (path.includes('\\')) return 'a backslash in its name (a folder separator on Windows)';
+  const segments = path.split('/');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || segments.some((s) => s === '..' || s === '.' || s === '')) {
+    return 'a preset cannot write outside the repo';
+  }
+  const bare = segments.map((s) => s.replace(IGNORABLE, '').replace(/:.*$/, '').replace(/[. ]+$/, '').toLowerCase());
+  if (bare.some((s) => s === '.git' || /^git~\d+$/.test(s))) return 'a preset cannot write into .git (git runs what it finds there)';
+  if (bare.some((s) => s === '.gitmodules' || /^gitmod~\d+$/.test(s))) return 'a preset cannot write .gitmodules (git fetches what it names)';
+  if (bare[0] === RESERVED_FILE || bare[0] === RESERVED_DIR) return 'the generator reserves it';
+  return undefined;
 }
 
 /** Output path → the file name in the repo for a service name. */

@@ -132,7 +132,7 @@ const registry: Registry = {
     type: 'string',
     flag: 'go-version',
     message: 'Go version',
-    help: `Go minor version for go.mod, the Dockerfile and CI, 1.${rules.MIN_GO_MINOR} to 1.${rules.LATEST_GO_MINOR + 1} (or the one after a newer local Go) (default: the local Go's, else 1.26)`,
+    help: `Go minor version for go.mod, the Dockerfile and CI, 1.${rules.MIN_GO_MINOR} to 1.${rules.LATEST_GO_MINOR}, the newest released (or a newer local Go's) (default: the local Go's, else 1.26)`,
     placeholder: '1.N',
     // A local Go older than the minimum is no good default: fall back to the current release.
     default: (_a, env) => (env.localGoVersion && !rules.goVersion(env.localGoVersion) ? env.localGoVersion : '1.26'),

@@ -119,13 +119,13 @@ export const MIN_GO_MINOR = 25;
 export const LATEST_GO_MINOR = 27;
 
 /**
- * The newest minor version a repo may ask for: the next one after the newest release we know
- * of (ours, or the local Go's when that is newer), so a release candidate can be tried and a
- * generator a release behind still works, while 1.99 (which can never build) is refused.
+ * The newest minor version a repo may ask for: the newest release we know of, or the local
+ * Go's when that is newer (it is released, or someone built it). An unreleased one cannot be
+ * built: golang:1.N does not pull and GOTOOLCHAIN=auto finds no toolchain.
  */
 export function newestGoMinor(local: string | undefined = localGoVersion()): number {
   const localMinor = Number(/^1\.(\d+)$/.exec(local ?? '')?.[1] ?? 0);
-  return Math.max(LATEST_GO_MINOR, localMinor) + 1;
+  return Math.max(LATEST_GO_MINOR, localMinor);
 }
 
 export function goVersionRule(newest: number): Rule<string> {
@@ -134,7 +134,10 @@ export function goVersionRule(newest: number): Rule<string> {
     const m = /^1\.(0|[1-9][0-9]{0,2})$/.exec(v);
     if (!m) return 'must be a Go minor version like 1.26';
     if (Number(m[1]) < MIN_GO_MINOR) return `must be 1.${MIN_GO_MINOR} or newer (container-aware GOMAXPROCS)`;
-    if (Number(m[1]) > newest) return `must be from 1.${MIN_GO_MINOR} to 1.${newest} (a released Go version, or the next one)`;
+    if (Number(m[1]) > newest) {
+      const local = newest > LATEST_GO_MINOR ? ` and the local Go is 1.${newest}` : ', and a newer local Go counts too';
+      return `is not a released Go version (the newest this generator knows is 1.${LATEST_GO_MINOR}${local})`;
+    }
     return undefined;
   };
 }

@@ -32,6 +32,20 @@ export function mergeText(ours: string, base: string, theirs: string): MergeResu
   }
 }
 
+/**
+ * The line (1-based) of the first conflict a merge left unresolved: a `<<<<<<<` line followed by
+ * `=======` and `>>>>>>>` lines, in that order. A lone `=======` (a Markdown underline) is none.
+ */
+export function conflictMarkerLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^<{7}(?: |$)/.test(lines[i]!)) continue;
+    const mid = lines.findIndex((l, k) => k > i && /^={7}\r?$/.test(l));
+    if (mid > i && lines.some((l, k) => k > mid && /^>{7}(?: |\r?$)/.test(l))) return i + 1;
+  }
+  return undefined;
+}
+
 /** A git-style unified diff of one file; undefined text stands for "no such file". */
 export async function unifiedDiff(path: string, before: string | undefined, after: string | undefined): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');

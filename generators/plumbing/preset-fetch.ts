@@ -4,7 +4,7 @@
 // the process (a fleet check loads the same preset for every repo) and in the private cache
 // (<cache>/presets/<name>@<version>/package), so later runs need no registry.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateCacheDir } from './cache-dir.js';
@@ -39,6 +39,30 @@ export function fetchPackage(spec: string, env: NodeJS.ProcessEnv = process.env)
     if (!complete(target)) throw err; // else another run put it there first
   }
   return remember(spec, join(target, 'package'));
+}
+
+/**
+ * Puts an unpacked package (from a tarball) into the cache as `name@version`, as if downloaded,
+ * unless that version is there already. Best effort: a cache that cannot be written costs only
+ * a download later.
+ */
+export function seedPackageCache(spec: string, dir: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (!EXACT.test(spec)) return;
+  try {
+    const cache = privateCacheDir('presets', env);
+    if (!cache) return;
+    const target = join(cache, spec.replace('/', '+'));
+    if (existsSync(join(target, 'package', 'package.json'))) return;
+    const work = mkdtempSync(join(cache, '.seed-'));
+    cpSync(dir, join(work, 'package'), { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(work, target);
+    } catch {
+      rmSync(work, { recursive: true, force: true });
+    }
+  } catch {
+    // An unwritable cache is not an error here.
+  }
 }
 
 function remember(spec: string, dir: string): string {

@@ -1,7 +1,7 @@
 // Writes rendered files so that, from the user's point of view, either the whole project
-// appears or nothing does: everything is staged in a sibling directory first and then
+// appears or nothing does: everything is staged on the target's filesystem first and then
 // moved into place; on failure or interruption every step is undone.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export interface FileToWrite {
@@ -12,9 +12,21 @@ export interface FileToWrite {
 export class TargetNotEmptyError extends Error {
   constructor(readonly dir: string, readonly entries: string[]) {
     super(
-      `${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): ` +
-        'choose a new directory, or pass --force to write into it (files with the same names are overwritten)',
+      isNotDirectory(resolve(dir))
+        ? // --force cannot help here: a file is never replaced by a directory.
+          `${dir} is a file, not a directory: choose a new directory`
+        : `${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}): ` +
+            'choose a new directory, or pass --force to write into it (files with the same names are overwritten)',
     );
+  }
+}
+
+/** True for a path that exists and is not a directory (nor a link to one). */
+export function isNotDirectory(p: string): boolean {
+  try {
+    return !statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -107,34 +119,83 @@ export interface WriteOptions {
   onStep?: (step: 'staged' | 'moved', path?: string) => void;
 }
 
+/** The folder inside a target that holds the stage: the generated .gitignore and .dockerignore leave it out. */
+export const STAGE_FOLDER = 'tmp';
+
+interface Stage {
+  dir: string;
+  /** Removes the stage, and the stage folder when this write made it. */
+  cleanUp: Undo;
+}
+
+/**
+ * Makes the stage on the target's filesystem, so the final renames are atomic. A new target
+ * is staged beside it (making it needs the parent anyway) and appears with one rename; an
+ * existing one is staged inside it, in tmp/, so a user who may write only the repo (a bind
+ * mount run as non-root, a CI job with a read-only parent) can still write. A tmp that is a
+ * file, a link or another filesystem's mount point is left alone: then a hidden folder at the
+ * top of the target is the stage.
+ */
+function makeStage(target: string, undo: Undo[]): Stage {
+  if (!existsSync(target)) {
+    const dir = mkdtempSync(join(dirname(target), `.${basename(target)}.cgks-`));
+    const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+    undo.push(cleanUp);
+    return { dir, cleanUp };
+  }
+  const folder = join(target, STAGE_FOLDER);
+  let made = false;
+  let within = target;
+  if (!existsSync(folder) && !isDanglingLink(folder)) {
+    mkdirSync(folder);
+    made = true;
+    within = folder;
+  } else if (lstatSync(folder).isDirectory() && statSync(folder).dev === statSync(target).dev) {
+    within = folder;
+  }
+  const dir = mkdtempSync(join(within, '.cgks-'));
+  const cleanUp = () => {
+    rmSync(dir, { recursive: true, force: true });
+    // Only if still empty: the user may have put something there meanwhile.
+    if (made) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        // not empty: it is the user's now
+      }
+    }
+  };
+  undo.push(cleanUp);
+  return { dir, cleanUp };
+}
+
 /**
  * Writes files under root. Refuses a non-empty root unless force. Returns the absolute root.
+ * A file that replaces another keeps that file's mode (a chmod 444 Makefile stays read-only).
  */
 export function writeProject(root: string, files: readonly FileToWrite[], opts: WriteOptions = {}): string {
   const target = resolve(root);
   const blocking = blockingEntries(target);
-  if (blocking.length > 0 && !opts.force) throw new TargetNotEmptyError(root, blocking);
+  if (blocking.length > 0 && (!opts.force || isNotDirectory(target))) throw new TargetNotEmptyError(root, blocking);
 
   const undo: Undo[] = [];
   inProgress.add(undo);
   try {
-    const parent = dirname(target);
-    mkdirsTracked(parent, undo);
-    // Same filesystem as the target, so the final renames are atomic.
-    const stage = join(parent, `.${basename(target)}.cgks-${process.pid}-${Date.now()}`);
-    mkdirSync(stage);
-    const removeStage = () => rmSync(stage, { recursive: true, force: true });
-    undo.push(removeStage);
+    mkdirsTracked(dirname(target), undo);
+    const fresh = !existsSync(target);
+    const stage = makeStage(target, undo);
     for (const f of files) {
       testDelay();
-      const p = join(stage, 'new', f.path);
+      const p = join(stage.dir, 'new', f.path);
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content);
+      const mode = fresh ? undefined : modeOf(join(target, f.path));
+      if (mode !== undefined) chmodSync(p, mode);
     }
     opts.onStep?.('staged');
 
-    if (!existsSync(target)) {
-      renameSync(join(stage, 'new'), target);
+    if (fresh) {
+      renameSync(join(stage.dir, 'new'), target);
       undo.push(() => rmSync(target, { recursive: true, force: true }));
       opts.onStep?.('moved', target);
     } else {
@@ -144,20 +205,20 @@ export function writeProject(root: string, files: readonly FileToWrite[], opts: 
         mkdirsTracked(dirname(dest), undo);
         if (existsSync(dest) || isDanglingLink(dest)) {
           // Keep the user's file until the whole write succeeded.
-          const backup = join(stage, 'old', f.path);
+          const backup = join(stage.dir, 'old', f.path);
           mkdirSync(dirname(backup), { recursive: true });
           renameSync(dest, backup);
           undo.push(() => renameSync(backup, dest));
         }
-        renameSync(join(stage, 'new', f.path), dest);
+        renameSync(join(stage.dir, 'new', f.path), dest);
         undo.push(() => rmSync(dest, { force: true }));
         opts.onStep?.('moved', dest);
       }
     }
     if (held) {
-      held.push({ undo, finalize: [removeStage] });
+      held.push({ undo, finalize: [stage.cleanUp] });
     } else {
-      removeStage();
+      stage.cleanUp();
       inProgress.delete(undo);
     }
     return target;
@@ -165,6 +226,16 @@ export function writeProject(root: string, files: readonly FileToWrite[], opts: 
     inProgress.delete(undo);
     runUndo(undo);
     throw err;
+  }
+}
+
+/** The permission bits of an existing regular file, else undefined. */
+function modeOf(p: string): number | undefined {
+  try {
+    const st = lstatSync(p);
+    return st.isFile() ? st.mode & 0o7777 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -32,6 +32,11 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A shell word in a Make recipe: single-quoted for the shell, `$` doubled so make passes it on. */
+export function makeShellQuote(s: string): string {
+  return shellQuote(s).replaceAll('$', '$$$$');
+}
+
 /**
  * The rest of a doc comment's first line after "Command <name>": ": <text>", or nothing when
  * the text cannot be carried. No newline can break out of the comment, and the two characters

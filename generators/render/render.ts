@@ -1,6 +1,7 @@
 // Renders the file table for one set of answers. Handlebars is set up once: no HTML
 // escaping, missing variables are errors, and user text goes through escape.ts helpers.
 import { catalogContext } from '../model/catalog.js';
+import { renderGoMod, renderGoSum } from './go-pins.js';
 import { filesFor, outputPath, templatePath, type OutputFile } from '../model/files.js';
 import { goImage, IMAGES } from './image-pins.js';
 import { activePreset, presetMessage, PresetError, presetPath, type Patch } from '../model/preset.js';
@@ -42,9 +43,24 @@ export function templateContext(a: Answers): Record<string, unknown> {
     postgres: a.database === 'postgres',
     deployGitops: a.deploy === 'gitops',
     images: { ...IMAGES, go: goImage(a.goVersion) },
-    catalog: catalogContext(a),
+    catalog: catalogContext(a, presetSourceUrl(a)),
     ...presetContext(),
   };
+}
+
+/** The preset's catalog.sourceLocation for these answers: an http(s) URL, or the preset's error. */
+function presetSourceUrl(a: Answers): string | undefined {
+  const preset = activePreset()?.preset;
+  if (!preset?.sourceLocation) return undefined;
+  const url = presetRender('catalog.sourceLocation', () => preset.sourceLocation!(a)).trim();
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(url).protocol) && !/\s/.test(url);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new PresetError(presetMessage(preset, `catalog.sourceLocation: ${JSON.stringify(url)} is not an http(s) URL`));
+  return url;
 }
 
 /** A preset's answers as {{preset.<key>}}, and its name and version. */
@@ -74,6 +90,8 @@ export function renderFile(file: OutputFile, a: Answers, context = templateConte
   if (replacement) {
     content = presetRender(replacement.file, () => replacement.render(context));
     if (file.engine === 'chart') content = content.replaceAll('<CHARTNAME>', a.name);
+  } else if (file.engine === 'pins') {
+    content = file.path === 'go.mod' ? renderGoMod(a, `${a.goVersion}.0`) : renderGoSum(a);
   } else if (file.engine === 'chart') {
     content = loadRaw(tpl).replaceAll('<CHARTNAME>', a.name);
   } else {

@@ -7,6 +7,7 @@ export const HELPERS = {
   yamlString: (s: unknown) => escape.yamlString(String(s)),
   jsonString: (s: unknown) => escape.jsonString(String(s)),
   shellQuote: (s: unknown) => escape.shellQuote(String(s)),
+  makeShellQuote: (s: unknown) => escape.makeShellQuote(String(s)),
   goDocTail: (s: unknown) => escape.goDocTail(String(s)),
   eq: (a: unknown, b: unknown) => a === b,
   ne: (a: unknown, b: unknown) => a !== b,

@@ -75,6 +75,16 @@ const combos: { args: string[]; expect: { owner: string; system?: string; lifecy
     },
   },
   {
+    // Bitbucket Cloud: a workspace and a repository; the source location is its /src/HEAD/ tree.
+    args: ['--module', 'bitbucket.org/acme/orders', '--ci', 'none'],
+    expect: {
+      owner: 'group:default/acme',
+      lifecycle: 'experimental',
+      annotations: { 'backstage.io/source-location': 'url:https://bitbucket.org/acme/orders/src/HEAD/' },
+      links: ['https://bitbucket.org/acme/orders'],
+    },
+  },
+  {
     // Not a code host this knows: no source annotations or links, an owner from the domain.
     args: ['--module', 'go.acme.example/orders', '--owner', 'platform-team', '--base-image', 'scratch', '--no-metrics'],
     expect: { owner: 'platform-team', lifecycle: 'experimental', annotations: {}, links: [] },

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
@@ -116,7 +117,7 @@ test('a fleet that holds every convention exits 0', async () => {
   assert.is((JSON.parse(r.stdout) as Fleet).summary.ok, 2);
 });
 
-test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one result per violation, paths that exist', async () => {
+test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one result per violation, paths relative to their repo that exist', async () => {
   const root = await fleet({ clean: () => {}, both: (d) => { brokenProbe(d); noUser(d); }, old: asOlderVersion });
   mkdirSync(join(root, 'not-generated'));
   const file = join(root, 'fleet.sarif');
@@ -124,7 +125,7 @@ test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one res
   assert.is(r.exitCode, 1);
   const log = JSON.parse(readFileSync(file, 'utf8')) as {
     version: string;
-    runs: { tool: { driver: { name: string; version: string; rules: { id: string }[] } }; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[]; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[];
+    runs: { tool: { driver: { name: string; version: string; rules: { id: string }[] } }; originalUriBaseIds: Record<string, { uri: string }>; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[]; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } } }[] }[] }[];
   };
   assert.is(log.version, '2.1.0');
   assert.is(log.runs.length, 1, 'one run: code scanning refuses several runs of one tool and category');
@@ -137,13 +138,16 @@ test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one res
   assert.equal(run!.invocations[0]!.toolExecutionNotifications.map((n) => [n.level, /^not-generated: .*no \.go-k8s-service\.json/.test(n.message.text)]), [['error', true]]);
   const notes = run!.results.filter((x) => x.level === 'note');
   assert.equal(notes.map((x) => x.ruleId), ['generator-version']);
+  // Each repo is a base id of its own (REPO1, REPO2, ...: the order of the report), its root a file URI.
+  const bases = run!.originalUriBaseIds;
+  assert.equal(Object.values(bases).map((b) => fileURLToPath(b.uri)), ['clean', 'both', 'old'].map((d) => `${join(root, d)}/`));
   for (const x of run!.results) {
-    const uri = x.locations[0]!.physicalLocation.artifactLocation.uri;
-    assert.ok(!uri.startsWith('/'), `relative uri: ${uri}`);
-    assert.ok(existsSync(join(root, uri)), `${uri} exists`);
+    const { uri, uriBaseId } = x.locations[0]!.physicalLocation.artifactLocation;
+    assert.ok(!uri.startsWith('/') && !uri.startsWith('..'), `relative uri: ${uri}`);
+    assert.ok(existsSync(join(fileURLToPath(bases[uriBaseId]!.uri), uri)), `${uriBaseId}/${uri} exists`);
   }
   const probe = run!.results.find((x) => x.ruleId === 'probes')!;
-  assert.is(probe.locations[0]!.physicalLocation.artifactLocation.uri, `both/${CHART}/values.yaml`);
+  assert.equal(probe.locations[0]!.physicalLocation.artifactLocation, { uri: `${CHART}/values.yaml`, uriBaseId: 'REPO2' });
   assert.ok(run!.tool.driver.rules.some((x) => x.id === 'probes'));
   const findings = await sarifValidate(file);
   const serious = findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined);

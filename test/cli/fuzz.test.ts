@@ -113,7 +113,8 @@ const KNOWN: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
   ['description', 'accept', ['{{', '}}', '{{name}}', '{{{x}}}', '${{ secrets.TOKEN }}', '"quoted"', "it's", '`tick`', '- item', 'a: b', '? q', '*a', '&a', '!tag', '%d %s', '@scope/pkg', '# heading', '#', 'back\\slash', 'trailing \\', 'ünïcödé 😀 日本語', '<b>html</b> &amp;', 'null', 'true', '~', '0x10', '1e3', "'", '"', '\\', '$(rm -rf ~)', '${HOME}', '$$', 'a:b # c', '---', '...', '|', '> folded', '[a, b]', '{a: b}', '%YAML 1.2', '*/ /*', '\u200b zero width', 'x'.repeat(300), 'a\u00a0b']],
   ['description', 'reject', ['', 'a\nb', 'a\rb', 'tab\there', ' lead', 'trail ', 'x'.repeat(301), 'a\u2028b', 'a\u202eb', 'a\u0085b', 'nul\u0000', 'esc\u001b[2J', 'lone \ud800']],
   ['goVersion', 'reject', ['1.24', '1.025', '1', '2.0', '1.26.1', 'go1.26', ' 1.26', '1.26 ', 'abc', '', '1.2x', '１.２６', '1.1000', '1.999', '1.100', '1.99']],
-  ['goVersion', 'accept', ['1.25', '1.27', '1.28']],
+  ['goVersion', 'accept', ['1.25', '1.26', '1.27']],
+  ['goVersion', 'reject', ['1.28', '1.29']],
   ['port', 'reject', ['0', '65536', 'abc', '-1', '1023', '80', '8080.5', '1e4', '0x1F90', '', ' ', '８０８０', '99999999999999999999', '+8080', '8080 8081']],
   ['port', 'accept', ['1024', '65535', '08080', '9090']],
   ['image', 'reject', ['', 'GHCR.io/Acme/x', 'x:latest', 'x@sha256:abc', 'a//b', '../x', '/abs', 'a b', 'x/{{y}}', 'x"y', "x'y", 'localhost:5000', 'x/', '-x', 'x$y']],
@@ -133,14 +134,14 @@ for (const [key, must, values] of KNOWN) for (const v of values) add(key, v, ran
 
 // Wrong types, which only an answers file can carry.
 const WRONG_TYPES: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
-  ['metrics', 'reject', ['maybe', 1, 0, 'TRUE', 'on', 'y', [], {}, 'true ', '', 'False', [true]]],
-  ['tracing', 'reject', ['maybe', 1, 0, 'Yes', 'off', 'n', [], { a: 1 }, ' no', '', 2.5]],
-  ['metrics', 'accept', [true, false, 'yes', 'no', 'true', 'false', null]],
-  ['tracing', 'accept', [true, false, 'yes', 'no', null]],
-  ['sign', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'on', 'off', 'TRUE', [], { a: 1 }, 'signed', '', ' yes']],
-  ['sign', 'accept', [true, false, 'yes', 'no', null]],
-  ['updateJob', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'on', 'off', 'TRUE', [], { a: 1 }, 'weekly', '', ' no']],
-  ['updateJob', 'accept', [true, false, 'yes', 'no', null]],
+  ['metrics', 'reject', ['maybe', 1, 0, 'TRUE', 'On', 'y', [], {}, 'true ', '', 'False', [true]]],
+  ['tracing', 'reject', ['maybe', 1, 0, 'Yes', 'OFF', 'n', [], { a: 1 }, ' no', '', 2.5]],
+  ['metrics', 'accept', [true, false, 'yes', 'no', 'true', 'false', 'on', 'off', null]],
+  ['tracing', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
+  ['sign', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'ON', 'Off', 'TRUE', [], { a: 1 }, 'signed', '', ' yes']],
+  ['sign', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
+  ['updateJob', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'oN', 'ofF', 'TRUE', [], { a: 1 }, 'weekly', '', ' no']],
+  ['updateJob', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
   ['name', 'reject', [123, [], {}, true, ['orders']]],
   ['module', 'reject', [42, { path: 'x' }, false]],
   ['description', 'reject', [42, ['a'], { a: 1 }, false]],
@@ -286,7 +287,7 @@ function expected(c: Case): unknown {
   const q = Q(c.key);
   if (c.value === null) return undefined; // the default
   if (q.type === 'number') return typeof c.value === 'number' ? c.value : Number(String(c.value).trim());
-  if (q.type === 'boolean') return c.value === true || c.value === 'true' || c.value === 'yes';
+  if (q.type === 'boolean') return c.value === true || c.value === 'true' || c.value === 'yes' || c.value === 'on';
   return c.value;
 }
 

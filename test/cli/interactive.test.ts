@@ -322,6 +322,27 @@ test('editing the name at the summary moves the target, and a taken directory is
   assert.ok(existsSync(join(dir, 'billing', 'cmd', 'billing', 'main.go')));
 });
 
+test('editing the name at the summary derives again the answers that were its defaults; a typed answer is kept', async () => {
+  const dir = tmp();
+  // module, description, image and owner are asked with defaults from the name; the description is typed.
+  const pty = await cli(['--name', 'tty3', '--go-version', '1.26', '--port', '8080', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', '--system=', '--lifecycle', 'experimental', '--no-git', '--no-install'], dir);
+  await answer(pty, /\? Go module path/, '\r');
+  await answer(pty, /\? One-line description/, KEY.clearLine + 'Typed by hand\r');
+  await answer(pty, /\? Container image repository/, '\r');
+  await answer(pty, /\? Owner in the service catalog/, '\r');
+  await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
+  await answer(pty, /\? Which answer\?/, '\r');
+  await answer(pty, '? Service name (directory, binary, Kubernetes and Helm name) (tty3)', KEY.clearLine + 'renamed\r');
+  const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'y\r');
+  assert.match(summary, /module +github\.com\/example\/renamed/);
+  assert.is((await pty.waitExit()).code, 0, pty.text());
+  const record = JSON.parse(readFileSync(join(dir, 'renamed', '.go-k8s-service.json'), 'utf8')) as { answers: Record<string, unknown> };
+  assert.equal(
+    { module: record.answers.module, image: record.answers.image, description: record.answers.description },
+    { module: 'github.com/example/renamed', image: 'ghcr.io/example/renamed', description: 'Typed by hand' },
+  );
+});
+
 test('--gitops-repo-starter, then deploy changed to helm at the summary: refused in one line, nothing written', async () => {
   const dir = tmp();
   const pty = await cli(['orders', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'gitops', '--gitops-repo-starter', 'envs', ...CATALOG, '--no-git', '--no-install'], dir);

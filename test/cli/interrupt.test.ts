@@ -21,10 +21,12 @@ const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnP
 const slowNoTty = (args: string[]) =>
   execa(process.execPath, [CLI, ...args], { env: { ...SLOW, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
 
-/** Resolves once a write has started under dir: its hidden stage directory appeared. */
+/** Resolves once a write has started under dir: its hidden stage directory appeared (beside a new target, or in an existing one's tmp/). */
 async function writing(dir: string, timeoutMs = 15_000): Promise<void> {
   const started = Date.now();
-  while (!readdirSync(dir).some((e) => e.includes('.cgks-'))) {
+  const staging = (d: string): boolean =>
+    readdirSync(d, { withFileTypes: true }).some((e) => e.name.includes('.cgks-') || (e.isDirectory() && e.name !== '.git' && staging(join(d, e.name))));
+  while (!staging(dir)) {
     if (Date.now() - started > timeoutMs) throw new Error(`no write started in ${dir}: ${readdirSync(dir).join(', ')}`);
     await new Promise((r) => setTimeout(r, 5));
   }

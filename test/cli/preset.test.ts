@@ -33,7 +33,7 @@ test('create --preset: the preset\'s defaults, locked CI, its files, patches and
   assert.ok(ci.stages.includes('check'));
   const values = parseYaml(read(dir, 'charts/orders/values.yaml')) as { podLabels: Record<string, string> };
   assert.equal(values.podLabels, { team: 'payments', 'cost-centre': 'CC-0000' });
-  assert.match(read(dir, 'Makefile'), /\ncost-centre: ## Print the cost centre this service is billed to\n\t@echo CC-0000\n$/);
+  assert.match(read(dir, 'Makefile'), /\ncost-centre: ## Print the cost centre this service is billed to\n\t@printf '%s\\n' 'CC-0000'\n$/);
   const record = readRecord(dir) as unknown as { preset: { source: string }; files: Record<string, string> };
   // A folder is recorded relative to the repo when they share more than "/", else absolute:
   // either way it leads back to the preset, wherever this checkout lives.
@@ -189,7 +189,7 @@ test('create --preset: the preset\'s questions from the answers file, checked by
 
 // Bad presets: one line naming the preset, the file and the rule; exit 2; nothing written.
 const badPresets: [string, (d: string) => void, RegExp][] = [
-  ['an unknown manifest key', (d) => writeFileSync(join(d, 'go-k8s-service-preset.yaml'), 'defaults: {}\noverlays: []\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: unknown key "overlays" \(known: defaults, locked, questions, patches, conventions\)$/],
+  ['an unknown manifest key', (d) => writeFileSync(join(d, 'go-k8s-service-preset.yaml'), 'defaults: {}\noverlays: []\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: unknown key "overlays" \(known: defaults, locked, questions, patches, conventions, waivers, catalog\)$/],
   ['a default for an unknown answer', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'defaults:\n', 'defaults:\n  registry: x\n'), /go-k8s-service-preset\.yaml: defaults: unknown answer "registry"; known: name, module/],
   ['a default that breaks our rule', (d) => rewrite(d, 'go-k8s-service-preset.yaml', 'image: registry.acme.dev/services/{{name}}', 'image: Registry.Acme.dev/{{name}}:latest'), /^error: preset @acme\/go-service-preset 1\.0\.0: defaults\.image: "Registry\.Acme\.dev\/orders:latest" /],
   ['a template that does not compile', (d) => writeFileSync(join(d, 'templates/CODEOWNERS.hbs'), '* @acme/{{#if preset.team}}\n'), /^error: preset @acme\/go-service-preset 1\.0\.0: templates\/CODEOWNERS\.hbs does not compile: /],

@@ -49,7 +49,7 @@ test('remove refuses an edited file unless --force; `regen <file>` brings it bac
   const dir = await newRepo();
   edit(dir, COMPOSE, /^/, '# ours\n');
   const before = snapshot(dir);
-  const refused = await runCli(['remove', COMPOSE, 'Makefile'], { cwd: dir });
+  const refused = await runCli(['remove', COMPOSE, 'charts/orders/templates/hpa.yaml'], { cwd: dir });
   assert.is(refused.exitCode, 1, refused.stderr);
   assert.match(refused.stderr, /compose\.yaml was edited since it was generated; pass --force to delete it anyway; nothing was changed/);
   assert.is(refused.stderr.trim().split('\n').length, 1, refused.stderr);

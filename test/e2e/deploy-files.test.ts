@@ -1,3 +1,4 @@
+// test-shards: 3 (about 6 minutes whole on a quiet 2-core machine: three parts of 2 minutes)
 // The deploy and tooling files of a generated repo, proven with the real tools for every
 // CI provider x base image, plus variants (metrics off, port 9090, tracing, hostile user text):
 // - Dockerfile: dockerfile-utils and BuildKit's own lint rules find nothing; what BuildKit's
@@ -27,6 +28,7 @@ import { renderAll } from '../../generators/render/render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { answersFor, generate } from '../support/generate.js';
 import * as tools from '../support/tools.js';
+import { shard } from '../support/shard.js';
 import { escapedExpressions, expectedExpressions, renderedExpressions } from '../fixtures/deploy-files/expressions.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -71,6 +73,8 @@ interface Case {
 }
 
 const CASES: Case[] = [];
+/** Which suites this process runs (test/run.ts runs the file as three parts). */
+const mine = shard();
 for (const ci of ['github', 'gitlab', 'none'] as const) {
   for (const baseImage of ['distroless', 'scratch', 'alpine'] as const) {
     CASES.push({ label: `${ci}/${baseImage}`, answers: { ci, baseImage }, registry: 'ghcr.io' });
@@ -640,7 +644,7 @@ for (const c of CASES) {
     }
   });
 
-  t.run();
+  if (mine()) t.run();
 }
 
 // ---- a real build, and the linters on real code -------------------------------------------------
@@ -776,7 +780,7 @@ for (const v of REAL) {
     assert.is(lint.exitCode, 0, lint.all);
   });
 
-  real.run();
+  if (mine()) real.run();
 }
 
 // ---- negative controls: each kind of check can fail --------------------------------------------
@@ -881,4 +885,4 @@ neg('a .dockerignore that drops the sources is caught', async () => {
   }
 });
 
-neg.run();
+if (mine()) neg.run();

@@ -136,7 +136,7 @@ async function botUpdate(svc: Service): Promise<Outcome> {
   const tracked = git(dir, ['ls-files', '--cached', '--others', '--exclude-standard']).trim().split('\n');
   // Files the new version no longer generates are deleted from the work tree, still in the index.
   const marked = tracked.filter((p) => existsSync(join(dir, p)) && /^<<<<<<< /m.test(read(dir, p)) && /^>>>>>>> /m.test(read(dir, p)));
-  const conflicts = json.files.filter((f) => f.action === 'conflict').map((f) => f.path);
+  const conflicts = json.files.filter((f) => f.action === 'merge-conflict').map((f) => f.path);
   const merged = json.files.filter((f) => f.action === 'merged').map((f) => f.path);
   assert.equal([...marked].sort(), [...conflicts].sort(), `${svc.name}: files with markers vs conflicts reported`);
   assert.is(r.exitCode, conflicts.length > 0 ? 3 : 0, `${svc.name}: exit code says whether there are conflicts`);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { budgetScale, declaredBudgetSeconds, DEFAULT_BUDGET_SECONDS } from './budget.js';
+import { declaredShards, shard } from './shard.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'test/fixtures/runner';
@@ -89,6 +90,29 @@ test('scale: TEST_TIMEOUT_SCALE times the files sharing each core', () => {
   assert.is(budgetScale({}, 1, 8), 1);
   assert.is(budgetScale({}, 4, 2), 2);
   assert.is(budgetScale({ TEST_TIMEOUT_SCALE: '3' }, 4, 2), 6);
+});
+
+test('a file split with // test-shards: 3 runs as three processes, each with its part of the suites, all of them once', async () => {
+  const r = await runner(['--dir=test/fixtures/shards', 'sharded'], { TEST_VERBOSE: '1' });
+  assert.is(r.exitCode, 0, r.stdout);
+  for (const [part, passed] of [[1, 2], [2, 2], [3, 1]] as const) {
+    assert.match(r.stdout, new RegExp(`^ok +test/fixtures/shards/sharded\\.test\\.ts \\[part ${part} of 3\\] \\(${passed} passed, 0 failed`, 'm'));
+  }
+  const ran = [...r.stdout.matchAll(/ran suite (\d) in part (\d)\/3/g)].map((m) => [Number(m[1]), Number(m[2])]).sort();
+  assert.equal(ran, [[0, 0], [1, 1], [2, 2], [3, 0], [4, 1]]);
+  assert.match(r.stdout, /^5 passed, 0 failed, 0 skipped$/m);
+});
+
+test('shard(): round-robin over the parts; everything when run alone; a bad TEST_SHARD is an error', () => {
+  assert.is(declaredShards('// x\n// test-shards: 4 (slow)\n'), 4);
+  assert.is(declaredShards('const s = "// test-shards: 4";\n'), 1);
+  const picks = (env: NodeJS.ProcessEnv) => {
+    const mine = shard(env);
+    return Array.from({ length: 7 }, (_, i) => i).filter(() => mine());
+  };
+  assert.equal(picks({}), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(picks({ TEST_SHARD: '1/3' }), [1, 4]);
+  assert.throws(() => shard({ TEST_SHARD: '3/3' }), /TEST_SHARD must be k\/N with 0 <= k < N, not "3\/3"/);
 });
 
 test.run();

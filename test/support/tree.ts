@@ -1,5 +1,6 @@
 // A generated directory as data, for comparing what two runs wrote.
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as assert from 'uvu/assert';
 
@@ -25,4 +26,26 @@ export function assertSameTree(a: string, b: string): Map<string, Buffer> {
   assert.equal([...ta.keys()].sort(), [...tb.keys()].sort());
   for (const [path, bytes] of ta) assert.ok(bytes.equals(tb.get(path)!), `${path} differs`);
   return ta;
+}
+
+/**
+ * One hash of everything under dir but .git folders: paths, kinds, modes, link targets and
+ * bytes, so a command that must change nothing can be held to it.
+ */
+export function treeHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name === '.git') continue;
+      const p = join(d, e.name);
+      const st = lstatSync(p);
+      h.update(`${relative(dir, p)}\0${st.mode}\0`);
+      if (e.isSymbolicLink()) h.update(readlinkSync(p));
+      else if (e.isDirectory()) walk(p);
+      else if (e.isFile()) h.update(readFileSync(p));
+      h.update('\0');
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
 }

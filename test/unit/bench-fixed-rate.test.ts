@@ -80,13 +80,19 @@ test('sumSchedstat adds the on-CPU ns of every thread', () => {
 });
 
 test('processCpuNs of this process grows while it computes', () => {
+  // Spin until this process's own CPU clock (not the wall clock, which a loaded machine
+  // stretches) has moved 60 ms: the reader must count at least a third of that.
   const before = processCpuNs(process.pid);
+  const cpu0 = process.cpuUsage();
   let x = 0;
-  const until = Date.now() + 60;
-  while (Date.now() < until) x += Math.sqrt(x + 1);
+  for (let spun = 0; spun < 60_000; ) {
+    for (let i = 0; i < 10_000; i++) x += Math.sqrt(x + 1);
+    const u = process.cpuUsage(cpu0);
+    spun = u.user + u.system;
+  }
   const spent = processCpuNs(process.pid) - before;
   assert.ok(x > 0);
-  assert.ok(spent >= 20_000_000, `only ${spent} ns counted for ≈ 60 ms of work`);
+  assert.ok(spent >= 20_000_000, `only ${spent} ns counted for 60 ms of CPU time`);
 });
 
 test.run();

@@ -19,7 +19,8 @@ function walk(dir: string): string[] {
 
 test('every row of the table has a template, and every template has a row', () => {
   const templates = new Set(walk(templatesDir));
-  const used = new Set(FILES.map(templatePath));
+  // go.mod and go.sum are rendered from data (render/go-pins.json), not from templates.
+  const used = new Set(FILES.filter((f) => f.engine !== 'pins').map(templatePath));
   for (const t of used) assert.ok(templates.has(t), `no template ${t}`);
   for (const t of templates) assert.ok(used.has(t), `template ${t} is in no row of generators/model/files.ts`);
 });

@@ -52,23 +52,23 @@ test('description: one line of well-formed text', () => {
   bad(rules.description, 'x'.repeat(301), /300/);
 });
 
-test('Go version: 1.N from 1.25 to the next release after the newest known one', () => {
-  const newest = rules.LATEST_GO_MINOR + 1;
-  for (const v of ['1.25', '1.26', `1.${rules.LATEST_GO_MINOR}`, `1.${newest}`]) ok(rules.goVersion, v);
+test('Go version: 1.N from 1.25 to the newest released one this generator knows', () => {
+  const newest = rules.LATEST_GO_MINOR;
+  for (const v of ['1.25', '1.26', `1.${newest}`]) ok(rules.goVersion, v);
   bad(rules.goVersion, '1.24', /1\.25 or newer/);
   for (const v of ['1.26.1', 'go1.26', '2.0', '1', '']) bad(rules.goVersion, v, /like 1\.26/);
   for (const v of ['1.99', '1.100', `1.${newest + 1}`]) {
-    bad(rules.goVersion, v, new RegExp(`^must be from 1\\.25 to 1\\.${newest} \\(a released Go version, or the next one\\)$`));
+    bad(rules.goVersion, v, new RegExp(`^is not a released Go version \\(the newest this generator knows is 1\\.${newest}, and a newer local Go counts too\\)$`));
   }
 });
 
-test('Go version: a local Go newer than the generator knows moves the limit', () => {
-  assert.is(rules.newestGoMinor(undefined), rules.LATEST_GO_MINOR + 1);
-  assert.is(rules.newestGoMinor('1.25'), rules.LATEST_GO_MINOR + 1);
-  assert.is(rules.newestGoMinor('1.40'), 41);
+test('Go version: a local Go newer than the generator knows moves the limit to it, not beyond', () => {
+  assert.is(rules.newestGoMinor(undefined), rules.LATEST_GO_MINOR);
+  assert.is(rules.newestGoMinor('1.25'), rules.LATEST_GO_MINOR);
+  assert.is(rules.newestGoMinor('1.40'), 40);
   const rule = rules.goVersionRule(rules.newestGoMinor('1.40'));
-  assert.is(rule('1.41'), undefined);
-  assert.match(rule('1.42')!, /from 1\.25 to 1\.41/);
+  assert.is(rule('1.40'), undefined);
+  assert.match(rule('1.41')!, new RegExp(`^is not a released Go version \\(the newest this generator knows is 1\\.${rules.LATEST_GO_MINOR} and the local Go is 1\\.40\\)$`));
 });
 
 test('port: 1024 to 65535, because the container has no privileges', () => {

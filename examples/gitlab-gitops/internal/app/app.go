@@ -1,0 +1,297 @@
+// Package app runs the service: it wires configuration, logging, routes, readiness checks
+// and workers together, and owns start-up and graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"gitlab.com/example/gitlab-gitops/internal/api"
+	"gitlab.com/example/gitlab-gitops/internal/buildinfo"
+	"gitlab.com/example/gitlab-gitops/internal/config"
+	"gitlab.com/example/gitlab-gitops/internal/health"
+	"gitlab.com/example/gitlab-gitops/internal/httpserver"
+	"gitlab.com/example/gitlab-gitops/internal/logging"
+	"gitlab.com/example/gitlab-gitops/internal/metrics"
+)
+
+// healthcheckTimeout stays below Docker's default HEALTHCHECK --timeout of 30s and
+// far above what a local /healthz needs.
+const healthcheckTimeout = 3 * time.Second
+
+// Serve runs the HTTP service until ctx is cancelled or the process gets SIGTERM or
+// SIGINT, then shuts down gracefully:
+//
+//  1. /ready answers 503 at once.
+//  2. the server keeps serving for SHUTDOWN_DELAY, while endpoints and load balancers
+//     stop sending traffic here.
+//  3. the listener closes, keep-alive clients are asked to reconnect (elsewhere) and
+//     in-flight requests finish, all within SHUTDOWN_TIMEOUT.
+//  4. workers are stopped, last started first.
+//
+// Another signal during shutdown ends it at once, with an error. Serve returns nil after
+// a clean stop and a *config.Error for bad settings.
+func Serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger, err := logging.New(stdout, cfg.LogLevel, cfg.LogFormat, buildinfo.Service, buildinfo.Version)
+	if err != nil {
+		return err
+	}
+	defer logging.RouteStandardLibrary(logger)()
+	logger.Info().
+		Str("commit", buildinfo.Commit).
+		Str("build_date", buildinfo.Date).
+		Str("go", runtime.Version()).
+		Interface("config", cfg.Effective()).
+		Msg("starting")
+	setMaxProcs(cfg.AutoMaxProcs, logger)
+	setMemLimit(getenv, logger)
+
+	s := newService(cfg, logger)
+	return s.run(ctx)
+}
+
+// Healthcheck asks the server on this machine whether it is alive: the healthcheck
+// command, for Docker's HEALTHCHECK in images without a shell or curl.
+func Healthcheck(ctx context.Context, getenv func(string) string) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	host := cfg.Host
+	if host == "" || net.ParseIP(host).IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
+	defer cancel()
+	return health.Probe(ctx, "http://"+net.JoinHostPort(host, strconv.Itoa(cfg.Port))+"/healthz")
+}
+
+type service struct {
+	cfg       config.Config
+	logger    zerolog.Logger
+	mux       *http.ServeMux
+	admin     *http.ServeMux // ADMIN_PORT's routes, kept off the public port
+	adminUsed bool           // false: admin has no routes and gets no server
+	readiness *health.Readiness
+	workers   []worker
+	// middleware wraps every route but the probes, outside the access log.
+	middleware []func(http.Handler) http.Handler
+	// closers run in order at the end of shutdown, e.g. to close connection pools.
+	closers []func(context.Context) error
+	// flushTelemetry, if set, exports buffered telemetry last of all, within its own
+	// share of SHUTDOWN_TIMEOUT (see telemetryBudget); failing is only a warning.
+	flushTelemetry func(context.Context) error
+
+	metrics *metrics.Registry
+}
+
+// newService wires the service together: add routes, readiness checks and workers here.
+func newService(cfg config.Config, logger zerolog.Logger) *service {
+	s := &service{
+		cfg:       cfg,
+		logger:    logger,
+		mux:       http.NewServeMux(),
+		admin:     http.NewServeMux(),
+		readiness: &health.Readiness{},
+	}
+
+	s.mux.HandleFunc("GET /healthz", health.Live)
+	s.mux.Handle("GET /ready", s.readiness)
+	api.Register(s.mux)
+
+	// The admin port: a scrape costs far more than an API call, and profiles show the
+	// code's insides, so neither is served where the Ingress sends the public.
+	s.metrics = metrics.New()
+	s.admin.Handle("GET /metrics", s.metrics.Handler())
+	s.adminUsed = true
+	if cfg.Pprof {
+		s.admin.HandleFunc("/debug/pprof/", pprof.Index)
+		s.admin.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		s.admin.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		s.admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		s.admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		s.adminUsed = true
+	}
+
+	// Readiness checks: one line per dependency the service cannot work without, e.g.
+	//
+	//	s.readiness.Add("postgres", 2*time.Second, db.PingContext)
+
+	// Workers: background jobs that start once the listener is open and stop after the
+	// HTTP server has drained, last started first, e.g.
+	//
+	//	s.workers = append(s.workers, worker{name: "outbox", run: relay.Run})
+
+	return s
+}
+
+// quiet routes are kept out of the access log, metrics and traces.
+var quiet = []string{"/healthz", "/ready"}
+
+// adminWriteTimeout leaves room for pprof's CPU profile, 30s by default, which refuses
+// to run when it would outlast the server's WriteTimeout.
+const adminWriteTimeout = 2 * time.Minute
+
+// run serves until ctx is done, a signal arrives or something fails, then shuts down.
+func (s *service) run(ctx context.Context) error {
+	// One channel, registered before anything else, receives both the signal that starts
+	// the shutdown and the one that cuts it short: a second channel registered later
+	// would lose a second signal that arrives in between. Room for two, since the
+	// runtime drops signals a full channel cannot take.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGTERM, os.Interrupt)
+	defer signal.Stop(signals)
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr())
+	if err != nil {
+		return err
+	}
+	if s.adminUsed {
+		adminLn, err := lc.Listen(ctx, "tcp", s.cfg.AdminAddr())
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("admin port: %w", err)
+		}
+		// A plain http.Server: scrapers retry, so its shutdown need not spare keep-alive
+		// requests the way the public server's does.
+		admin := &http.Server{
+			Handler:           s.admin,
+			ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+			ReadTimeout:       s.cfg.ReadTimeout,
+			WriteTimeout:      adminWriteTimeout,
+			IdleTimeout:       s.cfg.IdleTimeout,
+			ErrorLog:          logging.StdLogger(s.logger, slog.LevelWarn),
+		}
+		go func() {
+			if err := admin.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
+				s.logger.Error().Err(err).Msg("admin server stopped")
+			}
+		}()
+		s.logger.Info().Str("addr", adminLn.Addr().String()).Bool("pprof", s.cfg.Pprof).Msg("admin port listening")
+		// Last of all, so that metrics can be scraped during the drain.
+		s.closers = append(s.closers, admin.Shutdown)
+	}
+	opts := httpserver.Options{Quiet: quiet, Middleware: s.middleware, MaxBodyBytes: s.cfg.MaxBodyBytes}
+	opts.Observer = s.metrics
+	srv := httpserver.New(httpserver.Handler(s.mux, s.logger, opts), httpserver.Timeouts{
+		ReadHeader: s.cfg.ReadHeaderTimeout,
+		Read:       s.cfg.ReadTimeout,
+		Write:      s.cfg.WriteTimeout,
+		Idle:       s.cfg.IdleTimeout,
+	}, logging.StdLogger(s.logger, slog.LevelWarn))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	s.logger.Info().Str("addr", ln.Addr().String()).Msg("listening")
+
+	workers := newSupervisor(s.logger)
+	for _, w := range s.workers {
+		// Not cancelled by the signal: in-flight requests may still need the workers.
+		workers.start(context.WithoutCancel(ctx), w)
+	}
+	s.readiness.Ready()
+	s.logger.Info().Msg("ready")
+
+	var failure, cause error // failure is returned, cause logged
+	select {
+	case <-ctx.Done():
+	case <-signals:
+	case err := <-serveErr:
+		failure = fmt.Errorf("http server: %w", err)
+		cause = failure
+	case cause = <-workers.failed: // workers.stop returns it again
+	}
+	s.readiness.Stopping() // first of all
+	if cause != nil {
+		s.logger.Error().Err(cause).Msg("shutting down after a failure")
+	} else {
+		s.logger.Info().Msg("shutdown requested")
+	}
+	return errors.Join(failure, s.shutdown(srv, workers, signals))
+}
+
+// shutdown runs the shutdown sequence described at Serve. Another SIGTERM or SIGINT
+// cuts it short: someone wants the process gone now.
+func (s *service) shutdown(srv *httpserver.Server, workers *supervisor, again <-chan os.Signal) error {
+	start := time.Now()
+
+	s.logger.Info().
+		Stringer("delay", s.cfg.ShutdownDelay).
+		Stringer("timeout", s.cfg.ShutdownTimeout).
+		Msg("shutting down: readiness now fails, serving on until the delay is over")
+
+	done := make(chan error, 1)
+	go func() { done <- s.drain(srv, workers) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			s.logger.Error().Err(err).Msg("shutdown incomplete")
+			return err
+		}
+		s.logger.Info().Stringer("took", time.Since(start).Round(time.Millisecond)).Msg("stopped")
+		return nil
+	case sig := <-again:
+		s.logger.Warn().Str("signal", sig.String()).Msg("second signal: exiting without draining")
+		return fmt.Errorf("second signal (%s): exited without draining", sig)
+	}
+}
+
+// telemetryBudget is the share of SHUTDOWN_TIMEOUT kept for flushing telemetry: a quarter,
+// at most 5s. An unreachable collector then delays a pod stop by that much, not by the
+// whole timeout, and in-flight requests keep the rest.
+func telemetryBudget(timeout time.Duration) time.Duration {
+	return min(timeout/4, 5*time.Second)
+}
+
+// drain is the shutdown sequence from step 2 on.
+func (s *service) drain(srv *httpserver.Server, workers *supervisor) error {
+	time.Sleep(s.cfg.ShutdownDelay)
+
+	budget := s.cfg.ShutdownTimeout
+	if s.flushTelemetry != nil {
+		budget -= telemetryBudget(s.cfg.ShutdownTimeout)
+		defer s.flush()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	var errs []error
+	s.logger.Info().Msg("delay over: closing the listener, draining connections")
+	if err := srv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("in-flight requests cut off after SHUTDOWN_TIMEOUT=%s", s.cfg.ShutdownTimeout))
+	}
+	errs = append(errs, workers.stop(ctx))
+	for _, closeFn := range s.closers {
+		errs = append(errs, closeFn(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// flush exports buffered telemetry within its budget. Lost spans are worth a warning,
+// not a failed shutdown.
+func (s *service) flush() {
+	budget := telemetryBudget(s.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	if err := s.flushTelemetry(ctx); err != nil {
+		s.logger.Warn().Err(err).Stringer("budget", budget).
+			Msg("tracing: buffered spans not exported before shutdown (is the OTLP collector reachable?)")
+	}
+}

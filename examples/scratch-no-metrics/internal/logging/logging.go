@@ -1,0 +1,111 @@
+// Package logging sets up zerolog, the service's one logger, and routes the standard
+// library's log and log/slog output into it.
+package logging
+
+import (
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// timeFormat is UTC with milliseconds, fixed width: lines from one busy second stay in
+// order and sort as text.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func init() {
+	// zerolog reads these globals at write time, so they are set before any logger exists.
+	zerolog.TimeFieldFormat = timeFormat
+	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
+}
+
+// New returns a logger writing to w at level (trace, debug, info, warn or error) in
+// format "json" (one object per line, for log collectors) or "console" (for people).
+// Every line carries the service's name and version.
+func New(w io.Writer, level, format, service, version string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		return zerolog.Nop(), err
+	}
+	if format == "console" {
+		w = zerolog.ConsoleWriter{Out: w, NoColor: !isTerminal(w), TimeFormat: "15:04:05.000"}
+	}
+	return zerolog.New(w).Level(lvl).With().
+		Str("service", service).
+		Str("version", version).
+		Logger().
+		Hook(timestamp{}), nil
+}
+
+// timestamp adds the time to each line like zerolog's Context.Timestamp, in half the
+// time: time.Time.AppendFormat interprets its layout on every call, and the access log
+// writes a line per request.
+type timestamp struct{}
+
+func (timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	var b [len(timeFormat)]byte
+	e.Bytes(zerolog.TimestampFieldName, appendTime(b[:0], zerolog.TimestampFunc()))
+}
+
+// appendTime appends t as t.UTC().AppendFormat(b, timeFormat) does.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, timeFormat)
+	}
+	hour, minute, second := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = appendDigits(append(b, '-'), int(month), 2)
+	b = appendDigits(append(b, '-'), day, 2)
+	b = appendDigits(append(b, 'T'), hour, 2)
+	b = appendDigits(append(b, ':'), minute, 2)
+	b = appendDigits(append(b, ':'), second, 2)
+	b = appendDigits(append(b, '.'), t.Nanosecond()/int(time.Millisecond), 3)
+	return append(b, 'Z')
+}
+
+// appendDigits appends the last width (at most 4) decimal digits of n >= 0, zero-padded.
+func appendDigits(b []byte, n, width int) []byte {
+	var d [4]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, d[:width]...)
+}
+
+// RouteStandardLibrary makes the log package and slog's default logger write through l,
+// so libraries that use them end up in the same stream. log.Print lines get level info.
+// The returned function restores the previous setup.
+func RouteStandardLibrary(l zerolog.Logger) (restore func()) {
+	prevSlog := slog.Default()
+	prevOut, prevFlags, prevPrefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetPrefix("")
+	// slog.SetDefault also points the log package at the handler.
+	slog.SetDefault(slog.New(zerolog.NewSlogHandler(l)))
+	return func() {
+		slog.SetDefault(prevSlog)
+		log.SetOutput(prevOut)
+		log.SetFlags(prevFlags)
+		log.SetPrefix(prevPrefix)
+	}
+}
+
+// StdLogger returns a *log.Logger writing through l at level, for APIs that want one,
+// such as http.Server.ErrorLog.
+func StdLogger(l zerolog.Logger, level slog.Level) *log.Logger {
+	return slog.NewLogLogger(zerolog.NewSlogHandler(l), level)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
