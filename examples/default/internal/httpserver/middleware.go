@@ -33,6 +33,10 @@ const Unmatched = "unmatched"
 // saw it, so it must not count as that status.
 const Aborted = 0
 
+// statusClientClosed is what the access log says of a request whose connection closed
+// before the handler answered anything.
+const statusClientClosed = 499
+
 // Observer is told about each request that is not quiet; internal/metrics implements it.
 type Observer interface {
 	// Start is called before the handler runs.
@@ -273,6 +277,10 @@ func observe(rec *recorder, r *http.Request, next http.Handler, opts *Options, a
 			aborted = "write failed"
 		case errors.Is(ended, context.Canceled):
 			aborted = "connection closed"
+			if rec.status == 0 {
+				// Nothing was answered: not a 200. 499 is nginx's "client closed request".
+				status = statusClientClosed
+			}
 		case opts.WriteTimeout > 0 && elapsed >= opts.WriteTimeout:
 			aborted = "past WRITE_TIMEOUT"
 		}

@@ -542,6 +542,35 @@ func TestResponseToAClientGoneIsAborted(t *testing.T) {
 	}
 }
 
+// A handler that writes nothing for a client that has gone is logged as 499, not 200.
+func TestNothingAnsweredToAClientGoneIsNot200(t *testing.T) {
+	obs := &fakeObserver{done: make(chan string, 1)}
+	started := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /wait", func(_ http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done()
+	})
+	logs := &logBuffer{}
+	srv := httptest.NewServer(Handler(mux, zerolog.New(logs), Options{Observer: obs}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/wait", nil)
+	go func() {
+		<-started
+		cancel()
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the request was answered")
+	}
+	<-obs.done
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["status"] != 499.0 || a["aborted"] != "connection closed" || a["level"] != "warn" {
+		t.Errorf("access log line = %v, want 499, aborted, at warn", a)
+	}
+}
+
 // A handler that outlasts the server's WriteTimeout cannot have answered, even if its
 // write went into the buffer without an error.
 func TestHandlerPastWriteTimeoutIsAborted(t *testing.T) {
