@@ -58,6 +58,7 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/app/workers.go', 'go'),
   hbs('internal/app/workers_test.go', 'go'),
   hbs('internal/buildinfo/buildinfo.go', 'go'),
+  hbs('internal/buildinfo/buildinfo_test.go', 'go'),
   hbs('internal/config/config.go', 'go'),
   hbs('internal/config/config_test.go', 'go'),
   hbs('internal/health/health.go', 'go'),

@@ -134,13 +134,13 @@ svcSuite('migrate up, status, down and up again run from the binary', async () =
   assert.is(usage.exitCode, 2, usage.all);
 });
 
-svcSuite('/ready: 503 before the database is up, 200 after, 503 within a probe period when it stops, 200 when it returns; /healthz 200 throughout; the route writes and reads', async () => {
+svcSuite('DATABASE_READINESS=always: /ready 503 before the database is up, 200 after, 503 within a probe period when it stops, 200 when it returns; /healthz 200 throughout; the route writes and reads', async () => {
   await cluster.stop();
   const port = await freePort();
   // Metrics are served on the admin port, off the public one.
   const admin = await freePort();
   const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
-  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin) }, port);
+  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin), DATABASE_READINESS: 'always' }, port);
   const health: number[] = [];
   let watching = true;
   const watcher = (async () => {

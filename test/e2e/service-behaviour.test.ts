@@ -101,13 +101,19 @@ shutdown('a slow request in flight at SIGTERM completes before the process exits
   }
 });
 
-shutdown('a second SIGTERM during the drain exits at once, non-zero', async () => {
+// A SIGTERM within a second of the first is the same request sent twice (process-group
+// delivery: tini -g, timeout, kill -- -PGID) and is ignored; a later one forces the exit.
+const DUPLICATE_WINDOW_MS = 1000;
+
+shutdown('a second SIGTERM during the drain, after the duplicate window, exits at once, non-zero', async () => {
   const port = await freePort();
   const svc = startService(bin, { SHUTDOWN_DELAY: '20s', SHUTDOWN_TIMEOUT: '20s' }, port);
   try {
     await waitForStatus(svc.url('/ready'), 200);
+    const first = Date.now();
     svc.proc.kill('SIGTERM');
     await waitForStatus(svc.url('/ready'), 503, 1000);
+    await new Promise((r) => setTimeout(r, first + DUPLICATE_WINDOW_MS + 200 - Date.now()));
     const second = Date.now();
     svc.proc.kill('SIGTERM');
     const exit = await exitWithin(svc, 3000);
@@ -122,8 +128,10 @@ shutdown('a second SIGTERM during the drain exits at once, non-zero', async () =
  *  expects it to exit at once, non-zero, naming the second signal. Two signals sent closer
  *  together than that may be merged into one by the kernel or the Go runtime. */
 async function secondSigtermExitsAtOnce(svc: RunningService, run: number, beforeSecond: () => void = () => undefined) {
+  const first = Date.now();
   await waitForStatus(svc.url('/ready'), 503, 2000);
   beforeSecond();
+  await new Promise((r) => setTimeout(r, first + DUPLICATE_WINDOW_MS + 200 - Date.now()));
   const second = Date.now();
   svc.proc.kill('SIGTERM');
   const exit = await exitWithin(svc, 3000).catch((e: Error) => {
@@ -134,7 +142,24 @@ async function secondSigtermExitsAtOnce(svc: RunningService, run: number, before
   assert.match(svc.stderr.join('\n'), /second signal/, `run ${run}`);
 }
 
-shutdown('a second SIGTERM right after the first is acted on always exits at once (20 runs)', async () => {
+shutdown('a duplicate SIGTERM right after the first is ignored: the drain completes and exits 0 (10 runs)', async () => {
+  for (let run = 1; run <= 10; run++) {
+    const port = await freePort();
+    const svc = startService(bin, { SHUTDOWN_DELAY: '300ms', SHUTDOWN_TIMEOUT: '5s' }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      svc.proc.kill('SIGTERM');
+      svc.proc.kill('SIGTERM');
+      const exit = await exitWithin(svc, 5000);
+      assert.is(exit.code, 0, `run ${run}: ${svc.stderr.join('\n')}`);
+      assert.not.match(svc.stderr.join('\n'), /second signal/, `run ${run}`);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  }
+});
+
+shutdown('a second SIGTERM after the duplicate window always exits at once (20 runs)', async () => {
   for (let run = 1; run <= 20; run++) {
     const port = await freePort();
     const svc = startService(bin, { SHUTDOWN_DELAY: '20s', SHUTDOWN_TIMEOUT: '20s' }, port);
@@ -232,6 +257,56 @@ faults('a port already in use exits non-zero with one clear line', async () => {
 faults.run();
 
 const http = suite('service: HTTP');
+
+http('REQUEST_TIMEOUT: a handler out of time answers 503 in JSON at the deadline, logged at warn and counted as 503', async () => {
+  const port = await freePort();
+  const admin = await freePort();
+  const svc = startService(bin, { REQUEST_TIMEOUT: '1s', WRITE_TIMEOUT: '3s', ADMIN_PORT: String(admin) }, port);
+  try {
+    await waitForStatus(svc.url('/ready'), 200);
+    const start = Date.now();
+    const r = await fetch(svc.url('/debug/slow?d=10s'), { headers: { 'X-Request-Id': 'req-deadline' }, signal: AbortSignal.timeout(8000) });
+    const took = Date.now() - start;
+    assert.is(r.status, 503);
+    assert.equal(await r.json(), { error: 'request timed out' });
+    assert.ok(took >= 1000 && took < 2000, `answered after ${took} ms, want REQUEST_TIMEOUT (1 s)`);
+    const metrics = (await get(`http://127.0.0.1:${admin}/metrics`))!.body;
+    assert.match(metrics, /^http_requests_total\{code="503",method="GET",route="\/debug\/slow"\} 1$/m);
+    const line = svc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.request_id === 'req-deadline' && e.message === 'request');
+    assert.is(line?.status, 503, JSON.stringify(line));
+    assert.is(line?.level, 'warn');
+    // REQUEST_TIMEOUT must leave the handler time to answer before WRITE_TIMEOUT.
+    const bad = startService(bin, { REQUEST_TIMEOUT: '30s', WRITE_TIMEOUT: '30s' }, await freePort());
+    const exit = await exitWithin(bad, 5000);
+    assert.is(exit.code, 2);
+    assert.match(bad.stderr.join('\n'), /REQUEST_TIMEOUT/);
+  } finally {
+    svc.proc.kill('SIGKILL');
+  }
+});
+
+http('a wrong method gets a JSON 405 with Allow, counted under its route; an unknown path a JSON 404', async () => {
+  const port = await freePort();
+  const admin = await freePort();
+  const svc = startService(bin, { ADMIN_PORT: String(admin) }, port);
+  try {
+    await waitForStatus(svc.url('/ready'), 200);
+    const r405 = await fetch(svc.url('/api/v1/hello'), { method: 'DELETE' });
+    assert.is(r405.status, 405);
+    assert.is(r405.headers.get('allow'), 'GET, HEAD');
+    assert.is(r405.headers.get('content-type'), 'application/json');
+    assert.equal(await r405.json(), { error: 'method not allowed' });
+    const r404 = await fetch(svc.url('/no/such/thing'));
+    assert.is(r404.status, 404);
+    assert.equal(await r404.json(), { error: 'not found' });
+    const metrics = (await get(`http://127.0.0.1:${admin}/metrics`))!.body;
+    assert.match(metrics, /^http_requests_total\{code="405",method="DELETE",route="\/api\/v1\/hello"\} 1$/m);
+    assert.match(metrics, /^http_requests_total\{code="404",method="GET",route="unmatched"\} 1$/m);
+    assert.match(metrics, /^build_info\{commit="[^"]+",goversion="go[^"]+",version="[^"]+"\} 1$/m);
+  } finally {
+    svc.proc.kill('SIGKILL');
+  }
+});
 
 http('a slow-header client (Slowloris) is cut off by ReadHeaderTimeout', async () => {
   const port = await freePort();

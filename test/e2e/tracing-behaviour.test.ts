@@ -73,6 +73,15 @@ setup('OTLP over gRPC: refused with the variable and the build tag named, and th
   const deps = await go(dir, ['list', '-deps', '-tags=grpcnotrace,otlpgrpc', `./cmd/${NAME}`]);
   assert.ok(deps.stdout.split('\n').includes('go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc'), deps.all);
 });
+setup('a malformed OTLP endpoint, trust setting or propagator list exits 2 with one line naming it', async () => {
+  for (const [key, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', 'not-a-url'], ['TRACING_TRUST_REMOTE_PARENT', 'maybe'], ['OTEL_PROPAGATORS', 'b3']] as const) {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', [key]: value, PORT: '0', ADMIN_PORT: '0', PATH: process.env.PATH };
+    const r = await execa(bin, [], { env, reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
+    assert.is(r.exitCode, 2, `${key}=${value}: ${r.all}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(key));
+  }
+});
 setup.run();
 
 const flush = suite('tracing: shutdown');

@@ -11,6 +11,8 @@ import { ensureTools } from './tools.js';
 
 export interface Cluster {
   port: number;
+  /** The directory of the server's programs (psql for tests that need a session of their own). */
+  binDir: string;
   /** A URL for the cluster's `postgres` database as superuser `app`. */
   url: string;
   start(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startCluster(): Promise<Cluster> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const cluster: Cluster = {
     port,
+    binDir: bin,
     url: `postgres://app@127.0.0.1:${port}/postgres?sslmode=disable`,
     start: () => checked('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', options, '-w', '-t', '30', 'start']),
     stop: () => checked('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),

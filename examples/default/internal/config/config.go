@@ -48,6 +48,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" envDefault:"5s"`
 	ReadTimeout       time.Duration `env:"READ_TIMEOUT" envDefault:"30s"`
 	WriteTimeout      time.Duration `env:"WRITE_TIMEOUT" envDefault:"30s"`
+	// RequestTimeout is every request's deadline, carried by r.Context() into the database
+	// and outbound calls. It stays below WriteTimeout, so that a handler that ran out of
+	// time can still answer (503) before the server cuts the connection, and within the
+	// HTTP drain's share of SHUTDOWN_TIMEOUT, so that a drain need not cut requests off.
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"10s"`
 	// IdleTimeout stays above the idle timeout of load balancers in front (GCP's is 600s,
 	// AWS ALB's 60s by default): the side that closes an idle connection first must be the
 	// load balancer, or it may send a request on a connection the server is closing (a 502).
@@ -77,6 +82,7 @@ var expected = map[string]string{
 	"READ_HEADER_TIMEOUT": "a positive duration, like 5s",
 	"READ_TIMEOUT":        "a positive duration, like 30s",
 	"WRITE_TIMEOUT":       "a positive duration, like 30s",
+	"REQUEST_TIMEOUT":     "a positive duration shorter than WRITE_TIMEOUT, like 10s",
 	"IDLE_TIMEOUT":        "a positive duration, like 620s",
 	"MAX_BODY_BYTES":      "a size in bytes from 1, like 1048576",
 }
@@ -154,6 +160,8 @@ func (c Config) invalid() string {
 		return "READ_TIMEOUT"
 	case c.WriteTimeout <= 0:
 		return "WRITE_TIMEOUT"
+	case c.RequestTimeout <= 0 || c.RequestTimeout >= c.WriteTimeout:
+		return "REQUEST_TIMEOUT"
 	case c.IdleTimeout <= 0:
 		return "IDLE_TIMEOUT"
 	case c.MaxBodyBytes <= 0:
@@ -167,7 +175,8 @@ func validHost(h string) bool {
 	if h == "" || net.ParseIP(h) != nil {
 		return true
 	}
-	if len(h) > 253 {
+	// All digits and dots is an IPv4 address that did not parse (999.1.1.1), not a name.
+	if len(h) > 253 || strings.Trim(h, "0123456789.") == "" {
 		return false
 	}
 	for label := range strings.SplitSeq(h, ".") {
@@ -196,12 +205,13 @@ func (c Config) Effective() map[string]string {
 func effective(v any) map[string]string {
 	rv := reflect.ValueOf(v)
 	out := make(map[string]string, rv.NumField())
-	for i, f := range reflect.VisibleFields(rv.Type()) {
+	// VisibleFields includes the fields of embedded structs, with an index path into v.
+	for _, f := range reflect.VisibleFields(rv.Type()) {
 		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-		if key == "" {
+		if key == "" || f.Anonymous {
 			continue
 		}
-		value := fmt.Sprint(rv.Field(i).Interface())
+		value := fmt.Sprint(rv.FieldByIndex(f.Index).Interface())
 		if f.Tag.Get("redact") == "true" && value != "" {
 			value = "[redacted]"
 		}

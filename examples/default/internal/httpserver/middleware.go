@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -26,12 +27,25 @@ const RequestIDHeader = "X-Request-Id"
 // logs and metrics never carry raw paths.
 const Unmatched = "unmatched"
 
+// Aborted is the status Observer.Done gets for a response that did not reach the client
+// whole: a failed write, a connection closed by the client or the server, or a handler
+// that outlasted WriteTimeout. Whatever status line the handler chose, the client never
+// saw it, so it must not count as that status.
+const Aborted = 0
+
+// statusClientClosed is what the access log says of a request whose connection closed
+// before the handler answered anything.
+const statusClientClosed = 499
+
 // Observer is told about each request that is not quiet; internal/metrics implements it.
 type Observer interface {
 	// Start is called before the handler runs.
 	Start(method, route string)
-	// Done is called when the handler has returned.
+	// Done is called when the handler has returned; status is Aborted for a response the
+	// client did not get.
 	Done(method, route string, status int, elapsed time.Duration)
+	// Panicked is called when a handler panicked, before Done.
+	Panicked(method, route string)
 }
 
 // Options configures Handler.
@@ -46,6 +60,13 @@ type Options struct {
 	Middleware []func(http.Handler) http.Handler
 	// MaxBodyBytes caps request bodies (http.MaxBytesReader); 0: no cap.
 	MaxBodyBytes int64
+	// RequestTimeout is the deadline of r.Context() for every route that is not quiet; a
+	// handler that returns after it without having answered gets a 503 written for it.
+	// 0: no deadline.
+	RequestTimeout time.Duration
+	// WriteTimeout is the server's: a handler that runs longer cannot have answered, so
+	// its request counts as Aborted.
+	WriteTimeout time.Duration
 }
 
 // Handler returns mux wrapped in the shared middleware. Every request gets a request id
@@ -53,6 +74,8 @@ type Options struct {
 // middleware runs, so that all of them name the route the same way.
 func Handler(mux *http.ServeMux, logger zerolog.Logger, opts Options) http.Handler {
 	ids := newRequestIDs()
+	// Probes and scrapes: no observer, no deadline, only the panic recovery.
+	var quietOpts Options
 	// With middleware, the request reaches the handler lookup found through it.
 	var wrapped http.Handler
 	if len(opts.Middleware) > 0 {
@@ -61,10 +84,10 @@ func Handler(mux *http.ServeMux, logger zerolog.Logger, opts Options) http.Handl
 			// before runs. A middleware that wrapped the writer or rewrote the URL gets
 			// the request routed again.
 			if rec, ok := w.(*recorder); ok && rec.next != nil && rec.url == r.URL {
-				observe(rec, r, rec.next, opts.Observer, true)
+				observe(rec, r, rec.next, &opts, true)
 				return
 			}
-			observe(&recorder{ResponseWriter: w}, r, mux, opts.Observer, true)
+			observe(&recorder{ResponseWriter: w}, r, mux, &opts, true)
 		})
 		for i := len(opts.Middleware) - 1; i >= 0; i-- {
 			wrapped = opts.Middleware[i](wrapped)
@@ -85,20 +108,28 @@ func Handler(mux *http.ServeMux, logger zerolog.Logger, opts Options) http.Handl
 		// The id comes from a hook rather than from logger.With(), which copies the
 		// logger's fields into a new 500-byte buffer on every request.
 		l := logger.Hook(x)
-		r = r.WithContext(l.WithContext(r.Context()))
+		ctx := r.Context()
+		isQuiet := slices.Contains(opts.Quiet, Route(r))
+		if opts.RequestTimeout > 0 && !isQuiet {
+			// Set here, with the logger, so that the request is copied once.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, opts.RequestTimeout)
+			defer cancel()
+		}
+		r = r.WithContext(l.WithContext(ctx))
 		if opts.MaxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, opts.MaxBodyBytes)
 		}
 
 		x.rec.ResponseWriter = w
 		switch {
-		case slices.Contains(opts.Quiet, Route(r)):
-			observe(&x.rec, r, h, nil, false)
+		case isQuiet:
+			observe(&x.rec, r, h, &quietOpts, false)
 		case wrapped != nil:
 			x.rec.next, x.rec.url = h, r.URL
 			wrapped.ServeHTTP(&x.rec, r)
 		default:
-			observe(&x.rec, r, h, opts.Observer, true)
+			observe(&x.rec, r, h, &opts, true)
 		}
 	})
 }
@@ -126,6 +157,10 @@ func (x *exchange) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 // For a CONNECT request redirected from /dir to /dir/, ServeMux.Handler names the target
 // path instead of a pattern: with a pattern such as "/files/{name}/" that would let clients
 // mint any number of route names, and metrics series.
+//
+// Requests no pattern matches get JSON answers like the API's errors: 404, or 405 with
+// Allow when another method's pattern matches the path, named after that pattern's path so
+// that a client calling a route with the wrong method shows under the route.
 func lookup(mux *http.ServeMux, r *http.Request) (http.Handler, string) {
 	h, p := mux.Handler(r)
 	if strings.Contains(p, "{") || r.RequestURI == "*" {
@@ -136,7 +171,63 @@ func lookup(mux *http.ServeMux, r *http.Request) (http.Handler, string) {
 			return h, ""
 		}
 	}
+	if p == "" && r.RequestURI != "*" && r.Method != http.MethodConnect && clean(r.URL.Path) {
+		return unmatched(mux, r)
+	}
 	return h, p
+}
+
+// probedMethods are the methods tried to tell a 405 from a 404.
+var probedMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// unmatched answers a request that no pattern matched: 405 if the path has patterns for
+// other methods, 404 otherwise.
+func unmatched(mux *http.ServeMux, r *http.Request) (http.Handler, string) {
+	var allow []string
+	route := ""
+	probe := *r
+	for _, m := range probedMethods {
+		probe.Method = m
+		if _, p := mux.Handler(&probe); p != "" {
+			if i := strings.IndexByte(p, '/'); i >= 0 && route == "" {
+				route = p[i:]
+			}
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) == 0 {
+		return http.HandlerFunc(notFound), ""
+	}
+	allowed := strings.Join(allow, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", allowed)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}), route
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusNotFound, "not found")
+}
+
+// clean reports whether p needs no redirect to a cleaned path (which ServeMux does).
+func clean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
+}
+
+// writeError answers a JSON error like the API's: {"error": "..."}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`{"error":"` + msg + `"}` + "\n"))
 }
 
 // Route is the path part of the pattern that matched r, e.g. "/api/v1/items/{id}".
@@ -148,30 +239,60 @@ func Route(r *http.Request) string {
 }
 
 // observe serves r with next through rec, and logs, measures and recovers from panics in
-// one place.
-func observe(rec *recorder, r *http.Request, next http.Handler, obs Observer, accessLog bool) {
+// one place. While it runs, r.Context() ends only for two reasons: the request deadline
+// (context.DeadlineExceeded) or the connection, closed by the client or the server
+// (context.Canceled).
+func observe(rec *recorder, r *http.Request, next http.Handler, opts *Options, accessLog bool) {
 	start := time.Now()
 	route := Route(r)
+	obs := opts.Observer
 	if obs != nil {
 		obs.Start(r.Method, route)
 	}
 	defer func() {
 		v := recover()
 		if v != nil && !isAbort(v) {
+			if obs != nil {
+				obs.Panicked(r.Method, route)
+			}
 			v = recovered(rec, r, v)
+		}
+		ended := r.Context().Err()
+		if v == nil && rec.status == 0 && errors.Is(ended, context.DeadlineExceeded) {
+			// The handler ran out of time and returned without answering: say so while
+			// the connection still takes it (REQUEST_TIMEOUT < WRITE_TIMEOUT).
+			writeError(rec, http.StatusServiceUnavailable, "request timed out")
 		}
 		elapsed := time.Since(start)
 		status := rec.statusOrOK()
-		if v != nil {
-			// The connection is cut: whatever status line went out, the client got no
-			// complete response, so logs and metrics count a failure.
+		aborted := ""
+		switch {
+		case v != nil:
+			// The connection is cut (a panic after the answer began, or
+			// http.ErrAbortHandler): the client got no complete response, and the fault
+			// is the server's.
+			aborted = "connection cut by the handler"
 			status = http.StatusInternalServerError
-		}
-		if obs != nil {
-			obs.Done(r.Method, route, status, elapsed)
+		case rec.err != nil:
+			aborted = "write failed"
+		case errors.Is(ended, context.Canceled):
+			aborted = "connection closed"
+			if rec.status == 0 {
+				// Nothing was answered: not a 200. 499 is nginx's "client closed request".
+				status = statusClientClosed
+			}
+		case opts.WriteTimeout > 0 && elapsed >= opts.WriteTimeout:
+			aborted = "past WRITE_TIMEOUT"
 		}
 		if accessLog {
-			logRequest(r, route, status, rec.bytes, elapsed)
+			logRequest(r, route, status, aborted, rec.bytes, elapsed)
+		}
+		if obs != nil {
+			if aborted != "" && v == nil {
+				obs.Done(r.Method, route, Aborted, elapsed)
+			} else {
+				obs.Done(r.Method, route, status, elapsed)
+			}
 		}
 		if v != nil {
 			panic(v) // http.ErrAbortHandler: net/http drops the connection quietly
@@ -220,17 +341,28 @@ const maxLogged = 256
 // logRequest writes the access log line. path is the request's path without the query,
 // which may carry tokens; client is the connection's peer (behind a proxy, the proxy:
 // X-Forwarded-For is whatever the client says unless a trusted proxy sets it).
-func logRequest(r *http.Request, route string, status int, bytes int64, elapsed time.Duration) {
+//
+// Levels: 500 and other server faults at error; 503 and 504 (a dependency down or slow,
+// the service doing what it should) and other aborted responses at warn; the rest at info.
+func logRequest(r *http.Request, route string, status int, aborted string, bytes int64, elapsed time.Duration) {
 	level := zerolog.InfoLevel
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+		level = zerolog.WarnLevel
+	case status >= http.StatusInternalServerError:
 		level = zerolog.ErrorLevel
+	case aborted != "":
+		level = zerolog.WarnLevel
 	}
 	client, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		client = r.RemoteAddr
 	}
-	zerolog.Ctx(r.Context()).WithLevel(level).
-		Str("method", r.Method).
+	e := zerolog.Ctx(r.Context()).WithLevel(level)
+	if aborted != "" {
+		e = e.Str("aborted", aborted)
+	}
+	e.Str("method", r.Method).
 		Str("route", route).
 		Str("path", bounded(r.URL.Path)).
 		Str("client", client).
@@ -285,11 +417,12 @@ func saneRequestID(id string) bool {
 	return true
 }
 
-// recorder remembers the status and size of a response.
+// recorder remembers the status and size of a response, and whether writing it failed.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	err    error // the first failed write or flush
 	// With middleware: the handler lookup found for the request with this URL.
 	next http.Handler
 	url  *url.URL
@@ -309,6 +442,9 @@ func (rec *recorder) Write(b []byte) (int, error) {
 	}
 	n, err := rec.ResponseWriter.Write(b)
 	rec.bytes += int64(n)
+	if err != nil && rec.err == nil {
+		rec.err = err
+	}
 	return n, err
 }
 
@@ -317,7 +453,9 @@ func (rec *recorder) Flush() {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	_ = http.NewResponseController(rec.ResponseWriter).Flush()
+	if err := http.NewResponseController(rec.ResponseWriter).Flush(); err != nil && rec.err == nil {
+		rec.err = err
+	}
 }
 
 // Unwrap lets http.ResponseController reach the connection's other features.

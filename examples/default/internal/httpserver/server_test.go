@@ -50,12 +50,18 @@ func TestShutdownFailsNoKeepAliveRequest(t *testing.T) {
 	var mu sync.Mutex
 	var sent int
 	var failures []error
+	// Shutdown starts once the clients are in full swing: every connection has served
+	// requests and is being reused.
+	busy := make(chan struct{})
 	for range 8 {
 		wg.Go(func() {
 			for {
 				_, err := post(client, url)
 				mu.Lock()
 				sent++
+				if sent == 200 {
+					close(busy)
+				}
 				if err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 					failures = append(failures, err)
 				}
@@ -66,11 +72,20 @@ func TestShutdownFailsNoKeepAliveRequest(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(200 * time.Millisecond)
+	stopped := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-busy:
+	case <-stopped:
+		t.Fatalf("every client stopped before the shutdown: %v", failures)
+	}
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	wg.Wait()
+	<-stopped
 	if len(failures) > 0 {
 		t.Errorf("%d of %d requests failed; the first: %v", len(failures), sent, failures[0])
 	}

@@ -22,6 +22,7 @@ type Registry struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight *prometheus.GaugeVec
+	panics   *prometheus.CounterVec
 
 	// The series of each method and route (and code), looked up once: client_golang's
 	// WithLabelValues hashes the label values and takes a lock on every call.
@@ -55,6 +56,10 @@ func New() *Registry {
 			Help:    "Time from the start of an HTTP request to the end of its handler.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route", "code"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_handler_panics_total",
+			Help: "Handlers that panicked (recovered: the request got a 500 or a cut connection), by method and route.",
+		}, []string{"method", "route"}),
 		// No code label: the status is not known while a request is in flight.
 		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "http_requests_in_flight",
@@ -64,7 +69,7 @@ func New() *Registry {
 	m.routes.Store(&map[routeKey]prometheus.Gauge{})
 	m.answers.Store(&map[answerKey]answerSeries{})
 	m.registry.MustRegister(
-		m.requests, m.duration, m.inFlight,
+		m.requests, m.duration, m.inFlight, m.panics,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -87,7 +92,25 @@ func (m *Registry) Start(method, route string) {
 	m.inFlightOf(routeKey{normalizeMethod(method), route}).Inc()
 }
 
-// Done records a finished request; it implements httpserver.Observer.
+// Panicked counts a handler's panic; it implements httpserver.Observer.
+func (m *Registry) Panicked(method, route string) {
+	m.panics.WithLabelValues(normalizeMethod(method), route).Inc()
+}
+
+// RegisterBuildInfo adds build_info{version,commit,goversion} 1, so that dashboards can
+// tell which build each pod runs and alerts can join on it.
+func (m *Registry) RegisterBuildInfo(version, commit, goVersion string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "build_info",
+		Help:        "Always 1; the labels name the running build.",
+		ConstLabels: prometheus.Labels{"version": version, "commit": commit, "goversion": goVersion},
+	})
+	g.Set(1)
+	m.registry.MustRegister(g)
+}
+
+// Done records a finished request; it implements httpserver.Observer. A status of 0
+// (httpserver.Aborted: the client did not get the response) has the code "aborted".
 func (m *Registry) Done(method, route string, status int, elapsed time.Duration) {
 	k := routeKey{normalizeMethod(method), route}
 	m.inFlightOf(k).Dec()
@@ -114,7 +137,10 @@ func (m *Registry) answersOf(k answerKey) answerSeries {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return add(&m.answers, k, func() answerSeries {
-		code := strconv.Itoa(k.code)
+		code := "aborted"
+		if k.code != 0 {
+			code = strconv.Itoa(k.code)
+		}
 		return answerSeries{
 			requests: m.requests.WithLabelValues(k.method, k.route, code),
 			duration: m.duration.WithLabelValues(k.method, k.route, code),

@@ -40,31 +40,37 @@ const healthcheckTimeout = 3 * time.Second
 //  2. the server keeps serving for SHUTDOWN_DELAY, while endpoints and load balancers
 //     stop sending traffic here.
 //  3. the listener closes, keep-alive clients are asked to reconnect (elsewhere) and
-//     in-flight requests finish, all within SHUTDOWN_TIMEOUT.
-//  4. workers are stopped, last started first.
+//     in-flight requests finish, within SHUTDOWN_TIMEOUT less the shares below.
+//  4. workers are stopped, last started first, then the closers run (connection pools),
+//     within what is left of SHUTDOWN_TIMEOUT but at least its cleanup share (see
+//     cleanupBudget).
 //
-// Another signal during shutdown ends it at once, with an error. Serve returns nil after
-// a clean stop and a *config.Error for bad settings.
+// A SIGINT during shutdown, or a SIGTERM more than a second after the first, ends it at
+// once, with an error. Serve returns nil after a clean stop and a *config.Error for bad
+// settings.
 func Serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}
-	logger, err := logging.New(stdout, cfg.LogLevel, cfg.LogFormat, buildinfo.Service, buildinfo.Version)
+	build := buildinfo.Current()
+	logger, err := logging.New(stdout, cfg.LogLevel, cfg.LogFormat, buildinfo.Service, build.Version)
 	if err != nil {
 		return err
 	}
 	defer logging.RouteStandardLibrary(logger)()
+	settings := cfg.Effective()
 	logger.Info().
-		Str("commit", buildinfo.Commit).
-		Str("build_date", buildinfo.Date).
+		Str("commit", build.Commit).
+		Str("build_date", build.Date).
 		Str("go", runtime.Version()).
-		Interface("config", cfg.Effective()).
+		Interface("config", settings).
 		Msg("starting")
 	setMaxProcs(cfg.AutoMaxProcs, logger)
 	setMemLimit(getenv, logger)
 
 	s := newService(cfg, logger)
+	s.metrics.RegisterBuildInfo(build.Version, build.Commit, runtime.Version())
 	return s.run(ctx)
 }
 
@@ -190,7 +196,13 @@ func (s *service) run(ctx context.Context) error {
 		// Last of all, so that metrics can be scraped during the drain.
 		s.closers = append(s.closers, admin.Shutdown)
 	}
-	opts := httpserver.Options{Quiet: quiet, Middleware: s.middleware, MaxBodyBytes: s.cfg.MaxBodyBytes}
+	opts := httpserver.Options{
+		Quiet:          quiet,
+		Middleware:     s.middleware,
+		MaxBodyBytes:   s.cfg.MaxBodyBytes,
+		RequestTimeout: s.cfg.RequestTimeout,
+		WriteTimeout:   s.cfg.WriteTimeout,
+	}
 	opts.Observer = s.metrics
 	srv := httpserver.New(httpserver.Handler(s.mux, s.logger, opts), httpserver.Timeouts{
 		ReadHeader: s.cfg.ReadHeaderTimeout,
@@ -211,9 +223,11 @@ func (s *service) run(ctx context.Context) error {
 	s.logger.Info().Msg("ready")
 
 	var failure, cause error // failure is returned, cause logged
+	var first received
 	select {
 	case <-ctx.Done():
-	case <-signals:
+	case sig := <-signals:
+		first = received{sig, time.Now()}
 	case err := <-serveErr:
 		failure = fmt.Errorf("http server: %w", err)
 		cause = failure
@@ -225,12 +239,23 @@ func (s *service) run(ctx context.Context) error {
 	} else {
 		s.logger.Info().Msg("shutdown requested")
 	}
-	return errors.Join(failure, s.shutdown(srv, workers, signals))
+	return errors.Join(failure, s.shutdown(srv, workers, first, signals))
 }
 
-// shutdown runs the shutdown sequence described at Serve. Another SIGTERM or SIGINT
-// cuts it short: someone wants the process gone now.
-func (s *service) shutdown(srv *httpserver.Server, workers *supervisor, again <-chan os.Signal) error {
+// received is a signal and when it came.
+type received struct {
+	sig os.Signal
+	at  time.Time
+}
+
+// duplicateWindow is how soon after a SIGTERM another SIGTERM counts as the same one:
+// process-group delivery (tini -g, timeout, kill -- -PGID) sends it twice back to back.
+const duplicateWindow = time.Second
+
+// shutdown runs the shutdown sequence described at Serve. Another SIGINT, or a SIGTERM
+// more than duplicateWindow after the first, cuts it short: someone wants the process
+// gone now.
+func (s *service) shutdown(srv *httpserver.Server, workers *supervisor, first received, again <-chan os.Signal) error {
 	start := time.Now()
 
 	s.logger.Info().
@@ -238,21 +263,36 @@ func (s *service) shutdown(srv *httpserver.Server, workers *supervisor, again <-
 		Stringer("timeout", s.cfg.ShutdownTimeout).
 		Msg("shutting down: readiness now fails, serving on until the delay is over")
 
-	done := make(chan error, 1)
+	done := make(chan stages, 1)
 	go func() { done <- s.drain(srv, workers) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			s.logger.Error().Err(err).Msg("shutdown incomplete")
-			return err
+	for {
+		select {
+		case st := <-done:
+			if err := st.err(); err != nil {
+				// One field per stage: which one failed is the first question.
+				s.logger.Error().AnErr("http", st.http).AnErr("workers", st.workers).AnErr("closers", st.closers).
+					Stringer("took", time.Since(start).Round(time.Millisecond)).Msg("shutdown incomplete")
+				return err
+			}
+			s.logger.Info().Stringer("took", time.Since(start).Round(time.Millisecond)).Msg("stopped")
+			return nil
+		case sig := <-again:
+			if sig == syscall.SIGTERM && first.sig == syscall.SIGTERM && time.Since(first.at) < duplicateWindow {
+				s.logger.Info().Str("signal", sig.String()).Msg("duplicate signal ignored: still draining")
+				continue
+			}
+			s.logger.Warn().Str("signal", sig.String()).Msg("second signal: exiting without draining")
+			return fmt.Errorf("second signal (%s): exited without draining", sig)
 		}
-		s.logger.Info().Stringer("took", time.Since(start).Round(time.Millisecond)).Msg("stopped")
-		return nil
-	case sig := <-again:
-		s.logger.Warn().Str("signal", sig.String()).Msg("second signal: exiting without draining")
-		return fmt.Errorf("second signal (%s): exited without draining", sig)
 	}
 }
+
+// stages are the errors of the shutdown's stages, each nil if it went well.
+type stages struct {
+	http, workers, closers error
+}
+
+func (st stages) err() error { return errors.Join(st.http, st.workers, st.closers) }
 
 // telemetryBudget is the share of SHUTDOWN_TIMEOUT kept for flushing telemetry: a quarter,
 // at most 5s. An unreachable collector then delays a pod stop by that much, not by the
@@ -261,8 +301,18 @@ func telemetryBudget(timeout time.Duration) time.Duration {
 	return min(timeout/4, 5*time.Second)
 }
 
-// drain is the shutdown sequence from step 2 on.
-func (s *service) drain(srv *httpserver.Server, workers *supervisor) error {
+// cleanupBudget is the share of the shutdown budget kept for workers and closers after
+// the HTTP drain, however long the drain takes: a quarter, at most 5s. Without it a drain
+// that used the whole budget would leave them none, and a worker that stops in a
+// millisecond would be reported as not stopping in time.
+func cleanupBudget(budget time.Duration) time.Duration {
+	return min(budget/4, 5*time.Second)
+}
+
+// drain is the shutdown sequence from step 2 on, each stage within its own budget:
+// the HTTP drain gets SHUTDOWN_TIMEOUT less the cleanup and telemetry shares, the workers
+// and closers whatever is left, at least the cleanup share.
+func (s *service) drain(srv *httpserver.Server, workers *supervisor) stages {
 	time.Sleep(s.cfg.ShutdownDelay)
 
 	budget := s.cfg.ShutdownTimeout
@@ -270,18 +320,26 @@ func (s *service) drain(srv *httpserver.Server, workers *supervisor) error {
 		budget -= telemetryBudget(s.cfg.ShutdownTimeout)
 		defer s.flush()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	end := time.Now().Add(budget)
+	httpBudget := budget - cleanupBudget(budget)
+	var st stages
+
+	s.logger.Info().Stringer("budget", httpBudget).Msg("delay over: closing the listener, draining connections")
+	httpCtx, cancel := context.WithTimeout(context.Background(), httpBudget)
 	defer cancel()
-	var errs []error
-	s.logger.Info().Msg("delay over: closing the listener, draining connections")
-	if err := srv.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("in-flight requests cut off after SHUTDOWN_TIMEOUT=%s", s.cfg.ShutdownTimeout))
+	if err := srv.Shutdown(httpCtx); err != nil {
+		st.http = fmt.Errorf("in-flight requests cut off after %s of SHUTDOWN_TIMEOUT=%s", httpBudget, s.cfg.ShutdownTimeout)
 	}
-	errs = append(errs, workers.stop(ctx))
+
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	defer cancel()
+	st.workers = workers.stop(ctx)
+	var errs []error
 	for _, closeFn := range s.closers {
 		errs = append(errs, closeFn(ctx))
 	}
-	return errors.Join(errs...)
+	st.closers = errors.Join(errs...)
+	return st
 }
 
 // flush exports buffered telemetry within its budget. Lost spans are worth a warning,

@@ -47,7 +47,8 @@ func TestREDMetricsByRoute(t *testing.T) {
 	for _, want := range []string{
 		`http_requests_total{code="200",method="GET",route="/items/{id}"} 2`,
 		`http_requests_total{code="404",method="GET",route="unmatched"} 1`,
-		`http_requests_total{code="405",method="OTHER",route="unmatched"} 1`,
+		// A wrong method is counted under the route the client meant.
+		`http_requests_total{code="405",method="OTHER",route="/items/{id}"} 1`,
 		`http_request_duration_seconds_count{code="200",method="GET",route="/items/{id}"} 2`,
 		`http_request_duration_seconds_bucket{code="200",method="GET",route="/items/{id}",le="+Inf"} 2`,
 		`http_requests_in_flight{method="GET",route="/items/{id}"} 0`,
@@ -62,6 +63,29 @@ func TestREDMetricsByRoute(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" && !strings.Contains(out, "process_resident_memory_bytes ") {
 		t.Error("scrape lacks the process collector")
+	}
+}
+
+// A response the client never got is counted as aborted, never as the status the handler
+// chose; panics have a counter of their own; build_info names the build.
+func TestAbortedPanicsAndBuildInfo(t *testing.T) {
+	m := New()
+	m.RegisterBuildInfo("1.2.3", "abc123", "go1.26")
+	m.Start(http.MethodGet, "/items/{id}")
+	m.Done(http.MethodGet, "/items/{id}", httpserver.Aborted, time.Millisecond)
+	m.Panicked(http.MethodGet, "/items/{id}")
+	out := scrape(t, m)
+	for _, want := range []string{
+		`http_requests_total{code="aborted",method="GET",route="/items/{id}"} 1`,
+		`http_handler_panics_total{method="GET",route="/items/{id}"} 1`,
+		`build_info{commit="abc123",goversion="go1.26",version="1.2.3"} 1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+	if strings.Contains(out, `code="0"`) || strings.Contains(out, `code="200"`) {
+		t.Error("an aborted request was counted under a status code")
 	}
 }
 

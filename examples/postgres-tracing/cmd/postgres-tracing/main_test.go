@@ -48,17 +48,37 @@ func testEnv(overrides map[string]string) func(string) string {
 	return func(key string) string { return env[key] }
 }
 
-// syncBuffer collects output written from several goroutines.
+// syncBuffer collects output written from several goroutines, and tells waiters when it
+// grows: tests wait on what the service says it did, not on the clock.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed at the next write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.buf.Write(p)
 }
+
+// next returns the text so far and a channel closed at the next write.
+func (b *syncBuffer) next() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.changed == nil {
+		b.changed = make(chan struct{})
+	}
+	return b.buf.String(), b.changed
+}
+
+// hangGuard only ends a test that would otherwise hang: on a loaded machine start-up may
+// take seconds, and nothing waits for the guard to pass.
+const hangGuard = time.Minute
 
 func (b *syncBuffer) String() string {
 	b.mu.Lock()
@@ -70,19 +90,24 @@ type logLine struct {
 	Level, Message, Addr string
 }
 
-// waitForLog returns the first log line with the message, failing the test after 5s.
+// waitForLog returns the first log line with the message once it is written.
 func waitForLog(t *testing.T, out *syncBuffer, message string) logLine {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		for line := range strings.Lines(out.String()) {
+	guard := time.After(hangGuard)
+	for {
+		text, changed := out.next()
+		for line := range strings.Lines(text) {
 			var l logLine
 			if json.Unmarshal([]byte(line), &l) == nil && l.Message == message {
 				return l
 			}
 		}
+		select {
+		case <-changed:
+		case <-guard:
+			t.Fatalf("no %q log line after %s in:\n%s", message, hangGuard, text)
+		}
 	}
-	t.Fatalf("no %q log line in:\n%s", message, out)
-	return logLine{}
 }
 
 // client does not keep connections, which shutdown would wait for.
@@ -132,7 +157,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 		if err != nil || exitCode(err) != 0 {
 			t.Errorf("run = %v, want a clean stop", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("run did not return after the shutdown delay")
 	}
 	if _, err := client.Get(base + "/healthz"); err == nil {

@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"math"
+	"net"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rs/zerolog"
 
 	"github.com/example/postgres-tracing/internal/database"
@@ -18,11 +23,15 @@ type NoteStore interface {
 	Add(ctx context.Context, body string) (database.Note, error)
 	Get(ctx context.Context, id int64) (database.Note, error)
 	Latest(ctx context.Context, limit int) ([]database.Note, error)
+	// RetryAfter is what a 503 tells clients to wait before trying again.
+	RetryAfter() time.Duration
 }
 
 const (
 	maxNoteLength = 1000 // as the table's CHECK says
-	latestNotes   = 20
+	// maxNoteRequest is far more than a note of maxNoteLength characters needs in JSON.
+	maxNoteRequest = 16 << 10
+	latestNotes    = 20
 )
 
 // RegisterNotes adds the example routes that read and write through the database:
@@ -45,8 +54,13 @@ type noteRequest struct {
 
 func (h notesHandler) add(w http.ResponseWriter, r *http.Request) {
 	var req noteRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorResponse{Error: "the body must be JSON like {\"body\": \"text\"}"})
+	if err := decodeJSON(w, r, &req, maxNoteRequest); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorResponse{Error: "the body must be at most " + strconv.Itoa(maxNoteRequest) + " bytes"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, errorResponse{Error: "the body must be one JSON object like {\"body\": \"text\"}, with no other fields"})
 		return
 	}
 	if n := utf8.RuneCountInString(req.Body); n < 1 || n > maxNoteLength {
@@ -55,7 +69,7 @@ func (h notesHandler) add(w http.ResponseWriter, r *http.Request) {
 	}
 	note, err := h.store.Add(r.Context(), req.Body)
 	if err != nil {
-		databaseError(w, r, err)
+		h.storeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, note)
@@ -73,7 +87,7 @@ func (h notesHandler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		databaseError(w, r, err)
+		h.storeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, note)
@@ -82,7 +96,7 @@ func (h notesHandler) get(w http.ResponseWriter, r *http.Request) {
 func (h notesHandler) latest(w http.ResponseWriter, r *http.Request) {
 	notes, err := h.store.Latest(r.Context(), latestNotes)
 	if err != nil {
-		databaseError(w, r, err)
+		h.storeError(w, r, err)
 		return
 	}
 	if notes == nil {
@@ -91,9 +105,71 @@ func (h notesHandler) latest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string][]database.Note{"notes": notes})
 }
 
-// databaseError logs what went wrong and answers 503: the client may try again, and
-// nothing about the database goes out in the response.
-func databaseError(w http.ResponseWriter, r *http.Request, err error) {
-	zerolog.Ctx(r.Context()).Error().Err(err).Msg("database")
+// decodeJSON reads one JSON object of at most limit bytes into v: unknown fields and
+// anything after the object are errors, a body over the limit an *http.MaxBytesError.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			err = errors.New("data after the JSON object")
+		}
+		return err
+	}
+	return nil
+}
+
+// storeLog samples the per-request database errors: during an outage thousands of
+// requests fail the same way, and the access log already has one line for each.
+var storeLog = &zerolog.BurstSampler{Burst: 5, Period: time.Second}
+
+// storeError answers a failed store call by its cause. Nothing about the database goes
+// out in the response.
+//
+//   - the client has gone (context.Canceled): nothing is written, nobody would read it;
+//   - the database is known to be down (database.ErrUnavailable) or cannot be reached:
+//     503 with Retry-After; the watcher logs the outage once;
+//   - no answer in time (the request deadline, statement_timeout): 504;
+//   - anything else is a fault of this service or its queries: 500, at error level.
+func (h notesHandler) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	log := zerolog.Ctx(r.Context()).Sample(storeLog)
+	switch {
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		zerolog.Ctx(r.Context()).Debug().Err(err).Msg("database: the client has gone")
+	case errors.Is(err, database.ErrUnavailable):
+		h.unavailable(w)
+	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) || isPgCode(err, "57014"):
+		log.Warn().Err(err).Msg("database: no answer in time (sampled)")
+		writeJSON(w, http.StatusGatewayTimeout, errorResponse{Error: "the database did not answer in time, try again later"})
+	case isConnectionError(err):
+		log.Warn().Err(err).Msg("database: cannot reach the server (sampled)")
+		h.unavailable(w)
+	default:
+		log.Error().Err(err).Msg("database (sampled)")
+		writeJSON(w, http.StatusInternalServerError, errorResponse{Error: "internal server error"})
+	}
+}
+
+func (h notesHandler) unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(h.store.RetryAfter().Seconds()))))
 	writeJSON(w, http.StatusServiceUnavailable, errorResponse{Error: "the database is not available, try again later"})
+}
+
+// isPgCode reports whether err is a PostgreSQL error with this SQLSTATE, e.g. 57014
+// (query_canceled: statement_timeout).
+func isPgCode(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// isConnectionError reports whether err means the server could not be reached or the
+// connection broke, rather than that it refused the query.
+func isConnectionError(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }

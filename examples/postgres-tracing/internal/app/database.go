@@ -16,14 +16,12 @@ func (s *service) useDatabase(cfg config.Database) error {
 	if err != nil {
 		return err
 	}
-	// The check reads the watcher's last ping, so its timeout is never reached.
+	// The check reads the watcher's last ping, so its timeout is never reached. With
+	// DATABASE_READINESS=startup it passes for good once the server has answered.
 	s.readiness.Add("postgres", cfg.CheckTimeout, db.Check)
 	s.workers = append(s.workers, worker{name: "database-watch", run: db.Watch})
-	s.closers = append(s.closers, func(context.Context) error {
-		db.Close()
-		return nil
-	})
-	api.RegisterNotes(s.mux, database.Notes{Pool: db.Pool})
+	s.closers = append(s.closers, db.Close)
+	api.RegisterNotes(s.mux, database.Notes{DB: db})
 	return nil
 }
 

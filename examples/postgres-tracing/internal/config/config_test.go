@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
+		RequestTimeout:    10 * time.Second,
 		IdleTimeout:       620 * time.Second,
 		MaxBodyBytes:      1 << 20,
 	}
@@ -56,6 +57,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"READ_HEADER_TIMEOUT": "1s",
 		"READ_TIMEOUT":        "2s",
 		"WRITE_TIMEOUT":       "3s",
+		"REQUEST_TIMEOUT":     "2500ms",
 		"IDLE_TIMEOUT":        "4s",
 		"MAX_BODY_BYTES":      "5",
 	}))
@@ -75,6 +77,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		ReadHeaderTimeout: time.Second,
 		ReadTimeout:       2 * time.Second,
 		WriteTimeout:      3 * time.Second,
+		RequestTimeout:    2500 * time.Millisecond,
 		IdleTimeout:       4 * time.Second,
 		MaxBodyBytes:      5,
 	}
@@ -121,6 +124,10 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"READ_HEADER_TIMEOUT", "soon", "a positive duration"},
 		{"READ_TIMEOUT", "0", "a positive duration"},
 		{"WRITE_TIMEOUT", "-3s", "a positive duration"},
+		{"REQUEST_TIMEOUT", "0s", "a positive duration shorter than WRITE_TIMEOUT"},
+		// A deadline as long as WriteTimeout leaves the handler no time to answer 503.
+		{"REQUEST_TIMEOUT", "30s", "a positive duration shorter than WRITE_TIMEOUT"},
+		{"HOST", "999.1.1.1", "an IP address or a host name"},
 		{"IDLE_TIMEOUT", "1 minute", "a positive duration"},
 	}
 	for _, tt := range tests {
@@ -160,6 +167,24 @@ func TestEffectiveNamesEveryVariableAndRedactsSecrets(t *testing.T) {
 	}{User: "app", Password: "hunter2"}
 	want := map[string]string{"DB_USER": "app", "DB_PASSWORD": "[redacted]", "TOKEN": ""}
 	if got := effective(secret); !maps.Equal(got, want) {
+		t.Errorf("effective() = %v, want %v", got, want)
+	}
+}
+
+// Settings grouped in an embedded struct are named by their own variables, and a secret
+// among them is never shown, whatever the fields before it.
+func TestEffectiveReadsEmbeddedStructs(t *testing.T) {
+	type Credentials struct {
+		User     string `env:"DB_USER"`
+		Password string `env:"DB_PASSWORD" redact:"true"`
+	}
+	v := struct {
+		Name string `env:"NAME"`
+		Credentials
+		Port int `env:"DB_PORT"`
+	}{Name: "svc", Credentials: Credentials{User: "app", Password: "hunter2"}, Port: 5432}
+	want := map[string]string{"NAME": "svc", "DB_USER": "app", "DB_PASSWORD": "[redacted]", "DB_PORT": "5432"}
+	if got := effective(v); !maps.Equal(got, want) {
 		t.Errorf("effective() = %v, want %v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ type Database struct {
 	// URL is a libpq connection string: postgres://user:password@host:5432/dbname?sslmode=require
 	// or "host=... user=...". Unset, the standard PGHOST, PGPORT, PGUSER, PGPASSWORD and
 	// PGDATABASE variables apply, as for psql. It may hold a password: never log it.
-	URL string `env:"DATABASE_URL"`
+	URL string `env:"DATABASE_URL" redact:"true"`
 	// MaxConns caps the pool; mind the server's max_connections across all replicas.
 	MaxConns int32 `env:"DATABASE_MAX_CONNS" envDefault:"10"`
 	// ConnectTimeout bounds each new connection, so a dead server fails fast.
@@ -27,14 +28,32 @@ type Database struct {
 	CheckInterval time.Duration `env:"DATABASE_CHECK_INTERVAL" envDefault:"2s"`
 	// CheckTimeout bounds each ping; a slower answer counts as down.
 	CheckTimeout time.Duration `env:"DATABASE_CHECK_TIMEOUT" envDefault:"1s"`
+	// StatementTimeout is PostgreSQL's statement_timeout for the pool's sessions: the
+	// server ends a statement that runs longer, even one whose client has gone. 0 turns
+	// it off. Keep it below REQUEST_TIMEOUT, so that the database gives up first and the
+	// handler can still answer. Migrations run without it.
+	StatementTimeout time.Duration `env:"DATABASE_STATEMENT_TIMEOUT" envDefault:"5s"`
+	// Readiness says what an unreachable server does to /ready: "startup" (the pod is
+	// ready once the server has answered; later outages keep it in the Service and
+	// database routes fail fast with 503) or "always" (/ready fails while the server does
+	// not answer). The README's Database section says why startup is the default.
+	Readiness string `env:"DATABASE_READINESS" envDefault:"startup"`
 }
 
+// The values of DATABASE_READINESS.
+const (
+	ReadinessStartup = "startup"
+	ReadinessAlways  = "always"
+)
+
 var databaseExpected = map[string]string{
-	"DATABASE_URL":             "a PostgreSQL URL like postgres://user:password@host:5432/dbname",
-	"DATABASE_MAX_CONNS":       "a number of connections from 1 to 1000",
-	"DATABASE_CONNECT_TIMEOUT": "a positive duration, like 5s",
-	"DATABASE_CHECK_INTERVAL":  "a positive duration, like 2s",
-	"DATABASE_CHECK_TIMEOUT":   "a positive duration no longer than DATABASE_CHECK_INTERVAL, like 1s",
+	"DATABASE_URL":               "a PostgreSQL URL like postgres://user:password@host:5432/dbname",
+	"DATABASE_MAX_CONNS":         "a number of connections from 1 to 1000",
+	"DATABASE_CONNECT_TIMEOUT":   "a positive duration, like 5s",
+	"DATABASE_CHECK_INTERVAL":    "a positive duration, like 2s",
+	"DATABASE_CHECK_TIMEOUT":     "a positive duration no longer than DATABASE_CHECK_INTERVAL, like 1s",
+	"DATABASE_STATEMENT_TIMEOUT": "a duration of 0 (off) or more, like 5s",
+	"DATABASE_READINESS":         "startup or always",
 }
 
 // LoadDatabase reads the database settings through getenv, like Load. A bad DATABASE_URL
@@ -75,7 +94,17 @@ func (d Database) PoolConfig() (*pgxpool.Config, error) {
 	}
 	pc.MaxConns = d.MaxConns
 	pc.ConnConfig.ConnectTimeout = d.ConnectTimeout
+	if d.StatementTimeout > 0 {
+		// Sent with each new connection's start-up packet: no extra round trip.
+		pc.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(d.StatementTimeout.Milliseconds(), 10)
+	}
 	return pc, nil
+}
+
+// Effective returns every setting by its variable name, DATABASE_URL redacted, for the
+// start-up log.
+func (d Database) Effective() map[string]string {
+	return effective(d)
 }
 
 // invalid returns the first variable whose value parsed but is out of range, or "".
@@ -91,6 +120,10 @@ func (d Database) invalid() string {
 		return "DATABASE_CHECK_INTERVAL"
 	case d.CheckTimeout <= 0 || d.CheckTimeout > d.CheckInterval:
 		return "DATABASE_CHECK_TIMEOUT"
+	case d.StatementTimeout < 0:
+		return "DATABASE_STATEMENT_TIMEOUT"
+	case d.Readiness != ReadinessStartup && d.Readiness != ReadinessAlways:
+		return "DATABASE_READINESS"
 	}
 	return ""
 }

@@ -13,11 +13,13 @@ func TestLoadDatabaseDefaults(t *testing.T) {
 		t.Fatalf("LoadDatabase: %v", err)
 	}
 	want := Database{
-		URL:            "postgres://app@db:5432/app",
-		MaxConns:       10,
-		ConnectTimeout: 5 * time.Second,
-		CheckInterval:  2 * time.Second,
-		CheckTimeout:   time.Second,
+		URL:              "postgres://app@db:5432/app",
+		MaxConns:         10,
+		ConnectTimeout:   5 * time.Second,
+		CheckInterval:    2 * time.Second,
+		CheckTimeout:     time.Second,
+		StatementTimeout: 5 * time.Second,
+		Readiness:        "startup",
 	}
 	if got != want {
 		t.Errorf("LoadDatabase() = %+v\nwant %+v", got, want)
@@ -28,6 +30,40 @@ func TestLoadDatabaseDefaults(t *testing.T) {
 	}
 	if pc.MaxConns != 10 || pc.ConnConfig.ConnectTimeout != 5*time.Second || pc.ConnConfig.Host != "db" {
 		t.Errorf("PoolConfig() = max %d, timeout %s, host %q", pc.MaxConns, pc.ConnConfig.ConnectTimeout, pc.ConnConfig.Host)
+	}
+	if got := pc.ConnConfig.RuntimeParams["statement_timeout"]; got != "5000" {
+		t.Errorf("statement_timeout = %q, want 5000 (ms)", got)
+	}
+}
+
+func TestStatementTimeoutZeroIsOff(t *testing.T) {
+	d, err := LoadDatabase(environment(map[string]string{"DATABASE_STATEMENT_TIMEOUT": "0s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := d.PoolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, set := pc.ConnConfig.RuntimeParams["statement_timeout"]; set {
+		t.Errorf("statement_timeout = %q, want it unset", v)
+	}
+}
+
+// The start-up log shows every database setting, the URL (which may hold a password) never.
+func TestDatabaseEffectiveRedactsTheURL(t *testing.T) {
+	d, err := LoadDatabase(environment(map[string]string{"DATABASE_URL": "postgres://app:s3cret@db:5432/app"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Effective()
+	if got["DATABASE_URL"] != "[redacted]" || got["DATABASE_MAX_CONNS"] != "10" || got["DATABASE_READINESS"] != "startup" {
+		t.Errorf("Effective() = %v", got)
+	}
+	for k, v := range got {
+		if strings.Contains(v, "s3cret") {
+			t.Errorf("%s shows the password: %q", k, v)
+		}
 	}
 }
 
@@ -45,6 +81,8 @@ func TestLoadDatabaseRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{map[string]string{"DATABASE_CONNECT_TIMEOUT": "-1s"}, "DATABASE_CONNECT_TIMEOUT", ""},
 		{map[string]string{"DATABASE_CHECK_INTERVAL": "often"}, "DATABASE_CHECK_INTERVAL", ""},
 		{map[string]string{"DATABASE_CHECK_TIMEOUT": "5s"}, "DATABASE_CHECK_TIMEOUT", ""},
+		{map[string]string{"DATABASE_STATEMENT_TIMEOUT": "-1s"}, "DATABASE_STATEMENT_TIMEOUT", ""},
+		{map[string]string{"DATABASE_READINESS": "sometimes"}, "DATABASE_READINESS", ""},
 	} {
 		_, err := LoadDatabase(environment(tt.env))
 		var cfgErr *Error

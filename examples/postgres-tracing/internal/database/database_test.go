@@ -43,7 +43,11 @@ func open(t *testing.T, cfg config.Database) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(db.Close)
+	t.Cleanup(func() {
+		if err := db.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return db
 }
 
@@ -79,6 +83,10 @@ func TestServerDownIsNotReadyAndNoStartupFailure(t *testing.T) {
 	if err := db.Check(context.Background()); err == nil {
 		t.Error("Check = nil with no server, want an error")
 	}
+	// The notes fail fast on the watcher's known state, without dialling.
+	if _, err := (Notes{DB: db}).Get(context.Background(), 1); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Get with the server down = %v, want ErrUnavailable", err)
+	}
 }
 
 func TestWithServer(t *testing.T) {
@@ -110,7 +118,7 @@ func TestWithServer(t *testing.T) {
 		t.Fatalf("Check = %v, want nil with the server up", err)
 	}
 
-	notes := Notes{Pool: db.Pool}
+	notes := Notes{DB: db}
 	added, err := notes.Add(ctx, "hello from the test")
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +134,55 @@ func TestWithServer(t *testing.T) {
 	if err != nil || len(latest) != 1 || latest[0].ID != added.ID {
 		t.Errorf("Latest(1) = %+v, %v", latest, err)
 	}
+
+	t.Run("a saturated pool is not a database down", func(t *testing.T) {
+		cfg := cfg
+		cfg.MaxConns = 1
+		// A bound, not a wait: a new connection may take a while on a loaded machine.
+		cfg.CheckInterval, cfg.CheckTimeout = 10*time.Second, 10*time.Second
+		db := open(t, cfg)
+		held, err := db.Pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer held.Release()
+		// Every pool connection is taken: the ping must not queue for one.
+		conn := db.ping(ctx, nil)
+		if conn == nil {
+			t.Fatalf("ping with the pool saturated failed: %v", db.Available())
+		}
+		defer conn.Close(ctx)
+		if err := db.Check(ctx); err != nil {
+			t.Errorf("Check with the pool saturated = %v, want nil", err)
+		}
+	})
+
+	t.Run("DATABASE_READINESS: startup stays ready through an outage, always does not", func(t *testing.T) {
+		for _, mode := range []string{config.ReadinessStartup, config.ReadinessAlways} {
+			cfg := cfg
+			cfg.Readiness = mode
+			cfg.CheckInterval, cfg.CheckTimeout = 10*time.Second, 10*time.Second
+			db := open(t, cfg)
+			if err := db.Check(ctx); err == nil {
+				t.Errorf("%s: ready before the first ping", mode)
+			}
+			if conn := db.ping(ctx, nil); conn != nil {
+				_ = conn.Close(ctx)
+			}
+			if err := db.Check(ctx); err != nil {
+				t.Fatalf("%s: Check with the server up = %v", mode, err)
+			}
+			down := errors.New("connection refused")
+			db.state.Store(&down) // as the next failed ping would
+			err := db.Check(ctx)
+			if (mode == config.ReadinessStartup) != (err == nil) {
+				t.Errorf("%s: Check during an outage = %v", mode, err)
+			}
+			if err := db.Available(); !errors.Is(err, ErrUnavailable) {
+				t.Errorf("%s: Available during an outage = %v, want ErrUnavailable", mode, err)
+			}
+		}
+	})
 }
 
 func TestCreateNumbersMigrations(t *testing.T) {

@@ -45,6 +45,8 @@ func Migrate(ctx context.Context, cfg config.Database, command string, out io.Wr
 		return err
 	}
 	pc.MaxConns = 2 // goose's lock holds one connection, the migration uses another
+	// A migration may rightly run for minutes (an index on a big table).
+	delete(pc.ConnConfig.RuntimeParams, "statement_timeout")
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return err

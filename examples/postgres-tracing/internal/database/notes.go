@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Note is a row of the example table, notes (migrations/00001_create_notes.sql).
@@ -19,20 +18,30 @@ type Note struct {
 // ErrNotFound is returned for a row that does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Notes reads and writes the notes table through the pool.
+// Notes reads and writes the notes table through the pool. While the watcher knows the
+// server is down, every method returns an error wrapping ErrUnavailable at once.
 type Notes struct {
-	Pool *pgxpool.Pool
+	DB *DB
 }
+
+// RetryAfter is how long clients should wait while the database is unavailable.
+func (n Notes) RetryAfter() time.Duration { return n.DB.RetryAfter() }
 
 // Add stores a note and returns it as stored.
 func (n Notes) Add(ctx context.Context, body string) (Note, error) {
-	rows, _ := n.Pool.Query(ctx, `INSERT INTO notes (body) VALUES ($1) RETURNING id, body, created_at`, body)
+	if err := n.DB.Available(); err != nil {
+		return Note{}, err
+	}
+	rows, _ := n.DB.Pool.Query(ctx, `INSERT INTO notes (body) VALUES ($1) RETURNING id, body, created_at`, body)
 	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Note])
 }
 
 // Get returns the note with this id, or ErrNotFound.
 func (n Notes) Get(ctx context.Context, id int64) (Note, error) {
-	rows, _ := n.Pool.Query(ctx, `SELECT id, body, created_at FROM notes WHERE id = $1`, id)
+	if err := n.DB.Available(); err != nil {
+		return Note{}, err
+	}
+	rows, _ := n.DB.Pool.Query(ctx, `SELECT id, body, created_at FROM notes WHERE id = $1`, id)
 	note, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Note])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Note{}, ErrNotFound
@@ -42,6 +51,9 @@ func (n Notes) Get(ctx context.Context, id int64) (Note, error) {
 
 // Latest returns up to limit notes, newest first.
 func (n Notes) Latest(ctx context.Context, limit int) ([]Note, error) {
-	rows, _ := n.Pool.Query(ctx, `SELECT id, body, created_at FROM notes ORDER BY id DESC LIMIT $1`, limit)
+	if err := n.DB.Available(); err != nil {
+		return nil, err
+	}
+	rows, _ := n.DB.Pool.Query(ctx, `SELECT id, body, created_at FROM notes ORDER BY id DESC LIMIT $1`, limit)
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Note])
 }

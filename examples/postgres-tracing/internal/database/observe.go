@@ -13,8 +13,8 @@ import (
 )
 
 // queryTracer times every query into database_query_duration_seconds and makes
-// it a client span when the caller's context carries a trace. The watcher's pings are
-// left out: they are not the service's work.
+// it a client span when the caller's context carries a trace. The watcher's pings go
+// over a connection of its own, without this tracer: they are not the service's work.
 type queryTracer struct {
 	database string
 	duration *prometheus.HistogramVec
@@ -36,9 +36,6 @@ type queryStart struct {
 
 // TraceQueryStart implements pgx.QueryTracer.
 func (t *queryTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if ctx.Value(unobservedKey{}) != nil {
-		return ctx
-	}
 	q := queryStart{at: time.Now()}
 	// Only inside a trace: a query outside any request would start a trace of its own.
 	if trace.SpanContextFromContext(ctx).IsValid() {

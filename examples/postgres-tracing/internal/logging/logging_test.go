@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // lines decodes JSON log output, one object per line.
@@ -125,5 +127,16 @@ func TestStdLogger(t *testing.T) {
 	entries := lines(t, buf.String())
 	if len(entries) != 1 || entries[0]["level"] != "warn" || entries[0]["message"] != "http: TLS handshake error" {
 		t.Errorf("got %v", entries)
+	}
+}
+
+// Importing logging changes none of zerolog's globals: other loggers in the process (a
+// library's, a test's) keep zerolog's defaults.
+func TestNoGlobalSettingsChanged(t *testing.T) {
+	if zerolog.TimeFieldFormat != time.RFC3339 {
+		t.Errorf("zerolog.TimeFieldFormat = %q, want zerolog's default", zerolog.TimeFieldFormat)
+	}
+	if got := zerolog.TimestampFunc(); got.Location() != time.Local {
+		t.Errorf("zerolog.TimestampFunc returns %v times, want zerolog's default (local)", got.Location())
 	}
 }

@@ -36,21 +36,47 @@ const defaultSampleRatio = 0.1
 // http/protobuf (the default) or grpc (only in builds with -tags otlpgrpc: see
 // otlpgrpc_off.go); the exporter reads its other settings (headers,
 // timeout, TLS), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES from the process
-// environment itself. Sampling follows the caller's decision; new traces are sampled by
-// OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, and without them at
-// defaultSampleRatio (OTEL_TRACES_SAMPLER_ARG alone sets that ratio). The returned
-// function flushes and stops the provider.
+// environment itself.
+//
+// Sampling: without OTEL_TRACES_SAMPLER, requests are sampled at defaultSampleRatio
+// (OTEL_TRACES_SAMPLER_ARG sets that ratio) by their trace id, whatever the caller's
+// sampled flag says: a service facing the internet must not let clients choose to be
+// traced (a client-chosen "-01" would take sampling to 100 %, and the exported bytes with
+// it). Spans whose parent is in this process follow it. TRACING_TRUST_REMOTE_PARENT=true
+// follows the caller's decision too, for internal services behind a traced edge.
+//
+// Propagation: W3C trace context; W3C Baggage only when OTEL_PROPAGATORS names it
+// ("tracecontext,baggage"), since baggage from outside would ride along on every outbound
+// call. The returned function flushes and stops the provider.
 func Setup(ctx context.Context, getenv func(string) string, service, version string, logger zerolog.Logger) (shutdown func(context.Context) error, err error) {
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	noop := func(context.Context) error { return nil }
+	prop, err := propagators(getenv("OTEL_PROPAGATORS"))
+	if err != nil {
+		return noop, err
+	}
+	otel.SetTextMapPropagator(prop)
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		logger.Warn().Err(err).Msg("opentelemetry")
 	}))
-	noop := func(context.Context) error { return nil }
 
 	endpoint := first(getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
 	if endpoint == "" || strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") || getenv("OTEL_TRACES_EXPORTER") == "none" {
 		logger.Info().Msg("tracing off: no OTLP endpoint set, or disabled")
 		return noop, nil
+	}
+
+	endpointVar := "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	if getenv(endpointVar) == "" {
+		endpointVar = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	}
+	if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return noop, &config.Error{Var: endpointVar, Value: endpoint, Want: "an http:// or https:// URL, like http://otel-collector:4318"}
+	}
+	trustParent := false
+	if v := getenv("TRACING_TRUST_REMOTE_PARENT"); v != "" {
+		if trustParent, err = strconv.ParseBool(v); err != nil {
+			return noop, &config.Error{Var: "TRACING_TRUST_REMOTE_PARENT", Value: v, Want: "true or false"}
+		}
 	}
 
 	protocolVar := "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
@@ -90,7 +116,7 @@ func Setup(ctx context.Context, getenv func(string) string, service, version str
 				return noop, &config.Error{Var: "OTEL_TRACES_SAMPLER_ARG", Value: v, Want: "a sampling ratio from 0 to 1, like 0.1"}
 			}
 		}
-		opts = append(opts, sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))))
+		opts = append(opts, sdktrace.WithSampler(sampler(ratio, trustParent)))
 	}
 	provider := sdktrace.NewTracerProvider(opts...)
 	otel.SetTracerProvider(provider)
@@ -100,6 +126,36 @@ func Setup(ctx context.Context, getenv func(string) string, service, version str
 	}
 	l.Msg("tracing on: exporting spans over OTLP")
 	return provider.Shutdown, nil
+}
+
+// sampler samples new traces at ratio by trace id and follows local parents; remote
+// parents decide only if trusted.
+func sampler(ratio float64, trustRemoteParent bool) sdktrace.Sampler {
+	root := sdktrace.TraceIDRatioBased(ratio)
+	if trustRemoteParent {
+		return sdktrace.ParentBased(root)
+	}
+	return sdktrace.ParentBased(root, sdktrace.WithRemoteParentSampled(root), sdktrace.WithRemoteParentNotSampled(root))
+}
+
+// propagators reads OTEL_PROPAGATORS: unset, W3C trace context alone.
+func propagators(v string) (propagation.TextMapPropagator, error) {
+	if v == "" {
+		return propagation.TraceContext{}, nil
+	}
+	var list []propagation.TextMapPropagator
+	for name := range strings.SplitSeq(v, ",") {
+		switch strings.TrimSpace(name) {
+		case "tracecontext":
+			list = append(list, propagation.TraceContext{})
+		case "baggage":
+			list = append(list, propagation.Baggage{})
+		case "none":
+		default:
+			return nil, &config.Error{Var: "OTEL_PROPAGATORS", Value: v, Want: "a list of tracecontext, baggage or none"}
+		}
+	}
+	return propagation.NewCompositeTextMapPropagator(list...), nil
 }
 
 // Middleware starts a server span for each request, named after its route (r.Pattern,
@@ -117,9 +173,10 @@ func Middleware(next http.Handler) http.Handler {
 		return propagateOnly(next)
 	}
 	tracer := otel.Tracer(instrumentationName)
+	fields := headerNames()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if hasTraceHeaders(r.Header) {
+		if hasTraceHeaders(r.Header, fields) {
 			ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(r.Header))
 		}
 		ctx, span := tracer.Start(ctx, spanName(r), serverSpan)
@@ -150,11 +207,26 @@ func Middleware(next http.Handler) http.Handler {
 // serverSpan is made once: an option built per request is an allocation per request.
 var serverSpan = trace.WithSpanKind(trace.SpanKindServer)
 
-// hasTraceHeaders reports whether a request carries what Setup's propagators (W3C trace
-// context and baggage) read: most requests carry neither, and extracting from nothing
-// still costs allocations. Add the headers of any propagator added there.
-func hasTraceHeaders(h http.Header) bool {
-	return h.Get("Traceparent") != "" || h.Get("Baggage") != ""
+// hasTraceHeaders reports whether a request carries one of the propagators' headers
+// (headerNames): most requests carry none, and extracting from nothing still costs
+// allocations.
+func hasTraceHeaders(h http.Header, names []string) bool {
+	for _, name := range names {
+		if len(h[name]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// headerNames are the headers the global propagator reads, in canonical form, so that
+// looking them up allocates nothing.
+func headerNames() []string {
+	fields := otel.GetTextMapPropagator().Fields()
+	for i, f := range fields {
+		fields[i] = http.CanonicalHeaderKey(f)
+	}
+	return fields
 }
 
 // withTraceIDs gives the request's logger the ids of the trace in ctx, if any. A hook
@@ -261,8 +333,9 @@ func (rec *statusRecorder) statusOrOK() int {
 // propagateOnly puts an incoming trace context, if any, into the request's context, so
 // that outgoing calls carry it on and the log lines name it.
 func propagateOnly(next http.Handler) http.Handler {
+	fields := headerNames()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hasTraceHeaders(r.Header) {
+		if hasTraceHeaders(r.Header, fields) {
 			ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 			r = r.WithContext(withTraceIDs(ctx))
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -310,30 +311,104 @@ func TestSamplingFollowsTheStandardVariables(t *testing.T) {
 	}
 }
 
-func TestSampledCallersAreAlwaysFollowed(t *testing.T) {
+// setupWith runs Setup against a collector that accepts everything, with env set.
+func setupWith(t *testing.T, env map[string]string) {
+	t.Helper()
 	keepGlobals(t)
 	collector := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))
-	defer collector.Close()
+	t.Cleanup(collector.Close)
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
-	t.Setenv("OTEL_TRACES_SAMPLER", "")
+	for _, k := range []string{"OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "TRACING_TRUST_REMOTE_PARENT", "OTEL_PROPAGATORS"} {
+		t.Setenv(k, env[k])
+	}
 	shutdown, err := Setup(context.Background(), os.Getenv, "svc", "dev", zerolog.Nop())
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}
-	defer func() { _ = shutdown(context.Background()) }()
-	for _, flags := range []string{"01", "00"} {
-		var got bool
-		h := Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-			got = trace.SpanContextFromContext(r.Context()).IsSampled()
-		}))
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-"+flags)
-		h.ServeHTTP(httptest.NewRecorder(), req)
-		if want := flags == "01"; got != want {
-			t.Errorf("caller's flags %s: sampled = %v, want %v", flags, got, want)
+	t.Cleanup(func() { _ = shutdown(context.Background()) })
+}
+
+// sampledWithParent counts how many of n requests whose callers set the sampled flag
+// (flags "01") or not ("00") are sampled, each with a trace id of its own.
+func sampledWithParent(n int, flags string) int {
+	count := 0
+	h := Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if trace.SpanContextFromContext(r.Context()).IsSampled() {
+			count++
 		}
+	}))
+	for i := range n {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Traceparent", fmt.Sprintf("00-%032x-00f067aa0ba902b7-%s", uint64(i+1)*0x9e3779b97f4a7c15, flags))
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	return count
+}
+
+// A client on the internet must not choose to be traced: by default the caller's sampled
+// flag is ignored and the ratio applies.
+func TestRemoteParentsDoNotDecideSamplingByDefault(t *testing.T) {
+	setupWith(t, nil)
+	if got := sampledWithParent(1000, "01"); got < 50 || got > 160 {
+		t.Errorf("callers asking to be sampled: %d of 1000 sampled, want about 100", got)
+	}
+}
+
+// An internal service behind a traced edge follows its callers' decisions when told to.
+func TestTrustedRemoteParentsDecideSampling(t *testing.T) {
+	setupWith(t, map[string]string{"TRACING_TRUST_REMOTE_PARENT": "true"})
+	if got := sampledWithParent(200, "01"); got != 200 {
+		t.Errorf("sampled callers: %d of 200 followed", got)
+	}
+	if got := sampledWithParent(200, "00"); got != 0 {
+		t.Errorf("unsampled callers: %d of 200 sampled anyway", got)
+	}
+}
+
+// Baggage from outside rides along on every outbound call: only when asked for.
+func TestBaggageOnlyWhenAskedFor(t *testing.T) {
+	for _, tt := range []struct {
+		propagators string
+		want        bool
+	}{
+		{"", false},
+		{"tracecontext,baggage", true},
+	} {
+		t.Run("OTEL_PROPAGATORS="+tt.propagators, func(t *testing.T) {
+			setupWith(t, map[string]string{"OTEL_PROPAGATORS": tt.propagators})
+			outgoing := http.Header{}
+			h := Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				otel.GetTextMapPropagator().Inject(r.Context(), propagation.HeaderCarrier(outgoing))
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Baggage", "user=mallory")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			if got := outgoing.Get("Baggage") != ""; got != tt.want {
+				t.Errorf("outgoing baggage %q, want passed on: %v", outgoing.Get("Baggage"), tt.want)
+			}
+		})
+	}
+}
+
+func TestSetupRejectsBadSettings(t *testing.T) {
+	for _, tt := range []struct{ key, value string }{
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "not-a-url"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4318"},
+		{"TRACING_TRUST_REMOTE_PARENT", "maybe"},
+		{"OTEL_PROPAGATORS", "b3"},
+	} {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			keepGlobals(t)
+			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+			t.Setenv(tt.key, tt.value)
+			_, err := Setup(context.Background(), os.Getenv, "svc", "dev", zerolog.Nop())
+			var cfgErr *config.Error
+			if !errors.As(err, &cfgErr) || cfgErr.Var != tt.key {
+				t.Errorf("Setup error = %v, want a *config.Error naming %s", err, tt.key)
+			}
+		})
 	}
 }
 

@@ -5,30 +5,79 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/example/scratch-no-metrics/internal/config"
+	"github.com/example/scratch-no-metrics/internal/httpserver"
 )
 
-// syncBuffer collects log output written from several goroutines.
+// syncBuffer collects log output written from several goroutines, and lets a test wait
+// for a line: tests wait on what the service says it did, not on the clock.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed at the next write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.buf.Write(p)
+}
+
+// hangGuard only ends a test that would otherwise hang: nothing waits for it to pass.
+const hangGuard = time.Minute
+
+// waitFor returns the first log line with this message once it is written, failing the
+// test if done is closed first.
+func (b *syncBuffer) waitFor(t *testing.T, message string, done <-chan struct{}) logLine {
+	t.Helper()
+	guard := time.After(hangGuard)
+	for {
+		b.mu.Lock()
+		text := b.buf.String()
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		for line := range strings.Lines(text) {
+			var l logLine
+			if json.Unmarshal([]byte(line), &l) == nil && l.Message == message {
+				return l
+			}
+		}
+		select {
+		case <-changed:
+		case <-done:
+			t.Fatalf("stopped before logging %q:\n%s", message, text)
+		case <-guard:
+			t.Fatalf("no %q in the log after %s:\n%s", message, hangGuard, text)
+		}
+	}
+}
+
+type logLine struct {
+	Message, Addr, Level, Signal string
+	HTTP                         string `json:"http"`
+	Workers                      string `json:"workers"`
+	Closers                      string `json:"closers"`
 }
 
 func (b *syncBuffer) String() string {
@@ -52,7 +101,7 @@ func (r *running) wait(t *testing.T) error {
 	select {
 	case <-r.finished:
 		return r.err
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatalf("the service did not stop; log:\n%s", r.logs)
 		return nil
 	}
@@ -86,28 +135,14 @@ func startService(t *testing.T, edit func(*config.Config), setup func(*service))
 		<-r.finished
 	})
 
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		for line := range strings.Lines(r.logs.String()) {
-			var e struct{ Message, Addr string }
-			if json.Unmarshal([]byte(line), &e) != nil {
-				continue
-			}
-			switch e.Message {
-			case "listening":
-				r.addr = e.Addr
-			case "ready":
-				return r
-			}
-		}
-		select {
-		case <-r.finished:
-			t.Fatalf("the service stopped at start-up: %v\n%s", r.err, r.logs)
-		default:
-		}
-	}
-	t.Fatalf("the service did not become ready; log:\n%s", r.logs)
-	return nil
+	r.addr = r.logs.waitFor(t, "listening", r.finished).Addr
+	r.logs.waitFor(t, "ready", r.finished)
+	return r
 }
+
+// draining is the line the drain logs just before it closes the listener and waits for
+// the requests in flight.
+const draining = "delay over: closing the listener, draining connections"
 
 // slowRoute adds GET /test/slow, which closes started and then waits for release or the
 // client to go away.
@@ -153,7 +188,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	body := getAsync("http://" + r.addr + "/test/slow")
 	<-started
 	r.cancel()
-	time.Sleep(50 * time.Millisecond) // shutdown is now waiting for the request
+	r.logs.waitFor(t, draining, r.finished)
 	close(release)
 	if got := <-body; got != "finished" {
 		t.Errorf("in-flight request got %q, want it to finish", got)
@@ -202,7 +237,7 @@ func TestWorkersStopAfterTheServerDrainedLastFirst(t *testing.T) {
 	body := getAsync("http://" + r.addr + "/test/slow")
 	<-started
 	r.cancel()
-	time.Sleep(50 * time.Millisecond)
+	r.logs.waitFor(t, draining, r.finished)
 	record("request released")
 	close(release)
 	<-body
@@ -263,5 +298,111 @@ func TestHealthcheck(t *testing.T) {
 	var cfgErr *config.Error
 	if err := Healthcheck(context.Background(), func(k string) string { return env[k] }); !errors.As(err, &cfgErr) {
 		t.Errorf("Healthcheck with PORT=x: %v, want a *config.Error", err)
+	}
+}
+
+// shutdownWith runs the shutdown of a started service as if first had started it, with
+// again holding the signals that come later.
+func shutdownWith(t *testing.T, delay time.Duration, first received, again ...os.Signal) (*syncBuffer, error) {
+	t.Helper()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ShutdownDelay = delay
+	logs := &syncBuffer{}
+	s := newService(cfg, zerolog.New(logs))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpserver.New(s.mux, httpserver.Timeouts{ReadHeader: time.Second, Read: time.Second, Write: time.Second, Idle: time.Second}, nil)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	signals := make(chan os.Signal, len(again))
+	for _, sig := range again {
+		signals <- sig
+	}
+	err = s.shutdown(srv, newSupervisor(zerolog.Nop()), first, signals)
+	_ = srv.Shutdown(context.Background())
+	<-served
+	return logs, err
+}
+
+// Process-group delivery (tini -g, timeout, kill -- -PGID) sends SIGTERM twice back to
+// back: the second is the same request, and must not abort the drain.
+func TestDuplicateSIGTERMIsIgnored(t *testing.T) {
+	// The delay keeps the drain busy while the duplicate, already queued, is read.
+	logs, err := shutdownWith(t, 500*time.Millisecond, received{syscall.SIGTERM, time.Now()}, syscall.SIGTERM)
+	if err != nil {
+		t.Errorf("shutdown = %v, want a clean stop", err)
+	}
+	logs.waitFor(t, "duplicate signal ignored: still draining", nil)
+}
+
+// SIGINT, or a SIGTERM after the duplicate window, means someone wants the process gone:
+// the drain (here an hour's SHUTDOWN_DELAY) is cut short.
+func TestASecondSignalForcesTheExit(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		first received
+		again os.Signal
+	}{
+		{"SIGINT at once", received{syscall.SIGTERM, time.Now()}, os.Interrupt},
+		{"SIGTERM after the window", received{syscall.SIGTERM, time.Now().Add(-duplicateWindow)}, syscall.SIGTERM},
+		{"SIGTERM after a SIGINT", received{os.Interrupt, time.Now()}, syscall.SIGTERM},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := shutdownWith(t, time.Hour, tt.first, tt.again)
+			if err == nil || !strings.Contains(err.Error(), "exited without draining") {
+				t.Errorf("shutdown = %v, want it cut short", err)
+			}
+		})
+	}
+}
+
+// A drain that uses its whole share still leaves the workers and closers theirs: a worker
+// that stops at once is not reported as late, and each stage's error has its own field.
+func TestShutdownStagesHaveTheirOwnBudgets(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	closed := make(chan error, 1)
+	r := startService(t, func(c *config.Config) { c.ShutdownTimeout = 400 * time.Millisecond }, func(s *service) {
+		slowRoute(started, release)(s)
+		s.workers = append(s.workers, worker{name: "quick", run: func(ctx context.Context) error {
+			<-ctx.Done()
+			return nil
+		}})
+		s.closers = append(s.closers, func(ctx context.Context) error {
+			// The closer is told what it got; its own result would fail the shutdown.
+			_, hasDeadline := ctx.Deadline()
+			switch err := ctx.Err(); {
+			case err != nil:
+				closed <- fmt.Errorf("closer got a context that had ended: %w", err)
+			case !hasDeadline:
+				closed <- errors.New("closer got a context without a deadline")
+			default:
+				closed <- nil
+			}
+			return nil
+		})
+	})
+	body := getAsync("http://" + r.addr + "/test/slow")
+	<-started
+	r.cancel()
+	err := r.wait(t)
+	<-body
+	if err == nil || !strings.Contains(err.Error(), "in-flight requests cut off") {
+		t.Fatalf("run: %v, want the cut-off requests reported", err)
+	}
+	if strings.Contains(err.Error(), "did not stop in time") {
+		t.Errorf("run: %v: the worker was given no time", err)
+	}
+	if err := <-closed; err != nil {
+		t.Error(err)
+	}
+	l := r.logs.waitFor(t, "shutdown incomplete", nil)
+	if l.Level != "error" || l.HTTP == "" || l.Workers != "" || l.Closers != "" {
+		t.Errorf("shutdown incomplete logged as %+v, want the http stage's error alone", l)
 	}
 }

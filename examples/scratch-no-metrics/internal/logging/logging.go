@@ -16,12 +16,6 @@ import (
 // order and sort as text.
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-func init() {
-	// zerolog reads these globals at write time, so they are set before any logger exists.
-	zerolog.TimeFieldFormat = timeFormat
-	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
-}
-
 // New returns a logger writing to w at level (trace, debug, info, warn or error) in
 // format "json" (one object per line, for log collectors) or "console" (for people).
 // Every line carries the service's name and version.
@@ -42,12 +36,13 @@ func New(w io.Writer, level, format, service, version string) (zerolog.Logger, e
 
 // timestamp adds the time to each line like zerolog's Context.Timestamp, in half the
 // time: time.Time.AppendFormat interprets its layout on every call, and the access log
-// writes a line per request.
+// writes a line per request. It needs none of zerolog's global settings, which an init
+// function would have to change for every logger in the process.
 type timestamp struct{}
 
 func (timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 	var b [len(timeFormat)]byte
-	e.Bytes(zerolog.TimestampFieldName, appendTime(b[:0], zerolog.TimestampFunc()))
+	e.Bytes(zerolog.TimestampFieldName, appendTime(b[:0], time.Now()))
 }
 
 // appendTime appends t as t.UTC().AppendFormat(b, timeFormat) does.

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -49,6 +50,7 @@ func (b *logBuffer) entries(t *testing.T) []map[string]any {
 type fakeObserver struct {
 	mu     sync.Mutex
 	events []string
+	done   chan string // if set, gets the route of each Done
 }
 
 func (o *fakeObserver) Start(method, route string) {
@@ -60,7 +62,26 @@ func (o *fakeObserver) Start(method, route string) {
 func (o *fakeObserver) Done(method, route string, status int, _ time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.events = append(o.events, "done "+method+" "+route+" "+http.StatusText(status))
+	text := http.StatusText(status)
+	if status == Aborted {
+		text = "aborted"
+	}
+	o.events = append(o.events, "done "+method+" "+route+" "+text)
+	if o.done != nil {
+		o.done <- route
+	}
+}
+
+func (o *fakeObserver) Panicked(method, route string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, "panic "+method+" "+route)
+}
+
+func (o *fakeObserver) list() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return strings.Join(o.events, "\n")
 }
 
 // newServer serves a few test routes through Handler.
@@ -365,7 +386,7 @@ func TestPanicAfterTheResponseBeganCountsAsAFailure(t *testing.T) {
 	obs.mu.Lock()
 	events := strings.Join(obs.events, "\n")
 	obs.mu.Unlock()
-	if want := "start GET /panic-late\ndone GET /panic-late Internal Server Error"; events != want {
+	if want := "start GET /panic-late\npanic GET /panic-late\ndone GET /panic-late Internal Server Error"; events != want {
 		t.Errorf("observer events:\n%s\nwant:\n%s", events, want)
 	}
 	var access map[string]any
@@ -387,7 +408,7 @@ func TestObserverSeesEveryRouteButQuietOnes(t *testing.T) {
 	get(t, srv.URL+"/panic", nil)
 	want := []string{
 		"start GET /items/{id}", "done GET /items/{id} OK",
-		"start GET /panic", "done GET /panic Internal Server Error",
+		"start GET /panic", "panic GET /panic", "done GET /panic Internal Server Error",
 	}
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
@@ -455,5 +476,158 @@ func TestMiddlewareSeesTheRouteAndEnrichesTheLogger(t *testing.T) {
 	entries := logs.entries(t)
 	if access := entries[len(entries)-1]; access["extra"] != "yes" {
 		t.Errorf("the access log does not use the middleware's logger: %v", access)
+	}
+}
+
+// A handler that honours r.Context() and runs out of time gets a 503 answered for it, and
+// that is what the log and the metrics see.
+func TestRequestTimeoutAnswers503(t *testing.T) {
+	obs := &fakeObserver{}
+	mux := http.NewServeMux()
+	var deadline bool
+	mux.HandleFunc("GET /slow", func(_ http.ResponseWriter, r *http.Request) {
+		_, deadline = r.Context().Deadline()
+		<-r.Context().Done() // a query that waits for a lock, say
+	})
+	logs := &logBuffer{}
+	srv := httptest.NewServer(Handler(mux, zerolog.New(logs), Options{Observer: obs, RequestTimeout: 50 * time.Millisecond}))
+	t.Cleanup(srv.Close)
+	resp, body := get(t, srv.URL+"/slow", nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || body != `{"error":"request timed out"}`+"\n" || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("got %d %q, want 503 with a JSON error", resp.StatusCode, body)
+	}
+	if !deadline {
+		t.Error("r.Context() had no deadline")
+	}
+	if got, want := obs.list(), "start GET /slow\ndone GET /slow Service Unavailable"; got != want {
+		t.Errorf("observer events:\n%s\nwant:\n%s", got, want)
+	}
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["status"] != 503.0 || a["level"] != "warn" {
+		t.Errorf("access log line = %v, want status 503 at warn", a)
+	}
+}
+
+// A client that hangs up before the handler answers never got the 200 the handler then
+// writes: metrics count it as aborted, the log says so at warn.
+func TestResponseToAClientGoneIsAborted(t *testing.T) {
+	obs := &fakeObserver{done: make(chan string, 1)}
+	started := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /wait", func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done()
+		_, _ = io.WriteString(w, "too late")
+	})
+	logs := &logBuffer{}
+	srv := httptest.NewServer(Handler(mux, zerolog.New(logs), Options{Observer: obs, RequestTimeout: time.Minute}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/wait", nil)
+	go func() {
+		<-started
+		cancel()
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the request was answered")
+	}
+	<-obs.done
+	if got, want := obs.list(), "start GET /wait\ndone GET /wait aborted"; got != want {
+		t.Errorf("observer events:\n%s\nwant:\n%s", got, want)
+	}
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["aborted"] != "connection closed" || a["level"] != "warn" {
+		t.Errorf("access log line = %v, want aborted at warn", a)
+	}
+}
+
+// A handler that writes nothing for a client that has gone is logged as 499, not 200.
+func TestNothingAnsweredToAClientGoneIsNot200(t *testing.T) {
+	obs := &fakeObserver{done: make(chan string, 1)}
+	started := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /wait", func(_ http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done()
+	})
+	logs := &logBuffer{}
+	srv := httptest.NewServer(Handler(mux, zerolog.New(logs), Options{Observer: obs}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/wait", nil)
+	go func() {
+		<-started
+		cancel()
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the request was answered")
+	}
+	<-obs.done
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["status"] != 499.0 || a["aborted"] != "connection closed" || a["level"] != "warn" {
+		t.Errorf("access log line = %v, want 499, aborted, at warn", a)
+	}
+}
+
+// A handler that outlasts the server's WriteTimeout cannot have answered, even if its
+// write went into the buffer without an error.
+func TestHandlerPastWriteTimeoutIsAborted(t *testing.T) {
+	const writeTimeout = 100 * time.Millisecond
+	obs := &fakeObserver{done: make(chan string, 1)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stuck", func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(writeTimeout) // ignores its context: the case WriteTimeout is for
+		_, _ = io.WriteString(w, "done")
+	})
+	logs := &logBuffer{}
+	srv := httptest.NewUnstartedServer(Handler(mux, zerolog.New(logs), Options{Observer: obs, WriteTimeout: writeTimeout}))
+	srv.Config.WriteTimeout = writeTimeout
+	srv.Start()
+	t.Cleanup(srv.Close)
+	if resp, err := http.Get(srv.URL + "/stuck"); err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			t.Log("the client got the answer after all")
+		}
+	}
+	<-obs.done
+	if got, want := obs.list(), "start GET /stuck\ndone GET /stuck aborted"; got != want {
+		t.Errorf("observer events:\n%s\nwant:\n%s", got, want)
+	}
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["aborted"] != "past WRITE_TIMEOUT" || a["level"] != "warn" {
+		t.Errorf("access log line = %v, want aborted at warn", a)
+	}
+}
+
+// Requests no route matches get JSON like the API's errors; a wrong method is counted
+// under the route it was meant for, with Allow.
+func TestUnmatchedRequestsGetJSONAndTheirRoute(t *testing.T) {
+	obs := &fakeObserver{}
+	srv, logs := newServer(t, Options{Observer: obs})
+	resp, body := get(t, srv.URL+"/nowhere", nil)
+	if resp.StatusCode != http.StatusNotFound || body != `{"error":"not found"}`+"\n" || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("404: got %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/items/7", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || string(b) != `{"error":"method not allowed"}`+"\n" || resp.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("405: got %d Allow %q %q", resp.StatusCode, resp.Header.Get("Allow"), b)
+	}
+	want := "start GET unmatched\ndone GET unmatched Not Found\nstart DELETE /items/{id}\ndone DELETE /items/{id} Method Not Allowed"
+	if got := obs.list(); got != want {
+		t.Errorf("observer events:\n%s\nwant:\n%s", got, want)
+	}
+	e := logs.entries(t)
+	if a := e[len(e)-1]; a["route"] != "/items/{id}" || a["status"] != 405.0 {
+		t.Errorf("access log line = %v, want the route and 405", a)
 	}
 }
