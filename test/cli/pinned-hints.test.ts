@@ -1,6 +1,7 @@
 // Every command a generated file tells people (or CI) to run names the generator version the repo
 // records: a bare `create-go-k8s-service` runs the newest release, which refuses a repo of another
-// version. Only `update` and `outdated` look for a newer release, so only they may say @latest.
+// version. Only `update` and `outdated` look for a newer release, so only they may say @latest
+// (and `--help`, which reads no repo, may name no version).
 // `update` keeps the hints current: a newer release's files name the newer version.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +27,11 @@ function unpinned(files: { path: string; content: string }[], version: string): 
   const bad: string[] = [];
   for (const f of files) {
     for (const i of invocations(f.content)) {
-      const ok = i.command === 'update' || i.command === 'outdated' ? i.version === 'latest' || i.version === version : i.version === version;
+      // update and outdated look for a newer release; --help reads no repo. The README's last
+      // line, a --help hint, stays the same in every release, so a section a team appends
+      // after it merges on every update.
+      const newest = i.command === 'update' || i.command === 'outdated';
+      const ok = i.command === '--help' || (newest ? i.version === 'latest' || i.version === version : i.version === version);
       if (!ok) bad.push(`${f.path}: ${i.line}`);
     }
   }

@@ -204,9 +204,10 @@ function expectedPins(dir: string, a: Answers): Pin[] {
   // The chart's `helm test` image.
   const values = parseYaml(read(`charts/${a.name}/values.yaml`));
   pins.push({ manager: 'helm-values', packageFile: `charts/${a.name}/values.yaml`, depName: values.tests.image.repository, currentValue: String(values.tests.image.tag) });
-  // The Makefile's tools: every *_VERSION pin, with the module its `go run` line names.
+  // The Makefile's tools: every *_VERSION pin under a `# renovate:` comment, with the module its
+  // `go run` line names (KUBE_VERSION, the Kubernetes version helm renders for, is no tool).
   const makefile = read('Makefile');
-  for (const m of makefile.matchAll(/^([A-Z_]+)_VERSION \s*\?= (\S+)$/gm)) {
+  for (const m of makefile.matchAll(/^# renovate: .*\n([A-Z_]+)_VERSION \s*\?= (\S+)$/gm)) {
     const run = new RegExp(`run (\\S+?)(?:/cmd/[\\w-]+)?@\\$\\(${m[1]}_VERSION\\)`).exec(makefile);
     assert.ok(run, `the Makefile runs a tool at $(${m[1]}_VERSION)`);
     pins.push({ manager: 'regex', packageFile: 'Makefile', depName: run![1]!, currentValue: m[2]! });

@@ -35,11 +35,15 @@ Labels every object gets besides the selector labels (used on their own by the t
 must not match the Service's, the PodDisruptionBudget's or the spread constraints' selectors).
 */}}
 {{- define "scratch-no-metrics.metaLabels" -}}
+{{- /* managedBy: set when the objects are rendered for a GitOps controller (make manifests),
+which manages them instead of Helm: then no Helm labels. */}}
+{{- if not .Values.managedBy }}
 helm.sh/chart: {{ include "scratch-no-metrics.chart" . }}
+{{- end }}
 {{- if .Chart.AppVersion }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | trunc 63 | trimSuffix "-" | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Values.managedBy | default .Release.Service }}
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
