@@ -12,7 +12,7 @@ import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Questio
 import { projectPaths } from '../render/scaffold.js';
 import { blockingEntries, isNotDirectory, TargetNotEmptyError } from '../plumbing/write.js';
 import { writeGitopsStarter, writeNewRepo } from '../engines/create.js';
-import { usePreset } from '../model/preset.js';
+import { withPreset, type ActivePreset } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
@@ -43,11 +43,11 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const yes = args.flags.yes || process.env.npm_config_yes === 'true';
   const interactive = isInteractive() && !yes;
 
-  // A preset (preset-create.ts) is active from here: its defaults apply to everything below.
-  usePreset(undefined);
+  // A preset (preset-create.ts): its defaults and locks apply to everything below.
   if (args.flags.set.length > 0 && !args.flags.preset) throw new UsageError('--set answers a question of a preset: pass --preset too');
   const presets = args.flags.preset ? await import('./preset-create.js') : undefined;
   const preset = presets?.startPreset(args.flags.preset, args.flags.set);
+  const withDefaults: ActivePreset | undefined = preset && { preset: preset.preset, answers: {} };
 
   let given: Partial<Record<AnswerKey, unknown>> = {};
   let fromFile = new Set<AnswerKey>();
@@ -84,7 +84,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   }
   // Bad values win over missing ones: they are the more specific mistake.
   blame(() => validateGiven(given, env));
-  if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env })));
+  if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env, preset: withDefaults })));
 
   const targetOf = (name: string) => resolve(dirArg ?? name);
   // --force writes into a directory, never over a file.
@@ -101,14 +101,14 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     },
   };
   if (interactive) {
-    given = await (await loadPrompts()).askQuestions(given, env, extraChecks);
+    given = await (await loadPrompts()).askQuestions(given, env, extraChecks, withDefaults);
   } else if (!yes) {
     const missing = QUESTIONS.filter((q) => given[q.key] === undefined && (!q.when || q.when(given as Partial<Answers>)));
     if (missing.length > 0) throw Object.assign(new MissingAnswersError(missing), { directory: dirArg });
   } else if (given.name === undefined) {
     throw Object.assign(new MissingAnswersError([NAME]), { directory: dirArg, withYes: true });
   }
-  let answers = blame(() => resolveAnswers(given, { useDefaults: true, env }));
+  let answers = blame(() => resolveAnswers(given, { useDefaults: true, env, preset: withDefaults }));
   refuseLocked(answers);
   const presetAnswers = preset && (await presets!.presetAnswers(preset, { interactive, yes, answersFile: args.flags.answersFile }));
   /** Where the answers put the repo, and what is in the way. */
@@ -148,7 +148,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
         out.info('Nothing written.');
         return 1;
       }
-      answers = resolveAnswers(await editAnswer(answers, env, extraChecks), { useDefaults: true, env });
+      answers = resolveAnswers(await editAnswer(answers, env, extraChecks), { useDefaults: true, env, preset: withDefaults });
       ({ directory, shown, blocking, plan } = placeOf(answers));
     }
     endPrompts();
@@ -156,7 +156,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
     refuseStarter(answers);
   }
 
-  if (preset) presets!.activate(preset, presetAnswers!, directory);
+  if (preset) answers = withPreset(answers, presets!.withAnswers(preset, presetAnswers!, directory));
   const result = await writeNewRepo(answers, directory, { force: args.flags.force });
   out.info(`${out.style('green', '✔')} Wrote ${result.files.length} files into ${shown}`);
   if (starter !== undefined) {

@@ -1,9 +1,9 @@
-// What `create --preset` adds to create.ts: load the preset and make it the active one,
-// keep locked answers out of the team's hands, and answer the preset's own questions.
+// What `create --preset` adds to create.ts: load the preset, keep locked answers out of the
+// team's hands, answer the preset's own questions, and give the answers the preset to carry.
 import { coerce, showValue } from '../model/answers.js';
 import { UsageError } from './cli-args.js';
 import { folderSource, loadPreset, parseSets, presetAnswerProblem, resolvePresetAnswers } from '../engines/preset-load.js';
-import { presetMessage, PresetError, usePreset, type Preset, type PresetAnswers } from '../model/preset.js';
+import { presetMessage, PresetError, type ActivePreset, type Preset, type PresetAnswers } from '../model/preset.js';
 import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
 
 export interface PresetInput {
@@ -14,15 +14,13 @@ export interface PresetInput {
   fromSet: Record<string, string>;
 }
 
-/** Loads --preset (none: no preset) and makes it active, so its defaults apply from here on. */
+/** Loads --preset (none: no preset). */
 export function startPreset(spec: string | undefined, sets: readonly string[]): PresetInput | undefined {
   if (spec === undefined) {
-    usePreset(undefined);
     if (sets.length > 0) throw new UsageError('--set answers a question of a preset: pass --preset too');
     return undefined;
   }
   const preset = loadPreset(spec, { cwd: process.cwd() });
-  usePreset({ preset, answers: {} });
   return { preset, fromFile: {}, fromSet: parseSets(sets) };
 }
 
@@ -70,9 +68,9 @@ export async function presetAnswers(input: PresetInput, opts: { interactive: boo
   return Object.fromEntries(input.preset.questions.filter((q) => q.key in answers).map((q) => [q.key, answers[q.key]!]));
 }
 
-/** Makes the preset active with its answers, recorded relative to the new repo. */
-export function activate(input: PresetInput, answers: PresetAnswers, directory: string): void {
+/** The preset with its answers, recorded relative to the new repo. */
+export function withAnswers(input: PresetInput, answers: PresetAnswers, directory: string): ActivePreset {
   const { preset } = input;
   const source = preset.folder ? folderSource(preset.folder, directory) : preset.source;
-  usePreset({ preset: { ...preset, source }, answers });
+  return { preset: { ...preset, source }, answers };
 }

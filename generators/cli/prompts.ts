@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { coerce, validateOne, AnswerError } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
 import { stderr } from '../plumbing/output.js';
-import { activePreset, presetDefault, type PresetAnswers, type PresetQuestion } from '../model/preset.js';
+import { presetDefault, presetOf, type ActivePreset, type PresetAnswers, type PresetQuestion } from '../model/preset.js';
 
 /** The terminal's input ended (Ctrl-D) before a question was answered. */
 export class PromptCancelled extends Error {
@@ -243,14 +243,15 @@ export async function askQuestions(
   given: Partial<Record<AnswerKey, unknown>>,
   env: Environment,
   extra: ExtraChecks = {},
+  preset?: ActivePreset,
 ): Promise<Partial<Record<AnswerKey, unknown>>> {
   const answers: Partial<Record<AnswerKey, unknown>> = { ...given };
   for (const q of QUESTIONS) {
     if (answers[q.key] !== undefined) continue;
     if (q.when && !q.when(answers as Partial<Answers>)) continue;
     // A preset's locked answer is not the team's to choose.
-    if (activePreset()?.preset.locked.includes(q.key)) continue;
-    answers[q.key] = await askOne(q, presetDefault(q.key, answers as Partial<Answers>) ?? q.default?.(answers as Partial<Answers>, env), extra[q.key]);
+    if (preset?.preset.locked.includes(q.key)) continue;
+    answers[q.key] = await askOne(q, presetDefault(preset, q.key, answers as Partial<Answers>) ?? q.default?.(answers as Partial<Answers>, env), extra[q.key]);
   }
   return answers;
 }
@@ -289,7 +290,8 @@ export async function confirmSummary(answers: Answers, directory: string, fileCo
  * default), then any question that applies only now (e.g. signing once there is a CI file).
  */
 export async function editAnswer(answers: Answers, env: Environment, extra: ExtraChecks = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
-  const locked = activePreset()?.preset.locked ?? [];
+  const preset = presetOf(answers);
+  const locked = preset?.preset.locked ?? [];
   const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined && !locked.includes(q.key));
   const key = (await ask({
     type: 'list',
@@ -304,7 +306,7 @@ export async function editAnswer(answers: Answers, env: Environment, extra: Extr
   // An answer that was its default (derived from the ones before it: the module from the name)
   // is derived again from the edited answers; an answer the user gave stays. Answers to
   // questions that no longer apply go; questions that apply only now are asked.
-  const defaultOf = (x: (typeof QUESTIONS)[number], earlier: Partial<Answers>) => presetDefault(x.key, earlier) ?? x.default?.(earlier, env);
+  const defaultOf = (x: (typeof QUESTIONS)[number], earlier: Partial<Answers>) => presetDefault(preset, x.key, earlier) ?? x.default?.(earlier, env);
   const wasDefault = (x: (typeof QUESTIONS)[number]) => {
     const d = defaultOf(x, answers);
     return x.key !== key && d !== undefined && String(d) === String(answers[x.key]);
@@ -316,7 +318,7 @@ export async function editAnswer(answers: Answers, env: Environment, extra: Extr
     if (again !== undefined) kept[x.key] = again;
     else if (edited[x.key] !== undefined) kept[x.key] = edited[x.key];
   }
-  return askQuestions(kept, env, extra);
+  return askQuestions(kept, env, extra, preset);
 }
 
 /** Asks a preset's questions that have no answer yet, each with its default and rule. */

@@ -1,6 +1,6 @@
 // `regen <file|group>...`: the CLI face of regen.ts.
 import { coerce, loadAnswersFile, showValue, validateOne } from '../model/answers.js';
-import { activePreset, presetMessage, PresetError } from '../model/preset.js';
+import { presetMessage, PresetError, type Preset } from '../model/preset.js';
 import type { ParsedArgs } from './cli-args.js';
 import { isInteractive } from '../model/environment.js';
 import { stderr, type Output } from '../plumbing/output.js';
@@ -35,10 +35,9 @@ async function changesFrom(args: ParsedArgs): Promise<Partial<Answers>> {
 }
 
 /** A change to an answer the repo's preset locks: one line naming the flag and the preset (exit 2). */
-function refuseLockedChanges(changes: Partial<Answers>, locked: readonly (keyof Answers)[]): void {
+function refuseLockedChanges(changes: Partial<Answers>, preset: Preset): void {
   const { answers } = loadRepo(process.cwd());
-  const preset = activePreset()!.preset;
-  for (const key of locked) {
+  for (const key of preset.locked) {
     if (changes[key] === undefined || changes[key] === answers[key]) continue;
     const flag = QUESTIONS.find((q) => q.key === key)!.flag;
     throw new PresetError(presetMessage(preset, `--${flag} ${showValue(changes[key])}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`));
@@ -68,19 +67,20 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   out.interruptNote = 'nothing was written';
   try {
     // The recorded preset (or --preset, of the same version): its files, templates and patches.
-    const { activateRepoPreset } = await import('../engines/preset-repo.js');
-    const locked: readonly (keyof Answers)[] = activateRepoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true })?.preset.locked ?? [];
+    const { repoPreset } = await import('../engines/preset-repo.js');
+    const preset = repoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true });
     if (args.flags.list) {
-      const { answers, root } = loadRepo(process.cwd());
+      const { answers, root } = loadRepo(process.cwd(), preset);
       const groups = listTargets(answers);
       if (out.isJson) out.json({ ok: true, root, groups });
       else for (const g of groups) out.info(`${g.group}\n${g.paths.map((p) => `  ${p}`).join('\n')}`);
       return 0;
     }
     const changes = await changesFrom(args);
-    if (locked.length > 0) refuseLockedChanges(changes, locked);
+    if (preset && preset.preset.locked.length > 0) refuseLockedChanges(changes, preset.preset);
     const report = await regenerate({
       cwd: process.cwd(),
+      preset,
       // A dry run without a target looks at everything: it only shows what would change.
       targets: args.positionals.length === 0 && args.flags.dryRun ? [...GROUPS] : args.positionals,
       changes,

@@ -44,12 +44,13 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (renovate) restoreRecord(process.cwd());
   const presetBefore = recordedPreset(process.cwd());
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
-  const { activateRepoPreset } = await import('../engines/preset-repo.js');
-  const presetAfter = activateRepoPreset(process.cwd(), { override: args.flags.preset })?.preset;
-  const preset = presetAfter && presetBefore?.name === presetAfter.name && presetBefore.version !== presetAfter.version
+  const { repoPreset } = await import('../engines/preset-repo.js');
+  const active = repoPreset(process.cwd(), { override: args.flags.preset });
+  const presetAfter = active?.preset;
+  const preset = presetAfter && presetBefore && presetBefore.name === presetAfter.name && presetBefore.version !== presetAfter.version
     ? { name: presetAfter.name, fromVersion: presetBefore.version, toVersion: presetAfter.version }
     : undefined;
-  const report = await update({ cwd: process.cwd(), dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
+  const report = await update({ cwd: process.cwd(), preset: active, dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
 
   const diff = report.dryRun ? await planDiff(report.files) : undefined;
   if (diff) out.info(diff.replace(/\n$/, ''));

@@ -4,6 +4,7 @@
 // what it needs, and a run that calls the modules of check/, one per file format.
 import { checkConflictMarkers } from './check/markers.js';
 import type { Answers } from '../model/questions.js';
+import type { ActivePreset } from '../model/preset.js';
 import { RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { checkAdminPort, checkChartNonRoot, checkChartProbes } from './check/chart.js';
 import { Checker } from './check/checker.js';
@@ -164,10 +165,11 @@ export interface CheckReport {
   waiverPolicy?: { preset: string; maxDays?: number; unwaivable: string[]; require: string[] };
 }
 
-export function checkRepo(start: string): CheckReport {
+/** `preset`: the repo's recorded preset, loaded (preset-check.ts): its files are generated files too. */
+export function checkRepo(start: string, preset?: ActivePreset): CheckReport {
   const root = findRepoRoot(start);
   const c = new Checker(root);
-  const loaded = readRecord(c);
+  const loaded = readRecord(c, preset);
   const input: RuleInput = loaded ?? {};
   const skipped: CheckReport['skipped'] = [];
   for (const rule of CHECK_RULES as readonly CheckRule<Rule>[]) {

@@ -3,16 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRepo, type CheckReport, type Rule } from './check.js';
-import { activateRepoPreset, type BrokenLock } from './preset-repo.js';
-import { presetPath, PresetError, usePreset, type Convention } from '../model/preset.js';
+import { repoPreset, type BrokenLock } from './preset-repo.js';
+import { presetPath, PresetError, type Convention } from '../model/preset.js';
 import { RECORD_FILE } from '../model/record.js';
 
 export function checkWithPreset(start: string): CheckReport {
-  let active: ReturnType<typeof activateRepoPreset>;
+  let active: ReturnType<typeof repoPreset>;
   let loadError: string | undefined;
   let locks: BrokenLock[] = [];
   try {
-    active = activateRepoPreset(start, {
+    active = repoPreset(start, {
       reportLocks: (broken) => {
         locks = broken;
       },
@@ -21,8 +21,8 @@ export function checkWithPreset(start: string): CheckReport {
     if (!(err instanceof PresetError)) throw err;
     loadError = err.message;
   }
-  try {
-    const report = checkRepo(start);
+  {
+    const report = checkRepo(start, active);
     if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
     if (active) {
       const who = `preset ${active.preset.name} ${active.preset.version}`;
@@ -40,8 +40,6 @@ export function checkWithPreset(start: string): CheckReport {
     }
     report.ok = report.violations.length === 0;
     return report;
-  } finally {
-    usePreset(undefined);
   }
 }
 

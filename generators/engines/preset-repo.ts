@@ -1,11 +1,11 @@
 // The preset of an existing repo: the one its record names (loaded again from the recorded
 // source), or the one --preset gives instead (update: a newer version of it). regen, update
-// and check make it the active preset before they read the repo.
+// and check pass it on with the repo's answers.
 import { readFileSync } from 'node:fs';
 import { CommandFailed } from '../plumbing/errors.js';
 import { join } from 'node:path';
 import { loadPreset, resolvePresetAnswers } from './preset-load.js';
-import { presetMessage, PresetError, usePreset, type ActivePreset, type Preset } from '../model/preset.js';
+import { presetMessage, PresetError, type ActivePreset, type Preset } from '../model/preset.js';
 import { parseRecord, RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { findRepoRoot } from './repo.js';
 
@@ -28,9 +28,8 @@ export interface RepoPresetOptions {
   reportLocks?: (broken: BrokenLock[]) => void;
 }
 
-/** Activates the repo's preset (or none) and returns it; PresetError when it cannot be loaded. */
-export function activateRepoPreset(start: string, opts: RepoPresetOptions = {}): ActivePreset | undefined {
-  usePreset(undefined);
+/** The repo's preset (or none) with its recorded answers; PresetError when it cannot be loaded. */
+export function repoPreset(start: string, opts: RepoPresetOptions = {}): ActivePreset | undefined {
   let root: string;
   let record: RepoRecord;
   try {
@@ -60,9 +59,7 @@ export function activateRepoPreset(start: string, opts: RepoPresetOptions = {}):
     opts.reportLocks(broken);
   }
   const answers = recordedAnswers(preset, recorded?.answers ?? {});
-  const active = { preset, answers };
-  usePreset(active);
-  return active;
+  return { preset, answers };
 }
 
 const show = (v: unknown) => JSON.stringify(v);

@@ -2,6 +2,7 @@
 // A file still as generated is replaced; a file the user edited is a conflict, resolved by
 // --force, --skip-modified or, on a terminal, by asking. Nothing is written while any
 // conflict is unresolved, and all writes (record included) land atomically.
+import type { ActivePreset } from '../model/preset.js';
 import { resolveAnswers } from '../model/answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from '../model/files.js';
 import type { Answers } from '../model/questions.js';
@@ -17,6 +18,8 @@ export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
 
 export interface RegenOptions {
   cwd: string;
+  /** The repo's preset (preset-repo.ts): the answers carry it into the file table, render and record. */
+  preset?: ActivePreset;
   /** Paths (relative to cwd, or to the repo root) or group names. */
   targets: string[];
   /** Answers that change (already coerced). */
@@ -144,7 +147,7 @@ const CHOSEN: Record<Resolution, EditedPolicy> = { overwrite: 'overwrite', skip:
 
 export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const policy = editedPolicy(opts);
-  const { root, record, answers: oldAnswers } = loadRepo(opts.cwd);
+  const { root, record, answers: oldAnswers } = loadRepo(opts.cwd, opts.preset);
   refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
   if (changes.name !== undefined && changes.name !== oldAnswers.name) {

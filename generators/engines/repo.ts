@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from '../model/answers.js';
 import { detectEnvironment } from '../model/environment.js';
 import { QUESTIONS, type Answers } from '../model/questions.js';
+import type { ActivePreset } from '../model/preset.js';
 import { inEolOf, normalizeEol, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../model/record.js';
 
 export class NotAGeneratedRepoError extends CommandFailed {}
@@ -30,25 +31,26 @@ export interface LoadedRepo {
 }
 
 /** Validates recorded answers against the registry (a hand-edited record can break them). */
-export function recordAnswers(record: RepoRecord): Answers {
+/** The recorded answers, carrying the repo's preset when one is given (its files, templates and patches). */
+export function recordAnswers(record: RepoRecord, preset?: ActivePreset): Answers {
   // Dropping it would lose what a newer generator or a teammate recorded on the next write.
   const unknown = Object.keys(record.answers).find((k) => !QUESTIONS.some((q) => q.key === k));
   if (unknown !== undefined) {
     throw new RecordError(`${RECORD_FILE}: answers.${unknown}: not an answer this generator knows (a newer generator or a hand edit wrote it): remove it, or use the generator version that knows it`);
   }
   try {
-    return resolveAnswers(record.answers as never, { useDefaults: true, env: detectEnvironment() });
+    return resolveAnswers(record.answers as never, { useDefaults: true, env: detectEnvironment(), preset });
   } catch (err) {
     if (err instanceof AnswerError) throw new RecordError(`${RECORD_FILE}: recorded answer ${err.message}`);
     throw err;
   }
 }
 
-export function loadRepo(start: string): LoadedRepo {
+export function loadRepo(start: string, preset?: ActivePreset): LoadedRepo {
   const root = findRepoRoot(start);
   try {
     const record = parseRecord(readFileSync(join(root, RECORD_FILE), 'utf8'));
-    return { root, record, answers: recordAnswers(record) };
+    return { root, record, answers: recordAnswers(record, preset) };
   } catch (err) {
     if (err instanceof RecordError) throw new NotAGeneratedRepoError(err.message.replace(RECORD_FILE, join(root, RECORD_FILE)));
     throw err;

@@ -5,8 +5,8 @@
 import { hashContent, type RepoRecord } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { PresetError, usePreset } from '../model/preset.js';
-import { activateRepoPreset } from './preset-repo.js';
+import { PresetError, withPreset } from '../model/preset.js';
+import { repoPreset } from './preset-repo.js';
 import { Checkout, loadRepo } from './repo.js';
 
 /** How many stale files a report names; the count says the rest. */
@@ -45,15 +45,12 @@ export function staleAgainstThisVersion(start: string): Staleness | undefined {
   if (record.version !== GENERATOR_VERSION) return undefined;
   try {
     // What this version writes for the repo includes its preset's files and patches.
-    activateRepoPreset(root);
-    const rendered = new Map(renderAll(answers).map((f) => [f.path, f.content]));
+    const rendered = new Map(renderAll(withPreset(answers, repoPreset(root))).map((f) => [f.path, f.content]));
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {
     // A preset that cannot be loaded: check and update say so; staleness cannot be told.
     if (err instanceof PresetError) return undefined;
     throw err;
-  } finally {
-    usePreset(undefined);
   }
 }
 

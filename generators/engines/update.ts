@@ -2,6 +2,7 @@
 // base = the text the record's blob id names (what was generated), ours = the file now,
 // theirs = what this version generates from the recorded answers. Runs only on a clean
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
+import type { ActivePreset } from '../model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { compareVersions } from '../model/record.js';
 import { tidyAfterMerge } from './go-tidy.js';
@@ -21,6 +22,8 @@ export interface GeneratedText {
 
 export interface UpdateOptions {
   cwd: string;
+  /** The repo's preset, or the newer one --preset names: the answers carry it. */
+  preset?: ActivePreset;
   dryRun?: boolean;
   /**
    * "This" generator: its templates and version. The CLI uses the built-in ones; tests
@@ -43,7 +46,7 @@ export interface UpdateReport extends PlanReport {
 
 
 export async function update(opts: UpdateOptions): Promise<UpdateReport> {
-  const { root, record, answers } = loadRepo(opts.cwd);
+  const { root, record, answers } = loadRepo(opts.cwd, opts.preset);
   const version = opts.version ?? GENERATOR_VERSION;
   const render = opts.render ?? ((a: Answers) => renderAll(a));
 

@@ -1,5 +1,5 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
-import { presetDefault, presetMessage, PresetError, activePreset } from './preset.js';
+import { presetDefault, presetMessage, presetOf, PresetError, withPreset, type ActivePreset } from './preset.js';
 import { UsageError } from '../plumbing/errors.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';
@@ -72,6 +72,8 @@ export interface ResolveOptions {
   /** Take defaults for everything not given; otherwise a missing value is an error. */
   useDefaults: boolean;
   env: Environment;
+  /** The preset the answers are made with (its defaults apply); else the one `given` carries. */
+  preset?: ActivePreset;
 }
 
 /**
@@ -79,19 +81,20 @@ export interface ResolveOptions {
  * every value, and drops answers to questions that do not apply.
  */
 export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts: ResolveOptions): Answers {
+  const preset = opts.preset ?? presetOf(given);
   const out: Partial<Record<AnswerKey, unknown>> = {};
   const missing: Question[] = [];
   for (const q of QUESTIONS) {
     if (q.when && !q.when(out as Partial<Answers>)) continue;
     let value = given[q.key];
-    if (value === undefined && opts.useDefaults && (value = presetDefault(q.key, out as Partial<Answers>)) !== undefined) {
+    if (value === undefined && opts.useDefaults && (value = presetDefault(preset, q.key, out as Partial<Answers>)) !== undefined) {
       // A preset's default that breaks our rule is the preset's mistake, not a flag's.
       try {
         value = coerce(q, value);
         validateOne(q, value);
       } catch (err) {
         if (!(err instanceof AnswerError)) throw err;
-        throw new PresetError(presetMessage(activePreset()!.preset, `defaults.${q.key}: ${showValue(value)} ${err.rule}`));
+        throw new PresetError(presetMessage(preset!.preset, `defaults.${q.key}: ${showValue(value)} ${err.rule}`));
       }
     } else if (value === undefined) {
       if (opts.useDefaults && q.default) value = q.default(out as Partial<Answers>, opts.env);
@@ -106,7 +109,7 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
     out[q.key] = value;
   }
   if (missing.length > 0) throw new MissingAnswersError(missing);
-  return out as unknown as Answers;
+  return withPreset(out as unknown as Answers, preset);
 }
 
 export { AnswersFileError };

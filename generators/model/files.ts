@@ -1,6 +1,6 @@
 // The one table of output files. Creation, group generators, regen, --dry-run and the
 // record's hash list all read it.
-import { activePreset, presetMessage, presetPathProblem, PresetError } from './preset.js';
+import { presetMessage, presetOf, presetPathProblem, PresetError } from './preset.js';
 import type { Answers } from './questions.js';
 
 /** `preset`: the files a preset adds (preset.ts); its replacements keep our file's group. */
@@ -174,12 +174,12 @@ export function templatePath(file: OutputFile): string {
 
 /** The files that exist for these answers, in table order, then the active preset's own. */
 export function filesFor(a: Answers): OutputFile[] {
-  return [...FILES.filter((f) => !f.when || f.when(a)), ...presetFiles()];
+  return [...FILES.filter((f) => !f.when || f.when(a)), ...presetFiles(a)];
 }
 
-/** Files the active preset adds: its templates whose paths are not in our table. */
-function presetFiles(): OutputFile[] {
-  const p = activePreset();
+/** Files the answers' preset adds: its templates whose paths are not in our table. */
+function presetFiles(a: Answers): OutputFile[] {
+  const p = presetOf(a);
   if (!p) return [];
   const ours = new Set(FILES.map((f) => f.path));
   return p.preset.templates

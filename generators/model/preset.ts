@@ -1,7 +1,8 @@
 // A preset: a platform team's defaults, locked answers, questions, templates, patches and
-// conventions, loaded from a folder or an npm package (preset-load.ts). The preset a run
-// generates with is held here, once per command, so that answers, the file table, rendering
-// and the record all see the same one without threading it through every call.
+// conventions, loaded from a folder or an npm package (engines/preset-load.ts). A preset is a
+// value: the answers carry the one they were made with (presetOf), so answers, the file table,
+// rendering and the record all see the same one, and a fleet check over repos with different
+// presets needs no reset.
 import { UsageError } from '../plumbing/errors.js';
 import type { AnswerKey, Answers } from './questions.js';
 
@@ -98,33 +99,42 @@ export interface ActivePreset {
   answers: PresetAnswers;
 }
 
-let active: ActivePreset | undefined;
+/**
+ * The preset a set of answers was made with travels inside the answers value: what is generated
+ * is a function of the answers alone. A symbol key, so spreads keep it while JSON, Object.keys
+ * and the answer types leave it out.
+ */
+const PRESET = Symbol('preset');
 
-/** Sets the preset this run generates with (undefined: none). */
-export function usePreset(p: ActivePreset | undefined): void {
-  active = p;
+/** The preset these answers were made with (undefined: none). */
+export function presetOf(a: object): ActivePreset | undefined {
+  return (a as { [PRESET]?: ActivePreset })[PRESET];
 }
 
-export function activePreset(): ActivePreset | undefined {
-  return active;
+/** The answers, carrying this preset (or none). */
+export function withPreset<T extends object>(a: T, p: ActivePreset | undefined): T {
+  const out = { ...a } as T & { [PRESET]?: ActivePreset };
+  if (p) out[PRESET] = p;
+  else delete out[PRESET];
+  return out;
 }
 
-/** The record's entry for the active preset. */
-export function presetRecord(): PresetRecord | undefined {
-  if (!active) return undefined;
-  const { name, version, source } = active.preset;
-  return { name, version, source, answers: active.answers };
+/** The record's entry for a preset. */
+export function presetRecord(p: ActivePreset | undefined): PresetRecord | undefined {
+  if (!p) return undefined;
+  const { name, version, source } = p.preset;
+  return { name, version, source, answers: p.answers };
 }
 
-/** The active preset's default for a question, rendered with the answers before it. */
-export function presetDefault(key: AnswerKey, earlier: Partial<Answers>): unknown {
-  const d = active?.preset.defaults[key];
+/** A preset's default for a question, rendered with the answers before it. */
+export function presetDefault(p: ActivePreset | undefined, key: AnswerKey, earlier: Partial<Answers>): unknown {
+  const d = p?.preset.defaults[key];
   if (d === undefined) return undefined;
   if (typeof d !== 'function') return d;
   try {
     return d(earlier);
   } catch (err) {
-    throw new PresetError(presetMessage(active!.preset, `defaults.${key}: ${(err as Error).message.split('\n')[0]}`));
+    throw new PresetError(presetMessage(p!.preset, `defaults.${key}: ${(err as Error).message.split('\n')[0]}`));
   }
 }
 

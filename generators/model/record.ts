@@ -3,7 +3,7 @@
 // its output exactly; the blob ids tell untouched files from edited ones, and name the
 // generated text in git's object store (the base of `update`'s 3-way merge).
 import { createHash } from 'node:crypto';
-import { presetRecord, type PresetRecord } from './preset.js';
+import { presetOf, presetRecord, type PresetRecord } from './preset.js';
 import type { Answers } from './questions.js';
 import type { FileToWrite } from '../plumbing/write.js';
 
@@ -72,7 +72,7 @@ export function makeRecord(answers: Answers, version: string, hashes: RepoRecord
   const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
   if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
   // The active preset is the one these files were generated with.
-  const preset = presetRecord();
+  const preset = presetRecord(presetOf(answers));
   if (preset) record.preset = preset;
   return record;
 }

@@ -4,7 +4,7 @@ import { catalogContext } from '../model/catalog.js';
 import { renderGoMod, renderGoSum } from './go-pins.js';
 import { filesFor, outputPath, templatePath, type OutputFile } from '../model/files.js';
 import { goImage, IMAGES } from './image-pins.js';
-import { activePreset, presetMessage, PresetError, presetPath, type Patch } from '../model/preset.js';
+import { presetMessage, presetOf, PresetError, presetPath, type Patch, type Preset } from '../model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { HELPERS } from './template-helpers.js';
 import { compileSource, createEnv, loadHandlebars, loadRaw, type Env, type Render } from './template-source.js';
@@ -44,15 +44,15 @@ export function templateContext(a: Answers): Record<string, unknown> {
     deployGitops: a.deploy === 'gitops',
     images: { ...IMAGES, go: goImage(a.goVersion) },
     catalog: catalogContext(a, presetSourceUrl(a)),
-    ...presetContext(),
+    ...presetContext(a),
   };
 }
 
 /** The preset's catalog.sourceLocation for these answers: an http(s) URL, or the preset's error. */
 function presetSourceUrl(a: Answers): string | undefined {
-  const preset = activePreset()?.preset;
+  const preset = presetOf(a)?.preset;
   if (!preset?.sourceLocation) return undefined;
-  const url = presetRender('catalog.sourceLocation', () => preset.sourceLocation!(a)).trim();
+  const url = presetRender(preset, 'catalog.sourceLocation', () => preset.sourceLocation!(a)).trim();
   let ok = false;
   try {
     ok = ['http:', 'https:'].includes(new URL(url).protocol) && !/\s/.test(url);
@@ -64,8 +64,8 @@ function presetSourceUrl(a: Answers): string | undefined {
 }
 
 /** A preset's answers as {{preset.<key>}}, and its name and version. */
-function presetContext(): Record<string, unknown> {
-  const p = activePreset();
+function presetContext(a: Answers): Record<string, unknown> {
+  const p = presetOf(a);
   return p ? { preset: p.answers, presetName: p.preset.name, presetVersion: p.preset.version } : {};
 }
 
@@ -85,10 +85,10 @@ export function adminPortFor(port: number): number {
 export function renderFile(file: OutputFile, a: Answers, context = templateContext(a)): RenderedFile {
   const tpl = templatePath(file);
   let content: string;
-  const preset = activePreset()?.preset;
+  const preset = presetOf(a)?.preset;
   const replacement = preset?.templates.find((t) => t.path === file.path);
   if (replacement) {
-    content = presetRender(replacement.file, () => replacement.render(context));
+    content = presetRender(preset!, replacement.file, () => replacement.render(context));
     if (file.engine === 'chart') content = content.replaceAll('<CHARTNAME>', a.name);
   } else if (file.engine === 'pins') {
     content = file.path === 'go.mod' ? renderGoMod(a, `${a.goVersion}.0`) : renderGoSum(a);
@@ -106,30 +106,30 @@ export function renderFile(file: OutputFile, a: Answers, context = templateConte
       throw new Error(`rendering ${tpl}: ${(err as Error).message}`);
     }
   }
-  for (const patch of preset?.patches ?? []) if (patch.file === file.path) content = applyPatch(patch, content, context, a);
+  for (const patch of preset?.patches ?? []) if (patch.file === file.path) content = applyPatch(preset!, patch, content, context, a);
   return { path: outputPath(file, a), content, file };
 }
 
 /** Runs a preset's render; a failure names the preset and its file. */
-function presetRender(where: string, render: () => string): string {
+function presetRender(preset: Preset, where: string, render: () => string): string {
   try {
     return render();
   } catch (err) {
-    throw new PresetError(presetMessage(activePreset()!.preset, `${where}: ${(err as Error).message.split('\n')[0]}`));
+    throw new PresetError(presetMessage(preset, `${where}: ${(err as Error).message.split('\n')[0]}`));
   }
 }
 
 /** A preset's patch on our generated text; a missing line is the preset's error (our template changed under it). */
-function applyPatch(patch: Patch, content: string, context: object, a: Answers): string {
+function applyPatch(preset: Preset, patch: Patch, content: string, context: object, a: Answers): string {
   const file = presetPath(patch.file, a.name);
-  let text = presetRender(`${patch.where} (${file})`, () => patch.text(context));
+  let text = presetRender(preset, `${patch.where} (${file})`, () => patch.text(context));
   if (patch.kind === 'append') return (content === '' || content.endsWith('\n') ? content : `${content}\n`) + text;
   if (!text.endsWith('\n')) text += '\n';
   const lines = content.split('\n');
   const at = lines.flatMap((l, i) => (l === patch.line ? [i] : []));
   if (at.length !== 1) {
     throw new PresetError(
-      presetMessage(activePreset()!.preset, `${patch.where}: ${file} has ${at.length === 0 ? 'no' : at.length} line(s) ${JSON.stringify(patch.line)}; a patch needs exactly one`),
+      presetMessage(preset, `${patch.where}: ${file} has ${at.length === 0 ? 'no' : at.length} line(s) ${JSON.stringify(patch.line)}; a patch needs exactly one`),
     );
   }
   const i = at[0]!;

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { ensureTools, toolPath } from '../support/tools.js';
 import { edit, newRepo, readRecord, writeRecord } from '../support/regen/repo.js';
+import { presetCopy, presetRepo } from '../support/preset.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 
 const CHART = 'charts/orders';
@@ -177,6 +178,28 @@ test('check --help names the fleet flags', async () => {
   assert.match(r.stdout, /check \[directory\.\.\.\]/);
   assert.match(r.stdout, /--repos <file>/);
   assert.match(r.stdout, /--sarif <file>/);
+});
+
+// A preset is a value carried by each repo's answers: in one process, a repo checked after one
+// with another preset (or none) sees only its own files, templates and conventions.
+test('a fleet of repos with different presets, and none: each checked with its own, in one run', async () => {
+  const owners = presetCopy((d) => {
+    writeFileSync(join(d, 'templates', 'OWNERS.hbs'), 'team: {{preset.team}}\n');
+    const manifest = join(d, 'go-k8s-service-preset.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('id: team-label', 'id: team-label-v2'));
+  });
+  const dirs = [await presetRepo(), await presetRepo({ preset: owners }), await newRepo(), await presetRepo()];
+  const parent = mkdtempSync(join(tmpdir(), 'cgks-fleet-presets-'));
+  writeFileSync(join(parent, 'repos.txt'), `${dirs.join('\n')}\n`);
+  const r = await runCli(['check', '--repos', join(parent, 'repos.txt'), '--json'], { cwd: parent });
+  const j = JSON.parse(r.stdout) as { ok: boolean; repos: { ok: boolean; violations: unknown[]; presetRules?: Record<string, string> }[] };
+  assert.is(r.exitCode, 0, r.stdout);
+  assert.equal(j.repos.map((x) => [x.ok, Object.keys(x.presetRules ?? {})]), [
+    [true, ['team-label', 'no-latest-tag']],
+    [true, ['team-label-v2', 'no-latest-tag']],
+    [true, []],
+    [true, ['team-label', 'no-latest-tag']],
+  ]);
 });
 
 test.run();

@@ -14,7 +14,6 @@ import { startRegistry } from '../support/registry.js';
 import { commitAll, edit, readRecord, snapshot } from '../support/regen/repo.js';
 import { otherVersion, updateIn } from '../support/regen/generators.js';
 import { renderAll } from '../../generators/render/render.js';
-import { usePreset } from '../../generators/model/preset.js';
 import type { Answers } from '../../generators/model/questions.js';
 import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../support/preset.js';
 
@@ -306,7 +305,7 @@ test('update takes a newer generator\'s template changes and the newer preset\'s
   const dir = await presetRepo({ git: true });
   edit(dir, 'Makefile', /^GO( +)\?= go$/m, 'GO$1?= go1.26');
   commitAll(dir, 'use go1.26');
-  // The newer generator: this one's templates (rendered in-process, with the active preset) with the clean target changed.
+  // The newer generator: this one's templates (rendered in-process, with the preset the answers carry) with the clean target changed.
   const OLD_CLEAN = 'clean: ## Remove build output and coverage files\n\trm -rf bin dist coverage.out';
   const NEW_CLEAN = 'clean: ## Remove build output, coverage and test caches\n\trm -rf bin dist coverage.out\n\t$(GO) clean -testcache';
   const V2 = otherVersion(1);
@@ -315,12 +314,8 @@ test('update takes a newer generator\'s template changes and the newer preset\'s
       if (r.path === 'Makefile' && !r.content.includes(OLD_CLEAN)) throw new Error('the Makefile template changed: update OLD_CLEAN in this test');
       return { path: r.path, content: r.path === 'Makefile' ? r.content.replace(OLD_CLEAN, NEW_CLEAN) : r.content, file: r.file };
     });
-  try {
-    const { code, c } = await updateIn(dir, { render, version: V2 }, ['--json', '--preset', presetV2()]);
-    assert.is(code, 0, c.errors.join('\n'));
-  } finally {
-    usePreset(undefined);
-  }
+  const { code, c } = await updateIn(dir, { render, version: V2 }, ['--json', '--preset', presetV2()]);
+  assert.is(code, 0, c.errors.join('\n'));
   const makefile = read(dir, 'Makefile');
   assert.match(makefile, /^GO +\?= go1\.26$/m, 'the team\'s edit');
   assert.match(makefile, /\n\t\$\(GO\) clean -testcache\n/, 'the generator\'s change');

@@ -4,12 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPreset } from '../../generators/engines/preset-load.js';
-import { usePreset, type Patch, type Preset } from '../../generators/model/preset.js';
+import { withPreset, type Patch, type Preset } from '../../generators/model/preset.js';
 import { compileTemplate, renderAll } from '../../generators/render/render.js';
 import { answersFor } from '../support/generate.js';
 import { EXAMPLE } from '../support/preset.js';
-
-test.after.each(() => usePreset(undefined));
 
 test('the example preset loads: its defaults, lock, questions, templates, patches and conventions', () => {
   const p = loadPreset(EXAMPLE, { cwd: process.cwd() });
@@ -38,7 +36,7 @@ function presetWith(patches: Omit<Patch, 'where'>[]): Preset {
 test('patches: before, after and replace one literal line; append at the end; only on files the answers generate', () => {
   const a = answersFor({ ci: 'github' });
   const plain = new Map(renderAll(a).map((r) => [r.path, r.content]));
-  usePreset({
+  const withPatches = withPreset(a, {
     preset: presetWith([
       { file: '.dockerignore', kind: 'before', line: '.git', text: () => '# before\n' },
       { file: '.dockerignore', kind: 'after', line: '.git', text: () => '# after' },
@@ -48,7 +46,7 @@ test('patches: before, after and replace one literal line; append at the end; on
     ]),
     answers: {},
   });
-  const patched = new Map(renderAll(a).map((r) => [r.path, r.content]));
+  const patched = new Map(renderAll(withPatches).map((r) => [r.path, r.content]));
   assert.is(patched.get('.dockerignore'), plain.get('.dockerignore')!.replace(/^\.git$/m, '# before\n.git\n# after'));
   assert.is(patched.get('.gitignore'), plain.get('.gitignore')!.replace(/^\/bin\/$/m, '/bin/\n/out/'));
   assert.is(patched.get('go.mod'), `${plain.get('go.mod')}// appended\n`);

@@ -3,16 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesFor, outputPath } from '../../model/files.js';
 import type { Answers } from '../../model/questions.js';
+import type { ActivePreset } from '../../model/preset.js';
 import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../../model/record.js';
 import { GENERATOR_VERSION } from '../../model/version.js';
 import { recordAnswers } from '../repo.js';
 import type { Checker } from './checker.js';
 
 /** The record and its answers; undefined when it cannot be read (a violation of record). */
-export function readRecord(c: Checker): { record: RepoRecord; answers: Answers } | undefined {
+export function readRecord(c: Checker, preset?: ActivePreset): { record: RepoRecord; answers: Answers } | undefined {
   try {
     const record = parseRecord(readFileSync(join(c.root, RECORD_FILE), 'utf8'));
-    const answers = recordAnswers(record);
+    const answers = recordAnswers(record, preset);
     if (compareVersions(record.version, GENERATOR_VERSION) > 0) {
       c.notes.push(`${RECORD_FILE} was written by ${record.version}, newer than this checker (${GENERATOR_VERSION})`);
     }
