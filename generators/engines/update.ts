@@ -2,6 +2,7 @@
 // base = the text the record's blob id names (what was generated), ours = the file now,
 // theirs = what this version generates from the recorded answers. Runs only on a clean
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
+import { spawnSync } from 'node:child_process';
 import type { ActivePreset } from '../model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { compareVersions } from '../model/record.js';
@@ -97,11 +98,19 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   }
 
   const decided: DecidedFile[] = [];
+  // A recorded file the team deleted in a commit (`git rm`; the work tree is clean here) was
+  // removed on purpose: recorded as such, so check stops reporting it and no update recreates it.
+  const deletedByTeam: string[] = [];
   for (const { c, rules } of planned) {
     if (c.recorded !== undefined) c.base = bases.get(c.recorded);
-    decided.push({ case: c, decision: await decide(c, rules) });
+    let decision = await decide(c, rules);
+    if (decision?.action === 'missing' && deletedInHistory(root, c.path)) {
+      decision = { action: 'removed', reason: `deleted in a commit: recorded as removed on purpose; \`regen ${c.path}\` brings it back`, record: 'drop' };
+      deletedByTeam.push(c.path);
+    }
+    decided.push({ case: c, decision });
   }
-  const plan = makePlan(checkout, record, decided, { answers, version, removed: removedOnPurpose });
+  const plan = makePlan(checkout, record, decided, { answers, version, removed: [...removedOnPurpose, ...deletedByTeam] });
   const of = (a: Action) => plan.files.filter((f) => f.action === a).map((f) => f.path);
 
   const report: UpdateReport = {
@@ -116,7 +125,7 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     wrote: false,
     dryRun: Boolean(opts.dryRun),
     warnings,
-    summary: summarize(plan.files, Boolean(opts.dryRun)),
+    summary: (deletedByTeam.length > 0 ? `recorded as removed (deleted in a commit): ${deletedByTeam.join(', ')}; ` : '') + summarize(plan.files, Boolean(opts.dryRun)),
   };
   if (!opts.dryRun && changesDisk(plan)) {
     const failed = applyPlan(root, plan, `create-go-k8s-service ${version}: update from ${record.version}`);
@@ -127,4 +136,11 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     if (tidied.warning) warnings.push(tidied.warning);
   }
   return report;
+}
+
+/** The file is not in HEAD's tree, though the record lists it: a commit deleted it. */
+function deletedInHistory(root: string, path: string): boolean {
+  // `HEAD:./<path>` is relative to -C's directory, so a service inside a monorepo works too.
+  const r = spawnSync('git', ['-C', root, 'cat-file', '-e', `HEAD:./${path}`], { stdio: 'ignore' });
+  return r.status === 1 || r.status === 128;
 }

@@ -2,12 +2,12 @@
 // file the service cannot work without named to `remove`, an answer in the record that this
 // generator does not know, a generated file that is a directory. Each is named, in one line,
 // and nothing is written.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
-import { commitAll, edit, newRepo, read, readRecord, snapshot, writeRecord } from '../support/regen/repo.js';
+import { commitAll, edit, git, newRepo, read, readRecord, snapshot, writeRecord } from '../support/regen/repo.js';
 import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
 
 interface Json {
@@ -63,6 +63,37 @@ test('update calls a file with markers an unresolved conflict (exit 1) and leave
   assert.is(docker?.action, 'conflict', JSON.stringify(j.files));
   assert.match(docker?.reason ?? '', /unresolved conflict markers/);
   assert.is(read(dir, 'Dockerfile'), before);
+});
+
+test('update records a file the team deleted in a commit (git rm) as removed, names it first; check is quiet after', async () => {
+  const dir = await newRepo({ git: true });
+  git(dir, ['rm', '-q', 'compose.yaml']);
+  commitAll(dir, 'we do not use compose');
+  const before = await runCli(['check', '--json'], { cwd: dir });
+  assert.ok((JSON.parse(before.stdout) as Json).violations.some((v) => v.rule === 'record' && v.file === 'compose.yaml'), before.stdout);
+  const seams = await newerGenerator(dir, otherVersion(1), (p, c) => (p === 'compose.yaml' || p === 'Makefile' ? `${c}# version 2\n` : c));
+  const { code, c } = await updateIn(dir, seams, ['--json']);
+  assert.is(code, 0, c.errors.join('\n'));
+  const j = c.json[0] as { files: { path: string; action: string; reason?: string }[] };
+  assert.equal(j.files.find((f) => f.path === 'compose.yaml')?.action, 'removed', JSON.stringify(j.files));
+  // The summary line names it first.
+  assert.ok(c.info.some((l) => /: recorded as removed \(deleted in a commit\): compose\.yaml; /.test(l)), c.info.join('\n'));
+  assert.not.ok(existsSync(join(dir, 'compose.yaml')));
+  assert.equal((readRecord(dir) as { removed?: string[] }).removed, ['compose.yaml']);
+  commitAll(dir, 'update');
+  const after = await runCli(['check'], { cwd: dir });
+  assert.is(after.exitCode, 0, after.stdout + after.stderr);
+});
+
+test('an uncommitted deletion is not a removal: update refuses the dirty tree, nothing recorded', async () => {
+  const dir = await newRepo({ git: true });
+  rmSync(join(dir, 'compose.yaml'));
+  const seams = await newerGenerator(dir, otherVersion(1), (p, c) => (p === 'Makefile' ? `${c}# version 2\n` : c));
+  await updateIn(dir, seams, ['--json']).then(
+    () => assert.unreachable('update ran on a dirty tree'),
+    (err: Error) => assert.match(err.message, /^uncommitted changes \(compose\.yaml\)/),
+  );
+  assert.equal((readRecord(dir) as { removed?: string[] }).removed, undefined);
 });
 
 for (const path of ['go.mod', 'go.sum', 'cmd/orders/main.go', 'internal/app/app.go', 'Dockerfile', 'Makefile', 'charts/orders/Chart.yaml', 'charts/orders/templates/deployment.yaml']) {
