@@ -23,7 +23,7 @@ function recordedPreset(cwd: string): { name: string; version: string } | undefi
 }
 
 /** Tests pass a newer generator's render function and version here; the CLI passes none. */
-export type UpdateSeams = Pick<UpdateOptions, 'render' | 'version'>;
+export type UpdateSeams = Pick<UpdateOptions, 'render' | 'version' | 'migrations'>;
 
 /** --bot: updated, but conflict markers are left for the reviewer. */
 export const EXIT_CONFLICTS = 3;

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import type { ActivePreset } from '../model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { compareVersions } from '../model/record.js';
+import { MIGRATIONS, movesBetween, type Migration } from './migrations.js';
 import { tidyAfterMerge } from './go-tidy.js';
 import { renderAll } from '../render/render.js';
 import { basesFromRelease, findBases, missingBase } from './merge-base.js';
@@ -25,6 +26,8 @@ export interface UpdateOptions {
   cwd: string;
   /** The repo's preset, or the newer one --preset names: the answers carry it. */
   preset?: ActivePreset;
+  /** The releases' migrations (tests pass their own, for releases of their own). */
+  migrations?: readonly Migration[];
   dryRun?: boolean;
   /**
    * "This" generator: its templates and version. The CLI uses the built-in ones; tests
@@ -69,9 +72,17 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   // Removed on purpose: neither recreated nor merged (and forgotten once no longer generated).
   const removedOnPurpose = (record.removed ?? []).filter((p) => theirs.has(p));
   const checkout = new Checkout(root);
+  // A file a release moved: the team's text and its recorded id go to the new path (and merge
+  // there); the old path is deleted. Only when the team has the old file and not the new one.
+  const moves = movesBetween(opts.migrations ?? MIGRATIONS, record.version, version).filter(
+    (m) => checkout.read(m.from) !== undefined && checkout.read(m.to) === undefined && record.files[m.from] !== undefined,
+  );
+  const movedTo = new Map(moves.map((m) => [m.to, m]));
+  const movedFrom = new Map(moves.map((m) => [m.from, m]));
   const planned = [...new Set([...theirs.keys(), ...Object.keys(record.files)])].sort().map((path) => {
     const t = theirs.get(path);
-    const c: FileCase = { path, current: checkout.read(path), recorded: record.files[path], generated: t?.content };
+    const source = movedTo.get(path)?.from ?? path;
+    const c: FileCase = { path, current: checkout.read(source), recorded: record.files[source], generated: t?.content };
     const rules: FileRules = {
       edited: 'merge',
       once: t?.file?.lifecycle === 'once',
@@ -103,7 +114,10 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   const deletedByTeam: string[] = [];
   for (const { c, rules } of planned) {
     if (c.recorded !== undefined) c.base = bases.get(c.recorded);
-    let decision = await decide(c, rules);
+    const move = movedFrom.get(c.path);
+    let decision = move
+      ? { action: 'delete' as const, reason: `moved to ${move.to} by the migrations of ${move.version}`, record: 'drop' as const }
+      : await decide(c, rules);
     if (decision?.action === 'missing' && deletedInHistory(root, c.path)) {
       decision = { action: 'removed', reason: `deleted in a commit: recorded as removed on purpose; \`regen ${c.path}\` brings it back`, record: 'drop' };
       deletedByTeam.push(c.path);
@@ -125,7 +139,10 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     wrote: false,
     dryRun: Boolean(opts.dryRun),
     warnings,
-    summary: (deletedByTeam.length > 0 ? `recorded as removed (deleted in a commit): ${deletedByTeam.join(', ')}; ` : '') + summarize(plan.files, Boolean(opts.dryRun)),
+    summary:
+      (moves.length > 0 ? `migrated: ${moves.map((m) => `${m.from} → ${m.to}`).join(', ')}; ` : '') +
+      (deletedByTeam.length > 0 ? `recorded as removed (deleted in a commit): ${deletedByTeam.join(', ')}; ` : '') +
+      summarize(plan.files, Boolean(opts.dryRun)),
   };
   if (!opts.dryRun && changesDisk(plan)) {
     const failed = applyPlan(root, plan, `create-go-k8s-service ${version}: update from ${record.version}`);

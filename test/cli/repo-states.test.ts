@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { runCli } from '../support/cli.js';
 import { commitAll, edit, git, newRepo, read, readRecord, snapshot, writeRecord } from '../support/regen/repo.js';
 import { newerGenerator, otherVersion, updateIn } from '../support/regen/generators.js';
+import type { Answers } from '../../generators/model/questions.js';
 
 interface Json {
   ok: boolean;
@@ -94,6 +95,35 @@ test('an uncommitted deletion is not a removal: update refuses the dirty tree, n
     (err: Error) => assert.match(err.message, /^uncommitted changes \(compose\.yaml\)/),
   );
   assert.equal((readRecord(dir) as { removed?: string[] }).removed, undefined);
+});
+
+// Migrations between versions: a release that moves a generated file carries the move, and
+// update applies it to the team's file before merging, so the team's edits arrive at the new path.
+test('update applies a release\'s file move to the team\'s edited file: its edits land at the new path, merged', async () => {
+  const dir = await newRepo({ git: true });
+  edit(dir, 'internal/api/hello_test.go', /^package api/m, '// Our own note on the hello tests.\npackage api');
+  commitAll(dir, 'our note');
+  const next = otherVersion(1);
+  const base = await newerGenerator(dir, next, (p, c) => (p === 'internal/api/hello_test.go' ? `${c}// version 2\n` : c));
+  // The newer release writes the file at its new path.
+  const seams = {
+    version: next,
+    render: (a: Answers) => base.render!(a).map((f) => (f.path === 'internal/api/hello_test.go' ? { ...f, path: 'internal/api/greeting_test.go' } : f)),
+    migrations: [{ version: next, moves: [{ from: 'internal/api/hello_test.go', to: 'internal/api/greeting_test.go' }] }],
+  };
+  const { code, c } = await updateIn(dir, seams, ['--json']);
+  assert.is(code, 0, c.errors.join('\n'));
+  assert.not.ok(existsSync(join(dir, 'internal/api/hello_test.go')));
+  const moved = read(dir, 'internal/api/greeting_test.go');
+  assert.match(moved, /^\/\/ Our own note on the hello tests\.\npackage api/, 'the team\'s edit');
+  assert.match(moved, /\/\/ version 2\n$/, 'the release\'s change');
+  const j = c.json[0] as { files: { path: string; action: string; reason?: string }[] };
+  assert.equal(j.files.find((f) => f.path === 'internal/api/hello_test.go')?.action, 'delete');
+  assert.match(j.files.find((f) => f.path === 'internal/api/hello_test.go')?.reason ?? '', /moved to internal\/api\/greeting_test\.go by the migrations of /);
+  assert.equal(j.files.find((f) => f.path === 'internal/api/greeting_test.go')?.action, 'merged');
+  const record = readRecord(dir);
+  assert.ok('internal/api/greeting_test.go' in record.files && !('internal/api/hello_test.go' in record.files));
+  assert.ok(c.info.some((l) => /migrated: internal\/api\/hello_test\.go → internal\/api\/greeting_test\.go/.test(l)), c.info.join('\n'));
 });
 
 for (const path of ['go.mod', 'go.sum', 'cmd/orders/main.go', 'internal/app/app.go', 'Dockerfile', 'Makefile', 'charts/orders/Chart.yaml', 'charts/orders/templates/deployment.yaml']) {
