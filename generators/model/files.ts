@@ -50,6 +50,8 @@ export const FILES: readonly OutputFile[] = [
   hbs('cmd/<name>/main.go', 'go'),
   hbs('cmd/<name>/main_test.go', 'go'),
   hbs('internal/api/api.go', 'go'),
+  // The team's routes: written once, never merged (api.Register calls it).
+  once('internal/api/routes.go', 'go'),
   hbs('internal/api/hello.go', 'go'),
   hbs('internal/api/hello_test.go', 'go'),
   hbs('internal/app/app.go', 'go'),

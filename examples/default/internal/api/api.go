@@ -6,9 +6,12 @@ import (
 	"net/http"
 )
 
-// Register adds the API's routes to mux. Routes are ServeMux patterns; their path part
-// ("/api/v1/hello") is the route name in logs, metrics and traces.
+// Register adds the API's routes to mux: the generated ones here, the team's from
+// RegisterRoutes (routes.go). Routes are ServeMux patterns; their path part ("/api/v1/hello") is
+// the route name in logs, metrics and traces.
 func Register(mux *http.ServeMux) {
+	RegisterRoutes(mux)
+
 	mux.HandleFunc("GET /api/v1/hello", Hello)
 }
 
