@@ -21,26 +21,25 @@ export function checkWithPreset(start: string): CheckReport {
     if (!(err instanceof PresetError)) throw err;
     loadError = err.message;
   }
-  {
-    const report = checkRepo(start, active);
-    if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
-    if (active) {
-      const who = `preset ${active.preset.name} ${active.preset.version}`;
-      for (const b of locks) {
-        report.violations.push({ rule: 'preset-lock', file: RECORD_FILE, message: `${b.key} is ${JSON.stringify(b.recorded)}, but ${who} locks it to ${JSON.stringify(b.locked)}` });
-      }
-      report.presetRules = active.preset.conventions.map((c) => c.id);
-      report.presetRuleDescriptions = Object.fromEntries(active.preset.conventions.map((c) => [c.id, c.message]));
-      if (active.preset.waivers) report.waiverPolicy = { preset: `${active.preset.name} ${active.preset.version}`, ...active.preset.waivers };
-      const serviceName = readName(report.root);
-      for (const c of active.preset.conventions) {
-        const v = conventionViolation(report.root, c, serviceName);
-        if (v) report.violations.push(v);
-      }
+  const report = checkRepo(start, active);
+  if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
+  if (active) {
+    const { preset } = active;
+    const who = `${preset.name} ${preset.version}`;
+    for (const b of locks) {
+      report.violations.push({ rule: 'preset-lock', file: RECORD_FILE, message: `${b.key} is ${JSON.stringify(b.recorded)}, but preset ${who} locks it to ${JSON.stringify(b.locked)}` });
     }
-    report.ok = report.violations.length === 0;
-    return report;
+    report.presetRules = preset.conventions.map((c) => c.id);
+    report.presetRuleDescriptions = Object.fromEntries(preset.conventions.map((c) => [c.id, c.message]));
+    if (preset.waivers) report.waiverPolicy = { preset: who, ...preset.waivers };
+    const serviceName = readName(report.root);
+    for (const c of preset.conventions) {
+      const v = conventionViolation(report.root, c, serviceName);
+      if (v) report.violations.push(v);
+    }
   }
+  report.ok = report.violations.length === 0;
+  return report;
 }
 
 function readName(root: string): string | undefined {

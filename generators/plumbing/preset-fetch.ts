@@ -6,39 +6,49 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { privateCacheDir } from './cache-dir.js';
 
 const EXACT = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*@\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const fetched = new Map<string, string>();
 const scratch: string[] = [];
 
+/** Where an exact `name@version` lives in the private cache; undefined for other specs or no cache. */
+function cachePlace(spec: string, env: NodeJS.ProcessEnv): string | undefined {
+  const cache = EXACT.test(spec) ? privateCacheDir('presets', env) : undefined;
+  return cache && join(cache, spec.replace('/', '+'));
+}
+
+const complete = (place: string) => existsSync(join(place, 'package', 'package.json'));
+
+/**
+ * Fills a folder beside `place` and renames it into place, so a concurrent run never sees half a
+ * package; a run that lost the race to another uses the other's. Returns the package folder.
+ */
+function intoCache(place: string, fill: (work: string) => void): string {
+  const work = mkdtempSync(join(dirname(place), '.fill-'));
+  try {
+    fill(work);
+    renameSync(work, place);
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    if (!complete(place)) throw err;
+  }
+  return join(place, 'package');
+}
+
 /** Downloads and unpacks the package `spec` (name, name@version, a tarball path); returns its folder. */
 export function fetchPackage(spec: string, env: NodeJS.ProcessEnv = process.env): string {
   const known = fetched.get(spec);
   if (known) return known;
-  const cache = EXACT.test(spec) ? privateCacheDir('presets', env) : undefined;
-  const target = cache && join(cache, spec.replace('/', '+'));
-  const complete = (dir: string) => existsSync(join(dir, 'package', 'package.json'));
-  if (target && complete(target)) return remember(spec, join(target, 'package'));
-
-  // Unpacked beside its place and renamed into it: a concurrent run never sees half a package.
-  const work = mkdtempSync(join(cache ?? tmpdir(), cache ? '.fetch-' : 'cgks-package-'));
-  if (!target) scratch.push(work);
-  try {
-    unpack(spec, work);
-  } catch (err) {
-    rmSync(work, { recursive: true, force: true });
-    throw err;
-  }
-  if (!target) return remember(spec, join(work, 'package'));
-  try {
-    renameSync(work, target);
-  } catch (err) {
-    rmSync(work, { recursive: true, force: true });
-    if (!complete(target)) throw err; // else another run put it there first
-  }
-  return remember(spec, join(target, 'package'));
+  const place = cachePlace(spec, env);
+  if (place && complete(place)) return remember(spec, join(place, 'package'));
+  if (place) return remember(spec, intoCache(place, (work) => unpack(spec, work)));
+  // Not cacheable (a range, a tag, a tarball path): unpacked for this run only.
+  const work = mkdtempSync(join(tmpdir(), 'cgks-package-'));
+  scratch.push(work);
+  unpack(spec, work);
+  return remember(spec, join(work, 'package'));
 }
 
 /**
@@ -47,19 +57,9 @@ export function fetchPackage(spec: string, env: NodeJS.ProcessEnv = process.env)
  * a download later.
  */
 export function seedPackageCache(spec: string, dir: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (!EXACT.test(spec)) return;
   try {
-    const cache = privateCacheDir('presets', env);
-    if (!cache) return;
-    const target = join(cache, spec.replace('/', '+'));
-    if (existsSync(join(target, 'package', 'package.json'))) return;
-    const work = mkdtempSync(join(cache, '.seed-'));
-    cpSync(dir, join(work, 'package'), { recursive: true, verbatimSymlinks: true });
-    try {
-      renameSync(work, target);
-    } catch {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const place = cachePlace(spec, env);
+    if (place && !complete(place)) intoCache(place, (work) => cpSync(dir, join(work, 'package'), { recursive: true, verbatimSymlinks: true }));
   } catch {
     // An unwritable cache is not an error here.
   }
