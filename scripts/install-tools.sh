@@ -346,6 +346,26 @@ install_helm() {
   go_install helm "$pkg" "about 2 minutes" "$flags"
 }
 
+# Downloads go on beside the builds: a build keeps the cores busy, a download waits on the network.
+# `go install -n` loads every package a build needs (fetching its modules) and compiles nothing;
+# the module cache takes concurrent fetches. A fetch that fails here is reported by its install.
+prefetch() { # prefetch NAME STAMP WHAT...: fetch in the background unless NAME is installed as STAMP
+  local name="$1" want="$2"; shift 2
+  stamp_ok "$name" "$want" || { command -v go >/dev/null && (cd "$TOOLS_DIR" && GOWORK=off "$@" >/dev/null 2>&1 9>&- &) ; }
+  return 0
+}
+for tool in "${requested[@]}"; do
+  case "$tool" in
+    helm)             prefetch helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" go install -n "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
+    kubectl-validate) prefetch "$tool" "sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE_VERSION" go install -n "sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE_VERSION" ;;
+    schemas)          for entry in "${K8S_SCHEMAS[@]}"; do prefetch "schemas-${entry%%=*}" "k8s.io/kubernetes@${entry#*=} layout-v1" go mod download "k8s.io/kubernetes@${entry#*=}"; done ;;
+    actionlint)       prefetch "$tool" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" go install -n "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" ;;
+    staticcheck)      prefetch "$tool" "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" go install -n "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ;;
+    kube-score)       prefetch "$tool" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" go install -n "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" ;;
+    *) ;;
+  esac
+done
+
 for tool in "${requested[@]}"; do
   case "$tool" in
     helm)             install_helm ;;
