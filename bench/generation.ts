@@ -118,7 +118,7 @@ export interface RepoState {
 export function staleState(fresh: RepoState): RepoState {
   const dockerfile = `${fresh.dockerfile.replace(/\n$/, '')}\n# written by an older generator version\n`;
   const record = JSON.parse(fresh.record) as { files: Record<string, string> };
-  record.files['Dockerfile'] = blobId(dockerfile);
+  record.files.Dockerfile = blobId(dockerfile);
   return { dockerfile, record: `${JSON.stringify(record, null, 2)}\n` };
 }
 
@@ -281,7 +281,7 @@ export function benchGeneration(opts: {
         if (!existsSync(join(d, 'app', 'package.json'))) throw new Error('create-vite wrote no package.json');
       }),
     ];
-    if (plop) cases.push(withFreshDir('plop-add', (d) => plopCmd(plop, plopDir, '.'), expectFiles(files.length)));
+    if (plop) cases.push(withFreshDir('plop-add', (_d) => plopCmd(plop, plopDir, '.'), expectFiles(files.length)));
     if (helm) {
       cases.push(withFreshDir('helm-create', () => [helm.path, 'create', SERVICE_NAME], (d) => {
         if (!existsSync(join(d, SERVICE_NAME, 'Chart.yaml'))) throw new Error('helm wrote no Chart.yaml');

@@ -466,7 +466,10 @@ export async function benchService(opts: {
     say(`service: load warm-up (1 s per server and route) with ${gen.tool.name}`);
     for (const [route, id] of plan) await load1(urls[id] + route, 1);
     const raw: Record<string, Partial<Record<LoadId, LoadRun[]>>> = {};
-    for (const [route, id] of plan) (raw[route] ??= {})[id] = [];
+    for (const [route, id] of plan) {
+      raw[route] ??= {};
+      raw[route][id] = [];
+    }
     const perRound = plan.length * opts.loadSeconds + 2;
     let rounds = 0;
     for (let i = 0; i < opts.loadRounds; i++) {

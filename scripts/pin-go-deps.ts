@@ -72,7 +72,7 @@ function liftToNewest(dir: string, baseline: string): void {
       if (versions(dir).get(path) !== version) throw new Error('lowered again for the baseline Go');
       console.error(`go ${baseline}: lifted ${path} to ${version}`);
     } catch {
-      PINNED.forEach((f, i) => writeFileSync(join(dir, f), saved[i]!));
+      for (const [i, f] of PINNED.entries()) writeFileSync(join(dir, f), saved[i]!);
       console.error(`go ${baseline}: kept ${path} at ${required.get(path)} (${version} needs a newer Go or breaks the build)`);
     }
   }

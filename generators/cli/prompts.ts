@@ -130,7 +130,8 @@ type PromptModule = (questions: unknown[]) => Promise<Record<string, unknown>> &
  */
 async function ask(question: Record<string, unknown>): Promise<unknown> {
   const { default: inquirer } = await import('inquirer');
-  const g = (gate ??= new LineGate());
+  gate ??= new LineGate();
+  const g = gate;
   const input = g.stream();
   const prompt = inquirer.createPromptModule({ input: input as never, output: stderr() }) as unknown as PromptModule;
   const keepAlive = setInterval(() => {}, 60_000);
@@ -164,7 +165,10 @@ async function ask(question: Record<string, unknown>): Promise<unknown> {
       });
     });
     cancelled.catch(() => {});
-    const answers = await Promise.race([pending.then((a) => ((answered = true), a)), cancelled]);
+    const answers = await Promise.race([pending.then((a) => {
+      answered = true;
+      return a;
+    }), cancelled]);
     return answers[String(question.name)];
   } finally {
     g.detach(input);

@@ -48,7 +48,8 @@ let prompts: typeof import('./prompts.js') | undefined;
 
 /** Asks per conflict (the diff on request); nothing is written before every conflict has its answer. */
 async function askResolution(c: Conflict): Promise<Resolution> {
-  const { choose } = (prompts ??= await import('./prompts.js'));
+  prompts ??= await import('./prompts.js');
+  const { choose } = prompts;
   for (;;) {
     const choice = await choose<Resolution | 'diff'>(`${c.path} was edited since it was generated. What now?`, [
       { name: 'keep my version (skip)', value: 'skip' },

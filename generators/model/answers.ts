@@ -87,7 +87,9 @@ export function resolveAnswers(given: Partial<Record<AnswerKey, unknown>>, opts:
   for (const q of QUESTIONS) {
     if (q.when && !q.when(out as Partial<Answers>)) continue;
     let value = given[q.key];
-    if (value === undefined && opts.useDefaults && (value = presetDefault(preset, q.key, out as Partial<Answers>)) !== undefined) {
+    const fromPreset = value === undefined && opts.useDefaults;
+    if (fromPreset) value = presetDefault(preset, q.key, out as Partial<Answers>);
+    if (fromPreset && value !== undefined) {
       // A preset's default that breaks our rule is the preset's mistake, not a flag's.
       try {
         value = coerce(q, value);

@@ -143,7 +143,10 @@ export function goVersionRule(newest: number): Rule<string> {
 }
 
 let newestCached: number | undefined;
-export const goVersion: Rule<string> = (v) => goVersionRule((newestCached ??= newestGoMinor()))(v);
+export const goVersion: Rule<string> = (v) => {
+  newestCached ??= newestGoMinor();
+  return goVersionRule(newestCached)(v);
+};
 
 // Ports below 1024 need CAP_NET_BIND_SERVICE, which the restricted pod profile drops.
 export const port: Rule<number> = (v) => {

@@ -54,7 +54,10 @@ function mergeMaps(o: YAMLMap, b: YAMLMap | undefined, t: YAMLMap, conflicts: Co
       return;
     }
     const [om, bm, tm] = [mapOf(op.value), mapOf(bp?.value), mapOf(tp.value)];
-    if (om && tm) return mergeMaps(om, bm, tm, conflicts, `${path}${k}.`);
+    if (om && tm) {
+      mergeMaps(om, bm, tm, conflicts, `${path}${k}.`);
+      return;
+    }
     conflictAt(op, tp.value, conflicts, `${path}${k}`);
   });
 }

@@ -1,14 +1,14 @@
 // The helpers every template may call (escapers for user text, logic for conditions) and the
 // options every template is compiled with, at run time in development and at build time.
-import * as escape from './escape.js';
+import * as escapes from './escape.js';
 
 export const HELPERS = {
-  goString: (s: unknown) => escape.goString(String(s)),
-  yamlString: (s: unknown) => escape.yamlString(String(s)),
-  jsonString: (s: unknown) => escape.jsonString(String(s)),
-  shellQuote: (s: unknown) => escape.shellQuote(String(s)),
-  makeShellQuote: (s: unknown) => escape.makeShellQuote(String(s)),
-  goDocTail: (s: unknown) => escape.goDocTail(String(s)),
+  goString: (s: unknown) => escapes.goString(String(s)),
+  yamlString: (s: unknown) => escapes.yamlString(String(s)),
+  jsonString: (s: unknown) => escapes.jsonString(String(s)),
+  shellQuote: (s: unknown) => escapes.shellQuote(String(s)),
+  makeShellQuote: (s: unknown) => escapes.makeShellQuote(String(s)),
+  goDocTail: (s: unknown) => escapes.goDocTail(String(s)),
   eq: (a: unknown, b: unknown) => a === b,
   ne: (a: unknown, b: unknown) => a !== b,
   not: (a: unknown) => !a,

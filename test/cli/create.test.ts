@@ -358,7 +358,7 @@ test('next steps pin the regen hint to this version, whatever package manager ra
     const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], { cwd: dir, env: { npm_config_user_agent: agent } });
     assert.is(r.exitCode, 0, r.stderr);
     assert.ok(r.stdout.includes(`npx create-go-k8s-service@${version} regen dockerfile`), r.stdout);
-    assert.match(r.stdout, /Next steps:\n  cd svc\n  go mod download\n  make test .*\n  make run .*localhost:9001/);
+    assert.match(r.stdout, /Next steps:\n {2}cd svc\n {2}go mod download\n {2}make test .*\n {2}make run .*localhost:9001/);
   }
 });
 
@@ -435,7 +435,7 @@ test('a missing git or go is a warning with the command to run later, not a fail
   }
   assert.match(r.stderr, /warning: go: not installed; run `go mod download`/);
   // The next steps carry what did not happen.
-  assert.match(r.stderr, /Next steps:\n  cd .*svc\n  git init && git add -A && git commit -m "Initial commit"\n  go mod download\n/);
+  assert.match(r.stderr, /Next steps:\n {2}cd .*svc\n {2}git init && git add -A && git commit -m "Initial commit"\n {2}go mod download\n/);
 });
 
 test.run();

@@ -317,8 +317,8 @@ function walk(dir: string, skip: (rel: string) => boolean = () => false): string
 
 /** Every scalar in a parsed YAML document. */
 function scalars(v: unknown, out: unknown[] = []): unknown[] {
-  if (Array.isArray(v)) v.forEach((x) => scalars(x, out));
-  else if (v && typeof v === 'object') Object.values(v).forEach((x) => scalars(x, out));
+  if (Array.isArray(v)) for (const x of v) scalars(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) scalars(x, out);
   else out.push(v);
   return out;
 }

@@ -108,8 +108,8 @@ test('usage: outside a generated repo, arguments, answer flags; its help names t
   await assertUsageError(['outdated', '--bot'], /--bot does not apply to the outdated command/, dir);
   const help = await runCli(['outdated', '--help']);
   assert.is(help.exitCode, 0);
-  assert.match(help.stdout, /^  1 +outdated: a newer version is published$/m);
-  assert.match(help.stdout, /^  4 +the newest version could not be looked up/m);
+  assert.match(help.stdout, /^ {2}1 +outdated: a newer version is published$/m);
+  assert.match(help.stdout, /^ {2}4 +the newest version could not be looked up/m);
   assert.match(help.stdout, /--packages <dir\|url>/);
 });
 

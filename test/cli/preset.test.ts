@@ -100,7 +100,7 @@ test('update --preset v2: the preset\'s changes merge with the team\'s edits (3-
   assert.match(makefile, /^GO +\?= go1\.26$/m, 'the team\'s edit is kept');
   assert.match(makefile, /\noncall: ## Print the on-call rota of the team\n\t@echo https:\/\/oncall\.acme\.dev\/payments\n$/);
   assert.is(read(dir, 'CODEOWNERS'), '# Owners of orders: every change needs a review from the team.\n# Written by the @acme/go-service-preset preset 2.0.0.\n* @acme/payments\n/charts/ @acme/platform\n');
-  assert.match(read(dir, '.gitlab-ci.yml'), /ref: v4\n[^]*\n# our own note at the end\n$/);
+  assert.match(read(dir, '.gitlab-ci.yml'), /ref: v4\n[\s\S]*\n# our own note at the end\n$/);
   const record = readRecord(dir) as unknown as { preset: { version: string; source: string; answers: unknown } };
   assert.is(record.preset.version, '2.0.0');
   assert.is(record.preset.source, relative(dir, v2));
@@ -126,7 +126,7 @@ test('check enforces the preset\'s conventions beside its own: named when broken
   assert.is(ok.exitCode, 0, ok.stdout);
   const values = 'charts/orders/values.yaml';
   const good = read(dir, values);
-  edit(dir, values, /^podLabels:\n(  .*\n)*/m, 'podLabels: {}\n');
+  edit(dir, values, /^podLabels:\n( {2}.*\n)*/m, 'podLabels: {}\n');
   edit(dir, 'Dockerfile', 'FROM ${RUNTIME_IMAGE}\n', 'FROM alpine:latest\n');
   const sarifFile = join(dir, 'check.sarif');
   const bad = await runCli(['check', '--json', '--sarif', sarifFile], { cwd: dir });

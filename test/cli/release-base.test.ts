@@ -160,7 +160,7 @@ for (const [kind, how] of [
     assert.is(readRecord(c).version, NEXT);
     // The summary's changelog comes from the CHANGELOG.md in the NEXT package: its entry alone.
     const md = readFileSync(summary, 'utf8');
-    assert.match(md, new RegExp(`^#### ${NEXT.replace(/\./g, '\\.')} \\(test\\)\n\n- The Makefile's help target says it is the default\.$`, 'm'));
+    assert.match(md, new RegExp(`^#### ${NEXT.replace(/\./g, '\\.')} \\(test\\)\n\n- The Makefile's help target says it is the default.$`, 'm'));
     assert.not.match(md, /^#### 0\.[12]\.0 /m);
   });
 }

@@ -171,7 +171,7 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
   await assertUsageError(['regen', '--bot'], /--bot does not apply to the regen command/, dir);
   const help = await runCli(['update', '--help']);
   assert.is(help.exitCode, 0);
-  for (const line of [/^  0 +updated cleanly, or nothing to do$/m, /^  1 +failed/m, /^  2 +invalid usage$/m, /^  3 +--bot: updated, with conflict markers left in files/m]) {
+  for (const line of [/^ {2}0 +updated cleanly, or nothing to do$/m, /^ {2}1 +failed/m, /^ {2}2 +invalid usage$/m, /^ {2}3 +--bot: updated, with conflict markers left in files/m]) {
     assert.match(help.stdout, line);
   }
   for (const flag of ['--bot', '--commit', '--summary <file>', '--packages <dir|url>']) assert.ok(help.stdout.includes(flag), flag);

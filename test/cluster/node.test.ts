@@ -145,8 +145,15 @@ if (!canRun) {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const up = await new Promise<boolean>((ok) => {
       const timer = setTimeout(() => ok(false), 600_000);
-      child.stdout.on('data', (d: Buffer) => d.toString().includes('up') && (clearTimeout(timer), ok(true)));
-      child.on('exit', () => (clearTimeout(timer), ok(false)));
+      child.stdout.on('data', (d: Buffer) => {
+        if (!d.toString().includes('up')) return;
+        clearTimeout(timer);
+        ok(true);
+      });
+      child.on('exit', () => {
+        clearTimeout(timer);
+        ok(false);
+      });
     });
     assert.ok(up, `the node did not come up in a child process:\n${err}`);
     assert.ok(((await hostSnapshot(dir)).processes ?? []).length > 0, 'no node process seen while it runs');

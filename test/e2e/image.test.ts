@@ -193,7 +193,7 @@ function fileProblems(b: Built): string[] {
   }
   if (!new RegExp(`^nonroot:x:${NONROOT}:`, 'm').test(read('etc/group'))) p.push(`/etc/group has no nonroot ${NONROOT}`);
   const entry = files.get(bin);
-  if (!entry || entry.type !== 'file') p.push(`/${bin} missing`);
+  if (entry?.type !== 'file') p.push(`/${bin} missing`);
   else {
     if (entry.uid !== 0) p.push(`/${bin} belongs to uid ${entry.uid}, not root (the service could rewrite it)`);
     if (entry.mode & 0o022) p.push(`/${bin} is writable by group or others (${entry.mode.toString(8)})`);
@@ -232,7 +232,7 @@ async function binaryProblems(b: Built): Promise<string[]> {
   const p: string[] = [];
   const v = b.variant;
   const path = join(b.rootfs, binOf(v));
-  let elf;
+  let elf: ReturnType<typeof elfFacts>;
   try {
     elf = elfFacts(path);
   } catch (e) {
@@ -343,7 +343,7 @@ if (unavailable) {
   // The test images keep their names: removing one (buildah rmi) also removes the intermediate
   // images it was built from, which are the layer cache of the next run.
   cleanup('cache entries no build used pruned, no working containers left', async () => {
-    let now;
+    let now: Awaited<ReturnType<typeof buildah>>;
     try {
       const pruning = Date.now();
       const pruned = await pruneStore();

@@ -377,7 +377,9 @@ for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]
 for (const ci of ['github', 'gitlab'] as const) COMBOS.push({ ci, sign: ci === 'github', updateJob: ci === 'gitlab', database: 'postgres' });
 
 const generated: string[] = [];
-process.on('exit', () => generated.forEach((d) => rmSync(d, { recursive: true, force: true })));
+process.on('exit', () => {
+  for (const d of generated) rmSync(d, { recursive: true, force: true });
+});
 function repo(overrides: Partial<Answers>): { dir: string; answers: Answers } {
   const dir = generate(overrides, 'cgks-supply-');
   generated.push(dir);

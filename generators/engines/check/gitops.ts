@@ -13,13 +13,24 @@ import { repoMakeTargets } from './makefile.js';
 /** Where `make manifests` writes each environment's objects. */
 export const MANIFESTS_DIR = 'dist/manifests';
 
+/** The parts of a rendered Deployment the rules read; the YAML may hold anything. */
+interface Probe {
+  httpGet?: { path?: unknown; port?: unknown };
+}
+interface Container {
+  ports?: { name?: string; containerPort?: unknown }[];
+  securityContext?: { runAsNonRoot?: unknown };
+  [probe: string]: Probe | unknown;
+}
+interface Pod {
+  containers?: Container[];
+  securityContext?: { runAsNonRoot?: unknown };
+}
 interface Rendered {
   env: string;
   file: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  pod: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  container: any;
+  pod: Pod;
+  container: Container;
 }
 
 /** The rendered Deployments that parse and have a container (the rest are gitops violations, once). */
@@ -34,7 +45,7 @@ function renderedDeployments(c: Checker, a: Answers): Rendered[] {
       for (const f of readdirSync(join(out, env)).filter((n) => /^deployment-.*\.ya?ml$/.test(n)).sort()) {
         files++;
         const file = `${MANIFESTS_DIR}/${env}/${f}`;
-        let obj: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+        let obj: { spec?: { template?: { spec?: Pod } } } | undefined;
         try {
           obj = parseYaml(c.optional(file)!);
         } catch (err) {
@@ -54,10 +65,10 @@ function renderedDeployments(c: Checker, a: Answers): Rendered[] {
 
 export function checkRenderedProbes(c: Checker, a: Answers): void {
   for (const { env, file, container } of renderedDeployments(c, a)) {
-    const http = (container.ports ?? []).find((p: { name?: string }) => p.name === 'http')?.containerPort;
+    const http = (container.ports ?? []).find((p) => p.name === 'http')?.containerPort;
     if (http !== a.port) c.fail('probes', file, `${env}: the http container port is ${String(http)}, but the service listens on ${a.port}`);
     for (const p of PROBES) {
-      const probe = container[p.key];
+      const probe = container[p.key] as Probe | undefined;
       if (!probe) {
         if (p.required) c.fail('probes', file, `${env}: no ${p.key}: it must be an HTTP GET of ${p.paths[0]} on port ${a.port}`);
         continue;
