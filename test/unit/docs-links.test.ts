@@ -1,6 +1,7 @@
 // Every relative link in the docs leads somewhere: README.md, CONTRIBUTING.md, CHANGELOG.md and
 // every page under docs/. A link names a file or folder that exists, and a `#anchor` names a
-// heading of the page it points to, by GitHub's anchor rules (test/support/markdown.ts).
+// heading of the page it points to, by GitHub's anchor rules (test/support/markdown.ts). The
+// CHANGELOG speaks to package users, who cannot follow issue numbers.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,11 @@ test('the pages checked include the README, CONTRIBUTING, the CHANGELOG and docs
 
 test('every relative link and anchor resolves', () => {
   assert.equal(PAGES.flatMap(brokenLinks), []);
+});
+
+test('the CHANGELOG says what changed without issue numbers a package user cannot follow', () => {
+  const log = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
+  assert.equal(log.split('\n').filter((l) => /(^|[\s(])#\d+\b/.test(l)), []);
 });
 
 test('anchors follow GitHub: code, punctuation and case dropped, repeats numbered', () => {
