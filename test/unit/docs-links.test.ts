@@ -51,6 +51,11 @@ test('every relative link and anchor resolves', () => {
   assert.equal(PAGES.flatMap(brokenLinks), []);
 });
 
+test('the README is a front door of at most 200 lines; the details live under docs/', () => {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n').length;
+  assert.ok(lines <= 200, `README.md has ${lines} lines`);
+});
+
 test('the CHANGELOG says what changed without issue numbers a package user cannot follow', () => {
   const log = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
   assert.equal(log.split('\n').filter((l) => /(^|[\s(])#\d+\b/.test(l)), []);
