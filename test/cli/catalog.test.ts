@@ -1,8 +1,8 @@
 // catalog-info.yaml: every generated repo describes itself to the Backstage catalog (a
 // Component with owner, system and lifecycle from the answers, source annotations from the
 // module path, the generator version). Backstage's own validators (@backstage/catalog-model,
-// as the catalog runs them) judge the file for several option combinations, and the README's
-// Software Template example is judged by the scaffolder's Template v1beta3 validator.
+// as the catalog runs them) judge the file for several option combinations, and the
+// Software Template example of docs/fleets.md is judged by the scaffolder's Template v1beta3 validator.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -165,15 +165,15 @@ test('update brings catalog-info.yaml to a repo made before it existed, with the
   assert.is(after.version, GENERATOR_VERSION);
 });
 
-/** The README's Software Template example. */
+/** The Software Template example of docs/fleets.md. */
 function readmeTemplate(): Record<string, unknown> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/fleets.md', import.meta.url), 'utf8');
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^kind: Template$/m.test(b));
-  assert.is(blocks.length, 1, 'one Template example in the README');
+  assert.is(blocks.length, 1, 'one Template example in docs/fleets.md');
   return parseYaml(blocks[0]!) as Record<string, unknown>;
 }
 
-test('the README\'s Backstage Software Template is valid by the scaffolder\'s Template v1beta3 validator', async () => {
+test('the Backstage Software Template of docs/fleets.md is valid by the scaffolder\'s Template v1beta3 validator', async () => {
   const template = readmeTemplate();
   assert.is(await templateEntityV1beta3Validator.check(template as never), true);
   assert.ok(await policies.enforce(structuredClone(template) as never));
@@ -184,9 +184,9 @@ test('the README\'s Backstage Software Template is valid by the scaffolder\'s Te
   assert.match(run, /"version":"<version>"/);
   for (const flag of ['--name', '--owner', '--system', '--lifecycle', '--module']) assert.ok(run.includes(`"${flag}=`), flag);
   // The custom action it calls runs the CLI without prompts or git (the publish step makes the repo).
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/fleets.md', import.meta.url), 'utf8');
   const action = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('acme:goK8sService:create'));
-  assert.ok(action, 'the custom action in the README');
+  assert.ok(action, 'the custom action in docs/fleets.md');
   assert.match(action!, /'--yes', '--no-git', '--no-install'/);
   // Every flag either uses exists.
   const help = (await runCli(['--help'])).stdout;

@@ -240,18 +240,21 @@ test('--help fits 80 columns and carries every question of the registry, with it
   }
 });
 
-test('the exit codes in --help are the ones the README documents', async () => {
+test('the exit codes in --help are the ones docs/using.md documents', async () => {
   const { EXIT_CODES } = await import('../../generators/cli/cli-args.js');
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const at = readme.indexOf('### Exit codes');
-  const documented = [...readme.slice(at, readme.indexOf('\n### ', at)).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+  const page = readFileSync(new URL('../../docs/using.md', import.meta.url), 'utf8');
+  const at = page.indexOf('\n## Exit codes');
+  assert.ok(at > 0, 'docs/using.md has no "## Exit codes"');
+  const documented = [...page.slice(at, page.indexOf('\n## ', at + 1)).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
   assert.equal(documented, EXIT_CODES.map(([c]) => c));
 });
 
-test('the environment variables in --help are the ones the README documents', async () => {
+test('the environment variables in --help are the ones docs/using.md documents', async () => {
   const { ENVIRONMENT } = await import('../../generators/cli/cli-args.js');
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Environment'), readme.indexOf('### In CI and scripts'));
+  const page = readFileSync(new URL('../../docs/using.md', import.meta.url), 'utf8');
+  const at = page.indexOf('\n## Environment');
+  assert.ok(at > 0, 'docs/using.md has no "## Environment"');
+  const section = page.slice(at, page.indexOf('\n## ', at + 1));
   const documented = [...section.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);
   assert.equal(documented, ENVIRONMENT.map(([name]) => name));
   const help = (await runCli(['--help'])).stdout;

@@ -177,13 +177,13 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
   for (const flag of ['--bot', '--commit', '--summary <file>', '--packages <dir|url>']) assert.ok(help.stdout.includes(flag), flag);
 });
 
-test('the README documents the exit codes of update and outdated that their --help lists', async () => {
+test('the docs hold the exit codes of update and outdated that their --help lists', async () => {
   const { COMMAND_HELP } = await import('../../generators/cli/cli-args.js');
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  for (const command of ['update', 'outdated'] as const) {
-    const at = readme.indexOf(`| \`${command}\` exit | meaning |`);
-    assert.ok(at > 0, `no exit code table for ${command}`);
-    const table = readme.slice(at, readme.indexOf('\n\n', at));
+  for (const [command, page] of [['update', 'docs/maintaining.md'], ['outdated', 'docs/fleets.md']] as const) {
+    const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+    const at = text.indexOf(`| \`${command}\` exit | meaning |`);
+    assert.ok(at > 0, `no exit code table for ${command} in ${page}`);
+    const table = text.slice(at, text.indexOf('\n\n', at));
     const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
     assert.equal(documented, COMMAND_HELP[command].exitCodes!.map(([c]) => c), command);
   }

@@ -1,4 +1,4 @@
-// The README's "What a preset can and cannot do" is a contract: every row of its table is
+// docs/presets.md's "What a preset can and cannot do" is a contract: every row of its table is
 // proven by tests that exist. A row added without its tests, or a test renamed away from its
 // row, fails here (the tests themselves prove the behaviour).
 import { readFileSync } from 'node:fs';
@@ -63,18 +63,18 @@ const PROOF: Record<string, [file: string, title: string][]> = {
 };
 
 function rows(): string[] {
-  const readme = read('README.md');
-  const start = readme.indexOf('### What a preset can and cannot do');
-  const end = readme.indexOf('\n### ', start + 1);
-  assert.ok(start >= 0 && end > start, 'the README has the section');
-  return readme
+  const page = read('docs/presets.md');
+  const start = page.indexOf('## What a preset can and cannot do');
+  const end = page.indexOf('\n## ', start + 1);
+  assert.ok(start >= 0 && end > start, 'docs/presets.md has the section');
+  return page
     .slice(start, end)
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| a preset can |') && !l.startsWith('|---'))
     .map((l) => l.split(' | ')[0]!.slice(2).trim());
 }
 
-test('every row of the README\'s preset table has tests, and every listed row is in the README', () => {
+test('every row of the preset table in docs/presets.md has tests, and every listed row is in the table', () => {
   assert.equal(rows().sort(), Object.keys(PROOF).sort());
 });
 
