@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { actionlint, repoRoot } from '../support/tools.js';
 
@@ -28,10 +31,13 @@ const stepRunning = (job: string, script: string): Step => {
 const envOf = (step: Step, ctx: Record<string, string>) =>
   Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e: string) => ctx[e] ?? '')]));
 
+/** Variables GitHub Actions sets in every step (the repository that runs the workflow). */
+const RUNNER = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/create-go-k8s-service' };
+
 async function runStep(step: Step, cwd: string, env: Record<string, string>) {
   return execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
     cwd,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...RUNNER, ...env },
     extendEnv: false,
     reject: false,
     all: true,
@@ -93,14 +99,14 @@ test('the publish step: npm publish --dry-run of this version with provenance, t
   assert.match(r.all!, /Publishing to https:\/\/\S+ with tag latest and public access \(dry-run\)/);
   for (const file of ['dist/cli.cjs', 'templates/Makefile.hbs', 'CHANGELOG.md', 'package.json']) assert.match(r.all!, new RegExp(`npm notice [\\d.]+k?B ${file}$`, 'm'), file);
   // A dry run makes no provenance statement (that needs CI's OIDC token); the flag is in the command.
-  assert.match((await npmCommand({})), /^npm publish --access public --dry-run --provenance --userconfig \S+$/);
+  assert.match((await npmCommand({})), /^npm publish --ignore-scripts --access public --dry-run --provenance \S+\/package --userconfig \S+$/);
 });
 
 /** The npm command line the script runs (bash -x), for these variables. */
 async function npmCommand(env: Record<string, string>): Promise<string> {
   const trace = await execa('bash', ['-x', join(root, 'scripts', 'release-publish.sh')], {
     cwd: root,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DRY_RUN: '1', npm_config_offline: 'true', ...env },
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...RUNNER, DRY_RUN: '1', npm_config_offline: 'true', ...env },
     extendEnv: false,
     reject: false,
     all: true,
@@ -114,11 +120,79 @@ test('a fork or an air-gapped platform publishes to its own registry (NPM_REGIST
   assert.is(r.exitCode, 0, r.all);
   assert.match(r.all!, /Publishing to https:\/\/npm\.example\.internal\/ with tag latest and public access \(dry-run\)/);
   assert.not.match(r.all!, /npm_t0ken/);
-  assert.match(await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/' }), /^npm publish --access public --dry-run --registry https:\/\/npm\.example\.internal\/ --userconfig \S+$/);
+  assert.match(await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/' }), /^npm publish --ignore-scripts --access public --dry-run --registry https:\/\/npm\.example\.internal\/ \S+\/package --userconfig \S+$/);
   assert.match(await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/', NPM_PROVENANCE: 'true' }), / --provenance /);
   const bad = await publishDryRun({ 'vars.NPM_REGISTRY': 'npm.example.internal' });
   assert.is(bad.exitCode, 2);
   assert.is(bad.stderr, 'error: release-publish: NPM_REGISTRY must be an http(s) URL such as https://npm.example.internal/, got NPM_REGISTRY=npm.example.internal');
+});
+
+/**
+ * A registry stand-in on loopback that keeps what npm publish uploads (the manifest and the
+ * tarball): no public registry is reachable here. The client is the real npm.
+ */
+async function publishTo(env: Record<string, string>) {
+  const uploads: { doc: any; tarball: Buffer }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'PUT') {
+        const doc = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const attachment = Object.values(doc._attachments ?? {})[0] as { data: string } | undefined;
+        uploads.push({ doc, tarball: Buffer.from(attachment?.data ?? '', 'base64') });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+      } else res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    const step = stepRunning('publish', 'release-publish.sh');
+    // dist/ is built (npm test builds it first); the dry-run test above runs the pack's prepack build.
+    const r = await runStep(step, root, { ...envOf(step, { 'vars.NPM_REGISTRY': registry, 'secrets.NPM_TOKEN': 'npm_t0ken' }), npm_config_ignore_scripts: 'true', ...env });
+    return { r, uploads };
+  } finally {
+    server.close();
+  }
+}
+
+/** package.json inside an uploaded tarball. */
+function packedManifest(tarball: Buffer): Record<string, any> {
+  const dir = mkdtempSync(join(scratch, 'tgz-'));
+  writeFileSync(join(dir, 'p.tgz'), tarball);
+  return JSON.parse(execFileSync('tar', ['-xzOf', join(dir, 'p.tgz'), 'package/package.json'], { encoding: 'utf8' }));
+}
+
+test('the published package says where the project is: repository, homepage and bugs from the repository that ran the workflow; the checkout is left as it was', async () => {
+  const before = readFileSync(join(root, 'package.json'), 'utf8');
+  const { r, uploads } = await publishTo({});
+  assert.is(r.exitCode, 0, r.all);
+  assert.is(uploads.length, 1, 'one upload');
+  const project = 'https://github.com/acme/create-go-k8s-service';
+  for (const manifest of [uploads[0].doc.versions[version], packedManifest(uploads[0].tarball)]) {
+    assert.equal(manifest.repository, { type: 'git', url: `git+${project}.git` });
+    assert.is(manifest.homepage, `${project}#readme`);
+    assert.equal(manifest.bugs, { url: `${project}/issues` });
+  }
+  assert.is(readFileSync(join(root, 'package.json'), 'utf8'), before, 'package.json in the checkout is unchanged');
+
+  // Outside GitHub Actions (a platform team's own CI), PROJECT_URL names it.
+  const own = await publishTo({ GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '', PROJECT_URL: 'https://git.example.internal/platform/create-go-k8s-service.git' });
+  assert.is(own.r.exitCode, 0, own.r.all);
+  assert.is(own.uploads[0].doc.versions[version].homepage, 'https://git.example.internal/platform/create-go-k8s-service#readme');
+});
+
+test('without a project URL nothing is published: one line saying what to set, exit 2', async () => {
+  for (const [env, line] of [
+    [{ GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '' }, /^error: release-publish: the project's URL is unknown: set PROJECT_URL=https:\/\/<host>\/<owner>\/<repo> \(GitHub Actions sets GITHUB_SERVER_URL and GITHUB_REPOSITORY\), so that the package's repository, homepage and bugs lead to it$/],
+    [{ PROJECT_URL: 'git@example.internal:platform/cgks' }, /^error: release-publish: PROJECT_URL must be an http\(s\) URL of the repository such as \S+, got git@example\.internal:platform\/cgks$/],
+  ] as const) {
+    const { r, uploads } = await publishTo(env);
+    assert.is(r.exitCode, 2, r.all);
+    assert.match(r.stderr, line);
+    assert.is(uploads.length, 0);
+  }
 });
 
 test.run();
