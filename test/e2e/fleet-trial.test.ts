@@ -252,7 +252,7 @@ test.after(() => {
   const cols = Object.keys(rows[0]!) as (keyof Row)[];
   const table = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => String(r[c])).join(' | ')} |`)];
   console.log(`fleet trial (${rows.length} repos of this shard, update --bot to ${GENERATOR_VERSION}):\n${table.join('\n')}`);
-  writeFileSync(join(env.XDG_CACHE_HOME, 'trial.md'), table.join('\n'));
+  writeFileSync(join(env.XDG_CACHE_HOME, 'trial.md'), `${table.join('\n')}\n`);
 });
 
 test.run();
