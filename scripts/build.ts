@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATE_OPTIONS } from '../generators/render/template-helpers.js';
+import { templatesDigest } from '../generators/model/templates-digest.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
@@ -104,7 +105,7 @@ export function programBuildOptions(outfile: string): BuildOptions {
     // Lazily loaded parts (plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
     // function run on first require, and import() of a builtin becomes require().
     supported: { 'dynamic-import': false },
-    define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__cgksMetaUrl' },
+    define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), __TEMPLATES_DIGEST__: JSON.stringify(templatesDigest(root)), 'import.meta.url': '__cgksMetaUrl' },
     // The banner comes before esbuild's own "use strict", which would then be no directive.
     banner: { js: "\"use strict\";var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     // jsonc-parser's main build is UMD with run-time requires esbuild cannot follow: use its ESM build.

@@ -5,41 +5,15 @@
 //
 //   npm run digest:update    record the digest for the current version (at release time, after
 //                            the version bump); refuses to change a version already recorded
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DIGEST_INPUTS, templatesDigest } from '../generators/model/templates-digest.js';
 
-/** What decides the output, relative to the repo root: folders are taken whole. */
-export const DIGEST_INPUTS = [
-  'templates',
-  'generators/render',
-  'generators/model/files.ts',
-  'generators/model/questions.ts',
-  'generators/model/answers.ts',
-  'generators/model/catalog.ts',
-  'generators/model/preset.ts',
-] as const;
+export { DIGEST_INPUTS, templatesDigest };
 
 export const DIGEST_FILE = 'templates-digest.json';
 export const UPDATE_COMMAND = 'npm run digest:update';
-
-function walk(root: string, rel: string): string[] {
-  const abs = join(root, rel);
-  if (!statSync(abs).isDirectory()) return [rel];
-  return readdirSync(abs).flatMap((e) => walk(root, `${rel}/${e}`));
-}
-
-/** sha256 over each input file's path and text (line endings normalised), in path order. */
-export function templatesDigest(root: string): string {
-  const hash = createHash('sha256');
-  const files = DIGEST_INPUTS.flatMap((p) => walk(root, p)).sort();
-  for (const f of files) {
-    const text = readFileSync(join(root, f), 'utf8').replace(/\r\n/g, '\n');
-    hash.update(`${f}\0${Buffer.byteLength(text)}\0${text}`);
-  }
-  return `sha256:${hash.digest('hex')}`;
-}
 
 export function recordedDigests(root: string): Record<string, string> {
   const file = join(root, DIGEST_FILE);

@@ -189,6 +189,8 @@ export interface NextRecord {
   version: string;
   /** The record's "removed" afterwards, before named files come back. */
   removed: readonly string[];
+  /** The digest of the templates that wrote the files (regen and update: this build's). */
+  templatesDigest?: string;
 }
 
 /**
@@ -223,7 +225,7 @@ export function makePlan(checkout: Checkout, record: RepoRecord, decided: readon
     // Named, a file removed on purpose comes back and is no longer recorded as removed.
     if (d.action !== 'removed' && c.generated !== undefined) removed.delete(path);
   }
-  const newRecord = makeRecord(next.answers, next.version, hashes, [...removed]);
+  const newRecord = makeRecord(next.answers, next.version, hashes, [...removed], next.templatesDigest);
   const recordText = serializeRecord(newRecord);
   const recordChanged = recordText !== checkout.read(RECORD_FILE);
   if (recordChanged) writes.push({ path: RECORD_FILE, content: checkout.inItsEol(RECORD_FILE, recordText) });

@@ -4,7 +4,7 @@
 // is rendered by the recorded version's own package from the recorded answers.
 import { describeSource, fetchPackage, PackageUnavailable, type PackageSource } from './package-source.js';
 import { hashContent } from '../model/record.js';
-import { renderWithRelease } from './release-render.js';
+import { ReleaseCannotRender, renderRelease } from './release-render.js';
 import { BASE_REF, gitTopLevel, hasRef, readBlobs } from './repo.js';
 
 /** The text of each blob id: from texts this generator renders, else from git's object store. */
@@ -21,27 +21,35 @@ export function findBases(root: string, ids: readonly string[], renderable: Iter
   return found;
 }
 
+/** What the recorded version's release said about the ids it was asked for. */
+export interface ReleaseBases {
+  found: Map<string, string>;
+  note?: string;
+  /**
+   * The release ran: the ids it did not render are not what that release generates (another
+   * build carried its number). templatesDigest: the one the release records; why: it could not
+   * render the answers at all.
+   */
+  ran?: { templatesDigest?: string; why?: string };
+}
+
 /**
  * The texts of blob ids that `version` generated from `answers` (as recorded), rendered by that
  * release's package from `source`; a one-line note instead when the package cannot be had.
  */
-export async function basesFromRelease(
-  version: string,
-  answers: object,
-  ids: readonly string[],
-  source: PackageSource,
-): Promise<{ found: Map<string, string>; note?: string }> {
+export async function basesFromRelease(version: string, answers: object, ids: readonly string[], source: PackageSource): Promise<ReleaseBases> {
   const found = new Map<string, string>();
   if (ids.length === 0) return { found };
   const wanted = new Set(ids);
   try {
-    const texts = await renderWithRelease(await fetchPackage(version, source), version, answers);
-    for (const text of texts.values()) {
+    const { files, templatesDigest } = await renderRelease(await fetchPackage(version, source), version, answers);
+    for (const text of files.values()) {
       const id = hashContent(text);
       if (wanted.has(id)) found.set(id, text);
     }
-    return { found };
+    return { found, ran: templatesDigest ? { templatesDigest } : {} };
   } catch (err) {
+    if (err instanceof ReleaseCannotRender) return { found, ran: { why: err.message } };
     if (!(err instanceof PackageUnavailable)) throw err;
     // The messages name the version and the source; the render failure names the version only.
     return { found, note: `merge bases not rebuilt: ${err.message}${err.message.includes(describeSource(source)) ? '' : ` (package from ${describeSource(source)})`}` };

@@ -12,6 +12,7 @@ import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
 import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlanReport, type PlannedFile } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
+import { thisBuildDigest } from '../model/templates-digest.js';
 import { CommandFailed, UsageError } from '../plumbing/errors.js';
 
 export type Resolution = 'overwrite' | 'skip' | 'merge' | 'new';
@@ -203,7 +204,7 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     const whyNoBase = (id: string) => missingBase(root, p.c.path, id, GENERATOR_VERSION);
     decided.push({ case: p.c, decision: await decide(p.c, { ...p.rules, whyNoBase }) });
   }
-  const plan = makePlan(checkout, record, decided, { answers, version: record.version, removed: [...removedOnPurpose] });
+  const plan = makePlan(checkout, record, decided, { answers, version: record.version, removed: [...removedOnPurpose], templatesDigest: thisBuildDigest() });
   const of = (...a: Action[]) => plan.files.filter((f) => a.includes(f.action)).map((f) => f.path);
   const mergedPaths = new Set(merging.map((p) => p.c.path));
 

@@ -56,7 +56,7 @@ export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
     d.decision ??= { action: 'removed', reason: removed.has(d.case.path) ? 'already removed' : 'already gone; recorded as removed', record: 'drop' };
     if (d.decision.action === 'delete') d.decision.reason = 'deleted and recorded as removed';
   }
-  const plan = makePlan(checkout, record, decided, { answers: record.answers, version: record.version, removed: [...removed, ...paths] });
+  const plan = makePlan(checkout, record, decided, { answers: record.answers, version: record.version, removed: [...removed, ...paths], templatesDigest: record.templatesDigest });
   // In the order named.
   const files = paths.map((p) => plan.files.find((f) => f.path === p)!);
   const report: RemoveReport = { root, files, recordChanged: plan.recordChanged, wrote: false, dryRun: Boolean(opts.dryRun) };

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ActivePreset } from '../model/preset.js';
 import type { Answers } from '../model/questions.js';
-import { compareVersions } from '../model/record.js';
+import { ASIDE_DIR, compareVersions } from '../model/record.js';
 import { MIGRATIONS, movesBetween, type Migration } from './migrations.js';
 import { tidyAfterMerge } from './go-tidy.js';
 import { renderAll } from '../render/render.js';
@@ -14,6 +14,7 @@ import type { PackageSource } from './package-source.js';
 import { Checkout, gitTopLevel, loadRepo, uncommittedChanges } from './repo.js';
 import { applyPlan, changesDisk, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type FileCase, type FileRules, type PlanReport } from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
+import { shortDigest, thisBuildDigest } from '../model/templates-digest.js';
 import { CommandFailed } from '../plumbing/errors.js';
 
 export interface GeneratedText {
@@ -102,10 +103,24 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
   const bases = findBases(root, needBase, renderable);
   // A fresh or shallow clone lacks the older version's text: that release renders it again.
   const lacking = [...new Set(needBase)].filter((id) => !bases.has(id));
+  // Who rendered the recorded version, when something did: then an id it did not reproduce
+  // was written by another build that carried the same version number.
+  let renderedBy: { templatesDigest?: string; why?: string } | undefined = renderable.length > 0 ? { templatesDigest: thisBuildDigest() } : undefined;
   if (lacking.length > 0 && opts.packages && compareVersions(record.version, GENERATOR_VERSION) !== 0) {
-    const { found, note } = await basesFromRelease(record.version, record.answers, lacking, opts.packages);
+    const { found, note, ran } = await basesFromRelease(record.version, record.answers, lacking, opts.packages);
     for (const [id, text] of found) bases.set(id, text);
     if (note) warnings.push(note);
+    renderedBy = ran;
+  }
+  if (renderedBy) {
+    const notReproduced = planned.filter((p) => p.c.recorded !== undefined && lacking.includes(p.c.recorded) && !bases.has(p.c.recorded));
+    for (const { rules } of notReproduced) {
+      // No base is better than a guessed one, and whole-file markers would mark the release's
+      // own changes as conflicts: the team's text stays, the new text goes beside it.
+      rules.markNoBase = false;
+      rules.whyNoBase = () => `${record.version} as released does not write the recorded text`;
+    }
+    if (notReproduced.length > 0) warnings.push(otherBuild(record.version, record.templatesDigest, renderedBy, notReproduced.map((p) => p.c.path)));
   }
 
   const decided: DecidedFile[] = [];
@@ -124,7 +139,7 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     }
     decided.push({ case: c, decision });
   }
-  const plan = makePlan(checkout, record, decided, { answers, version, removed: [...removedOnPurpose, ...deletedByTeam] });
+  const plan = makePlan(checkout, record, decided, { answers, version, removed: [...removedOnPurpose, ...deletedByTeam], templatesDigest: thisBuildDigest() });
   const of = (a: Action) => plan.files.filter((f) => f.action === a).map((f) => f.path);
 
   const report: UpdateReport = {
@@ -153,6 +168,19 @@ export async function update(opts: UpdateOptions): Promise<UpdateReport> {
     if (tidied.warning) warnings.push(tidied.warning);
   }
   return report;
+}
+
+/** One line: the recorded version's render does not reproduce these files, and which build made them. */
+function otherBuild(version: string, recorded: string | undefined, by: { templatesDigest?: string; why?: string }, paths: readonly string[]): string {
+  const list = paths.slice(0, 3).join(', ') + (paths.length > 3 ? `, … (${paths.length})` : '');
+  const made =
+    recorded && by.templatesDigest && recorded !== by.templatesDigest
+      ? `this repo was made by another build numbered ${version} (templates ${shortDigest(recorded)}, the release's ${shortDigest(by.templatesDigest)})`
+      : recorded
+        ? `this repo was made by a build numbered ${version} with templates ${shortDigest(recorded)}`
+        : `this repo was made by another build numbered ${version} (its record predates templates digests)`;
+  const why = by.why ? ` (${by.why})` : '';
+  return `${version} as released does not reproduce the recorded text of ${list}${why}: ${made}; no merge base for them, so your text is kept and the new text is in ${ASIDE_DIR}/`;
 }
 
 /** The file is not in HEAD's tree, though the record lists it: a commit deleted it. */

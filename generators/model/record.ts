@@ -21,6 +21,11 @@ export interface RepoRecord {
   $comment: string;
   generator: typeof GENERATOR_NAME;
   version: string;
+  /**
+   * The digest of the templates that wrote the files (model/templates-digest.ts): which build
+   * of that version it was. Records written before 0.6.0 have none.
+   */
+  templatesDigest?: string;
   answers: Answers;
   /** Path → git blob id of the content as generated. */
   files: { [path: string]: string };
@@ -67,9 +72,9 @@ const COMMENT =
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A record from path → blob id; keys sorted so the file is stable. `removed` only when there are any. */
-export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files'], removed: readonly string[] = []): RepoRecord {
+export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files'], removed: readonly string[] = [], templatesDigest?: string): RepoRecord {
   const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => byCodePoint(a, b)));
-  const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, answers, files };
+  const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, ...(templatesDigest ? { templatesDigest } : {}), answers, files };
   if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
   // The active preset is the one these files were generated with.
   const preset = presetRecord(presetOf(answers));
@@ -77,8 +82,8 @@ export function makeRecord(answers: Answers, version: string, hashes: RepoRecord
   return record;
 }
 
-export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[]): RepoRecord {
-  return makeRecord(answers, version, Object.fromEntries(files.map((f) => [f.path, hashContent(f.content)])));
+export function buildRecord(answers: Answers, version: string, files: readonly FileToWrite[], templatesDigest?: string): RepoRecord {
+  return makeRecord(answers, version, Object.fromEntries(files.map((f) => [f.path, hashContent(f.content)])), [], templatesDigest);
 }
 
 export function serializeRecord(r: RepoRecord): string {
@@ -111,6 +116,9 @@ export function parseRecord(text: string): RepoRecord {
     if (path.startsWith('/') || path.split('/').includes('..')) {
       throw new RecordError(`${RECORD_FILE}: "files" entry ${JSON.stringify(path)} must be a path inside the repo`);
     }
+  }
+  if (r.templatesDigest !== undefined && (typeof r.templatesDigest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(r.templatesDigest))) {
+    throw new RecordError(`${RECORD_FILE}: "templatesDigest" must be sha256: and 64 hex digits`);
   }
   if (r.removed !== undefined) {
     if (!Array.isArray(r.removed) || r.removed.some((p) => typeof p !== 'string' || p.startsWith('/') || p.split('/').includes('..'))) {

@@ -1,9 +1,10 @@
 // The 3-way merge update and regen --merge run on a file the team edited: by structure where
-// a line merge is wrong (go.mod, go.sum, YAML and JSON the team edits by key, the Makefile),
+// a line merge is wrong (go.mod, go.sum, YAML and JSON the team edits by key: chart values and
+// CI files, renovate.json; the Makefile),
 // by line everywhere else, and by line too when a side does not parse (fellBack says why).
 import { mergeGoMod, mergeGoSum } from './merge-gomod.js';
 import { mergeMakefile } from './merge-makefile.js';
-import { mergeJson, mergeYaml } from './merge-yaml.js';
+import { mergeCiYaml, mergeJson, mergeYaml } from './merge-yaml.js';
 import { mergeText, type MergeResult } from './merge.js';
 
 export interface FileMergeResult extends MergeResult {
@@ -20,6 +21,8 @@ export function structuredMergerFor(path: string): { kind: string; merge: Merger
   if (path === 'go.sum') return { kind: 'go.sum', merge: mergeGoSum };
   if (name === 'Makefile') return { kind: 'Makefile', merge: mergeMakefile };
   if (/^charts\/[^/]+\/values[^/]*\.ya?ml$/.test(path)) return { kind: 'YAML', merge: mergeYaml };
+  // CI files: jobs by name, steps by id/name/action/command, variables by key.
+  if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || path === '.gitlab-ci.yml') return { kind: 'YAML', merge: mergeCiYaml };
   if (name === 'renovate.json') return { kind: 'JSON', merge: mergeJson };
   return undefined;
 }

@@ -4,12 +4,13 @@ import type { Answers } from '../model/questions.js';
 import { buildRecord, RECORD_FILE, serializeRecord } from '../model/record.js';
 import { renderAll } from './render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
+import { thisBuildDigest } from '../model/templates-digest.js';
 import { writeProject, type FileToWrite, type WriteOptions } from '../plumbing/write.js';
 
 /** Every file of the repo for these answers, the record last. */
 export function planProject(answers: Answers): FileToWrite[] {
   const files = renderAll(answers, filesFor(answers)).map(({ path, content }) => ({ path, content }));
-  const record = buildRecord(answers, GENERATOR_VERSION, files);
+  const record = buildRecord(answers, GENERATOR_VERSION, files, thisBuildDigest());
   return [...files, { path: RECORD_FILE, content: serializeRecord(record) }];
 }
 

@@ -170,7 +170,7 @@ test('the published package says where the project is: repository, homepage and 
   assert.is(r.exitCode, 0, r.all);
   assert.is(uploads.length, 1, 'one upload');
   const project = 'https://github.com/acme/create-go-k8s-service';
-  for (const manifest of [uploads[0].doc.versions[version], packedManifest(uploads[0].tarball)]) {
+  for (const manifest of [uploads[0]!.doc.versions[version], packedManifest(uploads[0]!.tarball)]) {
     assert.equal(manifest.repository, { type: 'git', url: `git+${project}.git` });
     assert.is(manifest.homepage, `${project}#readme`);
     assert.equal(manifest.bugs, { url: `${project}/issues` });
@@ -180,7 +180,7 @@ test('the published package says where the project is: repository, homepage and 
   // Outside GitHub Actions (a platform team's own CI), PROJECT_URL names it.
   const own = await publishTo({ GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '', PROJECT_URL: 'https://git.example.internal/platform/create-go-k8s-service.git' });
   assert.is(own.r.exitCode, 0, own.r.all);
-  assert.is(own.uploads[0].doc.versions[version].homepage, 'https://git.example.internal/platform/create-go-k8s-service#readme');
+  assert.is(own.uploads[0]!.doc.versions[version].homepage, 'https://git.example.internal/platform/create-go-k8s-service#readme');
 });
 
 test('without a project URL nothing is published: one line saying what to set, exit 2', async () => {

@@ -12,6 +12,7 @@ const GENERATORS = fileURLToPath(new URL('../../generators/', import.meta.url));
 
 const ALLOWED: Record<string, string> = {
   'model/validate.ts newestCached': 'the local Go version, read once per process (the machine, not the inputs)',
+  'model/templates-digest.ts ofThisBuild': 'the digest of this source tree, computed once per process (the bundle has it inlined)',
   'render/render.ts env': 'the Handlebars environment with our helpers, made once',
   'render/render.ts cache': 'compiled templates keyed by template path',
   'cli/regen-command.ts prompts': 'the prompts module, loaded lazily',
