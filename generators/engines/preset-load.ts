@@ -1,4 +1,4 @@
-// Loads and validates a preset: a folder, or an npm package (preset-fetch.ts), with a
+// Loads and validates a preset: a folder, or an npm package (plumbing/npm-package.ts), with a
 // package.json (name, version), go-k8s-service-preset.yaml and templates/. Everything is
 // checked and compiled up front, so a bad preset stops the run before anything is written:
 // one line naming the preset, its file and the rule.
@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RULES } from './check.js';
 import { FILES } from '../model/files.js';
-import { fetchPackage, seedPackageCache } from '../plumbing/preset-fetch.js';
+import { fetchPackage, seedPackage } from '../plumbing/npm-package.js';
 import {
   PRESET_MANIFEST,
   presetMessage,
@@ -34,6 +34,9 @@ const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
 /** Bounds on what a preset may ship: it is text for templates, not a payload. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_FILES = 1000;
+
+/** An exact npm version, name@1.2.3: it cannot change once published, so it is cached. */
+const EXACT = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*@\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 /** A folder path rather than a package name: ./x, ../x, /x, C:\x, ~/x. */
 export const isFolderSpec = (spec: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec);
@@ -68,8 +71,8 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
     source = folderSource(dir, opts.repoRoot ?? opts.cwd);
   } else {
     try {
-      // A tarball is a file here; npm runs elsewhere.
-      dir = fetchPackage(tarball ? path : spec);
+      // A tarball is a file here; npm runs elsewhere. Only an exact version is kept in the cache.
+      dir = fetchPackage({ npm: tarball ? path : spec }, { what: 'it', ...(EXACT.test(spec) ? { cache: { kind: 'presets', key: spec } } : {}) });
     } catch (err) {
       throw new PresetError(presetMessage(spec, (err as Error).message));
     }
@@ -77,7 +80,7 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
   const preset = loadFolder(dir, spec, source);
   // A tarball is recorded as name@version: its unpacked copy goes where a registry download of
   // that version would, so check, regen and update find it again without a registry.
-  if (tarball) seedPackageCache(`${preset.name}@${preset.version}`, dir);
+  if (tarball) seedPackage({ kind: 'presets', key: `${preset.name}@${preset.version}` }, dir);
   return source === undefined ? preset : { ...preset, folder: dir };
 }
 
