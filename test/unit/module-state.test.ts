@@ -19,6 +19,8 @@ const ALLOWED: Record<string, string> = {
   'cli/cli.ts out': "the running command's output, for the signal handlers",
   'cli/cli.ts interrupted': 'whether a signal arrived, for the exit code',
   'cli/prompts.ts gate': 'the terminal line reader shared by every prompt of the process',
+  'model/preset-schema.ts schema': "the preset manifest's schema, read once (a file of the package)",
+  'model/preset-schema.ts compiled': 'its validator, compiled once by ajv (the unbundled module only)',
   'plumbing/lazy-inquirer.ts loading': 'inquirer, loaded lazily',
   'plumbing/npm-package.ts fetched': 'fetched packages keyed by their origin (an exact version never changes; others: once per process)',
   'plumbing/npm-package.ts scratch': 'temporary folders to remove at exit',
