@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATE_OPTIONS } from '../generators/render/template-helpers.js';
-import { AJV_OPTIONS, presetSchema, type SchemaNode } from '../generators/model/preset-schema.js';
+import { AJV_OPTIONS, presetSchema, type SchemaNode } from '../generators/presets/model/preset-schema.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
@@ -73,12 +73,12 @@ export function presetSchemaFile(): string {
         .map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, lean(s as SchemaNode)])) : v && typeof v === 'object' && !Array.isArray(v) ? lean(v as SchemaNode) : v]),
     ) as SchemaNode;
   const schema = lean(presetSchema());
-  // No messages: a refusal is worded from the schema's x-rule (model/preset-manifest.ts).
+  // No messages: a refusal is worded from the schema's x-rule (presets/model/preset-manifest.ts).
   const ajv = new Ajv({ ...AJV_OPTIONS, messages: false, code: { source: true, esm: true } });
   return `${standalone.default(ajv, ajv.compile(schema))}\nexport const schema = ${JSON.stringify(schema)};\n`;
 }
 
-/** The bundle's replacement for generators/model/preset-schema.ts: the same exports, from dist/preset-schema.cjs. */
+/** The bundle's replacement for generators/presets/model/preset-schema.ts: the same exports, from dist/preset-schema.cjs. */
 const PRESET_SCHEMA_MODULE = `
 export function presetSchema() { return require('./preset-schema.cjs').schema; }
 export function validatePresetManifest(data) {

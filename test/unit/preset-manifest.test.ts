@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPreset } from '../../generators/engines/preset-load.js';
+import { loadPreset } from '../../generators/presets/engines/preset-load.js';
 import { EXAMPLE, presetCopy } from '../support/preset.js';
 import { repoRoot } from '../support/tools.js';
 

@@ -5,9 +5,9 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { RULES } from './check.js';
-import { FILES } from '../model/files.js';
-import { fetchPackage, seedPackage } from '../plumbing/npm-package.js';
+import { RULES } from '../../engines/check.js';
+import { FILES } from '../../model/files.js';
+import { fetchPackage, seedPackage } from '../../plumbing/npm-package.js';
 import {
   PRESET_MANIFEST,
   presetMessage,
@@ -21,10 +21,10 @@ import {
   type WaiverPolicy,
   presetPathProblem,
 } from '../model/preset.js';
-import { showValue } from '../model/answers.js';
+import { showValue } from '../../model/answers.js';
 import { manifestProblem, type Manifest } from '../model/preset-manifest.js';
-import { QUESTIONS, type AnswerKey } from '../model/questions.js';
-import { compileTemplate } from '../render/render.js';
+import { QUESTIONS, type AnswerKey } from '../../model/questions.js';
+import { compileTemplate } from '../../render/render.js';
 
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
 /** Bounds on what a preset may ship: it is text for templates, not a payload. */

@@ -22,7 +22,7 @@ let compiled: ValidateFunction | undefined;
 
 /** The schema (its validation keywords, x-rule and x-name; the bundle's copy has no descriptions). */
 export function presetSchema(): SchemaNode {
-  schema ??= JSON.parse(readFileSync(new URL('../../schema/go-k8s-service-preset.schema.json', import.meta.url), 'utf8')) as SchemaNode;
+  schema ??= JSON.parse(readFileSync(new URL('../../../schema/go-k8s-service-preset.schema.json', import.meta.url), 'utf8')) as SchemaNode;
   return schema;
 }
 
