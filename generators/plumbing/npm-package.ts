@@ -95,7 +95,7 @@ function unpack(origin: PackageOrigin, work: string, opts: FetchOptions): void {
   let tarball: string;
   if ('tarball' in origin) {
     tarball = origin.tarball;
-    if (!existsSync(tarball)) throw new PackageUnavailable(`cannot fetch ${opts.what}${fromWhere(opts)}: there is no ${basename(tarball)}`);
+    if (!existsSync(tarball)) throw new PackageUnavailable(`${opts.what} is not in ${opts.from ?? dirname(tarball)} (no ${basename(tarball)})`);
   } else {
     npm(['pack', origin.npm, '--ignore-scripts', '--pack-destination', work], origin.registry, `cannot fetch ${opts.what}${fromWhere(opts)}`, work);
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
