@@ -1,6 +1,8 @@
 // Builds the published CLI: dist/program.cjs, the whole program in one CommonJS file with the
 // templates precompiled and no runtime dependencies, and dist/cli.cjs, the bin that runs it through
 // V8's code cache.
+import { Ajv } from 'ajv';
+import standalone from 'ajv/dist/standalone/index.js';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import Handlebars from 'handlebars';
 import { createHash } from 'node:crypto';
@@ -9,6 +11,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATE_OPTIONS } from '../generators/render/template-helpers.js';
 import { templatesDigest } from '../generators/model/templates-digest.js';
+import { AJV_OPTIONS, presetSchema, type SchemaNode } from '../generators/presets/model/preset-schema.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
@@ -58,16 +61,46 @@ export function loadRaw(path) {
 `;
 }
 
+/**
+ * dist/preset-schema.cjs: the manifest's validator as ajv's standalone code (no ajv at run time)
+ * and the schema without what only editors read. A file of its own, loaded when a preset is.
+ */
+export function presetSchemaFile(): string {
+  // Only what validation and the refusal messages read: no title, description or $schema.
+  const lean = (n: SchemaNode): SchemaNode =>
+    Object.fromEntries(
+      Object.entries(n)
+        .filter(([k]) => !['title', 'description', '$schema'].includes(k))
+        .map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, lean(s as SchemaNode)])) : v && typeof v === 'object' && !Array.isArray(v) ? lean(v as SchemaNode) : v]),
+    ) as SchemaNode;
+  const schema = lean(presetSchema());
+  // No messages: a refusal is worded from the schema's x-rule (presets/model/preset-manifest.ts).
+  const ajv = new Ajv({ ...AJV_OPTIONS, messages: false, code: { source: true, esm: true } });
+  return `${standalone.default(ajv, ajv.compile(schema))}\nexport const schema = ${JSON.stringify(schema)};\n`;
+}
+
+/** The bundle's replacement for generators/presets/model/preset-schema.ts: the same exports, from dist/preset-schema.cjs. */
+const PRESET_SCHEMA_MODULE = `
+export function presetSchema() { return require('./preset-schema.cjs').schema; }
+export function validatePresetManifest(data) {
+  const { validate } = require('./preset-schema.cjs');
+  const ok = validate(data);
+  validatePresetManifest.errors = validate.errors;
+  return ok;
+}
+`;
+
 const bundlePlugin: Plugin = {
   name: 'cgks',
   setup(b) {
     b.onResolve({ filter: /template-source\.js$/ }, () => ({ path: 'precompiled-templates', namespace: 'cgks' }));
-    b.onLoad({ filter: /.*/, namespace: 'cgks' }, () => ({
-      contents: precompiledTemplatesModule(),
+    b.onResolve({ filter: /preset-schema\.js$/ }, () => ({ path: 'preset-schema', namespace: 'cgks' }));
+    b.onLoad({ filter: /.*/, namespace: 'cgks' }, (args) => ({
+      contents: args.path === 'preset-schema' ? PRESET_SCHEMA_MODULE : precompiledTemplatesModule(),
       resolveDir: root,
       loader: 'js',
     }));
-    b.onResolve({ filter: /^\.\/handlebars\.cjs$/ }, () => ({ path: './handlebars.cjs', external: true }));
+    b.onResolve({ filter: /^\.\/(handlebars|preset-schema)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
     // node-plop's static inquirer import goes to a lazy stand-in.
     // Our own imports of inquirer load dist/inquirer.cjs, a file of its own: half the bundle's
     // bytes (iconv-lite, rxjs) that only an interactive run needs.
@@ -133,6 +166,12 @@ export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
     outfile: join(outdir, 'handlebars.cjs'),
     minify: true,
     legalComments: 'linked',
+  });
+  await build({
+    ...NODE_CJS,
+    stdin: { contents: presetSchemaFile(), resolveDir: root, loader: 'js' },
+    outfile: join(outdir, 'preset-schema.cjs'),
+    minify: true,
   });
   const key = createHash('sha256').update(readFileSync(program)).digest('hex').slice(0, 16);
   await build({

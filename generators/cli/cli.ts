@@ -78,7 +78,7 @@ export async function run(argv: readonly string[], output: (json: boolean, stdou
         return await outdatedCommand(args, o);
       }
       case 'preset': {
-        const { presetCommand } = await import('./preset-init.js');
+        const { presetCommand } = await import('../presets/cli/preset-init.js');
         return await presetCommand(args, o);
       }
       case 'remove': {

@@ -12,7 +12,7 @@ import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Questio
 import { projectPaths } from '../render/scaffold.js';
 import { blockingEntries, isNotDirectory, TargetNotEmptyError } from '../plumbing/write.js';
 import { writeGitopsStarter, writeNewRepo } from '../engines/create.js';
-import { withPreset, type ActivePreset } from '../model/preset.js';
+import { withPreset, type ActivePreset } from '../presets/model/preset.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 
 const NAME: Question = QUESTIONS.find((q) => q.key === 'name')!;
@@ -45,7 +45,7 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
 
   // A preset (preset-create.ts): its defaults and locks apply to everything below.
   if (args.flags.set.length > 0 && !args.flags.preset) throw new UsageError('--set answers a question of a preset: pass --preset too');
-  const presets = args.flags.preset ? await import('./preset-create.js') : undefined;
+  const presets = args.flags.preset ? await import('../presets/cli/preset-create.js') : undefined;
   const preset = presets?.startPreset(args.flags.preset, args.flags.set);
   const withDefaults: ActivePreset | undefined = preset && { preset: preset.preset, answers: {} };
 

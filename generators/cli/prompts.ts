@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { coerce, validateOne, AnswerError } from '../model/answers.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from '../model/questions.js';
 import { stderr } from '../plumbing/output.js';
-import { presetDefault, presetOf, type ActivePreset, type PresetAnswers, type PresetQuestion } from '../model/preset.js';
+import { presetDefault, presetOf, type ActivePreset, type PresetAnswers, type PresetQuestion } from '../presets/model/preset.js';
 
 /** The terminal's input ended (Ctrl-D) before a question was answered. */
 export class PromptCancelled extends Error {

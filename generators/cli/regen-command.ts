@@ -1,6 +1,6 @@
 // `regen <file|group>...`: the CLI face of regen.ts.
 import { coerce, loadAnswersFile, showValue, validateOne } from '../model/answers.js';
-import { presetMessage, PresetError, type Preset } from '../model/preset.js';
+import { presetMessage, PresetError, type Preset } from '../presets/model/preset.js';
 import type { ParsedArgs } from './cli-args.js';
 import { isInteractive } from '../model/environment.js';
 import { stderr, type Output } from '../plumbing/output.js';
@@ -68,7 +68,7 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
   out.interruptNote = 'nothing was written';
   try {
     // The recorded preset (or --preset, of the same version): its files, templates and patches.
-    const { repoPreset } = await import('../engines/preset-repo.js');
+    const { repoPreset } = await import('../presets/engines/preset-repo.js');
     const preset = repoPreset(process.cwd(), { override: args.flags.preset, sameVersion: true });
     if (args.flags.list) {
       const { answers, root } = loadRepo(process.cwd(), preset);

@@ -44,7 +44,7 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   if (renovate) restoreRecord(process.cwd());
   const presetBefore = recordedPreset(process.cwd());
   // The recorded preset, or --preset instead (a newer version): update merges its changes too.
-  const { repoPreset } = await import('../engines/preset-repo.js');
+  const { repoPreset } = await import('../presets/engines/preset-repo.js');
   const active = repoPreset(process.cwd(), { override: args.flags.preset });
   const presetAfter = active?.preset;
   const preset = presetAfter && presetBefore && presetBefore.name === presetAfter.name && presetBefore.version !== presetAfter.version

@@ -4,7 +4,7 @@
 // what it needs, and a run that calls the modules of check/, one per file format.
 import { checkConflictMarkers } from './check/markers.js';
 import type { Answers } from '../model/questions.js';
-import type { ActivePreset } from '../model/preset.js';
+import type { ActivePreset } from '../presets/model/preset.js';
 import { RECORD_FILE, type RepoRecord } from '../model/record.js';
 import { checkAdminPort, checkChartNonRoot, checkChartProbes } from './check/chart.js';
 import { Checker } from './check/checker.js';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CheckReport } from './check.js';
-import { checkWithPreset } from './preset-check.js';
+import { checkWithPreset } from '../presets/engines/preset-check.js';
 import { compareVersions } from '../model/record.js';
 import { NotAGeneratedRepoError } from './repo.js';
 import { STALE_NAMED, staleAgainstThisVersion } from './stale.js';

@@ -2,7 +2,7 @@
 // by its blob id. This generator renders its own output again (any clone can, no git
 // needed); other versions' text is looked up in git (the fast path), and what a clone lacks
 // is rendered by the recorded version's own package from the recorded answers.
-import { describeSource, fetchPackage, PackageUnavailable, type PackageSource } from './package-source.js';
+import { describeSource, fetchRelease, PackageUnavailable, type PackageSource } from './package-source.js';
 import { hashContent } from '../model/record.js';
 import { ReleaseCannotRender, renderRelease } from './release-render.js';
 import { BASE_REF, gitTopLevel, hasRef, readBlobs } from './repo.js';
@@ -42,7 +42,7 @@ export async function basesFromRelease(version: string, answers: object, ids: re
   if (ids.length === 0) return { found };
   const wanted = new Set(ids);
   try {
-    const { files, templatesDigest } = await renderRelease(await fetchPackage(version, source), version, answers);
+    const { files, templatesDigest } = await renderRelease(fetchRelease(version, source), version, answers);
     for (const text of files.values()) {
       const id = hashContent(text);
       if (wanted.has(id)) found.set(id, text);

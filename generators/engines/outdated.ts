@@ -2,7 +2,7 @@
 // package source has.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchPackage, latestVersion, PackageUnavailable, type PackageSource } from './package-source.js';
+import { fetchRelease, latestVersion, PackageUnavailable, type PackageSource } from './package-source.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 import { renderWithRelease } from './release-render.js';
 import { STALE_NAMED, staleAgainstThisVersion, staleFiles } from './stale.js';
@@ -34,7 +34,7 @@ export async function outdated(cwd: string, source: PackageSource): Promise<Outd
     if (err instanceof RecordError) throw new NotAGeneratedRepoError(err.message.replace(RECORD_FILE, join(root, RECORD_FILE)));
     throw err;
   }
-  const latest = await latestVersion(source);
+  const latest = latestVersion(source);
   if (compareVersions(recorded, latest) !== 0) return { root, name, recorded, latest, outdated: compareVersions(recorded, latest) < 0 };
   // Up to date by the record: the files must be what that version writes, too.
   const { files, note } = await staleAgainstRelease(root, latest, source);
@@ -49,7 +49,7 @@ async function staleAgainstRelease(root: string, version: string, source: Packag
     const { record } = loadRepo(root);
     // Another release renders the bare answers: a preset's files and patches would all look stale.
     if (record.preset) return { files: [], note: `could not tell whether the files are ${version}'s: the repo has a preset, and only ${version} itself renders it` };
-    const rendered = await renderWithRelease(await fetchPackage(version, source), version, record.answers);
+    const rendered = await renderWithRelease(fetchRelease(version, source), version, record.answers);
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {
     if (err instanceof PackageUnavailable) return { files: [], note: `could not tell whether the files are ${version}'s: ${err.message}` };

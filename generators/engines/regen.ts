@@ -2,7 +2,7 @@
 // A file still as generated is replaced; a file the user edited is a conflict, resolved by
 // --force, --skip-modified or, on a terminal, by asking. Nothing is written while any
 // conflict is unresolved, and all writes (record included) land atomically.
-import type { ActivePreset } from '../model/preset.js';
+import type { ActivePreset } from '../presets/model/preset.js';
 import { resolveAnswers } from '../model/answers.js';
 import { FILES, GROUPS, filesFor, outputPath, type OutputFile } from '../model/files.js';
 import type { Answers } from '../model/questions.js';

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AnswerError, resolveAnswers } from '../model/answers.js';
 import { detectEnvironment } from '../model/environment.js';
 import { QUESTIONS, type Answers } from '../model/questions.js';
-import type { ActivePreset } from '../model/preset.js';
+import type { ActivePreset } from '../presets/model/preset.js';
 import { inEolOf, normalizeEol, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../model/record.js';
 
 export class NotAGeneratedRepoError extends CommandFailed {}

@@ -5,8 +5,8 @@
 import { hashContent, type RepoRecord } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { PresetError, withPreset } from '../model/preset.js';
-import { repoPreset } from './preset-repo.js';
+import { PresetError, withPreset } from '../presets/model/preset.js';
+import { repoPreset } from '../presets/engines/preset-repo.js';
 import { Checkout, loadRepo } from './repo.js';
 
 /** How many stale files a report names; the count says the rest. */

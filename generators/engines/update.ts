@@ -3,7 +3,7 @@
 // theirs = what this version generates from the recorded answers. Runs only on a clean
 // git work tree, so every change it makes can be reviewed with `git diff` and undone.
 import { spawnSync } from 'node:child_process';
-import type { ActivePreset } from '../model/preset.js';
+import type { ActivePreset } from '../presets/model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { ASIDE_DIR, compareVersions } from '../model/record.js';
 import { MIGRATIONS, movesBetween, type Migration } from './migrations.js';

@@ -1,5 +1,5 @@
 // Turns partial input (flags, an answers file, prompts) into one validated Answers object.
-import { presetDefault, presetMessage, presetOf, PresetError, withPreset, type ActivePreset } from './preset.js';
+import { presetDefault, presetMessage, presetOf, PresetError, withPreset, type ActivePreset } from '../presets/model/preset.js';
 import { UsageError } from '../plumbing/errors.js';
 import { QUESTIONS, type AnswerKey, type Answers, type Environment, type Question } from './questions.js';
 import { quote } from './validate.js';

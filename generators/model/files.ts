@@ -1,6 +1,6 @@
 // The one table of output files. Creation, group generators, regen, --dry-run and the
 // record's hash list all read it.
-import { presetMessage, presetOf, presetPathProblem, PresetError } from './preset.js';
+import { presetMessage, presetOf, presetPathProblem, PresetError } from '../presets/model/preset.js';
 import type { Answers } from './questions.js';
 
 /** `preset`: the files a preset adds (preset.ts); its replacements keep our file's group. */

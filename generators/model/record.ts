@@ -3,7 +3,7 @@
 // its output exactly; the blob ids tell untouched files from edited ones, and name the
 // generated text in git's object store (the base of `update`'s 3-way merge).
 import { createHash } from 'node:crypto';
-import { presetOf, presetRecord, type PresetRecord } from './preset.js';
+import { presetOf, presetRecord, type PresetRecord } from '../presets/model/preset.js';
 import type { Answers } from './questions.js';
 import type { FileToWrite } from '../plumbing/write.js';
 

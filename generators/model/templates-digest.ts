@@ -17,7 +17,7 @@ export const DIGEST_INPUTS = [
   'generators/model/questions.ts',
   'generators/model/answers.ts',
   'generators/model/catalog.ts',
-  'generators/model/preset.ts',
+  'generators/presets/model/preset.ts',
 ] as const;
 
 function walk(root: string, rel: string): string[] {

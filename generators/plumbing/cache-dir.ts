@@ -1,6 +1,6 @@
 // Where this package keeps caches between runs: $XDG_CACHE_HOME or ~/.cache (%LOCALAPPDATA% on
-// Windows), then create-go-k8s-service/. Compiled code (bin/code-cache.ts) and other releases'
-// packages (package-source.ts) live there.
+// Windows), then create-go-k8s-service/. Compiled code (bin/code-cache.ts) and fetched npm
+// packages (npm-package.ts: presets, other releases of this generator) live there.
 import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -45,4 +45,14 @@ function privateDir(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The one layout of cached packages: <cache root>/<kind>/<key>, the unpacked package in its
+ * `package/` folder (npm-package.ts). A scoped name's slash becomes '+'. Undefined without a
+ * private cache.
+ */
+export function privateCachePlace(kind: string, key: string, env: NodeJS.ProcessEnv): string | undefined {
+  const dir = privateCacheDir(kind, env);
+  return dir && join(dir, key.replace('/', '+'));
 }

@@ -4,7 +4,7 @@ import { catalogContext } from '../model/catalog.js';
 import { renderGoMod, renderGoSum } from './go-pins.js';
 import { filesFor, outputPath, templatePath, type OutputFile } from '../model/files.js';
 import { goImage, IMAGES } from './image-pins.js';
-import { presetMessage, presetOf, PresetError, presetPath, type Patch, type Preset } from '../model/preset.js';
+import { presetMessage, presetOf, PresetError, presetPath, type Patch, type Preset } from '../presets/model/preset.js';
 import type { Answers } from '../model/questions.js';
 import { HELPERS } from './template-helpers.js';
 import { compileSource, createEnv, loadHandlebars, loadRaw, type Env, type Render } from './template-source.js';

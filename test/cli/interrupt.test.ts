@@ -171,7 +171,7 @@ test('^C during go mod download names every step that did not run and the comman
   assert.not.ok(existsSync(join(dir, 'orders', '.git')));
   // The commands it printed, run as printed with the real go and git, finish the job.
   const commands = line!.slice(line!.indexOf('to finish: ') + 'to finish: '.length, -1);
-  const env = { GOTOOLCHAIN: 'local', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  const env = { ...GO_ENV, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
   const finish = await execa('sh', ['-c', commands], { cwd: dir, env, reject: false, stdin: 'ignore', timeout: 600_000 });
   assert.is(finish.exitCode, 0, finish.stderr);
   const repo = join(dir, 'orders');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fetchPackage } from '../../generators/engines/package-source.js';
+import { fetchRelease } from '../../generators/engines/package-source.js';
 import { hashContent } from '../../generators/model/record.js';
 import { renderWithRelease } from '../../generators/engines/release-render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
@@ -75,7 +75,7 @@ const action = (j: UpdateJson, path: string) => j.files.find((f) => f.path === p
 test("0.1.0's package renders exactly what 0.1.0 wrote: every recorded blob id, from the recorded answers", async () => {
   const dir = await generatedBy010();
   const record = readRecord(dir);
-  const pkg = await fetchPackage('0.1.0', { kind: 'directory', dir: packagesDir([release010]) }, { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
+  const pkg = fetchRelease('0.1.0', { kind: 'directory', dir: packagesDir([release010]) }, { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
   const rendered = await renderWithRelease(pkg, '0.1.0', record.answers);
   assert.equal([...rendered.keys()].sort(), Object.keys(record.files).sort());
   for (const [path, text] of rendered) assert.is(hashContent(text), record.files[path], path);

@@ -16,6 +16,7 @@ import { answersFor, generate } from '../support/generate.js';
 import { filesFor, outputPath } from '../../generators/model/files.js';
 import { renderAll } from '../../generators/render/render.js';
 import { composeValidate, ensureTools, toolPath } from '../support/tools.js';
+import { GO_ENV } from '../support/go.js';
 import type { Answers } from '../../generators/model/questions.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-compose-test-'));
@@ -33,7 +34,7 @@ async function loadProject(file: string, envFile: string): Promise<any> {
   const r = await execa(toolPath('composecheck'), ['--env-file', envFile, '--print', file], {
     reject: false,
     stdin: 'ignore',
-    env: { GOTOOLCHAIN: 'local' },
+    env: GO_ENV,
   });
   assert.is(r.exitCode, 0, `composecheck --print ${file}: ${r.stderr}`);
   return parseYaml(r.stdout);

@@ -28,13 +28,14 @@ import { renderAll } from '../../generators/render/render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { answersFor, generate } from '../support/generate.js';
 import * as tools from '../support/tools.js';
+import { goEnv } from '../support/go.js';
 import { shard } from '../support/shard.js';
 import { escapedExpressions, expectedExpressions, renderedExpressions } from '../fixtures/deploy-files/expressions.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(ROOT, 'templates');
 const INSPECTOR_SRC = join(ROOT, 'test', 'fixtures', 'deploy-files', 'dockerinspect');
-const GO_ENV = { GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '' };
+const GO_ENV = goEnv({ noWorkspace: true });
 
 /** Every special character a description can bring into YAML, Markdown, Dockerfiles and shells. */
 const HOSTILE =

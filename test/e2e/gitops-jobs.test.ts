@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { generate } from '../support/generate.js';
 import { ensureTools } from '../support/tools.js';
+import { goEnv } from '../support/go.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-gitops-jobs-'));
 const github = generate({ deploy: 'gitops', ci: 'github' }, 'cgks-gitops-jobs-gh-');
@@ -30,19 +31,12 @@ const gitlabCi = parseYaml(readFileSync(join(gitlab, '.gitlab-ci.yml'), 'utf8'))
 const HELM_VERSION: string = gitlabCi['publish-manifests'].variables.HELM_VERSION;
 const plainBin = join(scratch, 'plain-helm');
 const plainHelm = join(plainBin, 'helm');
-const goEnv = async () => Object.fromEntries(
-  (await execa('go', ['env', 'GOCACHE', 'GOMODCACHE'])).stdout.split('\n').map((v, i) => [['GOCACHE', 'GOMODCACHE'][i]!, v]),
-);
-let GO_ENV: Record<string, string> = {};
 
 const baseEnv = (extraPath: string[] = []): Record<string, string> => ({
   PATH: [...extraPath, '/usr/local/go/bin', '/usr/bin', '/bin'].join(':'),
   HOME: join(scratch, 'home'),
-  GOTOOLCHAIN: 'local',
   // Modules come from the module cache only (as a file proxy: `go install pkg@version` needs one).
-  GOPROXY: GO_ENV.GOMODCACHE ? `file://${GO_ENV.GOMODCACHE}/cache/download` : 'off',
-  GOSUMDB: 'off',
-  ...GO_ENV,
+  ...goEnv({ proxy: 'module-cache' }),
   HELM_CONFIG_HOME: join(scratch, 'helm'),
   HELM_CACHE_HOME: join(scratch, 'helm'),
   HELM_DATA_HOME: join(scratch, 'helm'),
@@ -164,7 +158,6 @@ async function runGitlabJob(bare: string, d: string, open = '[]') {
 
 test.before(async () => {
   await ensureTools(['helm']); // helm's module in the module cache
-  GO_ENV = await goEnv();
   mkdirSync(join(scratch, 'home'));
   // The helm a `go install` gives: no version, no Kubernetes version ldflags.
   const r = await execa('go', ['install', `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {

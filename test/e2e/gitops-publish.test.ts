@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { generate } from '../support/generate.js';
 import { ensureTools, toolPath, toolsDir } from '../support/tools.js';
+import { goEnv } from '../support/go.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cgks-publish-'));
 const service = generate({ deploy: 'gitops' }, 'cgks-publish-svc-');
@@ -22,10 +23,7 @@ const DEPLOYMENT = 'deployment-demo-svc.yaml';
 const baseEnv = (): Record<string, string> => ({
   PATH: [join(toolsDir(), 'bin'), '/usr/local/go/bin', '/usr/bin', '/bin'].join(':'),
   HOME: scratch,
-  GOTOOLCHAIN: 'local',
-  GOPROXY: 'off',
-  GOCACHE: process.env.GOCACHE ?? join(process.env.HOME ?? scratch, '.cache', 'go-build'),
-  GOMODCACHE: process.env.GOMODCACHE ?? join(process.env.HOME ?? scratch, 'go', 'pkg', 'mod'),
+  ...goEnv({ proxy: 'off', sharedCaches: true }),
   HELM_CONFIG_HOME: join(scratch, 'helm'),
   HELM_CACHE_HOME: join(scratch, 'helm'),
   HELM_DATA_HOME: join(scratch, 'helm'),

@@ -25,6 +25,7 @@ import { filesFor, outputPath } from '../../generators/model/files.js';
 import { checkRepo } from '../../generators/engines/check.js';
 import { scaffold } from '../../generators/render/scaffold.js';
 import type { Answers } from '../../generators/model/questions.js';
+import { goEnv } from '../support/go.js';
 
 /** The same ignores as chart.test.ts; each is justified in the chart README. */
 const IGNORED = ['container-image-pull-policy', 'pod-networkpolicy', 'deployment-has-host-podantiaffinity'];
@@ -54,11 +55,7 @@ function makeEnv(): Record<string, string> {
   return {
     PATH: [join(toolsDir(), 'bin'), '/usr/local/go/bin', '/usr/bin', '/bin'].join(':'),
     HOME: home,
-    GOTOOLCHAIN: 'local',
-    GOFLAGS: '-mod=mod',
-    GOCACHE: process.env.GOCACHE ?? join(process.env.HOME ?? home, '.cache', 'go-build'),
-    GOMODCACHE: process.env.GOMODCACHE ?? join(process.env.HOME ?? home, 'go', 'pkg', 'mod'),
-    GOPROXY: 'off',
+    ...goEnv({ flags: '-mod=mod', proxy: 'off', sharedCaches: true }),
     HELM_CONFIG_HOME: join(home, 'helm-config'),
     HELM_CACHE_HOME: join(home, 'helm-cache'),
     HELM_DATA_HOME: join(home, 'helm-data'),

@@ -21,7 +21,7 @@ import * as assert from 'uvu/assert';
 import { formatGoMod, meaningOf, parseGoMod, type GoModMeaning } from '../../generators/plumbing/gomod.js';
 import { mergeFile } from '../../generators/plumbing/merge-file.js';
 import { render } from '../support/generate.js';
-import { GO_ENV } from '../support/go.js';
+import { goEnv } from '../support/go.js';
 
 const MODFMT_SRC = fileURLToPath(new URL('../tools/modfmt/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'cgks-modfmt-'));
@@ -36,7 +36,7 @@ interface ModfileResult {
 let built = false;
 async function modfile(texts: string[]): Promise<ModfileResult[]> {
   if (!built) {
-    const b = await execa('go', ['build', '-o', modfmt, '.'], { cwd: MODFMT_SRC, env: { ...GO_ENV, GOFLAGS: '-mod=mod' }, reject: false, all: true });
+    const b = await execa('go', ['build', '-o', modfmt, '.'], { cwd: MODFMT_SRC, env: goEnv({ flags: '-mod=mod' }), reject: false, all: true });
     assert.is(b.exitCode, 0, `building test/tools/modfmt: ${b.all}`);
     built = true;
   }

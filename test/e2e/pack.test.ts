@@ -31,6 +31,8 @@ test('the tarball holds the bundle and every template, dotfile templates include
   assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
   assert.ok(list.includes('dist/inquirer.cjs'), 'the prompts it loads when asking');
   assert.ok(list.includes('dist/handlebars.cjs'), 'the compiler it loads for a preset\'s templates');
+  assert.ok(list.includes('dist/preset-schema.cjs'), 'the validator it loads for a preset\'s manifest');
+  assert.ok(list.includes('schema/go-k8s-service-preset.schema.json'), 'the manifest\'s schema, for preset authors\' editors');
   const templates = [...readTree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
+import { GO_ENV } from '../support/go.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'cgks-quick-start-'));
@@ -16,7 +17,7 @@ const clone = join(work, 'clone');
 const git = (args: string[], cwd: string) =>
   execa('git', ['-c', 'user.name=test', '-c', 'user.email=test@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd });
 // npm from its cache where it can (the registry only for what the cache lacks), quietly.
-const npmEnv = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', GOTOOLCHAIN: 'local', NO_COLOR: '1' };
+const npmEnv = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...GO_ENV, NO_COLOR: '1' };
 
 /** The commands of the sh block after the README line that starts with `intro`. */
 function readmeCommand(intro: string): string {
@@ -55,7 +56,7 @@ test('"npm ci && npm start -- my-service --yes" in a fresh clone writes a servic
   assert.not.match(r.stderr, /install-scripts|allowScripts/);
   const service = resolve(clone, target!);
   assert.ok(existsSync(join(service, 'go.mod')), `no ${target}/go.mod`);
-  const build = await execa('go', ['build', './...'], { cwd: service, env: { GOTOOLCHAIN: 'local' }, reject: false, timeout: 300_000 });
+  const build = await execa('go', ['build', './...'], { cwd: service, env: GO_ENV, reject: false, timeout: 300_000 });
   assert.is(build.exitCode, 0, build.stderr);
 });
 

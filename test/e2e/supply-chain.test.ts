@@ -33,6 +33,7 @@ import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { escapedExpressions, expectedExpressions, renderedExpressions } from '../fixtures/deploy-files/expressions.js';
 import { answersFor, generate } from '../support/generate.js';
 import * as tools from '../support/tools.js';
+import { goEnv } from '../support/go.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GH_TEMPLATE = 'dot_github/workflows/ci.yml.hbs';
@@ -504,7 +505,7 @@ none.run();
 
 // ---- Makefile ---------------------------------------------------------------------------------------
 
-const GO_ENV = { GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '' };
+const GO_ENV = goEnv({ noWorkspace: true });
 async function make(dir: string, args: string[], env: Record<string, string> = {}) {
   return execa('make', ['--no-print-directory', ...args], {
     cwd: dir,

@@ -1,10 +1,51 @@
 // Go toolchain and built-binary helpers for end-to-end tests. Every generated repo shares
 // the machine's module and build caches, so repeated builds stay fast.
+// goEnv() is the one place a test's Go environment is made (test/unit/go-env.test.ts fails on a
+// test that sets GOTOOLCHAIN itself): the installed Go only (GOTOOLCHAIN=local: never a download
+// of another toolchain), none of the caller's GOFLAGS, and each difference a named option.
 import { execa } from 'execa';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
-export const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', CGO_ENABLED: process.env.CGO_ENABLED ?? '1' };
+export interface GoEnvOptions {
+  /** cgo on or off (CGO_ENABLED); default: the caller's CGO_ENABLED, else on (-race needs it). Off for a static binary. */
+  cgo?: boolean;
+  /** GOWORK=off: the module builds as itself, whatever go.work a folder above it holds. */
+  noWorkspace?: boolean;
+  /** GOFLAGS (default none: the caller's never leak in), e.g. -mod=mod. */
+  flags?: string;
+  /** Modules without the network: 'off' (GOPROXY=off), or 'module-cache' (the module cache as a file proxy, GOSUMDB off: `go install pkg@version` needs a proxy). */
+  proxy?: 'off' | 'module-cache';
+  /** GOCACHE and GOMODCACHE named: the machine's caches also for a command run with a HOME of its own. */
+  sharedCaches?: boolean;
+}
+
+let caches: { GOCACHE: string; GOMODCACHE: string } | undefined;
+/** The machine's build and module caches, as go itself reports them (asked once). */
+function machineCaches(): { GOCACHE: string; GOMODCACHE: string } {
+  if (!caches) {
+    const [GOCACHE, GOMODCACHE] = execFileSync('go', ['env', 'GOCACHE', 'GOMODCACHE'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } }).trim().split('\n');
+    caches = { GOCACHE: GOCACHE!, GOMODCACHE: GOMODCACHE! };
+  }
+  return caches;
+}
+
+/** The environment variables a test runs go (or make, or a tool built with go) with. */
+export function goEnv(opts: GoEnvOptions = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: opts.flags ?? '',
+    CGO_ENABLED: opts.cgo === undefined ? (process.env.CGO_ENABLED ?? '1') : opts.cgo ? '1' : '0',
+  };
+  if (opts.noWorkspace) env.GOWORK = 'off';
+  if (opts.sharedCaches || opts.proxy === 'module-cache') Object.assign(env, machineCaches());
+  if (opts.proxy === 'off') env.GOPROXY = 'off';
+  if (opts.proxy === 'module-cache') Object.assign(env, { GOPROXY: `file://${machineCaches().GOMODCACHE}/cache/download`, GOSUMDB: 'off' });
+  return env;
+}
+
+/** The default: the installed Go, no caller's GOFLAGS, cgo as the caller has it. */
+export const GO_ENV = goEnv();
 
 export async function go(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return execa('go', args, { cwd: dir, env: { ...GO_ENV, ...env }, reject: false, stdin: 'ignore', all: true, timeout: 600_000 });

@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { watchProcess } from './go.js';
+import { GO_ENV, watchProcess } from './go.js';
 import { ensureTools, repoRoot } from './tools.js';
 
 export type BaseImage = 'distroless' | 'scratch' | 'alpine';
@@ -108,7 +108,7 @@ export function lockStore(): Promise<() => void> {
 function buildahEnv(): Record<string, string> {
   const tmp = join(buildahRoot(), 'tmp');
   mkdirSync(tmp, { recursive: true });
-  return { TMPDIR: tmp, GOTOOLCHAIN: 'local', BUILDAH_FORMAT: 'docker' };
+  return { TMPDIR: tmp, ...GO_ENV, BUILDAH_FORMAT: 'docker' };
 }
 
 /** Global flags every buildah call gets: our own store, vfs. */
@@ -161,7 +161,7 @@ let standIns: Promise<StandIns> | undefined;
 export function ensureStandIns(): Promise<StandIns> {
   standIns ??= (async () => {
     const r = await execa('bash', [join(repoRoot(), 'scripts', 'stand-in-images.sh')], {
-      env: { CGKS_BUILDAH_ROOT: buildahRoot(), GOTOOLCHAIN: 'local' },
+      env: { CGKS_BUILDAH_ROOT: buildahRoot(), ...GO_ENV },
       reject: false,
       stdin: 'ignore',
       stderr: 'inherit',
@@ -625,7 +625,7 @@ export function elfFacts(path: string): ElfFacts {
 
 /** `go version -m BINARY`: the module and build settings Go embeds (kept by -s -w). */
 export async function goBuildInfo(path: string): Promise<string> {
-  const r = await execa('go', ['version', '-m', path], { reject: false, stdin: 'ignore', env: { GOTOOLCHAIN: 'local' } });
+  const r = await execa('go', ['version', '-m', path], { reject: false, stdin: 'ignore', env: GO_ENV });
   if (r.exitCode !== 0) throw new Error(`go version -m ${path}: ${r.stderr}`);
   return String(r.stdout);
 }

@@ -83,7 +83,7 @@ function buildRelease(full: string, dir: string): string {
  */
 export function thisTreeTarball(version: string, opts: { change?: (path: string, text: string) => string; changelog?: string } = {}): string {
   const work = mkdtempSync(join(tmpdir(), 'cgks-tree-'));
-  for (const e of ['bin', 'generators', 'scripts', 'templates', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+  for (const e of ['bin', 'generators', 'scripts', 'schema', 'templates', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
     cpSync(join(ROOT, e), join(work, e), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');

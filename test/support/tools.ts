@@ -14,6 +14,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { execa, type Options as ExecaOptions } from 'execa';
+import { GO_ENV } from './go.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments, type Tags } from 'yaml';
 import { validate as dockerfileValidate } from 'dockerfile-utils';
@@ -108,7 +109,7 @@ export function ensureTools(names?: readonly (ToolName | string)[]): Promise<voi
         stdout: 'inherit',
         stderr: 'inherit',
         reject: false,
-        env: { GOTOOLCHAIN: 'local' },
+        env: GO_ENV,
       });
       if (result.exitCode !== 0) {
         throw new Error(`scripts/install-tools.sh ${missing.join(' ')} failed (${result.shortMessage})`);
@@ -126,7 +127,7 @@ export function ensureTools(names?: readonly (ToolName | string)[]): Promise<voi
 function toolEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: [join(toolsDir(), 'bin'), process.env.PATH ?? ''].join(delimiter),
-    GOTOOLCHAIN: 'local',
+    ...GO_ENV,
     ...extra,
   };
 }

@@ -20,9 +20,11 @@ const ALLOWED: Record<string, string> = {
   'cli/cli.ts out': "the running command's output, for the signal handlers",
   'cli/cli.ts interrupted': 'whether a signal arrived, for the exit code',
   'cli/prompts.ts gate': 'the terminal line reader shared by every prompt of the process',
+  'presets/model/preset-schema.ts schema': "the preset manifest's schema, read once (a file of the package)",
+  'presets/model/preset-schema.ts compiled': 'its validator, compiled once by ajv (the unbundled module only)',
   'plumbing/lazy-inquirer.ts loading': 'inquirer, loaded lazily',
-  'plumbing/preset-fetch.ts fetched': 'downloaded packages keyed by their exact spec (a published version never changes)',
-  'plumbing/preset-fetch.ts scratch': 'temporary folders to remove at exit',
+  'plumbing/npm-package.ts fetched': 'fetched packages keyed by their origin (an exact version never changes; others: once per process)',
+  'plumbing/npm-package.ts scratch': 'temporary folders to remove at exit',
   'plumbing/write.ts inProgress': 'writes to undo if a signal arrives',
   'plumbing/write.ts held': 'writes held until a signal is handled',
 };

@@ -3,8 +3,8 @@
 // rendered text (append, before, after, replace a line) and follow our templates' conditions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPreset } from '../../generators/engines/preset-load.js';
-import { withPreset, type Patch, type Preset } from '../../generators/model/preset.js';
+import { loadPreset } from '../../generators/presets/engines/preset-load.js';
+import { withPreset, type Patch, type Preset } from '../../generators/presets/model/preset.js';
 import { compileTemplate, renderAll } from '../../generators/render/render.js';
 import { answersFor } from '../support/generate.js';
 import { EXAMPLE } from '../support/preset.js';

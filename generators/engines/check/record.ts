@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesFor, outputPath } from '../../model/files.js';
 import type { Answers } from '../../model/questions.js';
-import type { ActivePreset } from '../../model/preset.js';
+import type { ActivePreset } from '../../presets/model/preset.js';
 import { compareVersions, parseRecord, RECORD_FILE, RecordError, type RepoRecord } from '../../model/record.js';
 import { GENERATOR_VERSION } from '../../model/version.js';
 import { recordAnswers } from '../repo.js';

@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../support/generate.js';
+import { goEnv } from '../../support/go.js';
 import { buildah, buildImage, ensureStandIns, imageToolsAvailable, lockStore, policyFile } from '../../support/image.js';
 
 export const SERVICE = 'demo-svc';
@@ -22,7 +23,7 @@ const WGET = fileURLToPath(new URL('../wget/', import.meta.url));
 async function buildTestsImage(busybox: string, work: string, r: { ref: string }): Promise<void> {
   const bin = join(work, 'wget');
   const go = await execa('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', bin, '.'], {
-    cwd: WGET, env: { GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '' }, reject: false, all: true, stdin: 'ignore',
+    cwd: WGET, env: goEnv({ cgo: false }), reject: false, all: true, stdin: 'ignore',
   });
   if (go.exitCode !== 0) throw new Error(`go build of test/cluster/wget failed:\n${go.all}`);
   const from = await buildah(['from', '--pull=never', busybox]);

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goEnv } from '../../support/go.js';
 
 const SOURCE = fileURLToPath(new URL('../loadgen/', import.meta.url));
 
@@ -74,7 +75,7 @@ export function buildLoadgen(): Promise<string> {
     const out = join(dir, 'loadgen');
     const r = await execa('go', ['build', '-trimpath', '-o', out, '.'], {
       cwd: SOURCE,
-      env: { GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '' },
+      env: goEnv({ cgo: false }),
       reject: false,
       all: true,
       stdin: 'ignore',

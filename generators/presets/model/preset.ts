@@ -1,10 +1,10 @@
 // A preset: a platform team's defaults, locked answers, questions, templates, patches and
-// conventions, loaded from a folder or an npm package (engines/preset-load.ts). A preset is a
+// conventions, loaded from a folder or an npm package (presets/engines/preset-load.ts). A preset is a
 // value: the answers carry the one they were made with (presetOf), so answers, the file table,
 // rendering and the record all see the same one, and a fleet check over repos with different
 // presets needs no reset.
-import { UsageError } from '../plumbing/errors.js';
-import type { AnswerKey, Answers } from './questions.js';
+import { UsageError } from '../../plumbing/errors.js';
+import type { AnswerKey, Answers } from '../../model/questions.js';
 
 export const PRESET_MANIFEST = 'go-k8s-service-preset.yaml';
 

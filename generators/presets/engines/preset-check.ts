@@ -2,10 +2,10 @@
 // includes the preset's files, and its conventions are checked beside check's own rules.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRepo, type CheckReport, type Rule } from './check.js';
+import { checkRepo, type CheckReport, type Rule } from '../../engines/check.js';
 import { repoPreset, type BrokenLock } from './preset-repo.js';
 import { presetPath, PresetError, type Convention } from '../model/preset.js';
-import { RECORD_FILE } from '../model/record.js';
+import { RECORD_FILE } from '../../model/record.js';
 
 export function checkWithPreset(start: string): CheckReport {
   let active: ReturnType<typeof repoPreset>;

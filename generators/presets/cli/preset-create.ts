@@ -1,10 +1,10 @@
 // What `create --preset` adds to create.ts: load the preset, keep locked answers out of the
 // team's hands, answer the preset's own questions, and give the answers the preset to carry.
-import { coerce, showValue } from '../model/answers.js';
-import { UsageError } from './cli-args.js';
+import { coerce, showValue } from '../../model/answers.js';
+import { UsageError } from '../../cli/cli-args.js';
 import { folderSource, loadPreset, parseSets, presetAnswerProblem, resolvePresetAnswers } from '../engines/preset-load.js';
 import { presetMessage, PresetError, type ActivePreset, type Preset, type PresetAnswers } from '../model/preset.js';
-import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
+import { QUESTIONS, type AnswerKey, type Answers } from '../../model/questions.js';
 
 export interface PresetInput {
   preset: Preset;
@@ -57,7 +57,7 @@ export async function presetAnswers(input: PresetInput, opts: { interactive: boo
   const origin = (k: string) => (k in input.fromSet ? `--set ${k}` : `${k} in ${opts.answersFile}`);
   const { answers, missing } = resolvePresetAnswers(input.preset, given, { useDefaults: opts.yes, origin });
   if (missing.length > 0 && opts.interactive) {
-    const { askPresetQuestions } = await import('./prompts.js');
+    const { askPresetQuestions } = await import('../../cli/prompts.js');
     Object.assign(answers, await askPresetQuestions(missing, presetAnswerProblem));
   } else if (missing.length > 0) {
     throw new PresetError(

@@ -2,12 +2,12 @@
 // source), or the one --preset gives instead (update: a newer version of it). regen, update
 // and check pass it on with the repo's answers.
 import { readFileSync } from 'node:fs';
-import { CommandFailed } from '../plumbing/errors.js';
+import { CommandFailed } from '../../plumbing/errors.js';
 import { join } from 'node:path';
 import { loadPreset, resolvePresetAnswers } from './preset-load.js';
 import { presetMessage, PresetError, type ActivePreset, type Preset } from '../model/preset.js';
-import { parseRecord, RECORD_FILE, type RepoRecord } from '../model/record.js';
-import { findRepoRoot } from './repo.js';
+import { parseRecord, RECORD_FILE, type RepoRecord } from '../../model/record.js';
+import { findRepoRoot } from '../../engines/repo.js';
 
 /** regen writes the preset version the repo was made with: another one is a refusal (update takes it). */
 export class PresetVersionRefused extends CommandFailed {}

@@ -1,13 +1,13 @@
-// Loads and validates a preset: a folder, or an npm package (preset-fetch.ts), with a
+// Loads and validates a preset: a folder, or an npm package (plumbing/npm-package.ts), with a
 // package.json (name, version), go-k8s-service-preset.yaml and templates/. Everything is
 // checked and compiled up front, so a bad preset stops the run before anything is written:
 // one line naming the preset, its file and the rule.
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { RULES } from './check.js';
-import { FILES } from '../model/files.js';
-import { fetchPackage, seedPackageCache } from '../plumbing/preset-fetch.js';
+import { RULES } from '../../engines/check.js';
+import { FILES } from '../../model/files.js';
+import { fetchPackage, seedPackage } from '../../plumbing/npm-package.js';
 import {
   PRESET_MANIFEST,
   presetMessage,
@@ -21,19 +21,18 @@ import {
   type WaiverPolicy,
   presetPathProblem,
 } from '../model/preset.js';
-import { showValue } from '../model/answers.js';
-import { QUESTIONS, type AnswerKey } from '../model/questions.js';
-import { compileTemplate } from '../render/render.js';
+import { showValue } from '../../model/answers.js';
+import { manifestProblem, type Manifest } from '../model/preset-manifest.js';
+import { QUESTIONS, type AnswerKey } from '../../model/questions.js';
+import { compileTemplate } from '../../render/render.js';
 
-const MANIFEST_KEYS = ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers', 'catalog'] as const;
-const POLICY_KEYS = ['maxDays', 'unwaivable', 'require'] as const;
-const REQUIRABLE = ['file', 'message'] as const;
-const QUESTION_KEYS = ['key', 'message', 'type', 'choices', 'default', 'pattern', 'multiline'] as const;
-const CONVENTION_KEYS = ['id', 'file', 'require', 'forbid', 'message'] as const;
 const PATCH_KINDS = ['append', 'before', 'after', 'replace'] as const;
 /** Bounds on what a preset may ship: it is text for templates, not a payload. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_FILES = 1000;
+
+/** An exact npm version, name@1.2.3: it cannot change once published, so it is cached. */
+const EXACT = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*@\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 /** A folder path rather than a package name: ./x, ../x, /x, C:\x, ~/x. */
 export const isFolderSpec = (spec: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec);
@@ -68,8 +67,8 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
     source = folderSource(dir, opts.repoRoot ?? opts.cwd);
   } else {
     try {
-      // A tarball is a file here; npm runs elsewhere.
-      dir = fetchPackage(tarball ? path : spec);
+      // A tarball is a file here; npm runs elsewhere. Only an exact version is kept in the cache.
+      dir = fetchPackage({ npm: tarball ? path : spec }, { what: 'it', ...(EXACT.test(spec) ? { cache: { kind: 'presets', key: spec } } : {}) });
     } catch (err) {
       throw new PresetError(presetMessage(spec, (err as Error).message));
     }
@@ -77,7 +76,7 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
   const preset = loadFolder(dir, spec, source);
   // A tarball is recorded as name@version: its unpacked copy goes where a registry download of
   // that version would, so check, regen and update find it again without a registry.
-  if (tarball) seedPackageCache(`${preset.name}@${preset.version}`, dir);
+  if (tarball) seedPackage({ kind: 'presets', key: `${preset.name}@${preset.version}` }, dir);
   return source === undefined ? preset : { ...preset, folder: dir };
 }
 
@@ -119,8 +118,11 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   } catch (err) {
     fail(`${PRESET_MANIFEST} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  const m = object(manifest, PRESET_MANIFEST, fail);
-  unknownKeys(m, MANIFEST_KEYS, PRESET_MANIFEST, fail);
+  // The shape (keys, types, names) is the schema's; what follows checks what a schema cannot
+  // see: answer names, templates that compile, files the generator writes, rule ids.
+  const problem = manifestProblem(manifest);
+  if (problem) fail(problem);
+  const m = manifest as Manifest;
   const at = (what: string) => `${PRESET_MANIFEST}: ${what}`;
   const compile = (where: string, source: string): Render => {
     try {
@@ -133,57 +135,42 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
 
   // defaults
   const defaults: Preset['defaults'] = {};
-  for (const [key, value] of Object.entries(object(m.defaults ?? {}, at('defaults'), fail))) {
+  for (const [key, value] of Object.entries(m.defaults ?? {})) {
     const q = QUESTIONS.find((x) => x.key === key);
     if (!q) fail(at(`defaults: unknown answer ${JSON.stringify(key)}; known: ${QUESTIONS.map((x) => x.key).join(', ')}`));
     if (key === 'name') fail(at('defaults: name cannot have a preset default: it is each service\'s own'));
-    if (typeof value === 'string') defaults[key as AnswerKey] = compile(at(`defaults.${key}`), value);
-    else if (typeof value === 'number' || typeof value === 'boolean') defaults[key as AnswerKey] = value;
-    else fail(at(`defaults.${key} must be a string, a number or true/false`));
+    defaults[key as AnswerKey] = typeof value === 'string' ? compile(at(`defaults.${key}`), value) : value;
   }
 
   // locked
-  const lockedRaw = m.locked ?? [];
-  if (!Array.isArray(lockedRaw)) fail(at('locked must be a list of answer names'));
-  const locked = (lockedRaw as unknown[]).map((k) => {
-    if (typeof k !== 'string' || !QUESTIONS.some((q) => q.key === k)) fail(at(`locked: unknown answer ${JSON.stringify(k)}`));
-    if (defaults[k as AnswerKey] === undefined) fail(at(`locked: ${String(k)} has no value under defaults to lock it to`));
+  const locked = (m.locked ?? []).map((k) => {
+    if (!QUESTIONS.some((q) => q.key === k)) fail(at(`locked: unknown answer ${JSON.stringify(k)}`));
+    if (defaults[k as AnswerKey] === undefined) fail(at(`locked: ${k} has no value under defaults to lock it to`));
     return k as AnswerKey;
   });
 
   // questions
-  const questionsRaw = m.questions ?? [];
-  if (!Array.isArray(questionsRaw)) fail(at('questions must be a list'));
   const questions: PresetQuestion[] = [];
-  (questionsRaw as unknown[]).forEach((raw, i) => {
+  (m.questions ?? []).forEach((q, i) => {
     const where = at(`questions[${i}]`);
-    const q = object(raw, where, fail);
-    unknownKeys(q, QUESTION_KEYS, where, fail);
-    if (typeof q.key !== 'string' || !/^[a-z][A-Za-z0-9]*$/.test(q.key)) fail(`${where}: key must be a camelCase name like costCentre`);
-    const key = q.key as string;
+    const key = q.key;
     if (questions.some((x) => x.key === key)) fail(`${where}: key ${key} is asked twice`);
-    if (typeof q.message !== 'string' || !q.message) fail(`${where} (${key}): message must be text`);
-    const type = (q.type ?? 'string') as PresetQuestion['type'];
-    if (type !== 'string' && type !== 'choice' && type !== 'boolean') fail(`${where} (${key}): type must be string, choice or boolean`);
-    let choices: string[] | undefined;
-    if (type === 'choice') {
-      if (!Array.isArray(q.choices) || q.choices.length === 0 || q.choices.some((c) => typeof c !== 'string')) fail(`${where} (${key}): choices must be a list of strings`);
-      choices = q.choices as string[];
-    } else if (q.choices !== undefined) fail(`${where} (${key}): choices only go with type: choice`);
-    let pattern: string | undefined;
+    const type = q.type ?? 'string';
+    if (type === 'choice' && !q.choices) fail(`${where} (${key}): choices must be a list of strings`);
+    if (type !== 'choice' && q.choices !== undefined) fail(`${where} (${key}): choices only go with type: choice`);
     if (q.pattern !== undefined) {
-      if (type !== 'string' || typeof q.pattern !== 'string') fail(`${where} (${key}): pattern must be a regular expression, for type: string`);
+      if (type !== 'string') fail(`${where} (${key}): pattern must be a regular expression, for type: string`);
       try {
-        new RegExp(q.pattern as string, 'u');
+        new RegExp(q.pattern, 'u');
       } catch (err) {
         fail(`${where} (${key}): pattern is not a regular expression: ${(err as Error).message}`);
       }
-      pattern = q.pattern as string;
     }
-    if (q.multiline !== undefined && (type !== 'string' || typeof q.multiline !== 'boolean')) fail(`${where} (${key}): multiline only goes with type: string`);
+    if (q.multiline !== undefined && type !== 'string') fail(`${where} (${key}): multiline only goes with type: string`);
+    const { choices, pattern } = q;
     const question: PresetQuestion = {
       key,
-      message: q.message as string,
+      message: q.message,
       type,
       ...(choices ? { choices } : {}),
       ...(pattern ? { pattern } : {}),
@@ -224,13 +211,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   }
 
   // patches
-  const patchesRaw = m.patches ?? [];
-  if (!Array.isArray(patchesRaw)) fail(at('patches must be a list'));
-  const patches: Patch[] = (patchesRaw as unknown[]).map((raw, i) => {
+  const patches: Patch[] = (m.patches ?? []).map((p, i) => {
     const where = `${PRESET_MANIFEST}: patches[${i}]`;
-    const p = object(raw, where, fail);
-    if (typeof p.file !== 'string' || !p.file) fail(`${where}: file must name a generated file, like Makefile or charts/<name>/values.yaml`);
-    const file = p.file as string;
+    const file = p.file;
     if (!ours.has(file) && !templates.some((t) => t.path === file)) fail(`${where}: ${file} is not a file the generator or this preset writes`);
     const kinds = PATCH_KINDS.filter((k) => p[k] !== undefined);
     if (kinds.length !== 1) fail(`${where} (${file}): give exactly one of append, before, after, replace`);
@@ -238,8 +221,7 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     const allowed = kind === 'append' ? ['file', 'append'] : kind === 'replace' ? ['file', 'replace', 'with'] : ['file', kind, 'insert'];
     unknownKeys(p, allowed, `${where} (${file}, ${kind})`, fail);
     const textKey = kind === 'append' ? 'append' : kind === 'replace' ? 'with' : 'insert';
-    if (typeof p[textKey] !== 'string') fail(`${where} (${file}): ${textKey} must be text`);
-    if (kind !== 'append' && (typeof p[kind] !== 'string' || (p[kind] as string).includes('\n'))) fail(`${where} (${file}): ${kind} must be one literal line of the file`);
+    if (p[textKey] === undefined) fail(`${where} (${file}): ${textKey} must be text`);
     return {
       file,
       kind,
@@ -250,63 +232,41 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   });
 
   // conventions
-  const conventionsRaw = m.conventions ?? [];
-  if (!Array.isArray(conventionsRaw)) fail(at('conventions must be a list'));
   const conventions: Convention[] = [];
-  (conventionsRaw as unknown[]).forEach((raw, i) => {
+  (m.conventions ?? []).forEach((c, i) => {
     const where = at(`conventions[${i}]`);
-    const c = object(raw, where, fail);
-    unknownKeys(c, CONVENTION_KEYS, where, fail);
-    if (typeof c.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(c.id)) fail(`${where}: id must be lower-case words joined by -, like team-label`);
-    const id = c.id as string;
+    const id = c.id;
     if ((RULES as readonly string[]).includes(id)) fail(`${where}: id ${id} is one of check's own rules`);
     if (conventions.some((x) => x.id === id)) fail(`${where}: id ${id} is used twice`);
-    if (typeof c.file !== 'string' || !c.file || isAbsolute(c.file) || c.file.split(/[\\/]/).includes('..')) fail(`${where} (${id}): file must name a file of the repo`);
-    if (typeof c.message !== 'string' || !c.message) fail(`${where} (${id}): message must say what the rule asks`);
+    if (isAbsolute(c.file) || c.file.split(/[\\/]/).includes('..')) fail(`${where} (${id}): file must name a file of the repo`);
     if ((c.require === undefined) === (c.forbid === undefined)) fail(`${where} (${id}): give one of require, forbid`);
     const regex = (key: 'require' | 'forbid'): RegExp | undefined => {
       if (c[key] === undefined) return undefined;
       try {
-        if (typeof c[key] !== 'string') throw new Error('must be text');
-        return new RegExp(c[key] as string, 'mu');
+        return new RegExp(c[key], 'mu');
       } catch (err) {
         return fail(`${where} (${id}): ${key} is not a regular expression: ${(err as Error).message}`);
       }
     };
     const require = regex('require');
     const forbid = regex('forbid');
-    conventions.push({ id, file: c.file as string, message: c.message as string, ...(require ? { require } : {}), ...(forbid ? { forbid } : {}) });
+    conventions.push({ id, file: c.file, message: c.message, ...(require ? { require } : {}), ...(forbid ? { forbid } : {}) });
   });
 
   // waivers: the policy for the repos' waivers
   let waivers: WaiverPolicy | undefined;
   if (m.waivers !== undefined) {
-    const w = object(m.waivers, at('waivers'), fail);
-    unknownKeys(w, POLICY_KEYS, at('waivers'), fail);
-    if (w.maxDays !== undefined && (!Number.isInteger(w.maxDays) || (w.maxDays as number) < 1)) fail(at('waivers.maxDays must be a whole number of days from 1'));
-    const list = (key: string, v: unknown): string[] => {
-      if (v === undefined) return [];
-      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return fail(at(`waivers.${key} must be a list of names`));
-      return v as string[];
-    };
-    const unwaivable = list('unwaivable', w.unwaivable);
+    const w = m.waivers;
+    const unwaivable = w.unwaivable ?? [];
     const ruleIds = [...RULES, ...conventions.map((c) => c.id)] as string[];
     const unknownRule = unwaivable.find((r) => !ruleIds.includes(r));
     if (unknownRule !== undefined) fail(at(`waivers.unwaivable: ${JSON.stringify(unknownRule)} is not a rule of check or of this preset (${ruleIds.join(', ')})`));
-    const require = list('require', w.require);
-    const badField = require.find((f) => !(REQUIRABLE as readonly string[]).includes(f));
-    if (badField !== undefined) fail(at(`waivers.require: ${JSON.stringify(badField)} is not a waiver field that may be required (${REQUIRABLE.join(', ')})`));
-    waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays as number } : {}), unwaivable, require: require as WaiverPolicy['require'] };
+    waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays } : {}), unwaivable, require: w.require ?? [] };
   }
 
   // catalog: where the platform's code host shows a repository
   let sourceLocation: Render | undefined;
-  if (m.catalog !== undefined) {
-    const c = object(m.catalog, at('catalog'), fail);
-    unknownKeys(c, ['sourceLocation'], at('catalog'), fail);
-    if (typeof c.sourceLocation !== 'string' || !c.sourceLocation) fail(at('catalog.sourceLocation must be a URL template, like https://code.acme.example/{{module}}'));
-    sourceLocation = compile(at('catalog.sourceLocation'), c.sourceLocation as string);
-  }
+  if (m.catalog !== undefined) sourceLocation = compile(at('catalog.sourceLocation'), m.catalog.sourceLocation);
 
   return {
     name: id.name,
@@ -338,11 +298,6 @@ export function presetAnswerProblem(q: PresetQuestion, value: unknown): string |
   if (q.type === 'choice' && !q.choices!.includes(value)) return `must be one of ${q.choices!.join(', ')}`;
   if (q.pattern && !new RegExp(q.pattern, 'u').test(value)) return `must match ${q.pattern}`;
   return undefined;
-}
-
-function object(v: unknown, where: string, fail: (what: string) => never): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return fail(`${where} must be a map of keys to values`);
-  return v as Record<string, unknown>;
 }
 
 function unknownKeys(o: Record<string, unknown>, known: readonly string[], where: string, fail: (what: string) => never): void {

@@ -2,10 +2,10 @@
 // key shown, one template, a README and a test script that generates a service with the
 // preset and runs check on it. Written atomically into an empty (or new) directory.
 import { basename, resolve } from 'node:path';
-import { UsageError } from './cli-args.js';
+import { UsageError } from '../../cli/cli-args.js';
 import { PRESET_MANIFEST } from '../model/preset.js';
-import { GENERATOR_VERSION } from '../model/version.js';
-import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } from '../plumbing/write.js';
+import { GENERATOR_VERSION } from '../../model/version.js';
+import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } from '../../plumbing/write.js';
 
 /** An npm package name from a directory name: lower case, only the characters npm allows. */
 function packageName(dir: string): string {
