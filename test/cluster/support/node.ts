@@ -362,6 +362,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         `LOAD_VETH=${LOAD_VETH}`,
         `LOAD_NETNS=${LOAD_NETNS}`,
         `UNREACHABLE_ROUTES="${POD_CIDR} ${SERVICE_CIDR}"`,
+        `LOAD_RANGE=${LOAD_HOST_IP}/${LOAD_PREFIX}`,
         `RUN_NETNS_WAS_MOUNT=${readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/run/netns') ? 1 : 0}`,
         '',
       ].join('\n'),
