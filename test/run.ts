@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetScale, declaredBudgetSeconds } from './support/budget.js';
 import { declaredShards } from './support/shard.js';
+import { toolsToProvision } from './support/provision.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -61,7 +62,9 @@ function provision(what: string, command: string[]): void {
 }
 const uses = (support: string) => [...sources.values()].some((text) => text.includes(`support/${support}.js'`));
 if (!process.env.TEST_SKIP_PROVISION) {
-  if (uses('tools') || uses('image')) provision('the validation tools', ['scripts/install-tools.sh']);
+  const tools = toolsToProvision([...sources.values()]);
+  if (tools === 'all') provision('the validation tools', ['scripts/install-tools.sh']);
+  else if (tools !== 'none') provision(`the validation tools the files use (${tools.join(', ')})`, ['scripts/install-tools.sh', ...tools]);
   // Debian's postgresql package, for the throwaway clusters of test/support/postgres.ts.
   if (uses('postgres')) provision('PostgreSQL', ['scripts/install-tools.sh', 'postgres']);
   const canBuildImages = process.platform === 'linux' && process.getuid?.() === 0;

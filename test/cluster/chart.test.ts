@@ -3,7 +3,8 @@
 // "restricted"; the pods become Ready through the kubelet's own probes; the container runtime
 // runs them as the chart says (uid 65532, no capabilities, no_new_privs, seccomp filter, read-only
 // root); `helm test` passes. The namespace's enforcement is proven by a pod it refuses.
-// test-budget: 2400 s (node start, image builds on a cold cache, four installs of up to 5 min each)
+// test-budget: 2400 s (node start, image builds on the layer cache prepare.ts warmed, four installs of up to 5 min each)
+// test-tools: helm crds
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';

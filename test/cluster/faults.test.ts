@@ -8,7 +8,7 @@
 //   the container's exit fits terminationGracePeriodSeconds, with no request failing meanwhile.
 // Memory pressure comes from the "debug" image: the generated service plus
 // test/cluster/fixtures/memdebug.go, driven by environment variables (no endpoint).
-// test-budget: 2400 s (node start, image builds on a cold cache, a liveness restart after 30 s of failures and a 35 s grace period, memory runs)
+// test-budget: 2400 s (node start, image builds on the layer cache prepare.ts warmed, a liveness restart after 30 s of failures and a 35 s grace period, memory runs)
 import { existsSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { describeStats, failures, startLoad } from './support/loadgen.js';
