@@ -22,6 +22,7 @@ import {
   API_SERVICE_IP, BRIDGE, cniConfig, containerdConfig, corefile, type Dirs, GATEWAY_IP, kubeletConfig, kubeProxyConfig,
   LAST_WORKDIR, LOAD_HOST_IP, LOAD_NETNS, LOAD_NS_IP, LOAD_PREFIX, LOAD_VETH, NODE_LOCK_FILE, NODE_NAME, POD_CIDR, SERVICE_CIDR,
 } from './node-config.js';
+import { onInterrupt } from './leftovers.js';
 import { adminKubeconfig, makePki } from './pki.js';
 import { repoRoot, toolsDir } from '../../support/tools.js';
 
@@ -296,16 +297,15 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   let stopped: Promise<void> | undefined;
   let stoppedFully = false;
   const stop = (): Promise<void> => (stopped ??= doStop());
-  const onSignal = (sig: NodeJS.Signals) => {
-    say(`${sig}: tearing the node down`);
-    void stop().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
   const onExit = () => {
     // Synchronous last resort; the watcher does the same when this process is gone.
     if (!stopped) spawnSync('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { stdio: 'ignore', timeout: 120_000 });
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT/SIGTERM: one handler runs every cleanup of this process (this stop among them), then exits.
+  const forget = onInterrupt(() => {
+    say('interrupted: tearing the node down');
+    return stop();
+  });
   process.once('exit', onExit);
 
   // Once stopped, the node's addresses are routed like any other: refuse rather than send there.
@@ -316,8 +316,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   const ctr = (args: string[], timeoutMs = 120_000) => must('ctr', ['--address', w.containerdSock, '-n', 'k8s.io', ...args], { timeoutMs });
 
   async function doStop(): Promise<void> {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    forget();
     const t0 = Date.now();
     say('stopping the node');
     // Pods first, through the kubelet, so CNI releases their addresses and netns; bounded.
