@@ -147,7 +147,7 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     const text = readFileSync(deployment, 'utf8');
     const uses = '(.Values.podAnnotations | default dict)';
     assert.ok(text.includes(uses), `the chart's deployment.yaml no longer reads ${uses}: update this control`);
-    writeFileSync(deployment, text.replace(uses, 'dict'));
+    writeFileSync(deployment, text.replace(uses, '(dict)'));
     const sets = [...imageSets(c.images), '--set', 'replicaCount=2', '--set', 'podDisruptionBudget.enabled=false'];
     const inst = await c.helm(['install', RELEASE, chartDir, '-n', ns, ...sets, '--wait', '--timeout', '5m'], { timeoutMs: 6 * 60_000 });
     assert.is(inst.exitCode, 0, inst.stderr);
