@@ -4,6 +4,7 @@
 // left in the store and no temp dir in the run's TMPDIR. The same run killed outright (SIGKILL:
 // no handler runs) does leave them, and the next start removes them (cleanLeftovers).
 // test-budget: 1200 s (two image builds cut short, each after its go build step has started)
+// test-tools: helm crds
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
