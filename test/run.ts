@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetScale, declaredBudgetSeconds } from './support/budget.js';
 import { declaredShards } from './support/shard.js';
+import { toolsToProvision } from './support/provision.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -26,7 +27,8 @@ const clusterDir = join(root, 'test', 'cluster');
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
-    if (statSync(p).isDirectory()) return (e === 'fixtures' || p === clusterDir) && !dirArg ? [] : walk(p);
+    // fixtures/ only when --dir points into one (test/cluster/fixtures/interrupt, say).
+    if (statSync(p).isDirectory()) return (e === 'fixtures' && !dirArg?.includes('fixtures')) || (p === clusterDir && !dirArg) ? [] : walk(p);
     return p.endsWith('.test.ts') ? [p] : [];
   });
 }
@@ -61,7 +63,9 @@ function provision(what: string, command: string[]): void {
 }
 const uses = (support: string) => [...sources.values()].some((text) => text.includes(`support/${support}.js'`));
 if (!process.env.TEST_SKIP_PROVISION) {
-  if (uses('tools') || uses('image')) provision('the validation tools', ['scripts/install-tools.sh']);
+  const tools = toolsToProvision([...sources.values()]);
+  if (tools === 'all') provision('the validation tools', ['scripts/install-tools.sh']);
+  else if (tools !== 'none') provision(`the validation tools the files use (${tools.join(', ')})`, ['scripts/install-tools.sh', ...tools]);
   // Debian's postgresql package, for the throwaway clusters of test/support/postgres.ts.
   if (uses('postgres')) provision('PostgreSQL', ['scripts/install-tools.sh', 'postgres']);
   const canBuildImages = process.platform === 'linux' && process.getuid?.() === 0;
@@ -89,16 +93,40 @@ interface Result {
 }
 
 const running = new Set<number>();
+// Ctrl-C or SIGTERM: each file's process group gets SIGTERM and up to TEST_INTERRUPT_GRACE seconds
+// (default 180) to clean up (a node's teardown, a cut-short image build); a second signal, or the
+// end of the grace, kills them.
+let interrupted = false;
+const killAll = () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  process.exit(130);
+};
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
+    if (interrupted) killAll();
+    interrupted = true;
+    process.stdout.write(`${sig}: stopping ${running.size} test file(s); again to kill them at once\n`);
     for (const pid of running) {
       try {
-        process.kill(-pid, 'SIGKILL');
+        process.kill(-pid, 'SIGTERM');
       } catch {
         // already gone
       }
     }
-    process.exit(130);
+    const grace = setTimeout(killAll, Number(process.env.TEST_INTERRUPT_GRACE ?? 180) * 1000);
+    const poll = setInterval(() => {
+      if (running.size === 0) {
+        clearTimeout(grace);
+        clearInterval(poll);
+        process.exit(130);
+      }
+    }, 200);
   });
 }
 
@@ -154,7 +182,7 @@ const queue: Job[] = files.flatMap((file) => {
 const results: Result[] = [];
 await Promise.all(
   Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
+    for (let f = queue.shift(); f && !interrupted; f = queue.shift()) {
       const r = await runFile(f);
       results.push(r);
       const status = r.code === 0 ? 'ok  ' : 'FAIL';

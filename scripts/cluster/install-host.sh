@@ -4,11 +4,12 @@
 #   scripts/cluster/install-host.sh
 #
 # containerd (CRI plugin) + runc, the CNI plugins (bridge, host-local, loopback, portmap in /usr/lib/cni),
-# iptables, conntrack (kube-proxy), openssl (certificates), gcc (static pause binary), buildah and
+# iptables, conntrack (kube-proxy; the teardown deletes the node's tracked connections), nftables (the
+# teardown deletes the tables the node's first rules made), openssl (certificates), gcc (static pause binary), buildah and
 # busybox-static (images), curl (requests from the load namespace: busybox's static wget crashes).
 set -euo pipefail
 
-PACKAGES=(containerd runc containernetworking-plugins iptables conntrack openssl gcc libc6-dev buildah busybox-static curl iproute2 util-linux)
+PACKAGES=(containerd runc containernetworking-plugins iptables conntrack openssl gcc libc6-dev buildah busybox-static curl iproute2 util-linux nftables)
 say() { printf '%s\n' "install-host: $*" >&2; }
 
 [[ $(id -u) -eq 0 ]] || { say "error: root only (apt-get install, network namespaces, mounts)"; exit 1; }

@@ -5,7 +5,7 @@
 #
 # Reads WORK_DIR/state.env (written by test/cluster/support/node.ts before anything starts) and
 # undoes it: containers, processes (each component in its own process group), kube-proxy's and the
-# kubelet's iptables chains, mounts under WORK_DIR and the pods' network namespaces, the bridge, the
+# kubelet's iptables chains (IPv4 and IPv6), the node's tracked connections, mounts under WORK_DIR and the pods' network namespaces, the bridge, the
 # load namespace and its veth, the unreachable routes, the kubepods cgroups, the sysctls it changed.
 # Every step is idempotent and bounded in time; the node runs it itself on stop() and, through a
 # watcher process, when the test process dies in any way (even SIGKILL).
@@ -123,6 +123,12 @@ if [[ -n "${BRIDGE:-}" ]] && ip link show "$BRIDGE" >/dev/null 2>&1; then
   ip link delete "$BRIDGE" 2>/dev/null
 fi
 for r in ${UNREACHABLE_ROUTES:-}; do ip route delete unreachable "$r" 2>/dev/null; done
+# Tracked connections of the node's ranges: kube-proxy leaves TCP entries to age out (days).
+if command -v conntrack >/dev/null; then
+  for net in ${UNREACHABLE_ROUTES:-} ${LOAD_RANGE:-}; do
+    for dir in --orig-src --orig-dst --reply-src --reply-dst; do conntrack -D "$dir" "$net" >/dev/null 2>&1; done
+  done
+fi
 
 # 6. Cgroups the kubelet and runc made (every v1 hierarchy, deepest first).
 for base in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods /sys/fs/cgroup/unified/kubepods; do

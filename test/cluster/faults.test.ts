@@ -8,10 +8,11 @@
 //   the container's exit fits terminationGracePeriodSeconds, with no request failing meanwhile.
 // Memory pressure comes from the "debug" image: the generated service plus
 // test/cluster/fixtures/memdebug.go, driven by environment variables (no endpoint).
-// test-budget: 2400 s (node start, image builds on a cold cache, a liveness restart after 30 s of failures and a 35 s grace period, memory runs)
+// test-budget: 2400 s (node start, image builds on the layer cache prepare.ts warmed, a liveness restart after 30 s of failures and a 35 s grace period, memory runs)
 import { existsSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { describeStats, failures, startLoad } from './support/loadgen.js';
+import { shutdownVerdict, verdict } from './support/verdicts.js';
 import {
   clusterSuite,
   containerLog,
@@ -29,6 +30,8 @@ import {
 } from './support/harness.js';
 
 const NS = 'cgks-faults';
+/** Keeps a deleted pod's object (and its final status) until the test has read it. */
+const HOLD_FINALIZER = 'cgks.test/hold-status';
 const MiB = 1024 * 1024;
 const selector = (release: string) => `app.kubernetes.io/instance=${release},app.kubernetes.io/name=demo-svc`;
 
@@ -72,15 +75,20 @@ await clusterSuite('faults', 'Faults', (c, t) => {
     const ready = await until('the restarted container Ready', () => podNamed(c, pod!.name), (p) => p.ready && p.restartCount >= 1, 3 * 60_000, 1000);
     const readySeconds = (Date.now() - t0) / 1000;
     const events = await c.kubectl(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${pod!.name}`, '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers']);
-    assert.match(events.stdout, /Liveness probe failed/, events.stdout);
-    assert.match(events.stdout, /failed liveness probe, will be restarted/, events.stdout);
-    assert.is(restarted.uid, pod!.uid, 'the same pod, its container restarted');
-    assert.ok(!existsSync(`/proc/${pid}`), 'the stopped process is gone');
     const last = ready.lastTerminated;
-    c.report.check('SIGSTOP: liveness restarts the container', `restartCount ${ready.restartCount} after ${restartSeconds.toFixed(1)} s, Ready again after ${readySeconds.toFixed(1)} s`, 'restarted', true);
+    const problems: string[] = [];
+    if (!/Liveness probe failed/.test(events.stdout)) problems.push(`no "Liveness probe failed" event: ${events.stdout}`);
+    if (!/failed liveness probe, will be restarted/.test(events.stdout)) problems.push(`no restart for the liveness probe in the events: ${events.stdout}`);
+    if (restarted.uid !== pod!.uid) problems.push('a new pod, not the same pod with its container restarted');
+    if (existsSync(`/proc/${pid}`)) problems.push(`the stopped process ${pid} is still there`);
     c.report.figure('SIGSTOP → container restarted', restartSeconds, 's', 'liveness 3 × 10 s, then SIGTERM (pending on a stopped process) and SIGKILL after terminationGracePeriodSeconds 35');
     c.report.figure('SIGSTOP → Ready again', readySeconds, 's');
     c.report.figure('SIGSTOP: last termination', `${last?.reason ?? '?'} (exit ${last?.exitCode ?? '?'})`);
+    c.report.expect(
+      'SIGSTOP: liveness restarts the container',
+      'restarted by the liveness probe, same pod, Ready again',
+      verdict(`restartCount ${ready.restartCount} after ${restartSeconds.toFixed(1)} s, Ready again after ${readySeconds.toFixed(1)} s`, problems),
+    );
     await uninstall(c, 'hang');
   });
 
@@ -88,10 +96,14 @@ await clusterSuite('faults', 'Faults', (c, t) => {
     const [pod] = await installOne(c, 'oom', 'debug', envSets({ CGKS_DEBUG_GROW_AFTER: '30s', CGKS_DEBUG_GROW_MIB: '256' }));
     const t0 = Date.now();
     const killed = await until('an OOM kill', () => podNamed(c, pod!.name), (p) => p.restartCount >= 1, 3 * 60_000, 500);
-    assert.is(killed.lastTerminated?.reason, 'OOMKilled', JSON.stringify(killed.lastTerminated));
-    const ready = await until('Ready again after the OOM kill', () => podNamed(c, pod!.name), (p) => p.ready && p.restartCount >= 1, 2 * 60_000, 500);
-    c.report.check('past the memory limit: OOM-killed, restarted', `${killed.lastTerminated?.reason}, restartCount ${ready.restartCount}, Ready again`, 'OOMKilled and restarted', true);
-    c.report.figure('OOM: Ready → OOM-killed (grows 256 MiB 30 s after start, limit 128 MiB)', (Date.now() - t0) / 1000, 's');
+    c.report.figure('OOM: Ready → restarted (grows 256 MiB 30 s after start, limit 128 MiB)', (Date.now() - t0) / 1000, 's');
+    const ready = await until('Ready again after the restart', () => podNamed(c, pod!.name), (p) => p.ready && p.restartCount >= 1, 2 * 60_000, 500);
+    const reason = killed.lastTerminated?.reason;
+    c.report.expect(
+      'past the memory limit: OOM-killed, restarted',
+      'OOMKilled and Ready again',
+      verdict(`${reason}, restartCount ${ready.restartCount}, Ready again`, reason === 'OOMKilled' ? [] : [`last termination ${JSON.stringify(killed.lastTerminated)}, not OOMKilled`]),
+    );
     await uninstall(c, 'oom');
   });
 
@@ -126,7 +138,7 @@ await clusterSuite('faults', 'Faults', (c, t) => {
       const r = await load.stop();
       c.log(describeStats(r.total));
       c.report.figure('GOMEMLIMIT run: requests through the Service', r.total.requests, 'count', describeStats(r.total));
-      assert.is(failures(r.total), 0, describeStats(r.total));
+      c.report.expect('no request failed under memory pressure (GOMEMLIMIT)', '0 failed', verdict(describeStats(r.total), failures(r.total) === 0 ? [] : [`${failures(r.total)} requests failed`]));
     }
     const kernelPeak = readMemory(dir).peak;
     const after = await podNamed(c, pod!.name);
@@ -137,21 +149,30 @@ await clusterSuite('faults', 'Faults', (c, t) => {
     c.report.figure('peak cgroup rss (memory.stat), sampled', peakRss, 'bytes');
     c.report.figure('peak cgroup usage (the kernel\'s max_usage_in_bytes)', kernelPeak, 'bytes', 'page cache included, which the kernel reclaims before an OOM kill');
     c.report.figure('control (GOMEMLIMIT=off): restarts in the same time', ctl.restartCount, 'count', `last termination: ${ctl.lastTerminated?.reason ?? 'none'}`);
-    assert.ok(ctl.restartCount >= 1 && ctl.lastTerminated?.reason === 'OOMKilled', `the control was not OOM-killed (${JSON.stringify(ctl.lastTerminated)}): the pressure proves nothing`);
-    assert.is(after.restartCount, 0, `the pod with GOMEMLIMIT restarted: ${JSON.stringify(after.lastTerminated)}`);
-    assert.ok(peakRss < limit, `rss reached ${peakRss} of ${limit}`);
-    c.report.check('GOMEMLIMIT under load and pressure', `no restart, peak rss ${(peakRss / MiB).toFixed(1)} MiB of ${(limit / MiB).toFixed(0)} MiB; control OOM-killed ${ctl.restartCount}×`, 'below the limit, control OOM-killed', true);
+    const problems: string[] = [];
+    if (!(ctl.restartCount >= 1 && ctl.lastTerminated?.reason === 'OOMKilled')) problems.push(`the control was not OOM-killed (${JSON.stringify(ctl.lastTerminated)}): the pressure proves nothing`);
+    if (after.restartCount !== 0) problems.push(`the pod with GOMEMLIMIT restarted: ${JSON.stringify(after.lastTerminated)}`);
+    if (!(peakRss < limit)) problems.push(`rss reached ${peakRss} of ${limit}`);
+    c.report.expect(
+      'GOMEMLIMIT under load and pressure',
+      'below the limit, control OOM-killed',
+      verdict(`${after.restartCount} restarts, peak rss ${(peakRss / MiB).toFixed(1)} MiB of ${(limit / MiB).toFixed(0)} MiB; control OOM-killed ${ctl.restartCount}×`, problems),
+    );
     await uninstall(c, 'memlimit');
     await uninstall(c, 'nolimit');
   });
 
-  t('the shutdown budget, measured from deletion to exit under load, fits terminationGracePeriodSeconds', async () => {
+  t('the shutdown budget, measured from deletion to exit under load, fits terminationGracePeriodSeconds; the container exits 0', async () => {
     const ps = await installOne(c, 'drain', 'app', [], 2);
     const victim = ps.find((p) => p.ready)!;
     const spec = victim.raw.spec;
     const grace = Number(spec.terminationGracePeriodSeconds);
     const env = Object.fromEntries((spec.containers[0].env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value ?? '']));
     const pid = await c.node.containerPid(victim.containerID);
+    // A finalizer of the test's own keeps the pod object after its containers have exited, so the
+    // kubelet's final status (the exit code) can always be read; removed once read.
+    const hold = await c.kubectl(['patch', 'pod', '-n', NS, victim.name, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: [HOLD_FINALIZER] } })]);
+    assert.is(hold.exitCode, 0, hold.stderr);
     const load = await startLoad({ target: await serviceTarget(c, NS, 'drain-demo-svc'), path: '/api/v1/hello', netns: c.node.loadNetns, connections: 4, rate: 100, maxRequests: 20_000, durationSeconds: 150 });
     let exitSeconds = Number.NaN;
     let exitCode: number | undefined;
@@ -162,33 +183,37 @@ await clusterSuite('faults', 'Faults', (c, t) => {
       const t0 = Date.now();
       const del = await c.kubectl(['delete', 'pod', '-n', NS, victim.name, '--wait=false']);
       assert.is(del.exitCode, 0, del.stderr);
-      // Until the container's process is gone (bounded: twice the grace period), catching its
-      // terminated state if the API still shows it.
+      // Until the container's process is gone (bounded: twice the grace period).
       for (let i = 0; i < 20 * 2 * grace && Number.isNaN(exitSeconds); i++) {
         if (!existsSync(`/proc/${pid}`)) exitSeconds = (Date.now() - t0) / 1000;
-        if (exitCode === undefined && i % 5 === 0) {
-          const p = await c.kubectl(['get', 'pod', '-n', NS, victim.name, '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}']);
-          if (p.exitCode === 0 && p.stdout.trim() !== '') exitCode = Number(p.stdout.trim());
-        }
-        await sleep(50);
+        else await sleep(50);
       }
+      // The kubelet reports the terminated state shortly after; the finalizer keeps the object.
+      const terminated = await until(
+        'the terminated state of the deleted pod\'s container',
+        async () => (await c.kubectl(['get', 'pod', '-n', NS, victim.name, '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}'])).stdout.trim(),
+        (v) => v !== '',
+        60_000,
+        250,
+      ).catch(() => '');
+      if (terminated !== '') exitCode = Number(terminated);
       await sleep(2000);
     } finally {
+      await c.kubectl(['patch', 'pod', '-n', NS, victim.name, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: null } })]);
       const r = await load.stop();
       for (const p of r.phases) c.log(describeStats(p));
       c.report.figure('during the deletion: requests through the Service', r.total.requests, 'count', describeStats(r.total));
-      assert.is(failures(r.total), 0, describeStats(r.total));
+      c.report.expect('no request failed while a pod shut down', '0 failed', verdict(describeStats(r.total), failures(r.total) === 0 ? [] : [`${failures(r.total)} requests failed`]));
     }
     const delay = env.SHUTDOWN_DELAY ?? '?';
     const timeout = env.SHUTDOWN_TIMEOUT ?? '?';
     c.report.figure('shutdown: deletion → container exit (measured)', exitSeconds, 's', `SHUTDOWN_DELAY ${delay}, SHUTDOWN_TIMEOUT ${timeout}`);
     c.report.figure('terminationGracePeriodSeconds', grace, 's');
-    c.report.figure('exit code seen by the kubelet', exitCode === undefined ? 'not caught before the pod object was removed' : String(exitCode));
-    assert.ok(Number.isFinite(exitSeconds), 'the container did not exit');
-    assert.ok(exitSeconds < grace, `exit after ${exitSeconds} s, grace period ${grace} s`);
-    assert.ok(exitSeconds >= parseFloat(delay) - 0.5, `exit after ${exitSeconds} s: sooner than SHUTDOWN_DELAY ${delay}`);
-    if (exitCode !== undefined) assert.is(exitCode, 0);
-    c.report.check('shutdown budget fits the grace period (measured)', `${exitSeconds.toFixed(1)} s from deletion to exit`, `< ${grace} s and ≥ SHUTDOWN_DELAY ${delay}`, true);
+    c.report.expect(
+      'shutdown budget fits the grace period (measured), exit code 0',
+      `< ${grace} s, ≥ SHUTDOWN_DELAY ${delay}, exit 0`,
+      shutdownVerdict({ exitSeconds, exitCode, graceSeconds: grace, delay }),
+    );
     await uninstall(c, 'drain');
   });
 });

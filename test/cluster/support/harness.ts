@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { ensureTools, toolPath, toolsDir } from '../../support/tools.js';
 import { buildSuiteImages, type SuiteImages } from './images.js';
 import { startNode, type Node } from './node.js';
+import { cleanLeftovers, forgetTempDirs, onInterrupt, removeWorkingContainers, trackTempDir } from './leftovers.js';
 import { ReportSection } from './report.js';
 
 export interface Cluster {
@@ -46,23 +47,46 @@ export function unavailableReason(): string | undefined {
 export async function startCluster(id: string, title: string): Promise<Cluster> {
   const t0 = Date.now();
   const log = (line: string) => process.stdout.write(`[cluster ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+  // What a run cut short left (its node is its watcher's business): temp dirs, working containers.
+  await cleanLeftovers(log);
   const work = mkdtempSync(join(tmpdir(), `cgks-cluster-${id}-`));
-  const report = new ReportSection(id, title);
-  await ensureTools(['helm', 'crds']);
-  const images = await buildSuiteImages(join(work, 'images'), log);
-  report.figure('app image build (buildah, layer cache warm after the first run)', images.app.buildSeconds, 's');
-  report.figure('app image as an OCI archive', images.app.archiveBytes, 'bytes');
-  const nodeStarted = Date.now();
-  const node = await startNode({ workDir: join(work, 'node'), progress: log });
-  report.figure('node start (startNode)', (Date.now() - nodeStarted) / 1000, 's');
+  trackTempDir(work);
+  const dirs = [work];
+  let node: Node | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await node.stop();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(images.repoDir, { recursive: true, force: true });
+    await node?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    forgetTempDirs();
   };
+  // Interrupted while building: the cut-short build's working containers go too (under the store lock).
+  const forget = onInterrupt(async () => {
+    await stop();
+    await removeWorkingContainers();
+  });
+  const report = new ReportSection(id, title);
+  await ensureTools(['helm', 'crds']);
+  const images = await buildSuiteImages(join(work, 'images'), log, (dir) => {
+    trackTempDir(dir);
+    dirs.push(dir);
+  }).catch(async (e) => {
+    await stop();
+    forget();
+    throw e;
+  });
+  report.figure('app image build (buildah, layer cache warm after the first run)', images.app.buildSeconds, 's');
+  report.figure('app image as an OCI archive', images.app.archiveBytes, 'bytes');
+  const nodeStarted = Date.now();
+  try {
+    node = await startNode({ workDir: join(work, 'node'), progress: log });
+  } catch (e) {
+    await stop();
+    forget();
+    throw e;
+  }
+  report.figure('node start (startNode)', (Date.now() - nodeStarted) / 1000, 's');
   try {
     for (const i of [images.app, images.debug, images.tests]) await node.importImage(i.archive, i.ref);
     const helmHome = join(toolsDir(), 'helm-home');
@@ -78,13 +102,14 @@ export async function startCluster(id: string, title: string): Promise<Cluster> 
       const r = await execa(toolPath('helm'), args, { env: helmEnv, reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 10 * 60_000 });
       return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.shortMessage ?? ''), exitCode: r.exitCode ?? -1 };
     };
-    const kubectl = (args: string[], opts?: { input?: string; timeoutMs?: number }) => node.kubectl(args, opts);
+    const n = node;
+    const kubectl = (args: string[], opts?: { input?: string; timeoutMs?: number }) => n.kubectl(args, opts);
     const getJson = async (args: string[]) => {
-      const r = await node.kubectl([...args, '-o', 'json']);
+      const r = await n.kubectl([...args, '-o', 'json']);
       if (r.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
       return JSON.parse(r.stdout);
     };
-    return { node, images, work, report, log, helm, kubectl, getJson, stop };
+    return { node: n, images, work, report, log, helm, kubectl, getJson, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -275,11 +300,7 @@ export async function clusterSuite(id: string, title: string, define: (c: Cluste
     process.stdout.write(`report: ${path}\n`);
     await cluster.stop();
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      void finish().finally(() => process.exit(130));
-    });
-  }
+  onInterrupt(finish);
   define(cluster, t);
   t.after(finish); // after the file's own after hooks, which may still add to the report
   t.run();

@@ -74,12 +74,13 @@ export async function exportArchive(image: string, file: string): Promise<number
  * Generates the service, builds the app and debug images and exports all three images into
  * WORK. Throws with the reason when images cannot be built here (not Linux, not root...).
  */
-export async function buildSuiteImages(work: string, progress: (line: string) => void = () => {}): Promise<SuiteImages> {
+export async function buildSuiteImages(work: string, progress: (line: string) => void = () => {}, made: (dir: string) => void = () => {}): Promise<SuiteImages> {
   const avail = await imageToolsAvailable();
   if (!avail.ok) throw new Error(`cannot build images here: ${avail.reason}`);
   const standIns = await ensureStandIns();
   mkdirSync(work, { recursive: true });
   const repoDir = generate({ name: SERVICE }, 'cgks-cluster-repo-');
+  made(repoDir);
   const debugDir = join(work, 'debug-repo');
   cpSync(repoDir, debugDir, { recursive: true });
   cpSync(MEMDEBUG, join(debugDir, 'cmd', SERVICE, 'zz_memdebug.go'));
@@ -95,8 +96,10 @@ export async function buildSuiteImages(work: string, progress: (line: string) =>
       progress(`built ${r.ref} in ${b.seconds.toFixed(0)} s; ${archive} (${(archiveBytes / 1e6).toFixed(1)} MB)`);
       return { ...r, archive, buildSeconds: b.seconds, archiveBytes };
     };
-    const app = await built('app', repoDir, ref(`${REPO}/${SERVICE}`, '1.0.0'));
-    const debug = await built('debug', debugDir, ref(`${REPO}/${SERVICE}`, '1.0.0-memdebug'));
+    // CGKS_CLUSTER_IMAGE_TAG: another version (a new VERSION build argument, so the build step runs).
+    const tag = process.env.CGKS_CLUSTER_IMAGE_TAG || '1.0.0';
+    const app = await built('app', repoDir, ref(`${REPO}/${SERVICE}`, tag));
+    const debug = await built('debug', debugDir, ref(`${REPO}/${SERVICE}`, `${tag}-memdebug`));
     const testsRef = ref(`${REPO}/busybox`, 'stand-in');
     progress(`building the helm test image ${testsRef.ref} (busybox stand-in + test/cluster/wget)`);
     await buildTestsImage(standIns.alpine, work, testsRef);

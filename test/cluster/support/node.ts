@@ -1,7 +1,8 @@
 // A real single-node Kubernetes on this machine, up and down from one call: etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler, the kubelet, kube-proxy (iptables), containerd with the
 // CNI bridge, CoreDNS; all from binaries built and cached by scripts/cluster/build-node.sh, host
-// packages from scripts/cluster/install-host.sh. Root only (Linux).
+// packages from scripts/cluster/install-host.sh, both run beforehand by scripts/cluster/prepare.ts
+// (the first step of `npm run test:cluster`). Root only (Linux).
 //
 // Traffic stays on this machine: before anything starts, the pod and service ranges are routed to
 // nowhere (unreachable routes); the bridge's own /24 is the only way to the pods; the load comes
@@ -13,12 +14,15 @@
 import { execa } from 'execa';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { hostSnapshot, readSysctl, SYSCTLS } from './host-snapshot.js';
 import {
   API_SERVICE_IP, BRIDGE, cniConfig, containerdConfig, corefile, type Dirs, GATEWAY_IP, kubeletConfig, kubeProxyConfig,
   LAST_WORKDIR, LOAD_HOST_IP, LOAD_NETNS, LOAD_NS_IP, LOAD_PREFIX, LOAD_VETH, NODE_LOCK_FILE, NODE_NAME, POD_CIDR, SERVICE_CIDR,
 } from './node-config.js';
+import { onInterrupt } from './leftovers.js';
 import { adminKubeconfig, makePki } from './pki.js';
 import { repoRoot, toolsDir } from '../../support/tools.js';
 
@@ -95,30 +99,6 @@ async function must(cmd: string, args: string[], opts: { input?: string; timeout
   return r.stdout;
 }
 
-function runScript(script: string, args: string[], say: Say, timeoutMs: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [join(repoRoot(), script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let tail: string[] = [];
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    let partial = '';
-    child.stderr.on('data', (d: Buffer) => {
-      const lines = (partial + d.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) {
-        say(l);
-        tail = [...tail.slice(-19), l];
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolvePromise(out.trim());
-      else reject(new Error(`${script} failed (${code}):\n${tail.join('\n')}`));
-    });
-  });
-}
-
 /** Ranges of the node that must not overlap any route this machine already has. */
 function cidrOverlaps(a: string, b: string): boolean {
   const parse = (c: string) => {
@@ -192,6 +172,38 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
+// ---- the prepared build ------------------------------------------------------------------------
+
+const BUILD_NODE = () => join(repoRoot(), 'scripts', 'cluster', 'build-node.sh');
+export const nodeCacheRoot = (): string => process.env.CGKS_CLUSTER_CACHE || join(homedir(), '.cache', 'create-go-k8s-service', 'cluster');
+
+/**
+ * The name build-node.sh gives its output for the current sources: <K8S_VERSION>-<the first 12 hex
+ * of sha256 over node/go.mod, go.sum, main.go and the script itself>, as the script computes it.
+ */
+export function nodeBuildId(): string {
+  const script = readFileSync(BUILD_NODE(), 'utf8');
+  const version = /^K8S_VERSION=(\S+)/m.exec(script)?.[1];
+  if (!version) throw new Error('no K8S_VERSION= line in scripts/cluster/build-node.sh');
+  const node = join(repoRoot(), 'scripts', 'cluster', 'node');
+  const hash = createHash('sha256');
+  for (const f of [join(node, 'go.mod'), join(node, 'go.sum'), join(node, 'main.go'), BUILD_NODE()]) hash.update(readFileSync(f));
+  return `${version}-${hash.digest('hex').slice(0, 12)}`;
+}
+
+/** The cached binaries of the current sources, or a one-line error saying how to build them. */
+export function preparedBinDir(): string {
+  const bin = join(nodeCacheRoot(), nodeBuildId(), 'bin');
+  for (const f of [join(bin, 'kubenode'), join(bin, 'coredns'), join(bin, '..', 'images', 'refs')]) {
+    if (!existsSync(f)) {
+      throw new Error(
+        `the node's binaries for the current sources are not built (no ${f}): run \`npm run test:cluster\`, whose first step builds them, or \`npx tsx scripts/cluster/prepare.ts\``,
+      );
+    }
+  }
+  return bin;
+}
+
 // ---- the lock and the watcher ------------------------------------------------------------------
 
 /**
@@ -259,14 +271,10 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   };
   for (const d of [w.root, w.logs, w.pids, w.containerd, w.cniConf, join(root, 'kubelet'), join(root, 'pod-logs')]) mkdirSync(d, { recursive: true });
 
-  say('installing host packages (scripts/cluster/install-host.sh)');
-  await runScript('scripts/cluster/install-host.sh', [], say, 15 * 60_000);
+  // Built beforehand, outside every test file's budget: `npm run test:cluster` runs
+  // scripts/cluster/prepare.ts first (host packages, the node's binaries, the images' cache).
   // CGKS_NODE_BIN_DIR: binaries (and ../images) laid out as build-node.sh does, built elsewhere.
-  let binDir = process.env.CGKS_NODE_BIN_DIR;
-  if (!binDir) {
-    say('building node binaries if not cached (scripts/cluster/build-node.sh)');
-    binDir = await runScript('scripts/cluster/build-node.sh', [], say, 60 * 60_000);
-  }
+  const binDir = process.env.CGKS_NODE_BIN_DIR || preparedBinDir();
   const kubenode = join(binDir, 'kubenode');
   const imageDir = join(binDir, '..', 'images');
   const refs = Object.fromEntries(
@@ -289,16 +297,15 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   let stopped: Promise<void> | undefined;
   let stoppedFully = false;
   const stop = (): Promise<void> => (stopped ??= doStop());
-  const onSignal = (sig: NodeJS.Signals) => {
-    say(`${sig}: tearing the node down`);
-    void stop().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
   const onExit = () => {
     // Synchronous last resort; the watcher does the same when this process is gone.
     if (!stopped) spawnSync('bash', [join(repoRoot(), 'scripts', 'cluster', 'teardown.sh'), root], { stdio: 'ignore', timeout: 120_000 });
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT/SIGTERM: one handler runs every cleanup of this process (this stop among them), then exits.
+  const forget = onInterrupt(() => {
+    say('interrupted: tearing the node down');
+    return stop();
+  });
   process.once('exit', onExit);
 
   // Once stopped, the node's addresses are routed like any other: refuse rather than send there.
@@ -309,8 +316,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   const ctr = (args: string[], timeoutMs = 120_000) => must('ctr', ['--address', w.containerdSock, '-n', 'k8s.io', ...args], { timeoutMs });
 
   async function doStop(): Promise<void> {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    forget();
     const t0 = Date.now();
     say('stopping the node');
     // Pods first, through the kubelet, so CNI releases their addresses and netns; bounded.
@@ -362,6 +368,7 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         `LOAD_VETH=${LOAD_VETH}`,
         `LOAD_NETNS=${LOAD_NETNS}`,
         `UNREACHABLE_ROUTES="${POD_CIDR} ${SERVICE_CIDR}"`,
+        `LOAD_RANGE=${LOAD_HOST_IP}/${LOAD_PREFIX}`,
         `RUN_NETNS_WAS_MOUNT=${readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/run/netns') ? 1 : 0}`,
         '',
       ].join('\n'),

@@ -8,7 +8,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
 import { fmtBytes, fmtMs } from '../../../bench/lib/util.js';
+import type { Verdict } from './verdicts.js';
 
 export interface Check {
   name: string;
@@ -74,9 +76,35 @@ export class ReportSection {
     this.section = { id, title, startedAt: new Date().toISOString(), durationSeconds: 0, machine: machine(), checks: [], figures: [], tables: [], notes: [] };
   }
 
-  check(name: string, measured: string, limit: string, pass: boolean | undefined, why?: string): boolean | undefined {
-    this.section.checks.push({ name, measured, limit, pass, ...(why ? { why } : {}) });
-    return pass;
+  /** A check that was not run (pass undefined), with the reason; a run check goes through expect(). */
+  skipped(name: string, limit: string, why: string): void {
+    this.section.checks.push({ name, measured: 'not run', limit, pass: undefined, why });
+  }
+
+  /**
+   * Records V as the check NAME (PASS only when it has no problem), then asserts it: the report
+   * line and the test's outcome are one judgement, and a failing check is in the report too.
+   */
+  expect(name: string, limit: string, v: Verdict): void {
+    const pass = v.problems.length === 0;
+    this.section.checks.push({ name, measured: v.measured, limit, pass, ...(pass ? {} : { why: v.problems.join('; ') }) });
+    assert.equal(v.problems, [], `${name}: ${v.measured}\n${v.problems.join('\n')}`);
+  }
+
+  /**
+   * Runs BODY, which pushes each problem it finds and resolves with what it measured; an error it
+   * throws is a problem too. Then expect()s the verdict: a check that broke off still has its line.
+   */
+  async judge(name: string, limit: string, body: (problems: string[]) => Promise<string>): Promise<void> {
+    const problems: string[] = [];
+    let measured: string;
+    try {
+      measured = await body(problems);
+    } catch (e) {
+      measured = 'broke off';
+      problems.push((e as Error).message);
+    }
+    this.expect(name, limit, { measured, problems });
   }
 
   figure(name: string, value: number | string, unit?: Figure['unit'], note?: string): void {
