@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FootprintResult } from './footprint.js';
 import type { CompileCacheResult } from './compile-cache.js';
+import type { ReferenceResult } from './reference.js';
+import { ratioOf } from './reference.js';
 import type { DatabaseResult } from './database.js';
 import { pairedRatio } from './lib/timing.js';
 import type { GenerationResult } from './generation.js';
@@ -35,6 +37,7 @@ export interface Results {
   footprint?: FootprintResult;
   service?: ServiceResult;
   database?: DatabaseResult;
+  reference?: ReferenceResult;
   image?: { figures?: Record<string, number | string>; skipped?: string };
   errors: Record<string, string>;
   targets: Target[];
@@ -75,6 +78,7 @@ export function renderReport(r: Results): string {
   if (r.footprint) renderFootprint(L, r.footprint);
   if (r.service) renderService(L, r.service);
   if (r.database) renderDatabase(L, r.database);
+  if (r.reference) renderReference(L, r.reference);
   L.push('## Container image (bench/image.ts)', '');
   if (r.image?.figures) {
     L.push('| figure | value |', '|---|---|');
@@ -376,4 +380,26 @@ function renderDatabase(L: string[], d: DatabaseResult): void {
   L.push('', `Throughput ratio (service ÷ pgx, paired by round): ${fmtRatio(pairedRpsRatio(d.runs.service, d.runs.pgx))}.`, '');
   for (const n of d.notes) L.push(`- ${n}`);
   if (d.notes.length) L.push('');
+}
+
+function renderReference(L: string[], x: ReferenceResult): void {
+  L.push('## The generated service against the same work by hand (bench/reference.ts)', '');
+  L.push(
+    `\`bench/go/handwritten\`: net/http with the service's timeouts, limits, request deadline and panic recovery, one zerolog access line ` +
+      `with the same fields, client_golang counter and histogram by method/route/code on an admin port, /healthz, /ready, graceful shutdown. ` +
+      `${x.rounds} interleaved rounds; ${x.go}.`,
+    '',
+  );
+  L.push('| figure | service | hand-written | ratio (median, min–max over rounds) |', '|---|---:|---:|---:|');
+  L.push(`| stripped binary | ${num(x.binaryBytes.service)} B | ${num(x.binaryBytes.handwritten)} B | ${(x.binaryBytes.service / x.binaryBytes.handwritten).toFixed(3)}× |`);
+  L.push(`| RSS after ${num(x.requests)} requests, median | ${num(x.rssKiB.service.median)} KiB | ${num(x.rssKiB.handwritten.median)} KiB | ${(x.rssKiB.service.median / x.rssKiB.handwritten.median).toFixed(3)}× |`);
+  L.push(`| server CPU per request (schedstat), median | ${num(x.cpuUsPerRequest.service.median, 1)} µs | ${num(x.cpuUsPerRequest.handwritten.median, 1)} µs | ${ratioOf(x.cpuRatio)} |`);
+  if (x.instructions) {
+    const i = x.instructions;
+    L.push(`| instructions per request (cachegrind), median | ${num(i.perRequest.service.median)} | ${num(i.perRequest.handwritten.median)} | ${ratioOf(i.ratio)} |`);
+    L.push('', `Instructions: ${i.how}.`);
+  } else {
+    L.push('', `Instructions: skipped (${x.instructionsSkipped}).`);
+  }
+  L.push('');
 }

@@ -13,10 +13,11 @@ import { benchGeneration } from './generation.js';
 import { installed } from './lib/tools.js';
 import { BENCH_DIR, Budget, elapsedSeconds, fastTmpBase, fmtBytes, fmtMs, fmtRatio, ROOT, run, say } from './lib/util.js';
 import { renderReport, type Results, type Target } from './report.js';
+import { benchReference, ratioOf } from './reference.js';
 import { benchService, IMAGE_LIMIT_BYTES, pairedRpsRatio, VARIANT_LABELS } from './service.js';
 import { analyseStartup } from './startup.js';
 
-const PHASES = ['generation', 'compile-cache', 'startup', 'footprint', 'service', 'database', 'image'] as const;
+const PHASES = ['generation', 'compile-cache', 'startup', 'footprint', 'service', 'reference', 'database', 'image'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -151,6 +152,7 @@ results.service = await phase('service', () =>
     pin: opts.pin,
   }),
 );
+results.reference = await phase('reference', () => benchReference({ rounds: quick ? 1 : 2, requests: quick ? 500 : 3000, n2: quick ? 600 : 1200 }));
 results.database = await phase('database', () =>
   benchDatabase({ loadRounds: opts.loadRounds, loadSeconds: opts.loadSeconds, connections: opts.connections, budget, pin: opts.pin }),
 );
@@ -378,6 +380,35 @@ if (s) {
           `adds ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)}; the --no-metrics build is ${fmtBytes(s.noMetricsBinaryBytes)}, ` +
           `${fmtBytes(s.noMetricsBinaryBytes + s.imageEstimate.baseBytes)} with the base`
         : undefined,
+  });
+}
+
+// Issue #29's targets against the same work written by hand (bench/go/handwritten).
+const ref = results.reference;
+if (ref) {
+  const size = ref.binaryBytes.service / ref.binaryBytes.handwritten;
+  add({
+    area: 'reference',
+    name: 'stripped binary vs the hand-written reference',
+    measured: `${fmtRatio(size)} (${ref.binaryBytes.service} vs ${ref.binaryBytes.handwritten} B)`,
+    limit: '≤ 1.10×',
+    pass: size <= 1.1,
+  });
+  if (ref.instructions) {
+    add({
+      area: 'reference',
+      name: 'instructions per request vs the hand-written reference (cachegrind, paired by round)',
+      measured: `${ratioOf(ref.instructions.ratio)} (${ref.instructions.perRequest.service.median.toFixed(0)} vs ${ref.instructions.perRequest.handwritten.median.toFixed(0)})`,
+      limit: '≤ 1.05×',
+      pass: ref.instructions.ratio.median <= 1.05,
+    });
+  }
+  add({
+    area: 'reference',
+    name: 'server CPU time per request vs the hand-written reference (sequential keep-alive requests, paired by round)',
+    measured: `${ratioOf(ref.cpuRatio)} (${ref.cpuUsPerRequest.service.median.toFixed(1)} vs ${ref.cpuUsPerRequest.handwritten.median.toFixed(1)} µs)`,
+    limit: '≤ 1.05×',
+    pass: ref.cpuRatio.median <= 1.05,
   });
 }
 

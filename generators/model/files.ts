@@ -71,6 +71,12 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/httpserver/server_test.go', 'go'),
   hbs('internal/logging/logging.go', 'go'),
   hbs('internal/logging/logging_test.go', 'go'),
+  // Go's profiles on the admin port, in builds with -tags pprof only.
+  hbs('internal/profiling/doc.go', 'go'),
+  hbs('internal/profiling/pprof.go', 'go'),
+  hbs('internal/profiling/pprof_off.go', 'go'),
+  hbs('internal/profiling/pprof_test.go', 'go'),
+  hbs('internal/profiling/pprof_off_test.go', 'go'),
   hbs('internal/metrics/metrics.go', 'go', metrics),
   hbs('internal/metrics/metrics_test.go', 'go', metrics),
   hbs('internal/tracing/tracing.go', 'go', tracing),

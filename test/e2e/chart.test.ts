@@ -701,11 +701,65 @@ test('tracing on: OTEL_* from the tracing values', async () => {
   assert.not.ok([...envOf((await render(chartFor())).objects).keys()].some((n) => n.startsWith('OTEL_')));
 });
 
+// The settings 0.5.0 added to the service, set through values (not env): each reaches the
+// Deployment as its variable, with the service's own default when the values are left alone.
+test('requestTimeoutSeconds and the tracing and database settings reach the Deployment as variables', async () => {
+  const defaults = envOf((await render(chartFor({ database: 'postgres', tracing: true }))).objects);
+  assert.is(defaults.get('REQUEST_TIMEOUT')?.value, '10s');
+  assert.is(defaults.get('TRACING_TRUST_REMOTE_PARENT')?.value, 'false');
+  assert.is(defaults.get('OTEL_PROPAGATORS')?.value, 'tracecontext');
+  assert.is(defaults.get('DATABASE_STATEMENT_TIMEOUT')?.value, '5s');
+  assert.is(defaults.get('DATABASE_READINESS')?.value, 'startup');
+  const set = envOf(
+    (
+      await render(chartFor({ database: 'postgres', tracing: true }), [
+        valuesFile({
+          requestTimeoutSeconds: 4,
+          tracing: { trustRemoteParent: true, propagators: ['tracecontext', 'baggage'] },
+          database: { statementTimeoutSeconds: 0, readiness: 'always' },
+        }),
+      ])
+    ).objects,
+  );
+  assert.is(set.get('REQUEST_TIMEOUT')?.value, '4s');
+  assert.is(set.get('TRACING_TRUST_REMOTE_PARENT')?.value, 'true');
+  assert.is(set.get('OTEL_PROPAGATORS')?.value, 'tracecontext,baggage');
+  assert.is(set.get('DATABASE_STATEMENT_TIMEOUT')?.value, '0s');
+  assert.is(set.get('DATABASE_READINESS')?.value, 'always');
+  // Without the options, only REQUEST_TIMEOUT.
+  const plain = envOf((await render(chartFor())).objects);
+  assert.is(plain.get('REQUEST_TIMEOUT')?.value, '10s');
+  assert.not.ok([...plain.keys()].some((n) => n.startsWith('TRACING_') || n.startsWith('DATABASE_')));
+});
+
+const settingRejections: [string, Partial<Answers>, unknown, RegExp][] = [
+  ['requestTimeoutSeconds 0', {}, { requestTimeoutSeconds: 0 }, /requestTimeoutSeconds/],
+  ['requestTimeoutSeconds as a duration string', {}, { requestTimeoutSeconds: '10s' }, /requestTimeoutSeconds/],
+  ['a negative statementTimeoutSeconds', { database: 'postgres' }, { database: { statementTimeoutSeconds: -1 } }, /statementTimeoutSeconds/],
+  ['an unknown database readiness', { database: 'postgres' }, { database: { readiness: 'never' } }, /readiness/],
+  ['trustRemoteParent as a string', { tracing: true }, { tracing: { trustRemoteParent: 'yes' } }, /trustRemoteParent/],
+  ['an unknown propagator', { tracing: true }, { tracing: { propagators: ['b3'] } }, /propagators/],
+  ['no propagator at all', { tracing: true }, { tracing: { propagators: [] } }, /propagators/],
+];
+for (const [label, answers, values, mention] of settingRejections) {
+  test(`values.schema.json refuses ${label} (helm lint and helm template)`, async () => {
+    const chart = chartFor(answers);
+    const file = valuesFile(values);
+    const lint = await helmLint(chart, [file]);
+    assert.not.ok(lint.ok, `helm lint accepted ${label}`);
+    assert.match(lint.output, mention);
+    const tpl = await helmTemplate(chart, [file]);
+    assert.not.ok(tpl.ok, `helm template accepted ${label}`);
+    assert.match(tpl.output, mention);
+  });
+}
+
 const envConflicts: [string, unknown, RegExp][] = [
   ['a chart-owned variable in env', { env: { SHUTDOWN_DELAY: '1s' } }, /SHUTDOWN_DELAY.*shutdown\.delaySeconds/],
   ['a chart-owned variable in extraEnv', { extraEnv: [{ name: 'PORT', value: '1' }] }, /PORT.*containerPort/],
   ['a name in both env and extraEnv', { env: { A: '1' }, extraEnv: [{ name: 'A', value: '2' }] }, /A is given twice/],
   ['a chart-owned variable in config', { config: { LOG_LEVEL: 'debug' } }, /config: LOG_LEVEL is set by the chart; set the value log\.level instead/],
+  ['REQUEST_TIMEOUT in env', { env: { REQUEST_TIMEOUT: '5s' } }, /env: REQUEST_TIMEOUT is set by the chart; set the value requestTimeoutSeconds instead/],
   ['a config name that is also in env', { config: { A: '1' }, env: { A: '2' } }, /config: A is also in env\/extraEnv/],
   ['an init container named like the service container', { initContainers: [{ name: 'demo-svc' }] }, /initContainers: the name demo-svc is taken by the service container/],
   ['two init containers with one name', { initContainers: [{ name: 'migrate' }, { name: 'migrate' }] }, /the name migrate is taken by another init container/],
@@ -758,6 +812,8 @@ const databaseRefusals: [string, Partial<Answers>, unknown, RegExp][] = [
   ['a string for migrate', { database: 'postgres' }, { database: { migrate: 'yes' } }, /migrate/],
   ['maxConns 0', { database: 'postgres' }, { database: { maxConns: 0 } }, /maxConns/],
   ['DATABASE_URL in env', { database: 'postgres' }, { env: { DATABASE_URL: 'postgres://x' } }, /DATABASE_URL.*database\.urlSecret/],
+  ['DATABASE_READINESS in config', { database: 'postgres' }, { config: { DATABASE_READINESS: 'always' } }, /config: DATABASE_READINESS is set by the chart; set the value database\.readiness instead/],
+  ['TRACING_TRUST_REMOTE_PARENT in env (tracing on)', { tracing: true }, { env: { TRACING_TRUST_REMOTE_PARENT: 'true' } }, /TRACING_TRUST_REMOTE_PARENT.*tracing\.trustRemoteParent/],
   ['an init container named migrate beside the chart\'s', { database: 'postgres' }, { initContainers: [{ name: 'migrate' }] }, /the name migrate is taken/],
 ];
 for (const [label, answers, values, message] of databaseRefusals) {

@@ -26,6 +26,7 @@ import { goImage, PINNED_GO_VERSIONS } from '../../generators/render/image-pins.
 import type { Answers } from '../../generators/model/questions.js';
 import { renderAll } from '../../generators/render/render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
+import { dockerfileBuildTags } from '../../bench/lib/binsize.js';
 import { answersFor, generate } from '../support/generate.js';
 import * as tools from '../support/tools.js';
 import { goEnv } from '../support/go.js';
@@ -328,8 +329,11 @@ for (const c of CASES) {
     assert.ok(/\bGOOS=\$\{?TARGETOS\}?/.test(goBuild.unexpanded!) && /\bGOARCH=\$\{?TARGETARCH\}?/.test(goBuild.unexpanded!), goBuild.unexpanded);
     const ldflags = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
     assert.ok(ldflags.includes('-s') && ldflags.includes('-w'), ldflags.join(' '));
-    // With tracing, gRPC's x/net/trace pages (text/template: no unused-method removal, 3 MB) stay out.
-    assert.is(words.includes('-tags') ? words[words.indexOf('-tags') + 1] : '', a.tracing ? 'grpcnotrace' : '', words.join(' '));
+    // Build tags from GO_BUILD_TAGS: empty by default (pprof is opt-in); with tracing, gRPC's
+    // x/net/trace pages (text/template: no unused-method removal, 3 MB) stay out. Read from the
+    // ARG default: the inspector's word split drops the empty word that `-tags ""` is in a shell.
+    assert.match(goBuild.unexpanded!, /-tags "\$\{GO_BUILD_TAGS\}"/);
+    assert.is(dockerfileBuildTags(read(repo, 'Dockerfile')), a.tracing ? 'grpcnotrace' : '');
     for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
       assert.ok(ldflags.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ${a.module}/internal/buildinfo.${k}=${v} in ${ldflags.join(' ')}`);
     }

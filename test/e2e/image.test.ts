@@ -45,6 +45,7 @@ import {
 const NONROOT = 65532;
 const BUILD_ARGS = { VERSION: '1.2.3-e2e', COMMIT: '0123456789abcdef0123456789abcdef01234567', DATE: '2026-11-22T00:00:00Z' };
 const TEN_MB = 10_000_000;
+const TEN_MIB = 10 * 1024 * 1024;
 
 interface Variant {
   base: BaseImage;
@@ -57,6 +58,8 @@ interface Variant {
   dirtyContext?: boolean;
   /** Check the size budget on this one (the default options). */
   sizeBudget?: boolean;
+  /** Check that its root filesystem stays under 10 MiB, as the seeds promise (default and scratch). */
+  rootfsBudget?: boolean;
   /** --database postgres: run without a database, so alive (/healthz 200) and not ready (/ready 503). */
   database?: boolean;
 }
@@ -71,6 +74,7 @@ const variants: Variant[] = [
     flags: [],
     dirtyContext: true,
     sizeBudget: true,
+    rootfsBudget: true,
   },
   {
     base: 'scratch',
@@ -79,6 +83,7 @@ const variants: Variant[] = [
     port: 9090,
     description: `Orders: "quoted", 'single', $HOME, \`ticks\`, back\\slash & 100%`,
     flags: ['--base-image', 'scratch', '--port', '9090', '--module', 'github.com/acme/orders-api'],
+    rootfsBudget: true,
   },
   {
     base: 'alpine',
@@ -437,6 +442,16 @@ function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, 
       assert.is(f.addedLayersCompressedBytes, f.binaryLayerCompressedBytes, 'the Dockerfile adds more than the binary layer');
       const total = f.binaryLayerCompressedBytes + DISTROLESS_STATIC_PUBLISHED.bytes;
       assert.ok(total < TEN_MB, `binary layer ${f.binaryLayerCompressedBytes} B (gzip) + distroless ${DISTROLESS_STATIC_PUBLISHED.bytes} B = ${total} B`);
+    });
+  }
+
+  if (v.rootfsBudget) {
+    t(`size: the root filesystem (metrics on) is under 10 MiB`, () => {
+      const b = need();
+      const f = sizeFigures(b.img, b.baseDiffIds, binOf(v), v.base);
+      process.stdout.write(`root filesystem (${v.base}): ${f.rootfsBytes} B, binary ${f.binaryBytes} B\n`);
+      assert.ok(f.rootfsBytes > f.binaryBytes, 'the root filesystem is smaller than the binary');
+      assert.ok(f.rootfsBytes < TEN_MIB, `root filesystem ${f.rootfsBytes} B (binary ${f.binaryBytes} B) is not under 10 MiB (${TEN_MIB} B)`);
     });
   }
 

@@ -12,6 +12,8 @@ import { addSlowRoute } from '../support/slow-route.js';
 
 const NAME = 'demo-svc';
 let bin = '';
+/** The same service built with -tags pprof: the only build that has Go's profiles. */
+let pprofBin = '';
 
 function exitWithin(svc: RunningService, ms: number) {
   return Promise.race([
@@ -41,6 +43,9 @@ setup('builds the default service with the e2e test route', async () => {
   bin = join(dir, 'bin', NAME);
   const r = await go(dir, ['build', '-o', bin, `./cmd/${NAME}`]);
   assert.is(r.exitCode, 0, r.all);
+  pprofBin = join(dir, 'bin', `${NAME}-pprof`);
+  const p = await go(dir, ['build', '-tags', 'pprof', '-o', pprofBin, `./cmd/${NAME}`]);
+  assert.is(p.exitCode, 0, p.all);
 });
 setup.run();
 
@@ -363,11 +368,11 @@ http('the access log carries the request id, route, status and duration; probes 
   }
 });
 
-http('/metrics and pprof are served on the admin port only, pprof only with PPROF=true', async () => {
-  for (const pprof of [false, true]) {
+http('/metrics and pprof are served on the admin port only, pprof only with PPROF=true in a build with -tags pprof', async () => {
+  for (const [binary, pprof] of [[bin, false], [pprofBin, false], [pprofBin, true]] as const) {
     const port = await freePort();
     const admin = await freePort();
-    const svc = startService(bin, { ADMIN_PORT: String(admin), ...(pprof ? { PPROF: 'true' } : {}) }, port);
+    const svc = startService(binary, { ADMIN_PORT: String(admin), ...(pprof ? { PPROF: 'true' } : {}) }, port);
     try {
       await waitForStatus(svc.url('/ready'), 200);
       assert.is((await get(svc.url('/metrics')))?.status, 404, '/metrics answered on the public port');
@@ -380,6 +385,14 @@ http('/metrics and pprof are served on the admin port only, pprof only with PPRO
       svc.proc.kill('SIGKILL');
     }
   }
+});
+
+http('PPROF=true in the default build (no -tags pprof): exit 2, one line naming PPROF and the tag', async () => {
+  const svc = startService(bin, { PPROF: 'true' }, await freePort());
+  const exit = await svc.exited;
+  assert.is(exit.code, 2, svc.stdout.concat(svc.stderr).join('\n'));
+  assert.is(svc.stderr.length, 1, svc.stderr.join('\n'));
+  assert.match(svc.stderr[0]!, /PPROF="true".*-tags pprof/);
 });
 
 http('/metrics exposes RED series by route, and the counters move between scrapes', async () => {

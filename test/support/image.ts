@@ -671,6 +671,25 @@ export interface ImageSizes {
   publishedBaseBytes: number;
   /** addedLayersCompressedBytes + publishedBaseBytes: the image as a registry would hold it on the real base. */
   estimatedPublishedBytes: number;
+  /** The root filesystem a container sees: the sizes of its regular files, a later layer's copy of a path replacing an earlier one's. */
+  rootfsBytes: number;
+}
+
+/** The bytes of regular files in the image's root filesystem (later layers win; whiteouts remove). */
+export function rootfsBytes(layers: readonly { entries: readonly TarEntry[] }[]): number {
+  const files = new Map<string, number>();
+  for (const l of layers) {
+    for (const e of l.entries) {
+      const name = posix.basename(e.path);
+      if (name.startsWith('.wh.')) {
+        files.delete(posix.join(posix.dirname(e.path), name.slice(4)));
+        continue;
+      }
+      if (e.type === 'file') files.set(e.path, e.size);
+      else files.delete(e.path);
+    }
+  }
+  return [...files.values()].reduce((n, b) => n + b, 0);
 }
 
 /** Size figures of an exported image; BINARY is the service binary's absolute path in the image. */
@@ -692,5 +711,6 @@ export function sizeFigures(img: ExportedImage, baseDiffIds: readonly string[], 
     addedLayersCompressedBytes,
     publishedBaseBytes,
     estimatedPublishedBytes: addedLayersCompressedBytes + publishedBaseBytes,
+    rootfsBytes: rootfsBytes(img.layers),
   };
 }

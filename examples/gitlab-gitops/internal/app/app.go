@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -27,6 +26,7 @@ import (
 	"gitlab.com/example/gitlab-gitops/internal/httpserver"
 	"gitlab.com/example/gitlab-gitops/internal/logging"
 	"gitlab.com/example/gitlab-gitops/internal/metrics"
+	"gitlab.com/example/gitlab-gitops/internal/profiling"
 )
 
 // healthcheckTimeout stays below Docker's default HEALTHCHECK --timeout of 30s and
@@ -129,11 +129,7 @@ func newService(cfg config.Config, logger zerolog.Logger) *service {
 	s.admin.Handle("GET /metrics", s.metrics.Handler())
 	s.adminUsed = true
 	if cfg.Pprof {
-		s.admin.HandleFunc("/debug/pprof/", pprof.Index)
-		s.admin.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		s.admin.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		s.admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		s.admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		profiling.Register(s.admin) // config refuses PPROF=true in builds without -tags pprof
 		s.adminUsed = true
 	}
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"gitlab.com/example/gitlab-gitops/internal/profiling"
 )
 
 // Config holds every setting. .env.example lists the same variables with their defaults;
@@ -24,7 +26,8 @@ type Config struct {
 	// AdminPort serves what must not reach the public port: /metrics and, with
 	// Pprof, /debug/pprof/. Nothing routes it from outside the cluster. 0 picks a free port.
 	AdminPort int `env:"ADMIN_PORT" envDefault:"9090"`
-	// Pprof serves net/http/pprof's profiles on the admin port.
+	// Pprof serves net/http/pprof's profiles on the admin port; only a binary built with
+	// -tags pprof has them (package profiling says why).
 	Pprof bool `env:"PPROF" envDefault:"false"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
@@ -73,7 +76,7 @@ var expected = map[string]string{
 	"PORT":                "a port number from 0 to 65535",
 	"HOST":                "an IP address or a host name, or empty for all interfaces",
 	"ADMIN_PORT":          "a port number from 0 to 65535, other than PORT",
-	"PPROF":               "true or false",
+	"PPROF":               "true or false, and true only in a binary built with -tags pprof (make build GO_BUILD_TAGS=pprof)",
 	"LOG_LEVEL":           "one of " + strings.Join(logLevels, ", "),
 	"LOG_FORMAT":          "one of " + strings.Join(logFormats, ", "),
 	"SHUTDOWN_DELAY":      "a duration of 0 or more, like 5s",
@@ -146,6 +149,8 @@ func (c Config) invalid() string {
 		return "HOST"
 	case c.AdminPort < 0 || c.AdminPort > 65535 || c.AdminPort == c.Port && c.Port != 0:
 		return "ADMIN_PORT"
+	case c.Pprof && !profiling.Linked:
+		return "PPROF"
 	case !slices.Contains(logLevels, c.LogLevel):
 		return "LOG_LEVEL"
 	case !slices.Contains(logFormats, c.LogFormat):

@@ -11,7 +11,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -28,6 +27,7 @@ import (
 	"github.com/example/postgres-tracing/internal/httpserver"
 	"github.com/example/postgres-tracing/internal/logging"
 	"github.com/example/postgres-tracing/internal/metrics"
+	"github.com/example/postgres-tracing/internal/profiling"
 	"github.com/example/postgres-tracing/internal/tracing"
 )
 
@@ -147,11 +147,7 @@ func newService(cfg config.Config, logger zerolog.Logger) *service {
 	s.admin.Handle("GET /metrics", s.metrics.Handler())
 	s.adminUsed = true
 	if cfg.Pprof {
-		s.admin.HandleFunc("/debug/pprof/", pprof.Index)
-		s.admin.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		s.admin.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		s.admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		s.admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		profiling.Register(s.admin) // config refuses PPROF=true in builds without -tags pprof
 		s.adminUsed = true
 	}
 

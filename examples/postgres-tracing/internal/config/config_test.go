@@ -3,11 +3,14 @@ package config
 import (
 	"errors"
 	"maps"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/example/postgres-tracing/internal/profiling"
 )
 
 // environment returns a getenv that knows only the given variables.
@@ -48,7 +51,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"PORT":                "9999",
 		"HOST":                "::1",
 		"ADMIN_PORT":          "9998",
-		"PPROF":               "true",
+		"PPROF":               strconv.FormatBool(profiling.Linked),
 		"LOG_LEVEL":           "debug",
 		"LOG_FORMAT":          "console",
 		"SHUTDOWN_DELAY":      "0s",
@@ -68,7 +71,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		Port:              9999,
 		Host:              "::1",
 		AdminPort:         9998,
-		Pprof:             true,
+		Pprof:             profiling.Linked,
 		LogLevel:          "debug",
 		LogFormat:         "console",
 		ShutdownDelay:     0,
@@ -89,6 +92,22 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	}
 	if got, want := cfg.AdminAddr(), "[::1]:9998"; got != want {
 		t.Errorf("AdminAddr() = %q, want %q", got, want)
+	}
+}
+
+// PPROF=true needs a binary that has the profiles: without -tags pprof the service would
+// start without what was asked for, so it stops and names the tag.
+func TestPprofNeedsABuildWithIt(t *testing.T) {
+	cfg, err := Load(environment(map[string]string{"PPROF": "true"}))
+	if profiling.Linked {
+		if err != nil || !cfg.Pprof {
+			t.Fatalf("Load(PPROF=true) in a build with -tags pprof = %+v, %v", cfg, err)
+		}
+		return
+	}
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) || cfgErr.Var != "PPROF" || !strings.Contains(cfgErr.Want, "-tags pprof") {
+		t.Fatalf("Load(PPROF=true) without -tags pprof: error = %v, want a *config.Error naming PPROF and -tags pprof", err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -26,6 +25,7 @@ import (
 	"github.com/example/scratch-no-metrics/internal/health"
 	"github.com/example/scratch-no-metrics/internal/httpserver"
 	"github.com/example/scratch-no-metrics/internal/logging"
+	"github.com/example/scratch-no-metrics/internal/profiling"
 )
 
 // healthcheckTimeout stays below Docker's default HEALTHCHECK --timeout of 30s and
@@ -122,11 +122,7 @@ func newService(cfg config.Config, logger zerolog.Logger) *service {
 	// The admin port: a scrape costs far more than an API call, and profiles show the
 	// code's insides, so neither is served where the Ingress sends the public.
 	if cfg.Pprof {
-		s.admin.HandleFunc("/debug/pprof/", pprof.Index)
-		s.admin.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		s.admin.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		s.admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		s.admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		profiling.Register(s.admin) // config refuses PPROF=true in builds without -tags pprof
 		s.adminUsed = true
 	}
 

@@ -125,9 +125,10 @@ float64 prints an exponent ("1e+06").
 
 {{/*
 The container's environment as a YAML list: first the variables the chart derives from values
-(PORT, LOG_*, SHUTDOWN_*, OTEL_*), then `env` (a map NAME: value | {valueFrom: ...}, or a list
-of EnvVar) and `extraEnv` (a list of EnvVar). A name given twice fails the render: the chart's
-own variables must be set through their values so the shutdown budget stays consistent.
+(PORT, LOG_*, SHUTDOWN_*, REQUEST_TIMEOUT, OTEL_* and TRACING_*, DATABASE_*), then `env` (a map
+NAME: value | {valueFrom: ...}, or a list of EnvVar) and `extraEnv` (a list of EnvVar). A name
+given twice fails the render: the chart's own variables must be set through their values so the
+shutdown budget stays consistent.
 */}}
 {{- define "<CHARTNAME>.env" -}}
 {{- $v := .Values }}
@@ -150,6 +151,8 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- $_ = set $owned "SHUTDOWN_DELAY" "shutdown.delaySeconds" }}
 {{- $list = append $list (dict "name" "SHUTDOWN_TIMEOUT" "value" (printf "%ds" (int $v.shutdown.timeoutSeconds))) }}
 {{- $_ = set $owned "SHUTDOWN_TIMEOUT" "shutdown.timeoutSeconds" }}
+{{- $list = append $list (dict "name" "REQUEST_TIMEOUT" "value" (printf "%ds" (int $v.requestTimeoutSeconds))) }}
+{{- $_ = set $owned "REQUEST_TIMEOUT" "requestTimeoutSeconds" }}
 {{- with (index $v "tracing") }}
 {{- $list = append $list (dict "name" "OTEL_SERVICE_NAME" "value" (include "<CHARTNAME>.name" $)) }}
 {{- $_ = set $owned "OTEL_SERVICE_NAME" "nameOverride" }}
@@ -165,6 +168,10 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- $list = append $list (dict "name" "OTEL_TRACES_SAMPLER_ARG" "value" (include "<CHARTNAME>.scalar" .)) }}
 {{- $_ = set $owned "OTEL_TRACES_SAMPLER_ARG" "tracing.samplerArg" }}
 {{- end }}
+{{- $list = append $list (dict "name" "TRACING_TRUST_REMOTE_PARENT" "value" (toString .trustRemoteParent)) }}
+{{- $_ = set $owned "TRACING_TRUST_REMOTE_PARENT" "tracing.trustRemoteParent" }}
+{{- $list = append $list (dict "name" "OTEL_PROPAGATORS" "value" (join "," .propagators)) }}
+{{- $_ = set $owned "OTEL_PROPAGATORS" "tracing.propagators" }}
 {{- $list = append $list (dict "name" "K8S_POD_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.name"))) }}
 {{- $list = append $list (dict "name" "K8S_NAMESPACE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.namespace"))) }}
 {{- $list = append $list (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
@@ -184,6 +191,10 @@ own variables must be set through their values so the shutdown budget stays cons
 {{- $list = append $list (dict "name" "DATABASE_MAX_CONNS" "value" (include "<CHARTNAME>.scalar" .)) }}
 {{- $_ = set $owned "DATABASE_MAX_CONNS" "database.maxConns" }}
 {{- end }}
+{{- $list = append $list (dict "name" "DATABASE_STATEMENT_TIMEOUT" "value" (printf "%ds" (int .statementTimeoutSeconds))) }}
+{{- $_ = set $owned "DATABASE_STATEMENT_TIMEOUT" "database.statementTimeoutSeconds" }}
+{{- $list = append $list (dict "name" "DATABASE_READINESS" "value" (toString .readiness)) }}
+{{- $_ = set $owned "DATABASE_READINESS" "database.readiness" }}
 {{- end }}
 {{- $user := list }}
 {{- if kindIs "map" $v.env }}
