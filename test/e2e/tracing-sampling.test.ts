@@ -40,13 +40,15 @@ function* fields(buf: Buffer): Generator<[number, number, Buffer | bigint]> {
   while (i < buf.length) {
     const key = Number(varint());
     const [field, wire] = [key >>> 3, key & 7];
-    if (wire === 0) yield [field, wire, varint()];
-    else if (wire === 2) {
-      const len = Number(varint());
-      yield [field, wire, buf.subarray(i, (i += len))];
-    } else if (wire === 1) yield [field, wire, buf.subarray(i, (i += 8))];
-    else if (wire === 5) yield [field, wire, buf.subarray(i, (i += 4))];
-    else throw new Error(`unexpected protobuf wire type ${wire}`);
+    if (wire === 0) {
+      yield [field, wire, varint()];
+      continue;
+    }
+    const len = wire === 2 ? Number(varint()) : wire === 1 ? 8 : wire === 5 ? 4 : undefined;
+    if (len === undefined) throw new Error(`unexpected protobuf wire type ${wire}`);
+    const start = i;
+    i += len;
+    yield [field, wire, buf.subarray(start, i)];
   }
 }
 const children = (buf: Buffer, field: number): Buffer[] =>

@@ -2,7 +2,7 @@
 // stop: equal means the node left nothing behind.
 import { execa } from 'execa';
 import { parseConntrack } from './verdicts.js';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { type Dirent, existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Sysctls the node (or the kubelet, kube-proxy) may change; restored by teardown. */
@@ -89,7 +89,7 @@ export function snapshotDiff(before: Record<string, string[]>, after: Record<str
 function walk(root: string, maxDepth: number, dirsOnly = false): string[] {
   const out: string[] = [];
   const visit = (dir: string, depth: number) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
