@@ -2,7 +2,8 @@
 // the combinations whose output differs: the proof that a refactoring of the templates changes
 // only what it names. In process (the file plan of each checkout), so the whole matrix takes
 // seconds. Usage: tsx scripts/compare-matrix.ts <old checkout> [<new checkout>, default: this one]
-// The old checkout needs its node_modules (a symlink to this one's will do).
+// The old checkout needs its node_modules (a symlink to this one's will do). NEW_ANSWERS (JSON)
+// adds answers on the new side only, for a question the old checkout does not have.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,21 +45,29 @@ function* combos(): Generator<Record<string, unknown>> {
 const RECORD = '.go-k8s-service.json'; // names the version and hashes every file
 const sides = [await load(oldRoot), await load(newRoot)] as const;
 const env = { localGoVersion: undefined };
-const changed = new Map<string, string[]>();
+const extra = JSON.parse(process.env.NEW_ANSWERS ?? '{}') as Record<string, unknown>;
+const changed = new Map<string, Record<string, unknown>[]>();
 let n = 0;
 for (const given of combos()) {
-  const key = Object.entries(given).filter(([k]) => !['name', 'module'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ');
-  const [a, b] = sides.map((s) => new Map(s.planProject(s.resolveAnswers(given, { useDefaults: true, env })).map((f) => [f.path, f.content])));
+  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, f.content])));
   for (const p of new Set([...a!.keys(), ...b!.keys()])) {
     if (p === RECORD) continue;
     const va = a!.get(p);
     const vb = b!.get(p);
     if (va === vb) continue;
     const tag = va === undefined ? 'added' : vb === undefined ? 'removed' : 'changed';
-    changed.set(`${tag} ${p}`, [...(changed.get(`${tag} ${p}`) ?? []), key]);
+    changed.set(`${tag} ${p}`, [...(changed.get(`${tag} ${p}`) ?? []), given]);
   }
   n++;
 }
 console.log(`${n} option combinations rendered by both checkouts`);
 if (changed.size === 0) console.log('identical output');
-for (const [file, keys] of [...changed].sort()) console.log(`${file}: ${keys.length} of ${n}`);
+// Which answers the differing combinations share: "metrics=true" when all of them have it.
+const DIMS = ['metrics', 'tracing', 'database', 'goVersion', 'ci', 'deploy', 'baseImage'];
+for (const [file, combos] of [...changed].sort()) {
+  const shared = DIMS.flatMap((d) => {
+    const values = new Set(combos.map((c) => String(c[d])));
+    return values.size === 1 ? [`${d}=${[...values][0]}`] : [];
+  });
+  console.log(`${file}: ${combos.length} of ${n}${shared.length ? ` (all with ${shared.join(', ')})` : ''}`);
+}

@@ -21,6 +21,11 @@ export interface Answers {
   baseImage: (typeof BASE_IMAGES)[number];
   metrics: boolean;
   tracing: boolean;
+  /**
+   * Compile go.uber.org/automaxprocs in, switched on at run time by AUTOMAXPROCS=true; without
+   * it GOMAXPROCS is the Go runtime's (absent in records from before 0.6.0: off).
+   */
+  automaxprocs: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
   /**
@@ -206,6 +211,15 @@ const registry: Registry = {
     default: () => false,
     rule: () => undefined,
   },
+  automaxprocs: {
+    key: 'automaxprocs',
+    type: 'boolean',
+    flag: 'automaxprocs',
+    message: 'Compile automaxprocs in (switched on by AUTOMAXPROCS=true; the Go runtime sizes GOMAXPROCS otherwise)?',
+    help: 'compile go.uber.org/automaxprocs in, for AUTOMAXPROCS=true at run time: GOMAXPROCS rounded down from the CPU limit, for latency-bound services below one CPU (default: off, the Go runtime sizes GOMAXPROCS)',
+    default: () => false,
+    rule: () => undefined,
+  },
   sign: {
     key: 'sign',
     type: 'boolean',
@@ -305,6 +319,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.baseImage,
   registry.metrics,
   registry.tracing,
+  registry.automaxprocs,
   registry.sign,
   registry.updateJob,
   registry.database,
