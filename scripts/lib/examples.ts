@@ -19,8 +19,8 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'default', args: ['--go-version', '1.26'], why: 'every default' },
   {
     name: 'postgres-tracing',
-    args: ['--go-version', '1.26', '--database', 'postgres', '--tracing', '--base-image', 'alpine'],
-    why: 'PostgreSQL, OpenTelemetry tracing, an Alpine runtime image',
+    args: ['--go-version', '1.26', '--database', 'postgres', '--tracing', '--base-image', 'alpine', '--automaxprocs'],
+    why: 'PostgreSQL, OpenTelemetry tracing, an Alpine runtime image, automaxprocs compiled in',
   },
   {
     name: 'gitlab-gitops',
