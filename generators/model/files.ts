@@ -109,7 +109,8 @@ export const FILES: readonly OutputFile[] = [
   // The team's after creation: an applied migration must never change under it.
   once('internal/database/migrations/00001_create_notes.sql', 'go', postgres),
   hbs('internal/database/notes.go', 'go', postgres),
-  hbs('internal/database/observe.go', 'go', (a) => postgres(a) && (a.metrics || a.tracing)),
+  // The queries' spans (database_query_duration_seconds is in metrics.go).
+  hbs('internal/database/tracing.go', 'go', (a) => postgres(a) && a.tracing),
   // docs and config
   hbs('README.md', 'docs'),
   hbs('.env.example', 'docs'),

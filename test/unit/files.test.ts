@@ -70,8 +70,9 @@ test('database files follow the database answer; its metrics and query tracer on
   }
   assert.ok(pg.includes('internal/database/metrics.go'));
   const bare = paths(answersFor({ database: 'postgres', metrics: false, tracing: false }));
-  assert.not.ok(bare.includes('internal/database/metrics.go') || bare.includes('internal/database/observe.go') || bare.includes('internal/client/metrics.go'));
-  assert.ok(paths(answersFor({ database: 'postgres', metrics: false, tracing: true })).includes('internal/database/observe.go'));
+  assert.not.ok(bare.includes('internal/database/metrics.go') || bare.includes('internal/database/tracing.go') || bare.includes('internal/client/metrics.go'));
+  assert.ok(paths(answersFor({ database: 'postgres', metrics: false, tracing: true })).includes('internal/database/tracing.go'));
+  assert.not.ok(paths(answersFor({ database: 'postgres', metrics: true, tracing: false })).includes('internal/database/tracing.go'));
   // An applied migration must never change under the team: regen leaves it alone.
   const migration = FILES.find((f) => f.path.endsWith('00001_create_notes.sql'))!;
   assert.is(migration.lifecycle, 'once');
