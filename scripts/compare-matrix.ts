@@ -18,10 +18,11 @@ if (!oldRoot) {
   process.exit(2);
 }
 
-async function load(root: string): Promise<Side> {
+async function load(root: string): Promise<Side & { version: string }> {
   const scaffold = await import(join(resolve(root), 'generators/render/scaffold.ts'));
   const answers = await import(join(resolve(root), 'generators/model/answers.ts'));
-  return { planProject: scaffold.planProject, resolveAnswers: answers.resolveAnswers };
+  const { GENERATOR_VERSION } = await import(join(resolve(root), 'generators/model/version.ts'));
+  return { planProject: scaffold.planProject, resolveAnswers: answers.resolveAnswers, version: GENERATOR_VERSION };
 }
 
 /** Every answer that changes which files exist or what they say, in every combination. */
@@ -49,7 +50,8 @@ const extra = JSON.parse(process.env.NEW_ANSWERS ?? '{}') as Record<string, unkn
 const changed = new Map<string, Record<string, unknown>[]>();
 let n = 0;
 for (const given of combos()) {
-  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, f.content])));
+  // Each side's own version number is written into many files (regen hints, comments): the same.
+  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, f.content.replaceAll(s.version, '<version>')])));
   for (const p of new Set([...a!.keys(), ...b!.keys()])) {
     if (p === RECORD) continue;
     const va = a!.get(p);

@@ -17,6 +17,12 @@ type options struct {
 	metrics *metrics.Registry
 }
 
+// newOptions makes what needs neither settings nor start-up, so that a service built
+// without Serve (in tests) has it too: the metrics registry.
+func newOptions() options {
+	return options{metrics: metrics.New()}
+}
+
 // loadOptions reads the options' settings, before anything starts, and adds them to
 // settings for the "starting" log line.
 func (s *service) loadOptions(getenv func(string) string, settings map[string]string) error {

@@ -124,6 +124,7 @@ func newService(cfg config.Config, logger zerolog.Logger) *service {
 		logger:    logger,
 		mux:       http.NewServeMux(),
 		readiness: &health.Readiness{},
+		options:   newOptions(),
 	}
 
 	// Readiness checks: one line per dependency the service cannot work without, e.g.

@@ -14,6 +14,12 @@ import (
 type options struct {
 }
 
+// newOptions makes what needs neither settings nor start-up, so that a service built
+// without Serve (in tests) has it too.
+func newOptions() options {
+	return options{}
+}
+
 // loadOptions reads the options' settings, before anything starts, and adds them to
 // settings for the "starting" log line.
 func (s *service) loadOptions(getenv func(string) string, settings map[string]string) error {

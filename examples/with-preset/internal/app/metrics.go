@@ -4,14 +4,12 @@ import (
 	"runtime"
 
 	"gitlab.acme.dev/services/with-preset/internal/buildinfo"
-	"gitlab.acme.dev/services/with-preset/internal/metrics"
 )
 
-// useMetrics wires the Prometheus metrics in: the registry, served on the admin port's
-// /metrics (routes.go), the build's info series, and the RED series of every request but
-// the probes.
+// useMetrics wires the Prometheus metrics in: the registry (newOptions), served on the
+// admin port's /metrics (routes.go), the build's info series, and the RED series of every
+// request but the probes.
 func (s *service) useMetrics(build buildinfo.Build) {
-	s.metrics = metrics.New()
 	s.metrics.RegisterBuildInfo(build.Version, build.Commit, runtime.Version())
 	s.observer = s.metrics
 }
