@@ -50,8 +50,9 @@ const extra = JSON.parse(process.env.NEW_ANSWERS ?? '{}') as Record<string, unkn
 const changed = new Map<string, Record<string, unknown>[]>();
 let n = 0;
 for (const given of combos()) {
-  // Each side's own version number is written into many files (regen hints, comments): the same.
-  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, f.content.replaceAll(s.version, '<version>')])));
+  // Each side's own version number is written into many files (regen hints, comments): the
+  // same. Not in go.mod and go.sum, where it would match module versions.
+  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, (/^go\.(mod|sum)$/.test(f.path) ? f.content : f.content.replaceAll(s.version, '<version>'))])));
   for (const p of new Set([...a!.keys(), ...b!.keys()])) {
     if (p === RECORD) continue;
     const va = a!.get(p);
