@@ -1,5 +1,5 @@
 // Maintainer tool: pins the generated service's Go dependencies. Renders the Go files for
-// every metrics × tracing × database combination, lets `go mod tidy` pick the newest versions that
+// every metrics × tracing × database × automaxprocs combination, lets `go mod tidy` pick the newest versions that
 // still work with each baseline Go (the oldest supported, and the next for every newer
 // Go), and writes generators/render/go-pins.json: every module and go.sum line with the
 // options that need it, so that each combination renders exactly what `go mod tidy` writes
@@ -34,7 +34,7 @@ const COMBOS: Combo[] = Array.from({ length: 1 << OPTIONS.length }, (_, i) =>
   Object.fromEntries(OPTIONS.map((o, k) => [o, (i & (1 << (OPTIONS.length - 1 - k))) === 0])) as Combo,
 );
 /** The answers behind a combination. */
-const answersOf = (c: Combo) => ({ metrics: c.metrics, tracing: c.tracing, database: c.postgres ? 'postgres' : 'none' });
+const answersOf = (c: Combo) => ({ metrics: c.metrics, tracing: c.tracing, database: c.postgres ? 'postgres' : 'none', automaxprocs: c.automaxprocs });
 
 function go(dir: string, ...args: string[]): string {
   return execFileSync('go', args, { cwd: dir, env: GO_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

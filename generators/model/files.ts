@@ -56,9 +56,24 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/api/hello_test.go', 'go'),
   hbs('internal/app/app.go', 'go'),
   hbs('internal/app/app_test.go', 'go'),
+  // Every route of the service, the team's by a call to api.RegisterRoutes (routes.go above).
+  hbs('internal/app/routes.go', 'go'),
+  // The options' seams: options.go lists them, each has a file that wires it in.
+  hbs('internal/app/options.go', 'go'),
+  hbs('internal/app/metrics.go', 'go', metrics),
+  hbs('internal/app/tracing.go', 'go', tracing),
   hbs('internal/app/runtime.go', 'go'),
+  // GOMAXPROCS: automaxprocs compiled in (--automaxprocs), or left to the Go runtime.
+  hbs('internal/app/automaxprocs.go', 'go', (a) => a.automaxprocs),
+  hbs('internal/app/gomaxprocs.go', 'go', (a) => !a.automaxprocs),
+  hbs('internal/app/gomaxprocs_test.go', 'go', (a) => !a.automaxprocs),
   hbs('internal/app/workers.go', 'go'),
   hbs('internal/app/workers_test.go', 'go'),
+  // The outbound client, in every service: calling another service well is not a database
+  // matter (docs/decisions/0012).
+  hbs('internal/client/client.go', 'go'),
+  hbs('internal/client/client_test.go', 'go'),
+  hbs('internal/client/metrics.go', 'go', metrics),
   hbs('internal/buildinfo/buildinfo.go', 'go'),
   hbs('internal/buildinfo/buildinfo_test.go', 'go'),
   hbs('internal/config/config.go', 'go'),
@@ -91,10 +106,6 @@ export const FILES: readonly OutputFile[] = [
   hbs('internal/api/notes.go', 'go', postgres),
   hbs('internal/api/notes_test.go', 'go', postgres),
   hbs('internal/app/database.go', 'go', postgres),
-  // The outbound client comes with the database option: the option for real dependencies.
-  hbs('internal/client/client.go', 'go', postgres),
-  hbs('internal/client/client_test.go', 'go', postgres),
-  hbs('internal/client/metrics.go', 'go', (a) => postgres(a) && a.metrics),
   hbs('internal/config/database.go', 'go', postgres),
   hbs('internal/config/database_test.go', 'go', postgres),
   hbs('internal/database/database.go', 'go', postgres),
@@ -104,7 +115,8 @@ export const FILES: readonly OutputFile[] = [
   // The team's after creation: an applied migration must never change under it.
   once('internal/database/migrations/00001_create_notes.sql', 'go', postgres),
   hbs('internal/database/notes.go', 'go', postgres),
-  hbs('internal/database/observe.go', 'go', (a) => postgres(a) && (a.metrics || a.tracing)),
+  // The queries' spans (database_query_duration_seconds is in metrics.go).
+  hbs('internal/database/tracing.go', 'go', (a) => postgres(a) && a.tracing),
   // docs and config
   hbs('README.md', 'docs'),
   hbs('.env.example', 'docs'),

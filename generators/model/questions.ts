@@ -21,6 +21,12 @@ export interface Answers {
   baseImage: (typeof BASE_IMAGES)[number];
   metrics: boolean;
   tracing: boolean;
+  /**
+   * Compile go.uber.org/automaxprocs in, switched on at run time by AUTOMAXPROCS=true; without
+   * it GOMAXPROCS is the Go runtime's. On by default, so records from before 0.6.0 (absent) keep
+   * the switch they had.
+   */
+  automaxprocs: boolean;
   /** Sign the pushed image with cosign; absent when ci is 'none' (no CI, nothing to sign). */
   sign?: boolean;
   /**
@@ -206,6 +212,15 @@ const registry: Registry = {
     default: () => false,
     rule: () => undefined,
   },
+  automaxprocs: {
+    key: 'automaxprocs',
+    type: 'boolean',
+    flag: 'automaxprocs',
+    message: 'Compile automaxprocs in (switched on by AUTOMAXPROCS=true; the Go runtime sizes GOMAXPROCS until then)?',
+    help: 'compile go.uber.org/automaxprocs in, switched on by AUTOMAXPROCS=true at run time: GOMAXPROCS rounded down from the CPU limit, for latency-bound services below one CPU (default: on; --no-automaxprocs leaves it out of the binary and go.mod, and AUTOMAXPROCS=true is then refused at start)',
+    default: () => true,
+    rule: () => undefined,
+  },
   sign: {
     key: 'sign',
     type: 'boolean',
@@ -305,6 +320,7 @@ export const QUESTIONS: readonly Question[] = [
   registry.baseImage,
   registry.metrics,
   registry.tracing,
+  registry.automaxprocs,
   registry.sign,
   registry.updateJob,
   registry.database,

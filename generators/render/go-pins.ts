@@ -6,7 +6,7 @@ import pins from './go-pins.json' with { type: 'json' };
 import type { Answers } from '../model/questions.js';
 
 /** The options that change the Go dependencies. */
-export const GO_PIN_FEATURES = ['metrics', 'tracing', 'postgres'] as const;
+export const GO_PIN_FEATURES = ['metrics', 'tracing', 'postgres', 'automaxprocs'] as const;
 export type GoPinFeature = (typeof GO_PIN_FEATURES)[number];
 
 /**
@@ -39,7 +39,7 @@ export interface GoPins {
 
 const data = pins as unknown as GoPins & { oldest: string; newer: string };
 
-export function featuresOf(a: Pick<Answers, 'metrics' | 'tracing' | 'database'>): Set<GoPinFeature> {
+export function featuresOf(a: Pick<Answers, 'metrics' | 'tracing' | 'database' | 'automaxprocs'>): Set<GoPinFeature> {
   return new Set(GO_PIN_FEATURES.filter((f) => (f === 'postgres' ? a.database === 'postgres' : a[f])));
 }
 
@@ -51,7 +51,7 @@ function baseline(goVersion: string) {
   return data.baselines[goVersion === data.oldest ? data.oldest : data.newer]!;
 }
 
-export function renderGoMod(a: Pick<Answers, 'module' | 'goVersion' | 'metrics' | 'tracing' | 'database'>, goVersionFull: string): string {
+export function renderGoMod(a: Pick<Answers, 'module' | 'goVersion' | 'metrics' | 'tracing' | 'database' | 'automaxprocs'>, goVersionFull: string): string {
   const on = featuresOf(a);
   const required = baseline(a.goVersion).require.filter((r) => holds(r.when, on));
   const direct = required.filter((r) => r.direct && holds(r.direct, on)).map((r) => `\t${r.path} ${r.version}\n`);
@@ -60,7 +60,7 @@ export function renderGoMod(a: Pick<Answers, 'module' | 'goVersion' | 'metrics' 
   return `module ${a.module}\n\ngo ${goVersionFull}\n${block(direct)}${block(indirect)}`;
 }
 
-export function renderGoSum(a: Pick<Answers, 'goVersion' | 'metrics' | 'tracing' | 'database'>): string {
+export function renderGoSum(a: Pick<Answers, 'goVersion' | 'metrics' | 'tracing' | 'database' | 'automaxprocs'>): string {
   const on = featuresOf(a);
   return baseline(a.goVersion)
     .sum.filter((s) => holds(s.when, on))

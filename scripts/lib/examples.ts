@@ -29,8 +29,8 @@ export const EXAMPLES: readonly Example[] = [
   },
   {
     name: 'scratch-no-metrics',
-    args: ['--go-version', '1.25', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--port', '9090', '--lifecycle', 'production', '--system', 'payments', '--owner', 'group:default/payments'],
-    why: 'the oldest supported Go, no CI file, a scratch image, no metrics, another port, catalog answers',
+    args: ['--go-version', '1.25', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-automaxprocs', '--port', '9090', '--lifecycle', 'production', '--system', 'payments', '--owner', 'group:default/payments'],
+    why: 'the oldest supported Go, no CI file, a scratch image, no metrics, no automaxprocs, another port, catalog answers',
   },
   {
     name: 'with-preset',

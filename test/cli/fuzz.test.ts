@@ -50,7 +50,7 @@ const FRAGMENTS = [
 ];
 
 /** A valid value for each text question, to be spoiled. */
-const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'sign' | 'updateJob'>, string> = {
+const BASE: Record<Exclude<AnswerKey, 'metrics' | 'tracing' | 'automaxprocs' | 'sign' | 'updateJob'>, string> = {
   name: 'orders',
   module: 'github.com/acme/orders',
   description: 'Orders service',

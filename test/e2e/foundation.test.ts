@@ -36,6 +36,7 @@ const combos: Combo[] = [
       '--base-image', 'scratch',
       '--no-metrics',
       '--tracing',
+      '--no-automaxprocs',
       '--description', HOSTILE,
     ],
   },

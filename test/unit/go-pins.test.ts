@@ -7,13 +7,14 @@ import pins from '../../generators/render/go-pins.json' with { type: 'json' };
 import { GO_PIN_FEATURES, renderGoMod, renderGoSum, type GoPinFeature } from '../../generators/render/go-pins.js';
 import { pinsFromVariants, whenTerms } from '../../scripts/lib/go-pins-data.js';
 
-const COMBOS: GoPinFeature[][] = Array.from({ length: 8 }, (_, i) => GO_PIN_FEATURES.filter((_f, k) => i & (1 << k)));
+const COMBOS: GoPinFeature[][] = Array.from({ length: 1 << GO_PIN_FEATURES.length }, (_, i) => GO_PIN_FEATURES.filter((_f, k) => i & (1 << k)));
 const answers = (goVersion: string, on: GoPinFeature[]) => ({
   module: 'example.com/acme/orders',
   goVersion,
   metrics: on.includes('metrics'),
   tracing: on.includes('tracing'),
   database: on.includes('postgres') ? 'postgres' : 'none',
+  automaxprocs: on.includes('automaxprocs'),
 });
 
 test('when-terms: the smallest option sets that have a line, "*" for always, exact sets where more options drop it', () => {
@@ -22,8 +23,8 @@ test('when-terms: the smallest option sets that have a line, "*" for always, exa
   assert.equal(whenTerms(of(() => true), all), ['*']);
   assert.equal(whenTerms(of((c) => c.includes('metrics') || c.includes('tracing')), all).sort(), ['metrics', 'tracing']);
   assert.equal(whenTerms(of((c) => c.includes('tracing') && c.includes('postgres')), all), ['tracing+postgres']);
-  // Kept only while postgres does not pull a newer version: exact sets.
-  assert.equal(whenTerms(of((c) => c.includes('tracing') && !c.includes('postgres')), all).sort(), ['=metrics+tracing', '=tracing']);
+  // Kept only while postgres and automaxprocs do not pull a newer version: exact sets.
+  assert.equal(whenTerms(of((c) => c.includes('tracing') && !c.includes('postgres') && !c.includes('automaxprocs')), all).sort(), ['=metrics+tracing', '=tracing']);
 });
 
 for (const [baseline, goVersion] of [['1.25', '1.25'], ['1.26', '1.26']] as const) {

@@ -46,6 +46,7 @@ type Config struct {
 
 	// AutoMaxProcs sets GOMAXPROCS from the CPU limit with go.uber.org/automaxprocs;
 	// false (the default, see setMaxProcs for why) leaves GOMAXPROCS to the Go runtime.
+	// true needs a service generated with --automaxprocs.
 	AutoMaxProcs bool `env:"AUTOMAXPROCS" envDefault:"false"`
 
 	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" envDefault:"5s"`

@@ -96,6 +96,12 @@ func StdLogger(l zerolog.Logger, level slog.Level) *log.Logger {
 	return slog.NewLogLogger(zerolog.NewSlogHandler(l), level)
 }
 
+// ServerErrorLog is the http.Server.ErrorLog for l: what the server reports (TLS handshake
+// errors, panics it recovered, failed accepts) at warn level.
+func ServerErrorLog(l zerolog.Logger) *log.Logger {
+	return StdLogger(l, slog.LevelWarn)
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

@@ -11,7 +11,7 @@ import (
 
 func TestRegisterServesTheProfiles(t *testing.T) {
 	mux := http.NewServeMux()
-	Register(mux)
+	Register(mux.Handle)
 	for path, want := range map[string]string{
 		"/debug/pprof/":                  "Types of profiles available",
 		"/debug/pprof/goroutine?debug=1": "goroutine profile",

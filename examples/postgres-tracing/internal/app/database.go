@@ -3,15 +3,28 @@ package app
 import (
 	"context"
 	"io"
+	"maps"
 
-	"github.com/example/postgres-tracing/internal/api"
 	"github.com/example/postgres-tracing/internal/config"
 	"github.com/example/postgres-tracing/internal/database"
 )
 
-// useDatabase wires PostgreSQL in: the pool, its readiness check and watcher, the example
-// routes, and closing the pool once the HTTP server has drained and the workers stopped.
-func (s *service) useDatabase(cfg config.Database) error {
+// loadDatabase reads the DATABASE_* settings and adds them to settings.
+func (s *service) loadDatabase(getenv func(string) string, settings map[string]string) error {
+	cfg, err := config.LoadDatabase(getenv)
+	if err != nil {
+		return err
+	}
+	s.dbConfig = cfg
+	maps.Copy(settings, cfg.Effective())
+	return nil
+}
+
+// useDatabase wires PostgreSQL in: the pool, its readiness check and watcher, and closing
+// the pool once the HTTP server has drained and the workers stopped. The example routes
+// that use it are in routes.go.
+func (s *service) useDatabase() error {
+	cfg := s.dbConfig
 	db, err := database.Open(cfg, s.logger, s.metrics.Registerer())
 	if err != nil {
 		return err
@@ -21,7 +34,7 @@ func (s *service) useDatabase(cfg config.Database) error {
 	s.readiness.Add("postgres", cfg.CheckTimeout, db.Check)
 	s.workers = append(s.workers, worker{name: "database-watch", run: db.Watch})
 	s.closers = append(s.closers, db.Close)
-	api.RegisterNotes(s.mux, database.Notes{DB: db})
+	s.db = db
 	return nil
 }
 

@@ -8,8 +8,8 @@
 //	inventory := client.New(client.Config{Name: "inventory", BaseURL: "http://inventory:8080"})
 //	resp, err := inventory.Get(ctx, "/api/v1/items/42")
 //
-// For the metrics, make one client.NewMetrics(s.metrics.Registerer()) in newService and give
-// it to each client as Config.Observer.
+// For the metrics, make one client.NewMetrics(s.metrics.Registerer()) once the metrics are
+// wired in (useMetrics, internal/app/metrics.go) and give it to each client as Config.Observer.
 package client
 
 import (

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -59,11 +60,15 @@ func Open(cfg config.Database, logger zerolog.Logger, reg prometheus.Registerer)
 	// work, and stay out of its metrics and traces.
 	db.watchConfig = pc.ConnConfig.Copy()
 	db.watchConfig.RuntimeParams["application_name"] = "database-watch"
-	tracer := newQueryTracer(pc.ConnConfig.Database)
-	if err := db.registerMetrics(reg, tracer); err != nil {
+	// Each option observes the queries with a tracer of its own (metrics.go, tracing.go).
+	var tracers []pgx.QueryTracer
+	timer, err := db.registerMetrics(reg)
+	if err != nil {
 		return nil, err
 	}
-	pc.ConnConfig.Tracer = tracer
+	tracers = append(tracers, timer)
+	tracers = append(tracers, newQuerySpans(pc.ConnConfig.Database))
+	pc.ConnConfig.Tracer = multitracer.New(tracers...)
 	db.Pool, err = pgxpool.NewWithConfig(context.Background(), pc)
 	if err != nil {
 		return nil, fmt.Errorf("database pool: %w", err)

@@ -1,24 +1,54 @@
 package database
 
 import (
+	"context"
 	"errors"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // registerMetrics adds the database's series to reg: database_up (the watcher's last
-// result), database_query_duration_seconds (by outcome) and the pool's statistics.
-func (db *DB) registerMetrics(reg prometheus.Registerer, t *queryTracer) error {
+// result), database_query_duration_seconds (by outcome, timed by the tracer it returns)
+// and the pool's statistics.
+func (db *DB) registerMetrics(reg prometheus.Registerer) (*queryTimer, error) {
 	db.up = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "database_up",
 		Help: "1 if the last ping of the database succeeded, else 0.",
 	})
-	t.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	t := &queryTimer{duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "database_query_duration_seconds",
 		Help:    "Time from sending a query to its result, by outcome (ok or error).",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-	}, []string{"outcome"})
-	return errors.Join(reg.Register(db.up), reg.Register(t.duration), reg.Register(poolCollector{db}))
+	}, []string{"outcome"})}
+	return t, errors.Join(reg.Register(db.up), reg.Register(t.duration), reg.Register(poolCollector{db}))
+}
+
+// queryTimer times every query into database_query_duration_seconds. The watcher's pings
+// go over a connection of its own, without it: they are not the service's work.
+type queryTimer struct {
+	duration *prometheus.HistogramVec
+}
+
+type queryStartKey struct{}
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (t *queryTimer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return context.WithValue(ctx, queryStartKey{}, time.Now())
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (t *queryTimer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	start, ok := ctx.Value(queryStartKey{}).(time.Time)
+	if !ok {
+		return
+	}
+	outcome := "ok"
+	if data.Err != nil {
+		outcome = "error"
+	}
+	t.duration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 }
 
 var (

@@ -10,7 +10,7 @@ import (
 
 func TestWithoutTheTagNothingIsServed(t *testing.T) {
 	mux := http.NewServeMux()
-	Register(mux)
+	Register(mux.Handle)
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil))
 	if rec.Code != http.StatusNotFound {

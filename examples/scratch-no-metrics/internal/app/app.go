@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,13 +18,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/example/scratch-no-metrics/internal/api"
 	"github.com/example/scratch-no-metrics/internal/buildinfo"
 	"github.com/example/scratch-no-metrics/internal/config"
 	"github.com/example/scratch-no-metrics/internal/health"
 	"github.com/example/scratch-no-metrics/internal/httpserver"
 	"github.com/example/scratch-no-metrics/internal/logging"
-	"github.com/example/scratch-no-metrics/internal/profiling"
 )
 
 // healthcheckTimeout stays below Docker's default HEALTHCHECK --timeout of 30s and
@@ -58,17 +55,25 @@ func Serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return err
 	}
 	defer logging.RouteStandardLibrary(logger)()
+	s := newService(cfg, logger)
 	settings := cfg.Effective()
+	if err := s.loadOptions(getenv, settings); err != nil {
+		return err
+	}
 	logger.Info().
 		Str("commit", build.Commit).
 		Str("build_date", build.Date).
 		Str("go", runtime.Version()).
 		Interface("config", settings).
 		Msg("starting")
-	setMaxProcs(cfg.AutoMaxProcs, logger)
+	if err := setMaxProcs(cfg.AutoMaxProcs, logger); err != nil {
+		return err
+	}
 	setMemLimit(getenv, logger)
 
-	s := newService(cfg, logger)
+	if err := s.useOptions(ctx, getenv, build); err != nil {
+		return err
+	}
 	return s.run(ctx)
 }
 
@@ -89,41 +94,37 @@ func Healthcheck(ctx context.Context, getenv func(string) string) error {
 }
 
 type service struct {
-	cfg       config.Config
-	logger    zerolog.Logger
-	mux       *http.ServeMux
-	admin     *http.ServeMux // ADMIN_PORT's routes, kept off the public port
-	adminUsed bool           // false: admin has no routes and gets no server
+	cfg    config.Config
+	logger zerolog.Logger
+	mux    *http.ServeMux
+	// admin has ADMIN_PORT's routes, kept off the public port; nil until the first one
+	// (handleAdmin), and without routes there is no admin server.
+	admin     *http.ServeMux
 	readiness *health.Readiness
 	workers   []worker
 	// middleware wraps every route but the probes, outside the access log.
 	middleware []func(http.Handler) http.Handler
+	// observer, if set, hears about every request but the probes (the metrics).
+	observer httpserver.Observer
 	// closers run in order at the end of shutdown, e.g. to close connection pools.
 	closers []func(context.Context) error
 	// flushTelemetry, if set, exports buffered telemetry last of all, within its own
 	// share of SHUTDOWN_TIMEOUT (see telemetryBudget); failing is only a warning.
 	flushTelemetry func(context.Context) error
+
+	// What the options this service was generated with add (options.go).
+	options
 }
 
-// newService wires the service together: add routes, readiness checks and workers here.
+// newService wires the service together: add readiness checks and workers here, routes
+// in routes.go.
 func newService(cfg config.Config, logger zerolog.Logger) *service {
 	s := &service{
 		cfg:       cfg,
 		logger:    logger,
 		mux:       http.NewServeMux(),
-		admin:     http.NewServeMux(),
 		readiness: &health.Readiness{},
-	}
-
-	s.mux.HandleFunc("GET /healthz", health.Live)
-	s.mux.Handle("GET /ready", s.readiness)
-	api.Register(s.mux)
-
-	// The admin port: a scrape costs far more than an API call, and profiles show the
-	// code's insides, so neither is served where the Ingress sends the public.
-	if cfg.Pprof {
-		profiling.Register(s.admin) // config refuses PPROF=true in builds without -tags pprof
-		s.adminUsed = true
+		options:   newOptions(),
 	}
 
 	// Readiness checks: one line per dependency the service cannot work without, e.g.
@@ -138,6 +139,14 @@ func newService(cfg config.Config, logger zerolog.Logger) *service {
 	return s
 }
 
+// handleAdmin adds a route to the admin port, which listens only once it has one.
+func (s *service) handleAdmin(pattern string, handler http.Handler) {
+	if s.admin == nil {
+		s.admin = http.NewServeMux()
+	}
+	s.admin.Handle(pattern, handler)
+}
+
 // quiet routes are kept out of the access log, metrics and traces.
 var quiet = []string{"/healthz", "/ready"}
 
@@ -145,8 +154,11 @@ var quiet = []string{"/healthz", "/ready"}
 // to run when it would outlast the server's WriteTimeout.
 const adminWriteTimeout = 2 * time.Minute
 
-// run serves until ctx is done, a signal arrives or something fails, then shuts down.
+// run adds the routes (routes.go), serves until ctx is done, a signal arrives or something
+// fails, then shuts down.
 func (s *service) run(ctx context.Context) error {
+	s.routes()
+
 	// One channel, registered before anything else, receives both the signal that starts
 	// the shutdown and the one that cuts it short: a second channel registered later
 	// would lose a second signal that arrives in between. Room for two, since the
@@ -160,7 +172,7 @@ func (s *service) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.adminUsed {
+	if s.admin != nil {
 		adminLn, err := lc.Listen(ctx, "tcp", s.cfg.AdminAddr())
 		if err != nil {
 			_ = ln.Close()
@@ -174,7 +186,7 @@ func (s *service) run(ctx context.Context) error {
 			ReadTimeout:       s.cfg.ReadTimeout,
 			WriteTimeout:      adminWriteTimeout,
 			IdleTimeout:       s.cfg.IdleTimeout,
-			ErrorLog:          logging.StdLogger(s.logger, slog.LevelWarn),
+			ErrorLog:          logging.ServerErrorLog(s.logger),
 		}
 		go func() {
 			if err := admin.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
@@ -191,13 +203,14 @@ func (s *service) run(ctx context.Context) error {
 		MaxBodyBytes:   s.cfg.MaxBodyBytes,
 		RequestTimeout: s.cfg.RequestTimeout,
 		WriteTimeout:   s.cfg.WriteTimeout,
+		Observer:       s.observer,
 	}
 	srv := httpserver.New(httpserver.Handler(s.mux, s.logger, opts), httpserver.Timeouts{
 		ReadHeader: s.cfg.ReadHeaderTimeout,
 		Read:       s.cfg.ReadTimeout,
 		Write:      s.cfg.WriteTimeout,
 		Idle:       s.cfg.IdleTimeout,
-	}, logging.StdLogger(s.logger, slog.LevelWarn))
+	}, logging.ServerErrorLog(s.logger))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	s.logger.Info().Str("addr", ln.Addr().String()).Msg("listening")

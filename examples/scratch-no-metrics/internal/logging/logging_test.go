@@ -117,13 +117,13 @@ func TestRouteStandardLibrary(t *testing.T) {
 	}
 }
 
-func TestStdLogger(t *testing.T) {
+func TestServerErrorLog(t *testing.T) {
 	var buf bytes.Buffer
 	logger, err := New(&buf, "info", "json", "svc", "dev")
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	StdLogger(logger, slog.LevelWarn).Print("http: TLS handshake error")
+	ServerErrorLog(logger).Print("http: TLS handshake error")
 	entries := lines(t, buf.String())
 	if len(entries) != 1 || entries[0]["level"] != "warn" || entries[0]["message"] != "http: TLS handshake error" {
 		t.Errorf("got %v", entries)
