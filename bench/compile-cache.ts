@@ -41,7 +41,13 @@ function dirBytes(dir: string): number {
   return n;
 }
 
-export function benchCompileCache(opts: { rounds: number; warmup: number; budget: Budget; reserveSeconds: number; tmpBase: string }): CompileCacheResult {
+export function benchCompileCache(opts: {
+  rounds: number;
+  warmup: number;
+  budget: Budget;
+  reserveSeconds: number;
+  tmpBase: string;
+}): CompileCacheResult {
   const notes: string[] = [];
   const work = freshTempDir('compile-cache', opts.tmpBase);
   try {
@@ -49,7 +55,10 @@ export function benchCompileCache(opts: { rounds: number; warmup: number; budget
     const program = join(dirname(pkg.cli), 'program.cjs');
     const entry = join(work, 'node-compile-cache-entry.cjs');
     writeFileSync(entry, ENTRY);
-    const lines = run('bash', [join(ROOT, 'scripts', 'install-node.sh'), '--list']).stdout.trim().split('\n').map((l) => l.split(' ')[0]!);
+    const lines = run('bash', [join(ROOT, 'scripts', 'install-node.sh'), '--list'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]!);
     const nodes: Record<string, string> = {};
     const cases: TimedCase[] = [];
     const cacheDirs: Record<string, string> = {};
@@ -68,7 +77,12 @@ export function benchCompileCache(opts: { rounds: number; warmup: number; budget
           const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache, NODE_COMPILE_CACHE: undefined };
           if (kind === 'none') env.NODE_DISABLE_COMPILE_CACHE = '1';
           if (kind === 'node') Object.assign(env, { CGKS_BENCH_NODE_CACHE: cache, CGKS_BENCH_PROGRAM: program });
-          const c: TimedCase = { id, label: `Node ${major}, ${command}: ${label}`, cmd: [node, kind === 'node' ? entry : pkg.cli, ...args], env };
+          const c: TimedCase = {
+            id,
+            label: `Node ${major}, ${command}: ${label}`,
+            cmd: [node, kind === 'node' ? entry : pkg.cli, ...args],
+            env,
+          };
           if (command === 'create') {
             // A fresh empty directory for every run.
             c.prepare = () => {
@@ -89,7 +103,10 @@ export function benchCompileCache(opts: { rounds: number; warmup: number; budget
     const cacheBytes: Record<string, number> = {};
     for (const [id, dir] of Object.entries(cacheDirs)) if (!id.startsWith('none')) cacheBytes[id] = dirBytes(dir);
     for (const c of Object.values(timing.cases)) {
-      c.command = c.command.replaceAll(pkg.prefix, '$PREFIX').replaceAll(work, '$TMP').replaceAll(`${process.env.HOME}/.cache/create-go-k8s-service/node`, '$NODES');
+      c.command = c.command
+        .replaceAll(pkg.prefix, '$PREFIX')
+        .replaceAll(work, '$TMP')
+        .replaceAll(`${process.env.HOME}/.cache/create-go-k8s-service/node`, '$NODES');
       if (c.failures.length) notes.push(`${c.id}: ${c.failures.length} failed run(s), first: ${c.failures[0]}`);
     }
     return { timing, nodes, cacheBytes, notes };

@@ -9,7 +9,20 @@ import { join } from 'node:path';
 import { freePort } from '../test/support/go.js';
 import { startCluster, type Cluster } from '../test/support/postgres.js';
 import { loadGenerator, type Tool } from './lib/tools.js';
-import { BENCH_DIR, freshTempDir, removeDir, ROOT, run, runAsync, say, seededRandom, shuffle, sleep, which, type Budget } from './lib/util.js';
+import {
+  BENCH_DIR,
+  freshTempDir,
+  removeDir,
+  ROOT,
+  run,
+  runAsync,
+  say,
+  seededRandom,
+  shuffle,
+  sleep,
+  which,
+  type Budget,
+} from './lib/util.js';
 import { BUILD_FLAGS, medianRun, parseHey, parseWrk, type LoadRun } from './service.js';
 
 const NAME = 'notes';
@@ -40,7 +53,13 @@ async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-export async function benchDatabase(opts: { loadRounds: number; loadSeconds: number; connections: number; budget: Budget; pin: boolean }): Promise<DatabaseResult> {
+export async function benchDatabase(opts: {
+  loadRounds: number;
+  loadSeconds: number;
+  connections: number;
+  budget: Budget;
+  pin: boolean;
+}): Promise<DatabaseResult> {
   const notes: string[] = [];
   const work = freshTempDir('db');
   const children: ChildProcess[] = [];
@@ -48,7 +67,9 @@ export async function benchDatabase(opts: { loadRounds: number; loadSeconds: num
   try {
     say('database: generating a repo with --database postgres');
     const repo = join(work, NAME);
-    run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), repo, '--yes', '--database', 'postgres', '--no-git', '--no-install'], { cwd: work });
+    run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), repo, '--yes', '--database', 'postgres', '--no-git', '--no-install'], {
+      cwd: work,
+    });
     mkdirSync(join(repo, 'cmd', 'pgxbare'), { recursive: true });
     copyFileSync(join(BENCH_DIR, 'database', 'pgxbare', 'main.go'), join(repo, 'cmd', 'pgxbare', 'main.go'));
     const bin = { service: join(work, 'bin', 'service'), pgx: join(work, 'bin', 'pgxbare') };

@@ -84,7 +84,12 @@ export function benchFootprint(opts: { installRuns: number }): FootprintResult {
     }
     const ours = { ...facts.ours!, timeMs: summarize(times.ours!) };
     const createVite = vite
-      ? { ...facts['create-vite']!, timeMs: summarize(times['create-vite']!), packedBytes: vite.packed.size, unpackedBytes: vite.packed.unpackedSize }
+      ? {
+          ...facts['create-vite']!,
+          timeMs: summarize(times['create-vite']!),
+          packedBytes: vite.packed.size,
+          unpackedBytes: vite.packed.unpackedSize,
+        }
       : undefined;
     return {
       tarball: { file: p.filename, packedBytes: p.size, unpackedBytes: p.unpackedSize, entries: p.entryCount },

@@ -187,7 +187,9 @@ export function benchGeneration(opts: {
         for (const m of mismatches) substitute.delete(m);
       }
       if (mismatches.length) notes.push(`plop baseline output differs from ours in: ${mismatches.join(', ')}`);
-      say(`generation: plop baseline (${files.length} add actions) ${mismatches.length ? 'differs in ' + mismatches.length + ' file(s)' : 'writes byte-identical output'}`);
+      say(
+        `generation: plop baseline (${files.length} add actions) ${mismatches.length ? 'differs in ' + mismatches.length + ' file(s)' : 'writes byte-identical output'}`,
+      );
     }
 
     // Copies of the reference for regen. A generated repo normally lives in git (create's
@@ -232,7 +234,12 @@ export function benchGeneration(opts: {
       return dir;
     };
     const target: Record<string, string> = {};
-    const withFreshDir = (id: string, cmd: (dir: string) => string[], expect: (dir: string) => void, env?: NodeJS.ProcessEnv): TimedCase => {
+    const withFreshDir = (
+      id: string,
+      cmd: (dir: string) => string[],
+      expect: (dir: string) => void,
+      env?: NodeJS.ProcessEnv,
+    ): TimedCase => {
       const c: TimedCase = {
         id,
         label: id,
@@ -263,7 +270,11 @@ export function benchGeneration(opts: {
         ...process.env,
         NODE_DISABLE_COMPILE_CACHE: '1',
       }),
-      withFreshDir('ours-create-checkout', () => [NODE, CHECKOUT_CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'], expectFiles(files.length)),
+      withFreshDir(
+        'ours-create-checkout',
+        () => [NODE, CHECKOUT_CLI, SERVICE_NAME, '--yes', '--no-git', '--no-install'],
+        expectFiles(files.length),
+      ),
       { id: 'ours-version', label: 'ours: --version (start-up only)', cmd: [NODE, CLI, '--version'] },
       regenCase('ours-regen', `ours: regen Dockerfile (stale → updated${hasGit ? ', in a git repo' : ''})`, staleRepo),
       regenCase('ours-regen-nogit', 'ours: regen Dockerfile (stale → updated, no git)', staleNoGit),
@@ -277,15 +288,25 @@ export function benchGeneration(opts: {
         },
       },
       // create-vite takes its target relative to the working directory (it drops a leading /).
-      withFreshDir('create-vite', () => [NODE, vite.path, 'app', '--template', 'react-ts', '--no-interactive'], (d) => {
-        if (!existsSync(join(d, 'app', 'package.json'))) throw new Error('create-vite wrote no package.json');
-      }),
+      withFreshDir(
+        'create-vite',
+        () => [NODE, vite.path, 'app', '--template', 'react-ts', '--no-interactive'],
+        (d) => {
+          if (!existsSync(join(d, 'app', 'package.json'))) throw new Error('create-vite wrote no package.json');
+        },
+      ),
     ];
     if (plop) cases.push(withFreshDir('plop-add', (_d) => plopCmd(plop, plopDir, '.'), expectFiles(files.length)));
     if (helm) {
-      cases.push(withFreshDir('helm-create', () => [helm.path, 'create', SERVICE_NAME], (d) => {
-        if (!existsSync(join(d, SERVICE_NAME, 'Chart.yaml'))) throw new Error('helm wrote no Chart.yaml');
-      }));
+      cases.push(
+        withFreshDir(
+          'helm-create',
+          () => [helm.path, 'create', SERVICE_NAME],
+          (d) => {
+            if (!existsSync(join(d, SERVICE_NAME, 'Chart.yaml'))) throw new Error('helm wrote no Chart.yaml');
+          },
+        ),
+      );
     }
     const labels: Record<string, string> = {
       'ours-create': `ours: create default repo (${files.length} files)`,
@@ -317,7 +338,11 @@ export function benchGeneration(opts: {
     const bases: Record<string, string> = { [opts.tmpBase]: opts.tmpBase };
     if (tmpdir() !== opts.tmpBase) bases[tmpdir()] = tmpdir();
     const writeMs = writeCost(contents, bases, 9);
-    say(`generation: writing the ${files.length} files in-process: ${Object.entries(writeMs).map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`).join(', ')}`);
+    say(
+      `generation: writing the ${files.length} files in-process: ${Object.entries(writeMs)
+        .map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`)
+        .join(', ')}`,
+    );
     const med = (id: string) => timing.cases[id]?.summary.median ?? Number.NaN;
     const ratio = (a: string, b: string) => ({ ofMedians: med(a) / med(b), paired: pairedRatio(timing, a, b) });
     const ratios: GenerationResult['ratios'] = {
@@ -347,7 +372,7 @@ export function benchGeneration(opts: {
         description:
           'Regen cases: before each run the Dockerfile gets one extra trailing comment line and the record its blob id, as if an ' +
           'older generator had written it (committed so in the git repo); regen then rewrites the Dockerfile and the record (1 updated)' +
-          (hasGit ? ' and, inside git, stores the generated text in git\'s object store and moves refs/go-k8s-service/base.' : '.'),
+          (hasGit ? " and, inside git, stores the generated text in git's object store and moves refs/go-k8s-service/base." : '.'),
       },
     };
   } finally {

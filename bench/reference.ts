@@ -65,7 +65,10 @@ function start(argv: string[], env: NodeJS.ProcessEnv): Promise<Started> {
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if (i > 1200) throw new Error(`${argv.join(' ')}: /healthz not 200 within 120 s`);
-      const ok = await fetch(`${url}/healthz`).then((r) => r.text().then(() => r.status === 200), () => false);
+      const ok = await fetch(`${url}/healthz`).then(
+        (r) => r.text().then(() => r.status === 200),
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -92,7 +95,9 @@ async function send(url: string, n: number): Promise<void> {
 async function instructions(bin: string, n: number, out: string): Promise<number> {
   // Go's asynchronous preemption signals trip Valgrind's tools; with it off the scheduler
   // preempts at function calls only, the same for both servers.
-  const s = await start(['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, bin], { GODEBUG: 'asyncpreemptoff=1' });
+  const s = await start(['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, bin], {
+    GODEBUG: 'asyncpreemptoff=1',
+  });
   await send(s.url, n);
   await s.stop();
   const m = /^summary:\s+(\d+)/m.exec(readFileSync(out, 'utf8'));
@@ -101,7 +106,9 @@ async function instructions(bin: string, n: number, out: string): Promise<number
   return Number(m[1]);
 }
 
-export async function benchReference(opts: { rounds?: number; requests?: number; n1?: number; n2?: number } = {}): Promise<ReferenceResult> {
+export async function benchReference(
+  opts: { rounds?: number; requests?: number; n1?: number; n2?: number } = {},
+): Promise<ReferenceResult> {
   const rounds = opts.rounds ?? 3;
   const requests = opts.requests ?? 3000;
   const [n1, n2] = [opts.n1 ?? 200, opts.n2 ?? 1200];
@@ -133,7 +140,9 @@ export async function benchReference(opts: { rounds?: number; requests?: number;
         await s.stop();
       }
       cpuRatios.push(cpu.service.at(-1)! / cpu.handwritten.at(-1)!);
-      say(`reference: round ${round + 1}/${rounds}: CPU per request ${cpu.service.at(-1)!.toFixed(1)} vs ${cpu.handwritten.at(-1)!.toFixed(1)} µs`);
+      say(
+        `reference: round ${round + 1}/${rounds}: CPU per request ${cpu.service.at(-1)!.toFixed(1)} vs ${cpu.handwritten.at(-1)!.toFixed(1)} µs`,
+      );
     }
     const result: ReferenceResult = {
       go,
@@ -158,7 +167,9 @@ export async function benchReference(opts: { rounds?: number; requests?: number;
         per[id].push((b - a) / (n2 - n1));
       }
       ratios.push(per.service.at(-1)! / per.handwritten.at(-1)!);
-      say(`reference: cachegrind round ${round + 1}/${rounds}: ${per.service.at(-1)!.toFixed(0)} vs ${per.handwritten.at(-1)!.toFixed(0)} instructions per request`);
+      say(
+        `reference: cachegrind round ${round + 1}/${rounds}: ${per.service.at(-1)!.toFixed(0)} vs ${per.handwritten.at(-1)!.toFixed(0)} instructions per request`,
+      );
     }
     result.instructions = {
       n1,

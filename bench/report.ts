@@ -44,7 +44,8 @@ export interface Results {
 }
 
 const iqr = (s: Summary, f: (n: number) => string) => `${f(s.p25)} – ${f(s.p75)}`;
-const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+const num = (n: number, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a';
 const mark = (p: boolean | undefined) => (p === undefined ? 'SKIP' : p ? 'PASS' : 'FAIL');
 
 export function renderReport(r: Results): string {
@@ -102,7 +103,7 @@ function renderGeneration(L: string[], g: GenerationResult): void {
   );
   L.push(
     '`$PREFIX` is a clean prefix with the packed tarball installed, as `npm create` would run it: ' +
-      '`npm pack && npm install --prefix $PREFIX --offline ./create-go-k8s-service-*.tgz`. `$TMP` is the run\'s scratch directory; ' +
+      "`npm pack && npm install --prefix $PREFIX --offline ./create-go-k8s-service-*.tgz`. `$TMP` is the run's scratch directory; " +
       'generation commands run in a fresh empty directory each time.',
     '',
   );
@@ -121,7 +122,7 @@ function renderGeneration(L: string[], g: GenerationResult): void {
   }
   L.push('');
   L.push(
-    'CPU mean: user + system CPU time of the process (from the bench\'s cutime/cstime, 10 ms ticks, so averaged over the runs); ' +
+    "CPU mean: user + system CPU time of the process (from the bench's cutime/cstime, 10 ms ticks, so averaged over the runs); " +
       'it shows how much work each command does, less disturbed than wall time by other jobs on the machine.',
     '',
   );
@@ -134,7 +135,9 @@ function renderGeneration(L: string[], g: GenerationResult): void {
   L.push(
     `Plop baseline: plop's own CLI with a plopfile of ${g.plopBaseline.files} \`add\` actions whose templates are our generated files ` +
       '(`{{` escaped, the service name rendered from `{{name}}`); ' +
-      (g.plopBaseline.identicalOutput ? 'its output was checked to be byte-identical to ours.' : `its output differs in: ${g.plopBaseline.mismatches.join(', ')}.`),
+      (g.plopBaseline.identicalOutput
+        ? 'its output was checked to be byte-identical to ours.'
+        : `its output differs in: ${g.plopBaseline.mismatches.join(', ')}.`),
     '',
   );
   L.push(
@@ -160,7 +163,7 @@ function renderCompileCache(L: string[], cc: CompileCacheResult): void {
     '',
   );
   L.push(
-    '| case | median | p25 – p75 | runs | above `node -e \'\'` | ÷ no cache, same Node and command | warm cache | command |',
+    "| case | median | p25 – p75 | runs | above `node -e ''` | ÷ no cache, same Node and command | warm cache | command |",
     '|---|---:|---:|---:|---:|---:|---:|---|',
   );
   const c = cc.timing.cases;
@@ -174,7 +177,7 @@ function renderCompileCache(L: string[], cc: CompileCacheResult): void {
     );
   }
   L.push('');
-  L.push('Ours ÷ Node\'s, paired (median over rounds of the ratio within one round, p25 – p75):', '');
+  L.push("Ours ÷ Node's, paired (median over rounds of the ratio within one round, p25 – p75):", '');
   for (const x of Object.values(c)) {
     if (!x.id.startsWith('node-')) continue;
     const ours = x.id.replace(/^node-/, 'ours-');
@@ -208,7 +211,12 @@ function renderStartup(L: string[], s: StartupResult): void {
   L.push('What the bundle holds:', '');
   L.push('| file | bytes | contents (largest first) |', '|---|---:|---|');
   for (const c of s.chunks) {
-    L.push(`| ${c.file} | ${num(c.bytes)} | ${c.contents.slice(0, 8).map((x) => `${x.from} ${fmtBytes(x.bytes)}`).join(', ')} |`);
+    L.push(
+      `| ${c.file} | ${num(c.bytes)} | ${c.contents
+        .slice(0, 8)
+        .map((x) => `${x.from} ${fmtBytes(x.bytes)}`)
+        .join(', ')} |`,
+    );
   }
   L.push('');
   for (const n of s.notes) L.push(`- Note: ${n}`);
@@ -219,16 +227,45 @@ function renderFootprint(L: string[], f: FootprintResult): void {
   L.push('## Package footprint', '');
   const v = f.createVite;
   L.push('| figure | ours | create-vite | how |', '|---|---:|---:|---|');
-  L.push(`| packed tarball | ${num(f.tarball.packedBytes)} B (${fmtBytes(f.tarball.packedBytes)}) | ${v ? `${num(v.packedBytes)} B` : 'n/a'} | \`npm pack --ignore-scripts --json\` |`);
-  L.push(`| unpacked (files in the tarball) | ${num(f.tarball.unpackedBytes)} B (${fmtBytes(f.tarball.unpackedBytes)}) | ${v ? `${num(v.unpackedBytes)} B` : 'n/a'} | same, \`unpackedSize\` |`);
+  L.push(
+    `| packed tarball | ${num(f.tarball.packedBytes)} B (${fmtBytes(f.tarball.packedBytes)}) | ${v ? `${num(v.packedBytes)} B` : 'n/a'} | \`npm pack --ignore-scripts --json\` |`,
+  );
+  L.push(
+    `| unpacked (files in the tarball) | ${num(f.tarball.unpackedBytes)} B (${fmtBytes(f.tarball.unpackedBytes)}) | ${v ? `${num(v.unpackedBytes)} B` : 'n/a'} | same, \`unpackedSize\` |`,
+  );
   L.push(`| files in the tarball | ${f.tarball.entries} | | same, \`entryCount\` |`);
-  L.push(`| packages installed | ${f.ours.packages} | ${v?.packages ?? 'n/a'} | \`npm install --prefix <clean> --offline <tarball>\`, entries of its package-lock |`);
-  L.push(`| installed size (node_modules) | ${num(f.ours.installedBytes)} B (${fmtBytes(f.ours.installedBytes)}) | ${v ? `${num(v.installedBytes)} B (${fmtBytes(v.installedBytes)})` : 'n/a'} | apparent size of every file under node_modules |`);
-  L.push(`| install scripts | ${f.ours.installScripts.length ? f.ours.installScripts.join('; ') : 'none'} | ${v ? (v.installScripts.join('; ') || 'none') : 'n/a'} | pre/post/install hooks, hasInstallScript, binding.gyp |`);
-  L.push(`| install time, median (p25 – p75) | ${fmtMs(f.ours.timeMs.median)} (${iqr(f.ours.timeMs, fmtMs)}) | ${v ? `${fmtMs(v.timeMs.median)} (${iqr(v.timeMs, fmtMs)})` : 'n/a'} | the same install, ${f.ours.timeMs.n} runs each, interleaved, after one warm-up |`);
+  L.push(
+    `| packages installed | ${f.ours.packages} | ${v?.packages ?? 'n/a'} | \`npm install --prefix <clean> --offline <tarball>\`, entries of its package-lock |`,
+  );
+  L.push(
+    `| installed size (node_modules) | ${num(f.ours.installedBytes)} B (${fmtBytes(f.ours.installedBytes)}) | ${v ? `${num(v.installedBytes)} B (${fmtBytes(v.installedBytes)})` : 'n/a'} | apparent size of every file under node_modules |`,
+  );
+  L.push(
+    `| install scripts | ${f.ours.installScripts.length ? f.ours.installScripts.join('; ') : 'none'} | ${v ? v.installScripts.join('; ') || 'none' : 'n/a'} | pre/post/install hooks, hasInstallScript, binding.gyp |`,
+  );
+  L.push(
+    `| install time, median (p25 – p75) | ${fmtMs(f.ours.timeMs.median)} (${iqr(f.ours.timeMs, fmtMs)}) | ${v ? `${fmtMs(v.timeMs.median)} (${iqr(v.timeMs, fmtMs)})` : 'n/a'} | the same install, ${f.ours.timeMs.n} runs each, interleaved, after one warm-up |`,
+  );
   L.push('');
-  L.push(`Runtime dependencies declared: ${Object.keys(f.dependencies).length ? Object.entries(f.dependencies).map(([k, x]) => `${k}@${x}`).join(', ') : 'none'}. Packages installed: ${f.ours.packageNames.join(', ')}.`, '');
-  L.push('Largest files in the tarball: ' + f.bundledFiles.slice(0, 6).map((x) => `${x.path} ${fmtBytes(x.bytes)}`).join(', ') + '.', '');
+  L.push(
+    `Runtime dependencies declared: ${
+      Object.keys(f.dependencies).length
+        ? Object.entries(f.dependencies)
+            .map(([k, x]) => `${k}@${x}`)
+            .join(', ')
+        : 'none'
+    }. Packages installed: ${f.ours.packageNames.join(', ')}.`,
+    '',
+  );
+  L.push(
+    'Largest files in the tarball: ' +
+      f.bundledFiles
+        .slice(0, 6)
+        .map((x) => `${x.path} ${fmtBytes(x.bytes)}`)
+        .join(', ') +
+      '.',
+    '',
+  );
   for (const n of f.notes) L.push(`- Note: ${n}`);
   if (f.notes.length) L.push('');
 }
@@ -243,12 +280,20 @@ function renderService(L: string[], s: ServiceResult): void {
   );
   const ratio = (a: number, b: number) => fmtRatio(a / b);
   L.push('| figure | service | bare | service ÷ bare | how |', '|---|---:|---:|---:|---|');
-  L.push(`| stripped binary | ${num(s.binaryBytes.service)} B (${fmtBytes(s.binaryBytes.service)}) | ${num(s.binaryBytes.bare)} B (${fmtBytes(s.binaryBytes.bare)}) | ${ratio(s.binaryBytes.service, s.binaryBytes.bare)} | file size |`);
-  L.push(`| binary, gzip -6 | ${num(s.binaryGzipBytes.service)} B | ${num(s.binaryGzipBytes.bare)} B | ${ratio(s.binaryGzipBytes.service, s.binaryGzipBytes.bare)} | roughly its compressed image layer |`);
+  L.push(
+    `| stripped binary | ${num(s.binaryBytes.service)} B (${fmtBytes(s.binaryBytes.service)}) | ${num(s.binaryBytes.bare)} B (${fmtBytes(s.binaryBytes.bare)}) | ${ratio(s.binaryBytes.service, s.binaryBytes.bare)} | file size |`,
+  );
+  L.push(
+    `| binary, gzip -6 | ${num(s.binaryGzipBytes.service)} B | ${num(s.binaryGzipBytes.bare)} B | ${ratio(s.binaryGzipBytes.service, s.binaryGzipBytes.bare)} | roughly its compressed image layer |`,
+  );
   if (s.noMetricsBinaryBytes !== undefined) {
-    L.push(`| stripped binary, service generated with --no-metrics | ${num(s.noMetricsBinaryBytes)} B (${fmtBytes(s.noMetricsBinaryBytes)}) | | ${ratio(s.noMetricsBinaryBytes, s.binaryBytes.bare)} | metrics add ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)} |`);
+    L.push(
+      `| stripped binary, service generated with --no-metrics | ${num(s.noMetricsBinaryBytes)} B (${fmtBytes(s.noMetricsBinaryBytes)}) | | ${ratio(s.noMetricsBinaryBytes, s.binaryBytes.bare)} | metrics add ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)} |`,
+    );
   }
-  L.push(`| build time (informational, cache state varies) | ${s.buildSeconds.service.toFixed(1)} s | ${s.buildSeconds.bare.toFixed(1)} s | | |`);
+  L.push(
+    `| build time (informational, cache state varies) | ${s.buildSeconds.service.toFixed(1)} s | ${s.buildSeconds.bare.toFixed(1)} s | | |`,
+  );
   L.push(
     `| start to ready, median (p25 – p75) | ${fmtMs(s.readyMs.service.median)} (${iqr(s.readyMs.service, fmtMs)}) | ${fmtMs(s.readyMs.bare.median)} (${iqr(s.readyMs.bare, fmtMs)}) | ${ratio(s.readyMs.service.median, s.readyMs.bare.median)} | \`startprobe\` (bench/go/startprobe): exec → first 200 on /ready (bare: /api/v1/hello), polled every 0.2 ms; ${s.readyMs.service.n} runs each |`,
   );
@@ -259,7 +304,9 @@ function renderService(L: string[], s: ServiceResult): void {
     L.push(
       `| start to ready, service generated with --no-metrics | ${fmtMs(s.noMetrics.readyMs.median)} (${iqr(s.noMetrics.readyMs, fmtMs)}) | | ${ratio(s.noMetrics.readyMs.median, s.readyMs.bare.median)} | same rounds, interleaved |`,
     );
-    L.push(`| idle RSS, service generated with --no-metrics | ${num(s.noMetrics.rssKiB.median)} KiB | | ${ratio(s.noMetrics.rssKiB.median, s.rssKiB.bare.median)} | same rounds |`);
+    L.push(
+      `| idle RSS, service generated with --no-metrics | ${num(s.noMetrics.rssKiB.median)} KiB | | ${ratio(s.noMetrics.rssKiB.median, s.rssKiB.bare.median)} | same rounds |`,
+    );
   }
   for (const [k, t] of Object.entries(s.init)) {
     if (!t) continue;
@@ -268,7 +315,9 @@ function renderService(L: string[], s: ServiceResult): void {
     );
   }
   if (s.rssAfterLoadKiB) {
-    L.push(`| RSS after the load tests | ${num(s.rssAfterLoadKiB.service)} KiB | ${num(s.rssAfterLoadKiB.bare)} KiB | ${ratio(s.rssAfterLoadKiB.service, s.rssAfterLoadKiB.bare)} | VmRSS (informational) |`);
+    L.push(
+      `| RSS after the load tests | ${num(s.rssAfterLoadKiB.service)} KiB | ${num(s.rssAfterLoadKiB.bare)} KiB | ${ratio(s.rssAfterLoadKiB.service, s.rssAfterLoadKiB.bare)} | VmRSS (informational) |`,
+    );
   }
   const lc = s.loadConfig;
   const how =
@@ -276,13 +325,21 @@ function renderService(L: string[], s: ServiceResult): void {
       ? `\`wrk -t${lc.threads} -c${lc.connections} -d${lc.seconds}s --latency URL\``
       : `\`hey -z ${lc.seconds}s -c ${lc.connections} URL\``;
   for (const [route, l] of Object.entries(s.load)) {
-    L.push(`| ${route} requests/s, median | ${num(l.medians.service.rps)} | ${num(l.medians.bare.rps)} | ${ratio(l.medians.service.rps, l.medians.bare.rps)} | ${how}, ${l.service.length} runs each |`);
-    L.push(`| ${route} requests/s, paired | | | ${fmtRatio(pairedRpsRatio(l.service, l.bare))} | median over rounds of service ÷ bare in the same round |`);
+    L.push(
+      `| ${route} requests/s, median | ${num(l.medians.service.rps)} | ${num(l.medians.bare.rps)} | ${ratio(l.medians.service.rps, l.medians.bare.rps)} | ${how}, ${l.service.length} runs each |`,
+    );
+    L.push(
+      `| ${route} requests/s, paired | | | ${fmtRatio(pairedRpsRatio(l.service, l.bare))} | median over rounds of service ÷ bare in the same round |`,
+    );
     L.push(
       `| ${route} server CPU per request, median | ${num(l.medians.service.cpuUsPerReq, 1)} µs | ${num(l.medians.bare.cpuUsPerReq, 1)} µs | ${ratio(l.medians.service.cpuUsPerReq, l.medians.bare.cpuUsPerReq)} | utime + stime of the server over the run ÷ requests; bare ÷ service ${ratio(l.medians.bare.cpuUsPerReq, l.medians.service.cpuUsPerReq)} is the throughput ratio a CPU-bound server would reach without other jobs |`,
     );
-    L.push(`| ${route} p99 latency, median | ${fmtMs(l.medians.service.p99Ms)} | ${fmtMs(l.medians.bare.p99Ms)} | ${ratio(l.medians.service.p99Ms, l.medians.bare.p99Ms)} | same runs |`);
-    L.push(`| ${route} p50 latency, median | ${fmtMs(l.medians.service.p50Ms)} | ${fmtMs(l.medians.bare.p50Ms)} | ${ratio(l.medians.service.p50Ms, l.medians.bare.p50Ms)} | same runs |`);
+    L.push(
+      `| ${route} p99 latency, median | ${fmtMs(l.medians.service.p99Ms)} | ${fmtMs(l.medians.bare.p99Ms)} | ${ratio(l.medians.service.p99Ms, l.medians.bare.p99Ms)} | same runs |`,
+    );
+    L.push(
+      `| ${route} p50 latency, median | ${fmtMs(l.medians.service.p50Ms)} | ${fmtMs(l.medians.bare.p50Ms)} | ${ratio(l.medians.service.p50Ms, l.medians.bare.p50Ms)} | same runs |`,
+    );
     for (const [label, v] of Object.entries(l.variants ?? {})) {
       L.push(
         `| ${route} ${label} | ${num(v.median.rps)} req/s, p99 ${fmtMs(v.median.p99Ms)}, CPU ${num(v.median.cpuUsPerReq, 1)} µs/request | | ${ratio(v.median.rps, l.medians.bare.rps)} req/s, ${ratio(v.median.cpuUsPerReq, l.medians.bare.cpuUsPerReq)} CPU | same rounds, ${v.runs.length} runs |`,
@@ -308,7 +365,8 @@ function renderService(L: string[], s: ServiceResult): void {
   );
   if (s.fixedRate) {
     const fr = s.fixedRate;
-    const each = (xs: { cpuUsPerReq: number }[]) => xs.map((x) => (Number.isFinite(x.cpuUsPerReq) ? x.cpuUsPerReq.toFixed(2) : 'invalid')).join('/');
+    const each = (xs: { cpuUsPerReq: number }[]) =>
+      xs.map((x) => (Number.isFinite(x.cpuUsPerReq) ? x.cpuUsPerReq.toFixed(2) : 'invalid')).join('/');
     L.push(
       `CPU per request at a fixed rate: \`bench/go/fixedrate\` (open loop, requests due at start + i/rate, latency from when each was due) sends ` +
         `${num(fr.requestsPerRun)} requests to ${fr.route} at ${num(fr.rate)} req/s (${(fr.share * 100).toFixed(0)} % of the slower server's full-load median), ` +
@@ -330,7 +388,14 @@ function renderService(L: string[], s: ServiceResult): void {
   );
   renderSizeBreakdown(L, s);
   L.push(`Modules linked into the service: ${s.modules.join(', ')}.`, '');
-  L.push('Responses compared: ' + Object.entries(s.responses).map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``).join('; ') + '.', '');
+  L.push(
+    'Responses compared: ' +
+      Object.entries(s.responses)
+        .map(([r, x]) => `${r} service \`${x.service}\`, bare \`${x.bare}\``)
+        .join('; ') +
+      '.',
+    '',
+  );
   for (const n of s.notes) L.push(`- Note: ${n}`);
   if (s.notes.length) L.push('');
 }
@@ -351,7 +416,9 @@ function renderSizeBreakdown(L: string[], s: ServiceResult): void {
     `|---|---:|${t ? '---:|' : ''}`,
   );
   const cell = (n: number | undefined) => (n === undefined ? '' : `${num(n)} B |`);
-  L.push(`| **base image** (distroless static, compressed, published figure) | ${num(s.imageEstimate.baseBytes)} B | ${t ? `${num(s.imageEstimate.baseBytes)} B |` : ''}`);
+  L.push(
+    `| **base image** (distroless static, compressed, published figure) | ${num(s.imageEstimate.baseBytes)} B | ${t ? `${num(s.imageEstimate.baseBytes)} B |` : ''}`,
+  );
   L.push(`| **binary** (stripped) | ${num(b.service.fileBytes)} B | ${cell(t?.fileBytes)}`);
   const mods = [...new Set([...b.service.rows, ...(t?.rows ?? [])].map((r) => r.module))];
   const total = (x: SizeBreakdown | undefined, m: string) => x?.rows.find((r) => r.module === m)?.total ?? 0;
@@ -374,7 +441,10 @@ function renderDatabase(L: string[], d: DatabaseResult): void {
     '',
   );
   L.push('| server | req/s (median) | p50 | p99 | errors |', '|---|---|---|---|---|');
-  for (const [label, m] of [['generated service', d.medians.service], ['hand-written pgx', d.medians.pgx]] as const) {
+  for (const [label, m] of [
+    ['generated service', d.medians.service],
+    ['hand-written pgx', d.medians.pgx],
+  ] as const) {
     L.push(`| ${label} | ${num(m.rps)} | ${fmtMs(m.p50Ms)} | ${fmtMs(m.p99Ms)} | ${m.errors} |`);
   }
   L.push('', `Throughput ratio (service ÷ pgx, paired by round): ${fmtRatio(pairedRpsRatio(d.runs.service, d.runs.pgx))}.`, '');
@@ -391,12 +461,20 @@ function renderReference(L: string[], x: ReferenceResult): void {
     '',
   );
   L.push('| figure | service | hand-written | ratio (median, min–max over rounds) |', '|---|---:|---:|---:|');
-  L.push(`| stripped binary | ${num(x.binaryBytes.service)} B | ${num(x.binaryBytes.handwritten)} B | ${(x.binaryBytes.service / x.binaryBytes.handwritten).toFixed(3)}× |`);
-  L.push(`| RSS after ${num(x.requests)} requests, median | ${num(x.rssKiB.service.median)} KiB | ${num(x.rssKiB.handwritten.median)} KiB | ${(x.rssKiB.service.median / x.rssKiB.handwritten.median).toFixed(3)}× |`);
-  L.push(`| server CPU per request (schedstat), median | ${num(x.cpuUsPerRequest.service.median, 1)} µs | ${num(x.cpuUsPerRequest.handwritten.median, 1)} µs | ${ratioOf(x.cpuRatio)} |`);
+  L.push(
+    `| stripped binary | ${num(x.binaryBytes.service)} B | ${num(x.binaryBytes.handwritten)} B | ${(x.binaryBytes.service / x.binaryBytes.handwritten).toFixed(3)}× |`,
+  );
+  L.push(
+    `| RSS after ${num(x.requests)} requests, median | ${num(x.rssKiB.service.median)} KiB | ${num(x.rssKiB.handwritten.median)} KiB | ${(x.rssKiB.service.median / x.rssKiB.handwritten.median).toFixed(3)}× |`,
+  );
+  L.push(
+    `| server CPU per request (schedstat), median | ${num(x.cpuUsPerRequest.service.median, 1)} µs | ${num(x.cpuUsPerRequest.handwritten.median, 1)} µs | ${ratioOf(x.cpuRatio)} |`,
+  );
   if (x.instructions) {
     const i = x.instructions;
-    L.push(`| instructions per request (cachegrind), median | ${num(i.perRequest.service.median)} | ${num(i.perRequest.handwritten.median)} | ${ratioOf(i.ratio)} |`);
+    L.push(
+      `| instructions per request (cachegrind), median | ${num(i.perRequest.service.median)} | ${num(i.perRequest.handwritten.median)} | ${ratioOf(i.ratio)} |`,
+    );
     L.push('', `Instructions: ${i.how}.`);
   } else {
     L.push('', `Instructions: skipped (${x.instructionsSkipped}).`);

@@ -95,7 +95,9 @@ const results: Results = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     os: `Linux ${release()}`,
     node: process.versions.node,
-    loadAtStart: loadavg().map((x) => x.toFixed(1)).join(' '),
+    loadAtStart: loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' '),
     go: run('go', ['version'], { allowFail: true, env: { ...process.env, GOTOOLCHAIN: 'local' } }).stdout.trim(),
   },
   git: { commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', dirty: git(['status', '--porcelain']) !== '' },
@@ -152,7 +154,9 @@ results.service = await phase('service', () =>
     pin: opts.pin,
   }),
 );
-results.reference = await phase('reference', () => benchReference({ rounds: quick ? 1 : 2, requests: quick ? 500 : 3000, n2: quick ? 600 : 1200 }));
+results.reference = await phase('reference', () =>
+  benchReference({ rounds: quick ? 1 : 2, requests: quick ? 500 : 3000, n2: quick ? 600 : 1200 }),
+);
 results.database = await phase('database', () =>
   benchDatabase({ loadRounds: opts.loadRounds, loadSeconds: opts.loadSeconds, connections: opts.connections, budget, pin: opts.pin }),
 );
@@ -268,9 +272,16 @@ if (s) {
       pass: hello.service.rps / hello.bare.rps >= 0.85,
       why:
         hello.service.rps / hello.bare.rps < 0.85
-          ? `Why, from the variants in the same rounds (throughput, and CPU per request, ÷ bare): ${Object.entries(s.load['/api/v1/hello']?.variants ?? {})
-              .map(([label, v]) => `${label} ${fmtRatio(v.median.rps / hello.bare.rps)}, ${fmtRatio(v.median.cpuUsPerReq / hello.bare.cpuUsPerReq)} CPU`)
-              .join('; ')}; the service itself uses ${fmtRatio(hello.service.cpuUsPerReq / hello.bare.cpuUsPerReq)} the CPU per request of bare`
+          ? `Why, from the variants in the same rounds (throughput, and CPU per request, ÷ bare): ${Object.entries(
+              s.load['/api/v1/hello']?.variants ?? {},
+            )
+              .map(
+                ([label, v]) =>
+                  `${label} ${fmtRatio(v.median.rps / hello.bare.rps)}, ${fmtRatio(v.median.cpuUsPerReq / hello.bare.cpuUsPerReq)} CPU`,
+              )
+              .join(
+                '; ',
+              )}; the service itself uses ${fmtRatio(hello.service.cpuUsPerReq / hello.bare.cpuUsPerReq)} the CPU per request of bare`
           : undefined,
     });
   }
@@ -307,7 +318,10 @@ if (s) {
       pass: ok ? c.ratio.median <= 1.0 : undefined,
     });
   }
-  for (const [id, limit] of [['tracingOff', 0.95], ['tracingOn', 0.8]] as const) {
+  for (const [id, limit] of [
+    ['tracingOff', 0.95],
+    ['tracingOn', 0.8],
+  ] as const) {
     const v = variant(id);
     if (!helloLoad || !v) continue;
     const ratio = pairedRpsRatio(v.runs, helloLoad.service);
@@ -348,8 +362,13 @@ if (s) {
     pass: s.readyMs.service.median / s.readyMs.bare.median <= 1.5,
     why:
       s.readyMs.service.median / s.readyMs.bare.median > 1.5 && nm
-        ? nmWhy(`is ready in ${fmtMs(nm.readyMs.median)} (${fmtRatio(nm.readyMs.median / s.readyMs.bare.median)} bare)`, nm.readyMs.median) +
-          (s.init.service && s.init.bare ? `; package init before main(): ${fmtMs(s.init.service.totalMs)} against ${fmtMs(s.init.bare.totalMs)} for bare` : '')
+        ? nmWhy(
+            `is ready in ${fmtMs(nm.readyMs.median)} (${fmtRatio(nm.readyMs.median / s.readyMs.bare.median)} bare)`,
+            nm.readyMs.median,
+          ) +
+          (s.init.service && s.init.bare
+            ? `; package init before main(): ${fmtMs(s.init.service.totalMs)} against ${fmtMs(s.init.bare.totalMs)} for bare`
+            : '')
         : undefined,
   });
   add({
@@ -376,7 +395,10 @@ if (s) {
     pass: s.imageEstimate.totalBytes <= IMAGE_LIMIT_BYTES,
     why:
       s.imageEstimate.totalBytes > IMAGE_LIMIT_BYTES && s.noMetricsBinaryBytes !== undefined
-        ? `Why: the metrics stack (${s.modules.filter((m) => /prometheus|protobuf|beorn7|xxhash|goautoneg/.test(m)).map((m) => m.split('@')[0]).join(', ')}) ` +
+        ? `Why: the metrics stack (${s.modules
+            .filter((m) => /prometheus|protobuf|beorn7|xxhash|goautoneg/.test(m))
+            .map((m) => m.split('@')[0])
+            .join(', ')}) ` +
           `adds ${fmtBytes(s.binaryBytes.service - s.noMetricsBinaryBytes)}; the --no-metrics build is ${fmtBytes(s.noMetricsBinaryBytes)}, ` +
           `${fmtBytes(s.noMetricsBinaryBytes + s.imageEstimate.baseBytes)} with the base`
         : undefined,
@@ -413,12 +435,17 @@ if (ref) {
 }
 
 results.durationSeconds = elapsedSeconds();
-results.machine.loadAtEnd = loadavg().map((x) => x.toFixed(1)).join(' ');
+results.machine.loadAtEnd = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 mkdirSync(values.out!, { recursive: true });
 writeFileSync(join(values.out!, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 const report = renderReport(results);
 writeFileSync(join(values.out!, 'report.md'), report);
 say(`wrote ${join(values.out!, 'report.md')} and results.json in ${results.durationSeconds.toFixed(0)} s`);
-for (const t of T) process.stderr.write(`  ${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.area}: ${t.name}: ${t.measured} (target ${t.limit})\n`);
+for (const t of T)
+  process.stderr.write(
+    `  ${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.area}: ${t.name}: ${t.measured} (target ${t.limit})\n`,
+  );
 for (const [p, e] of Object.entries(results.errors)) process.stderr.write(`  ERROR ${p}: ${e}\n`);
 process.exitCode = Object.keys(results.errors).length ? 1 : 0;

@@ -296,7 +296,10 @@ export async function benchService(opts: {
       run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), tr, '--yes', '--tracing', '--no-git', '--no-install'], { cwd: work });
       // The build tags of its Dockerfile (grpcnotrace), so that the size is the image's.
       tracingTags = dockerfileBuildTags(readFileSync(join(tr, 'Dockerfile'), 'utf8'));
-      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, `-tags=${tracingTags}`, '-o', trBin, `./cmd/${SERVICE_NAME}`], { cwd: tr, env: goEnv() });
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, `-tags=${tracingTags}`, '-o', trBin, `./cmd/${SERVICE_NAME}`], {
+        cwd: tr,
+        env: goEnv(),
+      });
       tracingBinaryBytes = statSync(trBin).size;
     } catch (err) {
       notes.push(`--tracing variant not built: ${(err as Error).message.split('\n')[0]}`);
@@ -307,7 +310,10 @@ export async function benchService(opts: {
     try {
       const nm = join(work, 'gen-nometrics', SERVICE_NAME);
       run(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), nm, '--yes', '--no-metrics', '--no-git', '--no-install'], { cwd: work });
-      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', join(work, 'bin', 'service-nometrics'), `./cmd/${SERVICE_NAME}`], { cwd: nm, env: goEnv() });
+      await runAsync('go', ['build', '-mod=mod', ...BUILD_FLAGS, '-o', join(work, 'bin', 'service-nometrics'), `./cmd/${SERVICE_NAME}`], {
+        cwd: nm,
+        env: goEnv(),
+      });
       noMetricsBinaryBytes = statSync(join(work, 'bin', 'service-nometrics')).size;
     } catch (err) {
       notes.push(`--no-metrics variant not built: ${(err as Error).message.split('\n')[0]}`);
@@ -480,7 +486,12 @@ export async function benchService(opts: {
       for (const [route, id] of shuffle(plan, rnd)) raw[route]![id]!.push(await load1(urls[id] + route, opts.loadSeconds, pids[id]));
       rounds++;
       const line = Object.entries(raw)
-        .map(([rt, by]) => `${rt} ${Object.entries(by).map(([id, runs]) => `${id} ${medianRun(runs!).rps.toFixed(0)}`).join(', ')}`)
+        .map(
+          ([rt, by]) =>
+            `${rt} ${Object.entries(by)
+              .map(([id, runs]) => `${id} ${medianRun(runs!).rps.toFixed(0)}`)
+              .join(', ')}`,
+        )
         .join('; ');
       say(`service: load round ${i + 1}/${opts.loadRounds}: median req/s: ${line}`);
     }
@@ -510,7 +521,14 @@ export async function benchService(opts: {
       const rate = moderateRate([medianRun(svcLoad).rps, medianRun(hwLoad).rps], share);
       const requestsPerRun = Math.round(rate * opts.loadSeconds);
       const fixed1 = async (id: 'service' | 'handwritten', n: number): Promise<FixedRateSample> => {
-        const base = [fixedRateBin, `-url=${urls[id]}${route}`, `-rate=${rate}`, `-n=${n}`, `-max=${opts.loadSeconds * 2 + 5}s`, `-inflight=${FIXED_RATE_INFLIGHT}`];
+        const base = [
+          fixedRateBin,
+          `-url=${urls[id]}${route}`,
+          `-rate=${rate}`,
+          `-n=${n}`,
+          `-max=${opts.loadSeconds * 2 + 5}s`,
+          `-inflight=${FIXED_RATE_INFLIGHT}`,
+        ];
         const argv = taskset ? [taskset, '-c', '0', ...base] : base;
         const cpu0 = processCpuNs(pids[id]);
         const { stdout } = await runAsync(argv[0]!, argv.slice(1));
@@ -518,7 +536,9 @@ export async function benchService(opts: {
         const r = parseFixedRate(stdout);
         return { ...r, cpuNs, cpuUsPerReq: cpuUsPerRequest(r, cpuNs) ?? Number.NaN };
       };
-      say(`service: CPU per request at a fixed ${rate} req/s (${share * 100} % of the slower server's full load), ${requestsPerRun} requests per run`);
+      say(
+        `service: CPU per request at a fixed ${rate} req/s (${share * 100} % of the slower server's full load), ${requestsPerRun} requests per run`,
+      );
       for (const id of ['service', 'handwritten'] as const) await fixed1(id, Math.round(rate / 2)); // warm-up: connections, pools
       const samples = { service: [] as FixedRateSample[], handwritten: [] as FixedRateSample[] };
       for (let i = 0; i < opts.loadRounds; i++) {
@@ -528,10 +548,13 @@ export async function benchService(opts: {
         }
         for (const id of shuffle(['service', 'handwritten'] as const, rnd)) samples[id].push(await fixed1(id, requestsPerRun));
         const c = compareCpuPerRequest(samples.service, samples.handwritten);
-        say(`service: fixed-rate round ${i + 1}/${opts.loadRounds}: CPU per request ${c.a.median.toFixed(2)} vs ${c.b.median.toFixed(2)} µs (paired ${c.ratio.median.toFixed(3)}×)`);
+        say(
+          `service: fixed-rate round ${i + 1}/${opts.loadRounds}: CPU per request ${c.a.median.toFixed(2)} vs ${c.b.median.toFixed(2)} µs (paired ${c.ratio.median.toFixed(3)}×)`,
+        );
       }
       const comparison = compareCpuPerRequest(samples.service, samples.handwritten);
-      if (comparison.invalidRounds) notes.push(`fixed rate: ${comparison.invalidRounds} round(s) left out (errors, skipped requests, or the rate not held)`);
+      if (comparison.invalidRounds)
+        notes.push(`fixed rate: ${comparison.invalidRounds} round(s) left out (errors, skipped requests, or the rate not held)`);
       fixedRate = { route, rate, share, requestsPerRun, rounds: samples.service.length, ...samples, comparison };
     }
 

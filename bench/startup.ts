@@ -62,7 +62,10 @@ function analyseMetafile(meta: Metafile, outdir: string): ChunkInfo[] {
     chunks.push({
       file: rel(path),
       bytes: o.bytes,
-      contents: [...by].map(([from, bytes]) => ({ from, bytes })).sort((a, b) => b.bytes - a.bytes).filter((c) => c.bytes > 0),
+      contents: [...by]
+        .map(([from, bytes]) => ({ from, bytes }))
+        .sort((a, b) => b.bytes - a.bytes)
+        .filter((c) => c.bytes > 0),
     });
   }
   return chunks.sort((a, b) => b.bytes - a.bytes);
@@ -130,9 +133,13 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
     const chunks = analyseMetafile(meta, outdir);
 
-    const same = (f: string) => existsSync(join(ROOT, 'dist', f)) && readFileSync(join(ROOT, 'dist', f)).equals(readFileSync(join(outdir, f)));
+    const same = (f: string) =>
+      existsSync(join(ROOT, 'dist', f)) && readFileSync(join(ROOT, 'dist', f)).equals(readFileSync(join(outdir, f)));
     const distMatchesSources = same('program.cjs') && same('cli.cjs');
-    if (!distMatchesSources) notes.push('dist/ differs from a fresh build of the sources (someone changed generators/ or templates/ during the run); the profile uses the fresh build.');
+    if (!distMatchesSources)
+      notes.push(
+        'dist/ differs from a fresh build of the sources (someone changed generators/ or templates/ during the run); the profile uses the fresh build.',
+      );
 
     const cli = join(outdir, 'cli.cjs');
     const repo = generateReference(join(work, 'ref'));
@@ -147,12 +154,15 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
       before?.();
       const had = new Set(cacheFiles(cache));
       run(process.execPath, [cli, ...args(-1)], { cwd, env });
-      for (const f of cacheFiles(cache)) if (!had.has(f)) codeCacheBytes[label] = statSync(join(cache, 'create-go-k8s-service', 'v8', f)).size;
+      for (const f of cacheFiles(cache))
+        if (!had.has(f)) codeCacheBytes[label] = statSync(join(cache, 'create-go-k8s-service', 'v8', f)).size;
       for (let i = 0; i < opts.runs; i++) {
         before?.();
         run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, cli, ...args(i)], { cwd, env });
       }
-      const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(dir, f));
       profiles.push(summariseProfiles(files, outdir, `node --cpu-prof dist/cli.cjs ${args(0).join(' ').replaceAll(work, '<tmp>')}`));
     };
     say(`start-up: ${opts.runs} profiled runs each of create, regen and --version`);
@@ -164,7 +174,12 @@ export function analyseStartup(opts: { runs: number; tmpBase: string }): Startup
     });
     writeState(repo, stale);
     if (which('git')) commitAll(repo);
-    profile('regen', () => ['regen', 'Dockerfile'], repo, () => writeState(repo, stale));
+    profile(
+      'regen',
+      () => ['regen', 'Dockerfile'],
+      repo,
+      () => writeState(repo, stale),
+    );
     profile('version', () => ['--version'], work);
 
     return { chunks, codeCacheBytes, profiles, distMatchesSources, notes };

@@ -71,7 +71,14 @@ export function presetSchemaFile(): string {
     Object.fromEntries(
       Object.entries(n)
         .filter(([k]) => !['title', 'description', '$schema'].includes(k))
-        .map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, lean(s as SchemaNode)])) : v && typeof v === 'object' && !Array.isArray(v) ? lean(v as SchemaNode) : v]),
+        .map(([k, v]) => [
+          k,
+          k === 'properties'
+            ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, lean(s as SchemaNode)]))
+            : v && typeof v === 'object' && !Array.isArray(v)
+              ? lean(v as SchemaNode)
+              : v,
+        ]),
     ) as SchemaNode;
   const schema = lean(presetSchema());
   // No messages: a refusal is worded from the schema's x-rule (presets/model/preset-manifest.ts).
@@ -138,9 +145,13 @@ export function programBuildOptions(outfile: string): BuildOptions {
     // Lazily loaded parts (plop, execa, yaml, diff) stay lazy: esbuild wraps each module in a
     // function run on first require, and import() of a builtin becomes require().
     supported: { 'dynamic-import': false },
-    define: { __GENERATOR_VERSION__: JSON.stringify(pkg.version), __TEMPLATES_DIGEST__: JSON.stringify(templatesDigest(root)), 'import.meta.url': '__cgksMetaUrl' },
+    define: {
+      __GENERATOR_VERSION__: JSON.stringify(pkg.version),
+      __TEMPLATES_DIGEST__: JSON.stringify(templatesDigest(root)),
+      'import.meta.url': '__cgksMetaUrl',
+    },
     // The banner comes before esbuild's own "use strict", which would then be no directive.
-    banner: { js: "\"use strict\";var __cgksMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: '"use strict";var __cgksMetaUrl = require(\'node:url\').pathToFileURL(__filename).href;' },
     // jsonc-parser's main build is UMD with run-time requires esbuild cannot follow: use its ESM build.
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     plugins: [bundlePlugin],
@@ -162,7 +173,11 @@ export async function buildBundle(outdir = join(root, 'dist')): Promise<void> {
   await build({
     ...NODE_CJS,
     // The Handlebars compiler, for presets' templates only.
-    stdin: { contents: "module.exports = require('./node_modules/handlebars/dist/cjs/handlebars.js').default;", resolveDir: root, loader: 'js' },
+    stdin: {
+      contents: "module.exports = require('./node_modules/handlebars/dist/cjs/handlebars.js').default;",
+      resolveDir: root,
+      loader: 'js',
+    },
     outfile: join(outdir, 'handlebars.cjs'),
     minify: true,
     legalComments: 'linked',

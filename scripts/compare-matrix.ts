@@ -36,7 +36,17 @@ function* combos(): Generator<Record<string, unknown>> {
               for (const updateJob of ci === 'none' ? [undefined] : [true, false])
                 for (const deploy of ['helm', 'gitops'])
                   for (const baseImage of ['distroless', 'scratch', 'alpine']) {
-                    const a: Record<string, unknown> = { name: 'svc', module: 'github.com/acme/svc', goVersion, metrics, tracing, database, ci, deploy, baseImage };
+                    const a: Record<string, unknown> = {
+                      name: 'svc',
+                      module: 'github.com/acme/svc',
+                      goVersion,
+                      metrics,
+                      tracing,
+                      database,
+                      ci,
+                      deploy,
+                      baseImage,
+                    };
                     if (sign !== undefined) a.sign = sign;
                     if (updateJob !== undefined) a.updateJob = updateJob;
                     yield a;
@@ -52,7 +62,14 @@ let n = 0;
 for (const given of combos()) {
   // Each side's own version number is written into many files (regen hints, comments): the
   // same. Not in go.mod and go.sum, where it would match module versions.
-  const [a, b] = sides.map((s, i) => new Map(s.planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env })).map((f) => [f.path, (/^go\.(mod|sum)$/.test(f.path) ? f.content : f.content.replaceAll(s.version, '<version>'))])));
+  const [a, b] = sides.map(
+    (s, i) =>
+      new Map(
+        s
+          .planProject(s.resolveAnswers(i === 0 ? given : { ...given, ...extra }, { useDefaults: true, env }))
+          .map((f) => [f.path, /^go\.(mod|sum)$/.test(f.path) ? f.content : f.content.replaceAll(s.version, '<version>')]),
+      ),
+  );
   for (const p of new Set([...a!.keys(), ...b!.keys()])) {
     if (p === RECORD) continue;
     const va = a!.get(p);

@@ -30,11 +30,17 @@ const PINNED = ['go.mod', 'go.sum'];
 // combination of them, all on first: its order of lines wins ties in the merge.
 const OPTIONS = GO_PIN_FEATURES;
 type Combo = Record<(typeof OPTIONS)[number], boolean>;
-const COMBOS: Combo[] = Array.from({ length: 1 << OPTIONS.length }, (_, i) =>
-  Object.fromEntries(OPTIONS.map((o, k) => [o, (i & (1 << (OPTIONS.length - 1 - k))) === 0])) as Combo,
+const COMBOS: Combo[] = Array.from(
+  { length: 1 << OPTIONS.length },
+  (_, i) => Object.fromEntries(OPTIONS.map((o, k) => [o, (i & (1 << (OPTIONS.length - 1 - k))) === 0])) as Combo,
 );
 /** The answers behind a combination. */
-const answersOf = (c: Combo) => ({ metrics: c.metrics, tracing: c.tracing, database: c.postgres ? 'postgres' : 'none', automaxprocs: c.automaxprocs });
+const answersOf = (c: Combo) => ({
+  metrics: c.metrics,
+  tracing: c.tracing,
+  database: c.postgres ? 'postgres' : 'none',
+  automaxprocs: c.automaxprocs,
+});
 
 function go(dir: string, ...args: string[]): string {
   return execFileSync('go', args, { cwd: dir, env: GO_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,12 +67,20 @@ function render(dir: string, given: Record<string, unknown>, withPins = false) {
 function liftToNewest(dir: string, baseline: string): void {
   const listed = go(dir, 'list', '-m', '-u', '-f', '{{if and (not .Main) .Update}}{{.Path}} {{.Update.Version}}{{end}}', 'all');
   const required = versions(dir);
-  for (const [path, version] of listed.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])) {
+  for (const [path, version] of listed
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ') as [string, string])) {
     if (!required.has(path) || /-/.test(version)) continue; // prereleases stay out
     const saved = PINNED.map((f) => readFileSync(join(dir, f), 'utf8'));
     try {
       // tidy alone is not enough: goose v3.27 is tidy beside interpolate v0.2.0 and does not compile.
-      for (const args of [['get', `${path}@${version}`], ['get', `go@${baseline}.0`, 'toolchain@none'], ['mod', 'tidy'], ['build', './...']]) {
+      for (const args of [
+        ['get', `${path}@${version}`],
+        ['get', `go@${baseline}.0`, 'toolchain@none'],
+        ['mod', 'tidy'],
+        ['build', './...'],
+      ]) {
         execFileSync('go', args, { cwd: dir, env: GO_ENV, stdio: 'ignore' });
       }
       if (versions(dir).get(path) !== version) throw new Error('lowered again for the baseline Go');
@@ -99,7 +113,15 @@ function pin(work: string, baseline: string): ReturnType<typeof pinsFromVariants
   // requirements alone.
   const direct = go(dirs[0]!, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
   writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
-  go(dirs[0]!, 'mod', 'edit', ...direct.split('\n').filter(Boolean).map((m) => `-require=${m}`));
+  go(
+    dirs[0]!,
+    'mod',
+    'edit',
+    ...direct
+      .split('\n')
+      .filter(Boolean)
+      .map((m) => `-require=${m}`),
+  );
   go(dirs[0]!, 'mod', 'tidy');
   liftToNewest(dirs[0]!, baseline);
   // 2. The other combinations import fewer modules. Tidying from only their direct
@@ -113,7 +135,15 @@ function pin(work: string, baseline: string): ReturnType<typeof pinsFromVariants
     go(dir, 'mod', 'tidy');
     const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
     writeFileSync(join(dir, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
-    go(dir, 'mod', 'edit', ...direct.split('\n').filter(Boolean).map((m) => `-require=${m}`));
+    go(
+      dir,
+      'mod',
+      'edit',
+      ...direct
+        .split('\n')
+        .filter(Boolean)
+        .map((m) => `-require=${m}`),
+    );
     go(dir, 'mod', 'tidy');
     const lift = [...versions(dir)].filter(([path, v]) => fullVersions.has(path) && fullVersions.get(path) !== v);
     if (lift.length > 0) {
@@ -136,7 +166,9 @@ try {
   const [oldest, newer] = BASELINES as [string, string];
   writeFileSync(PINS_FILE, formatPins({ oldest, newer, baselines: Object.fromEntries(BASELINES.map((b) => [b, pin(work, b)])) }));
   // 4. Proof: every combination and Go version renders what `go mod tidy` leaves alone.
-  const local = go(work, 'env', 'GOVERSION').trim().replace(/^go(\d+\.\d+).*/, '$1');
+  const local = go(work, 'env', 'GOVERSION')
+    .trim()
+    .replace(/^go(\d+\.\d+).*/, '$1');
   for (const goVersion of [...new Set([...BASELINES, local])]) {
     for (const combo of COMBOS) {
       const label = OPTIONS.map((o) => `${o}=${combo[o]}`).join(', ');

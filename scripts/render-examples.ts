@@ -15,7 +15,10 @@ for (const e of EXAMPLES) {
   const dir = join(examples, `.${e.name}.new`);
   rmSync(dir, { recursive: true, force: true });
   try {
-    execFileSync(process.execPath, [join(root, 'dist/cli.cjs'), ...exampleArgs(e, dir, join(root, EXAMPLE_PRESET))], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    execFileSync(process.execPath, [join(root, 'dist/cli.cjs'), ...exampleArgs(e, dir, join(root, EXAMPLE_PRESET))], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     rmSync(join(examples, e.name), { recursive: true, force: true });
     renameSync(dir, join(examples, e.name));
     console.error(`examples/${e.name}: ${e.why}`);

@@ -20,7 +20,8 @@ export function recordedDigests(root: string): Record<string, string> {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
 }
 
-export const packageVersion = (root: string): string => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (root: string): string =>
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Why the recorded digest does not fit, or undefined when it does. */
 export function digestMismatch(root: string): string | undefined {
@@ -45,7 +46,9 @@ function main(): number {
     return 0;
   }
   if (digests[version] !== undefined && !process.argv.includes('--force')) {
-    console.error(`error: ${version} already has a digest in ${DIGEST_FILE}, and the templates changed since: bump the version in package.json first (--force rewrites it, only for a version never released)`);
+    console.error(
+      `error: ${version} already has a digest in ${DIGEST_FILE}, and the templates changed since: bump the version in package.json first (--force rewrites it, only for a version never released)`,
+    );
     return 1;
   }
   digests[version] = now;

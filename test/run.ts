@@ -28,7 +28,8 @@ function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
     // fixtures/ only when --dir points into one (test/cluster/fixtures/interrupt, say).
-    if (statSync(p).isDirectory()) return (e === 'fixtures' && !dirArg?.includes('fixtures')) || (p === clusterDir && !dirArg) ? [] : walk(p);
+    if (statSync(p).isDirectory())
+      return (e === 'fixtures' && !dirArg?.includes('fixtures')) || (p === clusterDir && !dirArg) ? [] : walk(p);
     return p.endsWith('.test.ts') ? [p] : [];
   });
 }
@@ -57,9 +58,15 @@ try {
 function provision(what: string, command: string[]): void {
   const t0 = Date.now();
   process.stdout.write(`provisioning ${what} (${command.join(' ')}; counted in no budget)\n`);
-  const r = spawnSync('bash', command.map((c, i) => (i === 0 ? join(root, c) : c)), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(
+    'bash',
+    command.map((c, i) => (i === 0 ? join(root, c) : c)),
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const took = `${((Date.now() - t0) / 1000).toFixed(0)} s`;
-  process.stdout.write(r.status === 0 ? `provisioned ${what} in ${took}\n` : `provisioning ${what} FAILED after ${took}: the files that need it will say so\n`);
+  process.stdout.write(
+    r.status === 0 ? `provisioned ${what} in ${took}\n` : `provisioning ${what} FAILED after ${took}: the files that need it will say so\n`,
+  );
 }
 const uses = (support: string) => [...sources.values()].some((text) => text.includes(`support/${support}.js'`));
 if (!process.env.TEST_SKIP_PROVISION) {

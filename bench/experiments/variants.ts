@@ -27,7 +27,7 @@ const PATCHES: Record<string, { what: string; edits: Edit[]; copy?: [string, str
     edits: [
       {
         file: 'scripts/build.ts',
-        find: "      hbs.push(`${JSON.stringify(rel)}: ${Handlebars.precompile(src, TEMPLATE_OPTIONS)}`);",
+        find: '      hbs.push(`${JSON.stringify(rel)}: ${Handlebars.precompile(src, TEMPLATE_OPTIONS)}`);',
         replace: '      hbs.push(`${JSON.stringify(rel)}: ${compileLean(src, rel)}`);',
       },
       {
@@ -130,7 +130,8 @@ try {
   const out = join(work, 'out');
   const identical: Record<string, boolean> = {};
   COMBOS.forEach((flags, i) => {
-    for (const b of built) run(NODE, [b.cli, join(out, b.id, String(i), 'orders'), '--yes', '--no-git', '--no-install', ...flags], { cwd: work });
+    for (const b of built)
+      run(NODE, [b.cli, join(out, b.id, String(i), 'orders'), '--yes', '--no-git', '--no-install', ...flags], { cwd: work });
   });
   for (const b of built) {
     identical[b.id] = COMBOS.every((_, i) => {
@@ -171,12 +172,28 @@ try {
   };
   const cases: TimedCase[] = [
     { id: 'node-floor', label: "node -e ''", cmd: [NODE, '-e', ''] },
-    fresh({ id: 'create-vite', label: `create-vite ${vite.version}`, cmd: [] }, () => [NODE, vite.path, 'app', '--template', 'react-ts', '--no-interactive']),
+    fresh({ id: 'create-vite', label: `create-vite ${vite.version}`, cmd: [] }, () => [
+      NODE,
+      vite.path,
+      'app',
+      '--template',
+      'react-ts',
+      '--no-interactive',
+    ]),
     { id: 'current --version', label: 'current: --version', cmd: [NODE, built[0]!.cli, '--version'] },
   ];
   for (const b of built) {
     if (!identical[b.id]) continue;
-    cases.push(fresh({ id: `${b.id} create`, label: `${b.id}: create`, cmd: [] }, () => [NODE, b.cli, 'orders', '--yes', '--no-git', '--no-install']));
+    cases.push(
+      fresh({ id: `${b.id} create`, label: `${b.id}: create`, cmd: [] }, () => [
+        NODE,
+        b.cli,
+        'orders',
+        '--yes',
+        '--no-git',
+        '--no-install',
+      ]),
+    );
   }
   for (const b of built.filter((x) => x.id === 'current' || x.id === 'lean')) {
     for (const [kind, dir] of Object.entries(repos)) {
@@ -195,16 +212,26 @@ try {
   const viteMs = t.cases['create-vite']!.summary.median;
   const viteCpu = t.cases['create-vite']!.cpuMeanMs;
   const L: string[] = ['# What-if builds for the generation targets', ''];
-  L.push(`Run ${new Date().toISOString()}, ${t.rounds} interleaved rounds after ${t.warmup} warm-up rounds; wall medians and mean CPU time (user + system).`, '');
+  L.push(
+    `Run ${new Date().toISOString()}, ${t.rounds} interleaved rounds after ${t.warmup} warm-up rounds; wall medians and mean CPU time (user + system).`,
+    '',
+  );
   L.push('| variant | patches |', '|---|---|');
-  for (const b of built) L.push(`| ${b.id} | ${b.patches.map((p) => `${p}: ${PATCHES[p]!.what}`).join('; ') || 'none: the sources as they are'} |`);
+  for (const b of built)
+    L.push(`| ${b.id} | ${b.patches.map((p) => `${p}: ${PATCHES[p]!.what}`).join('; ') || 'none: the sources as they are'} |`);
   L.push('', '| case | wall median | ÷ create-vite | CPU mean | ÷ create-vite | failures |', '|---|---:|---:|---:|---:|---:|');
   for (const c of Object.values(t.cases)) {
     L.push(
       `| ${c.label} | ${fmtMs(c.summary.median)} | ${fmtRatio(c.summary.median / viteMs)} | ${fmtMs(c.cpuMeanMs)} | ${fmtRatio(c.cpuMeanMs / viteCpu)} | ${c.failures.length} |`,
     );
   }
-  L.push('', `Output check: ${Object.entries(identical).map(([k, v]) => `${k} ${v ? 'identical' : 'DIFFERENT'}`).join(', ')} (${COMBOS.length} answer combinations).`, '');
+  L.push(
+    '',
+    `Output check: ${Object.entries(identical)
+      .map(([k, v]) => `${k} ${v ? 'identical' : 'DIFFERENT'}`)
+      .join(', ')} (${COMBOS.length} answer combinations).`,
+    '',
+  );
   for (const note of notes) L.push(`- ${note}`);
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });

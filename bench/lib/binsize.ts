@@ -94,7 +94,12 @@ export interface SizeBreakdown {
  * file-backed sections (.bss, .noptrbss, and the DWARF/symbol tables a stripped binary lacks)
  * are left out.
  */
-export function sizeByModule(nm: string, sections: readonly ElfSection[], modules: readonly string[], strippedFileBytes: number): SizeBreakdown {
+export function sizeByModule(
+  nm: string,
+  sections: readonly ElfSection[],
+  modules: readonly string[],
+  strippedFileBytes: number,
+): SizeBreakdown {
   const loaded = sections.filter((s) => s.type !== SHT_NOBITS && s.addr > 0 && s.name !== '.gopclntab');
   const text = sections.find((s) => s.name === '.text');
   const pclntab = sections.find((s) => s.name === '.gopclntab')?.size ?? 0;

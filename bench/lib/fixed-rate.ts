@@ -34,7 +34,19 @@ export interface FixedRateSample extends FixedRateRun {
   cpuUsPerReq: number;
 }
 
-const FIELDS: (keyof FixedRateRun)[] = ['rate', 'due', 'sent', 'ok', 'errors', 'skipped', 'elapsedMs', 'achievedRate', 'p50Ms', 'p99Ms', 'maxLagMs'];
+const FIELDS: (keyof FixedRateRun)[] = [
+  'rate',
+  'due',
+  'sent',
+  'ok',
+  'errors',
+  'skipped',
+  'elapsedMs',
+  'achievedRate',
+  'p50Ms',
+  'p99Ms',
+  'maxLagMs',
+];
 
 export function parseFixedRate(stdout: string): FixedRateRun {
   const line = stdout.trim().split('\n').pop() ?? '';

@@ -24,7 +24,10 @@ export function pack(args: string[], cwd: string): PackJson {
 
 export function installTarball(tarball: string, prefix: string): void {
   mkdirSync(prefix, { recursive: true });
-  run('npm', ['install', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: prefix, env: npmEnv });
+  run('npm', ['install', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+    cwd: prefix,
+    env: npmEnv,
+  });
 }
 
 /** Packs the repo (the bundle must be built) and installs it under dir; returns the installed bin. */

@@ -92,7 +92,16 @@ export function timeInterleaved(
   const rnd = seededRandom(seed);
   const results: Record<string, CaseResult> = {};
   for (const c of cases) {
-    results[c.id] = { id: c.id, label: c.label, command: c.cmd.join(' '), samplesMs: [], summary: summarize([]), cpuMs: [], cpuMeanMs: Number.NaN, failures: [] };
+    results[c.id] = {
+      id: c.id,
+      label: c.label,
+      command: c.cmd.join(' '),
+      samplesMs: [],
+      summary: summarize([]),
+      cpuMs: [],
+      cpuMeanMs: Number.NaN,
+      failures: [],
+    };
   }
   let run = 0;
   for (let w = 0; w < opts.warmup; w++) {
@@ -122,9 +131,7 @@ export function timeInterleaved(
     }
     perRound.push(row);
     if ((i + 1) % 5 === 0 || i + 1 === opts.rounds) {
-      const line = cases
-        .map((c) => `${c.id} ${summarize(results[c.id]!.samplesMs).median.toFixed(0)}`)
-        .join(', ');
+      const line = cases.map((c) => `${c.id} ${summarize(results[c.id]!.samplesMs).median.toFixed(0)}`).join(', ');
       say(`${opts.title}: round ${i + 1}/${opts.rounds} (${((Date.now() - t0) / 1000).toFixed(0)} s) medians ms: ${line}`);
     }
   }

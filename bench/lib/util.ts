@@ -9,10 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BENCH_DIR = join(ROOT, 'bench');
 export const CACHE_DIR = process.env.CGKS_BENCH_CACHE ?? join(homedir(), '.cache', 'create-go-k8s-service', 'bench');
-export const TOOLS_BIN = join(
-  process.env.CGKS_TOOLS_DIR ?? join(homedir(), '.cache', 'create-go-k8s-service', 'tools'),
-  'bin',
-);
+export const TOOLS_BIN = join(process.env.CGKS_TOOLS_DIR ?? join(homedir(), '.cache', 'create-go-k8s-service', 'tools'), 'bin');
 
 const started = Date.now();
 

@@ -13,7 +13,12 @@ import { acceptance } from '../engines/waivers.js';
 
 /** check --help: the rules, from check's table. */
 export function checkHelpSections(): HelpSection[] {
-  return [{ title: 'Rules (a waiver in .go-k8s-service/waivers.yaml names one by its id)', rows: CHECK_RULES.map((r) => [r.id, r.description] as const) }];
+  return [
+    {
+      title: 'Rules (a waiver in .go-k8s-service/waivers.yaml names one by its id)',
+      rows: CHECK_RULES.map((r) => [r.id, r.description] as const),
+    },
+  ];
 }
 
 function targets(args: ParsedArgs): { dir: string; path: string }[] {
@@ -44,7 +49,8 @@ const checkedCount = (r: FleetRepo) => {
   if (!r.presetRules) skipped.add('preset-lock');
   return RULES.filter((rule) => !skipped.has(rule)).length + Object.keys(r.presetRules ?? {}).length;
 };
-const waivedCount = (r: FleetRepo) => (r.waived.length > 0 ? ` (${r.waived.length} violation${r.waived.length === 1 ? '' : 's'} waived)` : '');
+const waivedCount = (r: FleetRepo) =>
+  r.waived.length > 0 ? ` (${r.waived.length} violation${r.waived.length === 1 ? '' : 's'} waived)` : '';
 
 /** One repo, as check has always printed it: a line per violation, one error line. */
 function reportOne(repo: FleetRepo, out: Output): number {
@@ -80,7 +86,8 @@ function reportFleet(report: FleetReport, out: Output): number {
     if (r.error) out.info(`${out.style('red', '✖')} ${r.dir}: ${r.error}`);
     else if (r.ok) out.info(`${out.style('green', '✔')} ${r.dir}: all ${checkedCount(r)} conventions hold${waivedCount(r)}`);
     for (const v of r.violations) out.info(`${out.style('red', '✖')} ${r.dir}: ${v.rule.padEnd(16)} ${v.file}: ${v.message}`);
-    for (const v of r.waived) out.info(`${out.style('yellow', '~')} ${r.dir}: ${v.rule.padEnd(16)} ${v.file}: waived: ${v.message} (${acceptance(v.waiver)})`);
+    for (const v of r.waived)
+      out.info(`${out.style('yellow', '~')} ${r.dir}: ${v.rule.padEnd(16)} ${v.file}: waived: ${v.message} (${acceptance(v.waiver)})`);
     if (r.behind) out.info(`${out.style('yellow', '-')} ${r.dir}: ${behindText(r)}`);
     for (const n of r.notes) out.info(`${out.style('yellow', '-')} ${r.dir}: ${n}`);
   }
@@ -98,8 +105,10 @@ function reportFleet(report: FleetReport, out: Output): number {
 }
 
 export async function checkCommand(args: ParsedArgs, out: Output): Promise<number> {
-  if (Object.keys(args.answers).length > 0) throw new UsageError('check reads the answers from the repo\'s record; it takes no answer flags');
-  if (args.flags.sarif === '-' && args.flags.json) throw new UsageError('--sarif - and --json both want stdout: write the SARIF to a file (--sarif <file>)');
+  if (Object.keys(args.answers).length > 0)
+    throw new UsageError("check reads the answers from the repo's record; it takes no answer flags");
+  if (args.flags.sarif === '-' && args.flags.json)
+    throw new UsageError('--sarif - and --json both want stdout: write the SARIF to a file (--sarif <file>)');
   const list = targets(args);
   const report = checkFleet(list);
   const fleet = list.length > 1 || args.flags.repos !== undefined;

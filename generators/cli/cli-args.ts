@@ -29,22 +29,74 @@ export const GENERAL_FLAGS: readonly GeneralFlag[] = [
   { name: 'answers', value: 'file', help: 'read answers from a JSON or YAML file (flags win over it)', commands: ['create', 'regen'] },
   { name: 'dry-run', help: 'write nothing; list (create, remove) or diff (regen, update) what would change', commands: WRITING },
   { name: 'json', help: 'print a machine-readable result on stdout; human text goes to stderr', commands: ALL },
-  { name: 'force', help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too', commands: ['create', 'regen', 'remove', 'preset'] },
+  {
+    name: 'force',
+    help: 'create: write into a non-empty directory; regen: overwrite edited files; remove: delete edited files too',
+    commands: ['create', 'regen', 'remove', 'preset'],
+  },
   { name: 'skip-modified', help: 'regen: keep edited files and regenerate the rest', commands: ['regen'] },
-  { name: 'merge', help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)', commands: ['regen'] },
+  {
+    name: 'merge',
+    help: 'regen: merge the generated change into edited files (3-way, as update does; conflict markers where both changed the same lines)',
+    commands: ['regen'],
+  },
   { name: 'list', help: 'regen: list the files and groups that can be regenerated', commands: ['regen'] },
-  { name: 'repos', value: 'file', help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)', commands: ['check'] },
-  { name: 'sarif', value: 'file', needs: 'a file, or - for stdout', help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout', commands: ['check'] },
-  { name: 'preset', value: 'folder|package', help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)", commands: ['create', 'regen', 'update'] },
-  { name: 'set', value: 'key=value', multiple: true, help: "answer a question of the preset (repeatable)", commands: ['create'] },
-  { name: 'gitops-repo-starter', value: 'dir', help: 'with --deploy gitops: also write an environment repository starter into dir (a folder per environment, Argo CD and Flux files)', commands: ['create'] },
+  {
+    name: 'repos',
+    value: 'file',
+    help: 'check: also check the repos listed in the file (one path per line, relative to it; # comments)',
+    commands: ['check'],
+  },
+  {
+    name: 'sarif',
+    value: 'file',
+    needs: 'a file, or - for stdout',
+    help: 'check: write the findings as SARIF 2.1.0 (GitHub code scanning) to the file, or - for stdout',
+    commands: ['check'],
+  },
+  {
+    name: 'preset',
+    value: 'folder|package',
+    help: "use a platform team's preset: a folder, or an npm package (name[@version]); regen and update reuse the recorded one, or take this one (update: a newer version)",
+    commands: ['create', 'regen', 'update'],
+  },
+  { name: 'set', value: 'key=value', multiple: true, help: 'answer a question of the preset (repeatable)', commands: ['create'] },
+  {
+    name: 'gitops-repo-starter',
+    value: 'dir',
+    help: 'with --deploy gitops: also write an environment repository starter into dir (a folder per environment, Argo CD and Flux files)',
+    commands: ['create'],
+  },
   { name: 'no-git', help: 'do not run git init and the first commit', commands: ['create'] },
   { name: 'no-install', help: 'do not run go mod download', commands: ['create'] },
-  { name: 'bot', help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left', commands: ['update'] },
-  { name: 'renovate', help: "update as Renovate's post-upgrade task, one command without a shell: puts back the record Renovate bumped (from HEAD), runs as --bot, and exits 0 when conflicts are left for the review", commands: ['update'] },
-  { name: 'commit', help: 'update: commit the result (conflict markers included) with a message naming both versions', commands: ['update'] },
-  { name: 'summary', value: 'file', needs: 'a file, or - for stdout', help: 'update: write a Markdown summary for a pull request body (- for stdout)', commands: ['update'] },
-  { name: 'packages', value: 'dir|url', help: "where releases of this package come from: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: $GO_K8S_SERVICE_PACKAGES, else npm's configured registry)", commands: ['update', 'outdated'] },
+  {
+    name: 'bot',
+    help: 'update for a pull request: never prompt, commit nothing, conflict markers in place of stopping (also where no merge base is found); exit 3 when conflicts are left',
+    commands: ['update'],
+  },
+  {
+    name: 'renovate',
+    help: "update as Renovate's post-upgrade task, one command without a shell: puts back the record Renovate bumped (from HEAD), runs as --bot, and exits 0 when conflicts are left for the review",
+    commands: ['update'],
+  },
+  {
+    name: 'commit',
+    help: 'update: commit the result (conflict markers included) with a message naming both versions',
+    commands: ['update'],
+  },
+  {
+    name: 'summary',
+    value: 'file',
+    needs: 'a file, or - for stdout',
+    help: 'update: write a Markdown summary for a pull request body (- for stdout)',
+    commands: ['update'],
+  },
+  {
+    name: 'packages',
+    value: 'dir|url',
+    help: "where releases of this package come from: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: $GO_K8S_SERVICE_PACKAGES, else npm's configured registry)",
+    commands: ['update', 'outdated'],
+  },
   { name: 'help', short: 'h', help: 'show this help', commands: ALL },
   { name: 'version', short: 'v', help: 'print the generator version', commands: ALL },
 ];
@@ -88,7 +140,11 @@ export interface ParsedArgs {
 function optionsFor(): ParseArgsConfig['options'] {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const f of GENERAL_FLAGS) {
-    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
+    options[f.name] = {
+      type: f.value ? 'string' : 'boolean',
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
   }
   for (const q of QUESTIONS) {
     if (q.type === 'boolean') {
@@ -153,7 +209,13 @@ function parseErrorMessage(e: { code?: string; message: string }): string {
 }
 
 /** What a flag's value names, for the message refusing an empty one. */
-const NEEDS: Record<string, string> = { file: 'a file', dir: 'a directory', 'folder|package': 'a folder or a package', 'dir|url': 'a directory or a registry URL', 'key=value': 'a key=value pair' };
+const NEEDS: Record<string, string> = {
+  file: 'a file',
+  dir: 'a directory',
+  'folder|package': 'a folder or a package',
+  'dir|url': 'a directory or a registry URL',
+  'key=value': 'a key=value pair',
+};
 
 /**
  * A value flag given twice would silently take the last value (--port 8080 --port 9090), and an
@@ -165,7 +227,8 @@ function refuseRepeatedOrEmpty(tokens: readonly { kind: string; name?: string; v
     if (t.kind !== 'option' || t.value === undefined || !t.name) continue;
     const general = GENERAL_FLAGS.find((f) => f.name === t.name);
     if (general?.multiple) continue;
-    if (t.value === '' && general) throw new UsageError(`--${t.name}: the value is empty (""): name ${general.needs ?? NEEDS[general.value!] ?? 'a value'}`);
+    if (t.value === '' && general)
+      throw new UsageError(`--${t.name}: the value is empty (""): name ${general.needs ?? NEEDS[general.value!] ?? 'a value'}`);
     const first = seen.get(t.name);
     if (first !== undefined) throw new UsageError(`--${t.name} is given twice (${quote(first)}, ${quote(t.value)}): pass it once`);
     seen.set(t.name, t.value);
@@ -190,7 +253,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   let rest = [...argv];
   if (rest[0] === 'help') {
     const [, target, ...extra] = rest;
-    if (target !== undefined && !isCommand(target)) throw new UsageError(`help: unknown command ${JSON.stringify(target)}; commands: ${COMMANDS.join(', ')}`);
+    if (target !== undefined && !isCommand(target))
+      throw new UsageError(`help: unknown command ${JSON.stringify(target)}; commands: ${COMMANDS.join(', ')}`);
     if (extra.length > 0) throw new UsageError('help takes at most one command, like: help regen');
     return parseCommandLine([target ?? 'create', '--help']);
   }
@@ -204,7 +268,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     command = rest[0] as Command;
     rest = rest.slice(1);
   }
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: ReturnType<typeof optionsFor>; allowPositionals: true; strict: true; tokens: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: ReturnType<typeof optionsFor>; allowPositionals: true; strict: true; tokens: true }>
+  >;
   try {
     parsed = parseArgs({ args: rest, options: optionsFor(), allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
@@ -224,17 +290,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   for (const f of GENERAL_FLAGS) {
     if (v[f.name] !== undefined && !f.commands.includes(command)) {
-      throw new UsageError(`--${f.name} does not apply to ${command === 'create' ? 'creating a service' : `the ${command} command`}; see --help`);
+      throw new UsageError(
+        `--${f.name} does not apply to ${command === 'create' ? 'creating a service' : `the ${command} command`}; see --help`,
+      );
     }
   }
   // Without an explicit `create`, a first word close to a command is a typo, not a service
   // name (`regn` would otherwise start creating a service called regn).
   const first = explicit ? undefined : parsed.positionals[0];
   if (first !== undefined && (isCommand(first) || (WORDS as readonly string[]).includes(first))) {
-    throw new UsageError(`${first} is a command and comes first, like: create-go-k8s-service ${first} --help (for a service of that name, pass --name ${first})`);
+    throw new UsageError(
+      `${first} is a command and comes first, like: create-go-k8s-service ${first} --help (for a service of that name, pass --name ${first})`,
+    );
   }
   const meant = first !== undefined ? mistypedCommand(first) : undefined;
-  if (meant) throw new UsageError(`${JSON.stringify(first)} is not a command: did you mean ${meant}? (for a service of that name, pass --name ${first})`);
+  if (meant)
+    throw new UsageError(
+      `${JSON.stringify(first)} is not a command: did you mean ${meant}? (for a service of that name, pass --name ${first})`,
+    );
   return {
     command,
     positionals: parsed.positionals,
@@ -284,10 +357,16 @@ export const ENVIRONMENT: readonly [string, string][] = [
   ['CI', 'set: never prompt, as without a TTY'],
   ['NO_COLOR', 'set: no colours'],
   ['CGKS_DEBUG', 'set: stack traces for unexpected errors, and what the code cache did'],
-  ['XDG_CACHE_HOME', 'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)'],
+  [
+    'XDG_CACHE_HOME',
+    'where compiled code is kept between runs, under create-go-k8s-service/v8 (default ~/.cache, on Windows %LOCALAPPDATA%; a relative path is ignored)',
+  ],
   ['NODE_DISABLE_COMPILE_CACHE', 'set: keep no compiled code (every run compiles the program again)'],
   ['npm_config_yes', 'true (npm sets it for npm create … --yes without --, and npx --yes): as --yes'],
-  ['GO_K8S_SERVICE_PACKAGES', "where update and outdated get releases of this package: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: npm's configured registry); --packages wins"],
+  [
+    'GO_K8S_SERVICE_PACKAGES',
+    "where update and outdated get releases of this package: a directory of create-go-k8s-service-<version>.tgz files, or a registry URL (default: npm's configured registry); --packages wins",
+  ],
 ];
 
 const HELP_WIDTH = 80;
@@ -350,13 +429,15 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   regen: {
     usage: 'regen <file|group>...',
     summary: 'regenerate files from the answers recorded in the repo; edited files are kept unless --force',
-    about: 'Regenerates files of a generated repo from the answers recorded in its .go-k8s-service.json, run anywhere inside the repo. Name files or groups (regen --list shows them), or change an answer with its flag: every file that depends on it is regenerated. A file edited since it was generated is a conflict: on a terminal you choose per file; otherwise nothing is written and the exit code is 1, unless --force or --skip-modified. With --dry-run and no target, every group is compared.',
+    about:
+      'Regenerates files of a generated repo from the answers recorded in its .go-k8s-service.json, run anywhere inside the repo. Name files or groups (regen --list shows them), or change an answer with its flag: every file that depends on it is regenerated. A file edited since it was generated is a conflict: on a terminal you choose per file; otherwise nothing is written and the exit code is 1, unless --force or --skip-modified. With --dry-run and no target, every group is compared.',
     answers: 'changes',
   },
   update: {
     usage: 'update',
     summary: "merge a newer generator's templates into the repo (3-way)",
-    about: "Merges what this generator version writes into a repo made by an older one, run inside the repo: a 3-way merge of the old templates, the new ones and the repo's files, so edits are kept. The merge base (what the older version wrote) comes from git, else from that version's package (see --packages), rendered with the recorded answers. A file without a merge base is kept and the new version written to .go-k8s-service/new/<file> (--bot: conflict markers in the file instead); overlapping edits get conflict markers. Answers stay as recorded: change them with regen.",
+    about:
+      "Merges what this generator version writes into a repo made by an older one, run inside the repo: a 3-way merge of the old templates, the new ones and the repo's files, so edits are kept. The merge base (what the older version wrote) comes from git, else from that version's package (see --packages), rendered with the recorded answers. A file without a merge base is kept and the new version written to .go-k8s-service/new/<file> (--bot: conflict markers in the file instead); overlapping edits get conflict markers. Answers stay as recorded: change them with regen.",
     answers: 'none',
     exitCodes: [
       [0, 'updated cleanly, or nothing to do'],
@@ -369,7 +450,8 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   outdated: {
     usage: 'outdated',
     summary: 'compare the recorded generator version with the newest published one',
-    about: "Compares the generator version recorded in the repo's .go-k8s-service.json with the newest release from the package source (--packages: the highest version among the tarballs in a directory, or the registry's latest). Exit 1 when outdated, as npm outdated does: a CI step running it fails while the repo is behind; 4 (not 1) when the newest version cannot be looked up, so a job can tell the two apart.",
+    about:
+      "Compares the generator version recorded in the repo's .go-k8s-service.json with the newest release from the package source (--packages: the highest version among the tarballs in a directory, or the registry's latest). Exit 1 when outdated, as npm outdated does: a CI step running it fails while the repo is behind; 4 (not 1) when the newest version cannot be looked up, so a job can tell the two apart.",
     answers: 'none',
     exitCodes: [
       [0, 'up to date'],
@@ -381,19 +463,22 @@ export const COMMAND_HELP: Record<Command, CommandHelp> = {
   check: {
     usage: 'check [directory...]',
     summary: 'report drift from the platform conventions, in one repo or a fleet',
-    about: 'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken, unless .go-k8s-service/waivers.yaml accepts the deviation (who, why, until when): then it is reported as waived. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
+    about:
+      'Reports where a generated repo (default: the current directory) drifts from the platform conventions: probes, security context, resources, the record of generated files. Exit 1 when a rule is broken, unless .go-k8s-service/waivers.yaml accepts the deviation (who, why, until when): then it is reported as waived. Name several directories, or list them in a file with --repos, to check a fleet: one line per repo, a summary with the generator versions the repos were made by, one JSON document with --json, and SARIF for code scanning or dashboards with --sarif.',
     answers: 'none',
   },
   preset: {
     usage: 'preset init <directory>',
     summary: "start a preset: a platform team's defaults, files, patches and conventions (see preset --help)",
-    about: "Writes a starter preset into the directory (new or empty): package.json, go-k8s-service-preset.yaml with defaults, locked answers, a question, a patch and a convention, a template (CODEOWNERS), a README and a test script (npm test generates a service with the preset and runs check on it). Use a preset with --preset <folder|package> on create; regen, update and check find it again from the repo's record. Publish it to npm like any package.",
+    about:
+      "Writes a starter preset into the directory (new or empty): package.json, go-k8s-service-preset.yaml with defaults, locked answers, a question, a patch and a convention, a template (CODEOWNERS), a README and a test script (npm test generates a service with the preset and runs check on it). Use a preset with --preset <folder|package> on create; regen, update and check find it again from the repo's record. Publish it to npm like any package.",
     answers: 'none',
   },
   remove: {
     usage: 'remove <file>...',
     summary: 'delete generated files you do not want, and record that (see remove --help)',
-    about: 'Deletes generated files you do not want (compose.yaml, say) and records them under "removed" in .go-k8s-service.json, so that check does not ask for them and regen and update neither recreate nor merge them. A file edited since it was generated is only deleted with --force. Run it inside the repo; paths are relative to the current directory or to the repo root. To bring a file back, name it: `regen <file>` writes it again and takes it off the list.',
+    about:
+      'Deletes generated files you do not want (compose.yaml, say) and records them under "removed" in .go-k8s-service.json, so that check does not ask for them and regen and update neither recreate nor merge them. A file edited since it was generated is only deleted with --force. Run it inside the repo; paths are relative to the current directory or to the repo root. To bring a file back, name it: `regen <file>` writes it again and takes it off the list.',
     answers: 'none',
   },
 };
@@ -432,10 +517,13 @@ ${table(questions)}
 Options:
 ${table(generalRows())}
 
-${paragraph('On a terminal, every question not given as a flag is asked, and a summary is confirmed before anything is written. Without a TTY (or with CI set) nothing is asked: pass every answer as a flag or in --answers, or --yes to take the defaults. Answers files use the names above (go-version or goVersion); a repo\'s .go-k8s-service.json works too.')}
+${paragraph("On a terminal, every question not given as a flag is asked, and a summary is confirmed before anything is written. Without a TTY (or with CI set) nothing is asked: pass every answer as a flag or in --answers, or --yes to take the defaults. Answers files use the names above (go-version or goVersion); a repo's .go-k8s-service.json works too.")}
 
 Exit codes:
-${table(EXIT_CODES.map(([c, d]) => [String(c), d] as const), 8)}
+${table(
+  EXIT_CODES.map(([c, d]) => [String(c), d] as const),
+  8,
+)}
 
 Environment:
 ${table(ENVIRONMENT, HELP_COLUMN)}
@@ -467,6 +555,9 @@ Options:
 ${table(generalRows(command))}
 ${sections.map((s) => `\n${s.title}:\n${table(s.rows)}\n`).join('')}
 Exit codes:
-${table((help.exitCodes ?? EXIT_CODES).map(([c, d]) => [String(c), d] as const), 8)}
+${table(
+  (help.exitCodes ?? EXIT_CODES).map(([c, d]) => [String(c), d] as const),
+  8,
+)}
 `;
 }

@@ -35,9 +35,11 @@ export async function createCommand(args: ParsedArgs, out: Output): Promise<numb
 
 async function create(args: ParsedArgs, out: Output): Promise<number> {
   out.interruptNote = 'nothing was written';
-  if (args.positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  if (args.positionals.length > 1)
+    throw new UsageError(`expected at most one target directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   // resolve('') is the current directory: an empty argument (an unset shell variable) must not mean it.
-  if (args.positionals[0] === '') throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
+  if (args.positionals[0] === '')
+    throw new UsageError('the target directory is empty (""): name a directory, or leave it out to use ./<name>');
   const env = detectEnvironment();
   // `npm create go-k8s-service demo --yes` (no `--`): npm keeps --yes and says so in the environment.
   const yes = args.flags.yes || process.env.npm_config_yes === 'true';
@@ -52,15 +54,20 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   let given: Partial<Record<AnswerKey, unknown>> = {};
   let fromFile = new Set<AnswerKey>();
   if (args.flags.answersFile) {
-    given = await loadAnswersFile(args.flags.answersFile, preset && { keys: preset.preset.questions.map((q) => q.key), into: preset.fromFile });
+    given = await loadAnswersFile(
+      args.flags.answersFile,
+      preset && { keys: preset.preset.questions.map((q) => q.key), into: preset.fromFile },
+    );
     fromFile = new Set(Object.keys(given) as AnswerKey[]);
   }
   for (const k of Object.keys(args.answers) as AnswerKey[]) fromFile.delete(k);
   given = { ...given, ...args.answers };
-  const locked = preset && presets!.takeLocked(preset.preset, given, (k) => {
-    const q = QUESTIONS.find((x) => x.key === k)!;
-    return fromFile.has(k) ? `${k} in ${args.flags.answersFile}` : `--${q.flag}`;
-  });
+  const locked =
+    preset &&
+    presets!.takeLocked(preset.preset, given, (k) => {
+      const q = QUESTIONS.find((x) => x.key === k)!;
+      return fromFile.has(k) ? `${k} in ${args.flags.answersFile}` : `--${q.flag}`;
+    });
   const refuseLocked = (a: Answers) => preset && presets!.refuseLocked(preset.preset, locked!, a);
   // Name the file a bad value came from: the flag alone would point the user at the command line.
   const blame = <T>(fn: () => T): T => {
@@ -84,7 +91,8 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   }
   // Bad values win over missing ones: they are the more specific mistake.
   blame(() => validateGiven(given, env));
-  if (locked?.size && given.name !== undefined) refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env, preset: withDefaults })));
+  if (locked?.size && given.name !== undefined)
+    refuseLocked(blame(() => resolveAnswers(given, { useDefaults: true, env, preset: withDefaults })));
 
   const targetOf = (name: string) => resolve(dirArg ?? name);
   // --force writes into a directory, never over a file.
@@ -97,7 +105,9 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const extraChecks = {
     name: (name: unknown) => {
       const blocking = notEmpty(targetOf(String(name)));
-      return blocking.length ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force` : undefined;
+      return blocking.length
+        ? `${shownPath(targetOf(String(name)))} is not empty (${blocking.slice(0, 3).join(', ')}): choose another name, or pass --force`
+        : undefined;
     },
   };
   if (interactive) {
@@ -115,7 +125,8 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   const placeOf = (a: Answers) => {
     const directory = targetOf(a.name);
     const blocking = blockingEntries(directory);
-    if (blocking.length > 0 && (!args.flags.force || isNotDirectory(directory))) throw new TargetNotEmptyError(shownPath(directory), blocking);
+    if (blocking.length > 0 && (!args.flags.force || isNotDirectory(directory)))
+      throw new TargetNotEmptyError(shownPath(directory), blocking);
     // Only the paths: the files are rendered once, by the generator that writes them.
     return { directory, shown: shownPath(directory), blocking, plan: projectPaths(a) };
   };
@@ -132,7 +143,9 @@ async function create(args: ParsedArgs, out: Output): Promise<number> {
   if (args.flags.dryRun) {
     // With --force: which of the files are there already and would be replaced.
     const replaces = blocking.length ? plan.filter((p) => existsSync(join(directory, p))) : [];
-    const replacing = replaces.length ? ` (${replaces.length} of them ${replaces.length === 1 ? 'exists' : 'exist'} and would be replaced)` : '';
+    const replacing = replaces.length
+      ? ` (${replaces.length} of them ${replaces.length === 1 ? 'exists' : 'exist'} and would be replaced)`
+      : '';
     out.info(`Would write ${plan.length} files into ${shown}${replacing}:`);
     for (const p of plan) out.info(`  ${p}${replaces.includes(p) ? ' (exists: would be replaced)' : ''}`);
     if (out.isJson) out.json({ ok: true, dryRun: true, directory, files: plan, replaces, answers, postSteps: [] });

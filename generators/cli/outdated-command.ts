@@ -13,7 +13,8 @@ export const EXIT_OUTDATED = 1;
 export const EXIT_LOOKUP_FAILED = 4;
 
 export async function outdatedCommand(args: ParsedArgs, out: Output): Promise<number> {
-  if (args.positionals.length > 0) throw new UsageError(`outdated takes no arguments (got ${args.positionals.join(' ')}); run it inside the repo`);
+  if (args.positionals.length > 0)
+    throw new UsageError(`outdated takes no arguments (got ${args.positionals.join(' ')}); run it inside the repo`);
   if (Object.keys(args.answers).length > 0) throw new UsageError('outdated reads the recorded version; it takes no answer flags');
   if (args.flags.packages === '') throw new UsageError('--packages needs a directory or a registry URL');
   const source = packageSource(args.flags.packages);
@@ -23,7 +24,8 @@ export async function outdatedCommand(args: ParsedArgs, out: Output): Promise<nu
   } catch (err) {
     // Not a generated repo: there is nothing to compare, which is a usage mistake here (1 means "outdated").
     if (err instanceof NotAGeneratedRepoError) throw new UsageError(err.message);
-    if (err instanceof PackageUnavailable) throw new CommandFailed(`cannot tell whether ${GENERATOR_NAME} is outdated: ${err.message}`, EXIT_LOOKUP_FAILED);
+    if (err instanceof PackageUnavailable)
+      throw new CommandFailed(`cannot tell whether ${GENERATOR_NAME} is outdated: ${err.message}`, EXIT_LOOKUP_FAILED);
     throw err;
   }
   const where = relative(process.cwd(), report.root) || '.';
@@ -34,11 +36,20 @@ export async function outdatedCommand(args: ParsedArgs, out: Output): Promise<nu
         `(${report.stale.files.join(', ')}${more}): the version was bumped without an update; run npx ${GENERATOR_NAME}@${report.latest} update`,
     );
   } else if (report.outdated) {
-    out.info(`${where}: ${GENERATOR_NAME} ${report.recorded} is outdated: ${report.latest} is the newest in ${describeSource(source)} (update with: npx ${GENERATOR_NAME}@${report.latest} update)`);
+    out.info(
+      `${where}: ${GENERATOR_NAME} ${report.recorded} is outdated: ${report.latest} is the newest in ${describeSource(source)} (update with: npx ${GENERATOR_NAME}@${report.latest} update)`,
+    );
   } else {
     out.info(`${where}: ${GENERATOR_NAME} ${report.recorded} is up to date (the newest in ${describeSource(source)} is ${report.latest})`);
   }
   if (report.note) out.warn(report.note);
-  if (out.isJson) out.json({ name: report.name, recorded: report.recorded, latest: report.latest, outdated: report.outdated, ...(report.stale ? { stale: report.stale } : {}) });
+  if (out.isJson)
+    out.json({
+      name: report.name,
+      recorded: report.recorded,
+      latest: report.latest,
+      outdated: report.outdated,
+      ...(report.stale ? { stale: report.stale } : {}),
+    });
   return report.outdated ? EXIT_OUTDATED : 0;
 }

@@ -24,7 +24,11 @@ export function planJson(files: readonly PlannedFile[]) {
 }
 
 /** Warnings, then one line per file that is not unchanged, then `<where>: <summary>`. */
-export function printPlan(out: Output, r: { root: string; files: readonly PlannedFile[]; warnings?: readonly string[] }, summary: string): void {
+export function printPlan(
+  out: Output,
+  r: { root: string; files: readonly PlannedFile[]; warnings?: readonly string[] },
+  summary: string,
+): void {
   for (const w of r.warnings ?? []) out.warn(w);
   for (const f of r.files) {
     if (f.action === 'unchanged') continue;

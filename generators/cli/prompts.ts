@@ -165,10 +165,13 @@ async function ask(question: Record<string, unknown>): Promise<unknown> {
       });
     });
     cancelled.catch(() => {});
-    const answers = await Promise.race([pending.then((a) => {
-      answered = true;
-      return a;
-    }), cancelled]);
+    const answers = await Promise.race([
+      pending.then((a) => {
+        answered = true;
+        return a;
+      }),
+      cancelled,
+    ]);
     return answers[String(question.name)];
   } finally {
     g.detach(input);
@@ -222,7 +225,12 @@ async function askOne(q: Question, def: unknown, extra?: (value: unknown) => str
     case 'boolean':
       return askWord<boolean>(yesNo(q.message, def === undefined ? false : Boolean(def)));
     case 'choice':
-      return ask({ ...base, type: 'list', loop: false, choices: q.choices.map((c) => ({ name: c.label, value: c.value, short: c.value })) });
+      return ask({
+        ...base,
+        type: 'list',
+        loop: false,
+        choices: q.choices.map((c) => ({ name: c.label, value: c.value, short: c.value })),
+      });
     default:
       // Numbers are typed as text so a wrong entry is shown back as typed, not as NaN.
       // Spaces around what was typed are dropped: they are never meant (a pasted name).
@@ -255,7 +263,11 @@ export async function askQuestions(
     if (q.when && !q.when(answers as Partial<Answers>)) continue;
     // A preset's locked answer is not the team's to choose.
     if (preset?.preset.locked.includes(q.key)) continue;
-    answers[q.key] = await askOne(q, presetDefault(preset, q.key, answers as Partial<Answers>) ?? q.default?.(answers as Partial<Answers>, env), extra[q.key]);
+    answers[q.key] = await askOne(
+      q,
+      presetDefault(preset, q.key, answers as Partial<Answers>) ?? q.default?.(answers as Partial<Answers>, env),
+      extra[q.key],
+    );
   }
   return answers;
 }
@@ -285,7 +297,13 @@ export async function confirmSummary(answers: Answers, directory: string, fileCo
   stderr().write(summaryText(answers, directory, fileCount, replacing));
   const words: Record<string, SummaryChoice> = { y: 'write', yes: 'write', n: 'cancel', no: 'cancel', e: 'edit', edit: 'edit' };
   return askWord<SummaryChoice>(
-    wordQuestion('Write the project?', 'Y/n, e to edit an answer', words, 'write', 'answer y to write, n to stop, or e to edit an answer (Enter: yes)'),
+    wordQuestion(
+      'Write the project?',
+      'Y/n, e to edit an answer',
+      words,
+      'write',
+      'answer y to write, n to stop, or e to edit an answer (Enter: yes)',
+    ),
   );
 }
 
@@ -293,7 +311,11 @@ export async function confirmSummary(answers: Answers, directory: string, fileCo
  * "Edit an answer" at the summary: choose one, answer it again (its current value is the
  * default), then any question that applies only now (e.g. signing once there is a CI file).
  */
-export async function editAnswer(answers: Answers, env: Environment, extra: ExtraChecks = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
+export async function editAnswer(
+  answers: Answers,
+  env: Environment,
+  extra: ExtraChecks = {},
+): Promise<Partial<Record<AnswerKey, unknown>>> {
   const preset = presetOf(answers);
   const locked = preset?.preset.locked ?? [];
   const applicable = QUESTIONS.filter((q) => answers[q.key] !== undefined && !locked.includes(q.key));
@@ -303,14 +325,19 @@ export async function editAnswer(answers: Answers, env: Environment, extra: Extr
     loop: false,
     message: 'Which answer?',
     pageSize: applicable.length,
-    choices: applicable.map((q) => ({ name: `${q.flag.padEnd(summaryWidth())}  ${shown(q, answers[q.key])}`, value: q.key, short: q.flag })),
+    choices: applicable.map((q) => ({
+      name: `${q.flag.padEnd(summaryWidth())}  ${shown(q, answers[q.key])}`,
+      value: q.key,
+      short: q.flag,
+    })),
   })) as AnswerKey;
   const q = QUESTIONS.find((x) => x.key === key)!;
   const edited: Partial<Record<AnswerKey, unknown>> = { ...answers, [key]: await askOne(q, answers[key], extra[key]) };
   // An answer that was its default (derived from the ones before it: the module from the name)
   // is derived again from the edited answers; an answer the user gave stays. Answers to
   // questions that no longer apply go; questions that apply only now are asked.
-  const defaultOf = (x: (typeof QUESTIONS)[number], earlier: Partial<Answers>) => presetDefault(preset, x.key, earlier) ?? x.default?.(earlier, env);
+  const defaultOf = (x: (typeof QUESTIONS)[number], earlier: Partial<Answers>) =>
+    presetDefault(preset, x.key, earlier) ?? x.default?.(earlier, env);
   const wasDefault = (x: (typeof QUESTIONS)[number]) => {
     const d = defaultOf(x, answers);
     return x.key !== key && d !== undefined && String(d) === String(answers[x.key]);
@@ -333,7 +360,15 @@ export async function askPresetQuestions(
   const out: PresetAnswers = {};
   for (const q of questions) {
     if (q.type === 'boolean') out[q.key] = await askWord<boolean>(yesNo(q.message, q.default === true));
-    else if (q.type === 'choice') out[q.key] = (await ask({ name: 'v', type: 'list', loop: false, message: q.message, default: q.default, choices: q.choices })) as string;
+    else if (q.type === 'choice')
+      out[q.key] = (await ask({
+        name: 'v',
+        type: 'list',
+        loop: false,
+        message: q.message,
+        default: q.default,
+        choices: q.choices,
+      })) as string;
     else {
       out[q.key] = (await ask({
         name: 'v',

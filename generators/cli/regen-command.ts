@@ -5,14 +5,7 @@ import type { ParsedArgs } from './cli-args.js';
 import { isInteractive } from '../model/environment.js';
 import { stderr, type Output } from '../plumbing/output.js';
 import { QUESTIONS, type AnswerKey, type Answers } from '../model/questions.js';
-import {
-  ConflictError,
-  listTargets,
-  regenerate,
-  type Conflict,
-  type RegenReport,
-  type Resolution,
-} from '../engines/regen.js';
+import { ConflictError, listTargets, regenerate, type Conflict, type RegenReport, type Resolution } from '../engines/regen.js';
 import { GROUPS } from '../model/files.js';
 import { unifiedDiff } from '../plumbing/merge.js';
 import { ASIDE_DIR, asidePath } from '../model/record.js';
@@ -40,7 +33,12 @@ function refuseLockedChanges(changes: Partial<Answers>, preset: Preset): void {
   for (const key of preset.locked) {
     if (changes[key] === undefined || changes[key] === answers[key]) continue;
     const flag = QUESTIONS.find((q) => q.key === key)!.flag;
-    throw new PresetError(presetMessage(preset, `--${flag} ${showValue(changes[key])}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`));
+    throw new PresetError(
+      presetMessage(
+        preset,
+        `--${flag} ${showValue(changes[key])}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`,
+      ),
+    );
   }
 }
 
@@ -98,7 +96,13 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
     printReport(report, out);
     const failed = attention(report);
     if (failed) out.error(failed);
-    if (out.isJson) out.json({ ok: !failed, ...(failed ? { error: failed, exitCode: 1 } : {}), ...jsonReport(report), ...(diff !== undefined ? { diff } : {}) });
+    if (out.isJson)
+      out.json({
+        ok: !failed,
+        ...(failed ? { error: failed, exitCode: 1 } : {}),
+        ...jsonReport(report),
+        ...(diff !== undefined ? { diff } : {}),
+      });
     return failed ? 1 : 0;
   } catch (err) {
     if (err instanceof ConflictError) {
@@ -106,7 +110,8 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
       if (diff) out.info(diff.replace(/\n$/, ''));
       printReport(err.report, out);
       out.error(err.message);
-      if (out.isJson) out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report), ...(diff !== undefined ? { diff } : {}) });
+      if (out.isJson)
+        out.json({ ok: false, error: err.message, exitCode: 1, ...jsonReport(err.report), ...(diff !== undefined ? { diff } : {}) });
       return 1;
     }
     throw err;
@@ -120,14 +125,19 @@ export async function regenCommand(args: ParsedArgs, out: Output): Promise<numbe
 function attention(r: RegenReport): string | undefined {
   const parts: string[] = [];
   if (r.stale.length > 0) {
-    const held = r.stale.map((s) => `${s.path} still holds ${s.holds.map((h) => `--${QUESTIONS.find((q) => q.key === h.answer)?.flag ?? h.answer} ${String(h.was)} (now ${String(h.now)})`).join(', ')}`);
+    const held = r.stale.map(
+      (s) =>
+        `${s.path} still holds ${s.holds.map((h) => `--${QUESTIONS.find((q) => q.key === h.answer)?.flag ?? h.answer} ${String(h.was)} (now ${String(h.now)})`).join(', ')}`,
+    );
     parts.push(
       `${r.stale.length} edited file(s) kept although an answer they depend on changed: ${held.join('; ')}. ` +
         `Merge the change in with \`regen ${r.stale.map((s) => s.path).join(' ')} --merge\`, or edit them yourself`,
     );
   }
   if (r.noBase.length > 0) {
-    parts.push(`${r.noBase.length} file(s) could not be merged, for want of a merge base: ${r.noBase.map((p) => `${p} (see ${asidePath(p)})`).join(', ')}; merge them by hand`);
+    parts.push(
+      `${r.noBase.length} file(s) could not be merged, for want of a merge base: ${r.noBase.map((p) => `${p} (see ${asidePath(p)})`).join(', ')}; merge them by hand`,
+    );
   }
   if (r.mergeConflicts.length > 0) {
     parts.push(`${r.mergeConflicts.length} file(s) merged with conflict markers: ${r.mergeConflicts.join(', ')}; resolve them`);

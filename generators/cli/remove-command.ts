@@ -17,6 +17,14 @@ export async function removeCommand(args: ParsedArgs, out: Output): Promise<numb
     `${report.files.length} file(s) removed on purpose${report.dryRun ? ' (dry run: nothing written)' : ''}; ` +
       `check, regen and update leave them out; \`regen ${names}\` brings them back`,
   );
-  if (out.isJson) out.json({ ok: true, root: report.root, dryRun: report.dryRun, wrote: report.wrote, recordChanged: report.recordChanged, ...planJson(report.files) });
+  if (out.isJson)
+    out.json({
+      ok: true,
+      root: report.root,
+      dryRun: report.dryRun,
+      wrote: report.wrote,
+      recordChanged: report.recordChanged,
+      ...planJson(report.files),
+    });
   return 0;
 }

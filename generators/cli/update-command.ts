@@ -29,7 +29,8 @@ export type UpdateSeams = Pick<UpdateOptions, 'render' | 'version' | 'migrations
 export const EXIT_CONFLICTS = 3;
 
 export async function updateCommand(args: ParsedArgs, out: Output, seams: UpdateSeams = {}): Promise<number> {
-  if (args.positionals.length > 0) throw new UsageError(`update takes no arguments (got ${args.positionals.join(' ')}); run it inside the repo`);
+  if (args.positionals.length > 0)
+    throw new UsageError(`update takes no arguments (got ${args.positionals.join(' ')}); run it inside the repo`);
   if (Object.keys(args.answers).length > 0) {
     throw new UsageError('update keeps the recorded answers; change them with `regen` (e.g. regen --port 9090) before or after updating');
   }
@@ -47,10 +48,18 @@ export async function updateCommand(args: ParsedArgs, out: Output, seams: Update
   const { repoPreset } = await import('../presets/engines/preset-repo.js');
   const active = repoPreset(process.cwd(), { override: args.flags.preset });
   const presetAfter = active?.preset;
-  const preset = presetAfter && presetBefore && presetBefore.name === presetAfter.name && presetBefore.version !== presetAfter.version
-    ? { name: presetAfter.name, fromVersion: presetBefore.version, toVersion: presetAfter.version }
-    : undefined;
-  const report = await update({ cwd: process.cwd(), preset: active, dryRun, markNoBase: bot, packages: packageSource(args.flags.packages), ...seams });
+  const preset =
+    presetAfter && presetBefore && presetBefore.name === presetAfter.name && presetBefore.version !== presetAfter.version
+      ? { name: presetAfter.name, fromVersion: presetBefore.version, toVersion: presetAfter.version }
+      : undefined;
+  const report = await update({
+    cwd: process.cwd(),
+    preset: active,
+    dryRun,
+    markNoBase: bot,
+    packages: packageSource(args.flags.packages),
+    ...seams,
+  });
 
   const diff = report.dryRun ? await planDiff(report.files) : undefined;
   if (diff) out.info(diff.replace(/\n$/, ''));

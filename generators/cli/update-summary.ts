@@ -43,7 +43,11 @@ const GROUPS: [Action, string][] = [
 ];
 
 /** Reasons the group's title already gives. */
-const SAID_BY_TITLE = new Set(['your edits and the generated change merged', 'your edits; nothing new from the generator', 'no longer generated']);
+const SAID_BY_TITLE = new Set([
+  'your edits and the generated change merged',
+  'your edits; nothing new from the generator',
+  'no longer generated',
+]);
 
 const COUNTS: [Action, string][] = [
   ['update', 'updated'],
@@ -67,7 +71,12 @@ export function updateSummary(report: UpdateReport, changelog: string | undefine
   const lines = [`## ${GENERATOR_NAME} ${report.fromVersion} → ${report.toVersion}${presetPart}`, ''];
   const attention = count('merge-conflict') + count('new-aside');
   lines.push(attention > 0 ? `**${attention} file(s) need a reviewer's merge** (listed first).` : 'Every file updated cleanly.', '');
-  lines.push(`| ${COUNTS.map(([, l]) => l).join(' | ')} |`, `|${COUNTS.map(() => '---:|').join('')}`, `| ${COUNTS.map(([a]) => count(a)).join(' | ')} |`, '');
+  lines.push(
+    `| ${COUNTS.map(([, l]) => l).join(' | ')} |`,
+    `|${COUNTS.map(() => '---:|').join('')}`,
+    `| ${COUNTS.map(([a]) => count(a)).join(' | ')} |`,
+    '',
+  );
   for (const [action, title] of GROUPS) {
     const files = report.files.filter((f) => f.action === action);
     if (files.length === 0) continue;

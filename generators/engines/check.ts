@@ -51,7 +51,8 @@ export const CHECK_RULES = rules([
   {
     id: 'record',
     name: 'RecordListsExistingFiles',
-    description: 'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed; the waivers (.go-k8s-service/waivers.yaml) are valid.',
+    description:
+      'The record (.go-k8s-service.json) is valid and every file it lists exists, or is recorded as removed; the waivers (.go-k8s-service/waivers.yaml) are valid.',
     needs: 'files',
     run: (c, { record, answers }) => record && answers && checkRecordFiles(c, record, answers),
   },
@@ -65,7 +66,8 @@ export const CHECK_RULES = rules([
   {
     id: 'probes',
     name: 'ProbesUseHealthzAndReady',
-    description: "The chart probes /healthz (liveness) and /ready (readiness, startup) with HTTP GET on the service's port, in every environment.",
+    description:
+      "The chart probes /healthz (liveness) and /ready (readiness, startup) with HTTP GET on the service's port, in every environment.",
     needs: 'answers',
     run: (c, { answers }) => {
       checkChartProbes(c, answers!);
@@ -116,7 +118,8 @@ export const CHECK_RULES = rules([
   {
     id: 'gitops',
     name: 'GitopsRendersAndPublishesByDigest',
-    description: 'With deploy=gitops: make manifests renders the environments, CI publishes them, and rendered Deployments pin the image by digest.',
+    description:
+      'With deploy=gitops: make manifests renders the environments, CI publishes them, and rendered Deployments pin the image by digest.',
     needs: 'answers',
     skip: (a) => (a.deploy !== 'gitops' ? 'deploy is helm' : undefined),
     run: (c, { answers }) => checkGitops(c, answers!),
@@ -131,7 +134,8 @@ export const CHECK_RULES = rules([
   {
     id: 'preset-lock',
     name: 'RecordKeepsPresetLocks',
-    description: 'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
+    description:
+      'Every answer the recorded preset locks has the locked value in the record (a hand edit cannot switch what the platform fixed).',
     needs: 'preset',
   },
 ]);
@@ -174,7 +178,11 @@ export function checkRepo(start: string, preset?: ActivePreset): CheckReport {
   const skipped: CheckReport['skipped'] = [];
   for (const rule of CHECK_RULES as readonly CheckRule<Rule>[]) {
     if (rule.needs === 'preset') continue;
-    const why = !input.answers ? (rule.needs === 'answers' ? `needs the answers in ${RECORD_FILE}` : undefined) : rule.skip?.(input.answers);
+    const why = !input.answers
+      ? rule.needs === 'answers'
+        ? `needs the answers in ${RECORD_FILE}`
+        : undefined
+      : rule.skip?.(input.answers);
     if (why !== undefined) skipped.push({ rule: rule.id, reason: why });
     else rule.run!(c, input);
   }

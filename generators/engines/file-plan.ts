@@ -19,7 +19,7 @@ export const ACTIONS = {
   missing: 'deleted by the user and not named, so not recreated',
   removed: 'removed on purpose (the record\'s "removed"), so not recreated unless named',
   'new-aside': 'left as the user has it; the generated text written to .go-k8s-service/new/<path>',
-  merged: 'the user\'s edits and the generated change combined',
+  merged: "the user's edits and the generated change combined",
   'merge-conflict': 'combined with conflict markers',
   conflict: 'edited since generated and unresolved: nothing is written',
 } as const;
@@ -84,23 +84,34 @@ export async function decide(c: FileCase, r: FileRules): Promise<Decision | unde
     if (r.deleteEdited) return { action: 'delete', reason: 'edited; deleted anyway', record: 'drop' };
     return { action: 'kept', reason: 'edited, and no longer generated: delete it yourself if unused', record: 'drop' };
   }
-  if (r.removedOnPurpose && !r.named) return { action: 'removed', reason: `removed on purpose; \`regen ${path}\` brings it back`, record: 'as-is' };
+  if (r.removedOnPurpose && !r.named)
+    return { action: 'removed', reason: `removed on purpose; \`regen ${path}\` brings it back`, record: 'as-is' };
   if (current === undefined) {
-    if (recorded !== undefined && !r.named) return { action: 'missing', reason: `deleted; \`regen ${path}\` recreates it`, record: 'as-is' };
+    if (recorded !== undefined && !r.named)
+      return { action: 'missing', reason: `deleted; \`regen ${path}\` recreates it`, record: 'as-is' };
     return { action: 'create', write: generated, record: 'generated' };
   }
   if (current === generated) return { action: 'unchanged', record: 'generated' };
   if (r.once) {
     // Such files promise the team that regen never changes them; deleted, they come back by name.
-    return { action: 'kept', reason: `written once and yours since; delete it and run \`regen ${path}\` for the generated version`, record: 'as-is' };
+    return {
+      action: 'kept',
+      reason: `written once and yours since; delete it and run \`regen ${path}\` for the generated version`,
+      record: 'as-is',
+    };
   }
   if (asGenerated) return { action: 'update', write: generated, record: 'generated' };
   // Edited since it was generated.
   const marked = r.edited === 'overwrite' ? undefined : conflictMarkerLine(current);
   if (marked !== undefined) {
-    return { action: 'conflict', reason: `unresolved conflict markers (<<<<<<< at line ${marked}) from an earlier merge: resolve them, then run this again`, record: 'as-is' };
+    return {
+      action: 'conflict',
+      reason: `unresolved conflict markers (<<<<<<< at line ${marked}) from an earlier merge: resolve them, then run this again`,
+      record: 'as-is',
+    };
   }
-  if (r.keepWhenNothingNew && recorded === hashContent(generated)) return { action: 'kept', reason: 'your edits; nothing new from the generator', record: 'as-is' };
+  if (r.keepWhenNothingNew && recorded === hashContent(generated))
+    return { action: 'kept', reason: 'your edits; nothing new from the generator', record: 'as-is' };
   switch (r.edited) {
     case 'unresolved':
       return { action: 'conflict', reason: 'edited since generated', record: 'as-is' };
@@ -117,7 +128,12 @@ export async function decide(c: FileCase, r: FileRules): Promise<Decision | unde
     const why = recorded === undefined ? noEntry : (r.whyNoBase?.(recorded) ?? 'its text was not found');
     if (r.markNoBase) {
       const m = await markDifferences(current, generated);
-      return { action: 'merge-conflict', reason: `no merge base (${why}): every difference marked <<<<<<< ours … >>>>>>> theirs`, write: m.text, record: 'generated' };
+      return {
+        action: 'merge-conflict',
+        reason: `no merge base (${why}): every difference marked <<<<<<< ours … >>>>>>> theirs`,
+        write: m.text,
+        record: 'generated',
+      };
     }
     return {
       action: 'new-aside',
@@ -131,7 +147,12 @@ export async function decide(c: FileCase, r: FileRules): Promise<Decision | unde
   const m = mergeFile(path, current, c.base, generated);
   const fellBack = m.fellBack ? `; ${m.fellBack}` : '';
   if (m.conflicts > 0) {
-    return { action: 'merge-conflict', reason: `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs${fellBack}`, write: m.text, record: 'generated' };
+    return {
+      action: 'merge-conflict',
+      reason: `${m.conflicts} conflicting hunk(s) marked <<<<<<< ours … >>>>>>> theirs${fellBack}`,
+      write: m.text,
+      record: 'generated',
+    };
   }
   return { action: 'merged', reason: `your edits and the generated change merged${fellBack}`, write: m.text, record: 'generated' };
 }
@@ -204,7 +225,9 @@ export function makePlan(checkout: Checkout, record: RepoRecord, decided: readon
   const hashes: RepoRecord['files'] = { ...record.files };
   const generated = new Map<string, string>();
   const removed = new Set(next.removed);
-  for (const { case: c, decision: d } of [...decided].sort((a, b) => (a.case.path < b.case.path ? -1 : a.case.path > b.case.path ? 1 : 0))) {
+  for (const { case: c, decision: d } of [...decided].sort((a, b) =>
+    a.case.path < b.case.path ? -1 : a.case.path > b.case.path ? 1 : 0,
+  )) {
     const { path } = c;
     if (d === undefined) {
       delete hashes[path];
@@ -212,7 +235,13 @@ export function makePlan(checkout: Checkout, record: RepoRecord, decided: readon
     }
     const shown = d.action === 'conflict' ? c.generated : d.write;
     const showsBefore = d.action === 'conflict' || d.action === 'delete' || d.write !== undefined;
-    files.push({ path, action: d.action, ...(d.reason ? { reason: d.reason } : {}), ...(showsBefore && c.current !== undefined ? { before: c.current } : {}), ...(shown !== undefined ? { after: shown } : {}) });
+    files.push({
+      path,
+      action: d.action,
+      ...(d.reason ? { reason: d.reason } : {}),
+      ...(showsBefore && c.current !== undefined ? { before: c.current } : {}),
+      ...(shown !== undefined ? { after: shown } : {}),
+    });
     if (d.action === 'new-aside') writes.push({ path: asidePath(path), content: d.write! });
     else if (d.write !== undefined) writes.push({ path, content: checkout.inItsEol(path, d.write) });
     if (d.action === 'delete') deletes.push(path);

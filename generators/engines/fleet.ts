@@ -81,7 +81,7 @@ function checkOne(dir: string, path: string): FleetRepo {
     return { dir, ok: false, error: err.message, violations: [], waived: [], skipped: [], notes: [] };
   }
   const version = report.generatorVersion;
-  const stale = version === GENERATOR_VERSION ? staleAgainstThisVersion(report.root)?.files ?? [] : [];
+  const stale = version === GENERATOR_VERSION ? (staleAgainstThisVersion(report.root)?.files ?? []) : [];
   return {
     dir,
     root: report.root,

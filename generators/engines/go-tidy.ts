@@ -16,7 +16,8 @@ export function tidyOffline(root: string): TidyResult {
     encoding: 'utf8',
     timeout: 120_000,
   });
-  if (r.error) return { ran: false, reason: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'go is not installed' : r.error.message };
+  if (r.error)
+    return { ran: false, reason: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'go is not installed' : r.error.message };
   if (r.status !== 0) return { ran: false, reason: (r.stderr || `exit ${r.status}`).trim().split('\n')[0] };
   return { ran: true };
 }

@@ -37,7 +37,12 @@ export interface ReleaseBases {
  * The texts of blob ids that `version` generated from `answers` (as recorded), rendered by that
  * release's package from `source`; a one-line note instead when the package cannot be had.
  */
-export async function basesFromRelease(version: string, answers: object, ids: readonly string[], source: PackageSource): Promise<ReleaseBases> {
+export async function basesFromRelease(
+  version: string,
+  answers: object,
+  ids: readonly string[],
+  source: PackageSource,
+): Promise<ReleaseBases> {
   const found = new Map<string, string>();
   if (ids.length === 0) return { found };
   const wanted = new Set(ids);
@@ -52,14 +57,18 @@ export async function basesFromRelease(version: string, answers: object, ids: re
     if (err instanceof ReleaseCannotRender) return { found, ran: { why: err.message } };
     if (!(err instanceof PackageUnavailable)) throw err;
     // The messages name the version and the source; the render failure names the version only.
-    return { found, note: `merge bases not rebuilt: ${err.message}${err.message.includes(describeSource(source)) ? '' : ` (package from ${describeSource(source)})`}` };
+    return {
+      found,
+      note: `merge bases not rebuilt: ${err.message}${err.message.includes(describeSource(source)) ? '' : ` (package from ${describeSource(source)})`}`,
+    };
   }
 }
 
 /** Why the text `version` generated for `path` is nowhere to be found (one clause, no remedy). */
 export function missingBase(root: string, path: string, id: string, version: string): string {
   const what = `the text ${version} generated for ${path} (blob ${id.slice(0, 12)})`;
-  if (!gitTopLevel(root)) return `${what} is not what this version generates from the recorded answers, and without git there is nowhere else to find it`;
+  if (!gitTopLevel(root))
+    return `${what} is not what this version generates from the recorded answers, and without git there is nowhere else to find it`;
   if (!hasRef(root, BASE_REF)) {
     return (
       `${what} is not in this clone's history, and this clone has no ${BASE_REF} (update and regen keep the text they generate ` +
@@ -74,6 +83,6 @@ export function missingBaseRemedy(aside: string): string {
   return (
     `merge by hand from ${aside}/, or undo the update (git checkout -- . && git clean -fd), fetch the ref from the clone that has it ` +
     `(git fetch <that clone> +${BASE_REF}:${BASE_REF}) and update again; to share merge bases, push that ref (git push origin ${BASE_REF}); ` +
-    'or let update fetch the recorded version\'s package (--packages <dir|url>, or GO_K8S_SERVICE_PACKAGES) and update again'
+    "or let update fetch the recorded version's package (--packages <dir|url>, or GO_K8S_SERVICE_PACKAGES) and update again"
   );
 }

@@ -48,7 +48,11 @@ async function staleAgainstRelease(root: string, version: string, source: Packag
     if (version === GENERATOR_VERSION) return { files: staleAgainstThisVersion(root)?.files ?? [] };
     const { record } = loadRepo(root);
     // Another release renders the bare answers: a preset's files and patches would all look stale.
-    if (record.preset) return { files: [], note: `could not tell whether the files are ${version}'s: the repo has a preset, and only ${version} itself renders it` };
+    if (record.preset)
+      return {
+        files: [],
+        note: `could not tell whether the files are ${version}'s: the repo has a preset, and only ${version} itself renders it`,
+      };
     const rendered = await renderWithRelease(fetchRelease(version, source), version, record.answers);
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {

@@ -31,9 +31,16 @@ const tarballName = (version: string) => `${GENERATOR_NAME}-${version}.tgz`;
 
 /** The extracted package of `version` (its CLI is dist/cli.cjs in it), from the cache or fetched into it. */
 export function fetchRelease(version: string, source: PackageSource, env: NodeJS.ProcessEnv = process.env): string {
-  if (!VERSION.test(version)) throw new PackageUnavailable(`${GENERATOR_NAME} ${JSON.stringify(version)} is not a version that can be fetched`);
+  if (!VERSION.test(version))
+    throw new PackageUnavailable(`${GENERATOR_NAME} ${JSON.stringify(version)} is not a version that can be fetched`);
   const what = `${GENERATOR_NAME} ${version}`;
-  const opts = { what, from: describeSource(source), cache: { kind: 'packages', key: version }, expect: { name: GENERATOR_NAME, version }, env };
+  const opts = {
+    what,
+    from: describeSource(source),
+    cache: { kind: 'packages', key: version },
+    expect: { name: GENERATOR_NAME, version },
+    env,
+  };
   if (source.kind === 'registry') return fetchNpmPackage({ npm: `${GENERATOR_NAME}@${version}`, registry: source.url }, opts);
   return fetchNpmPackage({ tarball: join(source.dir, tarballName(version)) }, opts);
 }
@@ -48,17 +55,27 @@ export function latestVersion(source: PackageSource): string {
       throw new PackageUnavailable(`${describeSource(source)} cannot be read`);
     }
     const prefix = `${GENERATOR_NAME}-`;
-    const versions = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tgz')).map((n) => n.slice(prefix.length, -'.tgz'.length)).filter((v) => VERSION.test(v));
+    const versions = names
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.tgz'))
+      .map((n) => n.slice(prefix.length, -'.tgz'.length))
+      .filter((v) => VERSION.test(v));
     if (versions.length === 0) throw new PackageUnavailable(`${describeSource(source)} holds no ${tarballName('<version>')}`);
     return versions.sort(compareVersions).at(-1)!;
   }
-  const out = npm(['view', `${GENERATOR_NAME}@latest`, 'version', '--json'], source.url, `cannot fetch the newest ${GENERATOR_NAME} from ${describeSource(source)}`);
+  const out = npm(
+    ['view', `${GENERATOR_NAME}@latest`, 'version', '--json'],
+    source.url,
+    `cannot fetch the newest ${GENERATOR_NAME} from ${describeSource(source)}`,
+  );
   let version: unknown;
   try {
     version = JSON.parse(out);
   } catch {
     version = undefined;
   }
-  if (typeof version !== 'string' || !VERSION.test(version)) throw new PackageUnavailable(`${describeSource(source)} named no version of ${GENERATOR_NAME} (npm view printed ${JSON.stringify(out.slice(0, 80))})`);
+  if (typeof version !== 'string' || !VERSION.test(version))
+    throw new PackageUnavailable(
+      `${describeSource(source)} named no version of ${GENERATOR_NAME} (npm view printed ${JSON.stringify(out.slice(0, 80))})`,
+    );
   return version;
 }

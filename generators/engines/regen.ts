@@ -10,7 +10,20 @@ import { compareVersions } from '../model/record.js';
 import { findBases, missingBase } from './merge-base.js';
 import { renderAll, renderFile, type RenderedFile } from '../render/render.js';
 import { Checkout, loadRepo, pathCandidates } from './repo.js';
-import { applyPlan, decide, makePlan, needsBase, summarize, type Action, type DecidedFile, type EditedPolicy, type FileCase, type FileRules, type PlanReport, type PlannedFile } from './file-plan.js';
+import {
+  applyPlan,
+  decide,
+  makePlan,
+  needsBase,
+  summarize,
+  type Action,
+  type DecidedFile,
+  type EditedPolicy,
+  type FileCase,
+  type FileRules,
+  type PlanReport,
+  type PlannedFile,
+} from './file-plan.js';
 import { GENERATOR_VERSION } from '../model/version.js';
 import { thisBuildDigest } from '../model/templates-digest.js';
 import { CommandFailed, UsageError } from '../plumbing/errors.js';
@@ -152,7 +165,9 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   refuseOtherVersion(record.version);
   const changes = Object.fromEntries(Object.entries(opts.changes ?? {}).filter(([, v]) => v !== undefined)) as Partial<Answers>;
   if (changes.name !== undefined && changes.name !== oldAnswers.name) {
-    throw new UsageError('--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead');
+    throw new UsageError(
+      '--name cannot change in regen: it names the chart, the binary and their directories; generate a new repo instead',
+    );
   }
   const answers: Answers = { ...oldAnswers, ...changes };
   const answersChanged = (Object.keys(answers) as (keyof Answers)[]).filter((k) => answers[k] !== oldAnswers[k]);
@@ -180,7 +195,12 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
   const planned = [...[...affected].sort(), ...removed.sort()].map((path) => {
     const r = rendered.get(path);
     const c: FileCase = { path, current: checkout.read(path), recorded: record.files[path], generated: r?.content };
-    const rules: FileRules = { edited: policy ?? 'unresolved', once: r?.file.lifecycle === 'once', named: byName.has(path), removedOnPurpose: removedOnPurpose.has(path) };
+    const rules: FileRules = {
+      edited: policy ?? 'unresolved',
+      once: r?.file.lifecycle === 'once',
+      named: byName.has(path),
+      removedOnPurpose: removedOnPurpose.has(path),
+    };
     return { c, rules };
   });
   // Edited files without a flag's choice are asked about on a terminal, one by one, before anything is written.
@@ -204,7 +224,12 @@ export async function regenerate(opts: RegenOptions): Promise<RegenReport> {
     const whyNoBase = (id: string) => missingBase(root, p.c.path, id, GENERATOR_VERSION);
     decided.push({ case: p.c, decision: await decide(p.c, { ...p.rules, whyNoBase }) });
   }
-  const plan = makePlan(checkout, record, decided, { answers, version: record.version, removed: [...removedOnPurpose], templatesDigest: thisBuildDigest() });
+  const plan = makePlan(checkout, record, decided, {
+    answers,
+    version: record.version,
+    removed: [...removedOnPurpose],
+    templatesDigest: thisBuildDigest(),
+  });
   const of = (...a: Action[]) => plan.files.filter((f) => a.includes(f.action)).map((f) => f.path);
   const mergedPaths = new Set(merging.map((p) => p.c.path));
 
@@ -257,7 +282,10 @@ function staleFiles(
       }
     };
     const keys = changed.filter(one);
-    stale.push({ path: p.path, holds: (keys.length > 0 ? keys : changed).map((k) => ({ answer: k, was: oldAnswers[k], now: answers[k] })) });
+    stale.push({
+      path: p.path,
+      holds: (keys.length > 0 ? keys : changed).map((k) => ({ answer: k, was: oldAnswers[k], now: answers[k] })),
+    });
   }
   return stale;
 }

@@ -24,20 +24,32 @@ export async function renderWithRelease(packageDir: string, version: string, ans
 }
 
 /** The files (as renderWithRelease), and the templates digest the release records (0.6.0 and later). */
-export async function renderRelease(packageDir: string, version: string, answers: object): Promise<{ files: Map<string, string>; templatesDigest?: string }> {
+export async function renderRelease(
+  packageDir: string,
+  version: string,
+  answers: object,
+): Promise<{ files: Map<string, string>; templatesDigest?: string }> {
   const { execa } = await import('execa');
   const work = mkdtempSync(join(tmpdir(), 'cgks-release-render-'));
   try {
     const answersFile = join(work, 'answers.json');
     writeFileSync(answersFile, JSON.stringify(answers));
     const out = join(work, 'out');
-    const r = await execa(process.execPath, [join(packageDir, 'dist', 'cli.cjs'), out, '--answers', answersFile, '--yes', '--no-git', '--no-install'], {
-      reject: false,
-      stdin: 'ignore',
-      env: { CI: '1', NO_COLOR: '1' },
-    });
+    const r = await execa(
+      process.execPath,
+      [join(packageDir, 'dist', 'cli.cjs'), out, '--answers', answersFile, '--yes', '--no-git', '--no-install'],
+      {
+        reject: false,
+        stdin: 'ignore',
+        env: { CI: '1', NO_COLOR: '1' },
+      },
+    );
     if (r.exitCode !== 0) {
-      const why = String(r.stderr).trim().split('\n').find((l) => /^error/i.test(l)) ?? `exit ${r.exitCode}`;
+      const why =
+        String(r.stderr)
+          .trim()
+          .split('\n')
+          .find((l) => /^error/i.test(l)) ?? `exit ${r.exitCode}`;
       throw new ReleaseCannotRender(`create-go-k8s-service ${version} could not render the recorded answers: ${why}`);
     }
     const files = new Map<string, string>();

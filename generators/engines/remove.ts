@@ -23,7 +23,6 @@ export interface RemoveReport {
   dryRun: boolean;
 }
 
-
 export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   if (opts.targets.length === 0) throw new UsageError('name at least one generated file to remove (see regen --list)');
   const { root, record, answers } = loadRepo(opts.cwd);
@@ -33,10 +32,14 @@ export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   const paths: string[] = [];
   for (const raw of opts.targets) {
     const path = pathCandidates(raw, root, opts.cwd).find((p) => known.has(p) || removed.has(p));
-    if (!path) throw new UsageError(`${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`);
+    if (!path)
+      throw new UsageError(
+        `${raw} is not a file this generator writes in this repo (see regen --list); remove takes files, not groups or directories`,
+      );
     const file = table.find((f) => outputPath(f, answers) === path);
     const essential = file && essentialReason(file);
-    if (essential) throw new UsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
+    if (essential)
+      throw new UsageError(`${path}: cannot be removed: ${essential}; remove is for opt-outs such as compose.yaml or hpa.yaml`);
     if (!paths.includes(path)) paths.push(path);
   }
 
@@ -50,13 +53,24 @@ export async function removeFiles(opts: RemoveOptions): Promise<RemoveReport> {
   }
   const edited = decided.filter((d) => d.decision?.action === 'kept').map((d) => d.case.path);
   if (edited.length > 0) {
-    throw new CommandFailed(`${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`);
+    throw new CommandFailed(
+      `${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since it was generated; pass --force to delete it anyway; nothing was changed`,
+    );
   }
   for (const d of decided) {
-    d.decision ??= { action: 'removed', reason: removed.has(d.case.path) ? 'already removed' : 'already gone; recorded as removed', record: 'drop' };
+    d.decision ??= {
+      action: 'removed',
+      reason: removed.has(d.case.path) ? 'already removed' : 'already gone; recorded as removed',
+      record: 'drop',
+    };
     if (d.decision.action === 'delete') d.decision.reason = 'deleted and recorded as removed';
   }
-  const plan = makePlan(checkout, record, decided, { answers: record.answers, version: record.version, removed: [...removed, ...paths], templatesDigest: record.templatesDigest });
+  const plan = makePlan(checkout, record, decided, {
+    answers: record.answers,
+    version: record.version,
+    removed: [...removed, ...paths],
+    templatesDigest: record.templatesDigest,
+  });
   // In the order named.
   const files = paths.map((p) => plan.files.find((f) => f.path === p)!);
   const report: RemoveReport = { root, files, recordChanged: plan.recordChanged, wrote: false, dryRun: Boolean(opts.dryRun) };

@@ -36,7 +36,9 @@ export function recordAnswers(record: RepoRecord, preset?: ActivePreset): Answer
   // Dropping it would lose what a newer generator or a teammate recorded on the next write.
   const unknown = Object.keys(record.answers).find((k) => !QUESTIONS.some((q) => q.key === k));
   if (unknown !== undefined) {
-    throw new RecordError(`${RECORD_FILE}: answers.${unknown}: not an answer this generator knows (a newer generator or a hand edit wrote it): remove it, or use the generator version that knows it`);
+    throw new RecordError(
+      `${RECORD_FILE}: answers.${unknown}: not an answer this generator knows (a newer generator or a hand edit wrote it): remove it, or use the generator version that knows it`,
+    );
   }
   try {
     return resolveAnswers(record.answers as never, { useDefaults: true, env: detectEnvironment(), preset });
@@ -134,7 +136,12 @@ function git(cwd: string, args: string[], opts: { input?: string | Buffer; env?:
     maxBuffer: 1 << 30,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (r.error) return { status: -1, stdout: Buffer.alloc(0), stderr: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message };
+  if (r.error)
+    return {
+      status: -1,
+      stdout: Buffer.alloc(0),
+      stderr: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message,
+    };
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString().trim() };
 }
 
@@ -246,7 +253,9 @@ export function rememberGenerated(
     if (existing.has(id) || generated.has(id)) chunks.push(`M 100644 ${id} ${fastImportPath(path)}\n`);
   }
   chunks.push('\ndone\n');
-  const r = git(root, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))) });
+  const r = git(root, ['fast-import', '--quiet', '--done'], {
+    input: Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))),
+  });
   if (r.status === 0) return undefined;
   const why = r.stderr.split('\n').find((l) => l.startsWith('fatal:')) ?? r.stderr.split('\n').pop() ?? `exit ${r.status}`;
   return `could not keep the generated files in git (git fast-import: ${why}); a later update may not find its merge base`;
@@ -260,8 +269,10 @@ export function commitEverything(root: string, message: string): string {
   gitOk(root, ['add', '--all', '--', '.']);
   const has = (key: string) => git(root, ['config', '--get', key]).status === 0;
   const env: NodeJS.ProcessEnv = {};
-  if (!process.env.GIT_AUTHOR_NAME && !has('user.name')) Object.assign(env, { GIT_AUTHOR_NAME: GIT_IDENTITY.GIT_AUTHOR_NAME, GIT_COMMITTER_NAME: GIT_IDENTITY.GIT_COMMITTER_NAME });
-  if (!process.env.GIT_AUTHOR_EMAIL && !has('user.email')) Object.assign(env, { GIT_AUTHOR_EMAIL: GIT_IDENTITY.GIT_AUTHOR_EMAIL, GIT_COMMITTER_EMAIL: GIT_IDENTITY.GIT_COMMITTER_EMAIL });
+  if (!process.env.GIT_AUTHOR_NAME && !has('user.name'))
+    Object.assign(env, { GIT_AUTHOR_NAME: GIT_IDENTITY.GIT_AUTHOR_NAME, GIT_COMMITTER_NAME: GIT_IDENTITY.GIT_COMMITTER_NAME });
+  if (!process.env.GIT_AUTHOR_EMAIL && !has('user.email'))
+    Object.assign(env, { GIT_AUTHOR_EMAIL: GIT_IDENTITY.GIT_AUTHOR_EMAIL, GIT_COMMITTER_EMAIL: GIT_IDENTITY.GIT_COMMITTER_EMAIL });
   gitOk(root, ['commit', '--quiet', '--no-verify', '-m', message], { env });
   return gitOk(root, ['rev-parse', 'HEAD']).trim();
 }
@@ -273,5 +284,8 @@ export function commitEverything(root: string, message: string): string {
 export function restoreRecordFromHead(start: string): void {
   const root = findRepoRoot(start);
   const r = git(root, ['checkout', 'HEAD', '--', RECORD_FILE]);
-  if (r.status !== 0) throw new NotAGeneratedRepoError(`could not put ${RECORD_FILE} back from HEAD: ${r.stderr.toString().trim() || `git exit ${r.status}`}`);
+  if (r.status !== 0)
+    throw new NotAGeneratedRepoError(
+      `could not put ${RECORD_FILE} back from HEAD: ${r.stderr.toString().trim() || `git exit ${r.status}`}`,
+    );
 }

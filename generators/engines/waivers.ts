@@ -71,7 +71,8 @@ function policyProblem(w: Waiver, policy: CheckReport['waiverPolicy'], day: stri
   if (policy.unwaivable.includes(w.rule)) return `rule ${w.rule} cannot be waived (${who})`;
   const missing = policy.require.find((k) => w[k as 'file' | 'message'] === undefined);
   if (missing) return `${missing} is missing; ${who} requires ${policy.require.join(', ')}`;
-  if (policy.require.includes('message') && new RegExp(w.message!).test('')) return `message ${show(w.message)} matches any text; name the violation it accepts`;
+  if (policy.require.includes('message') && new RegExp(w.message!).test(''))
+    return `message ${show(w.message)} matches any text; name the violation it accepts`;
   if (policy.maxDays !== undefined && daysBetween(day, w.until) > policy.maxDays) {
     return `until ${w.until} is more than ${policy.maxDays} days after today (${day}); ${who} allows at most ${policy.maxDays}`;
   }
@@ -166,8 +167,10 @@ export function applyWaivers(report: CheckReport, day: string = today()): Waived
   const notes = [...report.notes];
   for (const { n, waiver } of waivers) {
     if (used.has(n)) continue;
-    if (expiredHit.has(n)) notes.push(`${label(n, waiver)} accepted by ${waiver.acceptedBy} expired on ${waiver.until}: the violation counts again`);
-    else if (waiver.until < day) notes.push(`${label(n, waiver)} expired on ${waiver.until} and matches no violation: remove it from ${WAIVERS_FILE}`);
+    if (expiredHit.has(n))
+      notes.push(`${label(n, waiver)} accepted by ${waiver.acceptedBy} expired on ${waiver.until}: the violation counts again`);
+    else if (waiver.until < day)
+      notes.push(`${label(n, waiver)} expired on ${waiver.until} and matches no violation: remove it from ${WAIVERS_FILE}`);
     else notes.push(`${label(n, waiver)} matches no violation: remove it from ${WAIVERS_FILE}`);
   }
   for (const p of problems) violations.push({ rule: 'record', file: WAIVERS_FILE, message: p });

@@ -11,7 +11,10 @@ const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq',
 
 /** Control, invisible and bidirectional characters, escaped for a message. */
 function visible(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A YAML tag as the user wrote it: tag:yaml.org,2002:js/function is !!js/function. */
@@ -62,10 +65,14 @@ export async function parseAnswersFile(bytes: Uint8Array, path: string, json: bo
     // C0 controls other than tab and line ends (DEL too is outside YAML's printable set, but the
     // yaml package writes it unescaped, so files it made are let through: the answer's rule judges it).
     const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.exec(text);
-    if (control) invalid(`the control character ${visible(control[0])} at ${at(control.index).where} (YAML text allows tab, line feed and carriage return)`);
+    if (control)
+      invalid(
+        `the control character ${visible(control[0])} at ${at(control.index).where} (YAML text allows tab, line feed and carriage return)`,
+      );
     const error = doc.errors[0];
     if (error) {
-      if (error.code === 'MULTIPLE_DOCS') fail(`holds more than one YAML document (line ${at(error.pos[0]).line}): put every answer in one`);
+      if (error.code === 'MULTIPLE_DOCS')
+        fail(`holds more than one YAML document (line ${at(error.pos[0]).line}): put every answer in one`);
       const said = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       invalid(`${visible(said[0]!.toLowerCase() + said.slice(1))} (${at(error.pos[0]).where})`);
     }
@@ -73,7 +80,8 @@ export async function parseAnswersFile(bytes: Uint8Array, path: string, json: bo
 
   // Keys given twice, keys that are collections, and tags that ask for more than a plain value.
   const tagged = (node: { tag?: string; range?: [number, number, number] | null }) => {
-    if (node.tag !== undefined && !PLAIN_TAGS.has(node.tag)) fail(`line ${at(node.range?.[0] ?? 0).line}: the tag ${visible(shownTag(node.tag))} is not allowed: answers are plain values`);
+    if (node.tag !== undefined && !PLAIN_TAGS.has(node.tag))
+      fail(`line ${at(node.range?.[0] ?? 0).line}: the tag ${visible(shownTag(node.tag))} is not allowed: answers are plain values`);
   };
   YAML.visit(doc, {
     Map(_, map) {

@@ -19,7 +19,11 @@ export const flagName = (q: Question): string => (q.type === 'boolean' ? `--[no-
 
 /** A bad value: names the field (as its flag) and the rule it broke. */
 export class AnswerError extends UsageError {
-  constructor(readonly question: Question, readonly value: unknown, readonly rule: string) {
+  constructor(
+    readonly question: Question,
+    readonly value: unknown,
+    readonly rule: string,
+  ) {
     super(`--${question.flag}: ${showValue(value)} ${rule}`);
   }
 }
@@ -152,7 +156,9 @@ export async function loadAnswersFile(
       continue;
     }
     if (!q) {
-      throw new AnswersFileError(`--answers: unknown key ${showValue(k)} in ${path}; known keys: ${[...QUESTIONS.map((q) => q.key), ...(preset?.keys ?? [])].join(', ')}`);
+      throw new AnswersFileError(
+        `--answers: unknown key ${showValue(k)} in ${path}; known keys: ${[...QUESTIONS.map((q) => q.key), ...(preset?.keys ?? [])].join(', ')}`,
+      );
     }
     if (out[q.key] !== undefined) throw new AnswersFileError(`--answers: ${q.key} is given twice in ${path}`);
     // `port:` with nothing after it (YAML null) leaves the answer open, like a missing key.

@@ -79,16 +79,16 @@ export interface CatalogContext {
   source:
     | false
     | {
-    /** github.com/project-slug, gitlab.com/project-slug; '' where Backstage knows none. */
-    slugAnnotation: string;
-    slug: string;
-    /** backstage.io/source-location: the repository, or the module's directory in it. */
-    location: string;
-    icon: string;
-    url: string;
-    /** Where CI runs show, when the repo has a CI file for this host ('' otherwise). */
-    ciUrl: string;
-  };
+        /** github.com/project-slug, gitlab.com/project-slug; '' where Backstage knows none. */
+        slugAnnotation: string;
+        slug: string;
+        /** backstage.io/source-location: the repository, or the module's directory in it. */
+        location: string;
+        icon: string;
+        url: string;
+        /** Where CI runs show, when the repo has a CI file for this host ('' otherwise). */
+        ciUrl: string;
+      };
 }
 
 /**
@@ -105,7 +105,11 @@ export function catalogContext(a: { module: string; ci: string }, sourceUrl?: st
   const trees = { 'github.com': 'tree/HEAD', 'gitlab.com': '-/tree/HEAD', 'bitbucket.org': 'src/HEAD' } as Record<string, string>;
   const tree = `${repo.url}/${trees[repo.host]}/${repo.dir ? `${repo.dir}/` : ''}`;
   const ciUrl =
-    repo.host === 'github.com' && a.ci === 'github' ? `${repo.url}/actions` : repo.host === 'gitlab.com' && a.ci === 'gitlab' ? `${repo.url}/-/pipelines` : '';
+    repo.host === 'github.com' && a.ci === 'github'
+      ? `${repo.url}/actions`
+      : repo.host === 'gitlab.com' && a.ci === 'gitlab'
+        ? `${repo.url}/-/pipelines`
+        : '';
   return {
     source: {
       slugAnnotation: repo.host === 'bitbucket.org' ? '' : `${repo.host}/project-slug`,

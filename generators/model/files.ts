@@ -26,16 +26,28 @@ export interface OutputFile {
 }
 
 const hbs = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
-  path, group, when, engine: 'hbs', lifecycle: 'regenerable',
+  path,
+  group,
+  when,
+  engine: 'hbs',
+  lifecycle: 'regenerable',
 });
 /** A file the team owns after creation: regen writes it only when it is missing. */
 const once = (path: string, group: Group, when?: (a: Answers) => boolean): OutputFile => ({
-  path, group, when, engine: 'hbs', lifecycle: 'once',
+  path,
+  group,
+  when,
+  engine: 'hbs',
+  lifecycle: 'once',
 });
 /** go.mod and go.sum: data (the pins), not templates. */
 const pins = (path: 'go.mod' | 'go.sum'): OutputFile => ({ path, group: 'go', engine: 'pins', lifecycle: 'regenerable' });
 const chart = (path: string, when?: (a: Answers) => boolean): OutputFile => ({
-  path: `charts/<name>/templates/${path}`, group: 'chart', when, engine: 'chart', lifecycle: 'regenerable',
+  path: `charts/<name>/templates/${path}`,
+  group: 'chart',
+  when,
+  engine: 'chart',
+  lifecycle: 'regenerable',
 });
 
 const metrics = (a: Answers) => a.metrics;

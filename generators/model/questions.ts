@@ -77,11 +77,7 @@ export type ChoiceQuestion<K extends AnswerKey> = Common<K> & {
   choices: readonly { value: Answers[K] & string; label: string }[];
 };
 
-export type Question<K extends AnswerKey = AnswerKey> =
-  | StringQuestion<K>
-  | NumberQuestion<K>
-  | BooleanQuestion<K>
-  | ChoiceQuestion<K>;
+export type Question<K extends AnswerKey = AnswerKey> = StringQuestion<K> | NumberQuestion<K> | BooleanQuestion<K> | ChoiceQuestion<K>;
 
 type Registry = { [K in AnswerKey]: Question<K> };
 
@@ -109,7 +105,7 @@ const registry: Registry = {
     type: 'string',
     flag: 'name',
     message: 'Service name (directory, binary, Kubernetes and Helm name)',
-    help: 'service name: a DNS-1123 label of at most 53 characters; defaults to the target directory\'s name',
+    help: "service name: a DNS-1123 label of at most 53 characters; defaults to the target directory's name",
     placeholder: 'name',
     rule: rules.serviceName,
   },

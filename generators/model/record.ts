@@ -72,9 +72,22 @@ const COMMENT =
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A record from path → blob id; keys sorted so the file is stable. `removed` only when there are any. */
-export function makeRecord(answers: Answers, version: string, hashes: RepoRecord['files'], removed: readonly string[] = [], templatesDigest?: string): RepoRecord {
+export function makeRecord(
+  answers: Answers,
+  version: string,
+  hashes: RepoRecord['files'],
+  removed: readonly string[] = [],
+  templatesDigest?: string,
+): RepoRecord {
   const files = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => byCodePoint(a, b)));
-  const record: RepoRecord = { $comment: COMMENT, generator: GENERATOR_NAME, version, ...(templatesDigest ? { templatesDigest } : {}), answers, files };
+  const record: RepoRecord = {
+    $comment: COMMENT,
+    generator: GENERATOR_NAME,
+    version,
+    ...(templatesDigest ? { templatesDigest } : {}),
+    answers,
+    files,
+  };
   if (removed.length > 0) record.removed = [...new Set(removed)].sort(byCodePoint);
   // The active preset is the one these files were generated with.
   const preset = presetRecord(presetOf(answers));
@@ -127,7 +140,15 @@ export function parseRecord(text: string): RepoRecord {
   }
   if (r.preset !== undefined) {
     const p = r.preset as Partial<PresetRecord> | null;
-    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.version !== 'string' || typeof p.source !== 'string' || !p.answers || typeof p.answers !== 'object') {
+    if (
+      !p ||
+      typeof p !== 'object' ||
+      typeof p.name !== 'string' ||
+      typeof p.version !== 'string' ||
+      typeof p.source !== 'string' ||
+      !p.answers ||
+      typeof p.answers !== 'object'
+    ) {
       throw new RecordError(`${RECORD_FILE}: "preset" must hold name, version, source and answers`);
     }
   }

@@ -35,7 +35,8 @@ export const serviceName: Rule<string> = (v) => {
   if (WINDOWS_RESERVED.has(v.toUpperCase())) return 'must not be a reserved file name on Windows (con, prn, aux, nul, com0-9, lpt0-9)';
   // cmd/vendor would be taken for vendored code (and github.com/<owner>/vendor cannot be
   // imported); `./...` skips cmd/testdata, so go vet, go test and the linter never see main.
-  if (GO_SPECIAL_DIRS.has(v)) return 'must not be vendor or testdata: Go treats directories of those names specially (vendored code; left out of ./...)';
+  if (GO_SPECIAL_DIRS.has(v))
+    return 'must not be vendor or testdata: Go treats directories of those names specially (vendored code; left out of ./...)';
   return undefined;
 };
 
@@ -44,9 +45,36 @@ const GO_SPECIAL_DIRS = new Set(['vendor', 'testdata']);
 
 // A port of golang.org/x/mod/module.CheckPath: the rules `go mod init` applies.
 const WINDOWS_RESERVED = new Set([
-  'CON', 'PRN', 'AUX', 'NUL', 'COM0', 'COM1', 'COM2', 'COM3', 'COM4', 'COM5', 'COM6', 'COM7', 'COM8', 'COM9',
-  'COM¹', 'COM²', 'COM³', 'LPT0', 'LPT1', 'LPT2', 'LPT3', 'LPT4', 'LPT5', 'LPT6', 'LPT7', 'LPT8', 'LPT9',
-  'LPT¹', 'LPT²', 'LPT³',
+  'CON',
+  'PRN',
+  'AUX',
+  'NUL',
+  'COM0',
+  'COM1',
+  'COM2',
+  'COM3',
+  'COM4',
+  'COM5',
+  'COM6',
+  'COM7',
+  'COM8',
+  'COM9',
+  'COM¹',
+  'COM²',
+  'COM³',
+  'LPT0',
+  'LPT1',
+  'LPT2',
+  'LPT3',
+  'LPT4',
+  'LPT5',
+  'LPT6',
+  'LPT7',
+  'LPT8',
+  'LPT9',
+  'LPT¹',
+  'LPT²',
+  'LPT³',
 ]);
 
 function modPathOK(c: string): boolean {
@@ -162,7 +190,8 @@ const IMAGE_REPO = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMA
 export const imageRepository: Rule<string> = (v) => {
   if (v.length === 0) return 'must not be empty';
   if (v.length > 255) return 'must be at most 255 characters';
-  if (/[@]/.test(v) || /:[^/]*$/.test(v.replace(/^[^/]*\//, ''))) return 'must be a repository without tag or digest, like ghcr.io/acme/my-service';
+  if (/[@]/.test(v) || /:[^/]*$/.test(v.replace(/^[^/]*\//, '')))
+    return 'must be a repository without tag or digest, like ghcr.io/acme/my-service';
   if (!IMAGE_REPO.test(v)) return 'must be an image repository like ghcr.io/acme/my-service (lowercase path components)';
   return undefined;
 };

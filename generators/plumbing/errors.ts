@@ -6,7 +6,10 @@ export class UsageError extends Error {}
 
 /** An expected failure or refusal whose message is complete for the user: exit 1 unless said. */
 export class CommandFailed extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -117,7 +117,8 @@ function autoQuote(token: string): string {
 
 /** A module path modfile takes: import-path characters only (a conflict marker is not one). */
 function checkPath(s: ModStmt, path: string): void {
-  if (!/^[A-Za-z0-9._~+\-/]+$/.test(path) || path.startsWith('-') || path.startsWith('/')) throw new GoModError(`go.mod: ${s.verb}: malformed module path ${JSON.stringify(path)}`);
+  if (!/^[A-Za-z0-9._~+\-/]+$/.test(path) || path.startsWith('-') || path.startsWith('/'))
+    throw new GoModError(`go.mod: ${s.verb}: malformed module path ${JSON.stringify(path)}`);
 }
 
 function checkVersion(s: ModStmt, v: string): void {
@@ -147,7 +148,18 @@ function arity(s: ModStmt, ok: (n: number) => boolean): void {
 }
 
 export function meaningOf(mod: GoMod): GoModMeaning {
-  const m: GoModMeaning = { module: '', go: '', toolchain: '', godebug: [], require: [], replace: [], exclude: [], retract: [], tool: [], ignore: [] };
+  const m: GoModMeaning = {
+    module: '',
+    go: '',
+    toolchain: '',
+    godebug: [],
+    require: [],
+    replace: [],
+    exclude: [],
+    retract: [],
+    tool: [],
+    ignore: [],
+  };
   for (const s of mod.stmts) {
     const t = s.tokens.map(unquote);
     switch (s.verb) {
@@ -174,7 +186,8 @@ export function meaningOf(mod: GoMod): GoModMeaning {
         break;
       case 'replace': {
         const arrow = t.indexOf('=>');
-        if (arrow < 1 || arrow > 2 || t.length - arrow - 1 < 1 || t.length - arrow - 1 > 2) throw new GoModError(`go.mod: usage of replace: ${s.tokens.join(' ')}`);
+        if (arrow < 1 || arrow > 2 || t.length - arrow - 1 < 1 || t.length - arrow - 1 > 2)
+          throw new GoModError(`go.mod: usage of replace: ${s.tokens.join(' ')}`);
         m.replace.push({ old: at(t[0]!, arrow === 2 ? t[1] : undefined), new: at(t[arrow + 1]!, t[arrow + 2]) });
         break;
       }

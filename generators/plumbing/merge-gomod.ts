@@ -26,7 +26,8 @@ function keyOf(s: ModStmt): string {
 }
 
 const same = (a: ModStmt | undefined, b: ModStmt | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.tokens.join(' ') === b.tokens.join(' ') && isIndirect(a.suffix) === isIndirect(b.suffix));
+  a === b ||
+  (a !== undefined && b !== undefined && a.tokens.join(' ') === b.tokens.join(' ') && isIndirect(a.suffix) === isIndirect(b.suffix));
 
 /** Go's own version order for go and toolchain lines: 1.26.1 < 1.26.10, go1.26rc1 < go1.26.0. */
 function compareGoVersion(a: string, b: string): number {
@@ -105,7 +106,11 @@ export function mergeGoSum(ours: string, base: string, theirs: string): Structur
   const sorted = [...lines].sort((x, y) => {
     const a = split(x);
     const c = split(y);
-    return a.path < c.path ? -1 : a.path > c.path ? 1 : compareSemver(a.version, c.version) || (a.suffix < c.suffix ? -1 : a.suffix > c.suffix ? 1 : x < y ? -1 : x > y ? 1 : 0);
+    return a.path < c.path
+      ? -1
+      : a.path > c.path
+        ? 1
+        : compareSemver(a.version, c.version) || (a.suffix < c.suffix ? -1 : a.suffix > c.suffix ? 1 : x < y ? -1 : x > y ? 1 : 0);
   });
   return { text: sorted.length ? `${sorted.join('\n')}\n` : '', conflicts: 0 };
 }

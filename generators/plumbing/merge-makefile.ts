@@ -82,7 +82,8 @@ export function splitMakefile(text: string): Chunk[] {
     i = end;
   }
   if (pending.length) chunks.push({ key: 'end#0', text: pending.join('\n') + '\n' });
-  if (chunks.map((c) => c.text).join('') !== (last === '' ? text : `${text}\n`)) throw new MakefileError('Makefile: chunks do not add up to the file');
+  if (chunks.map((c) => c.text).join('') !== (last === '' ? text : `${text}\n`))
+    throw new MakefileError('Makefile: chunks do not add up to the file');
   return chunks;
 }
 
@@ -93,7 +94,10 @@ export function mergeMakefile(ours: string, base: string, theirs: string): { tex
   // New chunks from the generator go after the chunk they follow in its file.
   theirKeys.forEach((k, i) => {
     if (o!.has(k) || b!.has(k)) return;
-    const prev = theirKeys.slice(0, i).reverse().find((pk) => keys.includes(pk));
+    const prev = theirKeys
+      .slice(0, i)
+      .reverse()
+      .find((pk) => keys.includes(pk));
     keys.splice(prev ? keys.indexOf(prev) + 1 : 0, 0, k);
   });
   let text = '';

@@ -3,7 +3,19 @@
 // team left a key as it was. Where both sides changed the same scalar the line is marked.
 import { applyEdits, modify, parse as parseJsonc, printParseErrorCode, type JSONPath, type ParseError } from 'jsonc-parser';
 import { mergeText } from './merge.js';
-import { Document, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 
 export class StructureError extends Error {}
 
@@ -15,14 +27,22 @@ interface Conflict {
 
 const isNode = (n: unknown): n is Node => isScalar(n) || isCollection(n) || isAlias(n);
 /** Same value: YAML nodes as written (an alias by its anchor's name), plain values as JSON. */
-const equal = (a: unknown, b: unknown): boolean => (isNode(a) || isNode(b) ? sourceOf(a) === sourceOf(b) : JSON.stringify(a) === JSON.stringify(b));
+const equal = (a: unknown, b: unknown): boolean =>
+  isNode(a) || isNode(b) ? sourceOf(a) === sourceOf(b) : JSON.stringify(a) === JSON.stringify(b);
 
 function mapOf(n: unknown): YAMLMap | undefined {
   return isMap(n) ? n : undefined;
 }
 
 /** The node's text, aliases as written: an alias is equal to an alias of the same anchor. */
-const sourceOf = (n: unknown): string => (isAlias(n) ? `*${n.source}` : isCollection(n) ? JSON.stringify(n.items.map((i) => (isMap(n) ? [sourceOf((i as Pair).key), sourceOf((i as Pair).value)] : sourceOf(i)))) : isScalar(n) ? JSON.stringify(n.value) : JSON.stringify(n ?? null));
+const sourceOf = (n: unknown): string =>
+  isAlias(n)
+    ? `*${n.source}`
+    : isCollection(n)
+      ? JSON.stringify(n.items.map((i) => (isMap(n) ? [sourceOf((i as Pair).key), sourceOf((i as Pair).value)] : sourceOf(i))))
+      : isScalar(n)
+        ? JSON.stringify(n.value)
+        : JSON.stringify(n ?? null);
 
 /**
  * Which item of a list this is, across the three versions: a CI step by its id, name, action
@@ -64,7 +84,8 @@ function mergeSeqs(o: YAMLSeq, b: YAMLSeq | undefined, t: YAMLSeq, conflicts: Co
   // Removed by them.
   for (const id of bi.filter((i) => !ti.includes(i) && oi.includes(i))) {
     const item = at(o, oi, id);
-    if (sourceOf(item) !== sourceOf(at(b, bi, id))) throw new StructureError(`the list ${path}: one side removed an item the other changed`);
+    if (sourceOf(item) !== sourceOf(at(b, bi, id)))
+      throw new StructureError(`the list ${path}: one side removed an item the other changed`);
     o.items.splice(o.items.indexOf(item), 1);
     oi.splice(oi.indexOf(id), 1);
   }
@@ -72,7 +93,10 @@ function mergeSeqs(o: YAMLSeq, b: YAMLSeq | undefined, t: YAMLSeq, conflicts: Co
     const tItem = t.items[i];
     if (!oi.includes(id)) {
       if (bi.includes(id)) return; // removed by us: stays removed
-      const prev = ti.slice(0, i).reverse().find((p) => oi.includes(p));
+      const prev = ti
+        .slice(0, i)
+        .reverse()
+        .find((p) => oi.includes(p));
       const to = prev === undefined ? 0 : oi.indexOf(prev) + 1;
       o.items.splice(to, 0, tItem);
       oi.splice(to, 0, id);
@@ -119,7 +143,11 @@ function mergeMaps(o: YAMLMap, b: YAMLMap | undefined, t: YAMLMap, conflicts: Co
     if (!op) {
       // New from the generator (or removed by the team: then it stays removed).
       if (bp) return;
-      const after = theirKeys.slice(0, i).reverse().map((pk) => get(o, pk)).find((p) => p);
+      const after = theirKeys
+        .slice(0, i)
+        .reverse()
+        .map((pk) => get(o, pk))
+        .find((p) => p);
       o.items.splice(after ? o.items.indexOf(after) + 1 : 0, 0, tp);
       return;
     }
@@ -145,7 +173,8 @@ function mergeMaps(o: YAMLMap, b: YAMLMap | undefined, t: YAMLMap, conflicts: Co
 
 function followComment(o: unknown, b: unknown, t: unknown): void {
   if (!isScalar(o) || !isScalar(b) || !isScalar(t)) return;
-  if ((o.commentBefore ?? undefined) === (b.commentBefore ?? undefined) && o.commentBefore !== t.commentBefore) o.commentBefore = t.commentBefore;
+  if ((o.commentBefore ?? undefined) === (b.commentBefore ?? undefined) && o.commentBefore !== t.commentBefore)
+    o.commentBefore = t.commentBefore;
 }
 
 function conflictAt(op: Pair, theirs: unknown, conflicts: Conflict[], where: string): void {
@@ -207,7 +236,8 @@ export function mergeJson(ours: string, base: string, theirs: string): { text: s
   const parse = (text: string, side: string) => {
     const errors: ParseError[] = [];
     const v = parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: false });
-    if (errors.length) throw new StructureError(`${side} is not JSON: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
+    if (errors.length)
+      throw new StructureError(`${side} is not JSON: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
     return v as unknown;
   };
   const [ov, bv, tv] = [parse(ours, 'ours'), parse(base, 'base'), parse(theirs, 'theirs')];
@@ -217,16 +247,22 @@ export function mergeJson(ours: string, base: string, theirs: string): { text: s
     const edits = modify(text, path, value, {
       formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' },
       // A new key goes after the key it follows in the generator's file.
-      getInsertionIndex: siblings ? (props) => {
-        const prev = siblings.slice(0, siblings.indexOf(String(path[path.length - 1]))).reverse().find((k) => props.includes(k));
-        return prev === undefined ? 0 : props.indexOf(prev) + 1;
-      } : undefined,
+      getInsertionIndex: siblings
+        ? (props) => {
+            const prev = siblings
+              .slice(0, siblings.indexOf(String(path[path.length - 1])))
+              .reverse()
+              .find((k) => props.includes(k));
+            return prev === undefined ? 0 : props.indexOf(prev) + 1;
+          }
+        : undefined,
     });
     text = applyEdits(text, edits);
   };
   const conflict = (path: JSONPath, o: unknown, t: unknown) => {
     const scalar = (v: unknown) => v === undefined || typeof v !== 'object' || v === null;
-    if (!scalar(o) || !scalar(t)) throw new StructureError(`both sides changed ${path.join('.') || 'the document'} and it is not a single value`);
+    if (!scalar(o) || !scalar(t))
+      throw new StructureError(`both sides changed ${path.join('.') || 'the document'} and it is not a single value`);
     const placeholder = `__cgks_conflict_${conflicts.length}__`;
     conflicts.push({ placeholder, ours: o, theirs: t });
     set(path, placeholder);

@@ -23,9 +23,11 @@ export function mergeText(ours: string, base: string, theirs: string): MergeResu
     });
     const labels = MERGE_LABELS.flatMap((l) => ['-L', l]);
     const r = spawnSync('git', ['merge-file', '-p', ...labels, ...paths], { maxBuffer: 1 << 30 });
-    if (r.error) throw new Error(`git merge-file: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message}`);
+    if (r.error)
+      throw new Error(`git merge-file: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message}`);
     // The exit status is the number of conflicts; negative (255 here) means it failed.
-    if (r.status === null || r.status > 127) throw new Error(`git merge-file failed: ${r.stderr.toString().trim() || `status ${r.status}`}`);
+    if (r.status === null || r.status > 127)
+      throw new Error(`git merge-file failed: ${r.stderr.toString().trim() || `status ${r.status}`}`);
     return { text: r.stdout.toString(), conflicts: r.status };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -49,7 +51,12 @@ export function conflictMarkerLine(text: string): number | undefined {
 /** A git-style unified diff of one file; undefined text stands for "no such file". */
 export async function unifiedDiff(path: string, before: string | undefined, after: string | undefined): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
-  const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : `a/${path}`, after === undefined ? '/dev/null' : `b/${path}`, before ?? '', after ?? '');
+  const patch = createTwoFilesPatch(
+    before === undefined ? '/dev/null' : `a/${path}`,
+    after === undefined ? '/dev/null' : `b/${path}`,
+    before ?? '',
+    after ?? '',
+  );
   // jsdiff starts with a "====" separator line; git's patches start with "diff --git".
   return `diff --git a/${path} b/${path}\n${patch.replace(/^=+\n/, '')}`;
 }

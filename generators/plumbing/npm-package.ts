@@ -61,7 +61,8 @@ export function fetchPackage(origin: PackageOrigin, opts: FetchOptions): string 
 export function seedPackage(cache: { kind: string; key: string }, dir: string, env: NodeJS.ProcessEnv = process.env): void {
   try {
     const place = privateCachePlace(cache.kind, cache.key, env);
-    if (place && !complete(place)) intoCache(place, (work) => cpSync(dir, join(work, 'package'), { recursive: true, verbatimSymlinks: true }));
+    if (place && !complete(place))
+      intoCache(place, (work) => cpSync(dir, join(work, 'package'), { recursive: true, verbatimSymlinks: true }));
   } catch {
     // An unwritable cache is not an error here.
   }
@@ -95,9 +96,15 @@ function unpack(origin: PackageOrigin, work: string, opts: FetchOptions): void {
   let tarball: string;
   if ('tarball' in origin) {
     tarball = origin.tarball;
-    if (!existsSync(tarball)) throw new PackageUnavailable(`${opts.what} is not in ${opts.from ?? dirname(tarball)} (no ${basename(tarball)})`);
+    if (!existsSync(tarball))
+      throw new PackageUnavailable(`${opts.what} is not in ${opts.from ?? dirname(tarball)} (no ${basename(tarball)})`);
   } else {
-    npm(['pack', origin.npm, '--ignore-scripts', '--pack-destination', work], origin.registry, `cannot fetch ${opts.what}${fromWhere(opts)}`, work);
+    npm(
+      ['pack', origin.npm, '--ignore-scripts', '--pack-destination', work],
+      origin.registry,
+      `cannot fetch ${opts.what}${fromWhere(opts)}`,
+      work,
+    );
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new PackageUnavailable(`cannot fetch ${opts.what}${fromWhere(opts)}: npm pack wrote no tarball`);
     tarball = join(work, tgz);
@@ -118,14 +125,22 @@ function unpack(origin: PackageOrigin, work: string, opts: FetchOptions): void {
 
 /** npm's flags for a fetch: the registry, and few quick retries (a fleet run must not hang on a dead registry). */
 function npmFlags(registry: string | undefined): string[] {
-  return ['--loglevel=error', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=2000', '--fetch-timeout=30000', ...(registry ? ['--registry', registry] : [])];
+  return [
+    '--loglevel=error',
+    '--fetch-retries=1',
+    '--fetch-retry-mintimeout=1000',
+    '--fetch-retry-maxtimeout=2000',
+    '--fetch-timeout=30000',
+    ...(registry ? ['--registry', registry] : []),
+  ];
 }
 
 /** Why npm failed, in a few words: its error code, else its first error line. */
 function npmReason(stderr: string): string {
   const code = /^npm (?:error|ERR!) code (\S+)/m.exec(stderr)?.[1];
   if (code === 'E404' || code === 'ETARGET') return 'no such package or version';
-  if (code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH)$/.test(code)) return `cannot be reached (${code})`;
+  if (code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH)$/.test(code))
+    return `cannot be reached (${code})`;
   const line = /^npm (?:error|ERR!) (?!code )(.+)$/m.exec(stderr)?.[1];
   return code ? `${code}${line ? `: ${line}` : ''}` : (line ?? (stderr.trim().split('\n')[0] || 'npm failed'));
 }

@@ -116,7 +116,11 @@ async function goModDownload(dir: string): Promise<PostStepResult> {
     await run('go', ['mod', 'download'], dir);
     return { name: 'go-mod-download', status: 'done' };
   } catch (err) {
-    return { name: 'go-mod-download', status: 'failed', detail: `go: ${describe(err).replace(/^go: /, '')}; run \`${STEPS['go-mod-download'].command}\` in ${dir} later` };
+    return {
+      name: 'go-mod-download',
+      status: 'failed',
+      detail: `go: ${describe(err).replace(/^go: /, '')}; run \`${STEPS['go-mod-download'].command}\` in ${dir} later`,
+    };
   }
 }
 

@@ -9,7 +9,10 @@ interface Parsed {
 }
 
 function parse(v: string): Parsed | undefined {
-  const m = /^v(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?)?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.exec(v);
+  const m =
+    /^v(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?)?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.exec(
+      v,
+    );
   if (!m) return undefined;
   // Like x/mod: v1 and v1.2 are shorthands and take no prerelease or build suffix.
   if ((m[2] === undefined || m[3] === undefined) && (m[4] || m[5])) return undefined;
@@ -52,7 +55,12 @@ export function compareSemver(a: string, b: string): number {
   const x = parse(a);
   const y = parse(b);
   if (!x || !y) return x ? 1 : y ? -1 : 0;
-  return compareInt(x.major, y.major) || compareInt(x.minor, y.minor) || compareInt(x.patch, y.patch) || comparePrerelease(x.prerelease, y.prerelease);
+  return (
+    compareInt(x.major, y.major) ||
+    compareInt(x.minor, y.minor) ||
+    compareInt(x.patch, y.patch) ||
+    comparePrerelease(x.prerelease, y.prerelease)
+  );
 }
 
 /** The higher of two versions by compareSemver. */

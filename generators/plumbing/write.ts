@@ -1,7 +1,19 @@
 // Writes rendered files so that, from the user's point of view, either the whole project
 // appears or nothing does: everything is staged on the target's filesystem first and then
 // moved into place; on failure or interruption every step is undone.
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CommandFailed } from './errors.js';
 
@@ -11,7 +23,10 @@ export interface FileToWrite {
 }
 
 export class TargetNotEmptyError extends CommandFailed {
-  constructor(readonly dir: string, readonly entries: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly entries: string[],
+  ) {
     super(
       isNotDirectory(resolve(dir))
         ? // --force cannot help here: a file is never replaced by a directory.

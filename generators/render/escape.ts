@@ -11,7 +11,8 @@ export function goString(s: string): string {
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
     else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp === 0xfeff) out += '\\ufeff'; // a BOM inside source is rejected by the Go compiler
+    else if (cp === 0xfeff)
+      out += '\\ufeff'; // a BOM inside source is rejected by the Go compiler
     else out += ch;
   }
   return out + '"';

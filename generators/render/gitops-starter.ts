@@ -80,7 +80,11 @@ function podSecurityLabels(): string {
     .join('\n');
 }
 
-const indent = (text: string, n: number): string => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (text: string, n: number): string =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 
 function namespace(a: Answers, env: string): string {
   return `apiVersion: v1
@@ -133,7 +137,8 @@ spec:
 
 function readme(a: Answers, url: string): string {
   const rows = GITOPS_ENVS.map(
-    (env) => `| ${env} | \`${envPath(env, a.name)}/\` | \`${envNamespace(env, a.name)}\` | ${env === 'prod' ? 'pull request from CI, merged by a person' : 'direct commit from CI'} |`,
+    (env) =>
+      `| ${env} | \`${envPath(env, a.name)}/\` | \`${envNamespace(env, a.name)}\` | ${env === 'prod' ? 'pull request from CI, merged by a person' : 'direct commit from CI'} |`,
   ).join('\n');
   return `# Environments
 

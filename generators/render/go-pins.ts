@@ -51,7 +51,10 @@ function baseline(goVersion: string) {
   return data.baselines[goVersion === data.oldest ? data.oldest : data.newer]!;
 }
 
-export function renderGoMod(a: Pick<Answers, 'module' | 'goVersion' | 'metrics' | 'tracing' | 'database' | 'automaxprocs'>, goVersionFull: string): string {
+export function renderGoMod(
+  a: Pick<Answers, 'module' | 'goVersion' | 'metrics' | 'tracing' | 'database' | 'automaxprocs'>,
+  goVersionFull: string,
+): string {
   const on = featuresOf(a);
   const required = baseline(a.goVersion).require.filter((r) => holds(r.when, on));
   const direct = required.filter((r) => r.direct && holds(r.direct, on)).map((r) => `\t${r.path} ${r.version}\n`);

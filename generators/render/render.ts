@@ -129,7 +129,10 @@ function applyPatch(preset: Preset, patch: Patch, content: string, context: obje
   const at = lines.flatMap((l, i) => (l === patch.line ? [i] : []));
   if (at.length !== 1) {
     throw new PresetError(
-      presetMessage(preset, `${patch.where}: ${file} has ${at.length === 0 ? 'no' : at.length} line(s) ${JSON.stringify(patch.line)}; a patch needs exactly one`),
+      presetMessage(
+        preset,
+        `${patch.where}: ${file} has ${at.length === 0 ? 'no' : at.length} line(s) ${JSON.stringify(patch.line)}; a patch needs exactly one`,
+      ),
     );
   }
   const i = at[0]!;

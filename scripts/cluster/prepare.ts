@@ -76,5 +76,23 @@ for (const [name, run] of steps) {
 }
 const total = (Date.now() - t0) / 1000;
 mkdirSync(nodeCacheRoot(), { recursive: true });
-writeFileSync(join(nodeCacheRoot(), 'prepare.json'), JSON.stringify({ at: new Date().toISOString(), seconds: total, loadAtEnd: loadavg().map((x) => x.toFixed(2)).join(' '), steps: times }, null, 2) + '\n');
-say(`prepared in ${total.toFixed(0)} s (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+writeFileSync(
+  join(nodeCacheRoot(), 'prepare.json'),
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      seconds: total,
+      loadAtEnd: loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
+      steps: times,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+say(
+  `prepared in ${total.toFixed(0)} s (load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')})`,
+);

@@ -12,7 +12,8 @@ export interface Variant {
   goSum: string;
 }
 
-const key = (features: readonly string[]) => [...features].sort((a, b) => GO_PIN_FEATURES.indexOf(a as GoPinFeature) - GO_PIN_FEATURES.indexOf(b as GoPinFeature)).join('+');
+const key = (features: readonly string[]) =>
+  [...features].sort((a, b) => GO_PIN_FEATURES.indexOf(a as GoPinFeature) - GO_PIN_FEATURES.indexOf(b as GoPinFeature)).join('+');
 
 /**
  * The option sets under which something holds, as the fewest terms ("metrics",
@@ -75,7 +76,13 @@ export function pinsFromVariants(variants: Variant[]): GoPins['baselines'][strin
   const sum: SumLine[] = sortSum([...sums.values()]).map((s) => {
     const [path, version, h1] = s.line.split(' ') as [string, string, string];
     const goMod = version.endsWith('/go.mod');
-    return { path, version: goMod ? version.slice(0, -'/go.mod'.length) : version, ...(goMod ? { goMod: true } : {}), h1, when: whenTerms(s.in, all) };
+    return {
+      path,
+      version: goMod ? version.slice(0, -'/go.mod'.length) : version,
+      ...(goMod ? { goMod: true } : {}),
+      h1,
+      when: whenTerms(s.in, all),
+    };
   });
   return { require, sum };
 }
@@ -123,7 +130,11 @@ function compareSemver(a: string, b: string): number {
 }
 
 /** go-pins.json as people read it in a diff: one module or go.sum line a line. */
-export function formatPins(pins: { oldest: string; newer: string; baselines: Record<string, { require: Requirement[]; sum: SumLine[] }> }): string {
+export function formatPins(pins: {
+  oldest: string;
+  newer: string;
+  baselines: Record<string, { require: Requirement[]; sum: SumLine[] }>;
+}): string {
   const list = (items: object[]) => `[\n${items.map((i) => `      ${JSON.stringify(i)}`).join(',\n')}\n    ]`;
   const baselines = Object.entries(pins.baselines)
     .map(([go, b]) => `    ${JSON.stringify(go)}: {\n    "require": ${list(b.require)},\n    "sum": ${list(b.sum)}\n    }`)

@@ -43,23 +43,45 @@ async function assertValidComponent(text: string): Promise<Entity> {
   return entity;
 }
 
-const combos: { args: string[]; expect: { owner: string; system?: string; lifecycle: string; annotations: Record<string, string>; links: string[] } }[] = [
+const combos: {
+  args: string[];
+  expect: { owner: string; system?: string; lifecycle: string; annotations: Record<string, string>; links: string[] };
+}[] = [
   {
     args: [],
     expect: {
       owner: 'group:default/example',
       lifecycle: 'experimental',
-      annotations: { 'github.com/project-slug': 'example/orders', 'backstage.io/source-location': 'url:https://github.com/example/orders/' },
+      annotations: {
+        'github.com/project-slug': 'example/orders',
+        'backstage.io/source-location': 'url:https://github.com/example/orders/',
+      },
       links: ['https://github.com/example/orders', 'https://github.com/example/orders/actions'],
     },
   },
   {
-    args: ['--module', 'gitlab.com/acme/shop/orders', '--ci', 'gitlab', '--owner', 'user:jane.doe', '--system', 'system:commerce/shop', '--lifecycle', 'production', '--description', 'Takes "orders": #1 {{x}}'],
+    args: [
+      '--module',
+      'gitlab.com/acme/shop/orders',
+      '--ci',
+      'gitlab',
+      '--owner',
+      'user:jane.doe',
+      '--system',
+      'system:commerce/shop',
+      '--lifecycle',
+      'production',
+      '--description',
+      'Takes "orders": #1 {{x}}',
+    ],
     expect: {
       owner: 'user:jane.doe',
       system: 'system:commerce/shop',
       lifecycle: 'production',
-      annotations: { 'gitlab.com/project-slug': 'acme/shop/orders', 'backstage.io/source-location': 'url:https://gitlab.com/acme/shop/orders/' },
+      annotations: {
+        'gitlab.com/project-slug': 'acme/shop/orders',
+        'backstage.io/source-location': 'url:https://gitlab.com/acme/shop/orders/',
+      },
       links: ['https://gitlab.com/acme/shop/orders', 'https://gitlab.com/acme/shop/orders/-/pipelines'],
     },
   },
@@ -70,7 +92,10 @@ const combos: { args: string[]; expect: { owner: string; system?: string; lifecy
       owner: 'group:default/acme',
       system: 'payments',
       lifecycle: 'deprecated',
-      annotations: { 'github.com/project-slug': 'Acme/mono', 'backstage.io/source-location': 'url:https://github.com/Acme/mono/tree/HEAD/services/orders/' },
+      annotations: {
+        'github.com/project-slug': 'Acme/mono',
+        'backstage.io/source-location': 'url:https://github.com/Acme/mono/tree/HEAD/services/orders/',
+      },
       links: ['https://github.com/Acme/mono'],
     },
   },
@@ -112,7 +137,10 @@ for (const { args, expect } of combos) {
     for (const [k, v] of Object.entries(expect.annotations)) assert.is(annotations[k], v, k);
     const source = Object.keys(annotations).filter((k) => /project-slug|source-location/.test(k));
     assert.equal(source.sort(), Object.keys(expect.annotations).sort());
-    assert.equal((entity.metadata.links ?? []).map((l) => l.url), expect.links);
+    assert.equal(
+      (entity.metadata.links ?? []).map((l) => l.url),
+      expect.links,
+    );
     // The chart really labels its pods with what the selector names.
     const helpers = read(dir, 'charts/orders/templates/_helpers.tpl');
     assert.match(helpers, /app\.kubernetes\.io\/name: \{\{ include "orders\.name" \. \}\}/);
@@ -141,7 +169,10 @@ test('regen --owner rewrites catalog-info.yaml and records the new owner', async
   const r = await runCli(['regen', '--owner', 'group:default/payments', '--lifecycle', 'production'], { cwd: dir });
   assert.is(r.exitCode, 0, r.stderr);
   const entity = await assertValidComponent(read(dir, 'catalog-info.yaml'));
-  assert.equal([(entity.spec as { owner: string }).owner, (entity.spec as { lifecycle: string }).lifecycle], ['group:default/payments', 'production']);
+  assert.equal(
+    [(entity.spec as { owner: string }).owner, (entity.spec as { lifecycle: string }).lifecycle],
+    ['group:default/payments', 'production'],
+  );
   assert.is(readRecord(dir).answers.owner, 'group:default/payments');
 });
 
@@ -173,7 +204,7 @@ function readmeTemplate(): Record<string, unknown> {
   return parseYaml(blocks[0]!) as Record<string, unknown>;
 }
 
-test('the Backstage Software Template of docs/fleets.md is valid by the scaffolder\'s Template v1beta3 validator', async () => {
+test("the Backstage Software Template of docs/fleets.md is valid by the scaffolder's Template v1beta3 validator", async () => {
   const template = readmeTemplate();
   assert.is(await templateEntityV1beta3Validator.check(template as never), true);
   assert.ok(await policies.enforce(structuredClone(template) as never));

@@ -49,7 +49,10 @@ test('regen has a cache of its own beside create', async () => {
   const regen = await run(cache, ['regen', 'dockerfile'], join(work, 'svc'));
   assert.is(regen.exitCode, 0, regen.stderr);
   assert.is(regen.state, 'miss');
-  assert.equal(cacheFiles(cache).map((f) => f.replace(/.*-/, '')), ['create.bin', 'regen.bin']);
+  assert.equal(
+    cacheFiles(cache).map((f) => f.replace(/.*-/, '')),
+    ['create.bin', 'regen.bin'],
+  );
   assert.is((await run(cache, ['regen', 'dockerfile'], join(work, 'svc'))).state, 'hit');
 });
 
@@ -110,7 +113,10 @@ test('a relative XDG_CACHE_HOME is ignored (the XDG rule), so nothing lands in t
 test('a run that fails leaves no cache; --help and --version share one of their own', async () => {
   const cache = tmp();
   const work = tmp();
-  for (const args of [[join(work, 'svc'), '--yes', '--port', 'x'], [join(work, 'svc'), '--nope']]) {
+  for (const args of [
+    [join(work, 'svc'), '--yes', '--port', 'x'],
+    [join(work, 'svc'), '--nope'],
+  ]) {
     const r = await run(cache, args);
     assert.is(r.exitCode, 2, r.stderr);
     assert.is(r.state, 'miss');
@@ -118,7 +124,10 @@ test('a run that fails leaves no cache; --help and --version share one of their 
   assert.equal(cacheFiles(cache), []);
   assert.is((await run(cache, ['--version'])).state, 'miss');
   assert.is((await run(cache, ['--help'])).state, 'hit');
-  assert.equal(cacheFiles(cache).map((f) => f.replace(/.*-/, '')), ['help.bin']);
+  assert.equal(
+    cacheFiles(cache).map((f) => f.replace(/.*-/, '')),
+    ['help.bin'],
+  );
 });
 
 test('NODE_DISABLE_COMPILE_CACHE turns it off', async () => {
@@ -152,7 +161,9 @@ test('writing a cache removes month-old caches of other builds, and keeps recent
   const first = await run(cache, [join(tmp(), 'svc'), ...CREATE]);
   assert.is(first.exitCode, 0);
   // This build's cache: the one create file that was not planted (its hash may start with any digit).
-  const key = cacheFiles(cache).find((f) => f.endsWith('-create.bin') && !monthOld.includes(f) && f !== recent)!.slice(0, 16);
+  const key = cacheFiles(cache)
+    .find((f) => f.endsWith('-create.bin') && !monthOld.includes(f) && f !== recent)!
+    .slice(0, 16);
   const otherNode = `${key}-v99.0.0-linux-x64-create.bin`;
   writeFileSync(join(dir, otherNode), 'another node');
   utimesSync(join(dir, otherNode), longAgo, longAgo);
@@ -167,7 +178,9 @@ test('writing a cache removes month-old caches of other builds, and keeps recent
 });
 
 test('--help into a reader that has gone away ends quietly', async () => {
-  const r = await execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" --help | (exec 0<&-; sleep 0.3)`], { reject: false });
+  const r = await execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" --help | (exec 0<&-; sleep 0.3)`], {
+    reject: false,
+  });
   assert.is(r.exitCode, 0, r.stderr);
   assert.is(r.stderr, '');
 });

@@ -28,7 +28,10 @@ test('help and version are commands, not service names', async () => {
   }
   const unknown = await runCli(['help', 'deploy'], { cwd: dir });
   assert.is(unknown.exitCode, 2);
-  assert.is(unknown.stderr.trim(), 'error: help: unknown command "deploy"; commands: create, regen, update, check, remove, outdated, preset');
+  assert.is(
+    unknown.stderr.trim(),
+    'error: help: unknown command "deploy"; commands: create, regen, update, check, remove, outdated, preset',
+  );
   assert.equal(readdirSync(dir), []);
 });
 
@@ -49,7 +52,10 @@ for (const [word, meant] of [
     for (const args of [[word], [word, '--yes'], ['--yes', word]]) {
       const r = await runCli([...args, '--no-git', '--no-install'], { cwd: dir });
       assert.is(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.is(r.stderr.trim(), `error: "${word}" is not a command: did you mean ${meant}? (for a service of that name, pass --name ${word})`);
+      assert.is(
+        r.stderr.trim(),
+        `error: "${word}" is not a command: did you mean ${meant}? (for a service of that name, pass --name ${word})`,
+      );
     }
     assert.equal(readdirSync(dir), []);
   });
@@ -60,7 +66,10 @@ test('a command word after a flag is not taken as a service name either', async 
   for (const word of ['check', 'regen', 'help']) {
     const r = await runCli(['--yes', word, '--no-git', '--no-install'], { cwd: dir });
     assert.is(r.exitCode, 2, r.stderr);
-    assert.is(r.stderr.trim(), `error: ${word} is a command and comes first, like: create-go-k8s-service ${word} --help (for a service of that name, pass --name ${word})`);
+    assert.is(
+      r.stderr.trim(),
+      `error: ${word} is a command and comes first, like: create-go-k8s-service ${word} --help (for a service of that name, pass --name ${word})`,
+    );
   }
   assert.equal(readdirSync(dir), []);
 });
@@ -95,7 +104,11 @@ test('every command has its own --help listing exactly the flags it takes', asyn
     assert.is(r.exitCode, 0, r.stderr);
     assert.is.not(r.stdout, global, `${command} --help prints the global help`);
     assert.match(r.stdout, new RegExp(`^Usage:\\n  create-go-k8s-service ${command}\\b`, 'm'));
-    assert.equal(r.stdout.split('\n').filter((l) => l.length > 80), [], `${command} --help is wider than 80 columns`);
+    assert.equal(
+      r.stdout.split('\n').filter((l) => l.length > 80),
+      [],
+      `${command} --help is wider than 80 columns`,
+    );
     const own = GENERAL_FLAGS.filter((f) => f.commands.includes(command)).map((f) => `--${f.name}`);
     // regen changes answers (all but the name, which names the chart and the binary); update and check take none.
     const answers = command === 'regen' ? questionFlags.filter((f) => f !== '--name') : [];

@@ -15,7 +15,25 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-cli-'));
 test('--help lists every question flag and the exit codes', async () => {
   const r = await runCli(['--help']);
   assert.is(r.exitCode, 0);
-  for (const flag of ['--name', '--module', '--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--yes', '--answers', '--dry-run', '--json', '--force', '--no-git', '--no-install']) {
+  for (const flag of [
+    '--name',
+    '--module',
+    '--description',
+    '--go-version',
+    '--port',
+    '--image',
+    '--ci',
+    '--base-image',
+    '--[no-]metrics',
+    '--[no-]tracing',
+    '--yes',
+    '--answers',
+    '--dry-run',
+    '--json',
+    '--force',
+    '--no-git',
+    '--no-install',
+  ]) {
     assert.ok(r.stdout.includes(flag), `--help lacks ${flag}`);
   }
   assert.match(r.stdout, /Exit codes:[\s\S]*130/);
@@ -44,7 +62,10 @@ test('without a TTY, the missing-answers error says both ways to pass --yes, npm
   const r = await runCli(['demo'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^error: missing --module, .* \(no TTY to ask\): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service demo -- --yes$/);
+  assert.match(
+    r.stderr,
+    /^error: missing --module, .* \(no TTY to ask\): pass them as flags, or --yes to take the defaults; through npm create, --yes goes after --: npm create go-k8s-service demo -- --yes$/,
+  );
 });
 
 test('npm_config_yes=true, which npm sets when it swallows --yes, counts as --yes', async () => {
@@ -126,7 +147,10 @@ test('the directory name vendor is refused like --name vendor, naming the rule',
   const dir = tmp();
   const r = await runCli([join(dir, 'vendor'), '--yes', '--no-git', '--no-install']);
   assert.is(r.exitCode, 2);
-  assert.match(r.stderr.trim(), /^error: --name: "vendor" must not be vendor or testdata: .*\(taken from the directory name; pass --name to choose another\)$/);
+  assert.match(
+    r.stderr.trim(),
+    /^error: --name: "vendor" must not be vendor or testdata: .*\(taken from the directory name; pass --name to choose another\)$/,
+  );
   assert.equal(readdirSync(dir), []);
 });
 
@@ -135,7 +159,10 @@ test('internal, a name Go treats specially but harmlessly, builds and vets with 
   const r = await runCli([join(dir, 'internal'), '--yes', '--no-git', '--no-install']);
   assert.is(r.exitCode, 0, r.stderr);
   const repo = join(dir, 'internal');
-  for (const args of [['build', './...'], ['vet', './...']]) {
+  for (const args of [
+    ['build', './...'],
+    ['vet', './...'],
+  ]) {
     const g = await go(repo, args);
     assert.is(g.exitCode, 0, `go ${args.join(' ')}: ${g.all}`);
   }
@@ -246,7 +273,10 @@ test('the exit codes in --help are the ones docs/using.md documents', async () =
   const at = page.indexOf('\n## Exit codes');
   assert.ok(at > 0, 'docs/using.md has no "## Exit codes"');
   const documented = [...page.slice(at, page.indexOf('\n## ', at + 1)).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-  assert.equal(documented, EXIT_CODES.map(([c]) => c));
+  assert.equal(
+    documented,
+    EXIT_CODES.map(([c]) => c),
+  );
 });
 
 test('the environment variables in --help are the ones docs/using.md documents', async () => {
@@ -256,7 +286,10 @@ test('the environment variables in --help are the ones docs/using.md documents',
   assert.ok(at > 0, 'docs/using.md has no "## Environment"');
   const section = page.slice(at, page.indexOf('\n## ', at + 1));
   const documented = [...section.matchAll(/^\| `([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);
-  assert.equal(documented, ENVIRONMENT.map(([name]) => name));
+  assert.equal(
+    documented,
+    ENVIRONMENT.map(([name]) => name),
+  );
   const help = (await runCli(['--help'])).stdout;
   for (const [name] of ENVIRONMENT) assert.match(help, new RegExp(`^  ${name}(\\s|$)`, 'm'));
 });
@@ -296,7 +329,23 @@ test('missing answers in --json mode: the missing flags as a list on stdout', as
   const r = await runCli(['svc', '--module', 'example.com/svc', '--json'], { cwd: tmp() });
   assert.is(r.exitCode, 2);
   const result = JSON.parse(r.stdout);
-  assert.equal(result.missing, ['--description', '--go-version', '--port', '--image', '--ci', '--base-image', '--[no-]metrics', '--[no-]tracing', '--[no-]sign', '--[no-]update-job', '--database', '--deploy', '--owner', '--system', '--lifecycle']);
+  assert.equal(result.missing, [
+    '--description',
+    '--go-version',
+    '--port',
+    '--image',
+    '--ci',
+    '--base-image',
+    '--[no-]metrics',
+    '--[no-]tracing',
+    '--[no-]sign',
+    '--[no-]update-job',
+    '--database',
+    '--deploy',
+    '--owner',
+    '--system',
+    '--lifecycle',
+  ]);
   assert.is(result.exitCode, 2);
 });
 
@@ -304,7 +353,10 @@ test('a hostile value is echoed on one line, control characters escaped, long va
   const dir = tmp();
   const r = await runCli([join(dir, 'svc'), '--yes', '--name', '\u001b[31mred\u009b2J\u202e'], { cwd: dir });
   assert.is(r.exitCode, 2);
-  assert.is(r.stderr.trim(), 'error: --name: "\\u001b[31mred\\u009b2J\\u202e" must be a DNS-1123 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit');
+  assert.is(
+    r.stderr.trim(),
+    'error: --name: "\\u001b[31mred\\u009b2J\\u202e" must be a DNS-1123 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+  );
   const long = await runCli([join(dir, 'svc'), '--yes', '--description', 'x'.repeat(5000)], { cwd: dir });
   assert.is(long.exitCode, 2);
   assert.ok(long.stderr.length < 200, long.stderr);
@@ -316,7 +368,12 @@ test('answers files: errors name the file; YAML numbers for text, duplicate keys
   const dir = tmp();
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'x', port: 'eighty' }));
   const bad = await runCli(['--answers', join(dir, 'bad.json'), '--yes'], { cwd: dir });
-  assert.match(bad.stderr.trim(), new RegExp(`^error: --port: "eighty" must be an integer from 1024 to 65535 \\(the container runs without privileges\\) \\(in ${join(dir, 'bad.json')}\\)$`));
+  assert.match(
+    bad.stderr.trim(),
+    new RegExp(
+      `^error: --port: "eighty" must be an integer from 1024 to 65535 \\(the container runs without privileges\\) \\(in ${join(dir, 'bad.json')}\\)$`,
+    ),
+  );
   // A flag overrides the file's bad value, so the file is not blamed.
   const fixed = await runCli(['--answers', join(dir, 'bad.json'), '--yes', '--port', '9000', '--dry-run'], { cwd: dir });
   assert.is(fixed.exitCode, 0, fixed.stderr);
@@ -347,7 +404,18 @@ test('answers files: errors name the file; YAML numbers for text, duplicate keys
 
 test("a generated repo's .go-k8s-service.json works as an answers file", async () => {
   const dir = tmp();
-  const first = await runCli([join(dir, 'orders'), '--yes', '--port', '9300', '--ci', 'gitlab', '--tracing', '--no-git', '--no-install', '--json']);
+  const first = await runCli([
+    join(dir, 'orders'),
+    '--yes',
+    '--port',
+    '9300',
+    '--ci',
+    'gitlab',
+    '--tracing',
+    '--no-git',
+    '--no-install',
+    '--json',
+  ]);
   assert.is(first.exitCode, 0, first.stderr);
   const again = await runCli([join(dir, 'copy'), '--answers', join(dir, 'orders', '.go-k8s-service.json'), '--dry-run', '--json']);
   assert.is(again.exitCode, 0, again.stderr);
@@ -356,9 +424,17 @@ test("a generated repo's .go-k8s-service.json works as an answers file", async (
 
 test('next steps pin the regen hint to this version, whatever package manager ran us (@latest would refuse the repo after the next release)', async () => {
   const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  for (const agent of ['pnpm/9.0.0 npm/? node/v20.0.0 linux x64', 'yarn/1.22.0 npm/? node/v20.0.0 linux x64', 'npm/10.0.0 node/v20.0.0 linux x64', '']) {
+  for (const agent of [
+    'pnpm/9.0.0 npm/? node/v20.0.0 linux x64',
+    'yarn/1.22.0 npm/? node/v20.0.0 linux x64',
+    'npm/10.0.0 node/v20.0.0 linux x64',
+    '',
+  ]) {
     const dir = tmp();
-    const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], { cwd: dir, env: { npm_config_user_agent: agent } });
+    const r = await runCli(['svc', '--yes', '--no-git', '--no-install', '--port', '9001'], {
+      cwd: dir,
+      env: { npm_config_user_agent: agent },
+    });
     assert.is(r.exitCode, 0, r.stderr);
     assert.ok(r.stdout.includes(`npx create-go-k8s-service@${version} regen dockerfile`), r.stdout);
     assert.match(r.stdout, /Next steps:\n {2}cd svc\n {2}go mod download\n {2}make test .*\n {2}make run .*localhost:9001/);
@@ -398,13 +474,20 @@ test('inside another git work tree: no nested git init, one line saying so, and 
   const repo = join(outer, 'services', 'svc');
   assert.ok(existsSync(join(repo, 'go.mod')));
   assert.not.ok(existsSync(join(repo, '.git')), 'a nested repository was created');
-  const git = (JSON.parse(r.stdout).postSteps as { name: string; status: string; enclosingWorkTree?: string }[]).find((s) => s.name === 'git');
+  const git = (JSON.parse(r.stdout).postSteps as { name: string; status: string; enclosingWorkTree?: string }[]).find(
+    (s) => s.name === 'git',
+  );
   assert.equal(git, { name: 'git', status: 'skipped', detail: `inside the git work tree at ${outer}`, enclosingWorkTree: outer });
   const notice = r.stderr.split('\n').filter((l) => l.includes('git init'));
   assert.equal(notice, [
     `! No git init: svc is inside the git work tree at ${outer}, and a repository inside another is rarely meant; for one of its own anyway: cd svc && git init && git add -A && git commit -m "Initial commit"`,
   ]);
-  assert.match(r.stderr, new RegExp(`Next steps:\\n  cd svc\\n  git add \\. && git commit -m "Add svc"   # in the repository at ${outer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `Next steps:\\n  cd svc\\n  git add \\. && git commit -m "Add svc"   # in the repository at ${outer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`,
+    ),
+  );
   // The next steps do what they say: the files land in the enclosing repository.
   const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
   await execa('sh', ['-c', 'git add . && git commit -q -m "Add svc"'], { cwd: repo, env });
@@ -413,7 +496,10 @@ test('inside another git work tree: no nested git init, one line saying so, and 
   // So does the command for a repository of its own.
   rmSync(repo, { recursive: true });
   await runCli(['svc', '--yes', '--no-install', '--no-git'], { cwd: join(outer, 'services') });
-  await execa('sh', ['-c', 'cd svc && git init -q && git add -A && git commit -q -m "Initial commit"'], { cwd: join(outer, 'services'), env });
+  await execa('sh', ['-c', 'cd svc && git init -q && git add -A && git commit -q -m "Initial commit"'], {
+    cwd: join(outer, 'services'),
+    env,
+  });
   assert.is((await execa('git', ['rev-parse', '--show-toplevel'], { cwd: repo })).stdout, repo);
 });
 

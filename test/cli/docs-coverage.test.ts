@@ -27,7 +27,9 @@ const page = (rel: string) => readFileSync(join(root, 'docs', rel), 'utf8');
 
 /** The flags a help text lists, without the `[no-]` of a boolean: `--name`, `--metrics`, `-y`. */
 function helpFlags(help: string): string[] {
-  const flags = [...help.matchAll(/(?<![\w-])(--(?:\[no-\])?[a-z](?:[a-z0-9-]*[a-z0-9])?|-[a-z])(?![\w-])/g)].map((m) => m[1]!.replace('[no-]', ''));
+  const flags = [...help.matchAll(/(?<![\w-])(--(?:\[no-\])?[a-z](?:[a-z0-9-]*[a-z0-9])?|-[a-z])(?![\w-])/g)].map((m) =>
+    m[1]!.replace('[no-]', ''),
+  );
   return [...new Set(flags)];
 }
 
@@ -54,7 +56,11 @@ test('every flag of create --help is documented under docs/', async () => {
   assert.is(r.exitCode, 0, r.stderr);
   const flags = helpFlags(r.stdout);
   assert.ok(flags.length > 30, `only ${flags.length} flags found in --help`);
-  assert.equal(flags.filter((f) => !documented(f)), [], 'flags of --help missing from docs/');
+  assert.equal(
+    flags.filter((f) => !documented(f)),
+    [],
+    'flags of --help missing from docs/',
+  );
 });
 
 test('every command of --help is documented under docs/, and so is every flag of its own --help', async () => {
@@ -65,7 +71,11 @@ test('every command of --help is documented under docs/, and so is every flag of
     assert.ok(docs.includes(`\`${command}`), `docs/ never names the command \`${command}\``);
     const r = await runCli([command.split(' ')[0]!, '--help']);
     assert.is(r.exitCode, 0, `${command} --help: ${r.stderr}`);
-    assert.equal(helpFlags(r.stdout).filter((f) => !documented(f)), [], `flags of ${command} --help missing from docs/`);
+    assert.equal(
+      helpFlags(r.stdout).filter((f) => !documented(f)),
+      [],
+      `flags of ${command} --help missing from docs/`,
+    );
   }
 });
 
@@ -75,10 +85,14 @@ test('every rule of check --help has a row in the rule table of docs/fleets.md',
   const rules = [...help.slice(at, help.indexOf('\n\n', at + 1)).matchAll(/^ {2}([a-z][a-z-]+) /gm)].map((m) => m[1]!);
   assert.ok(rules.length >= 10, rules.join(', '));
   const table = page('fleets.md');
-  assert.equal(rules.filter((rule) => !table.includes(`| \`${rule}\` |`)), [], 'rules missing from docs/fleets.md');
+  assert.equal(
+    rules.filter((rule) => !table.includes(`| \`${rule}\` |`)),
+    [],
+    'rules missing from docs/fleets.md',
+  );
 });
 
-test('every setting of the generated service (the examples\' configuration tables) is in docs/service.md', () => {
+test("every setting of the generated service (the examples' configuration tables) is in docs/service.md", () => {
   const settings = new Set<string>();
   for (const example of readdirSync(join(root, 'examples'))) {
     const readme = join(root, 'examples', example, 'README.md');
@@ -90,7 +104,11 @@ test('every setting of the generated service (the examples\' configuration table
   }
   assert.ok(settings.size > 25, [...settings].join(', '));
   const service = page('service.md');
-  assert.equal([...settings].filter((s) => !service.includes(`| \`${s}\` |`)), [], 'settings missing from docs/service.md');
+  assert.equal(
+    [...settings].filter((s) => !service.includes(`| \`${s}\` |`)),
+    [],
+    'settings missing from docs/service.md',
+  );
 });
 
 test.run();

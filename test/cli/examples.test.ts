@@ -26,7 +26,9 @@ for (const e of EXAMPLES) {
     assert.ok(existsSync(committed), `examples/${e.name} is missing: run npm run examples`);
     const want = readTree(dir);
     const have = readTree(committed);
-    const stale = [...new Set([...want.keys(), ...have.keys()])].filter((p) => !want.get(p)?.equals(have.get(p) ?? Buffer.alloc(0)) || !have.has(p)).sort();
+    const stale = [...new Set([...want.keys(), ...have.keys()])]
+      .filter((p) => !want.get(p)?.equals(have.get(p) ?? Buffer.alloc(0)) || !have.has(p))
+      .sort();
     assert.equal(stale, [], `examples/${e.name} is stale in ${stale.slice(0, 5).join(', ')}: run npm run examples`);
   });
 }

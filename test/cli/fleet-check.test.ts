@@ -29,7 +29,16 @@ interface FleetRepo {
 interface Fleet {
   ok: boolean;
   generatorVersion: string;
-  summary: { repos: number; ok: number; failing: number; unreadable: number; behind: number; violations: number; rules: Record<string, number>; versions: Record<string, number> };
+  summary: {
+    repos: number;
+    ok: number;
+    failing: number;
+    unreadable: number;
+    behind: number;
+    violations: number;
+    rules: Record<string, number>;
+    versions: Record<string, number>;
+  };
   repos: FleetRepo[];
 }
 
@@ -64,23 +73,48 @@ async function sarifValidate(file: string): Promise<{ ruleId: string; level?: st
 }
 
 test('check over several repos: one JSON document, every repo in it, exit 1 when any fails', async () => {
-  const root = await fleet({ clean: () => {}, probe: brokenProbe, old: asOlderVersion, both: (d) => { brokenProbe(d); noUser(d); } });
+  const root = await fleet({
+    clean: () => {},
+    probe: brokenProbe,
+    old: asOlderVersion,
+    both: (d) => {
+      brokenProbe(d);
+      noUser(d);
+    },
+  });
   mkdirSync(join(root, 'not-generated'));
   const r = await runCli(['check', 'clean', 'probe', 'old', 'both', 'not-generated', '--json'], { cwd: root });
   assert.is(r.exitCode, 1, r.stderr);
   const doc = JSON.parse(r.stdout) as Fleet;
   assert.is(doc.ok, false);
   assert.is(doc.generatorVersion, GENERATOR_VERSION);
-  assert.equal(doc.repos.map((x) => [x.dir, x.ok]), [['clean', true], ['probe', false], ['old', true], ['both', false], ['not-generated', false]]);
+  assert.equal(
+    doc.repos.map((x) => [x.dir, x.ok]),
+    [
+      ['clean', true],
+      ['probe', false],
+      ['old', true],
+      ['both', false],
+      ['not-generated', false],
+    ],
+  );
   const by = Object.fromEntries(doc.repos.map((x) => [x.dir, x]));
-  assert.equal(by.probe!.violations.map((v) => [v.rule, v.file]), [['probes', `${CHART}/values.yaml`]]);
+  assert.equal(
+    by.probe!.violations.map((v) => [v.rule, v.file]),
+    [['probes', `${CHART}/values.yaml`]],
+  );
   assert.equal(new Set(by.both!.violations.map((v) => v.rule)), new Set(['probes', 'non-root']));
   assert.match(by['not-generated']!.error ?? '', /no \.go-k8s-service\.json/);
   assert.is(by.old!.generatorVersion, '0.1.0');
   assert.is(by.old!.behind, true);
   assert.is(by.clean!.behind, false);
   assert.equal(doc.summary, {
-    repos: 5, ok: 2, failing: 2, unreadable: 1, behind: 1, violations: 3,
+    repos: 5,
+    ok: 2,
+    failing: 2,
+    unreadable: 1,
+    behind: 1,
+    violations: 3,
     rules: { probes: 2, 'non-root': 1 },
     versions: { [GENERATOR_VERSION]: 3, '0.1.0': 1 },
   });
@@ -101,7 +135,13 @@ test('--repos reads the list from a file: one path per line, # comments, relativ
   const r = await runCli(['check', '--repos', join(root, 'fleet.txt'), '--json'], { cwd: elsewhere });
   assert.is(r.exitCode, 1, r.stderr);
   const doc = JSON.parse(r.stdout) as Fleet;
-  assert.equal(doc.repos.map((x) => [x.root, x.ok]), [[join(root, 'a'), true], [join(root, 'b'), false]]);
+  assert.equal(
+    doc.repos.map((x) => [x.root, x.ok]),
+    [
+      [join(root, 'a'), true],
+      [join(root, 'b'), false],
+    ],
+  );
   const missing = await runCli(['check', '--repos', join(root, 'nope.txt')], { cwd: root });
   assert.is(missing.exitCode, 2);
   assert.match(missing.stderr, /^error: --repos .*nope\.txt: cannot read it \(ENOENT\)/m);
@@ -119,14 +159,30 @@ test('a fleet that holds every convention exits 0', async () => {
 });
 
 test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one result per violation, paths relative to their repo that exist', async () => {
-  const root = await fleet({ clean: () => {}, both: (d) => { brokenProbe(d); noUser(d); }, old: asOlderVersion });
+  const root = await fleet({
+    clean: () => {},
+    both: (d) => {
+      brokenProbe(d);
+      noUser(d);
+    },
+    old: asOlderVersion,
+  });
   mkdirSync(join(root, 'not-generated'));
   const file = join(root, 'fleet.sarif');
   const r = await runCli(['check', 'clean', 'both', 'old', 'not-generated', '--sarif', file], { cwd: root });
   assert.is(r.exitCode, 1);
   const log = JSON.parse(readFileSync(file, 'utf8')) as {
     version: string;
-    runs: { tool: { driver: { name: string; version: string; rules: { id: string }[] } }; originalUriBaseIds: Record<string, { uri: string }>; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[]; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } } }[] }[] }[];
+    runs: {
+      tool: { driver: { name: string; version: string; rules: { id: string }[] } };
+      originalUriBaseIds: Record<string, { uri: string }>;
+      invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[];
+      results: {
+        ruleId: string;
+        level: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } } }[];
+      }[];
+    }[];
   };
   assert.is(log.version, '2.1.0');
   assert.is(log.runs.length, 1, 'one run: code scanning refuses several runs of one tool and category');
@@ -136,12 +192,24 @@ test('SARIF for a fleet: valid by the SARIF validator with GitHub rules, one res
   assert.equal(errors.map((x) => x.ruleId).sort(), ['non-root', 'probes']);
   // A directory that is not a generated repo: the tool could not check it (not a finding in a file).
   assert.is(run!.invocations[0]!.executionSuccessful, false);
-  assert.equal(run!.invocations[0]!.toolExecutionNotifications.map((n) => [n.level, /^not-generated: .*no \.go-k8s-service\.json/.test(n.message.text)]), [['error', true]]);
+  assert.equal(
+    run!.invocations[0]!.toolExecutionNotifications.map((n) => [
+      n.level,
+      /^not-generated: .*no \.go-k8s-service\.json/.test(n.message.text),
+    ]),
+    [['error', true]],
+  );
   const notes = run!.results.filter((x) => x.level === 'note');
-  assert.equal(notes.map((x) => x.ruleId), ['generator-version']);
+  assert.equal(
+    notes.map((x) => x.ruleId),
+    ['generator-version'],
+  );
   // Each repo is a base id of its own (REPO1, REPO2, ...: the order of the report), its root a file URI.
   const bases = run!.originalUriBaseIds;
-  assert.equal(Object.values(bases).map((b) => fileURLToPath(b.uri)), ['clean', 'both', 'old'].map((d) => `${join(root, d)}/`));
+  assert.equal(
+    Object.values(bases).map((b) => fileURLToPath(b.uri)),
+    ['clean', 'both', 'old'].map((d) => `${join(root, d)}/`),
+  );
   for (const x of run!.results) {
     const { uri, uriBaseId } = x.locations[0]!.physicalLocation.artifactLocation;
     assert.ok(!uri.startsWith('/') && !uri.startsWith('..'), `relative uri: ${uri}`);
@@ -161,15 +229,28 @@ test('SARIF for one repo (the code-scanning case): paths relative to the repo ro
   edit(dir, 'Dockerfile', /^EXPOSE 8080$/m, 'EXPOSE 9090');
   const r = await runCli(['check', '--sarif', '-'], { cwd: join(dir, 'internal') });
   assert.is(r.exitCode, 1);
-  const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine?: number } } }[] }[] }[] };
+  const log = JSON.parse(r.stdout) as {
+    runs: {
+      results: {
+        ruleId: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine?: number } } }[];
+      }[];
+    }[];
+  };
   const results = log.runs[0]!.results;
-  assert.equal(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri), ['Dockerfile', 'Dockerfile']);
+  assert.equal(
+    results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri),
+    ['Dockerfile', 'Dockerfile'],
+  );
   const expose = results.find((x) => x.ruleId === 'expose')!;
   const lines = readFileSync(join(dir, 'Dockerfile'), 'utf8').split('\n');
   assert.is(lines[expose.locations[0]!.physicalLocation.region.startLine - 1], 'EXPOSE 9090');
   writeFileSync(join(root, 'one.sarif'), r.stdout);
   const findings = await sarifValidate(join(root, 'one.sarif'));
-  assert.equal(findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined), []);
+  assert.equal(
+    findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined),
+    [],
+  );
 });
 
 test('check --help names the fleet flags', async () => {
@@ -194,12 +275,15 @@ test('a fleet of repos with different presets, and none: each checked with its o
   const r = await runCli(['check', '--repos', join(parent, 'repos.txt'), '--json'], { cwd: parent });
   const j = JSON.parse(r.stdout) as { ok: boolean; repos: { ok: boolean; violations: unknown[]; presetRules?: Record<string, string> }[] };
   assert.is(r.exitCode, 0, r.stdout);
-  assert.equal(j.repos.map((x) => [x.ok, Object.keys(x.presetRules ?? {})]), [
-    [true, ['team-label', 'no-latest-tag']],
-    [true, ['team-label-v2', 'no-latest-tag']],
-    [true, []],
-    [true, ['team-label', 'no-latest-tag']],
-  ]);
+  assert.equal(
+    j.repos.map((x) => [x.ok, Object.keys(x.presetRules ?? {})]),
+    [
+      [true, ['team-label', 'no-latest-tag']],
+      [true, ['team-label-v2', 'no-latest-tag']],
+      [true, []],
+      [true, ['team-label', 'no-latest-tag']],
+    ],
+  );
 });
 
 test.run();

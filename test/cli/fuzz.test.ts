@@ -38,15 +38,119 @@ const Q = (key: AnswerKey): Question => QUESTIONS.find((q) => q.key === key)!;
 
 /** Pieces of trouble for templates, YAML, Makefiles, shells, paths and terminals. */
 const FRAGMENTS = [
-  '', ' ', '  ', '.', '..', '../', '../../etc/passwd', '/', '/abs/path', '\\', 'C:\\x', '~', '~1', '-', '--', '_',
-  'ünïcödé', '日本語', '😀', 'ﬁ', 'İ', '\u200b', '\u200f', '\u202e', '\u2066', '\ufeff', '\u00a0', '\u2028', '\u0085', '\u009b',
-  'UPPER', 'MiXeD', 'a.b', 'a_b', 'a b', 'a..b', 'x/v1', 'x/v0', 'con', 'aux.txt',
-  '{{', '}}', '{{name}}', '{{{raw}}}', '{{> partial}}', '{{!-- c --}}', '\\{{x}}', '${{ secrets.TOKEN }}', '${{', '${X}', '$X', '$$', '$(shell id)', '$(rm -rf ~)',
-  '"', "'", '\\"', '`', '`id`', '\n', '\r\n', '\r', '\t', '\u0000', '\u001b[31m', '\u007f',
-  '- ', ': ', '? ', '*a', '&a', '!tag', '!!binary', '%', '%YAML 1.2', '@', '#', '# comment', ' #', '|', '>', '[', ']', '{', '}', ',', '---', '...',
-  "''", '``', '```', 'https://x.io/a', '[Name]', '[io.Reader]',
-  '<b>', '&amp;', '<!--', '*/', '/*', '//', 'null', 'true', 'no', 'NaN', '0x1F', '1e3', '-1', '0', '65536', '08080',
-  'a'.repeat(54), 'a'.repeat(301), 'ab'.repeat(150),
+  '',
+  ' ',
+  '  ',
+  '.',
+  '..',
+  '../',
+  '../../etc/passwd',
+  '/',
+  '/abs/path',
+  '\\',
+  'C:\\x',
+  '~',
+  '~1',
+  '-',
+  '--',
+  '_',
+  'ünïcödé',
+  '日本語',
+  '😀',
+  'ﬁ',
+  'İ',
+  '\u200b',
+  '\u200f',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '\u00a0',
+  '\u2028',
+  '\u0085',
+  '\u009b',
+  'UPPER',
+  'MiXeD',
+  'a.b',
+  'a_b',
+  'a b',
+  'a..b',
+  'x/v1',
+  'x/v0',
+  'con',
+  'aux.txt',
+  '{{',
+  '}}',
+  '{{name}}',
+  '{{{raw}}}',
+  '{{> partial}}',
+  '{{!-- c --}}',
+  '\\{{x}}',
+  '${{ secrets.TOKEN }}',
+  '${{',
+  '${X}',
+  '$X',
+  '$$',
+  '$(shell id)',
+  '$(rm -rf ~)',
+  '"',
+  "'",
+  '\\"',
+  '`',
+  '`id`',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u001b[31m',
+  '\u007f',
+  '- ',
+  ': ',
+  '? ',
+  '*a',
+  '&a',
+  '!tag',
+  '!!binary',
+  '%',
+  '%YAML 1.2',
+  '@',
+  '#',
+  '# comment',
+  ' #',
+  '|',
+  '>',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '---',
+  '...',
+  "''",
+  '``',
+  '```',
+  'https://x.io/a',
+  '[Name]',
+  '[io.Reader]',
+  '<b>',
+  '&amp;',
+  '<!--',
+  '*/',
+  '/*',
+  '//',
+  'null',
+  'true',
+  'no',
+  'NaN',
+  '0x1F',
+  '1e3',
+  '-1',
+  '0',
+  '65536',
+  '08080',
+  'a'.repeat(54),
+  'a'.repeat(301),
+  'ab'.repeat(150),
 ];
 
 /** A valid value for each text question, to be spoiled. */
@@ -106,28 +210,216 @@ const add = (key: AnswerKey, value: unknown, via: Via, must?: Case['must']) => c
 
 // Known outcomes, spread over every question.
 const KNOWN: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
-  ['name', 'reject', ['', 'Orders', 'my_svc', 'my.svc', 'my svc', '../x', '/abs', 'a'.repeat(54), '-x', 'x-', '1x', 'ünï', '{{name}}', '# x', 'x\ny', 'vendor', 'testdata']],
+  [
+    'name',
+    'reject',
+    [
+      '',
+      'Orders',
+      'my_svc',
+      'my.svc',
+      'my svc',
+      '../x',
+      '/abs',
+      'a'.repeat(54),
+      '-x',
+      'x-',
+      '1x',
+      'ünï',
+      '{{name}}',
+      '# x',
+      'x\ny',
+      'vendor',
+      'testdata',
+    ],
+  ],
   ['name', 'accept', ['a', 'a'.repeat(53), 'x-1', 'a--b', 'internal']],
-  ['module', 'reject', ['', 'orders', '../x', '/abs/x', 'example.com/../x', 'example.com/a b', 'Example.com/x', 'example.com/x/v1', 'example.com/{{x}}', 'example.com/x"y', 'example.com/x\ny', 'example.com/$x', 'example.com/x`', 'example.com//x', 'example.com/x/', '-x.com/y', 'example.com/con', 'example.com/ü', 'example.com/vendor/x', 'example.com/x/vendor']],
+  [
+    'module',
+    'reject',
+    [
+      '',
+      'orders',
+      '../x',
+      '/abs/x',
+      'example.com/../x',
+      'example.com/a b',
+      'Example.com/x',
+      'example.com/x/v1',
+      'example.com/{{x}}',
+      'example.com/x"y',
+      'example.com/x\ny',
+      'example.com/$x',
+      'example.com/x`',
+      'example.com//x',
+      'example.com/x/',
+      '-x.com/y',
+      'example.com/con',
+      'example.com/ü',
+      'example.com/vendor/x',
+      'example.com/x/vendor',
+    ],
+  ],
   ['module', 'accept', ['example.com/a~b/c', 'gitlab.com/Group/Proj', 'example.com/x/v2', 'example.com/x.y_z-w', 'a.b']],
-  ['description', 'accept', ['{{', '}}', '{{name}}', '{{{x}}}', '${{ secrets.TOKEN }}', '"quoted"', "it's", '`tick`', '- item', 'a: b', '? q', '*a', '&a', '!tag', '%d %s', '@scope/pkg', '# heading', '#', 'back\\slash', 'trailing \\', 'ünïcödé 😀 日本語', '<b>html</b> &amp;', 'null', 'true', '~', '0x10', '1e3', "'", '"', '\\', '$(rm -rf ~)', '${HOME}', '$$', 'a:b # c', '---', '...', '|', '> folded', '[a, b]', '{a: b}', '%YAML 1.2', '*/ /*', '\u200b zero width', 'x'.repeat(300), 'a\u00a0b']],
-  ['description', 'reject', ['', 'a\nb', 'a\rb', 'tab\there', ' lead', 'trail ', 'x'.repeat(301), 'a\u2028b', 'a\u202eb', 'a\u0085b', 'nul\u0000', 'esc\u001b[2J', 'lone \ud800']],
-  ['goVersion', 'reject', ['1.24', '1.025', '1', '2.0', '1.26.1', 'go1.26', ' 1.26', '1.26 ', 'abc', '', '1.2x', '１.２６', '1.1000', '1.999', '1.100', '1.99']],
+  [
+    'description',
+    'accept',
+    [
+      '{{',
+      '}}',
+      '{{name}}',
+      '{{{x}}}',
+      '${{ secrets.TOKEN }}',
+      '"quoted"',
+      "it's",
+      '`tick`',
+      '- item',
+      'a: b',
+      '? q',
+      '*a',
+      '&a',
+      '!tag',
+      '%d %s',
+      '@scope/pkg',
+      '# heading',
+      '#',
+      'back\\slash',
+      'trailing \\',
+      'ünïcödé 😀 日本語',
+      '<b>html</b> &amp;',
+      'null',
+      'true',
+      '~',
+      '0x10',
+      '1e3',
+      "'",
+      '"',
+      '\\',
+      '$(rm -rf ~)',
+      '${HOME}',
+      '$$',
+      'a:b # c',
+      '---',
+      '...',
+      '|',
+      '> folded',
+      '[a, b]',
+      '{a: b}',
+      '%YAML 1.2',
+      '*/ /*',
+      '\u200b zero width',
+      'x'.repeat(300),
+      'a\u00a0b',
+    ],
+  ],
+  [
+    'description',
+    'reject',
+    [
+      '',
+      'a\nb',
+      'a\rb',
+      'tab\there',
+      ' lead',
+      'trail ',
+      'x'.repeat(301),
+      'a\u2028b',
+      'a\u202eb',
+      'a\u0085b',
+      'nul\u0000',
+      'esc\u001b[2J',
+      'lone \ud800',
+    ],
+  ],
+  [
+    'goVersion',
+    'reject',
+    ['1.24', '1.025', '1', '2.0', '1.26.1', 'go1.26', ' 1.26', '1.26 ', 'abc', '', '1.2x', '１.２６', '1.1000', '1.999', '1.100', '1.99'],
+  ],
   ['goVersion', 'accept', ['1.25', '1.26', '1.27']],
   ['goVersion', 'reject', ['1.28', '1.29']],
-  ['port', 'reject', ['0', '65536', 'abc', '-1', '1023', '80', '8080.5', '1e4', '0x1F90', '', ' ', '８０８０', '99999999999999999999', '+8080', '8080 8081']],
+  [
+    'port',
+    'reject',
+    ['0', '65536', 'abc', '-1', '1023', '80', '8080.5', '1e4', '0x1F90', '', ' ', '８０８０', '99999999999999999999', '+8080', '8080 8081'],
+  ],
   ['port', 'accept', ['1024', '65535', '08080', '9090']],
-  ['image', 'reject', ['', 'GHCR.io/Acme/x', 'x:latest', 'x@sha256:abc', 'a//b', '../x', '/abs', 'a b', 'x/{{y}}', 'x"y', "x'y", 'localhost:5000', 'x/', '-x', 'x$y']],
+  [
+    'image',
+    'reject',
+    [
+      '',
+      'GHCR.io/Acme/x',
+      'x:latest',
+      'x@sha256:abc',
+      'a//b',
+      '../x',
+      '/abs',
+      'a b',
+      'x/{{y}}',
+      'x"y',
+      "x'y",
+      'localhost:5000',
+      'x/',
+      '-x',
+      'x$y',
+    ],
+  ],
   ['image', 'accept', ['localhost:5000/a/b', 'x', 'quay.io/a/b-c_d.e', 'Registry.Example.com/a', 'a__b']],
   ['ci', 'reject', ['GitHub', 'jenkins', '', ' github', 'github ', 'none\n', 'gitlab-ci']],
   ['ci', 'accept', ['gitlab', 'none']],
   ['baseImage', 'reject', ['Distroless', 'ubuntu', '', 'scratch ', 'alpine:3']],
   ['baseImage', 'accept', ['alpine', 'scratch']],
-  ['owner', 'reject', ['', 'Team A', 'component:x', 'group:Default/x', 'group:default/', 'group:/x', ':x', 'x:', 'a/b/c', 'group:default/-x', 'x-', 'x'.repeat(64), 'ünï', '{{x}}', 'x\ny', 'a b']],
+  [
+    'owner',
+    'reject',
+    [
+      '',
+      'Team A',
+      'component:x',
+      'group:Default/x',
+      'group:default/',
+      'group:/x',
+      ':x',
+      'x:',
+      'a/b/c',
+      'group:default/-x',
+      'x-',
+      'x'.repeat(64),
+      'ünï',
+      '{{x}}',
+      'x\ny',
+      'a b',
+    ],
+  ],
   ['owner', 'accept', ['acme', 'group:acme', 'user:default/jane.doe', 'Group:x', 'group:my-ns/team_a', 'x'.repeat(63)]],
-  ['system', 'reject', ['group:x', 'Shop Floor', 'system:NS/x', '/x', 'x/', '-x', 'x.', 'x'.repeat(64), '{{x}}', 'a\nb', 'a:b:c', 'system:', ' x', 'x ', 'ü']],
+  [
+    'system',
+    'reject',
+    ['group:x', 'Shop Floor', 'system:NS/x', '/x', 'x/', '-x', 'x.', 'x'.repeat(64), '{{x}}', 'a\nb', 'a:b:c', 'system:', ' x', 'x ', 'ü'],
+  ],
   ['system', 'accept', ['shop', 'system:shop', 'system:default/shop', 'default/shop.v2']],
-  ['lifecycle', 'reject', ['beta', 'Production', '', ' experimental', 'deprecated ', 'prod', 'experimental\n', 'ga', 'alpha', 'EXPERIMENTAL', '1', 'none', 'retired', 'dev', 'stable']],
+  [
+    'lifecycle',
+    'reject',
+    [
+      'beta',
+      'Production',
+      '',
+      ' experimental',
+      'deprecated ',
+      'prod',
+      'experimental\n',
+      'ga',
+      'alpha',
+      'EXPERIMENTAL',
+      '1',
+      'none',
+      'retired',
+      'dev',
+      'stable',
+    ],
+  ],
   ['lifecycle', 'accept', ['production', 'deprecated', 'experimental']],
 ];
 for (const [key, must, values] of KNOWN) for (const v of values) add(key, v, random() < 0.75 ? 'flag' : pick(['json', 'yaml']), must);
@@ -246,7 +538,9 @@ test('each case exits 2 with one line naming the field and writes nothing, or su
   );
   for (const c of cases.filter((c) => !c.cli)) await runOne(c);
   await cliPool;
-  console.log(`${outcomes.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s: ${outcomes.filter((o) => o.code === 0).length} accepted, ${outcomes.filter((o) => o.code === 2).length} refused`);
+  console.log(
+    `${outcomes.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s: ${outcomes.filter((o) => o.code === 0).length} accepted, ${outcomes.filter((o) => o.code === 2).length} refused`,
+  );
 
   const problems: string[] = [];
   for (const o of outcomes) {
@@ -258,7 +552,8 @@ test('each case exits 2 with one line naming the field and writes nothing, or su
       const line = o.errors[0] ?? '';
       const field = c.via === 'dir' ? '--name' : `--${q.flag}`;
       if (!line.includes(field)) problems.push(`${label}: the line does not name ${field}: ${line}`);
-      if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(line)) problems.push(`${label}: raw control characters in ${JSON.stringify(line)}`);
+      if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(line))
+        problems.push(`${label}: raw control characters in ${JSON.stringify(line)}`);
       const left = readdirSync(o.parent);
       if (left.length) problems.push(`${label}: refused but left ${left.join(', ')}`);
       if (c.must === 'accept') problems.push(`${label}: refused a valid value: ${line}`);
@@ -272,7 +567,11 @@ test('each case exits 2 with one line naming the field and writes nothing, or su
   // Not vacuous: plenty of both outcomes, and every question refuses something.
   assert.ok(outcomes.filter((o) => o.code === 0).length >= 80);
   assert.ok(outcomes.filter((o) => o.code === 2).length >= 150);
-  for (const q of QUESTIONS) assert.ok(outcomes.some((o) => o.c.key === q.key && o.code === 2), `nothing refused for ${q.key}`);
+  for (const q of QUESTIONS)
+    assert.ok(
+      outcomes.some((o) => o.c.key === q.key && o.code === 2),
+      `nothing refused for ${q.key}`,
+    );
 });
 
 const accepted = () => outcomes.filter((o) => o.code === 0);
@@ -336,13 +635,15 @@ test('every YAML file parses (Helm templates aside), and the text is in it exact
       }
     }
     const chart = YAML.parse(readFileSync(join(o.dir, 'charts', String(a.name), 'Chart.yaml'), 'utf8'));
-    if (chart.description !== a.description) problems.push(`#${o.c.id} Chart.yaml description ${JSON.stringify(chart.description)} != ${JSON.stringify(a.description)}`);
+    if (chart.description !== a.description)
+      problems.push(`#${o.c.id} Chart.yaml description ${JSON.stringify(chart.description)} != ${JSON.stringify(a.description)}`);
     if (chart.name !== a.name) problems.push(`#${o.c.id} Chart.yaml name ${JSON.stringify(chart.name)}`);
     const values = YAML.parse(readFileSync(join(o.dir, 'charts', String(a.name), 'values.yaml'), 'utf8'));
     if (!scalars(values).includes(a.image)) problems.push(`#${o.c.id} values.yaml lacks the image ${JSON.stringify(a.image)}`);
     JSON.parse(readFileSync(join(o.dir, 'charts', String(a.name), 'values.schema.json'), 'utf8'));
     const readme = readFileSync(join(o.dir, 'README.md'), 'utf8');
-    if (!readme.includes(String(a.description))) problems.push(`#${o.c.id} README.md lacks the description ${JSON.stringify(a.description)}`);
+    if (!readme.includes(String(a.description)))
+      problems.push(`#${o.c.id} README.md lacks the description ${JSON.stringify(a.description)}`);
   }
   assert.ok(files > accepted().length * 3, `only ${files} YAML files`);
   assert.equal(problems, [], `seed ${SEED}`);
@@ -358,8 +659,13 @@ test('every Makefile parses, with the answers in its variables exactly', () => {
       continue;
     }
     const variable = (name: string) => new RegExp(`^${name} :?= (.*)$`, 'm').exec(r.stdout)?.[1];
-    for (const [name, want] of [['NAME', a.name], ['MODULE', a.module], ['IMAGE', a.image]] as const) {
-      if (variable(name) !== want) problems.push(`#${o.c.id}: Makefile ${name} is ${JSON.stringify(variable(name))}, not ${JSON.stringify(want)}`);
+    for (const [name, want] of [
+      ['NAME', a.name],
+      ['MODULE', a.module],
+      ['IMAGE', a.image],
+    ] as const) {
+      if (variable(name) !== want)
+        problems.push(`#${o.c.id}: Makefile ${name} is ${JSON.stringify(variable(name))}, not ${JSON.stringify(want)}`);
     }
   }
   assert.equal(problems, [], `seed ${SEED}`);
@@ -368,10 +674,13 @@ test('every Makefile parses, with the answers in its variables exactly', () => {
 test('every Go file parses and is gofmt-clean (one gofmt over all the repos)', () => {
   const gofmt = spawnSync('gofmt', ['-l', root], { encoding: 'utf8', env: { ...process.env, ...GO_ENV }, maxBuffer: 64 << 20 });
   assert.is(gofmt.status, 0, gofmt.stderr.split('\n').slice(0, 10).join('\n'));
-  const unformatted = gofmt.stdout.split('\n').filter(Boolean).map((f) => {
-    const o = outcomes.find((o) => f.startsWith(o.dir + '/'));
-    return `${relative(root, f)} (${o ? `${o.c.key}=${JSON.stringify(o.c.value)}` : '?'})`;
-  });
+  const unformatted = gofmt.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => {
+      const o = outcomes.find((o) => f.startsWith(o.dir + '/'));
+      return `${relative(root, f)} (${o ? `${o.c.key}=${JSON.stringify(o.c.value)}` : '?'})`;
+    });
   assert.equal(unformatted, [], `not gofmt-clean (seed ${SEED})`);
 });
 
@@ -417,7 +726,10 @@ func main() {
 }
 `,
   );
-  execFileSync('go', ['build', '-o', join(tool, 'golit'), join(tool, 'main.go')], { cwd: tool, env: { ...process.env, ...GO_ENV, GO111MODULE: 'off' } });
+  execFileSync('go', ['build', '-o', join(tool, 'golit'), join(tool, 'main.go')], {
+    cwd: tool,
+    env: { ...process.env, ...GO_ENV, GO111MODULE: 'off' },
+  });
   const problems: string[] = [];
   for (const o of accepted()) {
     const a = recordOf(o).answers;
@@ -425,9 +737,11 @@ func main() {
     const app = join(o.dir, 'internal', 'app', 'app.go');
     const buildinfo = join(o.dir, 'internal', 'buildinfo', 'buildinfo.go');
     const lits = JSON.parse(execFileSync(join(tool, 'golit'), [main, app, buildinfo], { encoding: 'utf8' })) as Record<string, string[]>;
-    if (!lits[main]!.includes(String(a.description))) problems.push(`#${o.c.id}: no literal in main.go equals the description ${JSON.stringify(a.description)}`);
+    if (!lits[main]!.includes(String(a.description)))
+      problems.push(`#${o.c.id}: no literal in main.go equals the description ${JSON.stringify(a.description)}`);
     if (!lits[main]!.includes(`${a.module}/internal/app`)) problems.push(`#${o.c.id}: main.go does not import ${a.module}/internal/app`);
-    if (!lits[app]!.includes(`${a.module}/internal/config`)) problems.push(`#${o.c.id}: app.go does not import ${a.module}/internal/config`);
+    if (!lits[app]!.includes(`${a.module}/internal/config`))
+      problems.push(`#${o.c.id}: app.go does not import ${a.module}/internal/config`);
     if (!lits[buildinfo]!.includes(String(a.name))) problems.push(`#${o.c.id}: buildinfo.go lacks the name`);
   }
   assert.equal(problems, [], `seed ${SEED}`);

@@ -58,12 +58,18 @@ test('the starter: a folder per environment, an Application and a Kustomization 
 });
 
 /** The objects of flux/orders-<env>.yaml: the namespace and the Kustomization. */
-function fluxObjects(dir: string, env: string): { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, any> }[] {
+function fluxObjects(
+  dir: string,
+  env: string,
+): { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, any> }[] {
   return parseAllDocuments(readFileSync(join(dir, 'flux', `orders-${env}.yaml`), 'utf8')).map((d) => d.toJS());
 }
 
 const RESTRICTED = Object.fromEntries(
-  ['enforce', 'audit', 'warn'].flatMap((m) => [[`pod-security.kubernetes.io/${m}`, 'restricted'], [`pod-security.kubernetes.io/${m}-version`, 'latest']]),
+  ['enforce', 'audit', 'warn'].flatMap((m) => [
+    [`pod-security.kubernetes.io/${m}`, 'restricted'],
+    [`pod-security.kubernetes.io/${m}-version`, 'latest'],
+  ]),
 );
 
 test('the namespaces are created "restricted": Argo CD through managedNamespaceMetadata, Flux as a Namespace object', async () => {
@@ -88,7 +94,7 @@ test('Argo CD leaves the replica count to the HPA once it has set it (ignoreDiff
   assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
 });
 
-test('every Argo CD and Flux file validates against the projects\' own CRDs', async () => {
+test("every Argo CD and Flux file validates against the projects' own CRDs", async () => {
   const dir = await made();
   for (const sub of ['argocd', 'flux']) {
     for (const f of readdirSync(join(dir, sub))) {
@@ -104,7 +110,9 @@ test('the CRD validation can fail: a misspelt field and a wrong type are rejecte
   const misspelt = await kubectlValidateGitops(app.replace('targetRevision:', 'targetRevison:'));
   assert.not.ok(misspelt.ok, 'an unknown Application field passed');
   const ks = readFileSync(join(dir, 'flux', 'orders-dev.yaml'), 'utf8');
-  const badLabel = await kubectlValidateGitops(ks.replace('pod-security.kubernetes.io/enforce: restricted', 'pod-security.kubernetes.io/enforce: [restricted]'));
+  const badLabel = await kubectlValidateGitops(
+    ks.replace('pod-security.kubernetes.io/enforce: restricted', 'pod-security.kubernetes.io/enforce: [restricted]'),
+  );
   assert.not.ok(badLabel.ok, 'a Namespace with a list as a label value passed');
   const wrongType = await kubectlValidateGitops(ks.replace('prune: true', 'prune: [yes]'));
   assert.not.ok(wrongType.ok, 'a Kustomization with prune as a list passed');
@@ -166,7 +174,10 @@ test('a record written before the option existed (no deploy answer) reads as hel
   const r = await runCli(['update', '--json'], { cwd: dir });
   assert.is(r.exitCode, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { files: { path: string; action: string }[] };
-  assert.equal(report.files.filter((f) => f.action !== 'unchanged' && f.path !== '.go-k8s-service.json'), []);
+  assert.equal(
+    report.files.filter((f) => f.action !== 'unchanged' && f.path !== '.go-k8s-service.json'),
+    [],
+  );
   assert.not.ok(existsSync(join(dir, 'scripts', 'publish-manifests.sh')));
 });
 

@@ -107,22 +107,33 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   const flags = await runCli(
     [
       'orders',
-      '--module', 'github.com/acme/orders',
+      '--module',
+      'github.com/acme/orders',
       `--description=${DESCRIPTION}`,
-      '--go-version', '1.25',
-      '--port', '9090',
-      '--image', 'ghcr.io/acme/orders',
-      '--ci', 'gitlab',
-      '--base-image', 'alpine',
+      '--go-version',
+      '1.25',
+      '--port',
+      '9090',
+      '--image',
+      'ghcr.io/acme/orders',
+      '--ci',
+      'gitlab',
+      '--base-image',
+      'alpine',
       '--no-metrics',
       '--tracing',
       '--sign',
       '--update-job',
-      '--database', 'postgres',
-      '--deploy', 'gitops',
-      '--owner', 'group:default/acme',
-      '--system', 'shop',
-      '--lifecycle', 'production',
+      '--database',
+      'postgres',
+      '--deploy',
+      'gitops',
+      '--owner',
+      'group:default/acme',
+      '--system',
+      'shop',
+      '--lifecycle',
+      'production',
       '--no-git',
       '--no-install',
     ],
@@ -140,7 +151,30 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
 test('answers given as flags are not asked; declining the summary writes nothing', async () => {
   const dir = tmp();
   const pty = await cli(
-    ['orders', '--module', 'example.com/orders', '--go-version', '1.26', '--port', '8081', '--image', 'registry.example.com/orders', '--ci', 'none', '--base-image', 'scratch', '--metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'],
+    [
+      'orders',
+      '--module',
+      'example.com/orders',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8081',
+      '--image',
+      'registry.example.com/orders',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
     dir,
   );
   const before = await answer(pty, '? One-line description (orders is a Go service for Kubernetes.)', '\r');
@@ -158,7 +192,32 @@ test('answers given as flags are not asked; declining the summary writes nothing
 test('a directory name that cannot be the service name is asked for, and the directory kept', async () => {
   const dir = tmp();
   const pty = await cli(
-    ['My Service', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'],
+    [
+      'My Service',
+      '--module',
+      'example.com/x',
+      '--description',
+      'x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
     dir,
   );
   const screen = await answer(pty, '? Service name', 'my-service\r');
@@ -173,7 +232,32 @@ test('the name prompt refuses a name whose directory is taken', async () => {
   mkdirSync(join(dir, 'orders'));
   writeFileSync(join(dir, 'orders', 'notes.txt'), 'mine');
   const pty = await cli(
-    ['--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install', '--dry-run'],
+    [
+      '--module',
+      'example.com/x',
+      '--description',
+      'x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+      '--dry-run',
+    ],
     dir,
   );
   await answer(pty, '? Service name', 'orders\r');
@@ -189,7 +273,36 @@ test('with --force, the summary says files in the directory will be replaced', a
   const dir = tmp();
   mkdirSync(join(dir, 'orders'));
   writeFileSync(join(dir, 'orders', 'README.md'), 'mine');
-  const pty = await cli(['orders', '--force', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      'orders',
+      '--force',
+      '--module',
+      'example.com/x',
+      '--description',
+      'x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
   assert.match(summary, /About to write \d+ files into orders, replacing files with the same names \(--force\):/);
   assert.is((await pty.waitExit()).code, 1);
@@ -226,7 +339,29 @@ test('with CI set, a terminal is not asked either; CI=false is no CI', async () 
   assert.equal(readdirSync(dir), []);
 });
 
-const ALL_FLAGS = ['--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'scratch', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'];
+const ALL_FLAGS = [
+  '--module',
+  'example.com/x',
+  '--description',
+  'x',
+  '--go-version',
+  '1.26',
+  '--port',
+  '8080',
+  '--image',
+  'x',
+  '--ci',
+  'github',
+  '--base-image',
+  'scratch',
+  '--database',
+  'none',
+  '--deploy',
+  'helm',
+  ...CATALOG,
+  '--no-git',
+  '--no-install',
+];
 
 test('a y/n question takes only y, yes, n, no (any case) or Enter, and asks again otherwise', async () => {
   const dir = tmp();
@@ -253,7 +388,30 @@ test('a y/n question takes only y, yes, n, no (any case) or Enter, and asks agai
 
 test('answers typed ahead, before their prompts appear, are all taken in order', async () => {
   const dir = tmp();
-  const pty = await cli(['--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   // Typed while the CLI is still starting: the terminal holds the lines until they are read.
   for (const line of ['orders', 'github.com/acme/orders', 'Typed ahead.']) pty.write(line + '\r');
   const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'n\r');
@@ -265,7 +423,33 @@ test('answers typed ahead, before their prompts appear, are all taken in order',
 
 test('a pasted multi-line description is joined into one line, shown before Enter, never cut to its first line', async () => {
   const dir = tmp();
-  const pty = await cli(['orders', '--module', 'example.com/x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      'orders',
+      '--module',
+      'example.com/x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   await pty.expect('? One-line description');
   // A terminal sends a paste's line breaks as \r, all at once.
   pty.write('Takes orders.\r  Ships them.\rBills them.\r');
@@ -281,7 +465,35 @@ test('a pasted multi-line description is joined into one line, shown before Ente
 
 test('at the summary, "e" edits one answer: choose it, answer again, see the summary again', async () => {
   const dir = tmp();
-  const pty = await cli(['orders', '--module', 'example.com/x', '--description', 'Typo servcie', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      'orders',
+      '--module',
+      'example.com/x',
+      '--description',
+      'Typo servcie',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
   // The list shows every answer with its value; the description is the third.
   await answer(pty, /\? Which answer\?[\s\S]*description +Typo servcie/, KEY.down + KEY.down + '\r');
@@ -310,7 +522,36 @@ test('editing the name at the summary moves the target, and a taken directory is
   const dir = tmp();
   mkdirSync(join(dir, 'taken'));
   writeFileSync(join(dir, 'taken', 'notes.txt'), 'mine');
-  const pty = await cli(['--name', 'orders', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      '--name',
+      'orders',
+      '--module',
+      'example.com/x',
+      '--description',
+      'x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
   await answer(pty, /\? Which answer\?/, '\r');
   await answer(pty, '? Service name (directory, binary, Kubernetes and Helm name) (orders)', KEY.clearLine + 'taken\r');
@@ -325,7 +566,32 @@ test('editing the name at the summary moves the target, and a taken directory is
 test('editing the name at the summary derives again the answers that were its defaults; a typed answer is kept', async () => {
   const dir = tmp();
   // module, description, image and owner are asked with defaults from the name; the description is typed.
-  const pty = await cli(['--name', 'tty3', '--go-version', '1.26', '--port', '8080', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'helm', '--system=', '--lifecycle', 'experimental', '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      '--name',
+      'tty3',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'helm',
+      '--system=',
+      '--lifecycle',
+      'experimental',
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   await answer(pty, /\? Go module path/, '\r');
   await answer(pty, /\? One-line description/, KEY.clearLine + 'Typed by hand\r');
   await answer(pty, /\? Container image repository/, '\r');
@@ -345,7 +611,37 @@ test('editing the name at the summary derives again the answers that were its de
 
 test('--gitops-repo-starter, then deploy changed to helm at the summary: refused in one line, nothing written', async () => {
   const dir = tmp();
-  const pty = await cli(['orders', '--module', 'example.com/x', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'none', '--base-image', 'scratch', '--no-metrics', '--no-tracing', '--database', 'none', '--deploy', 'gitops', '--gitops-repo-starter', 'envs', ...CATALOG, '--no-git', '--no-install'], dir);
+  const pty = await cli(
+    [
+      'orders',
+      '--module',
+      'example.com/x',
+      '--description',
+      'x',
+      '--go-version',
+      '1.26',
+      '--port',
+      '8080',
+      '--image',
+      'x',
+      '--ci',
+      'none',
+      '--base-image',
+      'scratch',
+      '--no-metrics',
+      '--no-tracing',
+      '--database',
+      'none',
+      '--deploy',
+      'gitops',
+      '--gitops-repo-starter',
+      'envs',
+      ...CATALOG,
+      '--no-git',
+      '--no-install',
+    ],
+    dir,
+  );
   await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
   // name, module, description, go-version, port, image, ci, base-image, metrics, tracing, database, deploy
   await answer(pty, /\? Which answer\?[\s\S]*deploy +GitOps/, KEY.down.repeat(11) + '\r');

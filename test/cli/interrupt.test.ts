@@ -14,7 +14,35 @@ import { KEY, spawnPty, type Pty } from '../support/pty.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'cgks-int-'));
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const SLOW = { CGKS_TEST_WRITE_DELAY_MS: '40' };
-const ALL_BUT_NAME = ['--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x', '--ci', 'github', '--base-image', 'distroless', '--metrics', '--no-tracing', '--no-sign', '--no-update-job', '--database', 'none', '--deploy', 'helm', '--owner', 'acme', '--system=', '--lifecycle', 'experimental'];
+const ALL_BUT_NAME = [
+  '--module',
+  'example.com/orders',
+  '--description',
+  'x',
+  '--go-version',
+  '1.26',
+  '--port',
+  '8080',
+  '--image',
+  'x',
+  '--ci',
+  'github',
+  '--base-image',
+  'distroless',
+  '--metrics',
+  '--no-tracing',
+  '--no-sign',
+  '--no-update-job',
+  '--database',
+  'none',
+  '--deploy',
+  'helm',
+  '--owner',
+  'acme',
+  '--system=',
+  '--lifecycle',
+  'experimental',
+];
 
 const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnPty(process.execPath, [CLI, ...args], { cwd, env });
 /** The CLI without a TTY, writing slowly enough to be interrupted mid-write. */
@@ -25,7 +53,9 @@ const slowNoTty = (args: string[]) =>
 async function writing(dir: string, timeoutMs = 15_000): Promise<void> {
   const started = Date.now();
   const staging = (d: string): boolean =>
-    readdirSync(d, { withFileTypes: true }).some((e) => e.name.includes('.cgks-') || (e.isDirectory() && e.name !== '.git' && staging(join(d, e.name))));
+    readdirSync(d, { withFileTypes: true }).some(
+      (e) => e.name.includes('.cgks-') || (e.isDirectory() && e.name !== '.git' && staging(join(d, e.name))),
+    );
   while (!staging(dir)) {
     if (Date.now() - started > timeoutMs) throw new Error(`no write started in ${dir}: ${readdirSync(dir).join(', ')}`);
     await new Promise((r) => setTimeout(r, 5));
@@ -52,7 +82,10 @@ test('^C at the first prompt: exit 130, nothing written', async () => {
 
 test('^C at a list prompt: exit 130, and the hidden cursor is shown again', async () => {
   const dir = tmp();
-  const pty = await cli(['orders', '--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x'], dir);
+  const pty = await cli(
+    ['orders', '--module', 'example.com/orders', '--description', 'x', '--go-version', '1.26', '--port', '8080', '--image', 'x'],
+    dir,
+  );
   await pty.expect('? CI provider');
   pty.write(KEY.down + KEY.ctrlC);
   await interruptedCleanly(pty, dir, /Interrupted: nothing was written\./);
@@ -160,7 +193,10 @@ test('^C during go mod download names every step that did not run and the comman
   pty.write(KEY.ctrlC);
   const exit = await pty.waitExit();
   assert.equal(exit, { code: 130, signal: null }, pty.text());
-  const line = pty.text().split(/\r?\n/).find((l) => l.startsWith('Interrupted:'));
+  const line = pty
+    .text()
+    .split(/\r?\n/)
+    .find((l) => l.startsWith('Interrupted:'));
   assert.is(
     line,
     'Interrupted: the files in orders are complete, but go mod download did not finish and git init and the first commit did not run; ' +
@@ -188,7 +224,10 @@ test('^C during go mod download with --no-git names only the download', async ()
   pty.write(KEY.ctrlC);
   const exit = await pty.waitExit();
   assert.equal(exit, { code: 130, signal: null }, pty.text());
-  assert.match(pty.text(), /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m);
+  assert.match(
+    pty.text(),
+    /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m,
+  );
   assert.not.match(pty.text(), STACK);
   assert.ok(existsSync(join(dir, 'orders', '.go-k8s-service.json')));
   assert.equal(readdirSync(dir), ['orders']);
@@ -201,7 +240,10 @@ test('^C during go mod download inside another work tree: git is not among the s
   await pty.expect('Downloading Go modules');
   pty.write(KEY.ctrlC);
   assert.equal(await pty.waitExit(), { code: 130, signal: null }, pty.text());
-  assert.match(pty.text(), /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m);
+  assert.match(
+    pty.text(),
+    /^Interrupted: the files in orders are complete, but go mod download did not finish; to finish: cd orders && go mod download\.$/m,
+  );
 });
 
 test.run();

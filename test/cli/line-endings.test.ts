@@ -19,7 +19,12 @@ function crlfClone(dir: string): string {
   return clone;
 }
 
-const porcelain = (dir: string) => git(dir, ['status', '--porcelain']).split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
+const porcelain = (dir: string) =>
+  git(dir, ['status', '--porcelain'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3))
+    .sort();
 
 test('the generated .gitattributes makes every checkout LF, whatever core.autocrlf says', async () => {
   const dir = await newRepo({ git: true });
@@ -86,7 +91,10 @@ test('in a CRLF checkout (a repo without .gitattributes) regen, update and check
   assert.is(action('Dockerfile'), 'update');
   // The update brings the .gitattributes this repo lacked; every other file is as generated.
   assert.is(action('.gitattributes'), 'create');
-  assert.ok(u.files.filter((f) => !['Makefile', 'Dockerfile', '.gitattributes'].includes(f.path)).every((f) => f.action === 'unchanged'), JSON.stringify(u.files));
+  assert.ok(
+    u.files.filter((f) => !['Makefile', 'Dockerfile', '.gitattributes'].includes(f.path)).every((f) => f.action === 'unchanged'),
+    JSON.stringify(u.files),
+  );
   const makefile = read(clone, 'Makefile');
   assert.match(makefile, /^GO +\?= go1\.26\r$/m);
   assert.match(makefile, /^clean: ##.*\(version 2\)\r$/m);

@@ -25,8 +25,10 @@ function older(path: string, content: string): string {
   return content;
 }
 /** Version 2 cleans the test cache too; version 3 also the fuzz cache. */
-const v2 = (path: string, content: string) => (path === 'Makefile' ? content.replace(/^\trm -rf bin dist coverage\.out$/m, '$&\n\t$(GO) clean -testcache') : content);
-const v3 = (path: string, content: string) => (path === 'Makefile' ? v2(path, content).replace('$(GO) clean -testcache', '$(GO) clean -testcache -fuzzcache') : content);
+const v2 = (path: string, content: string) =>
+  path === 'Makefile' ? content.replace(/^\trm -rf bin dist coverage\.out$/m, '$&\n\t$(GO) clean -testcache') : content;
+const v3 = (path: string, content: string) =>
+  path === 'Makefile' ? v2(path, content).replace('$(GO) clean -testcache', '$(GO) clean -testcache -fuzzcache') : content;
 
 function cloneOf(dir: string): string {
   const clone = join(mkdtempSync(join(tmpdir(), 'cgks-clone-')), 'orders');
@@ -43,7 +45,12 @@ async function updatedOnce(): Promise<string> {
   git(dir, ['init', '--quiet']);
   commitAll(dir, `as ${OLDER} wrote it`);
   edit(dir, 'Makefile', /^GO( +)\?= go$/m, 'GO$1?= go1.26');
-  edit(dir, 'Dockerfile', /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m, '$1      org.opencontainers.image.vendor="acme" \\\n');
+  edit(
+    dir,
+    'Dockerfile',
+    /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m,
+    '$1      org.opencontainers.image.vendor="acme" \\\n',
+  );
   commitAll(dir, 'our edits');
   const { code, c } = await updateIn(dir, {});
   assert.is(code, 0, c.errors.join('\n'));
@@ -96,7 +103,12 @@ test('without a base in this generator or in git, update names each file, the te
   const j = c.json[0] as { noBase: string[]; files: { path: string; action: string; reason?: string }[] };
   assert.equal(j.noBase, ['Makefile']);
   const reason = j.files.find((f) => f.path === 'Makefile')!.reason!;
-  assert.match(reason, new RegExp(`^no merge base: the text ${V2.replace(/\./g, '\\.')} generated for Makefile \\(blob [0-9a-f]{12}\\) is not in this clone's history, and this clone has no refs/go-k8s-service/base`));
+  assert.match(
+    reason,
+    new RegExp(
+      `^no merge base: the text ${V2.replace(/\./g, '\\.')} generated for Makefile \\(blob [0-9a-f]{12}\\) is not in this clone's history, and this clone has no refs/go-k8s-service/base`,
+    ),
+  );
   assert.match(c.errors[0]!, /Makefile \(see \.go-k8s-service\/new\/Makefile\)/);
   assert.match(c.errors[0]!, /git fetch <that clone> \+refs\/go-k8s-service\/base:refs\/go-k8s-service\/base/);
   assert.match(read(clone, '.go-k8s-service/new/Makefile'), /-fuzzcache/);

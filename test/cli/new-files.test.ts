@@ -57,8 +57,14 @@ test('regen on a terminal, "write the generated version aside", puts it under .g
   edit(dir, DEPLOYMENT, /^( *)revisionHistoryLimit: .*$/m, '$&\n$1# ours');
   const pty = await spawnPty(process.execPath, [CLI, 'regen', DEPLOYMENT], { cwd: dir, env: { NO_COLOR: '1' } });
   try {
-    const screen = await pty.expect(/was edited since it was generated\.\s+What now\?[\s\S]*write the generated version under \.go-k8s-service\/new\//);
-    const choices = screen.split('What now?').pop()!.split('\n').filter((l) => l.trim());
+    const screen = await pty.expect(
+      /was edited since it was generated\.\s+What now\?[\s\S]*write the generated version under \.go-k8s-service\/new\//,
+    );
+    const choices = screen
+      .split('What now?')
+      .pop()!
+      .split('\n')
+      .filter((l) => l.trim());
     const aside = choices.findIndex((l) => l.includes('.go-k8s-service/new/'));
     assert.ok(aside > 0, screen);
     pty.write(KEY.down.repeat(aside - 1) + KEY.enter);

@@ -16,7 +16,12 @@ import { assertSameTree } from '../support/tree.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CREATE = ['--yes', '--no-install', '--go-version', '1.26'];
-const GIT_ENV = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@localhost', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@localhost' };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@localhost',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@localhost',
+};
 
 /** The supported lines and their pinned versions, from the script that installs them. */
 async function pinned(): Promise<Map<string, string>> {
@@ -33,7 +38,10 @@ test.before(async () => {
   reference = join(work, 'reference', 'svc');
   const r = await runCli([reference, ...CREATE, '--no-git']);
   assert.is(r.exitCode, 0, r.stderr);
-  const pack = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
+  const pack = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+    cwd: root,
+    env: { npm_config_loglevel: 'error' },
+  });
   const tarball = join(work, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
   const prefix = join(work, 'prefix');
   await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball]);
@@ -98,13 +106,17 @@ for (const major of ['20', '22', '24', '26']) {
     const check = await cli(['check'], svc);
     assert.is(check.exitCode, 0, check.stdout + check.stderr);
     assert.equal(
-      readdirSync(join(cache, 'create-go-k8s-service', 'v8')).map((f) => f.replace(/^[0-9a-f]{16}-/, '')).sort(),
+      readdirSync(join(cache, 'create-go-k8s-service', 'v8'))
+        .map((f) => f.replace(/^[0-9a-f]{16}-/, ''))
+        .sort(),
       ['check', 'create', 'regen', 'update'].map((c) => `${version}-${process.platform}-${process.arch}-${c}.bin`),
     );
 
     // The installed package's bin: its `#!/usr/bin/env node` finds this Node first on PATH.
     const fromPackage = join(dir, 'c', 'svc');
-    const installed = await run(installedBin, [fromPackage, ...CREATE, '--no-git'], dir, { PATH: `${dirname(node)}${delimiter}${process.env.PATH}` });
+    const installed = await run(installedBin, [fromPackage, ...CREATE, '--no-git'], dir, {
+      PATH: `${dirname(node)}${delimiter}${process.env.PATH}`,
+    });
     assert.is(installed.exitCode, 0, installed.stderr);
     assert.ok(installed.cacheFile.includes(`-${version}-`), `the installed bin ran under another Node: ${installed.cacheFile}`);
     assertSameTree(fromPackage, reference);

@@ -50,7 +50,7 @@ test('at the newest version: exit 0', async () => {
   assert.equal(JSON.parse(r.stdout), { name: 'orders', recorded: GENERATOR_VERSION, latest: GENERATOR_VERSION, outdated: false });
 });
 
-test("a registry: its latest tag (npm view), also when the repo is ahead of it", async () => {
+test('a registry: its latest tag (npm view), also when the repo is ahead of it', async () => {
   const registry = await startRegistry(PACKAGE, [release010, ours], '0.1.0');
   try {
     const behind = await runCli(['outdated', '--json', '--packages', registry.url], { cwd: await newRepo(), env: npmEnv() });
@@ -61,7 +61,10 @@ test("a registry: its latest tag (npm view), also when the repo is ahead of it",
   }
   const registry2 = await startRegistry(PACKAGE, [release010, ours]);
   try {
-    const r = await runCli(['outdated', '--json'], { cwd: await repoBy010(), env: { ...npmEnv(), GO_K8S_SERVICE_PACKAGES: registry2.url } });
+    const r = await runCli(['outdated', '--json'], {
+      cwd: await repoBy010(),
+      env: { ...npmEnv(), GO_K8S_SERVICE_PACKAGES: registry2.url },
+    });
     assert.is(r.exitCode, 1, r.stderr);
     assert.equal(JSON.parse(r.stdout), { name: 'orders', recorded: '0.1.0', latest: GENERATOR_VERSION, outdated: true });
   } finally {
@@ -77,7 +80,10 @@ test('a registry that cannot be reached: one line naming it, exit 4, quickly', a
   assert.ok(Date.now() - t < 30_000, `took ${Date.now() - t} ms`);
   assert.is(r.stdout, '');
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`^error: cannot tell whether ${PACKAGE} is outdated: .*${url.replace(/[.]/g, '\\.')}.*cannot be reached \\(ECONNREFUSED\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(`^error: cannot tell whether ${PACKAGE} is outdated: .*${url.replace(/[.]/g, '\\.')}.*cannot be reached \\(ECONNREFUSED\\)`),
+  );
 
   const json = await runCli(['outdated', '--json', '--packages', url], { cwd: await repoBy010(), env: npmEnv() });
   assert.is(json.exitCode, 4);

@@ -15,7 +15,8 @@ import { commitAll, edit, newRepo, readRecord } from '../support/regen/repo.js';
 /** Every invocation of the generator in a text: its version (or '' for none) and its command. */
 function invocations(text: string): { version: string; command: string; line: string }[] {
   const found = [];
-  const re = /(?:npx(?: --yes)? create-go-k8s-service|npm (?:create|init|exec) go-k8s-service|(?:pnpm|yarn|bun) create go-k8s-service)(?:@([\w.-]+))?(?: --)? ([\w-]+|--help)/g;
+  const re =
+    /(?:npx(?: --yes)? create-go-k8s-service|npm (?:create|init|exec) go-k8s-service|(?:pnpm|yarn|bun) create go-k8s-service)(?:@([\w.-]+))?(?: --)? ([\w-]+|--help)/g;
   for (const m of text.matchAll(re)) {
     const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
     found.push({ version: m[1] ?? '', command: m[2]!, line: line.trim() });
@@ -69,7 +70,9 @@ function walk(dir: string, base = dir): { path: string; content: string }[] {
 test('update keeps the hints current: after it, every hint names the new version, edits kept', async () => {
   const dir = await newRepo({ git: true });
   const v2 = otherVersion(1);
-  const seams = await newerGenerator(dir, v2, (_path, content) => content.replaceAll(`create-go-k8s-service@${GENERATOR_VERSION}`, `create-go-k8s-service@${v2}`));
+  const seams = await newerGenerator(dir, v2, (_path, content) =>
+    content.replaceAll(`create-go-k8s-service@${GENERATOR_VERSION}`, `create-go-k8s-service@${v2}`),
+  );
   edit(dir, 'Makefile', /^GO( +)\?= go$/m, 'GO$1?= go1.26');
   commitAll(dir, 'use go1.26');
   assert.equal(unpinned(walk(dir), GENERATOR_VERSION), [], 'the fresh repo is pinned to this version');

@@ -26,7 +26,16 @@ const freeText = (more: (d: string) => void = () => {}) =>
 
 async function create(preset: string, sets: string[], extra: string[] = []) {
   const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-answers-'));
-  const r = await runCli([join(parent, 'orders'), '--yes', '--no-git', '--no-install', '--preset', preset, ...sets.flatMap((s) => ['--set', s]), ...extra]);
+  const r = await runCli([
+    join(parent, 'orders'),
+    '--yes',
+    '--no-git',
+    '--no-install',
+    '--preset',
+    preset,
+    ...sets.flatMap((s) => ['--set', s]),
+    ...extra,
+  ]);
   return { r, parent, dir: join(parent, 'orders') };
 }
 
@@ -41,22 +50,35 @@ for (const [what, value] of [
     assert.is(r.exitCode, 2, r.stderr);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr.trim(), PRESET);
-    assert.match(r.stderr.trim(), /--set team: .* must be one line of text without control characters \(the question does not say multiline: true\)$/);
+    assert.match(
+      r.stderr.trim(),
+      /--set team: .* must be one line of text without control characters \(the question does not say multiline: true\)$/,
+    );
     assert.equal(readdirSync(parent), []);
   });
 }
 
 test('a preset question whose default has a newline is refused when the preset loads', async () => {
-  const preset = freeText((d) => rewrite(d, 'go-k8s-service-preset.yaml', '    default: CC-0000\n', '    default: "CC-0000\\n  injected: true"\n'));
+  const preset = freeText((d) =>
+    rewrite(d, 'go-k8s-service-preset.yaml', '    default: CC-0000\n', '    default: "CC-0000\\n  injected: true"\n'),
+  );
   const { r, parent } = await create(preset, ['team=payments']);
   assert.is(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr.trim(), /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: questions\[1\] \(costCentre\): default "CC-0000\\n {2}injected: true" must be one line/);
+  assert.match(
+    r.stderr.trim(),
+    /^error: preset @acme\/go-service-preset 1\.0\.0: go-k8s-service-preset\.yaml: questions\[1\] \(costCentre\): default "CC-0000\\n {2}injected: true" must be one line/,
+  );
   assert.equal(readdirSync(parent), []);
 });
 
 test('a question with multiline: true takes several lines; yamlString keeps them exactly', async () => {
   const preset = freeText((d) => {
-    rewrite(d, 'go-k8s-service-preset.yaml', '    message: Owning team (a Kubernetes label value, e.g. payments)\n    type: string\n', '    message: Owning team\n    type: string\n    multiline: true\n');
+    rewrite(
+      d,
+      'go-k8s-service-preset.yaml',
+      '    message: Owning team (a Kubernetes label value, e.g. payments)\n    type: string\n',
+      '    message: Owning team\n    type: string\n    multiline: true\n',
+    );
   });
   const value = 'pay\nments: true';
   const { r, dir } = await create(preset, [`team=${value}`]);
@@ -66,7 +88,14 @@ test('a question with multiline: true takes several lines; yamlString keeps them
 });
 
 test('multiline is only for type: string', async () => {
-  const preset = freeText((d) => rewrite(d, 'go-k8s-service-preset.yaml', '    default: CC-0000\n', '    default: CC-0000\n  - key: oncall\n    message: On call?\n    type: boolean\n    multiline: true\n'));
+  const preset = freeText((d) =>
+    rewrite(
+      d,
+      'go-k8s-service-preset.yaml',
+      '    default: CC-0000\n',
+      '    default: CC-0000\n  - key: oncall\n    message: On call?\n    type: boolean\n    multiline: true\n',
+    ),
+  );
   const { r } = await create(preset, ['team=payments']);
   assert.is(r.exitCode, 2, r.stderr);
   assert.match(r.stderr.trim(), /questions\[2\] \(oncall\): multiline only goes with type: string$/);
@@ -112,7 +141,10 @@ test('regen refuses a record whose answer contradicts a lock of its preset: exit
   const r = await runCli(['regen', 'ci'], { cwd: dir });
   assert.is(r.exitCode, 2, r.stdout + r.stderr);
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.is(r.stderr.trim(), 'error: preset @acme/go-service-preset 1.0.0: .go-k8s-service.json answers ci "github", but this preset locks ci to "gitlab": set it back to "gitlab" in .go-k8s-service.json');
+  assert.is(
+    r.stderr.trim(),
+    'error: preset @acme/go-service-preset 1.0.0: .go-k8s-service.json answers ci "github", but this preset locks ci to "gitlab": set it back to "gitlab" in .go-k8s-service.json',
+  );
   assert.equal(readTree(dir), before);
   assert.not.ok(existsSync(join(dir, '.github')));
 });
@@ -122,7 +154,10 @@ test('update refuses the same record (exit 2, nothing written)', async () => {
   const before = readTree(dir);
   const r = await runCli(['update'], { cwd: dir });
   assert.is(r.exitCode, 2, r.stdout + r.stderr);
-  assert.match(r.stderr.trim(), /^error: preset @acme\/go-service-preset 1\.0\.0: \.go-k8s-service\.json answers ci "github", but this preset locks ci to "gitlab"/);
+  assert.match(
+    r.stderr.trim(),
+    /^error: preset @acme\/go-service-preset 1\.0\.0: \.go-k8s-service\.json answers ci "github", but this preset locks ci to "gitlab"/,
+  );
   assert.equal(readTree(dir), before);
 });
 
@@ -132,15 +167,28 @@ test('check reports a record that contradicts a lock under the rule preset-lock'
   assert.is(r.exitCode, 1, r.stdout + r.stderr);
   const violations = (JSON.parse(r.stdout) as { violations: { rule: string; file: string; message: string }[] }).violations;
   const lock = violations.filter((v) => v.rule === 'preset-lock');
-  assert.equal(lock, [{ rule: 'preset-lock', file: '.go-k8s-service.json', message: 'ci is "github", but preset @acme/go-service-preset 1.0.0 locks it to "gitlab"' }]);
+  assert.equal(lock, [
+    {
+      rule: 'preset-lock',
+      file: '.go-k8s-service.json',
+      message: 'ci is "github", but preset @acme/go-service-preset 1.0.0 locks it to "gitlab"',
+    },
+  ]);
 });
 
 test('a preset from a tarball: create records name@version and seeds the cache; check, regen and update then work with the registry unreachable', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-tarball-'));
   const packed = execFileSync('npm', ['pack', EXAMPLE, '--pack-destination', parent, '--silent'], { cwd: parent, encoding: 'utf8' }).trim();
   // A registry that answers nothing (a closed port on loopback), and caches of this test's own.
-  const env = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: join(parent, 'npm-cache'), XDG_CACHE_HOME: join(parent, 'xdg') };
-  const c = await runCli([join(parent, 'orders'), '--yes', '--no-install', '--preset', `./${packed}`, '--set', 'team=payments'], { cwd: parent, env });
+  const env = {
+    npm_config_registry: 'http://127.0.0.1:9/',
+    npm_config_cache: join(parent, 'npm-cache'),
+    XDG_CACHE_HOME: join(parent, 'xdg'),
+  };
+  const c = await runCli([join(parent, 'orders'), '--yes', '--no-install', '--preset', `./${packed}`, '--set', 'team=payments'], {
+    cwd: parent,
+    env,
+  });
   assert.is(c.exitCode, 0, c.stderr);
   const dir = join(parent, 'orders');
   assert.is((readRecord(dir) as unknown as { preset: { source: string } }).preset.source, '@acme/go-service-preset@1.0.0');
@@ -161,16 +209,24 @@ test('a preset gives the source location of its own code host: catalog-info.yaml
   });
   const { r, dir } = await create(preset, ['team=payments']);
   assert.is(r.exitCode, 0, r.stderr);
-  const entity = parseYaml(readFileSync(join(dir, 'catalog-info.yaml'), 'utf8')) as { metadata: { annotations: Record<string, string>; links: { url: string; title: string }[] } };
+  const entity = parseYaml(readFileSync(join(dir, 'catalog-info.yaml'), 'utf8')) as {
+    metadata: { annotations: Record<string, string>; links: { url: string; title: string }[] };
+  };
   assert.is(entity.metadata.annotations['backstage.io/source-location'], 'url:https://code.acme.example/gitlab.acme.dev/services/orders/');
-  assert.equal(entity.metadata.links.map((l) => [l.title, l.url]), [['Repository', 'https://code.acme.example/gitlab.acme.dev/services/orders']]);
+  assert.equal(
+    entity.metadata.links.map((l) => [l.title, l.url]),
+    [['Repository', 'https://code.acme.example/gitlab.acme.dev/services/orders']],
+  );
   const bad = presetCopy((d) => {
     const manifest = join(d, 'go-k8s-service-preset.yaml');
     writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\ncatalog:\n  sourceLocation: "javascript:{{module}}"\n`);
   });
   const refused = await create(bad, ['team=payments']);
   assert.is(refused.r.exitCode, 2);
-  assert.match(refused.r.stderr.trim(), /^error: preset @acme\/go-service-preset 1\.0\.0: catalog\.sourceLocation: "javascript:gitlab\.acme\.dev\/services\/orders" is not an http\(s\) URL$/);
+  assert.match(
+    refused.r.stderr.trim(),
+    /^error: preset @acme\/go-service-preset 1\.0\.0: catalog\.sourceLocation: "javascript:gitlab\.acme\.dev\/services\/orders" is not an http\(s\) URL$/,
+  );
   assert.equal(readdirSync(refused.parent), []);
 });
 

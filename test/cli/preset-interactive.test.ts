@@ -24,7 +24,7 @@ async function answer(p: Pty, prompt: RegExp | string, keys: string): Promise<st
   return screen;
 }
 
-test('the preset\'s defaults shown, the locked CI not asked, its questions asked with their rules', async () => {
+test("the preset's defaults shown, the locked CI not asked, its questions asked with their rules", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-preset-tty-'));
   pty = await spawnPty(process.execPath, [CLI, '--no-install', '--no-git', '--preset', EXAMPLE], { cwd: dir, env: {} });
   await answer(pty, /\? Service name \(directory, binary, Kubernetes and Helm name\) $/, 'orders\r');
@@ -51,7 +51,10 @@ test('the preset\'s defaults shown, the locked CI not asked, its questions asked
   await answer(pty, '? Write the project? (Y/n, e to edit an answer)', '\r');
   const exit = await pty.waitExit();
   assert.is(exit.code, 0, pty.text());
-  const record = JSON.parse(readFileSync(join(dir, 'orders/.go-k8s-service.json'), 'utf8')) as { answers: { ci: string }; preset: { answers: unknown } };
+  const record = JSON.parse(readFileSync(join(dir, 'orders/.go-k8s-service.json'), 'utf8')) as {
+    answers: { ci: string };
+    preset: { answers: unknown };
+  };
   assert.is(record.answers.ci, 'gitlab');
   assert.equal(record.preset.answers, { team: 'payments', costCentre: 'CC-0042' });
 });

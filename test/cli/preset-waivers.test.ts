@@ -23,7 +23,10 @@ const env = { CGKS_TODAY: TODAY };
 const policy = () =>
   presetCopy((d) => {
     const manifest = join(d, 'go-k8s-service-preset.yaml');
-    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\nwaivers:\n  maxDays: 90\n  unwaivable: [no-latest-tag]\n  require: [file, message]\n`);
+    writeFileSync(
+      manifest,
+      `${readFileSync(manifest, 'utf8')}\nwaivers:\n  maxDays: 90\n  unwaivable: [no-latest-tag]\n  require: [file, message]\n`,
+    );
   });
 
 function waive(dir: string, entries: string[]): void {
@@ -58,15 +61,37 @@ test('a policy-abiding waiver of a preset convention waives it', async () => {
   const dir = await brokenRepo();
   waive(dir, [entry({ rule: 'team-label', file: 'charts/orders/values.yaml', message: 'team label', until: '2027-01-31' })]);
   const r = await check(dir);
-  assert.equal(r.json.waived.map((w) => w.rule), ['team-label']);
-  assert.equal(r.json.violations.map((v) => v.rule), ['no-latest-tag']);
+  assert.equal(
+    r.json.waived.map((w) => w.rule),
+    ['team-label'],
+  );
+  assert.equal(
+    r.json.violations.map((v) => v.rule),
+    ['no-latest-tag'],
+  );
 });
 
 for (const [what, fields, message] of [
-  ['longer than maxDays', { rule: 'team-label', file: 'charts/orders/values.yaml', message: 'team label', until: '9999-12-31' }, /^waiver 1: until 9999-12-31 is more than 90 days after today \(2026-12-07\); preset @acme\/go-service-preset 1\.0\.0 allows at most 90$/],
-  ['of an unwaivable preset rule', { rule: 'no-latest-tag', file: 'Dockerfile', message: 'pinned', until: '2027-01-31' }, /^waiver 1: rule no-latest-tag cannot be waived \(preset @acme\/go-service-preset 1\.0\.0\)$/],
-  ['without a required field', { rule: 'team-label', message: 'team label', until: '2027-01-31' }, /^waiver 1: file is missing; preset @acme\/go-service-preset 1\.0\.0 requires file, message$/],
-  ['whose message matches any text', { rule: 'team-label', file: 'charts/orders/values.yaml', message: '.*', until: '2027-01-31' }, /^waiver 1: message "\.\*" matches any text; name the violation it accepts$/],
+  [
+    'longer than maxDays',
+    { rule: 'team-label', file: 'charts/orders/values.yaml', message: 'team label', until: '9999-12-31' },
+    /^waiver 1: until 9999-12-31 is more than 90 days after today \(2026-12-07\); preset @acme\/go-service-preset 1\.0\.0 allows at most 90$/,
+  ],
+  [
+    'of an unwaivable preset rule',
+    { rule: 'no-latest-tag', file: 'Dockerfile', message: 'pinned', until: '2027-01-31' },
+    /^waiver 1: rule no-latest-tag cannot be waived \(preset @acme\/go-service-preset 1\.0\.0\)$/,
+  ],
+  [
+    'without a required field',
+    { rule: 'team-label', message: 'team label', until: '2027-01-31' },
+    /^waiver 1: file is missing; preset @acme\/go-service-preset 1\.0\.0 requires file, message$/,
+  ],
+  [
+    'whose message matches any text',
+    { rule: 'team-label', file: 'charts/orders/values.yaml', message: '.*', until: '2027-01-31' },
+    /^waiver 1: message "\.\*" matches any text; name the violation it accepts$/,
+  ],
 ] as const) {
   test(`a waiver ${what} waives nothing and is reported under record`, async () => {
     const dir = await brokenRepo();
@@ -78,7 +103,10 @@ for (const [what, fields, message] of [
     assert.is(record.length, 1, JSON.stringify(r.json.violations));
     assert.is(record[0]!.file, WAIVERS);
     assert.match(record[0]!.message, message);
-    assert.ok(r.json.violations.some((v) => v.rule === fields.rule), 'the violation still counts');
+    assert.ok(
+      r.json.violations.some((v) => v.rule === fields.rule),
+      'the violation still counts',
+    );
   });
 }
 
@@ -87,7 +115,10 @@ test('record and preset-lock cannot be waived, with or without a preset', async 
   waive(dir, [entry({ rule: 'record', until: '2027-01-31' }), entry({ rule: 'preset-lock', until: '2027-01-31' })]);
   const r = await check(dir);
   const record = r.json.violations.filter((v) => v.rule === 'record').map((v) => v.message);
-  assert.equal(record, ['waiver 1: rule record cannot be waived (it guards the record and the waivers themselves)', 'waiver 2: rule preset-lock cannot be waived (it guards the record and the waivers themselves)']);
+  assert.equal(record, [
+    'waiver 1: rule record cannot be waived (it guards the record and the waivers themselves)',
+    'waiver 2: rule preset-lock cannot be waived (it guards the record and the waivers themselves)',
+  ]);
 });
 
 test('a bad policy in the manifest is refused when the preset loads: one line, exit 2', async () => {
@@ -114,7 +145,12 @@ interface Sarif {
     tool: { driver: { rules: { id: string; help?: { text: string } }[] } };
     originalUriBaseIds?: Record<string, { uri: string; uriBaseId?: string }>;
     versionControlProvenance?: { repositoryUri: string; revisionId?: string; mappedTo?: { uriBaseId: string } }[];
-    results: { ruleId: string; ruleIndex: number; suppressions?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[];
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      suppressions?: unknown[];
+      locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[];
+    }[];
   }[];
 }
 
@@ -142,7 +178,10 @@ test('SARIF: a waived preset convention has its rule in tool.driver.rules; each 
   const provenance = run.versionControlProvenance ?? [];
   assert.equal(
     provenance.map((p) => [p.repositoryUri, p.revisionId]),
-    dirs.map((d, i) => [`https://git.acme.example/services/${['orders', 'billing'][i]}.git`, execFileSync('git', ['rev-parse', 'HEAD'], { cwd: d, encoding: 'utf8' }).trim()]),
+    dirs.map((d, i) => [
+      `https://git.acme.example/services/${['orders', 'billing'][i]}.git`,
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd: d, encoding: 'utf8' }).trim(),
+    ]),
   );
   const bases = provenance.map((p) => p.mappedTo?.uriBaseId);
   for (const base of bases) assert.ok(base && run.originalUriBaseIds?.[base], `base ${base} is declared`);
@@ -153,22 +192,44 @@ test('SARIF: a waived preset convention has its rule in tool.driver.rules; each 
     assert.ok(bases.includes(loc.uriBaseId), `${loc.uri} is relative to a repo (${loc.uriBaseId})`);
     assert.not.ok(loc.uri.startsWith('..') || loc.uri.startsWith('/'), loc.uri);
   }
-  for (const base of bases) assert.ok(run.results.some((x) => x.ruleId === 'team-label' && x.suppressions?.length === 1 && x.locations[0]!.physicalLocation.artifactLocation.uriBaseId === base));
+  for (const base of bases)
+    assert.ok(
+      run.results.some(
+        (x) =>
+          x.ruleId === 'team-label' && x.suppressions?.length === 1 && x.locations[0]!.physicalLocation.artifactLocation.uriBaseId === base,
+      ),
+    );
   assert.ok(run.tool.driver.rules.find((x) => x.id === 'team-label')?.help?.text);
   await ensureTools(['sarif-multitool']);
   const out = `${file}.validation.sarif`;
   const v = await execa(toolPath('sarif-multitool'), ['validate', '--rule-kind', 'Gh;Sarif', '-o', out, file], { reject: false });
   assert.is(v.exitCode, 0, v.stdout + v.stderr);
-  const findings = (JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { level?: string; message?: unknown }[] }[] }).runs.flatMap((x) => x.results ?? []);
-  assert.equal(findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined), [], JSON.stringify(findings, null, 1));
+  const findings = (
+    JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { level?: string; message?: unknown }[] }[] }
+  ).runs.flatMap((x) => x.results ?? []);
+  assert.equal(
+    findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined),
+    [],
+    JSON.stringify(findings, null, 1),
+  );
 });
 
-test('check counts the preset\'s conventions in its summary', async () => {
+test("check counts the preset's conventions in its summary", async () => {
   const dir = await presetRepo({ preset: presetCopy(() => {}) });
   const r = await runCli(['check'], { cwd: dir, env });
   assert.is(r.exitCode, 0, r.stdout + r.stderr);
   // check's own rules that apply, and the preset's two conventions.
-  const own = (await runCli(['check'], { cwd: await presetRepo({ preset: presetCopy((d) => writeFileSync(join(d, 'go-k8s-service-preset.yaml'), readFileSync(join(d, 'go-k8s-service-preset.yaml'), 'utf8').replace(/\nconventions:[\s\S]*$/, '\n'))) }), env }));
+  const own = await runCli(['check'], {
+    cwd: await presetRepo({
+      preset: presetCopy((d) =>
+        writeFileSync(
+          join(d, 'go-k8s-service-preset.yaml'),
+          readFileSync(join(d, 'go-k8s-service-preset.yaml'), 'utf8').replace(/\nconventions:[\s\S]*$/, '\n'),
+        ),
+      ),
+    }),
+    env,
+  });
   const ownText = own.stdout + own.stderr;
   const n = (s: string) => Number(/all (\d+) conventions hold/.exec(s)?.[1]);
   assert.is(n(r.stdout + r.stderr), n(ownText) + 2, `${r.stdout}${r.stderr}\n${ownText}`);

@@ -23,7 +23,9 @@ const t0 = Date.now();
 /** What was published as OLD. */
 const released = thisTreeTarball(OLD);
 /** A build from before the release, with the same number and another Makefile line. */
-const unreleased = thisTreeTarball(OLD, { change: (path, text) => (path === 'Makefile.hbs' ? text.replace('help: ## Show this help', 'help: ## Show the targets') : text) });
+const unreleased = thisTreeTarball(OLD, {
+  change: (path, text) => (path === 'Makefile.hbs' ? text.replace('help: ## Show this help', 'help: ## Show the targets') : text),
+});
 console.log(`built two ${OLD} packages in ${Date.now() - t0} ms`);
 const cliOf = (tarball: string) => join(extracted(tarball), 'dist/cli.cjs');
 const env = () => ({ GO_K8S_SERVICE_PACKAGES: packagesDir([released]), XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
@@ -38,7 +40,12 @@ async function teamRepo(cli: string, changeRecord?: (dir: string) => void): Prom
     git(dir, ['commit', '--quiet', '--amend', '-a', '--no-edit']);
   }
   edit(dir, 'Makefile', /^(\trm -rf bin dist coverage\.out)$/m, '$1 tmp');
-  edit(dir, 'Dockerfile', /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m, '$1      org.opencontainers.image.vendor="acme" \\\n');
+  edit(
+    dir,
+    'Dockerfile',
+    /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m,
+    '$1      org.opencontainers.image.vendor="acme" \\\n',
+  );
   commitAll(dir, 'our edits');
   const clone = join(mkdtempSync(join(tmpdir(), 'cgks-digest-clone-')), 'orders');
   git(tmpdir(), ['clone', '--quiet', '--depth', '1', `file://${dir}`, clone]);
@@ -95,7 +102,12 @@ test('made by an unreleased build with the same number: one line says so; the Ma
   const lines = j.warnings.filter((w) => w.includes('does not reproduce'));
   assert.is(lines.length, 1, j.warnings.join('\n'));
   assert.ok(!lines[0]!.includes('\n'));
-  assert.match(lines[0]!, new RegExp(`^${OLD.replace(/\./g, '\\.')} as released does not reproduce the recorded text of Makefile: this repo was made by another build numbered ${OLD.replace(/\./g, '\\.')} \\(templates ${made.slice(7, 19)}, the release's [0-9a-f]{12}\\)`));
+  assert.match(
+    lines[0]!,
+    new RegExp(
+      `^${OLD.replace(/\./g, '\\.')} as released does not reproduce the recorded text of Makefile: this repo was made by another build numbered ${OLD.replace(/\./g, '\\.')} \\(templates ${made.slice(7, 19)}, the release's [0-9a-f]{12}\\)`,
+    ),
+  );
 });
 
 test('an older record without a digest keeps working: the same fallback, and the line says the record cannot tell the build', async () => {
@@ -109,7 +121,10 @@ test('an older record without a digest keeps working: the same fallback, and the
   assert.is(r.exitCode, 3, r.stderr);
   assert.is(action(j, 'Makefile'), 'new-aside');
   assert.not.match(read(repo, 'Makefile'), /^<<<<<<</m);
-  assert.ok(j.warnings.some((w) => /does not reproduce the recorded text of Makefile: .*record predates templates digests/.test(w)), j.warnings.join('\n'));
+  assert.ok(
+    j.warnings.some((w) => /does not reproduce the recorded text of Makefile: .*record predates templates digests/.test(w)),
+    j.warnings.join('\n'),
+  );
   assert.is(readRecord(repo).templatesDigest, templatesDigest(ROOT));
 });
 

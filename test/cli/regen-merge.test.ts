@@ -71,7 +71,10 @@ test('regen chart --port 9090 --skip-modified with an edited values.yaml: exit 1
   assert.match(kept.stderr, /charts\/orders\/values\.yaml still holds --port 8080 \(now 9090\)/);
   const check = await runCli(['check', '--json'], { cwd: dir });
   assert.is(check.exitCode, 1, 'check passes although values.yaml still says port 8080');
-  assert.ok(JSON.parse(check.stdout).violations.some((v: { file: string }) => v.file === VALUES), check.stdout);
+  assert.ok(
+    JSON.parse(check.stdout).violations.some((v: { file: string }) => v.file === VALUES),
+    check.stdout,
+  );
 
   undo(dir);
   const merged = await runCli(['regen', 'chart', '--port', '9090', '--merge'], { cwd: dir });
@@ -112,7 +115,10 @@ test('--merge without a merge base: the generated version goes aside, exit 1 nam
   assert.match(r.stderr, /1 file\(s\) could not be merged, for want of a merge base: Makefile \(see \.go-k8s-service\/new\/Makefile\)/);
   const j = JSON.parse(r.stdout);
   assert.equal(j.noBase, ['Makefile']);
-  assert.match(j.files.find((f: { path: string }) => f.path === 'Makefile').reason, /no merge base: the text .* generated for Makefile \(blob [0-9a-f]{12}\) is not what this version generates/);
+  assert.match(
+    j.files.find((f: { path: string }) => f.path === 'Makefile').reason,
+    /no merge base: the text .* generated for Makefile \(blob [0-9a-f]{12}\) is not what this version generates/,
+  );
   assert.is(read(dir, 'Makefile'), edited);
   assert.is(read(dir, '.go-k8s-service/new/Makefile'), (await reference(dir)).get('Makefile'));
 });

@@ -13,7 +13,21 @@ import { assertUsageError, CLI, runCli } from '../support/cli.js';
 import { go } from '../support/go.js';
 import { KEY, spawnPty } from '../support/pty.js';
 import { helmLint } from '../support/tools.js';
-import { changedPaths, commitAll, edit, git, gitStatus, newRepo, read, readRecord, RECORD, reference, snapshot, write, writeRecord } from '../support/regen/repo.js';
+import {
+  changedPaths,
+  commitAll,
+  edit,
+  git,
+  gitStatus,
+  newRepo,
+  read,
+  readRecord,
+  RECORD,
+  reference,
+  snapshot,
+  write,
+  writeRecord,
+} from '../support/regen/repo.js';
 
 const CHART = 'charts/orders';
 
@@ -23,7 +37,9 @@ function recordedAnswers(dir: string): Answers {
 
 /** Paths of the files written once (the team's after creation) for these answers. */
 function onceFiles(a: Answers) {
-  return filesFor(a).filter((f) => f.lifecycle === 'once').map((f) => ({ path: outputPath(f, a), group: f.group }));
+  return filesFor(a)
+    .filter((f) => f.lifecycle === 'once')
+    .map((f) => ({ path: outputPath(f, a), group: f.group }));
 }
 
 test('the record reproduces the generated output exactly (answers + version + blob ids)', async () => {
@@ -143,7 +159,8 @@ test('regen chart --port 9090 rewrites the chart and every other port-dependent 
 
   const record = readRecord(dir);
   assert.is(record.answers.port, 9090);
-  for (const [p, content] of newFiles) assert.is(record.files[p], hashContent(once.has(p) ? oldFiles.get(p)! : content), `record hash of ${p}`);
+  for (const [p, content] of newFiles)
+    assert.is(record.files[p], hashContent(once.has(p) ? oldFiles.get(p)! : content), `record hash of ${p}`);
   // What regen wrote stays in git's object store, reachable from the base ref.
   const baseTree = git(dir, ['ls-tree', '-r', 'refs/go-k8s-service/base']);
   for (const p of dependent) {
@@ -165,7 +182,13 @@ test('the base ref holds every recorded file git has; each regen adds a commit o
   git(dir, ['init', '--quiet']);
   commitAll(dir, 'first');
   const tree = (ref: string) =>
-    Object.fromEntries(git(dir, ['ls-tree', '-r', ref]).trim().split('\n').map((l) => l.split('\t')).map(([meta, path]) => [path!, meta!.split(' ')[2]!]));
+    Object.fromEntries(
+      git(dir, ['ls-tree', '-r', ref])
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .map(([meta, path]) => [path!, meta!.split(' ')[2]!]),
+    );
 
   for (const port of ['9090', '9091']) {
     const r = await runCli(['regen', 'dockerfile', '--port', port], { cwd: dir });
@@ -326,7 +349,11 @@ test('regen refuses a repo written by another generator version: nothing written
     record.version = version;
     writeRecord(dir, record);
     const before = snapshot(dir);
-    for (const args of [['regen', 'dockerfile'], ['regen', 'chart', '--port', '9090'], ['regen', 'Dockerfile', '--force', '--dry-run']]) {
+    for (const args of [
+      ['regen', 'dockerfile'],
+      ['regen', 'chart', '--port', '9090'],
+      ['regen', 'Dockerfile', '--force', '--dry-run'],
+    ]) {
       const r = await runCli(args, { cwd: dir });
       assert.is(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, wanted);

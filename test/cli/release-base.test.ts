@@ -21,24 +21,38 @@ import { commitAll, edit, git, gitStatus, read, readRecord } from '../support/re
 const BASE_REF = 'refs/go-k8s-service/base';
 /** The release after this one: its Makefile help line says more. */
 const NEXT = GENERATOR_VERSION.replace(/\d+$/, (p) => String(Number(p) + 1));
-const nextChange = (path: string, text: string) => (path === 'Makefile.hbs' ? text.replace('help: ## Show this help', 'help: ## Show this help (the default target)') : text);
+const nextChange = (path: string, text: string) =>
+  path === 'Makefile.hbs' ? text.replace('help: ## Show this help', 'help: ## Show this help (the default target)') : text;
 
 const t0 = Date.now();
 const release010 = releasedTarball();
 const tookRelease = Date.now() - t0;
 const ours = thisTreeTarball(GENERATOR_VERSION);
-const next = thisTreeTarball(NEXT, { change: nextChange, changelog: `## ${NEXT} (test)\n\n- The Makefile's help target says it is the default.` });
+const next = thisTreeTarball(NEXT, {
+  change: nextChange,
+  changelog: `## ${NEXT} (test)\n\n- The Makefile's help target says it is the default.`,
+});
 const cli010 = join(extracted(release010), 'dist/cli.cjs');
 const cliNext = join(extracted(next), 'dist/cli.cjs');
-console.log(`built the tarballs: 0.1.0 in ${tookRelease} ms (cached after the first run), this tree twice in ${Date.now() - t0 - tookRelease} ms`);
+console.log(
+  `built the tarballs: 0.1.0 in ${tookRelease} ms (cached after the first run), this tree twice in ${Date.now() - t0 - tookRelease} ms`,
+);
 
 /** Each run gets its own package cache: a test must not find what another one fetched. */
-const env = (packages: string): NodeJS.ProcessEnv => ({ GO_K8S_SERVICE_PACKAGES: packages, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
+const env = (packages: string): NodeJS.ProcessEnv => ({
+  GO_K8S_SERVICE_PACKAGES: packages,
+  XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')),
+});
 
 /** Edits a team makes to a 0.1.0 repo, away from what 0.2.0 and NEXT change. */
 function teamEdits(dir: string): void {
   edit(dir, 'Makefile', /^(\trm -rf bin dist coverage\.out)$/m, '$1 tmp');
-  edit(dir, 'Dockerfile', /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m, '$1      org.opencontainers.image.vendor="acme" \\\n');
+  edit(
+    dir,
+    'Dockerfile',
+    /^(LABEL org\.opencontainers\.image\.title="orders" \\\n)/m,
+    '$1      org.opencontainers.image.vendor="acme" \\\n',
+  );
 }
 function assertEditsKept(dir: string): void {
   assert.match(read(dir, 'Makefile'), /^\trm -rf bin dist coverage\.out tmp$/m, 'the Makefile edit is lost');
@@ -75,7 +89,11 @@ const action = (j: UpdateJson, path: string) => j.files.find((f) => f.path === p
 test("0.1.0's package renders exactly what 0.1.0 wrote: every recorded blob id, from the recorded answers", async () => {
   const dir = await generatedBy010();
   const record = readRecord(dir);
-  const pkg = fetchRelease('0.1.0', { kind: 'directory', dir: packagesDir([release010]) }, { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) });
+  const pkg = fetchRelease(
+    '0.1.0',
+    { kind: 'directory', dir: packagesDir([release010]) },
+    { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) },
+  );
   const rendered = await renderWithRelease(pkg, '0.1.0', record.answers);
   assert.equal([...rendered.keys()].sort(), Object.keys(record.files).sort());
   for (const [path, text] of rendered) assert.is(hashContent(text), record.files[path], path);
@@ -116,7 +134,10 @@ test('from a registry: npm pack fetches the 0.1.0 package once; the next update 
     const cache = mkdtempSync(join(tmpdir(), 'cgks-cache-'));
     const npmCache = mkdtempSync(join(tmpdir(), 'cgks-npm-cache-'));
     const first = clone(await generatedBy010(), ['--depth', '1']);
-    const r = await runCli(['update', '--json', '--packages', registry.url], { cwd: first, env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache } });
+    const r = await runCli(['update', '--json', '--packages', registry.url], {
+      cwd: first,
+      env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache },
+    });
     assert.is(r.exitCode, 0, r.stderr);
     assert.is(action(JSON.parse(r.stdout) as UpdateJson, 'Makefile'), 'merged');
     assertEditsKept(first);
@@ -124,7 +145,10 @@ test('from a registry: npm pack fetches the 0.1.0 package once; the next update 
     // The registry is gone; the cached package still renders the base.
     await registry.close();
     const second = clone(await generatedBy010(), ['--depth', '1']);
-    const again = await runCli(['update', '--json', '--packages', registry.url], { cwd: second, env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache } });
+    const again = await runCli(['update', '--json', '--packages', registry.url], {
+      cwd: second,
+      env: { XDG_CACHE_HOME: cache, npm_config_cache: npmCache },
+    });
     assert.is(again.exitCode, 0, again.stderr);
     assert.is(action(JSON.parse(again.stdout) as UpdateJson, 'Makefile'), 'merged');
   } finally {
@@ -160,7 +184,10 @@ for (const [kind, how] of [
     assert.is(readRecord(c).version, NEXT);
     // The summary's changelog comes from the CHANGELOG.md in the NEXT package: its entry alone.
     const md = readFileSync(summary, 'utf8');
-    assert.match(md, new RegExp(`^#### ${NEXT.replace(/\./g, '\\.')} \\(test\\)\n\n- The Makefile's help target says it is the default.$`, 'm'));
+    assert.match(
+      md,
+      new RegExp(`^#### ${NEXT.replace(/\./g, '\\.')} \\(test\\)\n\n- The Makefile's help target says it is the default.$`, 'm'),
+    );
     assert.not.match(md, /^#### 0\.[12]\.0 /m);
   });
 }
@@ -177,7 +204,10 @@ test('a cached package is code that runs: used only from a cache directory nobod
     chmodSync(join(cache, PACKAGE), 0o700);
     chmodSync(join(cache, PACKAGE, 'packages'), mode);
     const shallow = clone(await generatedBy010(), ['--depth', '1']);
-    const r = await runCli(['update', '--json'], { cwd: shallow, env: { XDG_CACHE_HOME: cache, GO_K8S_SERVICE_PACKAGES: packagesDir([release010]) } });
+    const r = await runCli(['update', '--json'], {
+      cwd: shallow,
+      env: { XDG_CACHE_HOME: cache, GO_K8S_SERVICE_PACKAGES: packagesDir([release010]) },
+    });
     return JSON.parse(r.stdout) as UpdateJson;
   };
   const open = await run(0o777);
@@ -202,7 +232,10 @@ test('a version the package source does not have: one line naming the version an
 test('a registry that cannot be reached: one line naming the version and the registry, then as before', async () => {
   const shallow = clone(await generatedBy010(), ['--depth', '1']);
   const t = Date.now();
-  const r = await runCli(['update', '--packages', 'http://127.0.0.1:9/'], { cwd: shallow, env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) } });
+  const r = await runCli(['update', '--packages', 'http://127.0.0.1:9/'], {
+    cwd: shallow,
+    env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) },
+  });
   assert.is(r.exitCode, 1, r.stderr);
   assert.ok(Date.now() - t < 30_000, `took ${Date.now() - t} ms`);
   const lines = r.stderr.split('\n').filter((l) => l.includes('0.1.0') && l.includes('http://127.0.0.1:9/'));

@@ -20,7 +20,14 @@ test('remove compose.yaml: deleted and recorded; check passes; regen and update 
   const record = readRecord(dir) as ReturnType<typeof readRecord> & { removed?: string[] };
   assert.equal(record.removed, [COMPOSE]);
   assert.not.ok(COMPOSE in record.files);
-  assert.equal(git(dir, ['status', '--porcelain']).split('\n').filter(Boolean).map((l) => l.slice(3)).sort(), [RECORD, COMPOSE].sort());
+  assert.equal(
+    git(dir, ['status', '--porcelain'])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3))
+      .sort(),
+    [RECORD, COMPOSE].sort(),
+  );
   commitAll(dir, 'no compose');
 
   const check = await runCli(['check'], { cwd: dir });

@@ -39,10 +39,17 @@ test('a Markdown underline of seven = is no conflict marker', async () => {
   const dir = await newRepo();
   writeFileSync(join(dir, 'README.md'), `${read(dir, 'README.md')}\nNotes\n=======\n`);
   const r = await runCli(['check', '--json'], { cwd: dir });
-  assert.equal((JSON.parse(r.stdout) as Json).violations.filter((x) => x.rule === 'conflict-markers'), []);
+  assert.equal(
+    (JSON.parse(r.stdout) as Json).violations.filter((x) => x.rule === 'conflict-markers'),
+    [],
+  );
 });
 
-for (const args of [['regen', 'dockerfile'], ['regen', 'dockerfile', '--merge'], ['regen', '--port', '9096', '--merge']]) {
+for (const args of [
+  ['regen', 'dockerfile'],
+  ['regen', 'dockerfile', '--merge'],
+  ['regen', '--port', '9096', '--merge'],
+]) {
   test(`${args.join(' ')} calls a file with markers an unresolved conflict: exit 1, nothing written`, async () => {
     const dir = await markedRepo();
     const before = snapshot(dir);
@@ -71,14 +78,20 @@ test('update records a file the team deleted in a commit (git rm) as removed, na
   git(dir, ['rm', '-q', 'compose.yaml']);
   commitAll(dir, 'we do not use compose');
   const before = await runCli(['check', '--json'], { cwd: dir });
-  assert.ok((JSON.parse(before.stdout) as Json).violations.some((v) => v.rule === 'record' && v.file === 'compose.yaml'), before.stdout);
+  assert.ok(
+    (JSON.parse(before.stdout) as Json).violations.some((v) => v.rule === 'record' && v.file === 'compose.yaml'),
+    before.stdout,
+  );
   const seams = await newerGenerator(dir, otherVersion(1), (p, c) => (p === 'compose.yaml' || p === 'Makefile' ? `${c}# version 2\n` : c));
   const { code, c } = await updateIn(dir, seams, ['--json']);
   assert.is(code, 0, c.errors.join('\n'));
   const j = c.json[0] as { files: { path: string; action: string; reason?: string }[] };
   assert.equal(j.files.find((f) => f.path === 'compose.yaml')?.action, 'removed', JSON.stringify(j.files));
   // The summary line names it first.
-  assert.ok(c.info.some((l) => /: recorded as removed \(deleted in a commit\): compose\.yaml; /.test(l)), c.info.join('\n'));
+  assert.ok(
+    c.info.some((l) => /: recorded as removed \(deleted in a commit\): compose\.yaml; /.test(l)),
+    c.info.join('\n'),
+  );
   assert.not.ok(existsSync(join(dir, 'compose.yaml')));
   assert.equal((readRecord(dir) as { removed?: string[] }).removed, ['compose.yaml']);
   commitAll(dir, 'update');
@@ -99,7 +112,7 @@ test('an uncommitted deletion is not a removal: update refuses the dirty tree, n
 
 // Migrations between versions: a release that moves a generated file carries the move, and
 // update applies it to the team's file before merging, so the team's edits arrive at the new path.
-test('update applies a release\'s file move to the team\'s edited file: its edits land at the new path, merged', async () => {
+test("update applies a release's file move to the team's edited file: its edits land at the new path, merged", async () => {
   const dir = await newRepo({ git: true });
   edit(dir, 'internal/api/hello_test.go', /^package api/m, '// Our own note on the hello tests.\npackage api');
   commitAll(dir, 'our note');
@@ -108,25 +121,41 @@ test('update applies a release\'s file move to the team\'s edited file: its edit
   // The newer release writes the file at its new path.
   const seams = {
     version: next,
-    render: (a: Answers) => base.render!(a).map((f) => (f.path === 'internal/api/hello_test.go' ? { ...f, path: 'internal/api/greeting_test.go' } : f)),
+    render: (a: Answers) =>
+      base.render!(a).map((f) => (f.path === 'internal/api/hello_test.go' ? { ...f, path: 'internal/api/greeting_test.go' } : f)),
     migrations: [{ version: next, moves: [{ from: 'internal/api/hello_test.go', to: 'internal/api/greeting_test.go' }] }],
   };
   const { code, c } = await updateIn(dir, seams, ['--json']);
   assert.is(code, 0, c.errors.join('\n'));
   assert.not.ok(existsSync(join(dir, 'internal/api/hello_test.go')));
   const moved = read(dir, 'internal/api/greeting_test.go');
-  assert.match(moved, /^\/\/ Our own note on the hello tests\.\npackage api/, 'the team\'s edit');
-  assert.match(moved, /\/\/ version 2\n$/, 'the release\'s change');
+  assert.match(moved, /^\/\/ Our own note on the hello tests\.\npackage api/, "the team's edit");
+  assert.match(moved, /\/\/ version 2\n$/, "the release's change");
   const j = c.json[0] as { files: { path: string; action: string; reason?: string }[] };
   assert.equal(j.files.find((f) => f.path === 'internal/api/hello_test.go')?.action, 'delete');
-  assert.match(j.files.find((f) => f.path === 'internal/api/hello_test.go')?.reason ?? '', /moved to internal\/api\/greeting_test\.go by the migrations of /);
+  assert.match(
+    j.files.find((f) => f.path === 'internal/api/hello_test.go')?.reason ?? '',
+    /moved to internal\/api\/greeting_test\.go by the migrations of /,
+  );
   assert.equal(j.files.find((f) => f.path === 'internal/api/greeting_test.go')?.action, 'merged');
   const record = readRecord(dir);
   assert.ok('internal/api/greeting_test.go' in record.files && !('internal/api/hello_test.go' in record.files));
-  assert.ok(c.info.some((l) => /migrated: internal\/api\/hello_test\.go → internal\/api\/greeting_test\.go/.test(l)), c.info.join('\n'));
+  assert.ok(
+    c.info.some((l) => /migrated: internal\/api\/hello_test\.go → internal\/api\/greeting_test\.go/.test(l)),
+    c.info.join('\n'),
+  );
 });
 
-for (const path of ['go.mod', 'go.sum', 'cmd/orders/main.go', 'internal/app/app.go', 'Dockerfile', 'Makefile', 'charts/orders/Chart.yaml', 'charts/orders/templates/deployment.yaml']) {
+for (const path of [
+  'go.mod',
+  'go.sum',
+  'cmd/orders/main.go',
+  'internal/app/app.go',
+  'Dockerfile',
+  'Makefile',
+  'charts/orders/Chart.yaml',
+  'charts/orders/templates/deployment.yaml',
+]) {
   test(`remove ${path} is refused: the service cannot work without it (exit 2, one line, nothing written)`, async () => {
     const dir = await newRepo();
     const before = snapshot(dir);
@@ -142,7 +171,7 @@ test('an answer in the record that this generator does not know is refused by re
   const dir = await newRepo({ git: true });
   const record = readRecord(dir);
   writeRecord(dir, { ...record, answers: { ...record.answers, replicas: 3 } as never });
-  commitAll(dir, 'a teammate\'s newer generator wrote replicas');
+  commitAll(dir, "a teammate's newer generator wrote replicas");
   const before = snapshot(dir);
   const regen = await runCli(['regen', 'makefile'], { cwd: dir });
   assert.is(regen.exitCode, 1, regen.stdout + regen.stderr);
@@ -150,7 +179,12 @@ test('an answer in the record that this generator does not know is refused by re
   assert.equal(snapshot(dir), before);
   const check = await runCli(['check', '--json'], { cwd: dir });
   assert.is(check.exitCode, 1);
-  assert.ok((JSON.parse(check.stdout) as Json).violations.some((v) => v.rule === 'record' && /answers\.replicas: not an answer this generator knows/.test(v.message)), check.stdout);
+  assert.ok(
+    (JSON.parse(check.stdout) as Json).violations.some(
+      (v) => v.rule === 'record' && /answers\.replicas: not an answer this generator knows/.test(v.message),
+    ),
+    check.stdout,
+  );
 });
 
 test('check on a Dockerfile that is a directory: reported under the rules that read it, the other rules still run, "cannot read"', async () => {
@@ -166,7 +200,10 @@ test('check on a Dockerfile that is a directory: reported under the rules that r
   const docker = j.violations.filter((v) => v.file === 'Dockerfile');
   assert.ok(docker.length > 0, r.stdout);
   for (const v of docker) assert.match(v.message, /^cannot read Dockerfile: it is a directory$/);
-  assert.ok(j.violations.some((v) => v.rule === 'probes'), 'the chart rule ran too');
+  assert.ok(
+    j.violations.some((v) => v.rule === 'probes'),
+    'the chart rule ran too',
+  );
 });
 
 test.run();

@@ -4,7 +4,18 @@
 // leave out), and everything stays all-or-nothing. Runs the built CLI as a non-root user, so
 // it needs root to create that user; elsewhere the non-root tests are skipped with a note.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -59,7 +70,16 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 const asUser = (args: string[], cwd: string, env: NodeJS.ProcessEnv) =>
-  execa(process.execPath, [CLI, ...args], { cwd, env, extendEnv: false, uid: user!.uid, gid: user!.gid, reject: false, stdin: 'ignore', timeout: 120_000 });
+  execa(process.execPath, [CLI, ...args], {
+    cwd,
+    env,
+    extendEnv: false,
+    uid: user!.uid,
+    gid: user!.gid,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 120_000,
+  });
 
 const git = (dir: string, args: string[], env: NodeJS.ProcessEnv) =>
   execFileSync('git', args, { cwd: dir, env, uid: user!.uid, gid: user!.gid, encoding: 'utf8' });
@@ -68,7 +88,9 @@ const git = (dir: string, args: string[], env: NodeJS.ProcessEnv) =>
 async function staging(dir: string, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   const has = (d: string): boolean =>
-    readdirSync(d, { withFileTypes: true }).some((e) => e.name.includes('.cgks-') || (e.isDirectory() && e.name !== '.git' && has(join(d, e.name))));
+    readdirSync(d, { withFileTypes: true }).some(
+      (e) => e.name.includes('.cgks-') || (e.isDirectory() && e.name !== '.git' && has(join(d, e.name))),
+    );
   while (!has(dir)) {
     if (Date.now() - started > timeoutMs) throw new Error(`no write started under ${dir}`);
     await new Promise((r) => setTimeout(r, 5));
@@ -150,7 +172,12 @@ test('as a non-root user under a parent it cannot write: a regen interrupted whi
   // What the whole regen writes, done in a copy without interruption.
   const whole = join(mkdtempSync(join(tmpdir(), 'cgks-whole-')), 'repo');
   execFileSync('cp', ['-a', repo, whole]);
-  const done = await execa(process.execPath, [CLI, 'regen', '--port', '9091'], { cwd: whole, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const done = await execa(process.execPath, [CLI, 'regen', '--port', '9091'], {
+    cwd: whole,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1' },
+  });
   assert.is(done.exitCode, 0, done.stderr);
   const after = readTree(whole);
   assert.not.equal(after, before);
@@ -171,18 +198,35 @@ test('as a non-root user under a parent it cannot write: a regen interrupted whi
   // regen writes synchronously: the signal is handled when the write is done, or undone.
   assert.ok(r.exitCode === 143 || r.exitCode === 0, `exit ${r.exitCode}: ${r.stderr}`);
   const now = readTree(repo);
-  const same = (a: Map<string, Buffer>, b: Map<string, Buffer>) => a.size === b.size && [...a].every(([p, bytes]) => b.get(p)?.equals(bytes));
-  assert.ok(same(now, before) || same(now, after), `half-written: ${[...now.keys()].filter((p) => !before.get(p)?.equals(now.get(p)!)).join(', ')}`);
+  const same = (a: Map<string, Buffer>, b: Map<string, Buffer>) =>
+    a.size === b.size && [...a].every(([p, bytes]) => b.get(p)?.equals(bytes));
+  assert.ok(
+    same(now, before) || same(now, after),
+    `half-written: ${[...now.keys()].filter((p) => !before.get(p)?.equals(now.get(p)!)).join(', ')}`,
+  );
   assert.equal(readdirSync(join(repo, 'tmp')), ['mine.txt'], 'the stage was left in tmp/');
 });
 
 test('as root too: a write into an existing directory leaves no stage and no tmp/ it did not find', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-stage-'));
-  const r = await execa(process.execPath, [CLI, '.', '--yes', '--name', 'orders', '--no-install', '--no-git'], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const r = await execa(process.execPath, [CLI, '.', '--yes', '--name', 'orders', '--no-install', '--no-git'], {
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1' },
+  });
   assert.is(r.exitCode, 0, r.stderr);
   assert.not.ok(existsSync(join(dir, 'tmp')));
-  assert.equal(readdirSync(join(dir, '..')).filter((e) => e.includes('.cgks-')), []);
-  const regen = await execa(process.execPath, [CLI, 'regen', '--port', '9092'], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  assert.equal(
+    readdirSync(join(dir, '..')).filter((e) => e.includes('.cgks-')),
+    [],
+  );
+  const regen = await execa(process.execPath, [CLI, 'regen', '--port', '9092'], {
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1' },
+  });
   assert.is(regen.exitCode, 0, regen.stderr);
   assert.not.ok(existsSync(join(dir, 'tmp')));
   rmSync(dir, { recursive: true, force: true });
@@ -191,18 +235,27 @@ test('as root too: a write into an existing directory leaves no stage and no tmp
 test('a tmp that is a file (or a link) is not used as the stage: the write still succeeds and leaves it alone', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-stage-'));
   writeFileSync(join(dir, 'tmp'), 'a file called tmp\n');
-  const r = await execa(process.execPath, [CLI, '.', '--yes', '--force', '--name', 'orders', '--no-install', '--no-git'], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const r = await execa(process.execPath, [CLI, '.', '--yes', '--force', '--name', 'orders', '--no-install', '--no-git'], {
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1' },
+  });
   assert.is(r.exitCode, 0, r.stderr);
   assert.ok(statSync(join(dir, 'tmp')).isFile());
   assert.is(readFileSync(join(dir, 'tmp'), 'utf8'), 'a file called tmp\n');
   assert.ok(existsSync(join(dir, 'go.mod')));
-  assert.equal(readdirSync(dir).filter((e) => e.includes('.cgks-')), []);
+  assert.equal(
+    readdirSync(dir).filter((e) => e.includes('.cgks-')),
+    [],
+  );
 });
 
 test('a tmp/ that is another filesystem (a mount point) is not used as the stage: renames across filesystems fail', async () => {
   if (SKIP) return;
   const dir = mkdtempSync(join(tmpdir(), 'cgks-stage-'));
-  const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const run = (args: string[]) =>
+    execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
   const create = await run(['.', '--yes', '--name', 'orders', '--no-install', '--no-git']);
   assert.is(create.exitCode, 0, create.stderr);
   mkdirSync(join(dir, 'tmp'));
@@ -213,7 +266,10 @@ test('a tmp/ that is another filesystem (a mount point) is not used as the stage
     assert.is(regen.exitCode, 0, regen.stderr);
     assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /EXPOSE 9094/);
     assert.equal(readdirSync(join(dir, 'tmp')), []);
-    assert.equal(readdirSync(dir).filter((e) => e.includes('.cgks-')), []);
+    assert.equal(
+      readdirSync(dir).filter((e) => e.includes('.cgks-')),
+      [],
+    );
   } finally {
     execFileSync('umount', [join(dir, 'tmp')]);
   }
@@ -221,7 +277,8 @@ test('a tmp/ that is another filesystem (a mount point) is not used as the stage
 
 test('a rewritten file keeps its mode: a read-only Dockerfile stays read-only, an executable stays executable', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-mode-'));
-  const run = (args: string[]) => execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const run = (args: string[]) =>
+    execa(process.execPath, [CLI, ...args], { cwd: dir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
   const create = await run(['.', '--yes', '--name', 'orders', '--no-install', '--no-git']);
   assert.is(create.exitCode, 0, create.stderr);
   chmodSync(join(dir, 'Dockerfile'), 0o444);

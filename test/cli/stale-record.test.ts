@@ -43,7 +43,12 @@ test('outdated: a bump-only record is behind (exit 1), naming a few of the files
   assert.ok(j.stale.files.includes('Makefile') || j.stale.count > 5);
   const human = await runCli(['outdated'], { cwd: dir, env });
   assert.is(human.exitCode, 1);
-  assert.match(human.stdout, new RegExp(`the record says ${GENERATOR_VERSION.replaceAll('.', '\\.')}, but \\d+ unedited file\\(s\\) are not what it writes \\(.+ and \\d+ more\\)`));
+  assert.match(
+    human.stdout,
+    new RegExp(
+      `the record says ${GENERATOR_VERSION.replaceAll('.', '\\.')}, but \\d+ unedited file\\(s\\) are not what it writes \\(.+ and \\d+ more\\)`,
+    ),
+  );
   assert.match(human.stdout, /update/);
 });
 
@@ -52,18 +57,34 @@ test('check over a fleet: the bump-only repo is behind in the JSON and the SARIF
   const current = await newRepo({ git: true });
   const sarif = join(mkdtempSync(join(tmpdir(), 'cgks-stale-sarif-')), 'fleet.sarif');
   const r = await runCli(['check', '--json', '--sarif', sarif, stale, current], { env });
-  const j = JSON.parse(r.stdout) as { summary: { behind: number }; repos: { root: string; behind?: boolean; stale?: { count: number; files: string[] } }[] };
+  const j = JSON.parse(r.stdout) as {
+    summary: { behind: number };
+    repos: { root: string; behind?: boolean; stale?: { count: number; files: string[] } }[];
+  };
   assert.is(j.summary.behind, 1, r.stdout);
   const [s, c] = j.repos;
   assert.is(s!.behind, true);
   assert.ok(s!.stale && s!.stale.count >= 10 && s!.stale.files.length === 5, JSON.stringify(s!.stale));
   assert.not.ok(c!.behind);
   assert.is(c!.stale, undefined);
-  const results = (JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { ruleId: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uriBaseId: string } } }[] }[] }[] }).runs[0]!.results;
+  const results = (
+    JSON.parse(readFileSync(sarif, 'utf8')) as {
+      runs: {
+        results: {
+          ruleId: string;
+          message: { text: string };
+          locations: { physicalLocation: { artifactLocation: { uriBaseId: string } } }[];
+        }[];
+      }[];
+    }
+  ).runs[0]!.results;
   const notes = results.filter((x) => x.ruleId === 'generator-version');
   assert.is(notes.length, 1);
   assert.is(notes[0]!.locations[0]!.physicalLocation.artifactLocation.uriBaseId, 'REPO1');
-  assert.match(notes[0]!.message.text, new RegExp(`the record says ${GENERATOR_VERSION.replaceAll('.', '\\.')}, but \\d+ unedited file\\(s\\) are not what`));
+  assert.match(
+    notes[0]!.message.text,
+    new RegExp(`the record says ${GENERATOR_VERSION.replaceAll('.', '\\.')}, but \\d+ unedited file\\(s\\) are not what`),
+  );
 
   // The remedy: update (from the bumped record: the unedited files are replaced), then nothing is stale.
   const u = await runCli(['update'], { cwd: stale, env });

@@ -12,7 +12,7 @@ import { newerGenerator, otherVersion, updateIn } from '../support/regen/generat
 
 const ROUTES = 'internal/api/routes.go';
 
-test('routes.go is generated once, is the team\'s, and api.Register calls it', async () => {
+test("routes.go is generated once, is the team's, and api.Register calls it", async () => {
   const dir = await newRepo();
   assert.ok(existsSync(join(dir, ROUTES)));
   assert.match(read(dir, ROUTES), /^func RegisterRoutes\(mux \*http\.ServeMux\) \{$/m);
@@ -22,14 +22,21 @@ test('routes.go is generated once, is the team\'s, and api.Register calls it', a
 
 test('a route the team adds in routes.go survives an update that changes the generated API code, with no conflict; go build and vet pass', async () => {
   const dir = await newRepo({ git: true });
-  writeFileSync(join(dir, ROUTES), read(dir, ROUTES).replace(/^func RegisterRoutes\(mux \*http\.ServeMux\) \{$/m, '$&\n\tmux.HandleFunc("GET /api/v1/orders", Orders)'));
+  writeFileSync(
+    join(dir, ROUTES),
+    read(dir, ROUTES).replace(/^func RegisterRoutes\(mux \*http\.ServeMux\) \{$/m, '$&\n\tmux.HandleFunc("GET /api/v1/orders", Orders)'),
+  );
   writeFileSync(
     join(dir, 'internal/api/orders.go'),
     'package api\n\nimport "net/http"\n\n// Orders lists the orders.\nfunc Orders(w http.ResponseWriter, _ *http.Request) {\n\twriteJSON(w, http.StatusOK, []string{})\n}\n',
   );
   commitAll(dir, 'our orders route');
   const seams = await newerGenerator(dir, otherVersion(1), (p, c) => {
-    if (p === 'internal/api/api.go') return c.replace('// Register adds the API\'s routes to mux:', '// Register adds the API\'s routes to mux (the generated ones and the team\'s):');
+    if (p === 'internal/api/api.go')
+      return c.replace(
+        "// Register adds the API's routes to mux:",
+        "// Register adds the API's routes to mux (the generated ones and the team's):",
+      );
     if (p === ROUTES) return `${c}// version 2 of the starter\n`;
     return c;
   });
@@ -41,7 +48,10 @@ test('a route the team adds in routes.go survives an update that changes the gen
   assert.is(j.files.find((f) => f.path === ROUTES)?.action, 'kept');
   assert.match(read(dir, ROUTES), /mux\.HandleFunc\("GET \/api\/v1\/orders", Orders\)/);
   assert.match(read(dir, 'internal/api/api.go'), /\(the generated ones and the team's\)/);
-  for (const args of [['build', './...'], ['vet', './...']]) {
+  for (const args of [
+    ['build', './...'],
+    ['vet', './...'],
+  ]) {
     const r = await go(dir, args);
     assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
   }

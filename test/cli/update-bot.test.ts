@@ -41,7 +41,12 @@ function botClone(dir: string): string {
 }
 
 const head = (dir: string) => git(dir, ['rev-parse', 'HEAD']).trim();
-const changed = (dir: string) => git(dir, ['status', '--porcelain']).split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
+const changed = (dir: string) =>
+  git(dir, ['status', '--porcelain'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3))
+    .sort();
 /** `git diff --check`: git's own finder of leftover conflict markers (exit 2 and the lines). */
 function leftoverMarkers(dir: string): string {
   try {
@@ -86,13 +91,16 @@ test('conflicts: markers in the file, nothing committed, exit 3, and the summary
   assert.not.match(md, /^#+ 0\.1\.0/m);
 });
 
-test('--renovate (Renovate\'s post-upgrade task, no shell): puts back the record Renovate bumped, merges from the recorded version, exit 0 with markers for the review', async () => {
+test("--renovate (Renovate's post-upgrade task, no shell): puts back the record Renovate bumped, merges from the recorded version, exit 0 with markers for the review", async () => {
   const clone = botClone(await editedRepo({ conflict: true }));
   // What Renovate has done when the task runs: the version in the record replaced.
   edit(clone, '.go-k8s-service.json', '"version": "0.1.0"', '"version": "9.9.9"');
   // The summary goes where renovate.json puts it, in a folder that does not exist yet.
   assert.not.ok(existsSync(join(clone, '.go-k8s-service')));
-  const r = await runCli(['update', '--renovate', '--summary', '.go-k8s-service/update-summary.md'], { cwd: clone, env: env(packagesDir([release010])) });
+  const r = await runCli(['update', '--renovate', '--summary', '.go-k8s-service/update-summary.md'], {
+    cwd: clone,
+    env: env(packagesDir([release010])),
+  });
   assert.is(r.exitCode, 0, r.stderr);
   assert.match(read(clone, '.go-k8s-service/update-summary.md'), new RegExp(`^## create-go-k8s-service ${FROM_TO}$`, 'm'));
   assert.match(r.stderr, /1 file\(s\) left with conflict markers for the reviewer: Makefile/);
@@ -150,7 +158,10 @@ test('no merge base anywhere: each difference marked in the file, nothing put as
   assert.not.ok(existsSync(join(clone, '.go-k8s-service')));
   const makefile = read(clone, 'Makefile');
   // Both sides kept: ours (the edit) and theirs (0.2.0's TAG), the lines both have left alone.
-  assert.match(makefile, /^<<<<<<< ours\n(?:.*\n)*?\trm -rf bin dist coverage\.out tmp\n=======\n(?:.*\n)*?\trm -rf bin dist coverage\.out\n>>>>>>> theirs$/m);
+  assert.match(
+    makefile,
+    /^<<<<<<< ours\n(?:.*\n)*?\trm -rf bin dist coverage\.out tmp\n=======\n(?:.*\n)*?\trm -rf bin dist coverage\.out\n>>>>>>> theirs$/m,
+  );
   assert.match(makefile, /^<<<<<<< ours\nTAG +\?= \$\(VERSION\)\n=======\n(?:.*\n)*?TAG +\?= sha-\$\(COMMIT\)\n>>>>>>> theirs$/m);
   assert.match(makefile, /^help: ## Show this help$/m);
   assert.match(leftoverMarkers(clone), /^Makefile:\d+: leftover conflict marker$/m);
@@ -171,7 +182,12 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
   await assertUsageError(['regen', '--bot'], /--bot does not apply to the regen command/, dir);
   const help = await runCli(['update', '--help']);
   assert.is(help.exitCode, 0);
-  for (const line of [/^ {2}0 +updated cleanly, or nothing to do$/m, /^ {2}1 +failed/m, /^ {2}2 +invalid usage$/m, /^ {2}3 +--bot: updated, with conflict markers left in files/m]) {
+  for (const line of [
+    /^ {2}0 +updated cleanly, or nothing to do$/m,
+    /^ {2}1 +failed/m,
+    /^ {2}2 +invalid usage$/m,
+    /^ {2}3 +--bot: updated, with conflict markers left in files/m,
+  ]) {
     assert.match(help.stdout, line);
   }
   for (const flag of ['--bot', '--commit', '--summary <file>', '--packages <dir|url>']) assert.ok(help.stdout.includes(flag), flag);
@@ -179,13 +195,20 @@ test('failures stay exit 1 in bot mode (uncommitted changes); usage mistakes exi
 
 test('the docs hold the exit codes of update and outdated that their --help lists', async () => {
   const { COMMAND_HELP } = await import('../../generators/cli/cli-args.js');
-  for (const [command, page] of [['update', 'docs/maintaining.md'], ['outdated', 'docs/fleets.md']] as const) {
+  for (const [command, page] of [
+    ['update', 'docs/maintaining.md'],
+    ['outdated', 'docs/fleets.md'],
+  ] as const) {
     const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
     const at = text.indexOf(`| \`${command}\` exit | meaning |`);
     assert.ok(at > 0, `no exit code table for ${command} in ${page}`);
     const table = text.slice(at, text.indexOf('\n\n', at));
     const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-    assert.equal(documented, COMMAND_HELP[command].exitCodes!.map(([c]) => c), command);
+    assert.equal(
+      documented,
+      COMMAND_HELP[command].exitCodes!.map(([c]) => c),
+      command,
+    );
   }
 });
 

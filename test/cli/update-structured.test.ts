@@ -22,17 +22,24 @@ const V2 = otherVersion(1);
 const OFFLINE = { GOFLAGS: '-mod=mod', GOPROXY: 'off' };
 const ENV_OLD = 'github.com/caarlos0/env/v11 v11.4.1';
 const ENV_NEW = 'github.com/caarlos0/env/v11 v11.4.2';
-const newSum = render({ goVersion: '1.26' }).find((f) => f.path === 'go.sum')!.content.split('\n').filter((l) => l.startsWith('github.com/caarlos0/env/v11 v11.4.2'));
+const newSum = render({ goVersion: '1.26' })
+  .find((f) => f.path === 'go.sum')!
+  .content.split('\n')
+  .filter((l) => l.startsWith('github.com/caarlos0/env/v11 v11.4.2'));
 
 function release2(path: string, content: string): string {
   if (path === 'go.mod') return content.replace(ENV_OLD, ENV_NEW);
-  if (path === 'go.sum') return content.split('\n').map((l) => (l.startsWith('github.com/caarlos0/env/v11 v11.4.1') ? newSum[l.includes('/go.mod') ? 1 : 0]! : l)).join('\n');
+  if (path === 'go.sum')
+    return content
+      .split('\n')
+      .map((l) => (l.startsWith('github.com/caarlos0/env/v11 v11.4.1') ? newSum[l.includes('/go.mod') ? 1 : 0]! : l))
+      .join('\n');
   if (path === 'charts/orders/values.yaml') return content.replace('revisionHistoryLimit: 10', 'revisionHistoryLimit: 5');
   if (path === 'Makefile') return content.replace(/^(IMAGE \?= .*)$/m, '$1\nPLATFORMS ?= linux/amd64,linux/arm64');
   return content;
 }
 
-test('a team\'s go get, Makefile variable and values edit next to the release\'s changes: merged with no conflict; go build, vet and tidy pass', async () => {
+test("a team's go get, Makefile variable and values edit next to the release's changes: merged with no conflict; go build, vet and tidy pass", async () => {
   assert.is(newSum.length, 2);
   const dir = await newRepo({ git: true, args: ['--go-version', '1.25'] });
   assert.ok(read(dir, 'go.mod').includes(ENV_OLD));
@@ -41,7 +48,11 @@ test('a team\'s go get, Makefile variable and values edit next to the release\'s
   // The team: go-cmp in its own code (go get puts it next to caarlos0/env), a Makefile
   // variable where the release adds one, and the replica count next to the release's change.
   mkdirSync(join(dir, 'internal/team'));
-  write(dir, 'internal/team/diff.go', 'package team\n\nimport "github.com/google/go-cmp/cmp"\n\n// Diff reports how two values differ.\nfunc Diff(a, b any) string { return cmp.Diff(a, b) }\n');
+  write(
+    dir,
+    'internal/team/diff.go',
+    'package team\n\nimport "github.com/google/go-cmp/cmp"\n\n// Diff reports how two values differ.\nfunc Diff(a, b any) string { return cmp.Diff(a, b) }\n',
+  );
   const got = await go(dir, ['get', 'github.com/google/go-cmp@v0.7.0'], OFFLINE);
   assert.is(got.exitCode, 0, got.all);
   const tidied = await go(dir, ['mod', 'tidy'], OFFLINE);
@@ -58,7 +69,10 @@ test('a team\'s go get, Makefile variable and values edit next to the release\'s
   const action = (p: string) => j.files.find((f) => f.path === p)?.action;
   for (const p of ['go.mod', 'Makefile', 'charts/orders/values.yaml']) assert.is(action(p), 'merged', p);
   assert.equal(j.warnings, []);
-  assert.ok(c.info.some((l) => l.endsWith('; go mod tidy ran on the merged go.mod')), c.info.join('\n'));
+  assert.ok(
+    c.info.some((l) => l.endsWith('; go mod tidy ran on the merged go.mod')),
+    c.info.join('\n'),
+  );
 
   const mod = read(dir, 'go.mod');
   assert.match(mod, ENV_NEW);
@@ -72,7 +86,10 @@ test('a team\'s go get, Makefile variable and values edit next to the release\'s
   const tidyDiff = git(dir, ['diff', '--stat']);
   const tidy = await go(dir, ['mod', 'tidy', '-diff'], OFFLINE);
   assert.is(tidy.exitCode, 0, `${tidy.all}\n${tidyDiff}`);
-  for (const args of [['build', './...'], ['vet', './...']]) {
+  for (const args of [
+    ['build', './...'],
+    ['vet', './...'],
+  ]) {
     const r = await go(dir, args, OFFLINE);
     assert.is(r.exitCode, 0, `go ${args.join(' ')}: ${r.all}`);
   }
@@ -92,7 +109,10 @@ test('go mod tidy that cannot run offline: the merged go.mod stays, and the upda
   const j = c.json[0] as { conflicts: string[]; warnings: string[] };
   assert.equal(j.conflicts, []);
   assert.is(j.warnings.length, 1, j.warnings.join('\n'));
-  assert.match(j.warnings[0]!, /^go mod tidy could not run offline \(.+\): go\.mod and go\.sum are merged but not tidied; run `go mod tidy`$/);
+  assert.match(
+    j.warnings[0]!,
+    /^go mod tidy could not run offline \(.+\): go\.mod and go\.sum are merged but not tidied; run `go mod tidy`$/,
+  );
   const mod = read(dir, 'go.mod');
   assert.match(mod, ENV_NEW);
   assert.match(mod, 'example.com/nowhere v1.0.0');

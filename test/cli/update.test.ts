@@ -51,7 +51,14 @@ test('an edit elsewhere in the file merges cleanly with the new version; unedite
   assert.is(action('Dockerfile'), 'update');
 
   // Only those two and the record changed; the record names version 2 and its output.
-  assert.equal(git(dir, ['status', '--porcelain']).split('\n').filter(Boolean).map((l) => l.slice(3)).sort(), ['.go-k8s-service.json', 'Dockerfile', 'Makefile']);
+  assert.equal(
+    git(dir, ['status', '--porcelain'])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3))
+      .sort(),
+    ['.go-k8s-service.json', 'Dockerfile', 'Makefile'],
+  );
   const record = readRecord(dir);
   assert.is(record.version, V2);
   const theirs = new Map(seams.render!(record.answers).map((f) => [f.path, f.content]));
@@ -78,9 +85,15 @@ test('an edit to the same lines gets conflict markers and exit 1 naming the file
   assert.is(code, 1);
   assert.is(c.errors.length, 1);
   assert.match(c.errors[0]!, /1 file\(s\) need your merge: Makefile/);
-  assert.ok(c.info.some((l) => /conflict\s+Makefile/.test(l)), c.info.join('\n'));
+  assert.ok(
+    c.info.some((l) => /conflict\s+Makefile/.test(l)),
+    c.info.join('\n'),
+  );
   const makefile = read(dir, 'Makefile');
-  assert.match(makefile, /^<<<<<<< ours\n[\s\S]*rm -rf bin dist coverage\.out tmp\n[\s\S]*^=======\n[\s\S]*\$\(GO\) clean -testcache\n>>>>>>> theirs$/m);
+  assert.match(
+    makefile,
+    /^<<<<<<< ours\n[\s\S]*rm -rf bin dist coverage\.out tmp\n[\s\S]*^=======\n[\s\S]*\$\(GO\) clean -testcache\n>>>>>>> theirs$/m,
+  );
   // The rest of the update went through, and the record expects version 2's Makefile as the base now.
   assert.match(read(dir, 'Dockerfile'), /^# version 2$/m);
   assert.is(readRecord(dir).version, V2);
@@ -159,7 +172,10 @@ test('--dry-run shows the merge as a diff and writes nothing; the same version i
 
 test('update takes no answers and no arguments (exit 2)', async () => {
   const dir = await newRepo({ git: true });
-  for (const args of [['update', '--port', '9090'], ['update', 'Makefile']]) {
+  for (const args of [
+    ['update', '--port', '9090'],
+    ['update', 'Makefile'],
+  ]) {
     const r = await runCli(args, { cwd: dir });
     assert.is(r.exitCode, 2, r.stderr);
   }

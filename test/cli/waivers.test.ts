@@ -56,13 +56,23 @@ test('a waived violation is reported as waived, with who, why and until; exit 0'
   assert.is(r.code, 0, r.stderr);
   assert.is(r.json.ok, true);
   assert.equal(r.json.violations, []);
-  assert.equal(r.json.waived.map((w) => [w.rule, w.file, w.waiver]), [
-    ['non-root', 'Dockerfile', { acceptedBy: 'jane@acme.example', reason: 'the legacy agent needs root until it is replaced (OPS-42)', until: '2999-12-31' }],
-  ]);
+  assert.equal(
+    r.json.waived.map((w) => [w.rule, w.file, w.waiver]),
+    [
+      [
+        'non-root',
+        'Dockerfile',
+        { acceptedBy: 'jane@acme.example', reason: 'the legacy agent needs root until it is replaced (OPS-42)', until: '2999-12-31' },
+      ],
+    ],
+  );
   assert.match(r.json.waived[0]!.message, /no USER line/);
   const human = await runCli(['check'], { cwd: dir });
   assert.is(human.exitCode, 0, human.stderr);
-  assert.match(human.stdout, /^~ non-root +waived: the runtime stage has no USER line.* \(accepted by jane@acme\.example until 2999-12-31: the legacy agent needs root until it is replaced \(OPS-42\)\)$/m);
+  assert.match(
+    human.stdout,
+    /^~ non-root +waived: the runtime stage has no USER line.* \(accepted by jane@acme\.example until 2999-12-31: the legacy agent needs root until it is replaced \(OPS-42\)\)$/m,
+  );
   assert.match(human.stdout, /^✔ \.: all \d+ conventions hold \(1 violation waived\)$/m);
 });
 
@@ -72,8 +82,14 @@ test('a waiver covers only its rule (and file): other violations still fail', as
   waive(dir, nonRootWaiver('2999-12-31'));
   const r = await check(dir);
   assert.is(r.code, 1);
-  assert.equal(r.json.violations.map((v) => v.rule), ['expose']);
-  assert.equal(r.json.waived.map((v) => v.rule), ['non-root']);
+  assert.equal(
+    r.json.violations.map((v) => v.rule),
+    ['expose'],
+  );
+  assert.equal(
+    r.json.waived.map((v) => v.rule),
+    ['non-root'],
+  );
 });
 
 test('a message pattern narrows a waiver to the violations it matches', async () => {
@@ -87,8 +103,14 @@ test('a message pattern narrows a waiver to the violations it matches', async ()
   waive(dir, nonRootWaiver('2999-12-31', '    message: no USER line\n').replace('    file: Dockerfile\n', ''));
   r = await check(dir);
   assert.is(r.code, 1);
-  assert.equal(r.json.violations.map((v) => [v.rule, v.file]), [['non-root', `${CHART}/values.yaml`]]);
-  assert.equal(r.json.waived.map((v) => v.file), ['Dockerfile']);
+  assert.equal(
+    r.json.violations.map((v) => [v.rule, v.file]),
+    [['non-root', `${CHART}/values.yaml`]],
+  );
+  assert.equal(
+    r.json.waived.map((v) => v.file),
+    ['Dockerfile'],
+  );
 });
 
 test('an expired waiver no longer waives: the violation is back, with a line naming the waiver and when it expired', async () => {
@@ -98,9 +120,17 @@ test('an expired waiver no longer waives: the violation is back, with a line nam
   assert.is((await check(dir, { CGKS_TODAY: '2026-06-30' })).code, 0);
   const r = await check(dir, { CGKS_TODAY: '2026-07-01' });
   assert.is(r.code, 1);
-  assert.equal(r.json.violations.map((v) => v.rule), ['non-root']);
+  assert.equal(
+    r.json.violations.map((v) => v.rule),
+    ['non-root'],
+  );
   assert.equal(r.json.waived, []);
-  assert.ok(r.json.notes.some((n) => /^waiver 1 \(non-root, Dockerfile\) accepted by jane@acme\.example expired on 2026-06-30: the violation counts again$/.test(n)), r.json.notes.join('\n'));
+  assert.ok(
+    r.json.notes.some((n) =>
+      /^waiver 1 \(non-root, Dockerfile\) accepted by jane@acme\.example expired on 2026-06-30: the violation counts again$/.test(n),
+    ),
+    r.json.notes.join('\n'),
+  );
   const human = await runCli(['check'], { cwd: dir, env: { CGKS_TODAY: '2026-07-01' } });
   assert.is(human.exitCode, 1);
   assert.match(human.stderr, /waiver 1 \(non-root, Dockerfile\) accepted by jane@acme\.example expired on 2026-06-30/);
@@ -114,20 +144,49 @@ test('a waiver that matches nothing is reported as unused: a warning, not a fail
   waive(dir, nonRootWaiver('2999-12-31'));
   const r = await check(dir);
   assert.is(r.code, 0);
-  assert.ok(r.json.notes.some((n) => /^waiver 1 \(non-root, Dockerfile\) matches no violation: remove it from \.go-k8s-service\/waivers\.yaml$/.test(n)), r.json.notes.join('\n'));
+  assert.ok(
+    r.json.notes.some((n) =>
+      /^waiver 1 \(non-root, Dockerfile\) matches no violation: remove it from \.go-k8s-service\/waivers\.yaml$/.test(n),
+    ),
+    r.json.notes.join('\n'),
+  );
   const human = await runCli(['check'], { cwd: dir });
   assert.is(human.exitCode, 0);
   assert.match(human.stderr, /^warning: waiver 1 \(non-root, Dockerfile\) matches no violation/m);
 });
 
 const bad: [string, string, RegExp][] = [
-  ['an unknown rule', nonRootWaiver('2999-12-31').replace('rule: non-root', 'rule: no-root'), /^waiver 1: rule "no-root" is not a rule of check \(record, makefile-targets, .*\)$/],
-  ['no acceptedBy', nonRootWaiver('2999-12-31').replace(/ {4}acceptedBy: .*\n/, ''), /^waiver 1: acceptedBy is missing \(who accepted the deviation\)$/],
-  ['an empty reason', nonRootWaiver('2999-12-31').replace(/reason: .*/, 'reason: ""'), /^waiver 1: reason is missing \(why the deviation is accepted\)$/],
-  ['no until', nonRootWaiver('2999-12-31').replace(/ {4}until: .*\n/, ''), /^waiver 1: until is missing \(the last day the waiver holds, YYYY-MM-DD\)$/],
+  [
+    'an unknown rule',
+    nonRootWaiver('2999-12-31').replace('rule: non-root', 'rule: no-root'),
+    /^waiver 1: rule "no-root" is not a rule of check \(record, makefile-targets, .*\)$/,
+  ],
+  [
+    'no acceptedBy',
+    nonRootWaiver('2999-12-31').replace(/ {4}acceptedBy: .*\n/, ''),
+    /^waiver 1: acceptedBy is missing \(who accepted the deviation\)$/,
+  ],
+  [
+    'an empty reason',
+    nonRootWaiver('2999-12-31').replace(/reason: .*/, 'reason: ""'),
+    /^waiver 1: reason is missing \(why the deviation is accepted\)$/,
+  ],
+  [
+    'no until',
+    nonRootWaiver('2999-12-31').replace(/ {4}until: .*\n/, ''),
+    /^waiver 1: until is missing \(the last day the waiver holds, YYYY-MM-DD\)$/,
+  ],
   ['an invalid date', nonRootWaiver('2026-02-30'), /^waiver 1: until "2026-02-30" is not a date \(YYYY-MM-DD\)$/],
-  ['an unknown key', nonRootWaiver('2999-12-31', '    ticket: OPS-42\n'), /^waiver 1: unknown key "ticket" \(known: rule, file, message, acceptedBy, reason, until\)$/],
-  ['a message pattern that is not a regular expression', nonRootWaiver('2999-12-31', '    message: "("\n'), /^waiver 1: message "\(" is not a regular expression/],
+  [
+    'an unknown key',
+    nonRootWaiver('2999-12-31', '    ticket: OPS-42\n'),
+    /^waiver 1: unknown key "ticket" \(known: rule, file, message, acceptedBy, reason, until\)$/,
+  ],
+  [
+    'a message pattern that is not a regular expression',
+    nonRootWaiver('2999-12-31', '    message: "("\n'),
+    /^waiver 1: message "\(" is not a regular expression/,
+  ],
   ['no waivers list', 'rule: non-root\n', /^must hold `waivers:`, a list of waivers$/],
   ['not YAML', 'waivers: [\n', /^is not valid YAML: /],
 ];
@@ -148,22 +207,31 @@ for (const [what, yaml, message] of bad) {
   });
 }
 
-test('a preset\'s convention can be waived by its id; an id neither check nor the preset knows is named with both', async () => {
+test("a preset's convention can be waived by its id; an id neither check nor the preset knows is named with both", async () => {
   const dir = await presetRepo();
   edit(dir, 'Dockerfile', 'FROM ${RUNTIME_IMAGE}\n', 'FROM alpine:latest\n');
-  assert.equal((await check(dir)).json.violations.map((v) => v.rule), ['no-latest-tag']);
+  assert.equal(
+    (await check(dir)).json.violations.map((v) => v.rule),
+    ['no-latest-tag'],
+  );
   const waiver = (rule: string) =>
     `waivers:\n  - rule: ${rule}\n    file: Dockerfile\n    acceptedBy: jane@acme.example\n    reason: the vendor image has no other tag (OPS-7)\n    until: 2999-12-31\n`;
   waive(dir, waiver('no-latest-tag'));
   const r = await check(dir);
   assert.is(r.code, 0, JSON.stringify(r.json));
-  assert.equal(r.json.waived.map((w) => [w.rule, w.file]), [['no-latest-tag', 'Dockerfile']]);
+  assert.equal(
+    r.json.waived.map((w) => [w.rule, w.file]),
+    [['no-latest-tag', 'Dockerfile']],
+  );
   waive(dir, waiver('no-latest-tags'));
   const typo = await check(dir);
   assert.is(typo.code, 1);
   const record = typo.json.violations.filter((v) => v.rule === 'record');
   assert.is(record.length, 1, JSON.stringify(typo.json.violations));
-  assert.match(record[0]!.message, /^waiver 1: rule "no-latest-tags" is not a rule of check \(record, .*\) or of the preset \(team-label, no-latest-tag\)$/);
+  assert.match(
+    record[0]!.message,
+    /^waiver 1: rule "no-latest-tags" is not a rule of check \(record, .*\) or of the preset \(team-label, no-latest-tag\)$/,
+  );
 });
 
 test('a fleet: waived violations per repo in JSON, and the repo counts as holding', async () => {
@@ -176,7 +244,13 @@ test('a fleet: waived violations per repo in JSON, and the repo counts as holdin
   assert.is(r.exitCode, 0, r.stdout + r.stderr);
   const doc = JSON.parse(r.stdout) as { summary: { ok: number }; repos: { dir: string; waived: { rule: string }[] }[] };
   assert.is(doc.summary.ok, 2);
-  assert.equal(doc.repos.map((x) => [x.dir, x.waived.map((w) => w.rule)]), [['a', []], ['b', ['non-root']]]);
+  assert.equal(
+    doc.repos.map((x) => [x.dir, x.waived.map((w) => w.rule)]),
+    [
+      ['a', []],
+      ['b', ['non-root']],
+    ],
+  );
   const human = await runCli(['check', 'a', 'b'], { cwd: root });
   assert.match(human.stdout, /^~ b: non-root +Dockerfile: waived: .*accepted by jane@acme\.example until 2999-12-31/m);
 });
@@ -192,16 +266,29 @@ test('SARIF: a waived violation is a suppressed result (external, accepted, with
     runs: { results: { ruleId: string; suppressions?: { kind: string; status: string; justification: string }[] }[] }[];
   };
   const results = log.runs[0]!.results;
-  assert.equal(results.map((x) => [x.ruleId, x.suppressions?.length ?? 0]).sort(), [['expose', 0], ['non-root', 1]]);
+  assert.equal(results.map((x) => [x.ruleId, x.suppressions?.length ?? 0]).sort(), [
+    ['expose', 0],
+    ['non-root', 1],
+  ]);
   assert.equal(results.find((x) => x.ruleId === 'non-root')!.suppressions, [
-    { kind: 'external', status: 'accepted', justification: 'accepted by jane@acme.example until 2999-12-31: the legacy agent needs root until it is replaced (OPS-42)' },
+    {
+      kind: 'external',
+      status: 'accepted',
+      justification: 'accepted by jane@acme.example until 2999-12-31: the legacy agent needs root until it is replaced (OPS-42)',
+    },
   ]);
   await ensureTools(['sarif-multitool']);
   const out = `${file}.validation.sarif`;
   const v = await execa(toolPath('sarif-multitool'), ['validate', '--rule-kind', 'Gh;Sarif', '-o', out, file], { reject: false });
   assert.is(v.exitCode, 0, v.stdout + v.stderr);
-  const findings = (JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { level?: string }[] }[] }).runs.flatMap((x) => x.results ?? []);
-  assert.equal(findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined), [], JSON.stringify(findings, null, 1));
+  const findings = (JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { level?: string }[] }[] }).runs.flatMap(
+    (x) => x.results ?? [],
+  );
+  assert.equal(
+    findings.filter((f) => f.level === 'error' || f.level === 'warning' || f.level === undefined),
+    [],
+    JSON.stringify(findings, null, 1),
+  );
 });
 
 test('regen and update leave the waivers file alone (it is not a generated file)', async () => {

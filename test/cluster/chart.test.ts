@@ -85,40 +85,51 @@ await clusterSuite('chart', 'Chart installs', (c, t) => {
     const problems: string[] = [];
     if (r.exitCode === 0) problems.push('a root pod was admitted');
     else if (!/violates PodSecurity "restricted/.test(r.stderr)) problems.push(`refused for another reason: ${r.stderr.trim()}`);
-    c.report.expect('Pod Security "restricted" enforced', 'refused by admission', verdict(r.exitCode === 0 ? 'a root pod admitted' : `refused: ${r.stderr.trim().split('\n')[0]}`, problems));
+    c.report.expect(
+      'Pod Security "restricted" enforced',
+      'refused by admission',
+      verdict(r.exitCode === 0 ? 'a root pod admitted' : `refused: ${r.stderr.trim().split('\n')[0]}`, problems),
+    );
   });
 
   const install = (label: string, ns: string, values: string[], wantReplicas: number) =>
-    c.report.judge(`${label}: helm install --wait, ${wantReplicas} pods Ready by the kubelet's probes, run as restricted, helm test`, 'all pass', async (problems) => {
-      await restrictedNamespace(c, ns);
-      const t0 = Date.now();
-      const r = await c.helm(
-        ['install', RELEASE, c.images.chartDir, '-n', ns, ...values, ...imageSets(c.images), '--wait', '--timeout', '5m'],
-        { timeoutMs: 6 * 60_000 },
-      );
-      const installSeconds = (Date.now() - t0) / 1000;
-      if (r.exitCode !== 0) throw new Error(`helm install (${label}) exited with ${r.exitCode}: ${r.stderr}`);
-      // With the HPA in charge the Deployment starts at one pod; the HPA raises it to minReplicas.
-      const ready = await until(
-        `${wantReplicas} Ready pods (${label})`,
-        () => pods(c, ns, POD_SELECTOR),
-        (ps) => ps.filter((p) => p.ready && !p.deleting).length >= wantReplicas,
-        3 * 60_000,
-        1000,
-      );
-      const allReadySeconds = (Date.now() - t0) / 1000;
-      for (const p of ready.filter((x) => x.ready && !x.deleting)) {
-        for (const x of [...probeProblems(p), ...(await runtimeProblems(c, p))]) problems.push(`${p.name}: ${x}`);
-      }
-      const t1 = Date.now();
-      const test = await c.helm(['test', RELEASE, '-n', ns, '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
-      const testSeconds = (Date.now() - t1) / 1000;
-      if (test.exitCode !== 0) problems.push(`helm test (${label}) exited with ${test.exitCode}: ${test.stdout}\n${test.stderr}\n${await testPodAccount(c, ns)}`);
-      installs.push([label, ns, wantReplicas, installSeconds.toFixed(1), allReadySeconds.toFixed(1), testSeconds.toFixed(1)]);
-      const un = await c.helm(['uninstall', RELEASE, '-n', ns, '--wait', '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
-      if (un.exitCode !== 0) problems.push(`helm uninstall: ${un.stderr}`);
-      return `${ready.filter((x) => x.ready && !x.deleting).length} pods Ready in ${allReadySeconds.toFixed(1)} s, helm test exit ${test.exitCode}`;
-    });
+    c.report.judge(
+      `${label}: helm install --wait, ${wantReplicas} pods Ready by the kubelet's probes, run as restricted, helm test`,
+      'all pass',
+      async (problems) => {
+        await restrictedNamespace(c, ns);
+        const t0 = Date.now();
+        const r = await c.helm(
+          ['install', RELEASE, c.images.chartDir, '-n', ns, ...values, ...imageSets(c.images), '--wait', '--timeout', '5m'],
+          { timeoutMs: 6 * 60_000 },
+        );
+        const installSeconds = (Date.now() - t0) / 1000;
+        if (r.exitCode !== 0) throw new Error(`helm install (${label}) exited with ${r.exitCode}: ${r.stderr}`);
+        // With the HPA in charge the Deployment starts at one pod; the HPA raises it to minReplicas.
+        const ready = await until(
+          `${wantReplicas} Ready pods (${label})`,
+          () => pods(c, ns, POD_SELECTOR),
+          (ps) => ps.filter((p) => p.ready && !p.deleting).length >= wantReplicas,
+          3 * 60_000,
+          1000,
+        );
+        const allReadySeconds = (Date.now() - t0) / 1000;
+        for (const p of ready.filter((x) => x.ready && !x.deleting)) {
+          for (const x of [...probeProblems(p), ...(await runtimeProblems(c, p))]) problems.push(`${p.name}: ${x}`);
+        }
+        const t1 = Date.now();
+        const test = await c.helm(['test', RELEASE, '-n', ns, '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
+        const testSeconds = (Date.now() - t1) / 1000;
+        if (test.exitCode !== 0)
+          problems.push(
+            `helm test (${label}) exited with ${test.exitCode}: ${test.stdout}\n${test.stderr}\n${await testPodAccount(c, ns)}`,
+          );
+        installs.push([label, ns, wantReplicas, installSeconds.toFixed(1), allReadySeconds.toFixed(1), testSeconds.toFixed(1)]);
+        const un = await c.helm(['uninstall', RELEASE, '-n', ns, '--wait', '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
+        if (un.exitCode !== 0) problems.push(`helm uninstall: ${un.stderr}`);
+        return `${ready.filter((x) => x.ready && !x.deleting).length} pods Ready in ${allReadySeconds.toFixed(1)} s, helm test exit ${test.exitCode}`;
+      },
+    );
 
   for (const env of ENVIRONMENTS) {
     t(`values-${env}.yaml: installed, Ready through the kubelet's probes, run as restricted, helm test passes`, async () => {
@@ -127,54 +138,89 @@ await clusterSuite('chart', 'Chart installs', (c, t) => {
     });
   }
 
-  t('every option one node can run: ServiceMonitor and HTTPRoute (their CRDs installed), Ingress, NetworkPolicy, HPA, PDB, ConfigMap, init container', () =>
-    c.report.judge('every option on: helm install --wait, 3 pods Ready, optional objects stored, init container ran, helm test', 'all pass', async (problems) => {
-      // The CRDs the chart's optional objects need, from the same pinned sources as kubectl-validate's.
-      for (const crd of ['monitoring.coreos.com_servicemonitors.yaml', 'gateway.networking.k8s.io_httproutes.yaml']) {
-        const r = await c.kubectl(['apply', '--server-side', '-f', join(toolsDir(), 'crds', crd)]);
-        assert.is(r.exitCode, 0, `${crd}: ${r.stderr}`);
-      }
-      for (const name of ['servicemonitors.monitoring.coreos.com', 'httproutes.gateway.networking.k8s.io']) {
-        const w = await c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
-        assert.is(w.exitCode, 0, w.stderr);
-      }
-      const ns = 'cgks-all-on';
-      await restrictedNamespace(c, ns);
-      await applyObjects(c, allOnPrerequisites(ns));
-      const { values, adjustments } = allOnOneNode();
-      const file = join(c.work, 'all-on-one-node.yaml');
-      writeFileSync(file, stringifyYaml(values));
-      for (const a of adjustments) c.report.note(`Every option on: \`${a.key}\` changed from test/fixtures/chart/all-on.yaml: ${a.why}.`);
-      c.report.note(
-        'Every option on: the NetworkPolicy is accepted by the API server but not enforced: the node\'s CNI (bridge + host-local) implements no policy. ' +
-          'The Ingress and the HTTPRoute are stored but nothing serves them (no ingress controller, no Gateway). The ServiceMonitor is stored; no Prometheus Operator reads it.',
-      );
-      const t0 = Date.now();
-      const r = await c.helm(['install', RELEASE, c.images.chartDir, '-n', ns, '-f', file, ...imageSets(c.images), '--wait', '--timeout', '5m'], {
-        timeoutMs: 6 * 60_000,
-      });
-      if (r.exitCode !== 0) throw new Error(`helm install (all on) exited with ${r.exitCode}: ${r.stderr}`);
-      const installSeconds = (Date.now() - t0) / 1000;
-      const kinds = ['servicemonitors.monitoring.coreos.com', 'httproutes.gateway.networking.k8s.io', 'ingress', 'networkpolicy', 'hpa', 'pdb', 'configmap', 'serviceaccount'];
-      for (const k of kinds) {
-        const got = await c.kubectl(['get', k, '-n', ns, '-l', SELECTOR, '-o', 'name']);
-        if (got.exitCode !== 0 || !got.stdout.trim()) problems.push(`no ${k} of the release: ${got.stderr}`);
-      }
-      const ready = await until('3 Ready pods (all on)', () => pods(c, ns, POD_SELECTOR), (ps) => ps.filter((p) => p.ready && !p.deleting).length >= 3, 3 * 60_000, 1000);
-      for (const p of ready.filter((x) => x.ready && !x.deleting)) {
-        for (const x of [...probeProblems(p), ...(await runtimeProblems(c, p))]) problems.push(`${p.name}: ${x}`);
-        const init = p.raw.status.initContainerStatuses?.[0]?.state?.terminated;
-        if (init?.exitCode !== 0) problems.push(`${p.name}: init container ${JSON.stringify(init)}`);
-      }
-      const readySeconds = (Date.now() - t0) / 1000;
-      const t1 = Date.now();
-      const test = await c.helm(['test', RELEASE, '-n', ns, '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
-      if (test.exitCode !== 0) problems.push(`helm test (all on) exited with ${test.exitCode}: ${test.stdout}\n${test.stderr}\n${await testPodAccount(c, ns)}`);
-      installs.push(['every option on (one node)', ns, 3, installSeconds.toFixed(1), readySeconds.toFixed(1), ((Date.now() - t1) / 1000).toFixed(1)]);
-      const un = await c.helm(['uninstall', RELEASE, '-n', ns, '--wait', '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
-      if (un.exitCode !== 0) problems.push(`helm uninstall: ${un.stderr}`);
-      return `${kinds.length} kinds looked up, ${ready.filter((x) => x.ready && !x.deleting).length} pods Ready in ${readySeconds.toFixed(1)} s, helm test exit ${test.exitCode}`;
-    }),
+  t(
+    'every option one node can run: ServiceMonitor and HTTPRoute (their CRDs installed), Ingress, NetworkPolicy, HPA, PDB, ConfigMap, init container',
+    () =>
+      c.report.judge(
+        'every option on: helm install --wait, 3 pods Ready, optional objects stored, init container ran, helm test',
+        'all pass',
+        async (problems) => {
+          // The CRDs the chart's optional objects need, from the same pinned sources as kubectl-validate's.
+          for (const crd of ['monitoring.coreos.com_servicemonitors.yaml', 'gateway.networking.k8s.io_httproutes.yaml']) {
+            const r = await c.kubectl(['apply', '--server-side', '-f', join(toolsDir(), 'crds', crd)]);
+            assert.is(r.exitCode, 0, `${crd}: ${r.stderr}`);
+          }
+          for (const name of ['servicemonitors.monitoring.coreos.com', 'httproutes.gateway.networking.k8s.io']) {
+            const w = await c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
+            assert.is(w.exitCode, 0, w.stderr);
+          }
+          const ns = 'cgks-all-on';
+          await restrictedNamespace(c, ns);
+          await applyObjects(c, allOnPrerequisites(ns));
+          const { values, adjustments } = allOnOneNode();
+          const file = join(c.work, 'all-on-one-node.yaml');
+          writeFileSync(file, stringifyYaml(values));
+          for (const a of adjustments)
+            c.report.note(`Every option on: \`${a.key}\` changed from test/fixtures/chart/all-on.yaml: ${a.why}.`);
+          c.report.note(
+            "Every option on: the NetworkPolicy is accepted by the API server but not enforced: the node's CNI (bridge + host-local) implements no policy. " +
+              'The Ingress and the HTTPRoute are stored but nothing serves them (no ingress controller, no Gateway). The ServiceMonitor is stored; no Prometheus Operator reads it.',
+          );
+          const t0 = Date.now();
+          const r = await c.helm(
+            ['install', RELEASE, c.images.chartDir, '-n', ns, '-f', file, ...imageSets(c.images), '--wait', '--timeout', '5m'],
+            {
+              timeoutMs: 6 * 60_000,
+            },
+          );
+          if (r.exitCode !== 0) throw new Error(`helm install (all on) exited with ${r.exitCode}: ${r.stderr}`);
+          const installSeconds = (Date.now() - t0) / 1000;
+          const kinds = [
+            'servicemonitors.monitoring.coreos.com',
+            'httproutes.gateway.networking.k8s.io',
+            'ingress',
+            'networkpolicy',
+            'hpa',
+            'pdb',
+            'configmap',
+            'serviceaccount',
+          ];
+          for (const k of kinds) {
+            const got = await c.kubectl(['get', k, '-n', ns, '-l', SELECTOR, '-o', 'name']);
+            if (got.exitCode !== 0 || !got.stdout.trim()) problems.push(`no ${k} of the release: ${got.stderr}`);
+          }
+          const ready = await until(
+            '3 Ready pods (all on)',
+            () => pods(c, ns, POD_SELECTOR),
+            (ps) => ps.filter((p) => p.ready && !p.deleting).length >= 3,
+            3 * 60_000,
+            1000,
+          );
+          for (const p of ready.filter((x) => x.ready && !x.deleting)) {
+            for (const x of [...probeProblems(p), ...(await runtimeProblems(c, p))]) problems.push(`${p.name}: ${x}`);
+            const init = p.raw.status.initContainerStatuses?.[0]?.state?.terminated;
+            if (init?.exitCode !== 0) problems.push(`${p.name}: init container ${JSON.stringify(init)}`);
+          }
+          const readySeconds = (Date.now() - t0) / 1000;
+          const t1 = Date.now();
+          const test = await c.helm(['test', RELEASE, '-n', ns, '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
+          if (test.exitCode !== 0)
+            problems.push(
+              `helm test (all on) exited with ${test.exitCode}: ${test.stdout}\n${test.stderr}\n${await testPodAccount(c, ns)}`,
+            );
+          installs.push([
+            'every option on (one node)',
+            ns,
+            3,
+            installSeconds.toFixed(1),
+            readySeconds.toFixed(1),
+            ((Date.now() - t1) / 1000).toFixed(1),
+          ]);
+          const un = await c.helm(['uninstall', RELEASE, '-n', ns, '--wait', '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
+          if (un.exitCode !== 0) problems.push(`helm uninstall: ${un.stderr}`);
+          return `${kinds.length} kinds looked up, ${ready.filter((x) => x.ready && !x.deleting).length} pods Ready in ${readySeconds.toFixed(1)} s, helm test exit ${test.exitCode}`;
+        },
+      ),
   );
 
   t.after(() => {

@@ -110,7 +110,10 @@ if (!canRun) {
       await sleep(2000);
       const left = await containers();
       const dirs = tempDirs(tmp);
-      assert.ok(left.length > 0 && dirs.length > 0, `SIGKILL left ${left.length} container(s), ${dirs.length} temp dir(s): this control proves nothing`);
+      assert.ok(
+        left.length > 0 && dirs.length > 0,
+        `SIGKILL left ${left.length} container(s), ${dirs.length} temp dir(s): this control proves nothing`,
+      );
       await cleanLeftovers();
       assert.equal(await containers(), [], 'working containers left after the next start');
       assert.equal(tempDirs(tmp), [], 'temp dirs left after the next start');

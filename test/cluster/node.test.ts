@@ -65,7 +65,13 @@ if (!canRun) {
     const t0 = Date.now();
     node = await startNode({ workDir, progress: (l) => process.stdout.write(`  node: ${l}\n`) });
     process.stdout.write(`  node: up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    const r = await node.kubectl(['get', 'node', node.nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}']);
+    const r = await node.kubectl([
+      'get',
+      'node',
+      node.nodeName,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}',
+    ]);
     assert.is(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /^True v1\.35\.4 containerd:\/\//);
     const version = await node.kubectl(['version', '-o', 'json']);
@@ -118,7 +124,9 @@ if (!canRun) {
 
   test("containerPid finds the container's process on the host, running as the pod's user", async () => {
     const n = node!;
-    const id = (await n.kubectl(['get', 'pod', '-n', NS, 'web', '-o', 'jsonpath={.status.containerStatuses[0].containerID}'])).stdout.trim();
+    const id = (
+      await n.kubectl(['get', 'pod', '-n', NS, 'web', '-o', 'jsonpath={.status.containerStatuses[0].containerID}'])
+    ).stdout.trim();
     assert.match(id, /^containerd:\/\//);
     const pid = await n.containerPid(id);
     assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), /httpd -f -v -p 8080/);

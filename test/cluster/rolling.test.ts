@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import * as assert from 'uvu/assert';
 import { describeStats, failures, startLoad, type Load, type LoadResult } from './support/loadgen.js';
-import { clusterSuite, imageSets, pods, restrictedNamespace, serviceTarget, sleep, until, type Cluster, type PodInfo } from './support/harness.js';
+import {
+  clusterSuite,
+  imageSets,
+  pods,
+  restrictedNamespace,
+  serviceTarget,
+  sleep,
+  until,
+  type Cluster,
+  type PodInfo,
+} from './support/harness.js';
 import { parseConntrack, rollVerdict, servedBy, verdict, type RollPod, type Verdict } from './support/verdicts.js';
 
 const NS = 'cgks-rolling';
@@ -25,14 +35,19 @@ async function settled(c: Cluster, ns: string, replicas: number, timeoutMs = 4 *
   return until(
     `${replicas} Ready pods and none terminating`,
     () => pods(c, ns, POD_SELECTOR),
-    (ps) => ps.length === replicas && ps.every((p) => p.ready && !p.deleting) && new Set(ps.map((p) => p.raw.metadata.labels['pod-template-hash'])).size === 1,
+    (ps) =>
+      ps.length === replicas &&
+      ps.every((p) => p.ready && !p.deleting) &&
+      new Set(ps.map((p) => p.raw.metadata.labels['pod-template-hash'])).size === 1,
     timeoutMs,
     500,
   );
 }
 
 const rollPods = (ps: PodInfo[]): RollPod[] =>
-  ps.filter((p) => !p.deleting).map((p) => ({ name: p.name, uid: p.uid, templateHash: p.raw.metadata.labels['pod-template-hash'] ?? '', podIP: p.podIP }));
+  ps
+    .filter((p) => !p.deleting)
+    .map((p) => ({ name: p.name, uid: p.uid, templateHash: p.raw.metadata.labels['pod-template-hash'] ?? '', podIP: p.podIP }));
 
 /** The pod IPs behind connections to TARGET (clusterIP:port) that carried traffic in the last few seconds. */
 async function servedNow(target: string): Promise<string[]> {
@@ -47,7 +62,10 @@ async function servedNow(target: string): Promise<string[]> {
  * One `helm upgrade` with SETS under LOAD (a new phase), judged by rollVerdict: returns the
  * verdict (the caller records or asserts it) and the seconds until every old pod had exited.
  */
-async function roll(c: Cluster, o: { ns: string; chartDir: string; sets: string[]; replicas: number; load: Load; phase: string; target: string }): Promise<{ v: Verdict; seconds: number }> {
+async function roll(
+  c: Cluster,
+  o: { ns: string; chartDir: string; sets: string[]; replicas: number; load: Load; phase: string; target: string },
+): Promise<{ v: Verdict; seconds: number }> {
   const before = rollPods(await pods(c, o.ns, POD_SELECTOR));
   o.load.phase(o.phase);
   const t0 = Date.now();
@@ -75,7 +93,15 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     c.log(`load: ${target} from netns ${c.node.loadNetns}`);
 
     // Bounded in count and time; 100 requests/s over 4 keep-alive connections.
-    const load = await startLoad({ target, path: '/api/v1/hello', netns: c.node.loadNetns, connections: 4, rate: 100, maxRequests: 90_000, durationSeconds: 840 });
+    const load = await startLoad({
+      target,
+      path: '/api/v1/hello',
+      netns: c.node.loadNetns,
+      connections: 4,
+      rate: 100,
+      maxRequests: 90_000,
+      durationSeconds: 840,
+    });
     try {
       await load.started;
       load.phase('steady');
@@ -83,9 +109,21 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
       for (const n of [1, 2]) {
         // A pod annotation changes the pod template: every pod must be replaced.
         const sets = [...imageSets(c.images), '--set', `replicaCount=${REPLICAS}`, '--set-string', `podAnnotations.cgks-roll=${n}`];
-        const r = await roll(c, { ns: NS, chartDir: c.images.chartDir, sets, replicas: REPLICAS, load, phase: `helm upgrade ${n}`, target });
+        const r = await roll(c, {
+          ns: NS,
+          chartDir: c.images.chartDir,
+          sets,
+          replicas: REPLICAS,
+          load,
+          phase: `helm upgrade ${n}`,
+          target,
+        });
         timings[`helm upgrade ${n}: until every old pod had exited`] = r.seconds;
-        c.report.expect(`helm upgrade ${n}: every pod replaced, connections reached the new pods`, 'new UIDs, a new template hash, traffic on new pods only', r.v);
+        c.report.expect(
+          `helm upgrade ${n}: every pod replaced, connections reached the new pods`,
+          'new UIDs, a new template hash, traffic on new pods only',
+          r.v,
+        );
       }
       load.phase('scale-down 3→2');
       let t0 = Date.now();
@@ -111,31 +149,72 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     for (const p of result.phases) c.log(describeStats(p));
     const r = result;
     const bad = r.phases.filter((p) => failures(p) > 0).map(describeStats);
-    c.report.expect('failed requests (any kind) over the whole run', '0', verdict(`${failures(r.total)} of ${r.total.requests.toLocaleString('en-US')}`, bad.map((b) => `requests failed in ${b}`)));
+    c.report.expect(
+      'failed requests (any kind) over the whole run',
+      '0',
+      verdict(
+        `${failures(r.total)} of ${r.total.requests.toLocaleString('en-US')}`,
+        bad.map((b) => `requests failed in ${b}`),
+      ),
+    );
     // New connections during the rolls: the draining pods closed theirs and the load reconnected.
     c.report.expect(
       'connections re-opened during the rolls (draining pods closed theirs)',
       `more than the ${r.connections} first connections`,
-      verdict(`${r.connects} TCP connections opened`, r.connects > r.connections ? [] : [`only the ${r.connects} first connections were ever opened: no pod closed one`]),
+      verdict(
+        `${r.connects} TCP connections opened`,
+        r.connects > r.connections ? [] : [`only the ${r.connects} first connections were ever opened: no pod closed one`],
+      ),
     );
     assert.ok(r.total.ok > 1000, `only ${r.total.ok} requests succeeded`);
   });
 
   let control: LoadResult | undefined;
-  t('control: one roll with shutdown.delaySeconds=0 (no drain delay) replaces every pod; its failed requests are reported, not asserted', async () => {
-    const target = await serviceTarget(c, NS, RELEASE);
-    const load = await startLoad({ target, path: '/api/v1/hello', netns: c.node.loadNetns, connections: 4, rate: 100, maxRequests: 30_000, durationSeconds: 240 });
-    let r: { v: Verdict; seconds: number } | undefined;
-    try {
-      await load.started;
-      const sets = [...imageSets(c.images), '--set', `replicaCount=${REPLICAS - 1}`, '--set', 'shutdown.delaySeconds=0', '--set-string', 'podAnnotations.cgks-roll=control'];
-      r = await roll(c, { ns: NS, chartDir: c.images.chartDir, sets, replicas: REPLICAS - 1, load, phase: 'roll without a drain delay', target });
-    } finally {
-      control = await load.stop();
-    }
-    c.log(`control: ${describeStats(control.phases.find((p) => p.name === 'roll without a drain delay')!)}`);
-    c.report.expect('control roll (no drain delay): every pod replaced, connections reached the new pods', 'new UIDs, a new template hash, traffic on new pods only', r.v);
-  });
+  t(
+    'control: one roll with shutdown.delaySeconds=0 (no drain delay) replaces every pod; its failed requests are reported, not asserted',
+    async () => {
+      const target = await serviceTarget(c, NS, RELEASE);
+      const load = await startLoad({
+        target,
+        path: '/api/v1/hello',
+        netns: c.node.loadNetns,
+        connections: 4,
+        rate: 100,
+        maxRequests: 30_000,
+        durationSeconds: 240,
+      });
+      let r: { v: Verdict; seconds: number } | undefined;
+      try {
+        await load.started;
+        const sets = [
+          ...imageSets(c.images),
+          '--set',
+          `replicaCount=${REPLICAS - 1}`,
+          '--set',
+          'shutdown.delaySeconds=0',
+          '--set-string',
+          'podAnnotations.cgks-roll=control',
+        ];
+        r = await roll(c, {
+          ns: NS,
+          chartDir: c.images.chartDir,
+          sets,
+          replicas: REPLICAS - 1,
+          load,
+          phase: 'roll without a drain delay',
+          target,
+        });
+      } finally {
+        control = await load.stop();
+      }
+      c.log(`control: ${describeStats(control.phases.find((p) => p.name === 'roll without a drain delay')!)}`);
+      c.report.expect(
+        'control roll (no drain delay): every pod replaced, connections reached the new pods',
+        'new UIDs, a new template hash, traffic on new pods only',
+        r.v,
+      );
+    },
+  );
 
   t('negative control: a chart that ignores podAnnotations replaces nothing, and the roll check fails on it', async () => {
     const ns = 'cgks-rolling-neg';
@@ -153,19 +232,43 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     assert.is(inst.exitCode, 0, inst.stderr);
     await settled(c, ns, 2);
     const target = await serviceTarget(c, ns, RELEASE);
-    const load = await startLoad({ target, path: '/api/v1/hello', netns: c.node.loadNetns, connections: 2, rate: 20, maxRequests: 2_000, durationSeconds: 90 });
+    const load = await startLoad({
+      target,
+      path: '/api/v1/hello',
+      netns: c.node.loadNetns,
+      connections: 2,
+      rate: 20,
+      maxRequests: 2_000,
+      durationSeconds: 90,
+    });
     let r: { v: Verdict; seconds: number } | undefined;
     try {
       await load.started;
-      r = await roll(c, { ns, chartDir, sets: [...sets, '--set-string', 'podAnnotations.cgks-roll=1'], replicas: 2, load, phase: 'roll of the control chart', target });
+      r = await roll(c, {
+        ns,
+        chartDir,
+        sets: [...sets, '--set-string', 'podAnnotations.cgks-roll=1'],
+        replicas: 2,
+        load,
+        phase: 'roll of the control chart',
+        target,
+      });
     } finally {
       await load.stop();
       await c.helm(['uninstall', RELEASE, '-n', ns, '--wait', '--timeout', '3m'], { timeoutMs: 4 * 60_000 });
     }
     c.log(`negative control: ${r.v.measured}; ${r.v.problems.join('; ')}`);
-    assert.ok(r.v.problems.filter((p) => / was not replaced$/.test(p)).length === 2, `the roll check did not name both unreplaced pods: ${r.v.problems.join('; ')}`);
-    assert.ok(r.v.problems.some((p) => /^pod-template-hash \S+ unchanged/.test(p)), `the roll check did not see the unchanged template: ${r.v.problems.join('; ')}`);
-    c.report.note(`Negative control: the same roll on a chart that ignores podAnnotations fails the roll check (${r.v.problems.length} problems: ${r.v.problems.join('; ')}).`);
+    assert.ok(
+      r.v.problems.filter((p) => / was not replaced$/.test(p)).length === 2,
+      `the roll check did not name both unreplaced pods: ${r.v.problems.join('; ')}`,
+    );
+    assert.ok(
+      r.v.problems.some((p) => /^pod-template-hash \S+ unchanged/.test(p)),
+      `the roll check did not see the unchanged template: ${r.v.problems.join('; ')}`,
+    );
+    c.report.note(
+      `Negative control: the same roll on a chart that ignores podAnnotations fails the roll check (${r.v.problems.length} problems: ${r.v.problems.join('; ')}).`,
+    );
   });
 
   t.after(() => {
@@ -183,13 +286,30 @@ await clusterSuite('rolling', 'Rolling update under load', (c, t) => {
     for (const p of rolls) c.report.figure(`p99 during ${p.name}`, p.p99Ms, 'ms', `${p.requests} requests, max ${p.maxMs.toFixed(1)} ms`);
     const steady = r.phases.find((p) => p.name === 'steady');
     if (steady) c.report.figure('p99 steady (before the first roll)', steady.p99Ms, 'ms');
-    c.report.figure('requests sent', r.total.requests, 'count', `${r.connections} keep-alive connections, ${r.rate}/s, stopped by ${r.stopReason}`);
+    c.report.figure(
+      'requests sent',
+      r.total.requests,
+      'count',
+      `${r.connections} keep-alive connections, ${r.rate}/s, stopped by ${r.stopReason}`,
+    );
     c.report.figure('connection resets', r.total.reset, 'count');
     for (const [k, v] of Object.entries(timings)) c.report.figure(k, v, 's');
     c.report.table(
       'Load by phase',
       ['phase', 'seconds', 'requests', 'ok', 'failed status', 'reset', 'other errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-      r.phases.map((p) => [p.name, p.seconds.toFixed(1), p.requests, p.ok, p.failedStatus, p.reset, p.otherError, p.p50Ms.toFixed(2), p.p90Ms.toFixed(2), p.p99Ms.toFixed(2), p.maxMs.toFixed(1)]),
+      r.phases.map((p) => [
+        p.name,
+        p.seconds.toFixed(1),
+        p.requests,
+        p.ok,
+        p.failedStatus,
+        p.reset,
+        p.otherError,
+        p.p50Ms.toFixed(2),
+        p.p90Ms.toFixed(2),
+        p.p99Ms.toFixed(2),
+        p.maxMs.toFixed(1),
+      ]),
     );
   });
 });

@@ -35,7 +35,24 @@ if (!canRun) {
         mkdirSync(CGROUP);
         mkdirSync(CNI_DIR, { recursive: true });
         writeFileSync(`${CNI_DIR}/10.244.0.99`, 'probe\n');
-        const ins = await sh('conntrack', ['-I', ...CONN, '--state', 'ESTABLISHED', '-t', '120', '-r', '10.244.0.99', '-q', '10.245.0.2', '--reply-port-src', '8080', '--reply-port-dst', '40000', '-u', 'ASSURED']);
+        const ins = await sh('conntrack', [
+          '-I',
+          ...CONN,
+          '--state',
+          'ESTABLISHED',
+          '-t',
+          '120',
+          '-r',
+          '10.244.0.99',
+          '-q',
+          '10.245.0.2',
+          '--reply-port-src',
+          '8080',
+          '--reply-port-dst',
+          '40000',
+          '-u',
+          'ASSURED',
+        ]);
         assert.is(ins.exitCode, 0, ins.stderr);
         server = createServer();
         await new Promise<void>((ok, fail) => server!.once('error', fail).listen(10256, '127.0.0.1', ok));

@@ -111,8 +111,7 @@ function only(objects: K8sObject[], kind: string): K8sObject {
 }
 
 /** Objects back to a YAML stream; YAML 1.1 so that Go parsers read "on" or "true" strings as strings. */
-const toYamlStream = (objects: K8sObject[]): string =>
-  objects.map((o) => stringifyYaml(o, { version: '1.1' })).join('---\n');
+const toYamlStream = (objects: K8sObject[]): string => objects.map((o) => stringifyYaml(o, { version: '1.1' })).join('---\n');
 
 const kinds = (objects: K8sObject[]): string[] => objects.map((o) => o.kind).sort();
 
@@ -254,7 +253,10 @@ test('every ignored kube-score check is named in the chart README, and nothing e
 test('each ignored kube-score check would fire without its ignore (none is stale)', async () => {
   const { yaml } = await render(chartFor());
   for (const check of IGNORED) {
-    const r = await kubeScore(yaml, IGNORED.filter((t) => t !== check));
+    const r = await kubeScore(
+      yaml,
+      IGNORED.filter((t) => t !== check),
+    );
     assert.not.ok(r.ok, `${check} is ignored but kube-score finds nothing without the ignore`);
   }
 });
@@ -263,7 +265,10 @@ test('with networkPolicy on, the Deployment pods are covered for ingress and egr
   const { objects } = await render(chartFor(), [ALL_ON]);
   const withoutTestPod = objects.filter((o) => o !== testPod(objects));
   const yaml = toYamlStream(withoutTestPod);
-  const r = await kubeScore(yaml, IGNORED.filter((t) => t !== 'pod-networkpolicy'));
+  const r = await kubeScore(
+    yaml,
+    IGNORED.filter((t) => t !== 'pod-networkpolicy'),
+  );
   assert.ok(r.ok, show(r));
   const np = only(objects, 'NetworkPolicy');
   const podLabels = only(objects, 'Deployment').spec.template.metadata.labels;
@@ -313,7 +318,12 @@ test('values.schema.json is self-contained draft-07 and closed at the top level'
   for (const ref of refs) assert.ok(ref.startsWith('#/'), `remote $ref ${ref}`);
   // Every top-level key of values.yaml is described by the schema, and nothing more than them and global.
   const values = parseYaml(readFileSync(join(chartFor(), 'values.yaml'), 'utf8')) as Record<string, unknown>;
-  assert.equal(Object.keys(schema.properties).filter((k) => k !== 'global').sort(), Object.keys(values).sort());
+  assert.equal(
+    Object.keys(schema.properties)
+      .filter((k) => k !== 'global')
+      .sort(),
+    Object.keys(values).sort(),
+  );
 });
 
 for (const answers of [{}, { metrics: false, tracing: true }] as Partial<Answers>[]) {
@@ -363,13 +373,37 @@ const rejected: [string, Partial<Answers>, unknown, RegExp][] = [
 
 // Rules across values, or with a message the schema cannot give: `fail` in the templates, naming the values.
 const refused: [string, unknown, RegExp][] = [
-  ['minReplicas above maxReplicas', { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } }, /autoscaling\.minReplicas \(5\) is greater than autoscaling\.maxReplicas \(3\)/],
-  ['a disruption budget of maxUnavailable: 0', { podDisruptionBudget: { maxUnavailable: 0 } }, /podDisruptionBudget\.maxUnavailable: 0 lets no pod be evicted: every node drain would block/],
-  ['a disruption budget of maxUnavailable: 0%', { podDisruptionBudget: { maxUnavailable: '0%' } }, /podDisruptionBudget\.maxUnavailable: 0% lets no pod be evicted/],
-  ['a disruption budget of minAvailable equal to replicaCount', { replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } }, /podDisruptionBudget\.minAvailable: 2 is not below replicaCount \(2\)/],
-  ['a disruption budget of minAvailable: 100%', { podDisruptionBudget: { minAvailable: '100%' } }, /podDisruptionBudget\.minAvailable: 100% lets no pod be evicted/],
+  [
+    'minReplicas above maxReplicas',
+    { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } },
+    /autoscaling\.minReplicas \(5\) is greater than autoscaling\.maxReplicas \(3\)/,
+  ],
+  [
+    'a disruption budget of maxUnavailable: 0',
+    { podDisruptionBudget: { maxUnavailable: 0 } },
+    /podDisruptionBudget\.maxUnavailable: 0 lets no pod be evicted: every node drain would block/,
+  ],
+  [
+    'a disruption budget of maxUnavailable: 0%',
+    { podDisruptionBudget: { maxUnavailable: '0%' } },
+    /podDisruptionBudget\.maxUnavailable: 0% lets no pod be evicted/,
+  ],
+  [
+    'a disruption budget of minAvailable equal to replicaCount',
+    { replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } },
+    /podDisruptionBudget\.minAvailable: 2 is not below replicaCount \(2\)/,
+  ],
+  [
+    'a disruption budget of minAvailable: 100%',
+    { podDisruptionBudget: { minAvailable: '100%' } },
+    /podDisruptionBudget\.minAvailable: 100% lets no pod be evicted/,
+  ],
   ['an adminPort equal to containerPort', { containerPort: 9090 }, /adminPort: 9090 is containerPort too/],
-  ['a disruption budget of minAvailable equal to minReplicas', { autoscaling: { enabled: true, minReplicas: 3 }, podDisruptionBudget: { minAvailable: 3 } }, /podDisruptionBudget\.minAvailable: 3 is not below autoscaling\.minReplicas \(3\)/],
+  [
+    'a disruption budget of minAvailable equal to minReplicas',
+    { autoscaling: { enabled: true, minReplicas: 3 }, podDisruptionBudget: { minAvailable: 3 } },
+    /podDisruptionBudget\.minAvailable: 3 is not below autoscaling\.minReplicas \(3\)/,
+  ],
 ];
 
 for (const [label, answers, values, mention] of rejected) {
@@ -433,7 +467,10 @@ test('strategy Recreate drops the default rollingUpdate; the API schema accepts 
   assert.ok(v.ok, show(v));
   // RollingUpdate keeps its settings.
   const rolling = await render(chart);
-  assert.equal(only(rolling.objects, 'Deployment').spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+  assert.equal(only(rolling.objects, 'Deployment').spec.strategy, {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+  });
 });
 
 test('the edges the templates accept: maxUnavailable 1, minAvailable below replicas, minReplicas = maxReplicas, nodePort 30000 and 32767', async () => {
@@ -558,14 +595,21 @@ for (const port of [8080, 9090]) {
     const svcAdmin = (svc.spec.ports as { name: string; port: number; targetPort: string }[]).find((p) => p.name === 'admin');
     assert.equal(svcAdmin && { port: svcAdmin.port, targetPort: svcAdmin.targetPort }, { port: admin, targetPort: 'admin' });
     const sm = only(objects, 'ServiceMonitor');
-    assert.equal(sm.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path]), [['admin', '/metrics']]);
+    assert.equal(
+      sm.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path]),
+      [['admin', '/metrics']],
+    );
     const np = only(objects, 'NetworkPolicy');
     const opened = (np.spec.ingress as { ports: { port: string }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
     assert.equal(opened.sort(), ['admin', 'http']);
     const httpPort = (svc.spec.ports as { name: string; port: number }[]).find((p) => p.name === 'http')!.port;
     const ing = only(objects, 'Ingress');
     for (const rule of ing.spec.rules) {
-      for (const p of rule.http.paths) assert.ok([httpPort, 'http'].includes(p.backend.service.port.number ?? p.backend.service.port.name), 'the Ingress routes another port');
+      for (const p of rule.http.paths)
+        assert.ok(
+          [httpPort, 'http'].includes(p.backend.service.port.number ?? p.backend.service.port.name),
+          'the Ingress routes another port',
+        );
     }
     const route = only(objects, 'HTTPRoute');
     for (const rule of route.spec.rules) for (const b of rule.backendRefs) assert.is(b.port, httpPort, 'the HTTPRoute routes another port');
@@ -575,23 +619,47 @@ for (const port of [8080, 9090]) {
 test('the admin port stays out of a NodePort or LoadBalancer Service; a ServiceMonitor then fails with one line', async () => {
   for (const type of ['NodePort', 'LoadBalancer']) {
     const { objects } = await render(chartFor(), [valuesFile({ service: { type } })]);
-    assert.equal(only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name), ['http'], type);
+    assert.equal(
+      only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name),
+      ['http'],
+      type,
+    );
     assert.is(only(objects, 'Deployment').spec.template.metadata.annotations['prometheus.io/port'], '9090');
   }
   const home = join(toolsDir(), 'helm-home');
-  const r = await execa(toolPath('helm'), ['template', 'r', chartFor(), '--values', valuesFile({ service: { type: 'LoadBalancer' }, metrics: { serviceMonitor: { enabled: true } } })], {
-    reject: false, stdin: 'ignore', env: { HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), HELM_DATA_HOME: join(home, 'data') },
-  });
+  const r = await execa(
+    toolPath('helm'),
+    [
+      'template',
+      'r',
+      chartFor(),
+      '--values',
+      valuesFile({ service: { type: 'LoadBalancer' }, metrics: { serviceMonitor: { enabled: true } } }),
+    ],
+    {
+      reject: false,
+      stdin: 'ignore',
+      env: { HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), HELM_DATA_HOME: join(home, 'data') },
+    },
+  );
   assert.is.not(r.exitCode, 0);
   assert.match(r.stderr, /metrics\.serviceMonitor.*service\.type ClusterIP/);
 });
 
 test('with metrics off there is no admin port in the Service, and the NetworkPolicy opens only http', async () => {
   const { objects } = await render(chartFor({ metrics: false }), [valuesFile({ networkPolicy: { enabled: true } })]);
-  assert.equal(only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name), ['http']);
-  assert.equal(mainContainer(objects).ports.map((p: { name: string }) => p.name), ['http']);
+  assert.equal(
+    only(objects, 'Service').spec.ports.map((p: { name: string }) => p.name),
+    ['http'],
+  );
+  assert.equal(
+    mainContainer(objects).ports.map((p: { name: string }) => p.name),
+    ['http'],
+  );
   assert.is(envOf(objects).get('ADMIN_PORT'), undefined);
-  const opened = (only(objects, 'NetworkPolicy').spec.ingress as { ports: { port: string }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
+  const opened = (only(objects, 'NetworkPolicy').spec.ingress as { ports: { port: string }[] }[]).flatMap((r) =>
+    r.ports.map((p) => p.port),
+  );
   assert.equal(opened, ['http']);
 });
 
@@ -641,9 +709,9 @@ test('selectors: Service, PDB and spread constraints pick the Deployment pods, n
     ['Service', only(objects, 'Service').spec.selector],
     ['PodDisruptionBudget', only(objects, 'PodDisruptionBudget').spec.selector.matchLabels],
     ['ServiceMonitor', only(objects, 'ServiceMonitor').spec.selector.matchLabels],
-    ...((only(objects, 'Deployment').spec.template.spec.topologySpreadConstraints as any[]).map(
+    ...(only(objects, 'Deployment').spec.template.spec.topologySpreadConstraints as any[]).map(
       (t, i) => [`spread ${i}`, t.labelSelector.matchLabels] as [string, Record<string, string>],
-    )),
+    ),
   ];
   for (const [what, sel] of selectors) {
     assert.ok(selects(sel, podLabels), `${what} does not select the Deployment's pods`);
@@ -654,7 +722,10 @@ test('selectors: Service, PDB and spread constraints pick the Deployment pods, n
   assert.ok(selects(sm.spec.selector.matchLabels, svc.metadata.labels), 'the ServiceMonitor does not select the Service');
   assert.equal(sm.spec.namespaceSelector.matchNames, [svc.metadata.namespace ?? 'default']);
   assert.is(sm.spec.endpoints.length, 1);
-  assert.ok(svc.spec.ports.some((p: { name: string }) => p.name === sm.spec.endpoints[0].port), 'the ServiceMonitor scrapes a port the Service does not name');
+  assert.ok(
+    svc.spec.ports.some((p: { name: string }) => p.name === sm.spec.endpoints[0].port),
+    'the ServiceMonitor scrapes a port the Service does not name',
+  );
   assert.is(sm.spec.endpoints[0].path, '/metrics');
   assert.is(sm.metadata.labels?.release, 'kube-prometheus-stack');
   // With autoscaling on, replicas are left to the HPA.
@@ -735,7 +806,12 @@ test('requestTimeoutSeconds and the tracing and database settings reach the Depl
 const settingRejections: [string, Partial<Answers>, unknown, RegExp][] = [
   ['requestTimeoutSeconds 0', {}, { requestTimeoutSeconds: 0 }, /requestTimeoutSeconds/],
   ['requestTimeoutSeconds as a duration string', {}, { requestTimeoutSeconds: '10s' }, /requestTimeoutSeconds/],
-  ['a negative statementTimeoutSeconds', { database: 'postgres' }, { database: { statementTimeoutSeconds: -1 } }, /statementTimeoutSeconds/],
+  [
+    'a negative statementTimeoutSeconds',
+    { database: 'postgres' },
+    { database: { statementTimeoutSeconds: -1 } },
+    /statementTimeoutSeconds/,
+  ],
   ['an unknown database readiness', { database: 'postgres' }, { database: { readiness: 'never' } }, /readiness/],
   ['trustRemoteParent as a string', { tracing: true }, { tracing: { trustRemoteParent: 'yes' } }, /trustRemoteParent/],
   ['an unknown propagator', { tracing: true }, { tracing: { propagators: ['b3'] } }, /propagators/],
@@ -758,12 +834,32 @@ const envConflicts: [string, unknown, RegExp][] = [
   ['a chart-owned variable in env', { env: { SHUTDOWN_DELAY: '1s' } }, /SHUTDOWN_DELAY.*shutdown\.delaySeconds/],
   ['a chart-owned variable in extraEnv', { extraEnv: [{ name: 'PORT', value: '1' }] }, /PORT.*containerPort/],
   ['a name in both env and extraEnv', { env: { A: '1' }, extraEnv: [{ name: 'A', value: '2' }] }, /A is given twice/],
-  ['a chart-owned variable in config', { config: { LOG_LEVEL: 'debug' } }, /config: LOG_LEVEL is set by the chart; set the value log\.level instead/],
-  ['REQUEST_TIMEOUT in env', { env: { REQUEST_TIMEOUT: '5s' } }, /env: REQUEST_TIMEOUT is set by the chart; set the value requestTimeoutSeconds instead/],
+  [
+    'a chart-owned variable in config',
+    { config: { LOG_LEVEL: 'debug' } },
+    /config: LOG_LEVEL is set by the chart; set the value log\.level instead/,
+  ],
+  [
+    'REQUEST_TIMEOUT in env',
+    { env: { REQUEST_TIMEOUT: '5s' } },
+    /env: REQUEST_TIMEOUT is set by the chart; set the value requestTimeoutSeconds instead/,
+  ],
   ['a config name that is also in env', { config: { A: '1' }, env: { A: '2' } }, /config: A is also in env\/extraEnv/],
-  ['an init container named like the service container', { initContainers: [{ name: 'demo-svc' }] }, /initContainers: the name demo-svc is taken by the service container/],
-  ['two init containers with one name', { initContainers: [{ name: 'migrate' }, { name: 'migrate' }] }, /the name migrate is taken by another init container/],
-  ['an init container env name the service already has', { initContainers: [{ name: 'migrate', env: [{ name: 'PORT', value: '1' }] }] }, /initContainers: migrate: env PORT is already in the service's environment/],
+  [
+    'an init container named like the service container',
+    { initContainers: [{ name: 'demo-svc' }] },
+    /initContainers: the name demo-svc is taken by the service container/,
+  ],
+  [
+    'two init containers with one name',
+    { initContainers: [{ name: 'migrate' }, { name: 'migrate' }] },
+    /the name migrate is taken by another init container/,
+  ],
+  [
+    'an init container env name the service already has',
+    { initContainers: [{ name: 'migrate', env: [{ name: 'PORT', value: '1' }] }] },
+    /initContainers: migrate: env PORT is already in the service's environment/,
+  ],
 ];
 for (const [label, values, message] of envConflicts) {
   test(`helm template refuses ${label}`, async () => {
@@ -788,18 +884,23 @@ test('postgres: DATABASE_URL from the existing Secret, and migrate up in an init
   assert.equal(migrate.args, ['migrate', 'up']);
   assert.is(migrate.image, mainContainer(objects).image, 'the migrations come from the same image');
   assert.equal(migrate.securityContext, mainContainer(objects).securityContext);
-  assert.equal(
-    (migrate.env as EnvVar[]).find((e) => e.name === 'DATABASE_URL')?.valueFrom,
-    { secretKeyRef: { name: 'demo-svc-database', key: 'url' } },
-  );
+  assert.equal((migrate.env as EnvVar[]).find((e) => e.name === 'DATABASE_URL')?.valueFrom, {
+    secretKeyRef: { name: 'demo-svc-database', key: 'url' },
+  });
   // Another Secret, no migrations, and the service's own init containers after migrate.
   const other = await render(chartFor({ database: 'postgres' }), [
     valuesFile({ database: { urlSecret: { name: 'orders-pg', key: 'dsn' }, migrate: false }, initContainers: [{ name: 'warm-cache' }] }),
   ]);
   assert.equal(envOf(other.objects).get('DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'orders-pg', key: 'dsn' } });
-  assert.equal((only(other.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name), ['warm-cache']);
+  assert.equal(
+    (only(other.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name),
+    ['warm-cache'],
+  );
   const both = await render(chartFor({ database: 'postgres' }), [valuesFile({ initContainers: [{ name: 'warm-cache' }] })]);
-  assert.equal((only(both.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name), ['migrate', 'warm-cache']);
+  assert.equal(
+    (only(both.objects, 'Deployment').spec.template.spec.initContainers as any[]).map((c) => c.name),
+    ['migrate', 'warm-cache'],
+  );
   // Without the option there is no database block and no init container.
   const none = await render(chartFor());
   assert.is(envOf(none.objects).get('DATABASE_URL'), undefined);
@@ -808,13 +909,33 @@ test('postgres: DATABASE_URL from the existing Secret, and migrate up in an init
 
 const databaseRefusals: [string, Partial<Answers>, unknown, RegExp][] = [
   ['a database block without the option', {}, { database: { migrate: false } }, /database/],
-  ['a Secret name that is no Secret name', { database: 'postgres' }, { database: { urlSecret: { name: 'Orders_PG', key: 'url' } } }, /urlSecret/],
+  [
+    'a Secret name that is no Secret name',
+    { database: 'postgres' },
+    { database: { urlSecret: { name: 'Orders_PG', key: 'url' } } },
+    /urlSecret/,
+  ],
   ['a string for migrate', { database: 'postgres' }, { database: { migrate: 'yes' } }, /migrate/],
   ['maxConns 0', { database: 'postgres' }, { database: { maxConns: 0 } }, /maxConns/],
   ['DATABASE_URL in env', { database: 'postgres' }, { env: { DATABASE_URL: 'postgres://x' } }, /DATABASE_URL.*database\.urlSecret/],
-  ['DATABASE_READINESS in config', { database: 'postgres' }, { config: { DATABASE_READINESS: 'always' } }, /config: DATABASE_READINESS is set by the chart; set the value database\.readiness instead/],
-  ['TRACING_TRUST_REMOTE_PARENT in env (tracing on)', { tracing: true }, { env: { TRACING_TRUST_REMOTE_PARENT: 'true' } }, /TRACING_TRUST_REMOTE_PARENT.*tracing\.trustRemoteParent/],
-  ['an init container named migrate beside the chart\'s', { database: 'postgres' }, { initContainers: [{ name: 'migrate' }] }, /the name migrate is taken/],
+  [
+    'DATABASE_READINESS in config',
+    { database: 'postgres' },
+    { config: { DATABASE_READINESS: 'always' } },
+    /config: DATABASE_READINESS is set by the chart; set the value database\.readiness instead/,
+  ],
+  [
+    'TRACING_TRUST_REMOTE_PARENT in env (tracing on)',
+    { tracing: true },
+    { env: { TRACING_TRUST_REMOTE_PARENT: 'true' } },
+    /TRACING_TRUST_REMOTE_PARENT.*tracing\.trustRemoteParent/,
+  ],
+  [
+    "an init container named migrate beside the chart's",
+    { database: 'postgres' },
+    { initContainers: [{ name: 'migrate' }] },
+    /the name migrate is taken/,
+  ],
 ];
 for (const [label, answers, values, message] of databaseRefusals) {
   test(`helm template refuses ${label}`, async () => {

@@ -56,7 +56,10 @@ test('GitHub workflow: a team job and step env var next to a release step, job a
   assert.is(m.conflicts, 0, m.text);
   const jobs = parseYaml(m.text).jobs;
   const testRuns = jobs.test.steps.map((s: { run?: string; env?: object }) => [s.run, s.env]);
-  assert.equal(testRuns.slice(-2), [['make test', { GOFLAGS: '-count=1' }], ['make test-race', undefined]]);
+  assert.equal(testRuns.slice(-2), [
+    ['make test', { GOFLAGS: '-count=1' }],
+    ['make test-race', undefined],
+  ]);
   assert.equal(jobs.smoke.steps, [{ run: 'echo "smoke ok"' }]);
   assert.is(jobs['release-notes'].name, 'Release notes');
   assert.is(jobs.build['timeout-minutes'], 25);
@@ -85,7 +88,10 @@ test('GitHub workflow: both sides changed the same step differently: no guess, t
   const theirs = replaceOnce(ghTheirs, '      - run: make lint\n', '      - run: make lint-all\n');
   const m = mergeFile(GH, ours, ghBase, theirs);
   assert.ok(m.conflicts > 0);
-  assert.match(m.fellBack ?? '', /^\.github\/workflows\/ci\.yml: merged by line, not as YAML \(both sides replaced items of the list jobs\.lint\.steps\)/);
+  assert.match(
+    m.fellBack ?? '',
+    /^\.github\/workflows\/ci\.yml: merged by line, not as YAML \(both sides replaced items of the list jobs\.lint\.steps\)/,
+  );
 });
 
 // .gitlab-ci.yml: the team adds a CI variable (with a comment) and a job at the end; the release

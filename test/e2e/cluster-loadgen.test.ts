@@ -13,7 +13,9 @@ import { generate } from '../support/generate.js';
 import { freePort, go, startService, waitForStatus } from '../support/go.js';
 
 /** A loopback HTTP server whose every request goes to HANDLER; resolves with its host:port. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<{ server: Server; target: string; sockets: Set<Socket> }> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse, n: number) => void,
+): Promise<{ server: Server; target: string; sockets: Set<Socket> }> {
   let n = 0;
   const sockets = new Set<Socket>();
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => handler(req, res, ++n));
@@ -71,35 +73,38 @@ counting('stops at -duration, paced at -rate', async () => {
   }
 });
 
-counting('a non-2xx answer is a failed status; a reset connection a reset; a connection closed without an answer another error', async () => {
-  const { server, target, sockets } = await serve((req, res, n) => {
-    if (n % 10 === 3) {
-      res.statusCode = 503;
-      res.end('draining');
-    } else if (n % 10 === 6) {
-      req.socket.resetAndDestroy();
-    } else if (n % 10 === 9) {
-      req.socket.destroy();
-    } else {
-      res.end('ok');
+counting(
+  'a non-2xx answer is a failed status; a reset connection a reset; a connection closed without an answer another error',
+  async () => {
+    const { server, target, sockets } = await serve((req, res, n) => {
+      if (n % 10 === 3) {
+        res.statusCode = 503;
+        res.end('draining');
+      } else if (n % 10 === 6) {
+        req.socket.resetAndDestroy();
+      } else if (n % 10 === 9) {
+        req.socket.destroy();
+      } else {
+        res.end('ok');
+      }
+    });
+    try {
+      const load = await startLoad({ target, maxRequests: 200, durationSeconds: 30, rate: 0, connections: 1 });
+      const r = await load.result;
+      assert.is(r.total.requests, 200);
+      assert.is(sum(r), 200);
+      assert.is(r.total.failedStatus, 20, JSON.stringify(r.total));
+      assert.is(r.total.statuses['503'], 20);
+      assert.is(r.total.reset, 20, JSON.stringify(r.total.errors));
+      assert.is(r.total.otherError, 20, JSON.stringify(r.total.errors));
+      assert.is(r.total.errors['request: connection closed without a response'], 20);
+      assert.is(r.total.ok, 140);
+      assert.is(r.connects, 1 + 40, 'a new connection after each reset and close');
+    } finally {
+      await close(server, sockets);
     }
-  });
-  try {
-    const load = await startLoad({ target, maxRequests: 200, durationSeconds: 30, rate: 0, connections: 1 });
-    const r = await load.result;
-    assert.is(r.total.requests, 200);
-    assert.is(sum(r), 200);
-    assert.is(r.total.failedStatus, 20, JSON.stringify(r.total));
-    assert.is(r.total.statuses['503'], 20);
-    assert.is(r.total.reset, 20, JSON.stringify(r.total.errors));
-    assert.is(r.total.otherError, 20, JSON.stringify(r.total.errors));
-    assert.is(r.total.errors['request: connection closed without a response'], 20);
-    assert.is(r.total.ok, 140);
-    assert.is(r.connects, 1 + 40, 'a new connection after each reset and close');
-  } finally {
-    await close(server, sockets);
-  }
-});
+  },
+);
 
 counting('"Connection: close" is honoured: a new connection for the next request, no error', async () => {
   const { server, target, sockets } = await serve((_q, res) => {
@@ -117,7 +122,8 @@ counting('"Connection: close" is honoured: a new connection for the next request
 
 counting('nothing listening: connection refused, counted as another error, bounded by -max-requests', async () => {
   const port = await freePort();
-  const r = await (await startLoad({ target: `127.0.0.1:${port}`, maxRequests: 20, durationSeconds: 30, rate: 100, connections: 2 })).result;
+  const r = await (await startLoad({ target: `127.0.0.1:${port}`, maxRequests: 20, durationSeconds: 30, rate: 100, connections: 2 }))
+    .result;
   assert.is(r.total.requests, 20);
   assert.is(r.total.otherError, 20);
   assert.is(r.total.errors['connect: connection refused'], 20);
@@ -137,7 +143,10 @@ counting('phases from stdin split the figures; closing stdin stops it; started r
     await new Promise((r) => setTimeout(r, 500));
     const r = await load.stop();
     assert.is(r.stopReason, 'stdin closed');
-    assert.equal(r.phases.map((p) => p.name), ['start', 'roll']);
+    assert.equal(
+      r.phases.map((p) => p.name),
+      ['start', 'roll'],
+    );
     assert.is(r.phases[0]!.requests + r.phases[1]!.requests, r.total.requests);
     assert.ok(r.phases[1]!.requests >= 25, `roll phase: ${r.phases[1]!.requests} requests`);
     assert.ok(Math.abs(r.phases[1]!.startSeconds - r.phases[0]!.seconds) < 0.01);
@@ -163,7 +172,14 @@ drain('steady load: all ok; SIGTERM: every request of the drain delay ok, none r
   const svc = startService(bin, { SHUTDOWN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s' }, port);
   try {
     await waitForStatus(svc.url('/ready'), 200);
-    const load = await startLoad({ target: `127.0.0.1:${port}`, path: '/api/v1/hello', maxRequests: 20_000, durationSeconds: 20, rate: 300, connections: 4 });
+    const load = await startLoad({
+      target: `127.0.0.1:${port}`,
+      path: '/api/v1/hello',
+      maxRequests: 20_000,
+      durationSeconds: 20,
+      rate: 300,
+      connections: 4,
+    });
     await load.started;
     await new Promise((r) => setTimeout(r, 1000));
     load.phase('sigterm');

@@ -44,7 +44,9 @@ async function runInCgroup(bin: string, env: Record<string, string>, label: stri
   });
   let log = '';
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   let done: { code: number | null; signal: string | null } | undefined;
   void exited.then((e) => (done = e));
   const t0 = Date.now();
@@ -85,7 +87,10 @@ async function runInCgroup(bin: string, env: Record<string, string>, label: stri
 }
 
 if (!canRun) {
-  cannotRunHere('memory pressure calibration', `needs root and a cgroup v1 memory hierarchy (${join(MEMORY_ROOT, 'memory.limit_in_bytes')})`);
+  cannotRunHere(
+    'memory pressure calibration',
+    `needs root and a cgroup v1 memory hierarchy (${join(MEMORY_ROOT, 'memory.limit_in_bytes')})`,
+  );
 } else {
   let bin = '';
   test('builds the service with the debug file', async () => {
@@ -110,7 +115,9 @@ if (!canRun) {
     assert.is(r.oomKills, 0);
     assert.ok(r.peakRss > 72 * 1024 * 1024, `the ballast is resident: peak rss ${r.peakRss}`);
     assert.ok(r.peakRss < LIMIT, `peak rss ${r.peakRss}`);
-    process.stdout.write(`GOMEMLIMIT run: peak rss ${(r.peakRss / 2 ** 20).toFixed(1)} MiB, kernel peak usage ${(r.kernelPeak / 2 ** 20).toFixed(1)} MiB of 128 MiB\n`);
+    process.stdout.write(
+      `GOMEMLIMIT run: peak rss ${(r.peakRss / 2 ** 20).toFixed(1)} MiB, kernel peak usage ${(r.kernelPeak / 2 ** 20).toFixed(1)} MiB of 128 MiB\n`,
+    );
   });
 }
 

@@ -32,7 +32,9 @@ const sets = Object.fromEntries(
 async function rendered(valuesFile: string, withTests = true): Promise<{ yaml: string; objects: any[] }> {
   const r = await helmTemplate(chart, [valuesFile], { releaseName: 'demo', namespace: 'cgks', set: sets });
   assert.ok(r.ok, r.output);
-  const objects = parseAllDocuments(r.output).map((d) => d.toJS()).filter(Boolean);
+  const objects = parseAllDocuments(r.output)
+    .map((d) => d.toJS())
+    .filter(Boolean);
   return { yaml: r.output, objects: withTests ? objects : objects.filter((o) => !o.metadata?.annotations?.['helm.sh/hook']) };
 }
 
@@ -72,23 +74,45 @@ test('every option on, for one node: valid, restricted, never pulls, and still r
   writeFileSync(file, stringifyYaml(values));
   const objects = await checks(file);
   const kinds = new Set(objects.map((o) => o.kind));
-  for (const k of ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'HTTPRoute', 'ServiceMonitor', 'NetworkPolicy', 'Pod']) {
+  for (const k of [
+    'Deployment',
+    'Service',
+    'ServiceAccount',
+    'ConfigMap',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    'Ingress',
+    'HTTPRoute',
+    'ServiceMonitor',
+    'NetworkPolicy',
+    'Pod',
+  ]) {
     assert.ok(kinds.has(k), `no ${k} in ${[...kinds].join(', ')}`);
   }
   const dep = objects.find((o) => o.kind === 'Deployment');
   const spec = dep.spec.template.spec;
-  assert.equal(spec.initContainers.map((c: any) => c.name), ['version']);
+  assert.equal(
+    spec.initContainers.map((c: any) => c.name),
+    ['version'],
+  );
   assert.ok(spec.containers[0].envFrom.some((e: any) => e.secretRef?.name === 'demo-existing'));
   // One node is one zone and one host: nothing may refuse to schedule for want of another.
   const hard = (spec.topologySpreadConstraints ?? []).filter((t: any) => t.whenUnsatisfiable === 'DoNotSchedule');
   assert.equal(hard, []);
-  assert.ok(adjustments.every((a) => a.why.length > 20), 'each change says why');
+  assert.ok(
+    adjustments.every((a) => a.why.length > 20),
+    'each change says why',
+  );
 });
 
 test('the check for pulled images can fail: the chart as generated would pull busybox and ghcr.io', async () => {
   const r = await helmTemplate(chart, [join(chart, 'values-dev.yaml')], { releaseName: 'demo', namespace: 'cgks' });
   assert.ok(r.ok, r.output);
-  const problems = neverPulled(parseAllDocuments(r.output).map((d) => d.toJS()).filter(Boolean));
+  const problems = neverPulled(
+    parseAllDocuments(r.output)
+      .map((d) => d.toJS())
+      .filter(Boolean),
+  );
   assert.ok(problems.some((p) => p.includes('busybox')) && problems.some((p) => p.includes('ghcr.io')), problems.join('\n'));
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */

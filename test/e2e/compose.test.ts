@@ -74,7 +74,10 @@ const cases: [string, Partial<Answers>][] = [
   ['port 9090', { port: 9090 }],
   ['another name', { name: 'orders-api' }],
   ['tracing on', { tracing: true }],
-  ['all of them, metrics off, scratch, no CI', { name: 'orders-api', port: 9090, tracing: true, metrics: false, baseImage: 'scratch', ci: 'none' }],
+  [
+    'all of them, metrics off, scratch, no CI',
+    { name: 'orders-api', port: 9090, tracing: true, metrics: false, baseImage: 'scratch', ci: 'none' },
+  ],
   ['postgres', { database: 'postgres' }],
   ['postgres with another name and port, tracing on', { name: 'orders-api', port: 9090, tracing: true, database: 'postgres' }],
 ];
@@ -149,14 +152,17 @@ for (const [label, overrides] of cases) {
       });
       const migrate = project.services.migrate;
       assert.equal(migrate.command, ['migrate', 'up']);
-      assert.is(migrate.image, svc.image, 'the migrations run from the service\'s own image');
+      assert.is(migrate.image, svc.image, "the migrations run from the service's own image");
       assert.is(migrate.environment.DATABASE_URL, composeUrl);
       assert.equal(migrate.depends_on, { postgres: { condition: 'service_healthy', required: true } });
       assert.is(migrate.read_only, true);
       const db = project.services.postgres;
       assert.match(db.image, /^postgres:15/);
       assert.ok(db.healthcheck?.test?.includes('pg_isready'), JSON.stringify(db.healthcheck));
-      assert.equal(db.volumes.map((v: { type: string; source: string; target: string }) => [v.type, v.source, v.target]), [['volume', 'pgdata', '/var/lib/postgresql/data']]);
+      assert.equal(
+        db.volumes.map((v: { type: string; source: string; target: string }) => [v.type, v.source, v.target]),
+        [['volume', 'pgdata', '/var/lib/postgresql/data']],
+      );
       assert.ok(project.volumes?.pgdata, 'the named volume is declared');
       // The database URL of the env file and of compose agree on user, password and database.
       assert.is(new URL(composeUrl).pathname, `/${db.environment.POSTGRES_DB}`);
@@ -188,7 +194,13 @@ test('compose.yaml does not depend on the base image, metrics or the CI answer',
     return renderAll(a, [row])[0]!.content;
   };
   const base = compose({});
-  for (const o of [{ baseImage: 'scratch' }, { baseImage: 'alpine' }, { metrics: false }, { ci: 'gitlab' }, { ci: 'none' }] as Partial<Answers>[]) {
+  for (const o of [
+    { baseImage: 'scratch' },
+    { baseImage: 'alpine' },
+    { metrics: false },
+    { ci: 'gitlab' },
+    { ci: 'none' },
+  ] as Partial<Answers>[]) {
     assert.is(compose(o), base, JSON.stringify(o));
   }
   for (const o of [{ port: 9090 }, { name: 'orders-api' }, { tracing: true }, { database: 'postgres' }] as Partial<Answers>[]) {

@@ -30,8 +30,18 @@ function fromGitHub(dir: string): Declared {
   const [host, service] = Object.entries(job.services as Record<string, { image: string; env: Record<string, string> }>)[0]!;
   assert.match(service.image, /^postgres:15-alpine@sha256:[0-9a-f]{64}$/);
   const steps = (job.steps as { run?: string }[]).filter((s) => s.run);
-  assert.equal(steps.map((s) => s.run), ['make test'], 'the job runs make test, nothing else');
-  return { host, user: service.env.POSTGRES_USER!, password: service.env.POSTGRES_PASSWORD!, database: service.env.POSTGRES_DB!, testDatabaseUrl: job.env?.TEST_DATABASE_URL };
+  assert.equal(
+    steps.map((s) => s.run),
+    ['make test'],
+    'the job runs make test, nothing else',
+  );
+  return {
+    host,
+    user: service.env.POSTGRES_USER!,
+    password: service.env.POSTGRES_PASSWORD!,
+    database: service.env.POSTGRES_DB!,
+    testDatabaseUrl: job.env?.TEST_DATABASE_URL,
+  };
 }
 
 function fromGitLab(dir: string): Declared {
@@ -44,7 +54,13 @@ function fromGitLab(dir: string): Declared {
   assert.equal(job.script, ['make test']);
   // GitLab hands the job's variables to its services too.
   const v = job.variables as Record<string, string>;
-  return { host: service.alias, user: v.POSTGRES_USER!, password: v.POSTGRES_PASSWORD!, database: v.POSTGRES_DB!, testDatabaseUrl: v.TEST_DATABASE_URL! };
+  return {
+    host: service.alias,
+    user: v.POSTGRES_USER!,
+    password: v.POSTGRES_PASSWORD!,
+    database: v.POSTGRES_DB!,
+    testDatabaseUrl: v.TEST_DATABASE_URL!,
+  };
 }
 
 let cluster: Cluster;
@@ -70,7 +86,10 @@ async function provision(d: Declared): Promise<void> {
   }
 }
 
-for (const [ci, read] of [['github', fromGitHub], ['gitlab', fromGitLab]] as const) {
+for (const [ci, read] of [
+  ['github', fromGitHub],
+  ['gitlab', fromGitLab],
+] as const) {
   test(`${ci}: make test runs the database tests against the job's own PostgreSQL service`, async () => {
     const dir = generate({ database: 'postgres', ci }, `cgks-database-ci-${ci}-`);
     repos.push(dir);

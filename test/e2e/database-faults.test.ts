@@ -51,11 +51,21 @@ function send(agent: Agent, port: number, path: string): Promise<Answer> {
 /** Holds an ACCESS EXCLUSIVE lock on notes for ms, from a psql session of its own. */
 function lockNotes(ms: number) {
   const psql = join(cluster.binDir, 'psql');
-  return execa(psql, [cluster.url, '-v', 'ON_ERROR_STOP=1', '-c', `BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${ms / 1000}); COMMIT;`], {
-    reject: false,
-    all: true,
-    stdin: 'ignore',
-  });
+  return execa(
+    psql,
+    [
+      cluster.url,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${ms / 1000}); COMMIT;`,
+    ],
+    {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+    },
+  );
 }
 
 /** The value of one series of the service's metrics, 0 when absent. */
@@ -105,7 +115,10 @@ setup('a --database postgres repo builds; the cluster runs with the schema migra
   const up = await execa(bin, ['migrate', 'up'], { env: { PATH: process.env.PATH, DATABASE_URL: cluster.url }, reject: false, all: true });
   assert.is(up.exitCode, 0, up.all);
   const psql = join(cluster.binDir, 'psql');
-  const ins = await execa(psql, [cluster.url, '-qAt', '-c', `INSERT INTO notes (body) VALUES ('seed') RETURNING id`], { reject: false, all: true });
+  const ins = await execa(psql, [cluster.url, '-qAt', '-c', `INSERT INTO notes (body) VALUES ('seed') RETURNING id`], {
+    reject: false,
+    all: true,
+  });
   assert.is(ins.exitCode, 0, ins.all);
   noteId = Number(ins.stdout.trim());
   assert.ok(noteId > 0, ins.all);
@@ -114,114 +127,178 @@ setup.run();
 
 const faults = suite('database faults: a locked table under load');
 
-faults('REQUEST_TIMEOUT ends every blocked request within the deadline + 1 s with a 5xx; metrics and logs count no failure as 200; /ready stays 200', async () => {
-  const port = await freePort();
-  const admin = await freePort();
-  const svc = startService(bin, {
-    DATABASE_URL: cluster.url, DATABASE_MAX_CONNS: '4', REQUEST_TIMEOUT: '2s', WRITE_TIMEOUT: '5s', DATABASE_STATEMENT_TIMEOUT: '0s',
-    SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin),
-  }, port);
-  try {
-    await waitForStatus(svc.url('/ready'), 200);
-    const okBefore = await metric(admin, `http_requests_total{code="200",method="GET",route="${NOTE_ROUTE}"}`);
-    // Probes before the watcher's first ping fail, rightly: only what follows counts.
-    const startedLines = svc.stdout.length;
-    const load = await underLoad(svc, lockNotes(7000), 9000);
-    const { answers } = load;
-    const late = answers.filter((a) => a.ms > 2000 + 1000);
-    const broken = answers.filter((a) => a.error);
-    const failed = answers.filter((a) => (a.status ?? 0) >= 500);
-    const ok = answers.filter((a) => a.status === 200).length;
-    console.log(`locked 7 s: ${answers.length} requests, ${ok} 200, ${failed.length} 5xx (${[...new Set(failed.map((a) => a.status))].join(', ')}), ${broken.length} broken, slowest ${Math.max(...answers.map((a) => a.ms))} ms; /ready ${summary(load.ready)}; /hello ${summary(load.hello)}`);
-    assert.ok(failed.length >= 8, `only ${failed.length} requests failed while the table was locked`);
-    assert.equal(late.slice(0, 3), [], `${late.length} requests took longer than REQUEST_TIMEOUT + 1 s`);
-    assert.equal(broken.slice(0, 3), [], `${broken.length} requests got no HTTP answer`);
-    assert.ok(load.ready.length > 20, `only ${load.ready.length} readiness probes`);
-    assert.equal(load.ready.filter((s) => s !== 200), [], '/ready must stay 200 while the server answers');
-    assert.equal(load.hello.filter((s) => s !== 200), [], 'a route without the database must keep answering');
+faults(
+  'REQUEST_TIMEOUT ends every blocked request within the deadline + 1 s with a 5xx; metrics and logs count no failure as 200; /ready stays 200',
+  async () => {
+    const port = await freePort();
+    const admin = await freePort();
+    const svc = startService(
+      bin,
+      {
+        DATABASE_URL: cluster.url,
+        DATABASE_MAX_CONNS: '4',
+        REQUEST_TIMEOUT: '2s',
+        WRITE_TIMEOUT: '5s',
+        DATABASE_STATEMENT_TIMEOUT: '0s',
+        SHUTDOWN_DELAY: '0s',
+        ADMIN_PORT: String(admin),
+      },
+      port,
+    );
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      const okBefore = await metric(admin, `http_requests_total{code="200",method="GET",route="${NOTE_ROUTE}"}`);
+      // Probes before the watcher's first ping fail, rightly: only what follows counts.
+      const startedLines = svc.stdout.length;
+      const load = await underLoad(svc, lockNotes(7000), 9000);
+      const { answers } = load;
+      const late = answers.filter((a) => a.ms > 2000 + 1000);
+      const broken = answers.filter((a) => a.error);
+      const failed = answers.filter((a) => (a.status ?? 0) >= 500);
+      const ok = answers.filter((a) => a.status === 200).length;
+      console.log(
+        `locked 7 s: ${answers.length} requests, ${ok} 200, ${failed.length} 5xx (${[...new Set(failed.map((a) => a.status))].join(', ')}), ${broken.length} broken, slowest ${Math.max(...answers.map((a) => a.ms))} ms; /ready ${summary(load.ready)}; /hello ${summary(load.hello)}`,
+      );
+      assert.ok(failed.length >= 8, `only ${failed.length} requests failed while the table was locked`);
+      assert.equal(late.slice(0, 3), [], `${late.length} requests took longer than REQUEST_TIMEOUT + 1 s`);
+      assert.equal(broken.slice(0, 3), [], `${broken.length} requests got no HTTP answer`);
+      assert.ok(load.ready.length > 20, `only ${load.ready.length} readiness probes`);
+      assert.equal(
+        load.ready.filter((s) => s !== 200),
+        [],
+        '/ready must stay 200 while the server answers',
+      );
+      assert.equal(
+        load.hello.filter((s) => s !== 200),
+        [],
+        'a route without the database must keep answering',
+      );
 
-    // What the clients saw is what the metrics count.
-    const okCounted = (await metric(admin, `http_requests_total{code="200",method="GET",route="${NOTE_ROUTE}"}`)) - okBefore;
-    assert.is(okCounted, ok, `${okCounted} requests counted as 200, clients got ${ok}`);
-    const failedCounted = await sum(admin, (l) => l.startsWith('http_requests_total{') && l.includes(`route="${NOTE_ROUTE}"`) && /code="5\d\d"/.test(l));
-    assert.is(failedCounted, failed.length, `${failedCounted} 5xx counted, clients got ${failed.length}`);
-    // The pool's saturation is visible.
-    assert.ok((await metric(admin, 'database_pool_empty_acquires_total')) > 0, 'empty acquires counted');
+      // What the clients saw is what the metrics count.
+      const okCounted = (await metric(admin, `http_requests_total{code="200",method="GET",route="${NOTE_ROUTE}"}`)) - okBefore;
+      assert.is(okCounted, ok, `${okCounted} requests counted as 200, clients got ${ok}`);
+      const failedCounted = await sum(
+        admin,
+        (l) => l.startsWith('http_requests_total{') && l.includes(`route="${NOTE_ROUTE}"`) && /code="5\d\d"/.test(l),
+      );
+      assert.is(failedCounted, failed.length, `${failedCounted} 5xx counted, clients got ${failed.length}`);
+      // The pool's saturation is visible.
+      assert.ok((await metric(admin, 'database_pool_empty_acquires_total')) > 0, 'empty acquires counted');
 
-    // And the access log: the failures at warn, not as 200.
-    const lines = svc.stdout.map((l) => JSON.parse(l) as { message: string; level: string; route?: string; status?: number });
-    const logged = lines.filter((l) => l.message === 'request' && l.route === NOTE_ROUTE);
-    assert.is(logged.filter((l) => l.status === 200).length, ok, 'access lines with status 200');
-    assert.ok(logged.filter((l) => (l.status ?? 0) >= 500).every((l) => l.level === 'warn'), 'timeouts are logged at warn');
-    assert.ok(!lines.slice(startedLines).some((l) => l.message === 'readiness check failed'), 'no readiness failure was logged under load');
-    // The start-up line names every setting, the database's included, the URL redacted.
-    const starting = svc.stdout.map((l) => JSON.parse(l) as { message: string; config?: Record<string, string> }).find((l) => l.message === 'starting');
-    assert.is(starting?.config?.REQUEST_TIMEOUT, '2s');
-    assert.is(starting?.config?.DATABASE_STATEMENT_TIMEOUT, '0s');
-    assert.is(starting?.config?.DATABASE_MAX_CONNS, '4');
-    assert.is(starting?.config?.DATABASE_URL, '[redacted]');
-  } finally {
-    svc.proc.kill('SIGKILL');
-  }
-});
+      // And the access log: the failures at warn, not as 200.
+      const lines = svc.stdout.map((l) => JSON.parse(l) as { message: string; level: string; route?: string; status?: number });
+      const logged = lines.filter((l) => l.message === 'request' && l.route === NOTE_ROUTE);
+      assert.is(logged.filter((l) => l.status === 200).length, ok, 'access lines with status 200');
+      assert.ok(
+        logged.filter((l) => (l.status ?? 0) >= 500).every((l) => l.level === 'warn'),
+        'timeouts are logged at warn',
+      );
+      assert.ok(
+        !lines.slice(startedLines).some((l) => l.message === 'readiness check failed'),
+        'no readiness failure was logged under load',
+      );
+      // The start-up line names every setting, the database's included, the URL redacted.
+      const starting = svc.stdout
+        .map((l) => JSON.parse(l) as { message: string; config?: Record<string, string> })
+        .find((l) => l.message === 'starting');
+      assert.is(starting?.config?.REQUEST_TIMEOUT, '2s');
+      assert.is(starting?.config?.DATABASE_STATEMENT_TIMEOUT, '0s');
+      assert.is(starting?.config?.DATABASE_MAX_CONNS, '4');
+      assert.is(starting?.config?.DATABASE_URL, '[redacted]');
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  },
+);
 
 faults('DATABASE_STATEMENT_TIMEOUT ends a blocked query on the server before REQUEST_TIMEOUT', async () => {
   const port = await freePort();
-  const svc = startService(bin, {
-    DATABASE_URL: cluster.url, DATABASE_MAX_CONNS: '4', REQUEST_TIMEOUT: '6s', WRITE_TIMEOUT: '10s', DATABASE_STATEMENT_TIMEOUT: '1s', SHUTDOWN_DELAY: '0s',
-  }, port);
+  const svc = startService(
+    bin,
+    {
+      DATABASE_URL: cluster.url,
+      DATABASE_MAX_CONNS: '4',
+      REQUEST_TIMEOUT: '6s',
+      WRITE_TIMEOUT: '10s',
+      DATABASE_STATEMENT_TIMEOUT: '1s',
+      SHUTDOWN_DELAY: '0s',
+    },
+    port,
+  );
   try {
     await waitForStatus(svc.url('/ready'), 200);
     const load = await underLoad(svc, lockNotes(5000), 7000);
     const failed = load.answers.filter((a) => (a.status ?? 0) >= 500);
     const slowest = Math.max(...load.answers.map((a) => a.ms));
-    console.log(`statement_timeout 1s: ${load.answers.length} requests, ${failed.length} 5xx, slowest ${slowest} ms; /ready ${summary(load.ready)}`);
+    console.log(
+      `statement_timeout 1s: ${load.answers.length} requests, ${failed.length} 5xx, slowest ${slowest} ms; /ready ${summary(load.ready)}`,
+    );
     assert.ok(failed.length >= 8, `only ${failed.length} requests failed while the table was locked`);
     // Pool waits add to a query's time, but never up to REQUEST_TIMEOUT.
     assert.ok(slowest < 6000, `a request took ${slowest} ms: statement_timeout did not end it`);
-    assert.equal(load.ready.filter((s) => s !== 200), [], '/ready must stay 200 while the server answers');
+    assert.equal(
+      load.ready.filter((s) => s !== 200),
+      [],
+      '/ready must stay 200 while the server answers',
+    );
   } finally {
     svc.proc.kill('SIGKILL');
   }
 });
 
-faults('with the server stopped, database routes fail fast with 503 and Retry-After, and errors are not logged once per request', async () => {
-  const port = await freePort();
-  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', DATABASE_CHECK_INTERVAL: '500ms', DATABASE_CHECK_TIMEOUT: '400ms' }, port);
-  try {
-    await waitForStatus(svc.url('/ready'), 200);
-    await cluster.stop();
-    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-    // Wait until the watcher has seen the outage, then a bounded burst.
-    const deadline = Date.now() + 5000;
-    let first = await send(agent, port, `/api/v1/notes/${noteId}`);
-    while (first.retryAfter === undefined && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      first = await send(agent, port, `/api/v1/notes/${noteId}`);
+faults(
+  'with the server stopped, database routes fail fast with 503 and Retry-After, and errors are not logged once per request',
+  async () => {
+    const port = await freePort();
+    const svc = startService(
+      bin,
+      { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', DATABASE_CHECK_INTERVAL: '500ms', DATABASE_CHECK_TIMEOUT: '400ms' },
+      port,
+    );
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      await cluster.stop();
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      // Wait until the watcher has seen the outage, then a bounded burst.
+      const deadline = Date.now() + 5000;
+      let first = await send(agent, port, `/api/v1/notes/${noteId}`);
+      while (first.retryAfter === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        first = await send(agent, port, `/api/v1/notes/${noteId}`);
+      }
+      // DATABASE_READINESS=startup (the default): the pod stays in the Service.
+      assert.is((await get(svc.url('/ready')))?.status, 200, '/ready during an outage after start-up');
+      assert.is((await get(svc.url('/api/v1/hello')))?.status, 200, 'a route without the database during the outage');
+      const before = svc.stdout.length;
+      const burst: Answer[] = [];
+      for (let i = 0; i < 200; i++) burst.push(await send(agent, port, `/api/v1/notes/${noteId}`));
+      agent.destroy();
+      const lines = svc.stdout.slice(before).map((l) => JSON.parse(l) as { message: string; level: string; route?: string });
+      const nonAccess = lines.filter((l) => l.message !== 'request');
+      const slowest = Math.max(...burst.map((a) => a.ms));
+      console.log(
+        `database down: 200 requests, statuses ${summary(burst.map((a) => a.status ?? 0))}, slowest ${slowest} ms, ${lines.length} log lines (${nonAccess.length} besides the access lines)`,
+      );
+      assert.equal(
+        burst.filter((a) => a.status !== 503),
+        [],
+        'every request answered 503',
+      );
+      assert.ok(
+        burst.every((a) => a.retryAfter !== undefined && Number(a.retryAfter) > 0),
+        'every 503 carries Retry-After',
+      );
+      assert.ok(slowest < 500, `fail fast: a request took ${slowest} ms`);
+      const failures = lines.filter((l) => l.message === 'request' && l.route === NOTE_ROUTE);
+      assert.ok(failures.length > 0 && failures.every((l) => l.level === 'warn'), '503s are logged at warn');
+      assert.ok(nonAccess.length <= 20, `${nonAccess.length} lines besides the access log for 200 failed requests`);
+      assert.ok(!lines.some((l) => l.level === 'error'), 'nothing at error level');
+    } finally {
+      svc.proc.kill('SIGKILL');
+      await cluster.start();
     }
-    // DATABASE_READINESS=startup (the default): the pod stays in the Service.
-    assert.is((await get(svc.url('/ready')))?.status, 200, '/ready during an outage after start-up');
-    assert.is((await get(svc.url('/api/v1/hello')))?.status, 200, 'a route without the database during the outage');
-    const before = svc.stdout.length;
-    const burst: Answer[] = [];
-    for (let i = 0; i < 200; i++) burst.push(await send(agent, port, `/api/v1/notes/${noteId}`));
-    agent.destroy();
-    const lines = svc.stdout.slice(before).map((l) => JSON.parse(l) as { message: string; level: string; route?: string });
-    const nonAccess = lines.filter((l) => l.message !== 'request');
-    const slowest = Math.max(...burst.map((a) => a.ms));
-    console.log(`database down: 200 requests, statuses ${summary(burst.map((a) => a.status ?? 0))}, slowest ${slowest} ms, ${lines.length} log lines (${nonAccess.length} besides the access lines)`);
-    assert.equal(burst.filter((a) => a.status !== 503), [], 'every request answered 503');
-    assert.ok(burst.every((a) => a.retryAfter !== undefined && Number(a.retryAfter) > 0), 'every 503 carries Retry-After');
-    assert.ok(slowest < 500, `fail fast: a request took ${slowest} ms`);
-    const failures = lines.filter((l) => l.message === 'request' && l.route === NOTE_ROUTE);
-    assert.ok(failures.length > 0 && failures.every((l) => l.level === 'warn'), '503s are logged at warn');
-    assert.ok(nonAccess.length <= 20, `${nonAccess.length} lines besides the access log for 200 failed requests`);
-    assert.ok(!lines.some((l) => l.level === 'error'), 'nothing at error level');
-  } finally {
-    svc.proc.kill('SIGKILL');
-    await cluster.start();
-  }
-});
+  },
+);
 
 faults.after(async () => {
   await cluster?.destroy();
@@ -239,5 +316,8 @@ function summary(values: number[]): string {
 /** The sum of the metric lines that match. */
 async function sum(adminPort: number, match: (line: string) => boolean): Promise<number> {
   const body = (await get(`http://127.0.0.1:${adminPort}/metrics`))?.body ?? '';
-  return body.split('\n').filter(match).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return body
+    .split('\n')
+    .filter(match)
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }

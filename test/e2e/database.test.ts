@@ -70,7 +70,17 @@ const COMBOS: { label: string; answers: Partial<Answers> }[] = [
   { label: 'metrics and tracing off', answers: { database: 'postgres', metrics: false, tracing: false } },
   {
     label: 'every other answer flipped',
-    answers: { database: 'postgres', name: 'orders-api', module: 'example.com/acme/orders-api/v2', metrics: false, tracing: true, goVersion: '1.25', port: 9090, ci: 'gitlab', baseImage: 'scratch' },
+    answers: {
+      database: 'postgres',
+      name: 'orders-api',
+      module: 'example.com/acme/orders-api/v2',
+      metrics: false,
+      tracing: true,
+      goVersion: '1.25',
+      port: 9090,
+      ci: 'gitlab',
+      baseImage: 'scratch',
+    },
   },
 ];
 for (const c of COMBOS) {
@@ -81,7 +91,11 @@ for (const c of COMBOS) {
   });
   t.after(() => rmSync(repo, { recursive: true, force: true }));
   t('go build, vet, test -race (against the cluster), gofmt, tidy and staticcheck pass', async () => {
-    for (const args of [['build', './...'], ['vet', './...'], ['test', '-race', '-count=1', './...']]) {
+    for (const args of [
+      ['build', './...'],
+      ['vet', './...'],
+      ['test', '-race', '-count=1', './...'],
+    ]) {
       const r = await go(repo, args, { TEST_DATABASE_URL: cluster.url });
       assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
     }
@@ -104,15 +118,24 @@ async function migrate(...args: string[]) {
 }
 
 /** One HTTP request on a keep-alive agent; resolves with the status or the error code. */
-function send(agent: Agent, port: number, method: string, path: string, body?: string): Promise<{ status?: number; error?: string; start: number; text: string }> {
+function send(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status?: number; error?: string; start: number; text: string }> {
   const start = Date.now();
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent, timeout: 10_000, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, start, text }));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, start, text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, agent, timeout: 10_000, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, start, text }));
+        res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, start, text }));
+      },
+    );
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, start, text: '' }));
     req.end(body);
   });
@@ -134,90 +157,107 @@ svcSuite('migrate up, status, down and up again run from the binary', async () =
   assert.is(usage.exitCode, 2, usage.all);
 });
 
-svcSuite('DATABASE_READINESS=always: /ready 503 before the database is up, 200 after, 503 within a probe period when it stops, 200 when it returns; /healthz 200 throughout; the route writes and reads', async () => {
-  await cluster.stop();
-  const port = await freePort();
-  // Metrics are served on the admin port, off the public one.
-  const admin = await freePort();
-  const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
-  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin), DATABASE_READINESS: 'always' }, port);
-  const health: number[] = [];
-  let watching = true;
-  const watcher = (async () => {
-    while (watching) {
-      health.push((await get(svc.url('/healthz'), 1000))?.status ?? 0);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  try {
-    await waitForStatus(svc.url('/healthz'), 200);
-    const before = await get(svc.url('/ready'));
-    assert.is(before?.status, 503);
-    assert.match(before!.body, /postgres/);
-    // It stays alive and unready while the database is down.
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.is((await get(svc.url('/ready')))?.status, 503);
-
-    await cluster.start();
-    const upMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);
-    console.log(`database up: /ready 200 after ${upMs} ms`);
-
-    const agent = new Agent({ keepAlive: true });
-    const created = await send(agent, port, 'POST', '/api/v1/notes', JSON.stringify({ body: 'written by the e2e test' }));
-    assert.is(created.status, 201, created.text);
-    const note = JSON.parse(created.text) as { id: number; body: string };
-    const read = await send(agent, port, 'GET', `/api/v1/notes/${note.id}`);
-    assert.is(read.status, 200, read.text);
-    assert.is(JSON.parse(read.text).body, 'written by the e2e test');
-    const list = await send(agent, port, 'GET', '/api/v1/notes');
-    assert.ok((JSON.parse(list.text).notes as { id: number }[]).some((n) => n.id === note.id));
-    agent.destroy();
-    // The dependency's state and the pool in the metrics, next to the HTTP ones.
-    const up = (await get(metricsUrl))!.body;
-    assert.match(up, /^database_up 1$/m);
-    assert.match(up, /^database_pool_max_connections 10$/m);
-    assert.match(up, /^database_query_duration_seconds_count\{outcome="ok"\} [1-9]/m);
-    assert.match(up, /^http_requests_total\{code="201",method="POST",route="\/api\/v1\/notes"\} 1$/m);
-    // Probes read the watcher's last ping: 300 of them take no connection from the pool
-    // beyond the watcher's own pings (one per DATABASE_CHECK_INTERVAL, 2s).
-    const acquires = async () => Number(/^database_pool_acquires_total (\d+)$/m.exec((await get(metricsUrl))!.body)?.[1]);
-    const acquiredBefore = await acquires();
-    const probing = Date.now();
-    for (let i = 0; i < 300; i++) assert.is((await get(svc.url('/ready')))?.status, 200);
-    const pings = Math.ceil((Date.now() - probing) / 2000) + 1;
-    const taken = (await acquires()) - acquiredBefore;
-    console.log(`300 probes in ${Date.now() - probing} ms took ${taken} pool connections (watcher pings allowed: ${pings})`);
-    assert.ok(taken <= pings, `300 probes took ${taken} connections from the pool`);
-
-    const stopped = Date.now();
+svcSuite(
+  'DATABASE_READINESS=always: /ready 503 before the database is up, 200 after, 503 within a probe period when it stops, 200 when it returns; /healthz 200 throughout; the route writes and reads',
+  async () => {
     await cluster.stop();
-    const downMs = await waitForStatus(svc.url('/ready'), 503, PROBE_PERIOD_MS);
-    console.log(`database stopped: /ready 503 ${downMs} ms after pg_ctl stop returned (the stop itself took ${Date.now() - stopped - downMs} ms)`);
-    const failing = await get(svc.url('/api/v1/notes'));
-    assert.is(failing?.status, 503);
-    assert.match((await get(metricsUrl))!.body, /^database_up 0$/m);
+    const port = await freePort();
+    // Metrics are served on the admin port, off the public one.
+    const admin = await freePort();
+    const metricsUrl = `http://127.0.0.1:${admin}/metrics`;
+    const svc = startService(
+      bin,
+      { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '0s', ADMIN_PORT: String(admin), DATABASE_READINESS: 'always' },
+      port,
+    );
+    const health: number[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        health.push((await get(svc.url('/healthz'), 1000))?.status ?? 0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await waitForStatus(svc.url('/healthz'), 200);
+      const before = await get(svc.url('/ready'));
+      assert.is(before?.status, 503);
+      assert.match(before!.body, /postgres/);
+      // It stays alive and unready while the database is down.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.is((await get(svc.url('/ready')))?.status, 503);
 
-    await cluster.start();
-    const backMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);
-    console.log(`database back: /ready 200 after ${backMs} ms`);
+      await cluster.start();
+      const upMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);
+      console.log(`database up: /ready 200 after ${upMs} ms`);
 
-    watching = false;
-    await watcher;
-    assert.ok(health.length > 20, `only ${health.length} liveness probes`);
-    assert.equal(health.filter((s) => s !== 200), [], '/healthz answered something else than 200');
-    const logs = svc.stdout.map((l) => JSON.parse(l) as { message: string; level: string });
-    assert.ok(logs.some((l) => l.message === 'database is not answering' && l.level === 'warn'));
-    assert.ok(logs.some((l) => l.message === 'database is answering'));
-  } finally {
-    watching = false;
-    await watcher;
-    svc.proc.kill('SIGKILL');
-  }
-});
+      const agent = new Agent({ keepAlive: true });
+      const created = await send(agent, port, 'POST', '/api/v1/notes', JSON.stringify({ body: 'written by the e2e test' }));
+      assert.is(created.status, 201, created.text);
+      const note = JSON.parse(created.text) as { id: number; body: string };
+      const read = await send(agent, port, 'GET', `/api/v1/notes/${note.id}`);
+      assert.is(read.status, 200, read.text);
+      assert.is(JSON.parse(read.text).body, 'written by the e2e test');
+      const list = await send(agent, port, 'GET', '/api/v1/notes');
+      assert.ok((JSON.parse(list.text).notes as { id: number }[]).some((n) => n.id === note.id));
+      agent.destroy();
+      // The dependency's state and the pool in the metrics, next to the HTTP ones.
+      const up = (await get(metricsUrl))!.body;
+      assert.match(up, /^database_up 1$/m);
+      assert.match(up, /^database_pool_max_connections 10$/m);
+      assert.match(up, /^database_query_duration_seconds_count\{outcome="ok"\} [1-9]/m);
+      assert.match(up, /^http_requests_total\{code="201",method="POST",route="\/api\/v1\/notes"\} 1$/m);
+      // Probes read the watcher's last ping: 300 of them take no connection from the pool
+      // beyond the watcher's own pings (one per DATABASE_CHECK_INTERVAL, 2s).
+      const acquires = async () => Number(/^database_pool_acquires_total (\d+)$/m.exec((await get(metricsUrl))!.body)?.[1]);
+      const acquiredBefore = await acquires();
+      const probing = Date.now();
+      for (let i = 0; i < 300; i++) assert.is((await get(svc.url('/ready')))?.status, 200);
+      const pings = Math.ceil((Date.now() - probing) / 2000) + 1;
+      const taken = (await acquires()) - acquiredBefore;
+      console.log(`300 probes in ${Date.now() - probing} ms took ${taken} pool connections (watcher pings allowed: ${pings})`);
+      assert.ok(taken <= pings, `300 probes took ${taken} connections from the pool`);
+
+      const stopped = Date.now();
+      await cluster.stop();
+      const downMs = await waitForStatus(svc.url('/ready'), 503, PROBE_PERIOD_MS);
+      console.log(
+        `database stopped: /ready 503 ${downMs} ms after pg_ctl stop returned (the stop itself took ${Date.now() - stopped - downMs} ms)`,
+      );
+      const failing = await get(svc.url('/api/v1/notes'));
+      assert.is(failing?.status, 503);
+      assert.match((await get(metricsUrl))!.body, /^database_up 0$/m);
+
+      await cluster.start();
+      const backMs = await waitForStatus(svc.url('/ready'), 200, PROBE_PERIOD_MS);
+      console.log(`database back: /ready 200 after ${backMs} ms`);
+
+      watching = false;
+      await watcher;
+      assert.ok(health.length > 20, `only ${health.length} liveness probes`);
+      assert.equal(
+        health.filter((s) => s !== 200),
+        [],
+        '/healthz answered something else than 200',
+      );
+      const logs = svc.stdout.map((l) => JSON.parse(l) as { message: string; level: string });
+      assert.ok(logs.some((l) => l.message === 'database is not answering' && l.level === 'warn'));
+      assert.ok(logs.some((l) => l.message === 'database is answering'));
+    } finally {
+      watching = false;
+      await watcher;
+      svc.proc.kill('SIGKILL');
+    }
+  },
+);
 
 svcSuite('under load with queries in flight, SIGTERM drains with no failed request, then closes the pool', async () => {
   const port = await freePort();
-  const svc = startService(bin, { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s', DATABASE_MAX_CONNS: '4' }, port);
+  const svc = startService(
+    bin,
+    { DATABASE_URL: cluster.url, SHUTDOWN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s', DATABASE_MAX_CONNS: '4' },
+    port,
+  );
   try {
     await waitForStatus(svc.url('/ready'), 200);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -229,9 +269,10 @@ svcSuite('under load with queries in flight, SIGTERM drains with no failed reque
     // 16 clients on a pool of 4: requests queue for connections, so queries are always in flight.
     const clients = Array.from({ length: 16 }, async (_, i) => {
       for (let n = 0; !stop && Date.now() < deadline; n++) {
-        const r = n % 4 === 0
-          ? await send(agent, port, 'POST', '/api/v1/notes', JSON.stringify({ body: `load ${i}/${n}` }))
-          : await send(agent, port, 'GET', `/api/v1/notes/${id}`);
+        const r =
+          n % 4 === 0
+            ? await send(agent, port, 'POST', '/api/v1/notes', JSON.stringify({ body: `load ${i}/${n}` }))
+            : await send(agent, port, 'GET', `/api/v1/notes/${id}`);
         results.push(r);
         if (r.error === 'ECONNREFUSED') break;
       }
@@ -248,7 +289,9 @@ svcSuite('under load with queries in flight, SIGTERM drains with no failed reque
     const listenerClosed = refused.length ? Math.min(...refused.map((r) => r.start)) : exit.at;
     const failed = results.filter((r) => r.start < listenerClosed && (r.error || (r.status ?? 0) >= 300));
     const servedDuringDrain = results.filter((r) => r.start > signalled && (r.status === 200 || r.status === 201)).length;
-    console.log(`drain: ${results.length} requests, ${servedDuringDrain} served after SIGTERM, ${failed.length} failed, exit ${exit.code} after ${exit.at - signalled} ms`);
+    console.log(
+      `drain: ${results.length} requests, ${servedDuringDrain} served after SIGTERM, ${failed.length} failed, exit ${exit.code} after ${exit.at - signalled} ms`,
+    );
     assert.ok(results.length > 200, `only ${results.length} requests were sent`);
     assert.ok(servedDuringDrain > 50, `only ${servedDuringDrain} requests were served during the drain`);
     assert.equal(failed.slice(0, 5), [], `${failed.length} of ${results.length} requests failed before the listener closed`);

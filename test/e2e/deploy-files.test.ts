@@ -44,8 +44,20 @@ const HOSTILE =
   `<b>bold</b>, a: b # not a comment, $HOME \\ 100%`;
 
 const STANDARD_TARGETS = [
-  'help', 'build', 'run', 'test', 'vet', 'lint', 'fmt', 'tidy', 'vuln',
-  'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
+  'help',
+  'build',
+  'run',
+  'test',
+  'vet',
+  'lint',
+  'fmt',
+  'tidy',
+  'vuln',
+  'docker-build',
+  'docker-push',
+  'helm-lint',
+  'helm-template',
+  'clean',
 ];
 
 /**
@@ -83,7 +95,11 @@ for (const ci of ['github', 'gitlab', 'none'] as const) {
   }
 }
 CASES.push(
-  { label: 'github/alpine, metrics off, port 9090', answers: { ci: 'github', baseImage: 'alpine', metrics: false, port: 9090 }, registry: 'ghcr.io' },
+  {
+    label: 'github/alpine, metrics off, port 9090',
+    answers: { ci: 'github', baseImage: 'alpine', metrics: false, port: 9090 },
+    registry: 'ghcr.io',
+  },
   {
     label: 'gitlab/scratch, metrics off, port 9090, tracing, hostile description',
     answers: { ci: 'gitlab', baseImage: 'scratch', metrics: false, port: 9090, tracing: true, description: HOSTILE },
@@ -92,8 +108,12 @@ CASES.push(
   {
     label: 'github/distroless, hostile description, private registry, /v2 module',
     answers: {
-      name: 'orders-api', ci: 'github', baseImage: 'distroless', description: HOSTILE,
-      module: 'example.com/acme/orders-api/v2', image: 'registry.acme.test:5000/team/orders',
+      name: 'orders-api',
+      ci: 'github',
+      baseImage: 'distroless',
+      description: HOSTILE,
+      module: 'example.com/acme/orders-api/v2',
+      image: 'registry.acme.test:5000/team/orders',
     },
     registry: 'registry.acme.test:5000',
   },
@@ -104,8 +124,16 @@ CASES.push(
   },
   { label: 'none/alpine, hostile description', answers: { ci: 'none', baseImage: 'alpine', description: HOSTILE }, registry: 'ghcr.io' },
   // deploy=gitops: the CI files gain a publish job (scripts/publish-manifests.sh).
-  { label: 'github/distroless, gitops, signed', answers: { ci: 'github', baseImage: 'distroless', deploy: 'gitops', sign: true }, registry: 'ghcr.io' },
-  { label: 'gitlab/distroless, gitops, signed', answers: { ci: 'gitlab', baseImage: 'distroless', deploy: 'gitops', sign: true }, registry: 'ghcr.io' },
+  {
+    label: 'github/distroless, gitops, signed',
+    answers: { ci: 'github', baseImage: 'distroless', deploy: 'gitops', sign: true },
+    registry: 'ghcr.io',
+  },
+  {
+    label: 'gitlab/distroless, gitops, signed',
+    answers: { ci: 'gitlab', baseImage: 'distroless', deploy: 'gitops', sign: true },
+    registry: 'ghcr.io',
+  },
 );
 
 /** A reference pinned by digest with the tag beside it: name:tag@sha256:<64 hex>. */
@@ -116,7 +144,8 @@ function basePinProblems(d: Inspection): string[] {
   const stages = new Set<string>();
   const p: string[] = [];
   for (const s of d.stages) {
-    if (s.base !== 'scratch' && !stages.has(s.base) && !PINNED.test(s.base)) p.push(`FROM ${s.baseRaw} = ${s.base}: not pinned by digest with its tag`);
+    if (s.base !== 'scratch' && !stages.has(s.base) && !PINNED.test(s.base))
+      p.push(`FROM ${s.baseRaw} = ${s.base}: not pinned by digest with its tag`);
     if (s.name) stages.add(s.name);
   }
   return p;
@@ -145,7 +174,10 @@ function generateRepo(overrides: Partial<Answers>): Repo {
   const missing = table.filter((f) => !existsSync(join(TEMPLATES, templatePath(f))));
   if (missing.length === 0) return { dir: generate(overrides, 'cgks-deploy-'), answers, files, missing: [] };
   const dir = mkdtempSync(join(tmpdir(), 'cgks-deploy-partial-'));
-  for (const f of renderAll(answers, table.filter((t) => !missing.includes(t)))) {
+  for (const f of renderAll(
+    answers,
+    table.filter((t) => !missing.includes(t)),
+  )) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }
@@ -156,7 +188,9 @@ let warnedPartial = false;
 function warnPartial(repo: Repo) {
   if (repo.missing.length > 0 && !warnedPartial) {
     warnedPartial = true;
-    console.warn(`deploy-files: ${repo.missing.length} templates of the table do not exist yet; rendered without them (${repo.missing.slice(0, 4).join(', ')}, ...)`);
+    console.warn(
+      `deploy-files: ${repo.missing.length} templates of the table do not exist yet; rendered without them (${repo.missing.slice(0, 4).join(', ')}, ...)`,
+    );
   }
 }
 
@@ -274,7 +308,7 @@ for (const c of CASES) {
     if (repo?.dir) rmSync(repo.dir, { recursive: true, force: true });
   });
 
-  t('Dockerfile: every base image is pinned by digest with its tag beside it (BuildKit\'s parser)', async () => {
+  t("Dockerfile: every base image is pinned by digest with its tag beside it (BuildKit's parser)", async () => {
     const d = await inspectDockerfile(join(repo.dir, 'Dockerfile'));
     assert.equal(basePinProblems(d), []);
   });
@@ -289,8 +323,11 @@ for (const c of CASES) {
     assert.ok(lint.ok, `BuildKit lint:\n${lint.output}`);
     // And with stand-in base images and release metadata, as CI and the buildah test pass them.
     const swapped = await tools.buildkitLint(file, {
-      GO_IMAGE: 'registry.local/golang:stand-in', RUNTIME_IMAGE: 'registry.local/runtime:stand-in',
-      VERSION: '1.2.3', COMMIT: 'abc123', DATE: '2026-11-22T00:00:00Z',
+      GO_IMAGE: 'registry.local/golang:stand-in',
+      RUNTIME_IMAGE: 'registry.local/runtime:stand-in',
+      VERSION: '1.2.3',
+      COMMIT: 'abc123',
+      DATE: '2026-11-22T00:00:00Z',
     });
     assert.ok(swapped.ok, `BuildKit lint with stand-in images:\n${swapped.output}`);
   });
@@ -303,7 +340,11 @@ for (const c of CASES) {
 
     // Base images are build arguments with per-answer defaults.
     assert.match(d.metaArgs.GO_IMAGE!, new RegExp(`^golang:${a.goVersion.replace('.', '\\.')}@sha256:[0-9a-f]{64}$`));
-    const runtime = { distroless: /^gcr\.io\/distroless\/static-debian1[2-9]:nonroot@sha256:[0-9a-f]{64}$/, scratch: /^scratch$/, alpine: /^alpine:3\.\d+@sha256:[0-9a-f]{64}$/ }[a.baseImage];
+    const runtime = {
+      distroless: /^gcr\.io\/distroless\/static-debian1[2-9]:nonroot@sha256:[0-9a-f]{64}$/,
+      scratch: /^scratch$/,
+      alpine: /^alpine:3\.\d+@sha256:[0-9a-f]{64}$/,
+    }[a.baseImage];
     assert.match(d.metaArgs.RUNTIME_IMAGE!, runtime);
     assert.is(d.stages.length, 2);
     const [build, final] = d.stages as [DStage, DStage];
@@ -326,7 +367,10 @@ for (const c of CASES) {
       assert.ok(goBuild.mounts?.includes(m), `go build has ${m}`);
     }
     assert.ok(words.includes('CGO_ENABLED=0') && words.includes('-trimpath'), words.join(' '));
-    assert.ok(/\bGOOS=\$\{?TARGETOS\}?/.test(goBuild.unexpanded!) && /\bGOARCH=\$\{?TARGETARCH\}?/.test(goBuild.unexpanded!), goBuild.unexpanded);
+    assert.ok(
+      /\bGOOS=\$\{?TARGETOS\}?/.test(goBuild.unexpanded!) && /\bGOARCH=\$\{?TARGETARCH\}?/.test(goBuild.unexpanded!),
+      goBuild.unexpanded,
+    );
     const ldflags = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
     assert.ok(ldflags.includes('-s') && ldflags.includes('-w'), ldflags.join(' '));
     // Build tags from GO_BUILD_TAGS: empty by default (pprof is opt-in); with tracing, gRPC's
@@ -334,8 +378,15 @@ for (const c of CASES) {
     // ARG default: the inspector's word split drops the empty word that `-tags ""` is in a shell.
     assert.match(goBuild.unexpanded!, /-tags "\$\{GO_BUILD_TAGS\}"/);
     assert.is(dockerfileBuildTags(read(repo, 'Dockerfile')), a.tracing ? 'grpcnotrace' : '');
-    for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
-      assert.ok(ldflags.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ${a.module}/internal/buildinfo.${k}=${v} in ${ldflags.join(' ')}`);
+    for (const [k, v] of [
+      ['Version', '1.2.3'],
+      ['Commit', 'abc123'],
+      ['Date', '2026-11-22T00:00:00Z'],
+    ]) {
+      assert.ok(
+        ldflags.includes(`${a.module}/internal/buildinfo.${k}=${v}`),
+        `-X ${a.module}/internal/buildinfo.${k}=${v} in ${ldflags.join(' ')}`,
+      );
     }
     const built = words[words.indexOf('-o') + 1]!;
     assert.is(words[words.indexOf('-o') + 2], `./cmd/${a.name}`);
@@ -371,7 +422,10 @@ for (const c of CASES) {
     if (a.baseImage === 'scratch') {
       const ca = fc.find((x) => x.cmd === 'copy' && x.from === 'build' && x.dest === '/etc/ssl/certs/ca-certificates.crt');
       assert.ok(ca, 'scratch gets CA certificates from the builder');
-      assert.ok(fc.some((x) => x.cmd === 'copy' && x.dest === '/etc/passwd'), 'scratch gets an /etc/passwd');
+      assert.ok(
+        fc.some((x) => x.cmd === 'copy' && x.dest === '/etc/passwd'),
+        'scratch gets an /etc/passwd',
+      );
       const passwd = bc.find((x) => x.cmd === 'run' && x.unexpanded?.includes('/out/passwd'));
       assert.match(passwd?.unexpanded ?? '', /nonroot:x:65532:65532:/);
     }
@@ -381,14 +435,27 @@ for (const c of CASES) {
       assert.match(add?.unexpanded ?? '', /addgroup\b.*-g 65532\b/);
     }
     if (a.baseImage !== 'alpine') {
-      assert.not.ok(fc.some((x) => x.cmd === 'run'), `no RUN in a ${a.baseImage} runtime stage (no shell there)`);
+      assert.not.ok(
+        fc.some((x) => x.cmd === 'run'),
+        `no RUN in a ${a.baseImage} runtime stage (no shell there)`,
+      );
     }
   });
 
   t('.dockerignore keeps what the build needs and drops the rest', async () => {
     // Things a working copy has besides the generated files.
     // .go-k8s-service/new/ holds generated versions regen and update could not merge.
-    const extra = ['.git/HEAD', '.git/config', 'bin/x', '.env', '.env.local', 'coverage.out', '.vscode/settings.json', 'dist/x.tar.gz', '.go-k8s-service/new/cmd/x/main.go'];
+    const extra = [
+      '.git/HEAD',
+      '.git/config',
+      'bin/x',
+      '.env',
+      '.env.local',
+      'coverage.out',
+      '.vscode/settings.json',
+      'dist/x.tar.gz',
+      '.go-k8s-service/new/cmd/x/main.go',
+    ];
     for (const p of extra) {
       mkdirSync(dirname(join(repo.dir, p)), { recursive: true });
       writeFileSync(join(repo.dir, p), 'x');
@@ -402,13 +469,26 @@ for (const c of CASES) {
     }
     const dropped = (f: string) =>
       /^(\.git|bin|dist|charts|\.github|\.vscode|\.go-k8s-service)\//.test(f) ||
-      ['.gitlab-ci.yml', 'Dockerfile', '.dockerignore', '.env', '.env.local', 'coverage.out', 'README.md', 'Makefile', '.golangci.yml', 'renovate.json', '.go-k8s-service.json', 'catalog-info.yaml'].includes(f);
+      [
+        '.gitlab-ci.yml',
+        'Dockerfile',
+        '.dockerignore',
+        '.env',
+        '.env.local',
+        'coverage.out',
+        'README.md',
+        'Makefile',
+        '.golangci.yml',
+        'renovate.json',
+        '.go-k8s-service.json',
+        'catalog-info.yaml',
+      ].includes(f);
     const leaked = context.filter(dropped);
     assert.equal(leaked, [], `must not be in the build context: ${leaked.join(', ')}`);
   });
 
   const ci = c.answers.ci;
-  t('CI: exactly the chosen provider\'s file is written', () => {
+  t("CI: exactly the chosen provider's file is written", () => {
     assert.is(existsSync(join(repo.dir, '.github/workflows/ci.yml')), ci === 'github', '.github/workflows/ci.yml');
     assert.is(existsSync(join(repo.dir, '.gitlab-ci.yml')), ci === 'gitlab', '.gitlab-ci.yml');
     assert.is(repo.files.includes('.github/workflows/ci.yml'), ci === 'github');
@@ -469,7 +549,13 @@ for (const c of CASES) {
       }
 
       const image = jobs.image;
-      assert.equal([...image.needs].sort(), Object.keys(jobs).filter((k) => k !== 'image' && k !== 'sign' && k !== 'publish').sort(), 'image waits for every check');
+      assert.equal(
+        [...image.needs].sort(),
+        Object.keys(jobs)
+          .filter((k) => k !== 'image' && k !== 'sign' && k !== 'publish')
+          .sort(),
+        'image waits for every check',
+      );
       assert.is('publish' in jobs, a.deploy === 'gitops', 'a publish job only with --deploy gitops');
       assert.match(image.if, /github\.event\.repository\.default_branch/);
       assert.match(image.if, /startsWith\(github\.ref, 'refs\/tags\/v'\)/);
@@ -485,7 +571,10 @@ for (const c of CASES) {
       assert.is(bp.with['cache-from'], 'type=gha');
       assert.is(bp.with['cache-to'], 'type=gha,mode=max');
       assert.ok(String(bp.with.platforms).split(',').includes('linux/arm64'));
-      const buildArgs = String(bp.with['build-args']).trim().split('\n').map((l) => l.split('=')[0]);
+      const buildArgs = String(bp.with['build-args'])
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')[0]);
       assert.equal(buildArgs, ['VERSION', 'COMMIT', 'DATE']);
       assert.ok(imgSteps.indexOf(imgSteps.find((s) => s.uses?.startsWith('docker/setup-buildx-action@'))) < imgSteps.indexOf(bp));
       // No secret is written into the file: logins take expressions only.
@@ -496,7 +585,11 @@ for (const c of CASES) {
       // The registry step, run for real: which registry does this image log in to?
       const registry = imgSteps.find((s) => s.id === 'registry');
       const out = join(repo.dir, 'github-output');
-      const r = await execa('bash', ['-eo', 'pipefail', '-c', registry.run], { env: { IMAGE: a.image, GITHUB_OUTPUT: out }, reject: false, all: true });
+      const r = await execa('bash', ['-eo', 'pipefail', '-c', registry.run], {
+        env: { IMAGE: a.image, GITHUB_OUTPUT: out },
+        reject: false,
+        all: true,
+      });
       assert.is(r.exitCode, 0, r.all);
       assert.is(readFileSync(out, 'utf8').trim(), `host=${c.registry}`);
       const ghcrLogin = imgSteps.find((s) => s.uses?.startsWith('docker/login-action@') && s.with.registry === 'ghcr.io');
@@ -505,7 +598,7 @@ for (const c of CASES) {
   }
 
   if (ci === 'gitlab') {
-    t('GitLab CI: valid against GitLab\'s schema, scripts shellcheck-clean', async () => {
+    t("GitLab CI: valid against GitLab's schema, scripts shellcheck-clean", async () => {
       const file = join(repo.dir, '.gitlab-ci.yml');
       const v = await tools.gitlabCiValidate(file);
       assert.ok(v.ok, `GitLab CI schema:\n${v.output}`);
@@ -519,25 +612,37 @@ for (const c of CASES) {
       }
     });
 
-    t('GitLab CI: stages call the Makefile; the image goes to IMAGE (the Makefile\'s and the chart\'s) on the default branch and tags', () => {
-      const a = repo.answers;
-      const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
-      assert.match(gl.variables.GO_IMAGE, new RegExp(`^golang:${a.goVersion.replace('.', '\\.')}@sha256:[0-9a-f]{64}$`));
-      assert.is(gl['.go'].image, '$GO_IMAGE');
-      const jobs = Object.entries(gl).filter(([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v) as [string, any][];
-      for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
-      const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
-      for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln']) assert.ok(targets.has(tgt), `make ${tgt}`);
-      // The image is built with BuildKit directly (attestations need its own builder).
-      const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
-      assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
-      assert.ok((img.script as string[]).some((l) => l.includes('--tag "$IMAGE:')), 'pushes to $IMAGE');
-      assert.is(gl.variables.IMAGE, a.image, 'IMAGE is the --image answer');
-      // The login goes to IMAGE's registry (supply-chain.test.ts runs it: job token under $CI_REGISTRY).
-      assert.ok((img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$REGISTRY_HOST"/.test(l)), 'logs in to the registry of IMAGE');
-      assert.is(img.services[0].alias, 'docker');
-      assert.ok(gl.workflow.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
-    });
+    t(
+      "GitLab CI: stages call the Makefile; the image goes to IMAGE (the Makefile's and the chart's) on the default branch and tags",
+      () => {
+        const a = repo.answers;
+        const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
+        assert.match(gl.variables.GO_IMAGE, new RegExp(`^golang:${a.goVersion.replace('.', '\\.')}@sha256:[0-9a-f]{64}$`));
+        assert.is(gl['.go'].image, '$GO_IMAGE');
+        const jobs = Object.entries(gl).filter(
+          ([k, v]: [string, any]) => !k.startsWith('.') && v && typeof v === 'object' && 'script' in v,
+        ) as [string, any][];
+        for (const [id, job] of jobs) assert.ok(gl.stages.includes(job.stage), `${id}: stage ${job.stage} is declared`);
+        const targets = makeTargets(jobs.flatMap(([, j]) => j.script as string[]));
+        for (const tgt of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template', 'vuln'])
+          assert.ok(targets.has(tgt), `make ${tgt}`);
+        // The image is built with BuildKit directly (attestations need its own builder).
+        const [, img] = jobs.find(([, j]) => (j.script as string[]).some((l) => /docker buildx build --push/.test(l)))!;
+        assert.equal(img.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+        assert.ok(
+          (img.script as string[]).some((l) => l.includes('--tag "$IMAGE:')),
+          'pushes to $IMAGE',
+        );
+        assert.is(gl.variables.IMAGE, a.image, 'IMAGE is the --image answer');
+        // The login goes to IMAGE's registry (supply-chain.test.ts runs it: job token under $CI_REGISTRY).
+        assert.ok(
+          (img.before_script as string[]).some((l) => /docker login .*--password-stdin "\$REGISTRY_HOST"/.test(l)),
+          'logs in to the registry of IMAGE',
+        );
+        assert.is(img.services[0].alias, 'docker');
+        assert.ok(gl.workflow.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
+      },
+    );
   }
 
   t('Makefile: help lists every target; -n build shows the -X flags', async () => {
@@ -555,7 +660,11 @@ for (const c of CASES) {
     const words = dry.stdout.match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"|"$/g, ''));
     assert.ok(words.includes('-trimpath'));
     const ld = words[words.indexOf('-ldflags') + 1]!.split(/\s+/);
-    for (const [k, v] of [['Version', '1.2.3'], ['Commit', 'abc123'], ['Date', '2026-11-22T00:00:00Z']]) {
+    for (const [k, v] of [
+      ['Version', '1.2.3'],
+      ['Commit', 'abc123'],
+      ['Date', '2026-11-22T00:00:00Z'],
+    ]) {
       assert.ok(ld.includes(`${a.module}/internal/buildinfo.${k}=${v}`), `-X ...buildinfo.${k}=${v}: ${ld.join(' ')}`);
     }
     assert.is(words[words.indexOf('-o') + 1], `bin/${a.name}`);
@@ -590,12 +699,23 @@ for (const c of CASES) {
     assert.ok(md.includes(`create-go-k8s-service ${GENERATOR_VERSION}`));
     assert.ok(md.includes(`npx create-go-k8s-service@${GENERATOR_VERSION} regen dockerfile`));
     assert.ok(md.includes(`helm upgrade --install ${a.name} charts/${a.name}`));
-    const cells = (row: string) => row.split('|').slice(1, -1).map((s) => s.trim());
-    const rows = md.split('\n').filter((l) => l.startsWith('| `')).map(cells);
+    const cells = (row: string) =>
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((s) => s.trim());
+    const rows = md
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map(cells);
     const table = new Map(rows.map((r) => [r[0]!.replace(/`/g, ''), r[1]!]));
     for (const tgt of STANDARD_TARGETS) assert.ok(table.has(`make ${tgt}`), `README lists make ${tgt}`);
     const defaults: Record<string, string> = {
-      PORT: `\`${a.port}\``, LOG_LEVEL: '`info`', LOG_FORMAT: '`json`', SHUTDOWN_DELAY: '`10s`', SHUTDOWN_TIMEOUT: '`20s`',
+      PORT: `\`${a.port}\``,
+      LOG_LEVEL: '`info`',
+      LOG_FORMAT: '`json`',
+      SHUTDOWN_DELAY: '`10s`',
+      SHUTDOWN_TIMEOUT: '`20s`',
     };
     for (const [k, v] of Object.entries(defaults)) assert.is(table.get(k), v, `${k} default`);
     assert.ok(table.has('AUTOMAXPROCS') && table.has('GOMEMLIMIT'));
@@ -610,7 +730,11 @@ for (const c of CASES) {
     assert.is(table.has('OTEL_EXPORTER_OTLP_ENDPOINT'), a.tracing, 'OTEL_* rows only with tracing');
     assert.is(table.has('GET /metrics'), a.metrics, '/metrics only with metrics');
     for (const e of ['GET /healthz', 'GET /ready', 'GET /api/v1/hello']) assert.ok(table.has(e), e);
-    assert.match(md, /SIGTERM[\s\S]*503[\s\S]*SHUTDOWN_DELAY[\s\S]*SHUTDOWN_TIMEOUT[\s\S]*terminationGracePeriodSeconds/, 'the shutdown timeline, in order');
+    assert.match(
+      md,
+      /SIGTERM[\s\S]*503[\s\S]*SHUTDOWN_DELAY[\s\S]*SHUTDOWN_TIMEOUT[\s\S]*terminationGracePeriodSeconds/,
+      'the shutdown timeline, in order',
+    );
     assert.is(md.includes('.github/workflows/ci.yml'), a.ci === 'github');
     assert.is(md.includes('.gitlab-ci.yml'), a.ci === 'gitlab');
   });
@@ -658,7 +782,10 @@ const goMissing = (repo: Repo) => repo.missing.filter((m) => m.endsWith('.go.hbs
 
 const REAL: { label: string; answers: Partial<Answers> }[] = [
   { label: 'defaults, hostile description', answers: { description: HOSTILE } },
-  { label: 'tracing on, metrics off, port 9090', answers: { tracing: true, metrics: false, port: 9090, ci: 'gitlab', baseImage: 'scratch' } },
+  {
+    label: 'tracing on, metrics off, port 9090',
+    answers: { tracing: true, metrics: false, port: 9090, ci: 'gitlab', baseImage: 'scratch' },
+  },
   { label: 'postgres', answers: { database: 'postgres' } },
 ];
 
@@ -729,7 +856,8 @@ for (const v of REAL) {
         assert.ok(binary && existsSync(binary), 'the build stage wrote its binary');
         const info = await execa('go', ['version', '-m', binary], { env: GO_ENV, reject: false, all: true });
         assert.is(info.exitCode, 0, info.all);
-        for (const re of [new RegExp(`\\bGOARCH=${arch}\\b`), /\bGOOS=linux\b/, /\bCGO_ENABLED=0\b/, /-trimpath=true/]) assert.match(info.stdout, re);
+        for (const re of [new RegExp(`\\bGOARCH=${arch}\\b`), /\bGOOS=linux\b/, /\bCGO_ENABLED=0\b/, /-trimpath=true/])
+          assert.match(info.stdout, re);
         return binary;
       };
 
@@ -758,7 +886,9 @@ for (const v of REAL) {
     assert.match(test.stdout, /^total:\s+\(statements\)\s+\d+(\.\d+)?%$/m, 'the coverage summary line');
     if (repo.answers.ci === 'gitlab') {
       const gl = parseYaml(read(repo, '.gitlab-ci.yml'));
-      const coverage = Object.values(gl).find((j: any) => j && typeof j === 'object' && typeof j.coverage === 'string') as { coverage: string };
+      const coverage = Object.values(gl).find((j: any) => j && typeof j === 'object' && typeof j.coverage === 'string') as {
+        coverage: string;
+      };
       const m = /^\/(.*)\/$/.exec(coverage.coverage)!;
       assert.match(test.stdout, new RegExp(m[1]!, 'm'), `GitLab's coverage regex ${coverage.coverage} finds the total`);
     }
@@ -771,7 +901,9 @@ for (const v of REAL) {
       return;
     }
     // golangci-lint takes minutes to build: use it when installed (install-tools.sh golangci-lint).
-    const bin = [tools.toolPath('golangci-lint'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'golangci-lint'))].find((p) => existsSync(p));
+    const bin = [tools.toolPath('golangci-lint'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'golangci-lint'))].find((p) =>
+      existsSync(p),
+    );
     if (!bin) {
       console.warn('SKIPPED make lint: golangci-lint is not installed (scripts/install-tools.sh golangci-lint)');
       return;
@@ -811,9 +943,12 @@ neg('an unescaped ${{ }} is caught by the expression comparison', () => {
   const h = Handlebars.create();
   h.registerHelper('eq', (x: unknown, y: unknown) => x === y);
   h.registerHelper('yamlString', (x: unknown) => JSON.stringify(String(x)));
-  const broken = h.compile(source.replaceAll('$\\{{ github.sha }}', '${{ github.sha }}'), { noEscape: true })(
-    { ...negRepo!.answers, ciGithub: true, ciGitlab: false, generatorVersion: GENERATOR_VERSION },
-  );
+  const broken = h.compile(source.replaceAll('$\\{{ github.sha }}', '${{ github.sha }}'), { noEscape: true })({
+    ...negRepo!.answers,
+    ciGithub: true,
+    ciGitlab: false,
+    generatorVersion: GENERATOR_VERSION,
+  });
   const expected = expectedExpressions('dot_github/workflows/ci.yml.hbs', negRepo!.answers);
   assert.ok(expected.includes('{{ github.sha }}'));
   assert.is.not(count(broken, '${{'), expected.filter((e) => e.startsWith('{{ ')).length);
@@ -824,10 +959,10 @@ neg('a base image by tag alone, or a digest without its tag, is caught', async (
   const good = read(negRepo!, 'Dockerfile');
   const tagOnly = variant('unpinned1/Dockerfile', good.replace(/^(ARG RUNTIME_IMAGE=[^@\n]+)@sha256:[0-9a-f]{64}$/m, '$1'));
   assert.is.not(readFileSync(tagOnly, 'utf8'), good);
-  assert.match((basePinProblems(await inspectDockerfile(tagOnly))).join('\n'), /RUNTIME_IMAGE.*not pinned/);
+  assert.match(basePinProblems(await inspectDockerfile(tagOnly)).join('\n'), /RUNTIME_IMAGE.*not pinned/);
   const digestOnly = variant('unpinned2/Dockerfile', good.replace(/^ARG GO_IMAGE=golang:[0-9.]+@/m, 'ARG GO_IMAGE=golang@'));
   assert.is.not(readFileSync(digestOnly, 'utf8'), good);
-  assert.match((basePinProblems(await inspectDockerfile(digestOnly))).join('\n'), /GO_IMAGE.*not pinned/);
+  assert.match(basePinProblems(await inspectDockerfile(digestOnly)).join('\n'), /GO_IMAGE.*not pinned/);
   // Set on the command line (a mirror, the stand-ins), a build argument wins over the pin.
   const mirrored = await inspectDockerfile(join(negRepo!.dir, 'Dockerfile'), { GO_IMAGE: 'registry.local/golang:stand-in' });
   assert.match(basePinProblems(mirrored).join('\n'), /registry\.local\/golang:stand-in/);
@@ -840,7 +975,11 @@ neg('every Go version with a known digest gets a pinned builder in the Dockerfil
       const d = await inspectDockerfile(join(r.dir, 'Dockerfile'));
       assert.equal(basePinProblems(d), [], goVersion);
       assert.ok(d.metaArgs.GO_IMAGE!.startsWith(`golang:${goVersion}@sha256:`), d.metaArgs.GO_IMAGE);
-      assert.is(parseYaml(read(r, '.gitlab-ci.yml')).variables.GO_IMAGE, d.metaArgs.GO_IMAGE, 'CI builds with the image the Dockerfile uses');
+      assert.is(
+        parseYaml(read(r, '.gitlab-ci.yml')).variables.GO_IMAGE,
+        d.metaArgs.GO_IMAGE,
+        'CI builds with the image the Dockerfile uses',
+      );
     } finally {
       rmSync(r.dir, { recursive: true, force: true });
     }
@@ -866,7 +1005,7 @@ neg('double quotes instead of shellQuote would corrupt the description label', a
   assert.is.not(d.metaArgs.DESCRIPTION, desc);
 });
 
-neg('actionlint rejects a wrong permission; GitLab\'s schema a job named like a keyword', async () => {
+neg("actionlint rejects a wrong permission; GitLab's schema a job named like a keyword", async () => {
   const wf = read(negRepo!, '.github/workflows/ci.yml').replace('packages: write', 'packages: wrte');
   const r1 = await tools.actionlint(variant('.github/workflows/bad.yml', wf));
   assert.not.ok(r1.ok);

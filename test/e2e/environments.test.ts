@@ -99,8 +99,7 @@ const mainContainer = (objects: K8sObject[]) => {
   return containers[0]!;
 };
 const initContainers = (objects: K8sObject[]): any[] => podSpec(objects).initContainers ?? [];
-const testPod = (objects: K8sObject[]) =>
-  objects.find((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test');
+const testPod = (objects: K8sObject[]) => objects.find((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test');
 const envValue = (container: any, name: string): string | undefined =>
   (container.env as { name: string; value?: string }[]).find((e) => e.name === name)?.value;
 
@@ -170,7 +169,7 @@ const stored = (deployment: any, replicas?: number): any => ({
   spec: { ...deployment.spec, ...(replicas === undefined ? {} : { replicas }) },
 });
 
-test('switching autoscaling on keeps the live replica count (Helm engine with lookup, helm upgrade\'s three-way patch)', async () => {
+test("switching autoscaling on keeps the live replica count (Helm engine with lookup, helm upgrade's three-way patch)", async () => {
   const chart = chartFor();
   // helm install with values.yaml: two replicas, no HPA.
   const installed = (await helmUpgradeReplay(chart, [])).rendered;
@@ -202,7 +201,10 @@ test('with autoscaling on and nothing live (first install, helm template, GitOps
   const tpl = await render(chart, [envFile('prod')]);
   assert.not.ok('replicas' in only(tpl.objects, 'Deployment').spec);
   // A Deployment of another release with the same name in another namespace is not this one.
-  const elsewhere = { ...stored((await helmUpgradeReplay(chart, [])).rendered, 9), metadata: { name: 'release-demo-svc', namespace: 'other' } };
+  const elsewhere = {
+    ...stored((await helmUpgradeReplay(chart, [])).rendered, 9),
+    metadata: { name: 'release-demo-svc', namespace: 'other' },
+  };
   const notMine = await helmUpgradeReplay(chart, [envFile('prod')], { live: elsewhere });
   assert.not.ok('replicas' in notMine.rendered.spec);
 });
@@ -351,7 +353,10 @@ test('existingSecret and imagePullSecrets reach the service, its init containers
   const secretRef = { secretRef: { name: extras.existingSecret } };
   assert.ok(mainContainer(objects).envFrom.some((e: unknown) => JSON.stringify(e) === JSON.stringify(secretRef)));
   for (const ic of initContainers(objects)) {
-    assert.ok(ic.envFrom.some((e: unknown) => JSON.stringify(e) === JSON.stringify(secretRef)), ic.name);
+    assert.ok(
+      ic.envFrom.some((e: unknown) => JSON.stringify(e) === JSON.stringify(secretRef)),
+      ic.name,
+    );
   }
 });
 
@@ -400,7 +405,9 @@ test('init containers default to the chart image, resources and restricted secur
 });
 
 test('psacheck looks at init containers: a privileged one fails "restricted" (negative control)', async () => {
-  const file = valuesFile({ initContainers: [{ name: 'migrate', args: ['migrate'], securityContext: { allowPrivilegeEscalation: true } }] });
+  const file = valuesFile({
+    initContainers: [{ name: 'migrate', args: ['migrate'], securityContext: { allowPrivilegeEscalation: true } }],
+  });
   const { yaml } = await render(chartFor(), [file]);
   const r = await podSecurityRestricted(yaml);
   assert.not.ok(r.ok, 'psacheck accepted an init container with allowPrivilegeEscalation: true');
@@ -417,7 +424,10 @@ test('no template of the chart makes a Secret, and no render of this file produc
   // Runs after the render tests above (uvu runs tests in order).
   assert.ok(allRendered.length >= cases.length, `only ${allRendered.length} renders recorded`);
   for (const r of allRendered) {
-    assert.not.ok(r.objects.some((o) => o.kind === 'Secret'), `${r.label} rendered a Secret`);
+    assert.not.ok(
+      r.objects.some((o) => o.kind === 'Secret'),
+      `${r.label} rendered a Secret`,
+    );
   }
 });
 

@@ -15,7 +15,10 @@ for (const e of EXAMPLES) {
   const dir = join(repoRoot(), 'examples', e.name);
 
   t('go vet and go test pass; gofmt -l prints nothing', async () => {
-    for (const args of [['vet', './...'], ['test', '-count=1', './...']]) {
+    for (const args of [
+      ['vet', './...'],
+      ['test', '-count=1', './...'],
+    ]) {
       const r = await go(dir, args);
       assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
     }

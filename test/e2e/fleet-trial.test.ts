@@ -69,7 +69,10 @@ const ciPath = (args: readonly string[]) => (args.includes('gitlab') ? '.gitlab-
 /** What `version` and this version write for the same flags, to find lines this update changes. */
 async function renders(version: string, flags: string[]): Promise<{ old: string; now: string }> {
   const work = mkdtempSync(join(tmpdir(), 'cgks-trial-diff-'));
-  for (const [dir, cli] of [['old', clis.get(version)], ['now', undefined]] as const) {
+  for (const [dir, cli] of [
+    ['old', clis.get(version)],
+    ['now', undefined],
+  ] as const) {
     const r = await runCli([join(work, dir), ...flags, '--no-git', '--no-install'], cli ? { cli } : {});
     assert.is(r.exitCode, 0, r.stderr);
   }
@@ -91,7 +94,11 @@ function changedLine(r: { old: string; now: string }, path: string): string | un
 function insertAfter(dir: string, path: string, after: RegExp, text: string): void {
   const before = read(dir, path);
   assert.match(before, after, `${path}: no line ${after}`);
-  write(dir, path, before.replace(after, (m) => `${m}${text}`));
+  write(
+    dir,
+    path,
+    before.replace(after, (m) => `${m}${text}`),
+  );
 }
 
 interface Service {
@@ -121,7 +128,11 @@ async function makeService(i: number): Promise<Service> {
 
   // 1. A dependency, used by the team's code; a route with its handler and test.
   mkdirSync(join(dir, 'internal/team'), { recursive: true });
-  write(dir, 'internal/team/diff.go', 'package team\n\nimport "github.com/google/go-cmp/cmp"\n\n// Diff reports how two values differ.\nfunc Diff(a, b any) string { return cmp.Diff(a, b) }\n');
+  write(
+    dir,
+    'internal/team/diff.go',
+    'package team\n\nimport "github.com/google/go-cmp/cmp"\n\n// Diff reports how two values differ.\nfunc Diff(a, b any) string { return cmp.Diff(a, b) }\n',
+  );
   const got = await go(dir, ['get', 'github.com/google/go-cmp@v0.7.0'], TEAM_GO);
   assert.is(got.exitCode, 0, `${name} (${version}): go get: ${got.all}`);
   edits.set('go.mod', 'github.com/google/go-cmp v0.7.0');
@@ -131,15 +142,29 @@ async function makeService(i: number): Promise<Service> {
   if (routes.endsWith('routes.go')) insertAfter(dir, routes, /^func RegisterRoutes\(mux \*http\.ServeMux\) \{\n/m, route);
   else insertAfter(dir, routes, /^\tmux\.HandleFunc\("GET \/api\/v1\/hello", Hello\)\n/m, route);
   edits.set(routes, route.trim());
-  write(dir, 'internal/api/orders.go', 'package api\n\nimport "net/http"\n\n// Orders lists the orders.\nfunc Orders(w http.ResponseWriter, _ *http.Request) {\n\tw.Header().Set("Content-Type", "application/json")\n\t_, _ = w.Write([]byte("[]\\n"))\n}\n');
-  write(dir, 'internal/api/orders_test.go', 'package api\n\nimport (\n\t"net/http"\n\t"net/http/httptest"\n\t"testing"\n)\n\nfunc TestOrders(t *testing.T) {\n\trec := httptest.NewRecorder()\n\tOrders(rec, httptest.NewRequest(http.MethodGet, "/api/v1/orders", nil))\n\tif rec.Code != http.StatusOK || rec.Body.String() != "[]\\n" {\n\t\tt.Fatalf("got %d %q", rec.Code, rec.Body.String())\n\t}\n}\n');
+  write(
+    dir,
+    'internal/api/orders.go',
+    'package api\n\nimport "net/http"\n\n// Orders lists the orders.\nfunc Orders(w http.ResponseWriter, _ *http.Request) {\n\tw.Header().Set("Content-Type", "application/json")\n\t_, _ = w.Write([]byte("[]\\n"))\n}\n',
+  );
+  write(
+    dir,
+    'internal/api/orders_test.go',
+    'package api\n\nimport (\n\t"net/http"\n\t"net/http/httptest"\n\t"testing"\n)\n\nfunc TestOrders(t *testing.T) {\n\trec := httptest.NewRecorder()\n\tOrders(rec, httptest.NewRequest(http.MethodGet, "/api/v1/orders", nil))\n\tif rec.Code != http.StatusOK || rec.Body.String() != "[]\\n" {\n\t\tt.Fatalf("got %d %q", rec.Code, rec.Body.String())\n\t}\n}\n',
+  );
   edits.set('internal/api/orders.go', 'func Orders(');
   edits.set('internal/api/orders_test.go', 'func TestOrders(');
   commitAll(dir, 'orders: the route, its handler and test; go-cmp for diffs');
 
   // 2. Values, a Makefile variable, a README section.
   const prod = `charts/${name}/values-prod.yaml`;
-  write(dir, prod, /^replicaCount: \d+$/m.test(read(dir, prod)) ? read(dir, prod).replace(/^replicaCount: \d+$/m, 'replicaCount: 5') : `${read(dir, prod)}replicaCount: 5\n`);
+  write(
+    dir,
+    prod,
+    /^replicaCount: \d+$/m.test(read(dir, prod))
+      ? read(dir, prod).replace(/^replicaCount: \d+$/m, 'replicaCount: 5')
+      : `${read(dir, prod)}replicaCount: 5\n`,
+  );
   edits.set(prod, 'replicaCount: 5');
   write(dir, 'Makefile', `${read(dir, 'Makefile')}\n# Ours: the integration suite's tag.\nTEAM_TAGS ?= integration\n`);
   edits.set('Makefile', 'TEAM_TAGS ?= integration');
@@ -153,15 +178,18 @@ async function makeService(i: number): Promise<Service> {
   write(dir, 'Dockerfile', docker.replace(/^FROM /m, `# Ours: reviewed by security (team ${i}).\nFROM `));
   edits.set('Dockerfile', `# Ours: reviewed by security (team ${i}).`);
   const ci = ciPath(args);
-  const job = ci === '.gitlab-ci.yml'
-    ? `\n# Ours: a smoke job.\nsmoke-${i}:\n  stage: check\n  image: $GO_IMAGE\n  script:\n    - echo "smoke ${i}"\n`
-    : `\n  # Ours: a smoke job.\n  smoke-${i}:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo "smoke ${i}"\n`;
+  const job =
+    ci === '.gitlab-ci.yml'
+      ? `\n# Ours: a smoke job.\nsmoke-${i}:\n  stage: check\n  image: $GO_IMAGE\n  script:\n    - echo "smoke ${i}"\n`
+      : `\n  # Ours: a smoke job.\n  smoke-${i}:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo "smoke ${i}"\n`;
   write(dir, ci, read(dir, ci).replace(/\n*$/, '\n') + job);
   edits.set(ci, `smoke-${i}:`);
   const removed = existsSync(join(dir, 'compose.yaml')) ? ['compose.yaml'] : [];
   for (const p of removed) git(dir, ['rm', '--quiet', p]);
   // The designed conflict: the first file in turn with a line this update changes.
-  const order = [...CONFLICT_IN.slice(i % CONFLICT_IN.length), ...CONFLICT_IN.slice(0, i % CONFLICT_IN.length)].map((p) => (p === 'CI' ? ci : p));
+  const order = [...CONFLICT_IN.slice(i % CONFLICT_IN.length), ...CONFLICT_IN.slice(0, i % CONFLICT_IN.length)].map((p) =>
+    p === 'CI' ? ci : p,
+  );
   const conflictIn = order.find((p) => changedLine(r, p) !== undefined);
   assert.ok(conflictIn, `${name}: no line changes between ${version} and ${GENERATOR_VERSION} in ${order.join(', ')}`);
   const line = changedLine(r, conflictIn)!;
@@ -182,15 +210,24 @@ async function botUpdate(svc: Service): Promise<Row> {
   const t0 = Date.now();
   const r = await runCli(['update', '--bot', '--json'], { cwd: dir, env });
   const ms = Date.now() - t0;
-  const json = JSON.parse(r.stdout) as { conflicts: string[]; noBase: string[]; files: { path: string; action: string; reason?: string }[]; warnings: string[] };
+  const json = JSON.parse(r.stdout) as {
+    conflicts: string[];
+    noBase: string[];
+    files: { path: string; action: string; reason?: string }[];
+    warnings: string[];
+  };
   assert.is(r.exitCode, 3, `${svc.name}: update exit ${r.exitCode} (3: conflicts for the reviewer): ${r.stderr}`);
   const why = (p: string) => `${p}: ${json.files.find((f) => f.path === p)?.reason ?? ''}`;
   const routeConflict = compareVersions(svc.version, ROUTE_CONFLICT_BEFORE) < 0 ? ['internal/api/api.go'] : [];
   const expected = [svc.conflictIn, ...routeConflict].sort();
   assert.equal(json.conflicts, expected, `${svc.name} (${svc.version}, ${svc.clone}): conflicts ${json.conflicts.map(why).join('; ')}`);
-  for (const p of ['go.mod', 'go.sum', 'internal/api/routes.go']) assert.not.ok(json.conflicts.includes(p), `${svc.name}: ${p} in conflict`);
+  for (const p of ['go.mod', 'go.sum', 'internal/api/routes.go'])
+    assert.not.ok(json.conflicts.includes(p), `${svc.name}: ${p} in conflict`);
   assert.equal(json.noBase, [], `${svc.name}: files without a merge base`);
-  assert.not.ok(existsSync(join(dir, '.go-k8s-service', 'new')), `${svc.name}: files put aside: ${existsSync(join(dir, '.go-k8s-service', 'new')) ? readdirSync(join(dir, '.go-k8s-service', 'new'), { recursive: true }).join(', ') : ''}`);
+  assert.not.ok(
+    existsSync(join(dir, '.go-k8s-service', 'new')),
+    `${svc.name}: files put aside: ${existsSync(join(dir, '.go-k8s-service', 'new')) ? readdirSync(join(dir, '.go-k8s-service', 'new'), { recursive: true }).join(', ') : ''}`,
+  );
   const record = readRecord(dir);
   assert.is(record.version, GENERATOR_VERSION);
   assert.ok(record.templatesDigest, 'the record names the templates');
@@ -250,7 +287,11 @@ for (let i = 0; i < FLEET; i++) {
 test.after(() => {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!) as (keyof Row)[];
-  const table = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => String(r[c])).join(' | ')} |`)];
+  const table = [
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cols.map((c) => String(r[c])).join(' | ')} |`),
+  ];
   console.log(`fleet trial (${rows.length} repos of this shard, update --bot to ${GENERATOR_VERSION}):\n${table.join('\n')}`);
   writeFileSync(join(env.XDG_CACHE_HOME, 'trial.md'), `${table.join('\n')}\n`);
 });

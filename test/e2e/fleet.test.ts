@@ -42,7 +42,14 @@ interface Service {
   origin: string;
 }
 
-const OPTION_SETS = [[], ['--ci', 'gitlab'], ['--no-metrics'], ['--tracing'], ['--ci', 'none', '--base-image', 'alpine'], ['--port', '9000']];
+const OPTION_SETS = [
+  [],
+  ['--ci', 'gitlab'],
+  ['--no-metrics'],
+  ['--tracing'],
+  ['--ci', 'none', '--base-image', 'alpine'],
+  ['--port', '9000'],
+];
 
 /** The files and lines the current version changes in what `version` generated for these answers. */
 async function changedLines(version: string, name: string, args: string[]): Promise<{ path: string; line: string }[]> {
@@ -72,7 +79,9 @@ async function makeService(i: number): Promise<Service> {
   const kind: Kind = (['untouched', 'edited', 'edited', 'conflicting'] as const)[i % 4]!;
   const root = mkdtempSync(join(tmpdir(), 'cgks-fleet-'));
   const dir = join(root, name);
-  const made = await runCli([dir, '--name', name, '--module', `github.com/acme/${name}`, '--yes', '--no-install', ...args], { cli: clis.get(version)! });
+  const made = await runCli([dir, '--name', name, '--module', `github.com/acme/${name}`, '--yes', '--no-install', ...args], {
+    cli: clis.get(version)!,
+  });
   assert.is(made.exitCode, 0, made.stderr);
   assert.is(readRecord(dir).version, version);
   const edits = new Map<string, string>();
@@ -128,7 +137,10 @@ async function botUpdate(svc: Service): Promise<Outcome> {
   assert.is(git(dir, ['rev-parse', 'HEAD']).trim(), head, `${svc.name}: the bot committed`);
   assert.is(readRecord(dir).version, GENERATOR_VERSION);
   // Nothing put aside: with a base rebuilt from the recorded release, every file is merged in place.
-  assert.not.ok(existsSync(join(dir, '.go-k8s-service', 'new')), `${svc.name}: files put aside: ${existsSync(join(dir, '.go-k8s-service', 'new')) ? readdirSync(join(dir, '.go-k8s-service', 'new'), { recursive: true }).join(', ') : ''}`);
+  assert.not.ok(
+    existsSync(join(dir, '.go-k8s-service', 'new')),
+    `${svc.name}: files put aside: ${existsSync(join(dir, '.go-k8s-service', 'new')) ? readdirSync(join(dir, '.go-k8s-service', 'new'), { recursive: true }).join(', ') : ''}`,
+  );
   // No edit lost.
   for (const [path, line] of svc.edits) assert.ok(read(dir, path).includes(line), `${svc.name}: the edit of ${path} is lost`);
 
@@ -141,8 +153,10 @@ async function botUpdate(svc: Service): Promise<Outcome> {
   assert.equal([...marked].sort(), [...conflicts].sort(), `${svc.name}: files with markers vs conflicts reported`);
   assert.is(r.exitCode, conflicts.length > 0 ? 3 : 0, `${svc.name}: exit code says whether there are conflicts`);
   assert.match(summary, new RegExp(`${svc.version.replaceAll('.', '\\.')} → ${GENERATOR_VERSION.replaceAll('.', '\\.')}`));
-  for (const p of conflicts) assert.match(summary, new RegExp(`### In conflict[^#]*\`${p.replaceAll('.', '\\.')}\``), `${svc.name}: summary lists ${p} in conflict`);
-  for (const p of merged) assert.match(summary, new RegExp(`### Merged[^#]*\`${p.replaceAll('.', '\\.')}\``), `${svc.name}: summary lists ${p} as merged`);
+  for (const p of conflicts)
+    assert.match(summary, new RegExp(`### In conflict[^#]*\`${p.replaceAll('.', '\\.')}\``), `${svc.name}: summary lists ${p} in conflict`);
+  for (const p of merged)
+    assert.match(summary, new RegExp(`### Merged[^#]*\`${p.replaceAll('.', '\\.')}\``), `${svc.name}: summary lists ${p} as merged`);
   if (conflicts.length === 0) assert.match(summary, /Every file updated cleanly\./);
   // Every edited regenerable file was merged or is in conflict; untouched repos merge nothing.
   if (svc.kind === 'untouched') assert.equal([conflicts, merged], [[], []], `${svc.name}: an untouched repo needs no merge`);
@@ -176,7 +190,11 @@ test(`a fleet of ${FLEET_SIZE} services of ${RELEASES.map(([v]) => v).join(' and
   };
   console.log(`fleet figures: ${JSON.stringify(figures)}`);
   writeFileSync(join(cache, 'fleet-figures.json'), JSON.stringify(figures, null, 2));
-  assert.is(figures.updatedWithConflicts, fleet.filter((s) => s.kind === 'conflicting').length, 'exactly the repos with a rewritten line end in conflict');
+  assert.is(
+    figures.updatedWithConflicts,
+    fleet.filter((s) => s.kind === 'conflicting').length,
+    'exactly the repos with a rewritten line end in conflict',
+  );
 });
 
 test.run();

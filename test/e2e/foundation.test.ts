@@ -28,16 +28,23 @@ const combos: Combo[] = [
     port: 9090,
     description: HOSTILE,
     flags: [
-      '--module', 'example.com/acme/orders-api/v2',
-      '--go-version', '1.25',
-      '--port', '9090',
-      '--image', 'registry.acme.test:5000/team/orders',
-      '--ci', 'gitlab',
-      '--base-image', 'scratch',
+      '--module',
+      'example.com/acme/orders-api/v2',
+      '--go-version',
+      '1.25',
+      '--port',
+      '9090',
+      '--image',
+      'registry.acme.test:5000/team/orders',
+      '--ci',
+      'gitlab',
+      '--base-image',
+      'scratch',
       '--no-metrics',
       '--tracing',
       '--no-automaxprocs',
-      '--description', HOSTILE,
+      '--description',
+      HOSTILE,
     ],
   },
 ];
@@ -57,7 +64,11 @@ for (const c of combos) {
   });
 
   t('go build, go vet and go test -race pass', async () => {
-    for (const args of [['build', './...'], ['vet', './...'], ['test', '-race', '-count=1', './...']]) {
+    for (const args of [
+      ['build', './...'],
+      ['vet', './...'],
+      ['test', '-race', '-count=1', './...'],
+    ]) {
       const r = await go(dir, args);
       assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
     }
@@ -87,7 +98,10 @@ for (const c of combos) {
       assert.is(hello?.status, 200);
       const sent = Date.now();
       svc.proc.kill('SIGTERM');
-      const exit = await Promise.race([svc.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no exit within 8s')), 8000))]);
+      const exit = await Promise.race([
+        svc.exited,
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no exit within 8s')), 8000)),
+      ]);
       assert.is(exit.code, 0, svc.stderr.join('\n'));
       assert.ok(exit.at - sent < 1000 + 5000 + 1000, `took ${exit.at - sent} ms`);
     } finally {

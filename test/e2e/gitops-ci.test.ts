@@ -23,7 +23,10 @@ function stubs(): { bin: string; log: string } {
   const bin = mkdtempSync(join(scratch, 'bin-'));
   const log = join(bin, 'calls.log');
   for (const name of ['gh', 'curl']) {
-    writeFileSync(join(bin, name), `#!/bin/sh\nprintf '${name}' >> "${log}"\nfor a; do printf ' [%s]' "$a" >> "${log}"; done\necho >> "${log}"\n`);
+    writeFileSync(
+      join(bin, name),
+      `#!/bin/sh\nprintf '${name}' >> "${log}"\nfor a; do printf ' [%s]' "$a" >> "${log}"; done\necho >> "${log}"\n`,
+    );
     chmodSync(join(bin, name), 0o755);
   }
   return { bin, log };
@@ -63,14 +66,20 @@ async function githubRequests(vars: Record<string, string>): Promise<{ scriptBra
   const { bin, log } = stubs();
   const env = envOf(open);
   writeFileSync(env.PR_BRANCHES!, 'publish/demo-svc-prod-c0ffee\n');
-  await execa('bash', ['--noprofile', '--norc', '-euo', 'pipefail', '-c', open.run!], { env: { ...env, PATH: `${bin}:/usr/bin:/bin` }, extendEnv: false });
+  await execa('bash', ['--noprofile', '--norc', '-euo', 'pipefail', '-c', open.run!], {
+    env: { ...env, PATH: `${bin}:/usr/bin:/bin` },
+    extendEnv: false,
+  });
   return { scriptBranch: envOf(publish).GITOPS_BRANCH ?? '', calls: readFileSync(log, 'utf8') };
 }
 
 test('GitHub: without GITOPS_BRANCH, the script commits to main and the pull request targets main', async () => {
   const r = await githubRequests({});
   assert.is(r.scriptBranch || 'main', 'main');
-  assert.match(r.calls, /^gh \[pr\] \[create\] \[--repo\] \[acme\/environments\] \[--base\] \[main\] \[--head\] \[publish\/demo-svc-prod-c0ffee\]/m);
+  assert.match(
+    r.calls,
+    /^gh \[pr\] \[create\] \[--repo\] \[acme\/environments\] \[--base\] \[main\] \[--head\] \[publish\/demo-svc-prod-c0ffee\]/m,
+  );
 });
 
 test('GitHub: the repository variable GITOPS_BRANCH reaches the script and the pull request alike', async () => {

@@ -49,7 +49,8 @@ const baseEnv = (extraPath: string[] = []): Record<string, string> => ({
 
 const git = async (args: string[], cwd = scratch) => (await execa('git', args, { cwd, env: baseEnv(), extendEnv: false })).stdout.trim();
 const image = async (bare: string, ref: string, env: string) =>
-  parseYaml(await git(['--git-dir', bare, 'show', `${ref}:${env}/demo-svc/deployment-demo-svc.yaml`])).spec.template.spec.containers[0].image as string;
+  parseYaml(await git(['--git-dir', bare, 'show', `${ref}:${env}/demo-svc/deployment-demo-svc.yaml`])).spec.template.spec.containers[0]
+    .image as string;
 
 async function environmentRepo(name: string): Promise<string> {
   const bare = join(scratch, `${name}.git`);
@@ -70,7 +71,10 @@ function stubs(): { bin: string; log: string } {
   const log = join(bin, 'calls.log');
   const logArgs = (name: string) => `printf '${name}' >> "${log}"\nfor a; do printf ' [%s]' "$a" >> "${log}"; done\necho >> "${log}"\n`;
   writeFileSync(join(bin, 'gh'), `#!/bin/sh\n${logArgs('gh')}[ "$1 $2" = "pr list" ] && printf '%s\\n' "\${STUB_OPEN:-}"\nexit 0\n`);
-  writeFileSync(join(bin, 'curl'), `#!/bin/sh\n${logArgs('curl')}for a; do [ "$a" = --get ] && printf '%s' "\${STUB_OPEN:-[]}"; done\nexit 0\n`);
+  writeFileSync(
+    join(bin, 'curl'),
+    `#!/bin/sh\n${logArgs('curl')}for a; do [ "$a" = --get ] && printf '%s' "\${STUB_OPEN:-[]}"; done\nexit 0\n`,
+  );
   for (const name of ['gh', 'curl']) chmodSync(join(bin, name), 0o755);
   writeFileSync(log, '');
   return { bin, log };
@@ -97,7 +101,10 @@ type Step = { name?: string; run?: string; uses?: string; env?: Record<string, s
 async function runGithubJob(bare: string, d: string, open = '', helmDir = plainBin) {
   const wf = parseYaml(readFileSync(join(github, '.github/workflows/ci.yml'), 'utf8'));
   const job = wf.jobs.publish as { env?: Record<string, string>; steps: Step[] };
-  assert.ok(job.steps.some((s) => s.uses?.startsWith('azure/setup-helm@')), 'the job installs helm with setup-helm');
+  assert.ok(
+    job.steps.some((s) => s.uses?.startsWith('azure/setup-helm@')),
+    'the job installs helm with setup-helm',
+  );
   const temp = mkdtempSync(join(scratch, 'runner-temp-'));
   const ctx: Record<string, string> = {
     'runner.temp': temp,
@@ -175,15 +182,31 @@ test.after(() => {
 });
 
 test('the control: a go install-ed helm (no ldflags) assumes Kubernetes v1.20.0, which the chart refuses', async () => {
-  const r = await execa(plainHelm, ['template', 'demo-svc', 'charts/demo-svc'], { cwd: github, env: baseEnv(), extendEnv: false, reject: false, all: true });
+  const r = await execa(plainHelm, ['template', 'demo-svc', 'charts/demo-svc'], {
+    cwd: github,
+    env: baseEnv(),
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   assert.is.not(r.exitCode, 0);
   assert.match(r.all!, /chart requires kubeVersion: >= 1\.30\.0-0 which is incompatible with Kubernetes v1\.20\.0/);
 });
 
 test('with that helm, make helm-lint, helm-template and manifests render for KUBE_VERSION (one Makefile variable)', async () => {
   const make = (args: string[]) =>
-    execa('make', ['--no-print-directory', `HELM=${plainHelm}`, ...args], { cwd: github, env: baseEnv(), extendEnv: false, reject: false, all: true });
-  for (const args of [['helm-lint'], ['helm-template', 'ENV=prod'], ['manifests', 'ENV=prod', `DIGEST=${digest('1')}`, `MANIFESTS_DIR=${join(scratch, 'm')}`]]) {
+    execa('make', ['--no-print-directory', `HELM=${plainHelm}`, ...args], {
+      cwd: github,
+      env: baseEnv(),
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
+  for (const args of [
+    ['helm-lint'],
+    ['helm-template', 'ENV=prod'],
+    ['manifests', 'ENV=prod', `DIGEST=${digest('1')}`, `MANIFESTS_DIR=${join(scratch, 'm')}`],
+  ]) {
     const r = await make(args);
     assert.is(r.exitCode, 0, `make ${args.join(' ')}: ${r.all}`);
   }
@@ -194,19 +217,31 @@ test('with that helm, make helm-lint, helm-template and manifests render for KUB
   assert.match(old.all!, /incompatible with Kubernetes v1\.29\.0/);
 });
 
-test('GitHub: the publish job with a go install-ed helm publishes dev and staging, pushes prod\'s branch, opens its pull request', async () => {
+test("GitHub: the publish job with a go install-ed helm publishes dev and staging, pushes prod's branch, opens its pull request", async () => {
   const bare = await environmentRepo('github-envs');
   const first = await runGithubJob(bare, digest('a'));
   for (const env of ['dev', 'staging']) assert.is(await image(bare, 'main', env), `${IMAGE}@${digest('a')}`);
   assert.is(await image(bare, PROD_BRANCH, 'prod'), `${IMAGE}@${digest('a')}`);
-  assert.match(first.calls, new RegExp(`^gh \\[pr\\] \\[list\\] .*\\[--head\\] \\[${PROD_BRANCH}\\] \\[--base\\] \\[main\\] \\[--state\\] \\[open\\]`, 'm'));
-  assert.match(first.calls, new RegExp(`^gh \\[pr\\] \\[create\\] .*\\[--head\\] \\[${PROD_BRANCH}\\] .*\\[--body\\] \\[Rendered manifests of https://github.example/acme/demo-svc/commit/${COMMIT}, image ${IMAGE}@${digest('a')}\\. Merge to deploy\\.\\]`, 'm'));
+  assert.match(
+    first.calls,
+    new RegExp(`^gh \\[pr\\] \\[list\\] .*\\[--head\\] \\[${PROD_BRANCH}\\] \\[--base\\] \\[main\\] \\[--state\\] \\[open\\]`, 'm'),
+  );
+  assert.match(
+    first.calls,
+    new RegExp(
+      `^gh \\[pr\\] \\[create\\] .*\\[--head\\] \\[${PROD_BRANCH}\\] .*\\[--body\\] \\[Rendered manifests of https://github.example/acme/demo-svc/commit/${COMMIT}, image ${IMAGE}@${digest('a')}\\. Merge to deploy\\.\\]`,
+      'm',
+    ),
+  );
 
   // The same commit with a new digest (a re-run, a tag): the branch follows, the open PR is refreshed.
   const again = await runGithubJob(bare, digest('b'), '12');
-  assert.is(await image(bare, PROD_BRANCH, 'prod'), `${IMAGE}@${digest('b')}`, 'prod\'s branch kept the stale digest');
+  assert.is(await image(bare, PROD_BRANCH, 'prod'), `${IMAGE}@${digest('b')}`, "prod's branch kept the stale digest");
   assert.match(again.output, new RegExp(`prod: updated branch ${PROD_BRANCH}`));
-  assert.match(again.calls, new RegExp(`^gh \\[pr\\] \\[edit\\] \\[12\\] .*\\[--body\\] \\[.*image ${IMAGE}@${digest('b')}\\. Merge to deploy\\.\\]$`, 'm'));
+  assert.match(
+    again.calls,
+    new RegExp(`^gh \\[pr\\] \\[edit\\] \\[12\\] .*\\[--body\\] \\[.*image ${IMAGE}@${digest('b')}\\. Merge to deploy\\.\\]$`, 'm'),
+  );
   assert.not.match(again.calls, /\[pr\] \[create\]/);
 
   // Its pull request was closed meanwhile: a new one is opened for the updated branch.
@@ -222,24 +257,48 @@ test('GitHub: the publish job with a go install-ed helm publishes dev and stagin
   assert.is(same.calls, '');
 });
 
-test('GitLab: the publish job builds its own helm (release ldflags), publishes, and refreshes or reopens prod\'s merge request', async () => {
+test("GitLab: the publish job builds its own helm (release ldflags), publishes, and refreshes or reopens prod's merge request", async () => {
   const bare = await environmentRepo('gitlab-envs');
   const first = await runGitlabJob(bare, digest('a'));
   const helm = join(scratch, 'gopath', 'bin', 'helm');
   assert.is((await execa(helm, ['version', '--template', '{{.Version}}'])).stdout, HELM_VERSION);
   // Built as the job builds it, helm knows a current Kubernetes without being told.
-  const bare_ = await execa(helm, ['template', 'demo-svc', 'charts/demo-svc'], { cwd: gitlab, env: baseEnv(), extendEnv: false, reject: false, all: true });
+  const bare_ = await execa(helm, ['template', 'demo-svc', 'charts/demo-svc'], {
+    cwd: gitlab,
+    env: baseEnv(),
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   assert.is(bare_.exitCode, 0, bare_.all);
 
   for (const env of ['dev', 'staging']) assert.is(await image(bare, 'main', env), `${IMAGE}@${digest('a')}`);
   assert.is(await image(bare, PROD_BRANCH, 'prod'), `${IMAGE}@${digest('a')}`);
   const mrs = 'https://gitlab.example/api/v4/projects/acme%2Fenvironments/merge_requests';
-  assert.match(first.calls, new RegExp(`^curl .*\\[--get\\] .*\\[source_branch=${PROD_BRANCH}\\] \\[--data-urlencode\\] \\[target_branch=main\\] \\[${mrs}\\]$`, 'm'));
-  assert.match(first.calls, new RegExp(`^curl .*\\[--request\\] \\[POST\\] .*\\[source_branch=${PROD_BRANCH}\\].*\\[description=Rendered manifests of https://gitlab.example/acme/demo-svc/-/commit/${COMMIT}, image ${IMAGE}@${digest('a')}\\. Merge to deploy\\.\\] \\[${mrs}\\]$`, 'm'));
+  assert.match(
+    first.calls,
+    new RegExp(
+      `^curl .*\\[--get\\] .*\\[source_branch=${PROD_BRANCH}\\] \\[--data-urlencode\\] \\[target_branch=main\\] \\[${mrs}\\]$`,
+      'm',
+    ),
+  );
+  assert.match(
+    first.calls,
+    new RegExp(
+      `^curl .*\\[--request\\] \\[POST\\] .*\\[source_branch=${PROD_BRANCH}\\].*\\[description=Rendered manifests of https://gitlab.example/acme/demo-svc/-/commit/${COMMIT}, image ${IMAGE}@${digest('a')}\\. Merge to deploy\\.\\] \\[${mrs}\\]$`,
+      'm',
+    ),
+  );
 
   const again = await runGitlabJob(bare, digest('b'), '[{"id":4401,"iid":7,"project_id":3,"milestone":{"id":5,"iid":2}}]');
   assert.is(await image(bare, PROD_BRANCH, 'prod'), `${IMAGE}@${digest('b')}`);
-  assert.match(again.calls, new RegExp(`^curl .*\\[--request\\] \\[PUT\\] .*\\[description=.*image ${IMAGE}@${digest('b')}\\. Merge to deploy\\.\\] \\[${mrs}/7\\]$`, 'm'));
+  assert.match(
+    again.calls,
+    new RegExp(
+      `^curl .*\\[--request\\] \\[PUT\\] .*\\[description=.*image ${IMAGE}@${digest('b')}\\. Merge to deploy\\.\\] \\[${mrs}/7\\]$`,
+      'm',
+    ),
+  );
   assert.not.match(again.calls, /\[POST\]/);
   assert.match(again.output, /refreshed merge request !7 of /);
 

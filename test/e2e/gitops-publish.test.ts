@@ -127,7 +127,7 @@ test('a publish that changes nothing pushes nothing', async () => {
   assert.is(await head(), before);
 });
 
-test('promotion: prod gets a branch moving staging\'s digest, main is left for the pull request', async () => {
+test("promotion: prod gets a branch moving staging's digest, main is left for the pull request", async () => {
   const before = await head();
   const r = await publish(['prod'], digest('b'));
   assert.is(r.exitCode, 0, r.all);
@@ -136,14 +136,17 @@ test('promotion: prod gets a branch moving staging\'s digest, main is left for t
   assert.match(r.all!, new RegExp(`pushed branch ${branch}`));
   assert.is(await image(branch, 'prod'), await image('main', 'staging'));
   const changed = (await git(['--git-dir', bare, 'diff', '--name-only', `main...${branch}`])).split('\n');
-  assert.ok(changed.every((p) => p.startsWith('prod/demo-svc/')), changed.join(' '));
+  assert.ok(
+    changed.every((p) => p.startsWith('prod/demo-svc/')),
+    changed.join(' '),
+  );
   // Publishing the same commit again does not push a second branch.
   const again = await publish(['prod'], digest('b'));
   assert.is(again.exitCode, 0, again.all);
   assert.match(again.all!, /branch .* already has these manifests: nothing to publish/);
 });
 
-test('the same commit republished with a new digest (a retry, a tag pipeline): prod\'s branch follows and is listed for its request', async () => {
+test("the same commit republished with a new digest (a retry, a tag pipeline): prod's branch follows and is listed for its request", async () => {
   const branch = `publish/demo-svc-prod-${COMMIT.slice(0, 12)}`;
   const before = await head(branch);
   const listed = join(mkdtempSync(join(scratch, 'pr-')), 'branches');
@@ -173,7 +176,10 @@ test('a concurrent publish of the same file: one error line, main keeps theirs, 
   assert.is(r.exitCode, 1, r.all);
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
   assert.is(errors.length, 1, r.stderr);
-  assert.match(errors[0]!, /^error: publish-manifests: dev: main of .* changed dev\/demo-svc concurrently .* this one is on branch publish\/demo-svc-dev-/);
+  assert.match(
+    errors[0]!,
+    /^error: publish-manifests: dev: main of .* changed dev\/demo-svc concurrently .* this one is on branch publish\/demo-svc-dev-/,
+  );
   assert.is(await image('main', 'dev'), `ghcr.io/example/demo-svc@${digest('e')}`);
   assert.is(await image(`publish/demo-svc-dev-${COMMIT.slice(0, 12)}`, 'dev'), `ghcr.io/example/demo-svc@${digest('d')}`);
 });
@@ -188,7 +194,7 @@ test('concurrent pushes on every attempt: it retries once, then fails with one l
   assert.ok((await show('main', 'other/cm.yaml')).split('\n').length >= 3, 'the concurrent changes are on main');
 });
 
-test('a hand edit inside the service\'s folder does not survive a publish: the folder is replaced as a whole', async () => {
+test("a hand edit inside the service's folder does not survive a publish: the folder is replaced as a whole", async () => {
   const seed = mkdtempSync(join(scratch, 'hand-'));
   await git(['clone', '--quiet', bare, seed]);
   writeFileSync(join(seed, 'staging/demo-svc/configmap-extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
@@ -209,14 +215,18 @@ test('a concurrent hand edit inside the folder, kept by a clean rebase: refused 
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
   assert.is(errors.length, 1, r.stderr);
   assert.match(errors[0]!, /^error: publish-manifests: staging: main of .* changed staging\/demo-svc concurrently /);
-  const files = (await git(['--git-dir', bare, 'ls-tree', '--name-only', `publish/demo-svc-staging-${COMMIT.slice(0, 12)}:staging/demo-svc`])).split('\n');
+  const files = (
+    await git(['--git-dir', bare, 'ls-tree', '--name-only', `publish/demo-svc-staging-${COMMIT.slice(0, 12)}:staging/demo-svc`])
+  ).split('\n');
   assert.not.ok(files.includes('configmap-hand.yaml'), `our branch holds the rendered folder alone: ${files.join(' ')}`);
   assert.is(await image(`publish/demo-svc-staging-${COMMIT.slice(0, 12)}`, 'staging'), `ghcr.io/example/demo-svc@${digest('7')}`);
   assert.is(await show('main', 'staging/demo-svc/configmap-hand.yaml'), '# by hand');
   // Publishing again (nothing concurrent now) replaces the folder as a whole.
   const again = await publish(['staging'], digest('7'));
   assert.is(again.exitCode, 0, again.all);
-  assert.not.ok((await git(['--git-dir', bare, 'ls-tree', '--name-only', 'main:staging/demo-svc'])).split('\n').includes('configmap-hand.yaml'));
+  assert.not.ok(
+    (await git(['--git-dir', bare, 'ls-tree', '--name-only', 'main:staging/demo-svc'])).split('\n').includes('configmap-hand.yaml'),
+  );
 });
 
 test('usage: no environment or no digest is exit 2 with one line', async () => {
@@ -226,7 +236,10 @@ test('usage: no environment or no digest is exit 2 with one line', async () => {
   for (const bad of ['', 'sha256:abc', `sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(64)} `]) {
     const r = await publish(['dev'], bad);
     assert.is(r.exitCode, 2, bad);
-    assert.is(r.stderr, `error: publish-manifests: DIGEST must be sha256:<64 lower-case hex> (the pushed image's digest), got DIGEST=${bad}`);
+    assert.is(
+      r.stderr,
+      `error: publish-manifests: DIGEST must be sha256:<64 lower-case hex> (the pushed image's digest), got DIGEST=${bad}`,
+    );
   }
 });
 

@@ -71,7 +71,11 @@ async function manifests(dir: string, env: string, extra: string[] = []): Promis
   const r = await make(dir, ['manifests', `ENV=${env}`, `DIGEST=${DIGEST}`, ...extra]);
   assert.is(r.exitCode, 0, `make manifests ENV=${env} failed:\n${r.all}`);
   const out = join(dir, 'dist', 'manifests', env);
-  return new Map(readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+  return new Map(
+    readdirSync(out)
+      .sort()
+      .map((f) => [f, readFileSync(join(out, f), 'utf8')]),
+  );
 }
 const joined = (files: Map<string, string>): string => [...files.values()].join('---\n');
 
@@ -119,7 +123,10 @@ for (const c of cases) {
         assert.not.match(text, /^# Source:/m);
         assert.not.match(text, /^---$/m, `${name} holds more than one document`);
       }
-      assert.not.ok([...files.keys()].some((f) => f.startsWith('pod-')), 'the helm test pod was rendered');
+      assert.not.ok(
+        [...files.keys()].some((f) => f.startsWith('pod-')),
+        'the helm test pod was rendered',
+      );
       const dep = parseYaml(files.get('deployment-demo-svc.yaml')!);
       assert.is(dep.spec.template.spec.containers[0].image, `${answersFor(c.answers).image}@${DIGEST}`);
     });
@@ -157,14 +164,26 @@ test('scripts/render-manifests.go is gofmt-clean and passes go vet and staticche
   assert.is(fmt.stdout, '');
   const vet = await execa('go', ['vet', 'scripts/render-manifests.go'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
   assert.is(vet.exitCode, 0, vet.all);
-  const sc = await execa(toolPath('staticcheck'), ['scripts/render-manifests.go'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+  const sc = await execa(toolPath('staticcheck'), ['scripts/render-manifests.go'], {
+    cwd: dir,
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   assert.is(sc.exitCode, 0, sc.all);
 });
 
 test('render-manifests refuses bad input with one line: no objects, an object without a name', async () => {
   const dir = repoFor({});
   const run = (input: string) =>
-    execa('go', ['run', 'scripts/render-manifests.go', join(dir, 'dist', 'bad')], { cwd: dir, env: makeEnv(), extendEnv: false, reject: false, input });
+    execa('go', ['run', 'scripts/render-manifests.go', join(dir, 'dist', 'bad')], {
+      cwd: dir,
+      env: makeEnv(),
+      extendEnv: false,
+      reject: false,
+      input,
+    });
   const empty = await run('');
   assert.is(empty.exitCode, 1);
   assert.match(empty.stderr, /^error: render-manifests: no objects on stdin/m);
@@ -195,19 +214,32 @@ test('make manifests without DIGEST, or with an unknown ENV, stops with one line
 
 test('DIGEST is checked in one line (exit 2) before helm runs: short, upper-case, another algorithm, a quote', async () => {
   const dir = repoFor({});
-  for (const bad of ['sha256:abc', `sha256:${'A'.repeat(64)}`, `sha512:${'a'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'a'.repeat(64)}x`, `sha256:${'a'.repeat(64)}' ; touch pwned '`]) {
+  for (const bad of [
+    'sha256:abc',
+    `sha256:${'A'.repeat(64)}`,
+    `sha512:${'a'.repeat(64)}`,
+    `sha256:${'a'.repeat(63)}`,
+    `sha256:${'a'.repeat(64)}x`,
+    `sha256:${'a'.repeat(64)}' ; touch pwned '`,
+  ]) {
     const r = await make(dir, ['manifests', 'ENV=dev', `DIGEST=${bad}`]);
     assert.is(r.exitCode, 2, `${bad}: ${r.all}`);
     const errors = r.stderr.split('\n').filter((l) => !l.startsWith('make: ***'));
-    assert.equal(errors, [`error: manifests: DIGEST must be sha256:<64 lower-case hex> (the digest of the pushed image), got DIGEST=${bad}`]);
+    assert.equal(errors, [
+      `error: manifests: DIGEST must be sha256:<64 lower-case hex> (the digest of the pushed image), got DIGEST=${bad}`,
+    ]);
     assert.not.ok(existsSync(join(dir, 'pwned')));
   }
 });
 
 test('rendered for GitOps, the objects name their real manager: managed-by argocd (default) or flux, no helm.sh/chart', async () => {
   const dir = repoFor({});
-  const labelsOf = (files: Map<string, string>) => [...files].map(([f, y]) => [f, (parseYaml(y).metadata.labels ?? {}) as Record<string, string>] as const);
-  for (const [controller, extra] of [['argocd', []], ['flux', ['GITOPS_CONTROLLER=flux']]] as const) {
+  const labelsOf = (files: Map<string, string>) =>
+    [...files].map(([f, y]) => [f, (parseYaml(y).metadata.labels ?? {}) as Record<string, string>] as const);
+  for (const [controller, extra] of [
+    ['argocd', []],
+    ['flux', ['GITOPS_CONTROLLER=flux']],
+  ] as const) {
     const files = await manifests(dir, 'prod', [...extra]);
     assert.ok(files.size >= 5, [...files.keys()].join(' '));
     for (const [f, labels] of labelsOf(files)) {
@@ -224,10 +256,13 @@ test('rendered for GitOps, the objects name their real manager: managed-by argoc
   assert.match(helm.stdout, /helm\.sh\/chart: demo-svc-/);
   const bad = await make(dir, ['manifests', 'ENV=dev', `DIGEST=${DIGEST}`, 'GITOPS_CONTROLLER=Helm"x']);
   assert.is(bad.exitCode, 2);
-  assert.equal(bad.stderr.split('\n').filter((l) => !l.startsWith('make: ***')), ['error: manifests: GITOPS_CONTROLLER must be argocd or flux, got GITOPS_CONTROLLER=Helm"x']);
+  assert.equal(
+    bad.stderr.split('\n').filter((l) => !l.startsWith('make: ***')),
+    ['error: manifests: GITOPS_CONTROLLER must be argocd or flux, got GITOPS_CONTROLLER=Helm"x'],
+  );
 });
 
-test('autoscaling under GitOps: the Argo CD render keeps replicas (the HPA minimum), so a switch never defaults it to 1; Flux\'s leaves them to the HPA', async () => {
+test("autoscaling under GitOps: the Argo CD render keeps replicas (the HPA minimum), so a switch never defaults it to 1; Flux's leaves them to the HPA", async () => {
   const dir = repoFor({});
   const deployment = async (env: string, extra: string[]) => parseYaml((await manifests(dir, env, extra)).get('deployment-demo-svc.yaml')!);
   const hpa = parseYaml((await manifests(dir, 'prod')).get('horizontalpodautoscaler-demo-svc.yaml')!);
@@ -277,7 +312,10 @@ const edit = (dir: string, file: string, from: string | RegExp, to: string) => {
 test('check: a fresh gitops repo holds every convention; a helm repo skips the gitops rule', () => {
   const gitops = checkRepo(checkedRepo({ deploy: 'gitops' }));
   assert.equal(gitops.violations, []);
-  assert.ok(gitops.notes.some((n) => /make manifests ENV=<env> DIGEST=/.test(n)), gitops.notes.join('\n'));
+  assert.ok(
+    gitops.notes.some((n) => /make manifests ENV=<env> DIGEST=/.test(n)),
+    gitops.notes.join('\n'),
+  );
   const helm = checkRepo(checkedRepo({}));
   assert.equal(helm.violations, []);
   assert.ok(helm.skipped.some((s) => s.rule === 'gitops' && /deploy is helm/.test(s.reason)));
@@ -288,7 +326,9 @@ test('check in gitops repos: the manifests target, the renderer and the CI publi
   edit(dir, 'Makefile', /^manifests:/m, 'manifest:');
   rmSync(join(dir, 'scripts', 'render-manifests.go'));
   edit(dir, '.github/workflows/ci.yml', 'bash scripts/publish-manifests.sh dev staging prod', 'echo skipped');
-  const messages = gitopsViolations(dir).map((v) => `${v.file}: ${v.message}`).join('\n');
+  const messages = gitopsViolations(dir)
+    .map((v) => `${v.file}: ${v.message}`)
+    .join('\n');
   assert.match(messages, /^Makefile: the Makefile has no manifests target/m);
   assert.match(messages, /^scripts\/render-manifests\.go: scripts\/render-manifests\.go is missing/m);
   assert.match(messages, /^\.github\/workflows\/ci\.yml: .* does not run scripts\/publish-manifests\.sh/m);

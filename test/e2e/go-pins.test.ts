@@ -21,7 +21,10 @@ for (const goVersion of ['1.25', '1.26']) {
     test(`go mod tidy -diff is clean: ${label}`, async () => {
       const answers = resolveAnswers({ name: 'pins-svc', goVersion, ...given }, { useDefaults: true, env: {} });
       const dir = join(work, `${goVersion}-${i}`);
-      for (const f of renderAll(answers, filesFor(answers).filter((x) => x.group === 'go'))) {
+      for (const f of renderAll(
+        answers,
+        filesFor(answers).filter((x) => x.group === 'go'),
+      )) {
         mkdirSync(dirname(join(dir, f.path)), { recursive: true });
         writeFileSync(join(dir, f.path), f.content);
       }

@@ -36,7 +36,12 @@ interface ModfileResult {
 let built = false;
 async function modfile(texts: string[]): Promise<ModfileResult[]> {
   if (!built) {
-    const b = await execa('go', ['build', '-o', modfmt, '.'], { cwd: MODFMT_SRC, env: goEnv({ flags: '-mod=mod' }), reject: false, all: true });
+    const b = await execa('go', ['build', '-o', modfmt, '.'], {
+      cwd: MODFMT_SRC,
+      env: goEnv({ flags: '-mod=mod' }),
+      reject: false,
+      all: true,
+    });
     assert.is(b.exitCode, 0, `building test/tools/modfmt: ${b.all}`);
     built = true;
   }
@@ -47,12 +52,17 @@ async function modfile(texts: string[]): Promise<ModfileResult[]> {
   });
   const r = await execa(modfmt, files, { reject: false });
   assert.is(r.exitCode, 0, r.stderr);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ModfileResult);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ModfileResult);
 }
 
 const COMBOS = ['1.25', '1.26'].flatMap((goVersion) =>
   [false, true].flatMap((postgres) =>
-    [false, true].flatMap((metrics) => [false, true].map((tracing) => ({ goVersion, database: postgres ? ('postgres' as const) : ('none' as const), metrics, tracing }))),
+    [false, true].flatMap((metrics) =>
+      [false, true].map((tracing) => ({ goVersion, database: postgres ? ('postgres' as const) : ('none' as const), metrics, tracing })),
+    ),
   ),
 );
 const rendered = COMBOS.map((c) => ({ name: JSON.stringify(c), text: render(c).find((f) => f.path === 'go.mod')!.content }));
@@ -62,17 +72,30 @@ const EDITS: { name: string; edit: (text: string) => string }[] = [
   { name: 'go get of a new module', edit: (t) => t.replace('require (\n', 'require (\n\tgithub.com/google/go-cmp v0.7.0\n') },
   { name: 'a bumped module', edit: (t) => t.replace(/github.com\/rs\/zerolog v[\d.]+/, 'github.com/rs/zerolog v1.36.0') },
   { name: 'a replace', edit: (t) => `${t}\nreplace github.com/rs/zerolog => ../zerolog\n` },
-  { name: 'a versioned replace block', edit: (t) => `${t}\nreplace (\n\tgithub.com/rs/zerolog v1.35.1 => github.com/example/zerolog v1.35.2\n\tgo.uber.org/automaxprocs => ./third_party/automaxprocs // vendored\n)\n` },
+  {
+    name: 'a versioned replace block',
+    edit: (t) =>
+      `${t}\nreplace (\n\tgithub.com/rs/zerolog v1.35.1 => github.com/example/zerolog v1.35.2\n\tgo.uber.org/automaxprocs => ./third_party/automaxprocs // vendored\n)\n`,
+  },
   { name: 'a toolchain line', edit: (t) => t.replace(/^(go [\d.]+)$/m, '$1\n\ntoolchain go1.26.9') },
   { name: 'an exclude and a tool', edit: (t) => `${t}\nexclude github.com/rs/zerolog v1.30.0\n\ntool golang.org/x/tools/cmd/stringer\n` },
-  { name: 'comments above and beside', edit: (t) => t.replace('require (\n', '// Direct dependencies.\nrequire (\n\t// Logging.\n').replace(/(github.com\/rs\/zerolog v[\d.]+)/, '$1 // pinned: see ADR-7') },
-  { name: 'a quoted path and a pseudo-version', edit: (t) => t.replace('require (\n', 'require (\n\t"github.com/google/go-cmp" v0.0.0-20240101000000-abcdefabcdef\n') },
+  {
+    name: 'comments above and beside',
+    edit: (t) =>
+      t
+        .replace('require (\n', '// Direct dependencies.\nrequire (\n\t// Logging.\n')
+        .replace(/(github.com\/rs\/zerolog v[\d.]+)/, '$1 // pinned: see ADR-7'),
+  },
+  {
+    name: 'a quoted path and a pseudo-version',
+    edit: (t) => t.replace('require (\n', 'require (\n\t"github.com/google/go-cmp" v0.0.0-20240101000000-abcdefabcdef\n'),
+  },
   { name: 'a godebug and a retract', edit: (t) => `${t}\ngodebug default=go1.21\n\nretract [v1.0.0, v1.0.5]\n` },
 ];
 
 const edited = rendered.flatMap((r) => EDITS.map((e) => ({ name: `${r.name} + ${e.name}`, text: e.edit(r.text) })));
 
-test('modfile and the port read every rendered and edited go.mod the same, and the port writes modfile\'s canonical form', async () => {
+test("modfile and the port read every rendered and edited go.mod the same, and the port writes modfile's canonical form", async () => {
   const cases = [...rendered, ...edited];
   const theirs = await modfile(cases.map((c) => c.text));
   const written = cases.map((c) => formatGoMod(parseGoMod(c.text)));
@@ -101,7 +124,7 @@ test('the port refuses what modfile refuses', async () => {
   });
 });
 
-test('merging a team\'s go get with a generator bump yields the union at the higher versions, as modfile reads it', async () => {
+test("merging a team's go get with a generator bump yields the union at the higher versions, as modfile reads it", async () => {
   const [base26, theirs26] = [rendered[8]!.text, rendered[15]!.text]; // 1.26 plain → 1.26 with everything
   const ours = base26
     .replace('require (\n', 'require (\n\tgithub.com/google/go-cmp v0.7.0\n')
@@ -113,9 +136,9 @@ test('merging a team\'s go get with a generator bump yields the union at the hig
   const [read] = await modfile([m.text]);
   assert.is(read!.error, undefined, m.text);
   const versions = new Map(read!.meaning!.require.map((r) => [r.path, r.version]));
-  assert.is(versions.get('github.com/google/go-cmp'), 'v0.7.0', 'the team\'s module stays');
+  assert.is(versions.get('github.com/google/go-cmp'), 'v0.7.0', "the team's module stays");
   assert.is(versions.get('github.com/rs/zerolog'), 'v1.99.0', 'both changed: the higher version');
-  assert.is(versions.get('github.com/jackc/pgx/v5'), 'v5.13.0', 'the generator\'s new module arrives');
+  assert.is(versions.get('github.com/jackc/pgx/v5'), 'v5.13.0', "the generator's new module arrives");
   assert.is(read!.formatted, m.text);
 });
 

@@ -155,12 +155,14 @@ function configProblems({ variant: v, info }: Built): string[] {
   const bin = binOf(v);
   const l = c.Labels ?? {};
   if (c.User !== `${NONROOT}:${NONROOT}`) p.push(`User is ${JSON.stringify(c.User)}, not "${NONROOT}:${NONROOT}"`);
-  if (!same(Object.keys(c.ExposedPorts ?? {}), [`${v.port}/tcp`])) p.push(`ExposedPorts ${JSON.stringify(c.ExposedPorts)}, not ${v.port}/tcp`);
+  if (!same(Object.keys(c.ExposedPorts ?? {}), [`${v.port}/tcp`]))
+    p.push(`ExposedPorts ${JSON.stringify(c.ExposedPorts)}, not ${v.port}/tcp`);
   if (!c.Env?.includes(`PORT=${v.port}`)) p.push(`Env has no PORT=${v.port}: ${JSON.stringify(c.Env)}`);
   if (!same(c.Entrypoint, [bin])) p.push(`Entrypoint ${JSON.stringify(c.Entrypoint)}, not ["${bin}"] (exec form)`);
   if (c.Cmd && c.Cmd.length > 0) p.push(`Cmd ${JSON.stringify(c.Cmd)} should be empty`);
   if (!same(c.Healthcheck?.Test, ['CMD', bin, 'healthcheck'])) p.push(`Healthcheck ${JSON.stringify(c.Healthcheck?.Test)}`);
-  if (!((c.Healthcheck?.Interval ?? 0) > 0 && (c.Healthcheck?.Timeout ?? 0) > 0)) p.push(`Healthcheck timing ${JSON.stringify(c.Healthcheck)}`);
+  if (!((c.Healthcheck?.Interval ?? 0) > 0 && (c.Healthcheck?.Timeout ?? 0) > 0))
+    p.push(`Healthcheck timing ${JSON.stringify(c.Healthcheck)}`);
   const want: Record<string, string> = {
     title: v.name,
     version: BUILD_ARGS.VERSION,
@@ -176,8 +178,7 @@ function configProblems({ variant: v, info }: Built): string[] {
   return p;
 }
 
-const addedEntries = (b: Built): TarEntry[] =>
-  b.img.layers.filter((l) => !b.baseDiffIds.includes(l.diffId)).flatMap((l) => l.entries);
+const addedEntries = (b: Built): TarEntry[] => b.img.layers.filter((l) => !b.baseDiffIds.includes(l.diffId)).flatMap((l) => l.entries);
 
 function fileProblems(b: Built): string[] {
   const p: string[] = [];
@@ -226,7 +227,13 @@ function fileProblems(b: Built): string[] {
   if (extra.length) p.push(`added beyond the binary and the user database: ${extra.map((e) => e.path).join(' ')}`);
   for (const f of expected) if (!added.some((e) => e.path === f)) p.push(`/${f} not added by the Dockerfile`);
   if (v.base === 'scratch') {
-    const dirs = [...new Set(addedEntries(b).filter((e) => e.type === 'dir').map((e) => e.path))].sort();
+    const dirs = [
+      ...new Set(
+        addedEntries(b)
+          .filter((e) => e.type === 'dir')
+          .map((e) => e.path),
+      ),
+    ].sort();
     const want = ['etc', 'etc/ssl', 'etc/ssl/certs', 'usr', 'usr/local', 'usr/local/bin'];
     if (!same(dirs, want)) p.push(`directories ${dirs.join(' ')}, not ${want.join(' ')}`);
   }
@@ -250,7 +257,8 @@ async function binaryProblems(b: Built): Promise<string[]> {
   for (const re of [/^\s*build\s+CGO_ENABLED=0$/m, /^\s*build\s+-trimpath=true$/m, /^\s*build\s+GOOS=linux$/m]) {
     if (!re.test(bi)) p.push(`go version -m: no ${re.source}`);
   }
-  if (!new RegExp(`^\\s*path\\s+${v.module.replace(/\./g, '\\.')}/cmd/${v.name}$`, 'm').test(bi)) p.push(`built from another package:\n${bi}`);
+  if (!new RegExp(`^\\s*path\\s+${v.module.replace(/\./g, '\\.')}/cmd/${v.name}$`, 'm').test(bi))
+    p.push(`built from another package:\n${bi}`);
   const ver = await runInRootfs(b.rootfs, [binOf(v), 'version'], { user: b.info.config.User, imageEnv: b.info.config.Env ?? [] });
   if (ver.exitCode !== 0 || !ver.stdout.includes(BUILD_ARGS.VERSION)) {
     p.push(`"${v.name} version" exited ${ver.exitCode} without ${BUILD_ARGS.VERSION}: ${ver.stdout}${ver.stderr}`);
@@ -332,7 +340,11 @@ if (!unavailable) {
 }
 
 if (unavailable) {
-  cannotRunHere('container images', unavailable, variants.map((v) => `image (${v.base})`));
+  cannotRunHere(
+    'container images',
+    unavailable,
+    variants.map((v) => `image (${v.base})`),
+  );
   test.run();
 } else {
   // One user of the shared store at a time (bench/image.ts takes the same lock).
@@ -406,13 +418,17 @@ function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, 
   t('config: user 65532, the port, exec-form entrypoint, healthcheck, OCI labels', () => noProblems(configProblems(need())));
 
   t('files: the binary, CA certificates, passwd/group with nonroot; no toolchain, source or ignored files', () =>
-    noProblems(fileProblems(need())));
+    noProblems(fileProblems(need())),
+  );
 
   t('the binary: static, stripped, no debug info, CGO off, -trimpath, version stamped', async () =>
-    noProblems(await binaryProblems(need())));
+    noProblems(await binaryProblems(need())),
+  );
 
-  t(`it runs as 65532: /healthz 200 and /ready ${v.database ? '503 (no database)' : '200'}, the HEALTHCHECK passes, SIGTERM exits 0`, async () =>
-    noProblems(await runProblems(need())));
+  t(
+    `it runs as 65532: /healthz 200 and /ready ${v.database ? '503 (no database)' : '200'}, the HEALTHCHECK passes, SIGTERM exits 0`,
+    async () => noProblems(await runProblems(need())),
+  );
 
   if (v.dirtyContext) {
     t('.dockerignore: the build stage sees go.mod, go.sum, cmd/ and internal/, not .git, secrets or leftovers', async () => {
@@ -441,7 +457,10 @@ function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, 
       assert.ok(f.binaryLayerBytes >= f.binaryBytes, 'binary layer smaller than the binary');
       assert.is(f.addedLayersCompressedBytes, f.binaryLayerCompressedBytes, 'the Dockerfile adds more than the binary layer');
       const total = f.binaryLayerCompressedBytes + DISTROLESS_STATIC_PUBLISHED.bytes;
-      assert.ok(total < TEN_MB, `binary layer ${f.binaryLayerCompressedBytes} B (gzip) + distroless ${DISTROLESS_STATIC_PUBLISHED.bytes} B = ${total} B`);
+      assert.ok(
+        total < TEN_MB,
+        `binary layer ${f.binaryLayerCompressedBytes} B (gzip) + distroless ${DISTROLESS_STATIC_PUBLISHED.bytes} B = ${total} B`,
+      );
     });
   }
 
@@ -451,7 +470,10 @@ function variantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, 
       const f = sizeFigures(b.img, b.baseDiffIds, binOf(v), v.base);
       process.stdout.write(`root filesystem (${v.base}): ${f.rootfsBytes} B, binary ${f.binaryBytes} B\n`);
       assert.ok(f.rootfsBytes > f.binaryBytes, 'the root filesystem is smaller than the binary');
-      assert.ok(f.rootfsBytes < TEN_MIB, `root filesystem ${f.rootfsBytes} B (binary ${f.binaryBytes} B) is not under 10 MiB (${TEN_MIB} B)`);
+      assert.ok(
+        f.rootfsBytes < TEN_MIB,
+        `root filesystem ${f.rootfsBytes} B (binary ${f.binaryBytes} B) is not under 10 MiB (${TEN_MIB} B)`,
+      );
     });
   }
 
@@ -486,7 +508,9 @@ function mutantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, s
   };
 
   t('COPY from a path the build never wrote: the build fails', async () => {
-    const r = await buildMutant('wrong-copy', (d) => d.replace(`COPY --from=build /out/${v.name} `, `COPY --from=build /go/bin/${v.name} `));
+    const r = await buildMutant('wrong-copy', (d) =>
+      d.replace(`COPY --from=build /out/${v.name} `, `COPY --from=build /go/bin/${v.name} `),
+    );
     closeBuilt(r.built);
     assert.not.ok(r.built, 'built anyway');
     assert.match(r.output, `/go/bin/${v.name}`);
@@ -494,7 +518,10 @@ function mutantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, s
 
   t('a cache mount over the output directory: the build fails', async () => {
     const r = await buildMutant('cache-over-out', (d) =>
-      d.replace('--mount=type=cache,target=/root/.cache/go-build', '--mount=type=cache,target=/root/.cache/go-build \\\n    --mount=type=cache,target=/out'),
+      d.replace(
+        '--mount=type=cache,target=/root/.cache/go-build',
+        '--mount=type=cache,target=/root/.cache/go-build \\\n    --mount=type=cache,target=/out',
+      ),
     );
     closeBuilt(r.built);
     assert.not.ok(r.built, 'built anyway');
@@ -505,7 +532,10 @@ function mutantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, s
     const r = await buildMutant('wrong-entrypoint', (d) => d.replace(`ENTRYPOINT ["${bin}"]`, `ENTRYPOINT ["/usr/local/bin/server"]`));
     try {
       assert.ok(r.built, r.output.slice(-3000));
-      assert.ok(configProblems(r.built!).some((p) => p.startsWith('Entrypoint')), 'config check missed it');
+      assert.ok(
+        configProblems(r.built!).some((p) => p.startsWith('Entrypoint')),
+        'config check missed it',
+      );
       const run = await runProblems(r.built!);
       assert.ok(run.length > 0 && /exited|did not answer/.test(run[0]!), `run check missed it: ${run.join('; ')}`);
     } finally {
@@ -515,17 +545,24 @@ function mutantSuite(v: Variant, s: StandIns, work: string, dirs: Map<Variant, s
 
   t('no CA certificates and no USER: the file, config and run checks say so', async () => {
     const r = await buildMutant('no-ca-no-user', (d) =>
-      d
-        .replace(/^COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt .*\n/m, '')
-        .replace(/^USER .*\n/m, ''),
+      d.replace(/^COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt .*\n/m, '').replace(/^USER .*\n/m, ''),
     );
     try {
       assert.ok(r.built, r.output.slice(-3000));
       const files = fileProblems(r.built!);
-      assert.ok(files.some((p) => p.includes('CA bundle')), `file check missed the CA bundle: ${files.join('; ')}`);
-      assert.ok(configProblems(r.built!).some((p) => p.startsWith('User')), 'config check missed the user');
+      assert.ok(
+        files.some((p) => p.includes('CA bundle')),
+        `file check missed the CA bundle: ${files.join('; ')}`,
+      );
+      assert.ok(
+        configProblems(r.built!).some((p) => p.startsWith('User')),
+        'config check missed the user',
+      );
       const run = await runProblems(r.built!);
-      assert.ok(run.some((p) => p.startsWith('runs with uids 0')), `run check missed root: ${run.join('; ')}`);
+      assert.ok(
+        run.some((p) => p.startsWith('runs with uids 0')),
+        `run check missed root: ${run.join('; ')}`,
+      );
     } finally {
       closeBuilt(r.built);
     }

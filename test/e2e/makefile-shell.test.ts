@@ -15,7 +15,10 @@ import { generate } from '../support/generate.js';
 const home = mkdtempSync(join(tmpdir(), 'cgks-makefile-shell-home-'));
 const mark = join(home, 'bashrc-was-read');
 writeFileSync(join(home, '.bashrc'), `: > '${mark}'\necho "TRIPPED: ~/.bashrc read by a recipe shell: $PS1" >&2\n`);
-const repos = [generate({}, 'cgks-makefile-shell-'), generate({ deploy: 'gitops', database: 'postgres', tracing: true }, 'cgks-makefile-shell-')];
+const repos = [
+  generate({}, 'cgks-makefile-shell-'),
+  generate({ deploy: 'gitops', database: 'postgres', tracing: true }, 'cgks-makefile-shell-'),
+];
 
 test.after(() => {
   for (const dir of [home, ...repos]) rmSync(dir, { recursive: true, force: true });
@@ -43,8 +46,15 @@ for (const shlvl of [undefined, '1']) {
           // A recipe that fails on purpose: its one line, and nothing from a start-up file.
           assert.is(r.status, 2, stderr);
           const lines = stderr.split('\n');
-          assert.match(lines[0]!, /^error: ENV=nope \(from the command line\): there is no charts\/demo-svc\/values-nope\.yaml; environments: dev prod staging$/);
-          assert.equal(lines.slice(1).map((l) => l.replace(/\d+/g, 'N')), ['make: *** [Makefile:N: helm-template] Error N'], stderr);
+          assert.match(
+            lines[0]!,
+            /^error: ENV=nope \(from the command line\): there is no charts\/demo-svc\/values-nope\.yaml; environments: dev prod staging$/,
+          );
+          assert.equal(
+            lines.slice(1).map((l) => l.replace(/\d+/g, 'N')),
+            ['make: *** [Makefile:N: helm-template] Error N'],
+            stderr,
+          );
         }
         assert.not.ok(existsSync(mark), `make ${args.join(' ')} read ~/.bashrc`);
       }

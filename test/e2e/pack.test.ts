@@ -20,7 +20,10 @@ let tarball = '';
 test.before(async () => {
   // --ignore-scripts: `prepack` would rebuild dist/ under the test files running beside this one
   // (npm test builds it first).
-  const r = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: { npm_config_loglevel: 'error' } });
+  const r = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+    cwd: root,
+    env: { npm_config_loglevel: 'error' },
+  });
   const [info] = JSON.parse(r.stdout) as { filename: string }[];
   tarball = join(work, info!.filename);
 });
@@ -30,9 +33,9 @@ test('the tarball holds the bundle and every template, dotfile templates include
   assert.ok(list.includes('dist/cli.cjs'), 'the bin');
   assert.ok(list.includes('dist/program.cjs'), 'the program it runs');
   assert.ok(list.includes('dist/inquirer.cjs'), 'the prompts it loads when asking');
-  assert.ok(list.includes('dist/handlebars.cjs'), 'the compiler it loads for a preset\'s templates');
-  assert.ok(list.includes('dist/preset-schema.cjs'), 'the validator it loads for a preset\'s manifest');
-  assert.ok(list.includes('schema/go-k8s-service-preset.schema.json'), 'the manifest\'s schema, for preset authors\' editors');
+  assert.ok(list.includes('dist/handlebars.cjs'), "the compiler it loads for a preset's templates");
+  assert.ok(list.includes('dist/preset-schema.cjs'), "the validator it loads for a preset's manifest");
+  assert.ok(list.includes('schema/go-k8s-service-preset.schema.json'), "the manifest's schema, for preset authors' editors");
   const templates = [...readTree(join(root, 'templates')).keys()].map((p) => `templates/${p}`);
   assert.ok(templates.length > 40, `only ${templates.length} templates`);
   for (const t of templates) assert.ok(list.includes(t), `${t} missing from the tarball`);
@@ -44,7 +47,10 @@ test('the package ships the licence its package.json names', async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
   const r = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env: { npm_config_loglevel: 'error' } });
   const [info] = JSON.parse(r.stdout) as { files: { path: string }[] }[];
-  assert.ok(info!.files.some((f) => f.path === 'LICENSE'), 'LICENSE is not in the packed file list');
+  assert.ok(
+    info!.files.some((f) => f.path === 'LICENSE'),
+    'LICENSE is not in the packed file list',
+  );
   const text = readFileSync(join(root, 'LICENSE'), 'utf8');
   assert.is(pkg.license, 'MIT');
   assert.is(text.split('\n')[0], `${pkg.license} License`);
@@ -68,7 +74,11 @@ test('installed from the tarball into a clean prefix, it generates what the chec
   assert.equal(installed, ['create-go-k8s-service'], 'it pulled in other packages');
   const bin = join(prefix, 'node_modules', '.bin', 'create-go-k8s-service');
   const fromPackage = join(work, 'from-package', 'svc');
-  const r = await execa(bin, [fromPackage, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"'], { reject: false });
+  const r = await execa(
+    bin,
+    [fromPackage, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"'],
+    { reject: false },
+  );
   assert.is(r.exitCode, 0, r.stderr);
   const fromCheckout = join(work, 'from-checkout', 'svc');
   const c = await runCli([fromCheckout, '--yes', '--no-git', '--no-install', '--go-version', '1.26', '--description', 'a {{ b }} & "c"']);

@@ -24,7 +24,18 @@ for (const version of ['1.0.0', '2.0.0 (after update)']) {
 
   t.before(async () => {
     dir = join(mkdtempSync(join(tmpdir(), 'cgks-preset-e2e-')), 'orders');
-    const r = await runCli([dir, '--yes', '--no-install', '--preset', EXAMPLE, '--set', 'team=payments', '--set', 'costCentre=CC-4711', '--tracing']);
+    const r = await runCli([
+      dir,
+      '--yes',
+      '--no-install',
+      '--preset',
+      EXAMPLE,
+      '--set',
+      'team=payments',
+      '--set',
+      'costCentre=CC-4711',
+      '--tracing',
+    ]);
     assert.is(r.exitCode, 0, r.stderr);
     if (version.startsWith('2')) {
       const u = await runCli(['update', '--preset', presetV2()], { cwd: dir });
@@ -34,7 +45,12 @@ for (const version of ['1.0.0', '2.0.0 (after update)']) {
   });
 
   t('go build, go vet, go test -race, gofmt, go mod tidy -diff and staticcheck pass', async () => {
-    for (const args of [['build', './...'], ['vet', './...'], ['test', '-race', '-count=1', './...'], ['mod', 'tidy', '-diff']]) {
+    for (const args of [
+      ['build', './...'],
+      ['vet', './...'],
+      ['test', '-race', '-count=1', './...'],
+      ['mod', 'tidy', '-diff'],
+    ]) {
       const r = await go(dir, args);
       assert.is(r.exitCode, 0, `go ${args.join(' ')}:\n${r.all}`);
     }
@@ -43,7 +59,7 @@ for (const version of ['1.0.0', '2.0.0 (after update)']) {
     assert.ok(sc.ok, sc.output);
   });
 
-  t('the chart with the preset\'s labels: helm lint --strict per environment, kubectl-validate, Pod Security restricted', async () => {
+  t("the chart with the preset's labels: helm lint --strict per environment, kubectl-validate, Pod Security restricted", async () => {
     const chart = join(dir, 'charts/orders');
     for (const env of [undefined, ...ENVS]) {
       const files = env ? [join(chart, `values-${env}.yaml`)] : [];
@@ -55,7 +71,9 @@ for (const version of ['1.0.0', '2.0.0 (after update)']) {
       assert.ok(v.ok, v.output);
       const psa = await podSecurityRestricted(r.output);
       assert.ok(psa.ok, psa.output);
-      const deployment = parseAllDocuments(r.output).map((d) => d.toJS()).find((o) => o?.kind === 'Deployment');
+      const deployment = parseAllDocuments(r.output)
+        .map((d) => d.toJS())
+        .find((o) => o?.kind === 'Deployment');
       assert.equal(
         { team: deployment.spec.template.metadata.labels.team, cc: deployment.spec.template.metadata.labels['cost-centre'] },
         { team: 'payments', cc: 'CC-4711' },
@@ -63,15 +81,16 @@ for (const version of ['1.0.0', '2.0.0 (after update)']) {
     }
   });
 
-  t('the patched .gitlab-ci.yml passes GitLab\'s CI schema; the preset\'s Make target runs and is listed by make help', async () => {
+  t("the patched .gitlab-ci.yml passes GitLab's CI schema; the preset's Make target runs and is listed by make help", async () => {
     const ci = await gitlabCiValidate(join(dir, '.gitlab-ci.yml'));
     assert.ok(ci.ok, ci.output);
     assert.is(execFileSync('make', ['-s', 'cost-centre'], { cwd: dir, encoding: 'utf8' }), 'CC-4711\n');
     assert.match(execFileSync('make', ['-s', 'help'], { cwd: dir, encoding: 'utf8' }), /cost-centre +Print the cost centre/);
-    if (version.startsWith('2')) assert.is(execFileSync('make', ['-s', 'oncall'], { cwd: dir, encoding: 'utf8' }), 'https://oncall.acme.dev/payments\n');
+    if (version.startsWith('2'))
+      assert.is(execFileSync('make', ['-s', 'oncall'], { cwd: dir, encoding: 'utf8' }), 'https://oncall.acme.dev/payments\n');
   });
 
-  t('check: every convention holds, ours and the preset\'s', async () => {
+  t("check: every convention holds, ours and the preset's", async () => {
     const r = await runCli(['check', '--json'], { cwd: dir });
     assert.is(r.exitCode, 0, r.stdout);
   });

@@ -29,7 +29,9 @@ const stepRunning = (job: string, script: string): Step => {
 };
 /** A step's env with GitHub's expressions replaced by the values given (unknown ones: empty). */
 const envOf = (step: Step, ctx: Record<string, string>) =>
-  Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e: string) => ctx[e] ?? '')]));
+  Object.fromEntries(
+    Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e: string) => ctx[e] ?? '')]),
+  );
 
 /** Variables GitHub Actions sets in every step (the repository that runs the workflow). */
 const RUNNER = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/create-go-k8s-service' };
@@ -66,19 +68,25 @@ test('on a version tag: check, then the whole test suite, then publish; only pub
   }
 });
 
-test('the check step: the tag must name package.json\'s version, and CHANGELOG.md must have its entry (one line, exit 1)', async () => {
+test("the check step: the tag must name package.json's version, and CHANGELOG.md must have its entry (one line, exit 1)", async () => {
   const step = stepRunning('check', 'release-check.sh');
   const ok = await runStep(step, root, envOf(step, { 'github.ref_name': `v${version}` }));
   assert.is(ok.exitCode, 0, ok.all);
   const wrongTag = await runStep(step, root, envOf(step, { 'github.ref_name': 'v99.0.0' }));
   assert.is(wrongTag.exitCode, 1);
-  assert.is(wrongTag.stderr, `error: release-check: tag v99.0.0 does not name package.json's version ${version} (tag v${version}, or bump the version)`);
+  assert.is(
+    wrongTag.stderr,
+    `error: release-check: tag v99.0.0 does not name package.json's version ${version} (tag v${version}, or bump the version)`,
+  );
   // A copy of the repository whose CHANGELOG.md lacks the entry.
   const copy = join(scratch, 'no-entry');
   mkdirSync(join(copy, 'scripts'), { recursive: true });
   copyFileSync(join(root, 'scripts', 'release-check.sh'), join(copy, 'scripts', 'release-check.sh'));
   copyFileSync(join(root, 'package.json'), join(copy, 'package.json'));
-  writeFileSync(join(copy, 'CHANGELOG.md'), readFileSync(join(root, 'CHANGELOG.md'), 'utf8').replace(`## ${version} (`, `## ${version}-draft (`));
+  writeFileSync(
+    join(copy, 'CHANGELOG.md'),
+    readFileSync(join(root, 'CHANGELOG.md'), 'utf8').replace(`## ${version} (`, `## ${version}-draft (`),
+  );
   const noEntry = await runStep(step, copy, envOf(step, { 'github.ref_name': `v${version}` }));
   assert.is(noEntry.exitCode, 1);
   assert.is(noEntry.stderr, `error: release-check: CHANGELOG.md has no entry for ${version} (a heading '## ${version} (YYYY-MM-DD)')`);
@@ -97,9 +105,10 @@ test('the publish step: npm publish --dry-run of this version with provenance, t
   assert.is(r.exitCode, 0, r.all);
   assert.match(r.all!, new RegExp(`^\\+ create-go-k8s-service@${version.replace(/\./g, '\\.')}$`, 'm'));
   assert.match(r.all!, /Publishing to https:\/\/\S+ with tag latest and public access \(dry-run\)/);
-  for (const file of ['dist/cli.cjs', 'templates/Makefile.hbs', 'CHANGELOG.md', 'package.json']) assert.match(r.all!, new RegExp(`npm notice [\\d.]+k?B ${file}$`, 'm'), file);
+  for (const file of ['dist/cli.cjs', 'templates/Makefile.hbs', 'CHANGELOG.md', 'package.json'])
+    assert.match(r.all!, new RegExp(`npm notice [\\d.]+k?B ${file}$`, 'm'), file);
   // A dry run makes no provenance statement (that needs CI's OIDC token); the flag is in the command.
-  assert.match((await npmCommand({})), /^npm publish --ignore-scripts --access public --dry-run --provenance \S+\/package --userconfig \S+$/);
+  assert.match(await npmCommand({}), /^npm publish --ignore-scripts --access public --dry-run --provenance \S+\/package --userconfig \S+$/);
 });
 
 /** The npm command line the script runs (bash -x), for these variables. */
@@ -120,11 +129,17 @@ test('a fork or an air-gapped platform publishes to its own registry (NPM_REGIST
   assert.is(r.exitCode, 0, r.all);
   assert.match(r.all!, /Publishing to https:\/\/npm\.example\.internal\/ with tag latest and public access \(dry-run\)/);
   assert.not.match(r.all!, /npm_t0ken/);
-  assert.match(await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/' }), /^npm publish --ignore-scripts --access public --dry-run --registry https:\/\/npm\.example\.internal\/ \S+\/package --userconfig \S+$/);
+  assert.match(
+    await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/' }),
+    /^npm publish --ignore-scripts --access public --dry-run --registry https:\/\/npm\.example\.internal\/ \S+\/package --userconfig \S+$/,
+  );
   assert.match(await npmCommand({ NPM_REGISTRY: 'https://npm.example.internal/', NPM_PROVENANCE: 'true' }), / --provenance /);
   const bad = await publishDryRun({ 'vars.NPM_REGISTRY': 'npm.example.internal' });
   assert.is(bad.exitCode, 2);
-  assert.is(bad.stderr, 'error: release-publish: NPM_REGISTRY must be an http(s) URL such as https://npm.example.internal/, got NPM_REGISTRY=npm.example.internal');
+  assert.is(
+    bad.stderr,
+    'error: release-publish: NPM_REGISTRY must be an http(s) URL such as https://npm.example.internal/, got NPM_REGISTRY=npm.example.internal',
+  );
 });
 
 /**
@@ -150,7 +165,11 @@ async function publishTo(env: Record<string, string>) {
   try {
     const step = stepRunning('publish', 'release-publish.sh');
     // dist/ is built (npm test builds it first); the dry-run test above runs the pack's prepack build.
-    const r = await runStep(step, root, { ...envOf(step, { 'vars.NPM_REGISTRY': registry, 'secrets.NPM_TOKEN': 'npm_t0ken' }), npm_config_ignore_scripts: 'true', ...env });
+    const r = await runStep(step, root, {
+      ...envOf(step, { 'vars.NPM_REGISTRY': registry, 'secrets.NPM_TOKEN': 'npm_t0ken' }),
+      npm_config_ignore_scripts: 'true',
+      ...env,
+    });
     return { r, uploads };
   } finally {
     server.close();
@@ -178,15 +197,25 @@ test('the published package says where the project is: repository, homepage and 
   assert.is(readFileSync(join(root, 'package.json'), 'utf8'), before, 'package.json in the checkout is unchanged');
 
   // Outside GitHub Actions (a platform team's own CI), PROJECT_URL names it.
-  const own = await publishTo({ GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '', PROJECT_URL: 'https://git.example.internal/platform/create-go-k8s-service.git' });
+  const own = await publishTo({
+    GITHUB_SERVER_URL: '',
+    GITHUB_REPOSITORY: '',
+    PROJECT_URL: 'https://git.example.internal/platform/create-go-k8s-service.git',
+  });
   assert.is(own.r.exitCode, 0, own.r.all);
   assert.is(own.uploads[0]!.doc.versions[version].homepage, 'https://git.example.internal/platform/create-go-k8s-service#readme');
 });
 
 test('without a project URL nothing is published: one line saying what to set, exit 2', async () => {
   for (const [env, line] of [
-    [{ GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '' }, /^error: release-publish: the project's URL is unknown: set PROJECT_URL=https:\/\/<host>\/<owner>\/<repo> \(GitHub Actions sets GITHUB_SERVER_URL and GITHUB_REPOSITORY\), so that the package's repository, homepage and bugs lead to it$/],
-    [{ PROJECT_URL: 'git@example.internal:platform/cgks' }, /^error: release-publish: PROJECT_URL must be an http\(s\) URL of the repository such as \S+, got git@example\.internal:platform\/cgks$/],
+    [
+      { GITHUB_SERVER_URL: '', GITHUB_REPOSITORY: '' },
+      /^error: release-publish: the project's URL is unknown: set PROJECT_URL=https:\/\/<host>\/<owner>\/<repo> \(GitHub Actions sets GITHUB_SERVER_URL and GITHUB_REPOSITORY\), so that the package's repository, homepage and bugs lead to it$/,
+    ],
+    [
+      { PROJECT_URL: 'git@example.internal:platform/cgks' },
+      /^error: release-publish: PROJECT_URL must be an http\(s\) URL of the repository such as \S+, got git@example\.internal:platform\/cgks$/,
+    ],
   ] as const) {
     const { r, uploads } = await publishTo(env);
     assert.is(r.exitCode, 2, r.all);

@@ -54,7 +54,18 @@ function renovate(): Promise<Renovate> {
 }
 
 /** How this machine reaches the registries (trusted CAs, proxies, the Go proxy): passed on as is. */
-const NETWORK_ENV = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'GOPROXY'];
+const NETWORK_ENV = [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'GOPROXY',
+];
 
 /** A bare environment: no forge token, nothing of the caller's but PATH, HOME and NETWORK_ENV. */
 function renovateEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -73,7 +84,12 @@ function renovateEnv(extra: Record<string, string> = {}): Record<string, string>
 async function validate(dir: string): Promise<{ ok: boolean; output: string }> {
   const r8 = await renovate();
   const r = await execa(r8.node, [join(r8.pkg, 'dist/config-validator.js'), '--strict'], {
-    cwd: dir, env: renovateEnv(), extendEnv: false, reject: false, all: true, timeout: 120_000,
+    cwd: dir,
+    env: renovateEnv(),
+    extendEnv: false,
+    reject: false,
+    all: true,
+    timeout: 120_000,
   });
   return { ok: r.exitCode === 0, output: messages(String(r.all ?? '')).join('\n') };
 }
@@ -89,7 +105,9 @@ const parseLog = (text: string): Log[] =>
   });
 /** The log's messages with any errors they carry, for failure output. */
 const messages = (text: string) =>
-  parseLog(text).map((l) => `${l.msg}${l.errors ? ' ' + JSON.stringify(l.errors) : ''}${l.level >= 50 && l.err ? ' ' + JSON.stringify(l.err.message) : ''}`);
+  parseLog(text).map(
+    (l) => `${l.msg}${l.errors ? ' ' + JSON.stringify(l.errors) : ''}${l.level >= 50 && l.err ? ' ' + JSON.stringify(l.err.message) : ''}`,
+  );
 
 interface Dep {
   manager: string;
@@ -106,26 +124,51 @@ interface Dep {
 
 /** Renovate's dependencies from its JSON log: the extract result, or the lookup result. */
 function depsFromLog(log: Log[], mode: 'extract' | 'lookup'): Dep[] {
-  const entry = mode === 'extract' ? log.find((l) => l.packageFiles && l.msg === 'Extracted dependencies') : log.find((l) => l.msg === 'packageFiles with updates');
+  const entry =
+    mode === 'extract'
+      ? log.find((l) => l.packageFiles && l.msg === 'Extracted dependencies')
+      : log.find((l) => l.msg === 'packageFiles with updates');
   if (!entry) throw new Error(`no ${mode} result in Renovate's log:\n${log.map((l) => l.msg).join('\n')}`);
-  const files = (mode === 'extract' ? entry.packageFiles : entry.config) as Record<string, { packageFile: string; deps: Omit<Dep, 'manager' | 'packageFile'>[] }[]>;
-  return Object.entries(files).flatMap(([manager, list]) => list.flatMap((f) => f.deps.map((d) => ({ manager, packageFile: f.packageFile, ...d }))));
+  const files = (mode === 'extract' ? entry.packageFiles : entry.config) as Record<
+    string,
+    { packageFile: string; deps: Omit<Dep, 'manager' | 'packageFile'>[] }[]
+  >;
+  return Object.entries(files).flatMap(([manager, list]) =>
+    list.flatMap((f) => f.deps.map((d) => ({ manager, packageFile: f.packageFile, ...d }))),
+  );
 }
 
-async function runRenovate(dir: string, mode: 'extract' | 'lookup', extra: Record<string, string> = {}): Promise<{ deps: Dep[]; seconds: number }> {
+async function runRenovate(
+  dir: string,
+  mode: 'extract' | 'lookup',
+  extra: Record<string, string> = {},
+): Promise<{ deps: Dep[]; seconds: number }> {
   const r8 = await renovate();
   const started = Date.now();
   const r = await execa(r8.node, [join(r8.pkg, 'dist/renovate.js'), '--platform=local', `--dry-run=${mode}`], {
-    cwd: dir, env: renovateEnv(extra), extendEnv: false, reject: false, all: true, timeout: 240_000,
+    cwd: dir,
+    env: renovateEnv(extra),
+    extendEnv: false,
+    reject: false,
+    all: true,
+    timeout: 240_000,
   });
   const seconds = (Date.now() - started) / 1000;
-  assert.is(r.exitCode, 0, `renovate --dry-run=${mode} exit ${r.exitCode}:\n${messages(String(r.all ?? '')).slice(-40).join('\n')}`);
+  assert.is(
+    r.exitCode,
+    0,
+    `renovate --dry-run=${mode} exit ${r.exitCode}:\n${messages(String(r.all ?? ''))
+      .slice(-40)
+      .join('\n')}`,
+  );
   return { deps: depsFromLog(parseLog(String(r.all ?? '')), mode), seconds };
 }
 
 // Lookups reach only npm and the Go proxy: everything else is disabled, so nothing waits on a
 // host that does not answer.
-const OFFLINE_DATASOURCES = JSON.stringify([{ matchDatasources: ['docker', 'github-tags', 'github-releases', 'github-digest', 'golang-version'], enabled: false }]);
+const OFFLINE_DATASOURCES = JSON.stringify([
+  { matchDatasources: ['docker', 'github-tags', 'github-releases', 'github-digest', 'golang-version'], enabled: false },
+]);
 
 // ---- repos and what they pin -------------------------------------------------------------------
 
@@ -176,7 +219,14 @@ function expectedPins(dir: string, a: Answers): Pin[] {
     const m = /^\t(\S+) (\S+)/.exec(line);
     // A pseudo-version (v0.0.0-<time>-<commit>) pins a commit: Renovate reads it as the digest.
     const commit = m && /^v\d+\.\d+\.\d+-(?:\w+\.)?\d{14}-([0-9a-f]{12})$/.exec(m[2]!);
-    if (m) pins.push({ manager: 'gomod', packageFile: 'go.mod', depName: m[1]!, currentValue: m[2]!, ...(commit ? { currentDigest: commit[1]! } : {}) });
+    if (m)
+      pins.push({
+        manager: 'gomod',
+        packageFile: 'go.mod',
+        depName: m[1]!,
+        currentValue: m[2]!,
+        ...(commit ? { currentDigest: commit[1]! } : {}),
+      });
   }
   // Dockerfile: the builder and the runtime image (scratch is no image).
   pins.push({ manager: 'dockerfile', packageFile: 'Dockerfile', ...imagePin(goImage(a.goVersion)) });
@@ -189,21 +239,30 @@ function expectedPins(dir: string, a: Answers): Pin[] {
       }
     }
     // Tool versions given to setup actions (Renovate knows setup-helm's and trivy-action's `version`).
-    const steps = Object.values(parseYaml(read('.github/workflows/ci.yml')).jobs as Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>).flatMap((j) => j.steps);
+    const steps = Object.values(
+      parseYaml(read('.github/workflows/ci.yml')).jobs as Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>,
+    ).flatMap((j) => j.steps);
     const toolOf: Record<string, string> = { 'azure/setup-helm': 'helm', 'aquasecurity/trivy-action': 'aquasecurity/trivy' };
     for (const s of steps) {
       const tool = toolOf[s.uses?.split('@')[0] ?? ''];
-      if (tool && s.with?.version) pins.push({ manager: 'github-actions', packageFile: '.github/workflows/ci.yml', depName: tool, currentValue: s.with.version });
+      if (tool && s.with?.version)
+        pins.push({ manager: 'github-actions', packageFile: '.github/workflows/ci.yml', depName: tool, currentValue: s.with.version });
     }
   }
   // GitLab job images: every *_IMAGE variable.
   if (a.ci === 'gitlab') {
     const vars = parseYaml(read('.gitlab-ci.yml')).variables as Record<string, string>;
-    for (const [k, v] of Object.entries(vars)) if (k.endsWith('_IMAGE')) pins.push({ manager: 'regex', packageFile: '.gitlab-ci.yml', ...imagePin(v) });
+    for (const [k, v] of Object.entries(vars))
+      if (k.endsWith('_IMAGE')) pins.push({ manager: 'regex', packageFile: '.gitlab-ci.yml', ...imagePin(v) });
   }
   // The chart's `helm test` image.
   const values = parseYaml(read(`charts/${a.name}/values.yaml`));
-  pins.push({ manager: 'helm-values', packageFile: `charts/${a.name}/values.yaml`, depName: values.tests.image.repository, currentValue: String(values.tests.image.tag) });
+  pins.push({
+    manager: 'helm-values',
+    packageFile: `charts/${a.name}/values.yaml`,
+    depName: values.tests.image.repository,
+    currentValue: String(values.tests.image.tag),
+  });
   // The Makefile's tools: every *_VERSION pin under a `# renovate:` comment, with the module its
   // `go run` line names (KUBE_VERSION, the Kubernetes version helm renders for, is no tool).
   const makefile = read('Makefile');
@@ -230,7 +289,10 @@ function missingPins(expected: Pin[], deps: Dep[]): string[] {
 function table(deps: Dep[]): string {
   return deps
     .filter((d) => d.depName)
-    .map((d) => `| ${d.manager} | ${d.packageFile} | ${d.depName} | ${d.currentValue ?? ''} | ${d.currentDigest ? d.currentDigest.slice(0, 19) + '…' : ''} |`)
+    .map(
+      (d) =>
+        `| ${d.manager} | ${d.packageFile} | ${d.depName} | ${d.currentValue ?? ''} | ${d.currentDigest ? d.currentDigest.slice(0, 19) + '…' : ''} |`,
+    )
     .join('\n');
 }
 
@@ -293,7 +355,11 @@ for (const flags of EXTRACTS) {
     assert.equal(missingPins(expected, deps), [], `Renovate found:\n${table(deps)}`);
     // Every manager the file relies on found something, and only the expected files.
     const managers = new Set(expected.map((p) => p.manager));
-    for (const m of managers) assert.ok(deps.some((d) => d.manager === m && d.depName), `nothing from ${m}`);
+    for (const m of managers)
+      assert.ok(
+        deps.some((d) => d.manager === m && d.depName),
+        `nothing from ${m}`,
+      );
     // GitLab's variables are the regex manager's: the gitlabci manager sees only `$VAR` and skips.
     for (const d of deps.filter((d) => d.manager === 'gitlabci')) assert.is(d.skipReason, 'contains-variable', JSON.stringify(d));
     if (process.env.RENOVATE_TEST_REPORT) console.log(`\n${flags.join(' ')} (${seconds.toFixed(1)} s)\n${table(deps)}`);
@@ -306,8 +372,13 @@ x('negative control: a pin Renovate does not find, or finds with another value, 
   assert.ok(deps, 'the first extraction ran');
   const expected = expectedPins(dir, answers);
   const withoutTool = deps!.filter((d) => !(d.packageFile === 'Makefile' && d.depName === 'golang.org/x/vuln'));
-  assert.equal(missingPins(expected, withoutTool).map((k) => k.split('=')[0]), ['regex Makefile golang.org/x/vuln']);
-  const otherDigest = deps!.map((d) => (d.manager === 'dockerfile' && d.currentDigest ? { ...d, currentDigest: `sha256:${'0'.repeat(64)}` } : d));
+  assert.equal(
+    missingPins(expected, withoutTool).map((k) => k.split('=')[0]),
+    ['regex Makefile golang.org/x/vuln'],
+  );
+  const otherDigest = deps!.map((d) =>
+    d.manager === 'dockerfile' && d.currentDigest ? { ...d, currentDigest: `sha256:${'0'.repeat(64)}` } : d,
+  );
   assert.is(missingPins(expected, otherDigest).filter((k) => k.startsWith('dockerfile ')).length, 2);
 });
 
@@ -324,7 +395,9 @@ async function npmRegistry(): Promise<{ url: string; server: Server }> {
   const packument = {
     name: GENERATOR,
     'dist-tags': { latest: NEXT },
-    versions: Object.fromEntries(versions.map((v) => [v, { name: GENERATOR, version: v, dist: { tarball: `http://127.0.0.1/${GENERATOR}-${v}.tgz` } }])),
+    versions: Object.fromEntries(
+      versions.map((v) => [v, { name: GENERATOR, version: v, dist: { tarball: `http://127.0.0.1/${GENERATOR}-${v}.tgz` } }]),
+    ),
     time: Object.fromEntries(versions.map((v, i) => [v, new Date(Date.UTC(2026, 0, 1 + i * 7)).toISOString()])),
   };
   const server = createServer((req, res) => {
@@ -346,7 +419,10 @@ l('the generator gets a pull request of its own; Go modules and Makefile tools r
   const { dir, answers } = await repo(['--ci', 'gitlab', '--base-image', 'alpine', '--sign', '--no-update-job']);
   const registry = await npmRegistry();
   try {
-    const { deps } = await runRenovate(dir, 'lookup', { RENOVATE_NPMRC: `registry=${registry.url}\n`, RENOVATE_PACKAGE_RULES: OFFLINE_DATASOURCES });
+    const { deps } = await runRenovate(dir, 'lookup', {
+      RENOVATE_NPMRC: `registry=${registry.url}\n`,
+      RENOVATE_PACKAGE_RULES: OFFLINE_DATASOURCES,
+    });
     const generator = deps.find((d) => d.depName === GENERATOR)!;
     assert.ok(generator, 'the generator dependency');
     assert.equal(generator.warnings ?? [], [], 'the local registry answered');
@@ -362,10 +438,16 @@ l('the generator gets a pull request of its own; Go modules and Makefile tools r
       assert.equal(d.warnings ?? [], [], `${d.depName}: ${JSON.stringify(d.warnings)}`);
       assert.is(d.currentVersion, d.currentValue, `${d.depName} resolved on the Go proxy`);
       for (const u of d.updates ?? []) assert.is(u.branchName, 'renovate/weekly-pins', `${d.depName} → ${u.newValue}`);
-      assert.ok(direct.some((p) => p.depName === d.depName), `${d.depName} is a pin of the repo`);
+      assert.ok(
+        direct.some((p) => p.depName === d.depName),
+        `${d.depName} is a pin of the repo`,
+      );
     }
     for (const tool of direct.filter((p) => p.packageFile === 'Makefile')) {
-      assert.ok(goDeps.some((d) => d.depName === tool.depName && d.packageFile === 'Makefile'), `${tool.depName} looked up`);
+      assert.ok(
+        goDeps.some((d) => d.depName === tool.depName && d.packageFile === 'Makefile'),
+        `${tool.depName} looked up`,
+      );
     }
   } finally {
     registry.server.close();
@@ -376,7 +458,10 @@ l('with --update-job Renovate leaves the generator to the scheduled job', async 
   const { dir } = await repo(['--ci', 'github', '--base-image', 'distroless', '--sign', '--update-job']);
   const registry = await npmRegistry();
   try {
-    const { deps } = await runRenovate(dir, 'lookup', { RENOVATE_NPMRC: `registry=${registry.url}\n`, RENOVATE_PACKAGE_RULES: OFFLINE_DATASOURCES });
+    const { deps } = await runRenovate(dir, 'lookup', {
+      RENOVATE_NPMRC: `registry=${registry.url}\n`,
+      RENOVATE_PACKAGE_RULES: OFFLINE_DATASOURCES,
+    });
     const generator = deps.find((d) => d.depName === GENERATOR)!;
     assert.ok(generator, 'the generator dependency is still extracted');
     assert.is(generator.skipReason, 'disabled');
@@ -390,7 +475,7 @@ l.run();
 
 // ---- the post-upgrade task -----------------------------------------------------------------------
 
-const task = suite('the generator post-upgrade task, run by Renovate\'s own post-upgrade executor');
+const task = suite("the generator post-upgrade task, run by Renovate's own post-upgrade executor");
 
 /** The README's allowedCommands example for self-hosted Renovate. */
 function readmeAllowedCommands(): string[] {
@@ -403,7 +488,9 @@ function readmeAllowedCommands(): string[] {
 /** The generator rule's post-upgrade commands, as renovate.json has them (Renovate templates unfilled). */
 async function taskCommands(): Promise<{ dir: string; commands: string[] }> {
   const { dir } = await repo(['--ci', 'github', '--no-update-job']);
-  const rule = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8')).packageRules.find((r: any) => r.matchDepNames?.includes(GENERATOR));
+  const rule = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8')).packageRules.find((r: any) =>
+    r.matchDepNames?.includes(GENERATOR),
+  );
   return { dir, commands: rule.postUpgradeTasks.commands as string[] };
 }
 
@@ -447,24 +534,51 @@ async function runExecutor(commands: string[], allowedCommands: string[]): Promi
   const dir = join(mkdtempSync(join(scratch, 'clone-')), 'svc');
   await execa('git', ['clone', '-q', made, dir]);
   const bumped = join(mkdtempSync(join(scratch, 'bumped-')), 'record.json');
-  writeFileSync(bumped, readFileSync(join(dir, '.go-k8s-service.json'), 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`));
+  writeFileSync(
+    bumped,
+    readFileSync(join(dir, '.go-k8s-service.json'), 'utf8').replace(`"version": "${GENERATOR_VERSION}"`, `"version": "${NEXT}"`),
+  );
   // npx stands in for the registry: it runs the built CLI, whose version plays NEXT.
   const bin = mkdtempSync(join(scratch, 'bin-'));
   const calls = join(bin, 'calls');
-  writeFileSync(join(bin, 'npx'), `#!/bin/sh
+  writeFileSync(
+    join(bin, 'npx'),
+    `#!/bin/sh
 echo "$*" >> ${JSON.stringify(calls)}
 [ "$1" = "--yes" ] && [ "$2" = "${GENERATOR}@${NEXT}" ] || { echo "unexpected: $*" >&2; exit 99; }
 shift 2
 exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli.cjs'))} "$@"
-`, { mode: 0o755 });
+`,
+    { mode: 0o755 },
+  );
   const script = join(bin, 'executor.mjs');
   writeFileSync(script, EXECUTOR);
-  const r = await execa(r8.node, [script, r8.pkg, dir, mkdtempSync(join(scratch, 'cache-')), JSON.stringify(allowedCommands), JSON.stringify(commands), NEXT, bumped], {
-    cwd: dir, env: renovateEnv({ PATH: `${bin}:${process.env.PATH}`, GO_K8S_SERVICE_PACKAGES: mkdtempSync(join(scratch, 'no-packages-')) }), extendEnv: false, reject: false, all: true, timeout: 120_000,
-  });
-  const line = String(r.all ?? '').split('\n').find((l) => l.startsWith('EXECUTOR '));
-  assert.ok(line, `the executor did not finish (exit ${r.exitCode}):\n${messages(String(r.all ?? '')).slice(-30).join('\n')}\n${r.all}`);
-  return { ...(JSON.parse(line!.slice('EXECUTOR '.length)) as Omit<ExecutorResult, 'npxCalls' | 'dir'>), npxCalls: existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : [], dir };
+  const r = await execa(
+    r8.node,
+    [script, r8.pkg, dir, mkdtempSync(join(scratch, 'cache-')), JSON.stringify(allowedCommands), JSON.stringify(commands), NEXT, bumped],
+    {
+      cwd: dir,
+      env: renovateEnv({ PATH: `${bin}:${process.env.PATH}`, GO_K8S_SERVICE_PACKAGES: mkdtempSync(join(scratch, 'no-packages-')) }),
+      extendEnv: false,
+      reject: false,
+      all: true,
+      timeout: 120_000,
+    },
+  );
+  const line = String(r.all ?? '')
+    .split('\n')
+    .find((l) => l.startsWith('EXECUTOR '));
+  assert.ok(
+    line,
+    `the executor did not finish (exit ${r.exitCode}):\n${messages(String(r.all ?? ''))
+      .slice(-30)
+      .join('\n')}\n${r.all}`,
+  );
+  return {
+    ...(JSON.parse(line!.slice('EXECUTOR '.length)) as Omit<ExecutorResult, 'npxCalls' | 'dir'>),
+    npxCalls: existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : [],
+    dir,
+  };
 }
 
 task('the task is one command, no shell syntax: no &&, ;, $?, pipes or quotes', async () => {
@@ -474,30 +588,41 @@ task('the task is one command, no shell syntax: no &&, ;, $?, pipes or quotes', 
   assert.is(commands[0], `npx --yes ${GENERATOR}@{{{newVersion}}} update --renovate --summary .go-k8s-service/update-summary.md`);
 });
 
-task('the README\'s allowedCommands admits exactly the command with a release version, and nothing appended', async () => {
+task("the README's allowedCommands admits exactly the command with a release version, and nothing appended", async () => {
   const patterns = readmeAllowedCommands();
   const { commands } = await taskCommands();
   const filled = (v: string) => commands[0]!.replaceAll('{{{newVersion}}}', v);
   const allowed = (cmd: string) => patterns.some((p) => new RegExp(p).test(cmd));
   for (const v of [NEXT, '1.2.3', '10.0.0-rc.1']) assert.ok(allowed(filled(v)), filled(v));
-  for (const cmd of [`${filled(NEXT)}; touch pwned`, `${filled(NEXT)} && touch pwned`, `${filled(NEXT)} --packages http://evil`, `touch pwned; ${filled(NEXT)}`, filled('latest'), filled('1.2'), filled('1.2.3;touch')]) {
+  for (const cmd of [
+    `${filled(NEXT)}; touch pwned`,
+    `${filled(NEXT)} && touch pwned`,
+    `${filled(NEXT)} --packages http://evil`,
+    `touch pwned; ${filled(NEXT)}`,
+    filled('latest'),
+    filled('1.2'),
+    filled('1.2.3;touch'),
+  ]) {
     assert.not.ok(allowed(cmd), `allowed: ${cmd}`);
   }
 });
 
-task('Renovate\'s executor with its default global config and the README\'s allowedCommands runs the command: record put back, update run, summary written', async () => {
-  const { commands } = await taskCommands();
-  const r = await runExecutor(commands, readmeAllowedCommands());
-  assert.is(r.shell, false, 'Renovate\'s default: no shell for post-upgrade commands');
-  assert.equal(r.artifactErrors, [], JSON.stringify(r.artifactErrors));
-  assert.equal(r.npxCalls, [`--yes ${GENERATOR}@${NEXT} update --renovate --summary .go-k8s-service/update-summary.md`]);
-  assert.ok(r.updatedArtifacts.includes('.go-k8s-service/update-summary.md'), `artifacts: ${r.updatedArtifacts.join(', ')}`);
-  assert.match(readFileSync(join(r.dir, '.go-k8s-service/update-summary.md'), 'utf8'), GENERATOR_VERSION);
-  // The record Renovate bumped was put back (the merge base is what HEAD records), then written by update.
-  assert.is(JSON.parse(readFileSync(join(r.dir, '.go-k8s-service.json'), 'utf8')).version, GENERATOR_VERSION);
-});
+task(
+  "Renovate's executor with its default global config and the README's allowedCommands runs the command: record put back, update run, summary written",
+  async () => {
+    const { commands } = await taskCommands();
+    const r = await runExecutor(commands, readmeAllowedCommands());
+    assert.is(r.shell, false, "Renovate's default: no shell for post-upgrade commands");
+    assert.equal(r.artifactErrors, [], JSON.stringify(r.artifactErrors));
+    assert.equal(r.npxCalls, [`--yes ${GENERATOR}@${NEXT} update --renovate --summary .go-k8s-service/update-summary.md`]);
+    assert.ok(r.updatedArtifacts.includes('.go-k8s-service/update-summary.md'), `artifacts: ${r.updatedArtifacts.join(', ')}`);
+    assert.match(readFileSync(join(r.dir, '.go-k8s-service/update-summary.md'), 'utf8'), GENERATOR_VERSION);
+    // The record Renovate bumped was put back (the merge base is what HEAD records), then written by update.
+    assert.is(JSON.parse(readFileSync(join(r.dir, '.go-k8s-service.json'), 'utf8')).version, GENERATOR_VERSION);
+  },
+);
 
-task('the same command with `; touch pwned` appended is refused by the README\'s allowedCommands, and nothing runs', async () => {
+task("the same command with `; touch pwned` appended is refused by the README's allowedCommands, and nothing runs", async () => {
   const { commands } = await taskCommands();
   const r = await runExecutor([`${commands[0]}; touch pwned`], readmeAllowedCommands());
   assert.is(r.artifactErrors.length, 1);

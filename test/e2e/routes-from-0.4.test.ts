@@ -25,7 +25,10 @@ test('a route added next to the generated one in a 0.4.0 repo updates with no co
   const hello = '\tmux.HandleFunc("GET /api/v1/hello", Hello)\n';
   assert.ok(read(dir, api).includes(hello), '0.4.0 registers its route in api.go');
   writeFileSync(join(dir, api), read(dir, api).replace(hello, `${hello}\tmux.HandleFunc("GET /api/v1/orders", Orders)\n`));
-  writeFileSync(join(dir, 'internal/api/orders.go'), 'package api\n\nimport "net/http"\n\n// Orders lists the orders.\nfunc Orders(w http.ResponseWriter, _ *http.Request) {\n\twriteJSON(w, http.StatusOK, []string{})\n}\n');
+  writeFileSync(
+    join(dir, 'internal/api/orders.go'),
+    'package api\n\nimport "net/http"\n\n// Orders lists the orders.\nfunc Orders(w http.ResponseWriter, _ *http.Request) {\n\twriteJSON(w, http.StatusOK, []string{})\n}\n',
+  );
   commitAll(dir, 'our orders route');
 
   const r = await runCli(['update', '--json'], { cwd: dir });
@@ -34,8 +37,14 @@ test('a route added next to the generated one in a 0.4.0 repo updates with no co
   assert.equal(j.conflicts, []);
   assert.is(j.files.find((f) => f.path === api)?.action, 'merged');
   assert.is(j.files.find((f) => f.path === 'internal/api/routes.go')?.action, 'create');
-  assert.match(read(dir, api), /^\tRegisterRoutes\(mux\)\n\n\tmux\.HandleFunc\("GET \/api\/v1\/hello", Hello\)\n\tmux\.HandleFunc\("GET \/api\/v1\/orders", Orders\)\n/m);
-  for (const args of [['build', './...'], ['vet', './...']]) {
+  assert.match(
+    read(dir, api),
+    /^\tRegisterRoutes\(mux\)\n\n\tmux\.HandleFunc\("GET \/api\/v1\/hello", Hello\)\n\tmux\.HandleFunc\("GET \/api\/v1\/orders", Orders\)\n/m,
+  );
+  for (const args of [
+    ['build', './...'],
+    ['vet', './...'],
+  ]) {
     const b = await go(dir, args);
     assert.is(b.exitCode, 0, `go ${args.join(' ')}:\n${b.all}`);
   }

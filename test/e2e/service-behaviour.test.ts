@@ -16,10 +16,7 @@ let bin = '';
 let pprofBin = '';
 
 function exitWithin(svc: RunningService, ms: number) {
-  return Promise.race([
-    svc.exited,
-    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms)),
-  ]);
+  return Promise.race([svc.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms))]);
 }
 
 /** One HTTP GET on a keep-alive agent; resolves with the status or the error code. */
@@ -51,43 +48,46 @@ setup.run();
 
 const shutdown = suite('service: shutdown');
 
-shutdown('under load, SIGTERM turns /ready 503 at once, every request sent before the listener closes succeeds, and it exits 0', async () => {
-  const port = await freePort();
-  const svc = startService(bin, { SHUTDOWN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s' }, port);
-  try {
-    await waitForStatus(svc.url('/ready'), 200);
-    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const results: Awaited<ReturnType<typeof hit>>[] = [];
-    let stop = false;
-    const deadline = Date.now() + 15_000;
-    const workers = Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < 5000 && !stop && Date.now() < deadline; i++) {
-        const r = await hit(agent, port, '/api/v1/hello');
-        results.push(r);
-        if (r.error === 'ECONNREFUSED') break;
-      }
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    const signalled = Date.now();
-    svc.proc.kill('SIGTERM');
-    const readyAfterMs = await waitForStatus(svc.url('/ready'), 503, 1000);
-    assert.ok(readyAfterMs < 500, `/ready took ${readyAfterMs} ms to turn 503`);
-    const exit = await exitWithin(svc, 1500 + 5000 + 2000);
-    stop = true;
-    await Promise.all(workers);
-    agent.destroy();
-    assert.is(exit.code, 0, svc.stderr.join('\n'));
-    const refused = results.filter((r) => r.error === 'ECONNREFUSED');
-    const listenerClosed = refused.length ? Math.min(...refused.map((r) => r.start)) : exit.at;
-    const failed = results.filter((r) => r.start < listenerClosed && (r.error || (r.status ?? 0) >= 300));
-    const okAfterSignal = results.filter((r) => r.start > signalled && r.status === 200).length;
-    assert.ok(results.length > 200, `only ${results.length} requests were sent`);
-    assert.ok(okAfterSignal > 50, `only ${okAfterSignal} requests were served during the drain`);
-    assert.equal(failed.slice(0, 5), [], `${failed.length} of ${results.length} requests failed before the listener closed`);
-  } finally {
-    svc.proc.kill('SIGKILL');
-  }
-});
+shutdown(
+  'under load, SIGTERM turns /ready 503 at once, every request sent before the listener closes succeeds, and it exits 0',
+  async () => {
+    const port = await freePort();
+    const svc = startService(bin, { SHUTDOWN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s' }, port);
+    try {
+      await waitForStatus(svc.url('/ready'), 200);
+      const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+      const results: Awaited<ReturnType<typeof hit>>[] = [];
+      let stop = false;
+      const deadline = Date.now() + 15_000;
+      const workers = Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 5000 && !stop && Date.now() < deadline; i++) {
+          const r = await hit(agent, port, '/api/v1/hello');
+          results.push(r);
+          if (r.error === 'ECONNREFUSED') break;
+        }
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const signalled = Date.now();
+      svc.proc.kill('SIGTERM');
+      const readyAfterMs = await waitForStatus(svc.url('/ready'), 503, 1000);
+      assert.ok(readyAfterMs < 500, `/ready took ${readyAfterMs} ms to turn 503`);
+      const exit = await exitWithin(svc, 1500 + 5000 + 2000);
+      stop = true;
+      await Promise.all(workers);
+      agent.destroy();
+      assert.is(exit.code, 0, svc.stderr.join('\n'));
+      const refused = results.filter((r) => r.error === 'ECONNREFUSED');
+      const listenerClosed = refused.length ? Math.min(...refused.map((r) => r.start)) : exit.at;
+      const failed = results.filter((r) => r.start < listenerClosed && (r.error || (r.status ?? 0) >= 300));
+      const okAfterSignal = results.filter((r) => r.start > signalled && r.status === 200).length;
+      assert.ok(results.length > 200, `only ${results.length} requests were sent`);
+      assert.ok(okAfterSignal > 50, `only ${okAfterSignal} requests were served during the drain`);
+      assert.equal(failed.slice(0, 5), [], `${failed.length} of ${results.length} requests failed before the listener closed`);
+    } finally {
+      svc.proc.kill('SIGKILL');
+    }
+  },
+);
 
 shutdown('a slow request in flight at SIGTERM completes before the process exits 0', async () => {
   const port = await freePort();
@@ -277,7 +277,9 @@ http('REQUEST_TIMEOUT: a handler out of time answers 503 in JSON at the deadline
     assert.ok(took >= 1000 && took < 2000, `answered after ${took} ms, want REQUEST_TIMEOUT (1 s)`);
     const metrics = (await get(`http://127.0.0.1:${admin}/metrics`))!.body;
     assert.match(metrics, /^http_requests_total\{code="503",method="GET",route="\/debug\/slow"\} 1$/m);
-    const line = svc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.request_id === 'req-deadline' && e.message === 'request');
+    const line = svc.stdout
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.request_id === 'req-deadline' && e.message === 'request');
     assert.is(line?.status, 503, JSON.stringify(line));
     assert.is(line?.level, 'warn');
     // REQUEST_TIMEOUT must leave the handler time to answer before WRITE_TIMEOUT.
@@ -348,9 +350,14 @@ http('the access log carries the request id, route, status and duration; probes 
     assert.is(access.length, 1, svc.stdout.join('\n'));
     const line = JSON.stringify(access[0]);
     for (const want of ['/api/v1/hello', '200', 'GET']) assert.ok(line.includes(want), `access log lacks ${want}: ${line}`);
-    assert.not.ok(entries.some((e) => JSON.stringify(e).includes('/healthz') && JSON.stringify(e).includes('"status"')), 'probe in the access log');
+    assert.not.ok(
+      entries.some((e) => JSON.stringify(e).includes('/healthz') && JSON.stringify(e).includes('"status"')),
+      'probe in the access log',
+    );
     // A 404 names the path it was asked for, the client and its user agent.
-    await fetch(svc.url('/no/such/thing?token=t'), { headers: { 'User-Agent': 'e2e-agent', 'X-Request-Id': 'req-404' } }).then((r) => r.text());
+    await fetch(svc.url('/no/such/thing?token=t'), { headers: { 'User-Agent': 'e2e-agent', 'X-Request-Id': 'req-404' } }).then((r) =>
+      r.text(),
+    );
     await new Promise((res) => setTimeout(res, 200));
     const notFound = svc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.request_id === 'req-404');
     assert.equal(
@@ -369,7 +376,11 @@ http('the access log carries the request id, route, status and duration; probes 
 });
 
 http('/metrics and pprof are served on the admin port only, pprof only with PPROF=true in a build with -tags pprof', async () => {
-  for (const [binary, pprof] of [[bin, false], [pprofBin, false], [pprofBin, true]] as const) {
+  for (const [binary, pprof] of [
+    [bin, false],
+    [pprofBin, false],
+    [pprofBin, true],
+  ] as const) {
     const port = await freePort();
     const admin = await freePort();
     const svc = startService(binary, { ADMIN_PORT: String(admin), ...(pprof ? { PPROF: 'true' } : {}) }, port);
@@ -406,7 +417,10 @@ http('/metrics exposes RED series by route, and the counters move between scrape
       const m = await get(metricsUrl);
       assert.is(m?.status, 200);
       const series = m!.body.split('\n').filter((l) => !l.startsWith('#') && l.includes('/api/v1/hello'));
-      assert.ok(series.some((l) => /_bucket\{/.test(l)), 'no duration histogram for the route');
+      assert.ok(
+        series.some((l) => /_bucket\{/.test(l)),
+        'no duration histogram for the route',
+      );
       const counter = series.find((l) => /_total\{/.test(l) && /code="200"|status="200"/.test(l));
       assert.ok(counter, `no request counter for the route:\n${series.join('\n')}`);
       return Number(counter!.split(' ').pop());

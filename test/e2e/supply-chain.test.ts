@@ -69,13 +69,19 @@ function githubProblems(wf: Obj, a: Answers): string[] {
   const p: string[] = [];
   const jobs = (wf.jobs ?? {}) as Record<string, Obj>;
   const withAction = (action: string) =>
-    Object.entries(jobs).flatMap(([id, j]) => stepsOf(j).filter((s) => usesOf(s, action)).map((s) => ({ id, step: s })));
+    Object.entries(jobs).flatMap(([id, j]) =>
+      stepsOf(j)
+        .filter((s) => usesOf(s, action))
+        .map((s) => ({ id, step: s })),
+    );
 
   // OIDC: only the sign job, and only with --sign.
   if (JSON.stringify(wf.permissions) !== JSON.stringify({ contents: 'read' })) {
     p.push(`workflow permissions must be { contents: read }, not ${JSON.stringify(wf.permissions)}`);
   }
-  const oidc = Object.entries(jobs).filter(([, j]) => j.permissions === 'write-all' || j.permissions?.['id-token'] === 'write').map(([id]) => id);
+  const oidc = Object.entries(jobs)
+    .filter(([, j]) => j.permissions === 'write-all' || j.permissions?.['id-token'] === 'write')
+    .map(([id]) => id);
   if (JSON.stringify(oidc) !== JSON.stringify(a.sign ? ['sign'] : [])) {
     p.push(`jobs with id-token: write: [${oidc.join(', ')}], expected [${a.sign ? 'sign' : ''}]`);
   }
@@ -92,13 +98,17 @@ function githubProblems(wf: Obj, a: Answers): string[] {
   if (!buildId) p.push('the build step has no id: its digest output cannot be used');
   if (build.with?.push !== true) p.push('the build step does not push');
   if (build.with?.sbom !== true) p.push(`build step: sbom is ${JSON.stringify(build.with?.sbom)}, expected true`);
-  if (build.with?.provenance !== 'mode=max') p.push(`build step: provenance is ${JSON.stringify(build.with?.provenance)}, expected mode=max`);
+  if (build.with?.provenance !== 'mode=max')
+    p.push(`build step: provenance is ${JSON.stringify(build.with?.provenance)}, expected mode=max`);
   const digest = `\${{ steps.${buildId}.outputs.digest }}`;
   if (image.outputs?.digest !== digest) p.push(`image job output digest is ${JSON.stringify(image.outputs?.digest)}, expected ${digest}`);
 
   // Tags: the commit and the semver of a release.
   const meta = stepsOf(image).find((s) => usesOf(s, 'docker/metadata-action'));
-  const tagLines = String(meta?.with?.tags ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const tagLines = String(meta?.with?.tags ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const want of [/^type=sha\b/, /^type=semver,pattern=\{\{version\}\}$/, /^type=semver,pattern=\{\{major\}\}\.\{\{minor\}\}$/]) {
     if (!tagLines.some((l) => want.test(l))) p.push(`metadata-action tags lack ${want.source} (have: ${tagLines.join('; ')})`);
   }
@@ -109,7 +119,8 @@ function githubProblems(wf: Obj, a: Answers): string[] {
   if (scans.length !== 1) p.push(`expected one trivy scan, found ${scans.length}`);
   for (const { id, step } of scans) {
     const w = step.with ?? {};
-    if (id !== 'image' || stepsOf(image).indexOf(step) < stepsOf(image).indexOf(build)) p.push('trivy must run in the image job, after the build');
+    if (id !== 'image' || stepsOf(image).indexOf(step) < stepsOf(image).indexOf(build))
+      p.push('trivy must run in the image job, after the build');
     if (w['image-ref'] !== `\${{ env.IMAGE }}@${digest}`) p.push(`trivy scans ${JSON.stringify(w['image-ref'])}, not the pushed digest`);
     if (w.severity !== 'HIGH,CRITICAL') p.push(`trivy severity ${JSON.stringify(w.severity)}, expected HIGH,CRITICAL`);
     if (w['ignore-unfixed'] !== true) p.push('trivy without ignore-unfixed: true');
@@ -123,7 +134,8 @@ function githubProblems(wf: Obj, a: Answers): string[] {
   for (const { id, step } of lints) {
     if ((step.with?.dockerfile ?? 'Dockerfile') !== 'Dockerfile') p.push(`hadolint lints ${step.with?.dockerfile}`);
     if (String(step.with?.['no-fail'] ?? false) !== 'false') p.push('hadolint with no-fail');
-    if (!['info', 'style', 'warning', 'error', undefined].includes(step.with?.['failure-threshold'])) p.push(`hadolint failure-threshold ${step.with?.['failure-threshold']}`);
+    if (!['info', 'style', 'warning', 'error', undefined].includes(step.with?.['failure-threshold']))
+      p.push(`hadolint failure-threshold ${step.with?.['failure-threshold']}`);
     if (!needsOf(image).includes(id)) p.push(`the image job does not wait for ${id} (hadolint)`);
   }
 
@@ -142,7 +154,11 @@ function githubProblems(wf: Obj, a: Answers): string[] {
   } else {
     if (!needsOf(sign).includes('image')) p.push('the sign job does not need the image job');
     const perms = sign.permissions ?? {};
-    if (JSON.stringify(Object.keys(perms).sort()) !== JSON.stringify(['contents', 'id-token', 'packages']) || perms.contents !== 'read' || perms.packages !== 'write') {
+    if (
+      JSON.stringify(Object.keys(perms).sort()) !== JSON.stringify(['contents', 'id-token', 'packages']) ||
+      perms.contents !== 'read' ||
+      perms.packages !== 'write'
+    ) {
       p.push(`sign job permissions ${JSON.stringify(perms)}, expected contents: read, id-token: write, packages: write`);
     }
     const s = stepsOf(sign);
@@ -150,13 +166,15 @@ function githubProblems(wf: Obj, a: Answers): string[] {
     const signing = s.findIndex((x) => typeof x.run === 'string' && /\bcosign sign --yes "\$IMAGE@\$DIGEST"/.test(x.run));
     if (installer < 0) p.push('the sign job does not install cosign');
     if (signing < 0) p.push('the sign job does not run cosign sign --yes "$IMAGE@$DIGEST"');
-    else if (s[signing]!.env?.DIGEST !== '${{ needs.image.outputs.digest }}') p.push(`cosign signs DIGEST=${JSON.stringify(s[signing]!.env?.DIGEST)}, not the image job's digest`);
+    else if (s[signing]!.env?.DIGEST !== '${{ needs.image.outputs.digest }}')
+      p.push(`cosign signs DIGEST=${JSON.stringify(s[signing]!.env?.DIGEST)}, not the image job's digest`);
     if (installer > signing) p.push('cosign is installed after it is used');
   }
 
   // Third-party actions pinned by commit.
   for (const action of ['hadolint/hadolint-action', 'aquasecurity/trivy-action', 'sigstore/cosign-installer']) {
-    for (const { step } of withAction(action)) if (!SHA.test(String(step.uses).split('@')[1] ?? '')) p.push(`${step.uses} is not pinned by commit`);
+    for (const { step } of withAction(action))
+      if (!SHA.test(String(step.uses).split('@')[1] ?? '')) p.push(`${step.uses} is not pinned by commit`);
   }
   return p;
 }
@@ -170,7 +188,11 @@ const PINNED_IMAGE = /^[a-z0-9][a-z0-9./_:-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@
 function actionPinProblems(text: string): string[] {
   const wf = parseYaml(text) as Obj;
   const p: string[] = [];
-  const uses = Object.values((wf.jobs ?? {}) as Record<string, Obj>).flatMap((j) => stepsOf(j).map((s) => s.uses).filter((u): u is string => typeof u === 'string'));
+  const uses = Object.values((wf.jobs ?? {}) as Record<string, Obj>).flatMap((j) =>
+    stepsOf(j)
+      .map((s) => s.uses)
+      .filter((u): u is string => typeof u === 'string'),
+  );
   if (uses.length === 0) p.push('no uses: found');
   const versions = new Map<string, string>();
   for (const u of new Set(uses)) {
@@ -212,7 +234,10 @@ function gitlabImagePinProblems(gl: Obj): string[] {
 // ---- GitLab CI, read back -------------------------------------------------------------------------
 
 const glJobs = (gl: Obj): [string, Obj][] =>
-  Object.entries(gl).filter(([k, v]) => !k.startsWith('.') && v && typeof v === 'object' && ('script' in v || 'trigger' in v)) as [string, Obj][];
+  Object.entries(gl).filter(([k, v]) => !k.startsWith('.') && v && typeof v === 'object' && ('script' in v || 'trigger' in v)) as [
+    string,
+    Obj,
+  ][];
 const lines = (job: Obj): string[] => [...(job.before_script ?? []), ...(job.script ?? [])].map(String);
 
 function gitlabProblems(gl: Obj, a: Answers): string[] {
@@ -222,7 +247,8 @@ function gitlabProblems(gl: Obj, a: Answers): string[] {
 
   // OIDC: only the sign job, only with --sign, audience sigstore.
   const tokened = jobs.filter(([, j]) => j.id_tokens !== undefined).map(([id]) => id);
-  if (JSON.stringify(tokened) !== JSON.stringify(a.sign ? ['sign'] : [])) p.push(`jobs with id_tokens: [${tokened.join(', ')}], expected [${a.sign ? 'sign' : ''}]`);
+  if (JSON.stringify(tokened) !== JSON.stringify(a.sign ? ['sign'] : []))
+    p.push(`jobs with id_tokens: [${tokened.join(', ')}], expected [${a.sign ? 'sign' : ''}]`);
   if (gl.default?.id_tokens) p.push('id_tokens in default: every job would get one');
 
   // The image: BuildKit with attestations, pushed; its digest to a dotenv report.
@@ -236,8 +262,10 @@ function gitlabProblems(gl: Obj, a: Answers): string[] {
   for (const flag of ['--sbom=true', '--provenance=mode=max', '--metadata-file image-metadata.json']) {
     if (!buildLine.includes(flag)) p.push(`the image build lacks ${flag}`);
   }
-  if (!lines(image).some((l) => l.includes(`'."containerimage.digest"' image-metadata.json`))) p.push('the digest is not read from the metadata file');
-  if (!lines(image).some((l) => l.includes('echo "IMAGE_DIGEST=$IMAGE_DIGEST" > image.env'))) p.push('the digest is not written to image.env');
+  if (!lines(image).some((l) => l.includes(`'."containerimage.digest"' image-metadata.json`)))
+    p.push('the digest is not read from the metadata file');
+  if (!lines(image).some((l) => l.includes('echo "IMAGE_DIGEST=$IMAGE_DIGEST" > image.env')))
+    p.push('the digest is not written to image.env');
   if (image.artifacts?.reports?.dotenv !== 'image.env') p.push('image.env is not a dotenv report: later jobs would not see IMAGE_DIGEST');
 
   // Scan: trivy on the digest, failing on fixable HIGH/CRITICAL.
@@ -257,7 +285,7 @@ function gitlabProblems(gl: Obj, a: Answers): string[] {
   if (checks.length !== 1) p.push(`expected one job running ${CHECK_COMMAND}, found ${checks.length}`);
   for (const [id] of [...hadolint, ...checks]) if (!needsOf(image).includes(id)) p.push(`${imageId} does not wait for ${id}`);
   for (const [id, j] of [...hadolint, ...[[scanId, scan] as [string, Obj]]]) {
-    const name = String(typeof j.image === 'object' ? j.image?.name : j.image ?? '');
+    const name = String(typeof j.image === 'object' ? j.image?.name : (j.image ?? ''));
     const ref = name.startsWith('$') ? String(gl.variables?.[name.slice(1)] ?? '') : name;
     if (!/:[^:]*\d/.test(ref) || /:latest/.test(ref)) p.push(`${id} runs an unpinned image ${ref || '(none)'}`);
   }
@@ -270,8 +298,10 @@ function gitlabProblems(gl: Obj, a: Answers): string[] {
     p.push(`expected one job "sign" running cosign sign, found [${signs.map(([id]) => id).join(', ')}]`);
   } else {
     const sign = signs[0]![1];
-    if (!lines(sign).includes('cosign sign --yes "$IMAGE@$IMAGE_DIGEST"')) p.push('sign does not run cosign sign --yes "$IMAGE@$IMAGE_DIGEST"');
-    if (JSON.stringify(sign.id_tokens) !== JSON.stringify({ SIGSTORE_ID_TOKEN: { aud: 'sigstore' } })) p.push(`sign id_tokens ${JSON.stringify(sign.id_tokens)}`);
+    if (!lines(sign).includes('cosign sign --yes "$IMAGE@$IMAGE_DIGEST"'))
+      p.push('sign does not run cosign sign --yes "$IMAGE@$IMAGE_DIGEST"');
+    if (JSON.stringify(sign.id_tokens) !== JSON.stringify({ SIGSTORE_ID_TOKEN: { aud: 'sigstore' } }))
+      p.push(`sign id_tokens ${JSON.stringify(sign.id_tokens)}`);
     for (const need of [imageId, scanId]) if (!needsOf(sign).includes(need)) p.push(`sign does not need ${need}`);
     if (JSON.stringify(sign.rules) !== JSON.stringify(image.rules)) p.push(`sign runs under other rules than ${imageId}`);
     if (!gl.stages?.includes(sign.stage)) p.push(`sign's stage ${sign.stage} is not declared`);
@@ -280,11 +310,16 @@ function gitlabProblems(gl: Obj, a: Answers): string[] {
 }
 
 /** Runs the image job's script with docker and jq stubbed; returns the docker command line and image.env. */
-async function runGitlabImageScript(script: string[], env: Record<string, string>): Promise<{ docker: string[]; dotenv: string; output: string; code: number }> {
+async function runGitlabImageScript(
+  script: string[],
+  env: Record<string, string>,
+): Promise<{ docker: string[]; dotenv: string; output: string; code: number }> {
   const dir = mkdtempSync(join(scratch, 'gl-image-'));
   const bin = join(dir, 'bin');
   // docker: record the arguments; for `buildx build`, write the metadata file BuildKit writes.
-  write(join(bin, 'docker'), `#!/bin/sh
+  write(
+    join(bin, 'docker'),
+    `#!/bin/sh
 printf '%s\\n' "$@" > "$STUB_LOG"
 prev=
 for a; do
@@ -293,13 +328,19 @@ for a; do
   fi
   prev=$a
 done
-`, 0o755);
+`,
+    0o755,
+  );
   // jq: only what the script asks of it (node, so the test does not need jq installed).
-  write(join(bin, 'jq'), `#!/usr/bin/env node
+  write(
+    join(bin, 'jq'),
+    `#!/usr/bin/env node
 const [, , flag, filter, file] = process.argv;
 if (flag !== '-r' || filter !== '."containerimage.digest"') { console.error('stub jq: unexpected ' + process.argv.slice(2).join(' ')); process.exit(2); }
 console.log(JSON.parse(require('fs').readFileSync(file, 'utf8'))['containerimage.digest']);
-`, 0o755);
+`,
+    0o755,
+  );
   const log = join(dir, 'docker.log');
   const r = await execa('sh', ['-e', '-c', script.join('\n')], {
     cwd: dir,
@@ -362,7 +403,9 @@ function expressionProblems(templatePath: string, text: string, a: Answers, sour
   if (count(text, '${{') !== dollar) p.push(`${count(text, '${{')} \${{ in the output, expected ${dollar}`);
   if (JSON.stringify(got) !== JSON.stringify(expected)) {
     const i = got.findIndex((g, k) => g !== expected[k]);
-    p.push(`expressions differ at #${i < 0 ? Math.min(got.length, expected.length) : i}: ${got[i] ?? '(end)'} vs ${expected[i] ?? '(end)'}`);
+    p.push(
+      `expressions differ at #${i < 0 ? Math.min(got.length, expected.length) : i}: ${got[i] ?? '(end)'} vs ${expected[i] ?? '(end)'}`,
+    );
   }
   if (/\$(?!\{\{)[\s"'\n]/.test(text) && templatePath === GH_TEMPLATE) p.push('a lone "$" where an expression was eaten');
   return p;
@@ -375,7 +418,8 @@ const COMBOS: Partial<Answers>[] = [];
 // variant is validated without doubling the runs).
 for (const ci of ['github', 'gitlab'] as const) for (const sign of [true, false]) COMBOS.push({ ci, sign, updateJob: !sign });
 // --database postgres adds a PostgreSQL service to the test job; one combination per provider proves it valid.
-for (const ci of ['github', 'gitlab'] as const) COMBOS.push({ ci, sign: ci === 'github', updateJob: ci === 'gitlab', database: 'postgres' });
+for (const ci of ['github', 'gitlab'] as const)
+  COMBOS.push({ ci, sign: ci === 'github', updateJob: ci === 'gitlab', database: 'postgres' });
 
 const generated: string[] = [];
 process.on('exit', () => {
@@ -426,8 +470,7 @@ for (const combo of COMBOS) {
       if (combo.sign) {
         const everything = expectedExpressions(GH_TEMPLATE, { ...r.answers, deploy: 'gitops' });
         assert.is(everything.length, all.length, 'every escaped expression of the template is rendered');
-      }
-      else assert.ok(active.length < all.length && !active.includes('{{ needs.image.outputs.digest }}'));
+      } else assert.ok(active.length < all.length && !active.includes('{{ needs.image.outputs.digest }}'));
     });
 
     t('every action is pinned by commit with its version beside it', () => {
@@ -443,12 +486,16 @@ for (const combo of COMBOS) {
   }
 
   if (combo.ci === 'gitlab') {
-    t('valid against GitLab\'s schema; scripts shellcheck-clean', async () => {
+    t("valid against GitLab's schema; scripts shellcheck-clean", async () => {
       const v = await tools.gitlabCiValidate(join(r.dir, GL_FILE));
       assert.ok(v.ok, `GitLab CI schema:\n${v.output}`);
       await tools.ensureTools(['shellcheck']);
       for (const [id, job] of glJobs(parseYaml(read(r.dir, GL_FILE)))) {
-        const sh = await execa(tools.toolPath('shellcheck'), ['-s', 'sh', '-'], { input: ['#!/bin/sh', ...lines(job)].join('\n'), reject: false, all: true });
+        const sh = await execa(tools.toolPath('shellcheck'), ['-s', 'sh', '-'], {
+          input: ['#!/bin/sh', ...lines(job)].join('\n'),
+          reject: false,
+          all: true,
+        });
         assert.is(sh.exitCode, 0, `shellcheck ${id}:\n${sh.all}`);
       }
     });
@@ -469,7 +516,7 @@ for (const combo of COMBOS) {
       assert.is(read(r.dir, GL_FILE).includes('id_tokens'), combo.sign === true);
     });
 
-    t('the image job\'s tag script, run: commit and semver tags, the digest in image.env', async () => {
+    t("the image job's tag script, run: commit and semver tags, the digest in image.env", async () => {
       const gl = parseYaml(read(r.dir, GL_FILE));
       const [, image] = glJobs(gl).find(([, j]) => lines(j).some((l) => l.includes('docker buildx build --push')))!;
       assert.equal(await gitlabTagProblems(image.script), []);
@@ -534,7 +581,10 @@ const DRY_RUNS: { args: string[]; want: string[] }[] = [
   { args: ['up'], want: ['docker compose up --build --detach --wait'] },
   { args: ['down'], want: ['docker compose down --remove-orphans'] },
   { args: ['lint-docker'], want: ['command -v hadolint', 'hadolint Dockerfile', 'docker build --check .'] },
-  { args: ['scan', 'TAG=1.2.3'], want: ['command -v trivy', 'trivy image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed ghcr.io/example/demo-svc:1.2.3'] },
+  {
+    args: ['scan', 'TAG=1.2.3'],
+    want: ['command -v trivy', 'trivy image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed ghcr.io/example/demo-svc:1.2.3'],
+  },
 ];
 
 const fold = (s: string) => s.replace(/\\\n\s*/g, ' ').replace(/[ \t]+/g, ' ');
@@ -564,11 +614,22 @@ mk('make -n shows the expected commands', async () => {
 
 mk('a wrong or missing ENV fails at once with one clear line (also under -n, also from the shell)', async () => {
   const cases: { args: string[]; env?: Record<string, string>; message: RegExp }[] = [
-    { args: ['helm-template', 'ENV=nope'], message: /^error: ENV=nope \(from the command line\): there is no charts\/demo-svc\/values-nope\.yaml; environments: dev prod staging$/ },
+    {
+      args: ['helm-template', 'ENV=nope'],
+      message:
+        /^error: ENV=nope \(from the command line\): there is no charts\/demo-svc\/values-nope\.yaml; environments: dev prod staging$/,
+    },
     { args: ['-n', 'deploy', 'ENV=nope', 'TAG=1'], message: /^error: ENV=nope .*values-nope\.yaml/ },
-    { args: ['deploy', 'TAG=1.2.3'], message: /^error: deploy needs ENV \(one of: dev prod staging\): make deploy ENV=staging TAG=1\.2\.3$/ },
+    {
+      args: ['deploy', 'TAG=1.2.3'],
+      message: /^error: deploy needs ENV \(one of: dev prod staging\): make deploy ENV=staging TAG=1\.2\.3$/,
+    },
     { args: ['-n', 'deploy'], message: /^error: deploy needs ENV/ },
-    { args: ['helm-template'], env: { ENV: '/home/someone/.shrc' }, message: /^error: ENV=\/home\/someone\/\.shrc \(from the environment\): there is no / },
+    {
+      args: ['helm-template'],
+      env: { ENV: '/home/someone/.shrc' },
+      message: /^error: ENV=\/home\/someone\/\.shrc \(from the environment\): there is no /,
+    },
   ];
   for (const c of cases) {
     const r = await make(mkDir, c.args, { HELM: '/nonexistent/helm', ...c.env });
@@ -602,9 +663,14 @@ mk('lint-docker and scan run the tools (stubbed), and say how to install missing
   rmSync(log, { force: true });
   r = await make(mkDir, ['scan', 'TAG=1.2.3'], { PATH });
   assert.is(r.exitCode, 0, r.all);
-  assert.equal(readFileSync(log, 'utf8').trim().split('\n'), ['trivy image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed ghcr.io/example/demo-svc:1.2.3']);
+  assert.equal(readFileSync(log, 'utf8').trim().split('\n'), [
+    'trivy image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed ghcr.io/example/demo-svc:1.2.3',
+  ]);
 
-  for (const [target, variable, hint] of [['lint-docker', 'HADOLINT', /hadolint#install/], ['scan', 'TRIVY', /trivy\.dev\/.*installation/]] as const) {
+  for (const [target, variable, hint] of [
+    ['lint-docker', 'HADOLINT', /hadolint#install/],
+    ['scan', 'TRIVY', /trivy\.dev\/.*installation/],
+  ] as const) {
     const missing = await make(mkDir, [target, `${variable}=/nonexistent/${variable.toLowerCase()}`], { PATH });
     assert.is.not(missing.exitCode, 0, `${target} without the tool must fail`);
     assert.match(missing.stderr, new RegExp(`^error: /nonexistent/${variable.toLowerCase()} is not installed: see `, 'm'));
@@ -617,7 +683,14 @@ async function commitAll(dir: string): Promise<string> {
   const git = (args: string[]) =>
     execa('git', args, {
       cwd: dir,
-      env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      env: {
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+      },
     });
   await git(['init', '--quiet', '--initial-branch=main']);
   await git(['add', '-A']);
@@ -638,7 +711,10 @@ mk('make deploy without TAG deploys the image CI pushed for this commit: sha-<HE
   // Outside a git work tree there is no commit to name: deploy stops with one line, helm never runs.
   const bare = await make(mkDir, ['deploy', 'ENV=staging'], { HELM: '/nonexistent/helm' });
   assert.is(bare.exitCode, 2, bare.all);
-  assert.match(bare.stderr, /^error: deploy: no git commit to name the image \(TAG=sha-unknown\): run it in the git work tree or pass TAG=/m);
+  assert.match(
+    bare.stderr,
+    /^error: deploy: no git commit to name the image \(TAG=sha-unknown\): run it in the git work tree or pass TAG=/m,
+  );
   assert.not.match(bare.stdout, /helm upgrade/);
 });
 
@@ -648,36 +724,58 @@ mk('make check runs what CI runs before the image: build and helm-template inclu
   // The rule database: "check: vet lint test helm-lint ..." as make itself read it.
   const rule = r.stdout.split('\n').find((l) => /^check:/.test(l));
   assert.ok(rule, 'make -p lists a check rule');
-  const prerequisites = rule!.replace(/^check:\s*/, '').split(/\s+/).filter(Boolean);
-  for (const t of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template']) assert.ok(prerequisites.includes(t), `check needs ${t}: ${rule}`);
+  const prerequisites = rule!
+    .replace(/^check:\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  for (const t of ['vet', 'lint', 'test', 'build', 'helm-lint', 'helm-template'])
+    assert.ok(prerequisites.includes(t), `check needs ${t}: ${rule}`);
 });
 
-mk('helm-lint, helm-template, deploy and up say in one line how to get helm or Compose when missing (real make, PATH without them)', async () => {
-  const bin = join(scratch, 'no-helm-bin');
-  mkdirSync(bin, { recursive: true });
-  // Only what the recipes need besides the missing tool: bash (the Makefile's SHELL) and coreutils.
-  const PATH = `${bin}:/usr/bin:/bin`;
-  const which = await execa('sh', ['-c', 'command -v helm'], { env: { PATH }, reject: false });
-  assert.is.not(which.exitCode, 0, 'helm must not be on the test PATH');
-  // docker without the Compose plugin answers `docker compose ...` like this.
-  write(join(bin, 'docker'), '#!/bin/sh\nif [ "$1" = compose ]; then echo "docker: \'compose\' is not a docker command." >&2; exit 1; fi\nexit 0\n', 0o755);
-  const cases: { args: string[]; env?: Record<string, string>; message: RegExp }[] = [
-    { args: ['helm-lint'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
-    { args: ['helm-template'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
-    { args: ['deploy', 'ENV=staging', 'TAG=1.2.3'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
-    { args: ['up'], message: /^error: docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ / },
-    { args: ['up', 'DOCKER=/nonexistent/docker'], message: /^error: \/nonexistent\/docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ / },
-    { args: ['down'], message: /^error: docker compose is not available: / },
-  ];
-  for (const c of cases) {
-    const r = await make(mkDir, c.args, { PATH, ...c.env });
-    assert.is.not(r.exitCode, 0, `make ${c.args.join(' ')} must fail:\n${r.all}`);
-    const errors = r.stderr.split('\n').filter((l) => !/^make: \*\*\*/.test(l) && l.trim());
-    assert.is(errors.length, 1, `make ${c.args.join(' ')}: one line, got:\n${r.stderr}`);
-    assert.match(errors[0]!, c.message);
-    assert.not.match(r.stderr, /command not found/);
-  }
-});
+mk(
+  'helm-lint, helm-template, deploy and up say in one line how to get helm or Compose when missing (real make, PATH without them)',
+  async () => {
+    const bin = join(scratch, 'no-helm-bin');
+    mkdirSync(bin, { recursive: true });
+    // Only what the recipes need besides the missing tool: bash (the Makefile's SHELL) and coreutils.
+    const PATH = `${bin}:/usr/bin:/bin`;
+    const which = await execa('sh', ['-c', 'command -v helm'], { env: { PATH }, reject: false });
+    assert.is.not(which.exitCode, 0, 'helm must not be on the test PATH');
+    // docker without the Compose plugin answers `docker compose ...` like this.
+    write(
+      join(bin, 'docker'),
+      '#!/bin/sh\nif [ "$1" = compose ]; then echo "docker: \'compose\' is not a docker command." >&2; exit 1; fi\nexit 0\n',
+      0o755,
+    );
+    const cases: { args: string[]; env?: Record<string, string>; message: RegExp }[] = [
+      { args: ['helm-lint'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
+      { args: ['helm-template'], message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ / },
+      {
+        args: ['deploy', 'ENV=staging', 'TAG=1.2.3'],
+        message: /^error: helm is not installed: see https:\/\/helm\.sh\/docs\/intro\/install\/ /,
+      },
+      {
+        args: ['up'],
+        message:
+          /^error: docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ /,
+      },
+      {
+        args: ['up', 'DOCKER=/nonexistent/docker'],
+        message:
+          /^error: \/nonexistent\/docker compose is not available: install the Docker Compose plugin, see https:\/\/docs\.docker\.com\/compose\/install\/ /,
+      },
+      { args: ['down'], message: /^error: docker compose is not available: / },
+    ];
+    for (const c of cases) {
+      const r = await make(mkDir, c.args, { PATH, ...c.env });
+      assert.is.not(r.exitCode, 0, `make ${c.args.join(' ')} must fail:\n${r.all}`);
+      const errors = r.stderr.split('\n').filter((l) => !/^make: \*\*\*/.test(l) && l.trim());
+      assert.is(errors.length, 1, `make ${c.args.join(' ')}: one line, got:\n${r.stderr}`);
+      assert.match(errors[0]!, c.message);
+      assert.not.match(r.stderr, /command not found/);
+    }
+  },
+);
 
 /** Helm with its own config, cache and data dirs (the user's repos and plugins play no part). */
 async function helmVars(): Promise<Record<string, string>> {
@@ -748,11 +846,16 @@ const registryOf = (image: string): string => {
 };
 
 /** Runs shell lines with docker (and jq) stubbed; returns every docker invocation, one argv each. */
-async function runWithStubDocker(script: string[], env: Record<string, string>): Promise<{ calls: string[][]; output: string; code: number }> {
+async function runWithStubDocker(
+  script: string[],
+  env: Record<string, string>,
+): Promise<{ calls: string[][]; output: string; code: number }> {
   const dir = mkdtempSync(join(scratch, 'gl-push-'));
   const bin = join(dir, 'bin');
   const log = join(dir, 'docker.jsonl');
-  write(join(bin, 'docker'), `#!/usr/bin/env node
+  write(
+    join(bin, 'docker'),
+    `#!/usr/bin/env node
 const fs = require('fs');
 const args = process.argv.slice(2);
 let stdin = '';
@@ -760,10 +863,16 @@ if (args.includes('--password-stdin')) stdin = fs.readFileSync(0, 'utf8').trim()
 fs.appendFileSync(process.env.STUB_LOG, JSON.stringify(stdin ? [...args, 'stdin=' + stdin] : args) + '\\n');
 const i = args.indexOf('--metadata-file');
 if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': 'sha256:' + 'ab'.repeat(32) }));
-`, 0o755);
-  write(join(bin, 'jq'), `#!/usr/bin/env node
+`,
+    0o755,
+  );
+  write(
+    join(bin, 'jq'),
+    `#!/usr/bin/env node
 console.log(JSON.parse(require('fs').readFileSync(process.argv[4], 'utf8'))['containerimage.digest']);
-`, 0o755);
+`,
+    0o755,
+  );
   write(join(bin, 'apk'), '#!/bin/sh\nexit 0\n', 0o755);
   const r = await execa('sh', ['-e', '-c', script.join('\n')], {
     cwd: dir,
@@ -772,7 +881,12 @@ console.log(JSON.parse(require('fs').readFileSync(process.argv[4], 'utf8'))['con
     reject: false,
     all: true,
   });
-  const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+  const calls = existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
   return { calls, output: String(r.all ?? ''), code: r.exitCode ?? -1 };
 }
 
@@ -825,7 +939,14 @@ for (const ci of ['github', 'gitlab', 'none'] as const) {
         const login = push.calls.find((c) => c[0] === 'login')!;
         const own = registryOf(m.image) === GL_PUSH_ENV.CI_REGISTRY;
         // The project's registry with the job's token; any other with the REGISTRY_* CI/CD variables.
-        assert.equal(login, ['login', '--username', own ? 'gitlab-ci-token' : 'robot', '--password-stdin', registryOf(m.image), `stdin=${own ? 'job-token' : 'robot-secret'}`]);
+        assert.equal(login, [
+          'login',
+          '--username',
+          own ? 'gitlab-ci-token' : 'robot',
+          '--password-stdin',
+          registryOf(m.image),
+          `stdin=${own ? 'job-token' : 'robot-secret'}`,
+        ]);
         const build = push.calls.find((c) => c[0] === 'buildx' && c[1] === 'build')!;
         const tags = tagsOf(build);
         assert.ok(tags.length >= 2, tags.join(' '));
@@ -850,8 +971,14 @@ one('GitLab: an image outside the project registry without REGISTRY_USERNAME sto
   const { REGISTRY_USERNAME: _u, REGISTRY_PASSWORD: _p, ...env } = GL_PUSH_ENV;
   const push = await runWithStubDocker(lines(image), { ...env, IMAGE: gl.variables.IMAGE });
   assert.is.not(push.code, 0);
-  assert.match(push.output, /IMAGE=registry\.example\.com\/orders is not in this project's registry \(registry\.gitlab\.com\): set the CI\/CD variables REGISTRY_USERNAME and REGISTRY_PASSWORD/);
-  assert.not.ok(push.calls.some((c) => c[0] === 'buildx'), 'nothing is built or pushed');
+  assert.match(
+    push.output,
+    /IMAGE=registry\.example\.com\/orders is not in this project's registry \(registry\.gitlab\.com\): set the CI\/CD variables REGISTRY_USERNAME and REGISTRY_PASSWORD/,
+  );
+  assert.not.ok(
+    push.calls.some((c) => c[0] === 'buildx'),
+    'nothing is built or pushed',
+  );
 });
 one.run();
 
@@ -880,33 +1007,133 @@ const glVariant = (edit: (s: string) => string) => {
   assert.is.not(changed, text, 'the edit applies');
   return parseYaml(changed) as Obj;
 };
-const flags = (problems: string[], re: RegExp) => assert.ok(problems.some((p) => re.test(p)), `expected a problem like ${re}, got:\n${problems.join('\n')}`);
+const flags = (problems: string[], re: RegExp) =>
+  assert.ok(
+    problems.some((p) => re.test(p)),
+    `expected a problem like ${re}, got:\n${problems.join('\n')}`,
+  );
 
 neg('GitHub: OIDC outside the sign job, or a sign job without --sign', () => {
-  flags(githubProblems(ghVariant((s) => s.replace('permissions:\n  contents: read\n', 'permissions:\n  contents: read\n  id-token: write\n')), gh.answers), /workflow permissions/);
-  flags(githubProblems(ghVariant((s) => s.replace('      packages: write\n    outputs:', '      packages: write\n      id-token: write\n    outputs:')), gh.answers), /id-token: write: \[image, sign\]/);
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('permissions:\n  contents: read\n', 'permissions:\n  contents: read\n  id-token: write\n')),
+      gh.answers,
+    ),
+    /workflow permissions/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('      packages: write\n    outputs:', '      packages: write\n      id-token: write\n    outputs:')),
+      gh.answers,
+    ),
+    /id-token: write: \[image, sign\]/,
+  );
   flags(githubProblems(parseYaml(read(gh.dir, GH_FILE)), ghOff.answers), /a sign job without --sign/);
   flags(githubProblems(parseYaml(read(ghOff.dir, GH_FILE)), gh.answers), /no sign job with --sign/);
 });
 
 neg('GitHub: attestations off, the scan or the signature not on the pushed digest', () => {
-  flags(githubProblems(ghVariant((s) => s.replace('sbom: true', 'sbom: false')), gh.answers), /sbom is false/);
-  flags(githubProblems(ghVariant((s) => s.replace('provenance: mode=max', 'provenance: mode=min')), gh.answers), /provenance is "mode=min"/);
-  flags(githubProblems(ghVariant((s) => s.replace('image-ref: ${{ env.IMAGE }}@${{ steps.build.outputs.digest }}', 'image-ref: ${{ env.IMAGE }}:latest')), gh.answers), /not the pushed digest/);
-  flags(githubProblems(ghVariant((s) => s.replace('DIGEST: ${{ needs.image.outputs.digest }}', 'DIGEST: latest')), gh.answers), /not the image job's digest/);
-  flags(githubProblems(ghVariant((s) => s.replace('digest: ${{ steps.build.outputs.digest }}', 'digest: ${{ steps.meta.outputs.version }}')), gh.answers), /image job output digest/);
-  flags(githubProblems(ghVariant((s) => s.replace('cosign sign --yes "$IMAGE@$DIGEST"', 'cosign sign --yes "$IMAGE:latest"')), gh.answers), /does not run cosign sign/);
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('sbom: true', 'sbom: false')),
+      gh.answers,
+    ),
+    /sbom is false/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('provenance: mode=max', 'provenance: mode=min')),
+      gh.answers,
+    ),
+    /provenance is "mode=min"/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('image-ref: ${{ env.IMAGE }}@${{ steps.build.outputs.digest }}', 'image-ref: ${{ env.IMAGE }}:latest')),
+      gh.answers,
+    ),
+    /not the pushed digest/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('DIGEST: ${{ needs.image.outputs.digest }}', 'DIGEST: latest')),
+      gh.answers,
+    ),
+    /not the image job's digest/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('digest: ${{ steps.build.outputs.digest }}', 'digest: ${{ steps.meta.outputs.version }}')),
+      gh.answers,
+    ),
+    /image job output digest/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('cosign sign --yes "$IMAGE@$DIGEST"', 'cosign sign --yes "$IMAGE:latest"')),
+      gh.answers,
+    ),
+    /does not run cosign sign/,
+  );
 });
 
 neg('GitHub: trivy that would pass everything, hadolint or the check not gating the image, tags, pins', () => {
-  flags(githubProblems(ghVariant((s) => s.replace('severity: HIGH,CRITICAL', 'severity: CRITICAL')), gh.answers), /trivy severity/);
-  flags(githubProblems(ghVariant((s) => s.replace('ignore-unfixed: true', 'ignore-unfixed: false')), gh.answers), /ignore-unfixed/);
-  flags(githubProblems(ghVariant((s) => s.replace('exit-code: "1"', 'exit-code: "0"')), gh.answers), /trivy exit-code/);
-  flags(githubProblems(ghVariant((s) => s.replace('needs: [lint, test, build, chart, dockerfile, conventions]', 'needs: [lint, test, build, chart]')), gh.answers), /does not wait for dockerfile[\s\S]*|does not wait for conventions/);
-  flags(githubProblems(ghVariant((s) => s.replace(`run: ${CHECK_COMMAND}`, 'run: npx --yes create-go-k8s-service check')), gh.answers), /expected one step running/);
-  flags(githubProblems(ghVariant((s) => s.replace('            type=sha,format=long\n', '')), gh.answers), /tags lack \^type=sha/);
-  flags(githubProblems(ghVariant((s) => s.replace('type=semver,pattern={{version}}', 'type=semver,pattern={{major}}')), gh.answers), /tags lack .*version/);
-  flags(githubProblems(ghVariant((s) => s.replace(/aquasecurity\/trivy-action@[0-9a-f]{40}/, 'aquasecurity/trivy-action@v0.36.0')), gh.answers), /not pinned by commit/);
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('severity: HIGH,CRITICAL', 'severity: CRITICAL')),
+      gh.answers,
+    ),
+    /trivy severity/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('ignore-unfixed: true', 'ignore-unfixed: false')),
+      gh.answers,
+    ),
+    /ignore-unfixed/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('exit-code: "1"', 'exit-code: "0"')),
+      gh.answers,
+    ),
+    /trivy exit-code/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('needs: [lint, test, build, chart, dockerfile, conventions]', 'needs: [lint, test, build, chart]')),
+      gh.answers,
+    ),
+    /does not wait for dockerfile[\s\S]*|does not wait for conventions/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace(`run: ${CHECK_COMMAND}`, 'run: npx --yes create-go-k8s-service check')),
+      gh.answers,
+    ),
+    /expected one step running/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('            type=sha,format=long\n', '')),
+      gh.answers,
+    ),
+    /tags lack \^type=sha/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace('type=semver,pattern={{version}}', 'type=semver,pattern={{major}}')),
+      gh.answers,
+    ),
+    /tags lack .*version/,
+  );
+  flags(
+    githubProblems(
+      ghVariant((s) => s.replace(/aquasecurity\/trivy-action@[0-9a-f]{40}/, 'aquasecurity/trivy-action@v0.36.0')),
+      gh.answers,
+    ),
+    /not pinned by commit/,
+  );
 });
 
 neg('pins: an action by tag, a SHA without its version, an image by tag or digest alone are caught', () => {
@@ -931,7 +1158,10 @@ neg('pins: an action by tag, a SHA without its version, an image by tag or diges
 
 neg('GitHub: an unescaped ${{ }} or {{version}} in the template is caught by the expression comparison', () => {
   const source = readFileSync(join(ROOT, 'templates', GH_TEMPLATE), 'utf8');
-  for (const [from, to] of [['$\\{{ needs.image.outputs.digest }}', '${{ needs.image.outputs.digest }}'], ['pattern=\\{{version}}', 'pattern={{version}}']]) {
+  for (const [from, to] of [
+    ['$\\{{ needs.image.outputs.digest }}', '${{ needs.image.outputs.digest }}'],
+    ['pattern=\\{{version}}', 'pattern={{version}}'],
+  ]) {
     const broken = source.replace(from!, to!);
     assert.is.not(broken, source);
     // Rendered without strict mode (the worst case: the expression silently becomes "").
@@ -953,16 +1183,81 @@ neg('GitHub: actionlint rejects a sign job wired to a job that does not exist', 
 
 neg('GitLab: id_tokens outside the sign job, attestations off, the digest not passed on, trivy that passes everything', () => {
   const a = gl.answers;
-  flags(gitlabProblems(glVariant((s) => s.replace('default:\n  interruptible: true\n', 'default:\n  interruptible: true\n  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n')), a), /id_tokens in default/);
-  flags(gitlabProblems(glVariant((s) => s.replace('  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n', '')), a), /jobs with id_tokens: \[\]/);
-  flags(gitlabProblems(glVariant((s) => s.replace('aud: sigstore', 'aud: https://gitlab.com')), a), /sign id_tokens/);
-  flags(gitlabProblems(glVariant((s) => s.replace('--sbom=true --provenance=mode=max', '--provenance=mode=min')), a), /lacks --sbom=true[\s\S]*|lacks --provenance=mode=max/);
-  flags(gitlabProblems(glVariant((s) => s.replace('      dotenv: image.env\n', '      junit: image.env\n')), a), /not a dotenv report/);
-  flags(gitlabProblems(glVariant((s) => s.replace('--severity HIGH,CRITICAL --ignore-unfixed', '--severity CRITICAL')), a), /expected one job running trivy/);
-  flags(gitlabProblems(glVariant((s) => s.replace('cosign sign --yes "$IMAGE@$IMAGE_DIGEST"', 'cosign sign --yes "$IMAGE:latest"')), a), /sign does not run cosign sign/);
-  flags(gitlabProblems(glVariant((s) => s.replace('  needs: [container-image, container-scan]\n', '  needs: [container-image]\n')), a), /sign does not need container-scan/);
-  flags(gitlabProblems(glVariant((s) => s.replace(/TRIVY_IMAGE: "aquasec\/trivy:[^"]*"/, 'TRIVY_IMAGE: "aquasec/trivy:latest"')), a), /unpinned image/);
-  flags(gitlabProblems(glVariant((s) => s.replace('needs: [build, chart, dockerfile, conventions]', 'needs: [build, chart]')), a), /does not wait for dockerfile/);
+  flags(
+    gitlabProblems(
+      glVariant((s) =>
+        s.replace(
+          'default:\n  interruptible: true\n',
+          'default:\n  interruptible: true\n  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n',
+        ),
+      ),
+      a,
+    ),
+    /id_tokens in default/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n', '')),
+      a,
+    ),
+    /jobs with id_tokens: \[\]/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('aud: sigstore', 'aud: https://gitlab.com')),
+      a,
+    ),
+    /sign id_tokens/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('--sbom=true --provenance=mode=max', '--provenance=mode=min')),
+      a,
+    ),
+    /lacks --sbom=true[\s\S]*|lacks --provenance=mode=max/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('      dotenv: image.env\n', '      junit: image.env\n')),
+      a,
+    ),
+    /not a dotenv report/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('--severity HIGH,CRITICAL --ignore-unfixed', '--severity CRITICAL')),
+      a,
+    ),
+    /expected one job running trivy/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('cosign sign --yes "$IMAGE@$IMAGE_DIGEST"', 'cosign sign --yes "$IMAGE:latest"')),
+      a,
+    ),
+    /sign does not run cosign sign/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('  needs: [container-image, container-scan]\n', '  needs: [container-image]\n')),
+      a,
+    ),
+    /sign does not need container-scan/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace(/TRIVY_IMAGE: "aquasec\/trivy:[^"]*"/, 'TRIVY_IMAGE: "aquasec/trivy:latest"')),
+      a,
+    ),
+    /unpinned image/,
+  );
+  flags(
+    gitlabProblems(
+      glVariant((s) => s.replace('needs: [build, chart, dockerfile, conventions]', 'needs: [build, chart]')),
+      a,
+    ),
+    /does not wait for dockerfile/,
+  );
 });
 
 neg('GitLab: the schema rejects a misspelt id_tokens audience key; the tag script catches a wrong major.minor', async () => {
@@ -976,7 +1271,7 @@ neg('GitLab: the schema rejects a misspelt id_tokens audience key; the tag scrip
   const wrong = (image.script as string[]).map((l) => l.replace('${semver%.*}', '${semver%%.*}'));
   assert.is.not(JSON.stringify(wrong), JSON.stringify(image.script));
   flags(await gitlabTagProblems(wrong), /release v1\.2\.3: tags .*:1, expected/);
-  const noDigest = (image.script as string[]).map((l) => l.replace("'.\"containerimage.digest\"'", "'.\"containerimage.config.digest\"'"));
+  const noDigest = (image.script as string[]).map((l) => l.replace('\'."containerimage.digest"\'', '\'."containerimage.config.digest"\''));
   flags(await gitlabTagProblems(noDigest), /stub jq: unexpected|the script failed/);
 });
 

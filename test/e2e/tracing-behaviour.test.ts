@@ -15,10 +15,7 @@ let bin = '';
 let dir = '';
 
 function exitWithin(svc: RunningService, ms: number) {
-  return Promise.race([
-    svc.exited,
-    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms)),
-  ]);
+  return Promise.race([svc.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within ${ms} ms`)), ms))]);
 }
 
 /** A collector that accepts connections and never answers. */
@@ -66,7 +63,10 @@ setup('OTLP over gRPC: refused with the variable and the build tag named, and th
   const r = await execa(bin, [], { env, reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
   assert.is(r.exitCode, 2, r.all);
   assert.match(r.all, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc".*-tags otlpgrpc/);
-  for (const args of [['vet', '-tags=grpcnotrace,otlpgrpc', './...'], ['test', '-count=1', '-tags=grpcnotrace,otlpgrpc', './internal/tracing']]) {
+  for (const args of [
+    ['vet', '-tags=grpcnotrace,otlpgrpc', './...'],
+    ['test', '-count=1', '-tags=grpcnotrace,otlpgrpc', './internal/tracing'],
+  ]) {
     const t = await go(dir, args);
     assert.is(t.exitCode, 0, `go ${args.join(' ')}:\n${t.all}`);
   }
@@ -74,7 +74,11 @@ setup('OTLP over gRPC: refused with the variable and the build tag named, and th
   assert.ok(deps.stdout.split('\n').includes('go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc'), deps.all);
 });
 setup('a malformed OTLP endpoint, trust setting or propagator list exits 2 with one line naming it', async () => {
-  for (const [key, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', 'not-a-url'], ['TRACING_TRUST_REMOTE_PARENT', 'maybe'], ['OTEL_PROPAGATORS', 'b3']] as const) {
+  for (const [key, value] of [
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not-a-url'],
+    ['TRACING_TRUST_REMOTE_PARENT', 'maybe'],
+    ['OTEL_PROPAGATORS', 'b3'],
+  ] as const) {
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', [key]: value, PORT: '0', ADMIN_PORT: '0', PATH: process.env.PATH };
     const r = await execa(bin, [], { env, reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
     assert.is(r.exitCode, 2, `${key}=${value}: ${r.all}`);
@@ -89,12 +93,16 @@ const flush = suite('tracing: shutdown');
 flush('a hung OTLP collector: the flush gets a bounded share of SHUTDOWN_TIMEOUT, a warning naming tracing, and exit 0', async () => {
   const collector = await hungCollector();
   const port = await freePort();
-  const svc = startService(bin, {
-    SHUTDOWN_DELAY: '0s',
-    SHUTDOWN_TIMEOUT: '8s',
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    OTEL_TRACES_SAMPLER: 'always_on',
-  }, port);
+  const svc = startService(
+    bin,
+    {
+      SHUTDOWN_DELAY: '0s',
+      SHUTDOWN_TIMEOUT: '8s',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_TRACES_SAMPLER: 'always_on',
+    },
+    port,
+  );
   try {
     await waitForStatus(svc.url('/ready'), 200);
     for (let i = 0; i < 3; i++) await fetch(svc.url('/api/v1/hello')).then((r) => r.text());

@@ -114,14 +114,17 @@ async function recordingUpstream(): Promise<{ url: string; seen: IncomingMessage
 // ---- the sampler's rule, from outside --------------------------------------------------------
 
 const hex = (rand: () => number, bytes: number): string =>
-  Array.from({ length: bytes }, () => Math.floor(rand() * 256).toString(16).padStart(2, '0')).join('');
+  Array.from({ length: bytes }, () =>
+    Math.floor(rand() * 256)
+      .toString(16)
+      .padStart(2, '0'),
+  ).join('');
 
 /**
  * What TraceIDRatioBased decides for a trace id (go.opentelemetry.io/otel/sdk/trace): sampled
  * when the id's last 8 bytes, big-endian and shifted right by one, are below ratio × 2^63.
  */
-const sampledByRatio = (traceId: string, ratio: number): boolean =>
-  BigInt(`0x${traceId.slice(16)}`) >> 1n < BigInt(ratio * 2 ** 63);
+const sampledByRatio = (traceId: string, ratio: number): boolean => BigInt(`0x${traceId.slice(16)}`) >> 1n < BigInt(ratio * 2 ** 63);
 
 // ---- running the service -------------------------------------------------------------------
 
@@ -156,7 +159,10 @@ async function runExporting(
     svc.proc.kill('SIGTERM');
     const exit = await svc.exited;
     assert.is(exit.code, 0, [...svc.stdout, ...svc.stderr].join('\n'));
-    assert.not.ok(svc.stdout.some((l) => /"level":"(warn|error)"/.test(l) && /opentelemetry|tracing/.test(l)), `the export did not go through:\n${svc.stdout.join('\n')}`);
+    assert.not.ok(
+      svc.stdout.some((l) => /"level":"(warn|error)"/.test(l) && /opentelemetry|tracing/.test(l)),
+      `the export did not go through:\n${svc.stdout.join('\n')}`,
+    );
     return collector.received();
   } finally {
     svc.proc.kill('SIGKILL');
@@ -226,7 +232,10 @@ t('a sampled traceparent (-01) from the caller exports no more than an unsampled
 
   const sampled = await runExporting(collector, withFlag('01'));
   const unsampled = await runExporting(collector, withFlag('00'));
-  const fresh = await runExporting(collector, Array.from({ length: N }, () => ({})));
+  const fresh = await runExporting(
+    collector,
+    Array.from({ length: N }, () => ({})),
+  );
   const traces = (run: Run) => new Set(run.traceIds);
   console.log(
     `  ${N} requests each: -01 ${sampled.traceIds.length} spans ${sampled.bytes} B; -00 ${unsampled.traceIds.length} spans ${unsampled.bytes} B; ` +
@@ -234,8 +243,16 @@ t('a sampled traceparent (-01) from the caller exports no more than an unsampled
   );
 
   // Exactly the ids the ratio picks, whatever the flag: the caller's choice changes nothing.
-  assert.is(sampled.traceIds.length, expected.size, `with -01: ${sampled.traceIds.length} spans exported (${sampled.bytes} B), the ratio picks ${expected.size}`);
-  assert.is(unsampled.traceIds.length, expected.size, `with -00: ${unsampled.traceIds.length} spans exported, the ratio picks ${expected.size}`);
+  assert.is(
+    sampled.traceIds.length,
+    expected.size,
+    `with -01: ${sampled.traceIds.length} spans exported (${sampled.bytes} B), the ratio picks ${expected.size}`,
+  );
+  assert.is(
+    unsampled.traceIds.length,
+    expected.size,
+    `with -00: ${unsampled.traceIds.length} spans exported, the ratio picks ${expected.size}`,
+  );
   assert.equal([...traces(sampled)].sort(), [...expected].sort(), 'with -01: the spans exported are not the ones the ratio picks');
   assert.equal([...traces(unsampled)].sort(), [...expected].sort(), 'with -00: the spans exported are not the ones the ratio picks');
   assert.ok(sampled.bytes <= unsampled.bytes * 1.1 + 512, `-01 exported ${sampled.bytes} B against ${unsampled.bytes} B for -00`);
@@ -246,22 +263,25 @@ t('a sampled traceparent (-01) from the caller exports no more than an unsampled
   assert.ok(Math.abs(sampled.traceIds.length - fresh.traceIds.length) <= 25, 'a sampled parent changed the share of traces exported');
 });
 
-t("a caller's W3C Baggage does not reach outbound calls; the trace context does (and baggage with OTEL_PROPAGATORS naming it)", async () => {
-  const upstream = await recordingUpstream();
-  try {
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const headers = { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, baggage: 'user=mallory,tenant=acme' };
-    await runExporting(collector, [headers], { UPSTREAM_URL: upstream.url }, '/api/v1/relay');
-    assert.is(upstream.seen.length, 1);
-    assert.match(String(upstream.seen[0]!.traceparent), new RegExp(`^00-${traceId}-`), 'the trace context was not passed on');
-    assert.is(upstream.seen[0]!.baggage, undefined, `baggage passed on: ${upstream.seen[0]!.baggage}`);
-    // The control: asked for, baggage does go along (so the check above can see it).
-    await runExporting(collector, [headers], { UPSTREAM_URL: upstream.url, OTEL_PROPAGATORS: 'tracecontext,baggage' }, '/api/v1/relay');
-    assert.is(upstream.seen.length, 2);
-    assert.match(String(upstream.seen[1]!.baggage), /user=mallory/);
-  } finally {
-    upstream.close();
-  }
-});
+t(
+  "a caller's W3C Baggage does not reach outbound calls; the trace context does (and baggage with OTEL_PROPAGATORS naming it)",
+  async () => {
+    const upstream = await recordingUpstream();
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const headers = { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, baggage: 'user=mallory,tenant=acme' };
+      await runExporting(collector, [headers], { UPSTREAM_URL: upstream.url }, '/api/v1/relay');
+      assert.is(upstream.seen.length, 1);
+      assert.match(String(upstream.seen[0]!.traceparent), new RegExp(`^00-${traceId}-`), 'the trace context was not passed on');
+      assert.is(upstream.seen[0]!.baggage, undefined, `baggage passed on: ${upstream.seen[0]!.baggage}`);
+      // The control: asked for, baggage does go along (so the check above can see it).
+      await runExporting(collector, [headers], { UPSTREAM_URL: upstream.url, OTEL_PROPAGATORS: 'tracecontext,baggage' }, '/api/v1/relay');
+      assert.is(upstream.seen.length, 2);
+      assert.match(String(upstream.seen[1]!.baggage), /user=mallory/);
+    } finally {
+      upstream.close();
+    }
+  },
+);
 
 t.run();

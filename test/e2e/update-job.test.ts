@@ -45,7 +45,10 @@ async function repoWithRemote(overrides: Partial<Answers>): Promise<{ dir: strin
   const dir = generate(overrides, 'cgks-update-job-');
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const answers = answersFor(overrides);
-  write(join(dir, '.go-k8s-service.json'), JSON.stringify({ generator: 'create-go-k8s-service', version: '0.2.0', answers }, null, 2) + '\n');
+  write(
+    join(dir, '.go-k8s-service.json'),
+    JSON.stringify({ generator: 'create-go-k8s-service', version: '0.2.0', answers }, null, 2) + '\n',
+  );
   const remote = mkdtempSync(join(scratch, 'remote-'));
   await git(remote, 'init', '-q', '--bare', '-b', 'main');
   await git(dir, 'init', '-q', '-b', 'main');
@@ -67,7 +70,9 @@ function stubs(opts: { interceptPush: boolean }): { bin: string; log: string } {
   const home = mkdtempSync(join(scratch, 'stubs-'));
   const bin = join(home, 'bin');
   const log = join(home, 'calls.log');
-  write(join(bin, 'npx'), `#!/bin/sh
+  write(
+    join(bin, 'npx'),
+    `#!/bin/sh
 printf 'npx %s\\n' "$*" >> "$STUB_LOG"
 case "$*" in
   "--yes create-go-k8s-service@latest outdated") exit "$STUB_OUTDATED" ;;
@@ -79,13 +84,21 @@ case "$*" in
     exit "$STUB_UPDATE" ;;
   *) echo "stub npx: unexpected $*" >&2; exit 99 ;;
 esac
-`, 0o755);
-  write(join(bin, 'gh'), `#!/bin/sh
+`,
+    0o755,
+  );
+  write(
+    join(bin, 'gh'),
+    `#!/bin/sh
 printf 'gh %s\\n' "$*" >> "$STUB_LOG"
 for a; do if [ "$prev" = --body-file ]; then cp "$a" "$STUB_LOG.body"; fi; prev=$a; done
 case "$1 $2" in "pr list") printf '%s\\n' "$STUB_PR" ;; esac
-`, 0o755);
-  write(join(bin, 'curl'), `#!/bin/sh
+`,
+    0o755,
+  );
+  write(
+    join(bin, 'curl'),
+    `#!/bin/sh
 printf 'curl %s\\n' "$*" | tr '\\n' ' ' >> "$STUB_LOG"; echo >> "$STUB_LOG"
 method=GET
 for a; do
@@ -93,12 +106,18 @@ for a; do
   prev=$a
 done
 if [ "$method" = GET ]; then printf '%s' "$STUB_MRS"; else printf '{}'; fi
-`, 0o755);
+`,
+    0o755,
+  );
   if (opts.interceptPush) {
-    write(join(bin, 'git'), `#!/bin/sh
+    write(
+      join(bin, 'git'),
+      `#!/bin/sh
 if [ "$1" = push ]; then printf 'git %s\\n' "$*" >> "$STUB_LOG"; exit 0; fi
-exec ${JSON.stringify((process.env.GIT_BIN ?? '/usr/bin/git'))} "$@"
-`, 0o755);
+exec ${JSON.stringify(process.env.GIT_BIN ?? '/usr/bin/git')} "$@"
+`,
+      0o755,
+    );
   }
   return { bin, log };
 }
@@ -109,12 +128,26 @@ interface Run {
   calls: string[];
   body: string;
 }
-const calls = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : []);
+const calls = (log: string) =>
+  existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
 const body = (log: string) => (existsSync(`${log}.body`) ? readFileSync(`${log}.body`, 'utf8') : '');
 
 // ---- GitHub ---------------------------------------------------------------------------------------
 
-type Step = { id?: string; name?: string; if?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };
+type Step = {
+  id?: string;
+  name?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+};
 
 /** Runs the workflow's steps after checkout as the runner would, with `if:` and step outputs. */
 async function runWorkflow(dir: string, wf: any, stub: Record<string, string>): Promise<Run & { ran: string[] }> {
@@ -137,16 +170,36 @@ async function runWorkflow(dir: string, wf: any, stub: Record<string, string>): 
     ran.push(s.id ?? s.name!);
     const ghOut = join(runnerTemp, `out-${ran.length}`);
     const env = {
-      PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
-      GITHUB_OUTPUT: ghOut, RUNNER_TEMP: runnerTemp, STUB_LOG: log, STUB_SUMMARY: SUMMARY,
-      BRANCH: job.env.BRANCH, BASE: 'main', GH_TOKEN: 'stub-token',
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME ?? tmpdir(),
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GITHUB_OUTPUT: ghOut,
+      RUNNER_TEMP: runnerTemp,
+      STUB_LOG: log,
+      STUB_SUMMARY: SUMMARY,
+      BRANCH: job.env.BRANCH,
+      BASE: 'main',
+      GH_TOKEN: 'stub-token',
       ...Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, expr(String(v))])),
       ...stub,
     };
     // GitHub's bash default: bash --noprofile --norc -eo pipefail {0}
-    const r = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+    const r = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], {
+      cwd: dir,
+      env,
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
     output += String(r.all ?? '');
-    if (s.id) outputs[s.id] = Object.fromEntries((existsSync(ghOut) ? readFileSync(ghOut, 'utf8') : '').split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
+    if (s.id)
+      outputs[s.id] = Object.fromEntries(
+        (existsSync(ghOut) ? readFileSync(ghOut, 'utf8') : '')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split('=') as [string, string]),
+      );
     if (r.exitCode !== 0) return { code: r.exitCode ?? -1, output, calls: calls(log), body: body(log), ran };
   }
   return { code: 0, output, calls: calls(log), body: body(log), ran };
@@ -168,7 +221,10 @@ gh('read back: schedule and by hand; contents read by default, contents and pull
   assert.equal(wf.jobs.update.permissions, { contents: 'write', 'pull-requests': 'write' });
   assert.is(wf.jobs.update.env.GH_TOKEN, '${{ secrets.GENERATOR_UPDATE_TOKEN || github.token }}');
   const runs = (wf.jobs.update.steps as Step[]).map((s) => s.run ?? '').join('\n');
-  assert.ok(runs.indexOf('create-go-k8s-service@latest outdated') < runs.indexOf('create-go-k8s-service@latest update --bot --summary'), 'outdated, then update');
+  assert.ok(
+    runs.indexOf('create-go-k8s-service@latest outdated') < runs.indexOf('create-go-k8s-service@latest update --bot --summary'),
+    'outdated, then update',
+  );
 });
 
 gh('up to date: nothing updated, pushed or opened', async () => {
@@ -183,7 +239,12 @@ gh('outdated: updates, pushes the fixed branch, opens one pull request with the 
   assert.is(r.code, 0, r.output);
   const create = r.calls.filter((c) => c.startsWith('gh pr create'));
   assert.is(create.length, 1, r.calls.join('\n'));
-  assert.match(create[0]!, new RegExp(`--head ${BRANCH} --base main --title Update create-go-k8s-service to ${NEW_VERSION.replaceAll('.', '\\.')} --body-file \\S+summary\\.md$`));
+  assert.match(
+    create[0]!,
+    new RegExp(
+      `--head ${BRANCH} --base main --title Update create-go-k8s-service to ${NEW_VERSION.replaceAll('.', '\\.')} --body-file \\S+summary\\.md$`,
+    ),
+  );
   assert.is(r.body, SUMMARY);
   // The branch on the remote holds the update, one commit on top of main.
   const log = await git(ghRepo.remote, 'log', '--format=%s', BRANCH);
@@ -196,7 +257,10 @@ gh('the next run refreshes the open pull request; conflicts are said in the titl
   await git(ghRepo.dir, 'reset', '-q', '--hard', 'origin/main');
   const r = await runWorkflow(ghRepo.dir, wf, { STUB_OUTDATED: '1', STUB_UPDATE: '3', STUB_PR: '12' });
   assert.is(r.code, 0, r.output);
-  assert.not.ok(r.calls.some((c) => c.startsWith('gh pr create')), 'no second pull request');
+  assert.not.ok(
+    r.calls.some((c) => c.startsWith('gh pr create')),
+    'no second pull request',
+  );
   const edit = r.calls.filter((c) => c.startsWith('gh pr edit'));
   assert.is(edit.length, 1, r.calls.join('\n'));
   assert.match(edit[0]!, /^gh pr edit 12 --title Update create-go-k8s-service to 9\.9\.9 \(conflicts to resolve\) --body-file /);
@@ -212,7 +276,10 @@ gh('a failing outdated (registry unreachable) or update fails the job with its e
   assert.match(unreachable.output, /outdated failed \(exit 4\)/);
   const failed = await runWorkflow(ghRepo.dir, wf, { STUB_OUTDATED: '1', STUB_UPDATE: '1', STUB_PR: '' });
   assert.is(failed.code, 1, failed.output);
-  assert.not.ok(failed.calls.some((c) => c.startsWith('gh ')), 'nothing pushed or opened');
+  assert.not.ok(
+    failed.calls.some((c) => c.startsWith('gh ')),
+    'nothing pushed or opened',
+  );
 });
 
 gh('off: no update workflow', () => {
@@ -241,8 +308,13 @@ async function runGitlabJob(dir: string, job: any, env: Record<string, string>):
   const r = await execa('sh', ['-e', '-c', (job.script as string[]).join('\n')], {
     cwd: dir,
     env: {
-      PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
-      STUB_LOG: log, STUB_SUMMARY: SUMMARY, ...GL_ENV,
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME ?? tmpdir(),
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      STUB_LOG: log,
+      STUB_SUMMARY: SUMMARY,
+      ...GL_ENV,
       ...Object.fromEntries(Object.entries(job.variables ?? {}).map(([k, v]) => [k, String(v)])),
       ...env,
     },
@@ -261,7 +333,11 @@ gl.before(async () => {
   glFile = parseYaml(read(glRepo.dir, GL_FILE));
 });
 
-const releaseJobs = (file: any) => Object.entries(file).filter(([id, j]: [string, any]) => id !== 'workflow' && j && typeof j === 'object' && Array.isArray(j.rules) && j.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'));
+const releaseJobs = (file: any) =>
+  Object.entries(file).filter(
+    ([id, j]: [string, any]) =>
+      id !== 'workflow' && j && typeof j === 'object' && Array.isArray(j.rules) && j.rules.some((r: any) => r.if === '$CI_COMMIT_TAG'),
+  );
 
 gl('read back: only in scheduled pipelines, and no release job runs in them', () => {
   const job = glFile['generator-update'];
@@ -271,25 +347,43 @@ gl('read back: only in scheduled pipelines, and no release job runs in them', ()
   assert.is(job.image, '$NODE_IMAGE', 'a pinned image of the file');
   const release = releaseJobs(glFile);
   assert.equal(release.map(([id]) => id).sort(), ['container-image', 'container-scan', 'sign']);
-  for (const [id, j] of release as [string, any][]) assert.equal(j.rules[0], { if: '$CI_PIPELINE_SOURCE == "schedule"', when: 'never' }, id);
+  for (const [id, j] of release as [string, any][])
+    assert.equal(j.rules[0], { if: '$CI_PIPELINE_SOURCE == "schedule"', when: 'never' }, id);
 });
 
 gl('up to date: nothing updated, pushed or opened', async () => {
-  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], { STUB_OUTDATED: '0', STUB_UPDATE: '0', STUB_MRS: '[]', GENERATOR_UPDATE_TOKEN: 'glpat-stub' });
+  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], {
+    STUB_OUTDATED: '0',
+    STUB_UPDATE: '0',
+    STUB_MRS: '[]',
+    GENERATOR_UPDATE_TOKEN: 'glpat-stub',
+  });
   assert.is(r.code, 0, r.output);
   assert.equal(r.calls, ['npx --yes create-go-k8s-service@latest outdated']);
 });
 
 gl('outdated: updates, pushes the fixed branch with the token, opens one merge request with the summary', async () => {
-  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], { STUB_OUTDATED: '1', STUB_UPDATE: '0', STUB_MRS: '[]', GENERATOR_UPDATE_TOKEN: 'glpat-stub' });
+  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], {
+    STUB_OUTDATED: '1',
+    STUB_UPDATE: '0',
+    STUB_MRS: '[]',
+    GENERATOR_UPDATE_TOKEN: 'glpat-stub',
+  });
   assert.is(r.code, 0, r.output);
-  assert.ok(r.calls.includes(`git push --force https://oauth2:glpat-stub@gitlab.example/acme/svc.git HEAD:refs/heads/${BRANCH}`), r.calls.join('\n'));
+  assert.ok(
+    r.calls.includes(`git push --force https://oauth2:glpat-stub@gitlab.example/acme/svc.git HEAD:refs/heads/${BRANCH}`),
+    r.calls.join('\n'),
+  );
   const posts = r.calls.filter((c) => c.includes('--request POST'));
   assert.is(posts.length, 1, r.calls.join('\n'));
   assert.ok(posts[0]!.endsWith(' https://gitlab.example/api/v4/projects/42/merge_requests'), posts[0]);
   assert.ok(posts[0]!.includes('PRIVATE-TOKEN: glpat-stub'));
   assert.equal(JSON.parse(r.body), {
-    title: `Update create-go-k8s-service to ${NEW_VERSION}`, description: SUMMARY, source_branch: BRANCH, target_branch: 'main', remove_source_branch: true,
+    title: `Update create-go-k8s-service to ${NEW_VERSION}`,
+    description: SUMMARY,
+    source_branch: BRANCH,
+    target_branch: 'main',
+    remove_source_branch: true,
   });
   assert.match(await git(glRepo.dir, 'log', '-1', '--format=%s', BRANCH), /^Update create-go-k8s-service to 9\.9\.9$/);
 });
@@ -297,9 +391,17 @@ gl('outdated: updates, pushes the fixed branch with the token, opens one merge r
 gl('the next run refreshes the open merge request; conflicts make it a draft', async () => {
   await git(glRepo.dir, 'checkout', '-q', 'main');
   await git(glRepo.dir, 'reset', '-q', '--hard', 'origin/main');
-  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], { STUB_OUTDATED: '1', STUB_UPDATE: '3', STUB_MRS: '[{"iid":7}]', GENERATOR_UPDATE_TOKEN: 'glpat-stub' });
+  const r = await runGitlabJob(glRepo.dir, glFile['generator-update'], {
+    STUB_OUTDATED: '1',
+    STUB_UPDATE: '3',
+    STUB_MRS: '[{"iid":7}]',
+    GENERATOR_UPDATE_TOKEN: 'glpat-stub',
+  });
   assert.is(r.code, 0, r.output);
-  assert.not.ok(r.calls.some((c) => c.includes('--request POST')), 'no second merge request');
+  assert.not.ok(
+    r.calls.some((c) => c.includes('--request POST')),
+    'no second merge request',
+  );
   const puts = r.calls.filter((c) => c.includes('--request PUT'));
   assert.is(puts.length, 1, r.calls.join('\n'));
   assert.ok(puts[0]!.endsWith('/projects/42/merge_requests/7'), puts[0]);
@@ -318,7 +420,10 @@ gl('failures: registry unreachable, update failed, no token: the job fails and s
   const noToken = await runGitlabJob(glRepo.dir, glFile['generator-update'], { STUB_MRS: '[]', STUB_OUTDATED: '1', STUB_UPDATE: '0' });
   assert.is.not(noToken.code, 0);
   assert.match(noToken.output, /GENERATOR_UPDATE_TOKEN/);
-  assert.not.ok(noToken.calls.some((c) => c.includes('update --bot')), 'nothing changed without a token');
+  assert.not.ok(
+    noToken.calls.some((c) => c.includes('update --bot')),
+    'nothing changed without a token',
+  );
 });
 
 gl('off: no job, and the release jobs keep their rules', () => {
@@ -326,7 +431,8 @@ gl('off: no job, and the release jobs keep their rules', () => {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = parseYaml(read(dir, GL_FILE));
   assert.not.ok('generator-update' in file);
-  for (const [id, j] of releaseJobs(file) as [string, any][]) assert.equal(j.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }], id);
+  for (const [id, j] of releaseJobs(file) as [string, any][])
+    assert.equal(j.rules, [{ if: '$CI_COMMIT_TAG' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }], id);
 });
 
 gl.run();
@@ -335,35 +441,42 @@ gl.run();
 
 const rec = suite('update job: a recorded answer, changed later with regen');
 
-rec('off by default; regen --update-job adds the workflow and hands the generator from Renovate to it; --no-update-job takes it back', async () => {
-  const cwd = mkdtempSync(join(scratch, 'cli-'));
-  const made = await runCli(['svc', '--yes', '--no-install'], { cwd });
-  assert.is(made.exitCode, 0, made.stderr);
-  const dir = join(cwd, 'svc');
-  const record = () => JSON.parse(read(dir, '.go-k8s-service.json'));
-  const generatorRule = () => JSON.parse(read(dir, 'renovate.json')).packageRules.find((r: any) => r.matchDepNames?.includes('create-go-k8s-service'));
-  assert.is(record().answers.updateJob, false);
-  assert.not.ok(existsSync(join(dir, GH_FILE)));
-  assert.ok(generatorRule().postUpgradeTasks, 'Renovate runs the update');
-  assert.match(read(dir, 'README.md'), /^## Dependency updates\n[\s\S]*allowedPostUpgradeCommands[\s\S]*`regen --update-job`/m);
-  assert.not.match(read(dir, 'README.md'), /generator-update\.yml/);
+rec(
+  'off by default; regen --update-job adds the workflow and hands the generator from Renovate to it; --no-update-job takes it back',
+  async () => {
+    const cwd = mkdtempSync(join(scratch, 'cli-'));
+    const made = await runCli(['svc', '--yes', '--no-install'], { cwd });
+    assert.is(made.exitCode, 0, made.stderr);
+    const dir = join(cwd, 'svc');
+    const record = () => JSON.parse(read(dir, '.go-k8s-service.json'));
+    const generatorRule = () =>
+      JSON.parse(read(dir, 'renovate.json')).packageRules.find((r: any) => r.matchDepNames?.includes('create-go-k8s-service'));
+    assert.is(record().answers.updateJob, false);
+    assert.not.ok(existsSync(join(dir, GH_FILE)));
+    assert.ok(generatorRule().postUpgradeTasks, 'Renovate runs the update');
+    assert.match(read(dir, 'README.md'), /^## Dependency updates\n[\s\S]*allowedPostUpgradeCommands[\s\S]*`regen --update-job`/m);
+    assert.not.match(read(dir, 'README.md'), /generator-update\.yml/);
 
-  const on = await runCli(['regen', '--update-job'], { cwd: dir });
-  assert.is(on.exitCode, 0, on.stderr);
-  assert.is(record().answers.updateJob, true);
-  assert.ok(existsSync(join(dir, GH_FILE)));
-  assert.is(generatorRule().enabled, false, 'Renovate leaves the generator to the job');
-  assert.match(read(dir, 'README.md'), /^## Dependency updates\n[\s\S]*`\.github\/workflows\/generator-update\.yml`[\s\S]*^## Supply chain$/m);
-  assert.is(generatorRule().postUpgradeTasks, undefined);
-  await git(dir, 'add', '-A');
-  await git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'update job file');
+    const on = await runCli(['regen', '--update-job'], { cwd: dir });
+    assert.is(on.exitCode, 0, on.stderr);
+    assert.is(record().answers.updateJob, true);
+    assert.ok(existsSync(join(dir, GH_FILE)));
+    assert.is(generatorRule().enabled, false, 'Renovate leaves the generator to the job');
+    assert.match(
+      read(dir, 'README.md'),
+      /^## Dependency updates\n[\s\S]*`\.github\/workflows\/generator-update\.yml`[\s\S]*^## Supply chain$/m,
+    );
+    assert.is(generatorRule().postUpgradeTasks, undefined);
+    await git(dir, 'add', '-A');
+    await git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'update job file');
 
-  const off = await runCli(['regen', '--no-update-job'], { cwd: dir });
-  assert.is(off.exitCode, 0, off.stderr);
-  assert.is(record().answers.updateJob, false);
-  assert.not.ok(existsSync(join(dir, GH_FILE)), 'the workflow is deleted');
-  assert.ok(generatorRule().postUpgradeTasks);
-});
+    const off = await runCli(['regen', '--no-update-job'], { cwd: dir });
+    assert.is(off.exitCode, 0, off.stderr);
+    assert.is(record().answers.updateJob, false);
+    assert.not.ok(existsSync(join(dir, GH_FILE)), 'the workflow is deleted');
+    assert.ok(generatorRule().postUpgradeTasks);
+  },
+);
 
 rec('--ci none: not asked, not recorded, no job', async () => {
   const cwd = mkdtempSync(join(scratch, 'cli-'));

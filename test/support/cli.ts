@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** opts.cli: another build's bin (an extracted release's package/dist/cli.cjs). */
-export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; cli?: string } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; cli?: string } = {},
+): Promise<CliResult> {
   const r = await execa(process.execPath, [opts.cli ?? CLI, ...args], {
     cwd: opts.cwd,
     env: { NO_COLOR: '1', ...opts.env },

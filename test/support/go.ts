@@ -24,7 +24,12 @@ let caches: { GOCACHE: string; GOMODCACHE: string } | undefined;
 /** The machine's build and module caches, as go itself reports them (asked once). */
 function machineCaches(): { GOCACHE: string; GOMODCACHE: string } {
   if (!caches) {
-    const [GOCACHE, GOMODCACHE] = execFileSync('go', ['env', 'GOCACHE', 'GOMODCACHE'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } }).trim().split('\n');
+    const [GOCACHE, GOMODCACHE] = execFileSync('go', ['env', 'GOCACHE', 'GOMODCACHE'], {
+      encoding: 'utf8',
+      env: { ...process.env, GOTOOLCHAIN: 'local' },
+    })
+      .trim()
+      .split('\n');
     caches = { GOCACHE: GOCACHE!, GOMODCACHE: GOMODCACHE! };
   }
   return caches;
@@ -102,7 +107,10 @@ export function watchProcess(proc: ChildProcess): WatchedProcess {
 
 /** Starts the service on port; its admin port (metrics, pprof) is a free one unless env names it. */
 export function startService(bin: string, env: NodeJS.ProcessEnv, port: number, args: string[] = []): RunningService {
-  const proc = spawn(bin, args, { env: { PATH: process.env.PATH, PORT: String(port), ADMIN_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, args, {
+    env: { PATH: process.env.PATH, PORT: String(port), ADMIN_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { proc, port, ...watchProcess(proc), url: (p) => `http://127.0.0.1:${port}${p}` };
 }
 
@@ -121,7 +129,8 @@ export async function waitForStatus(url: string, status: number, deadlineMs = 10
   for (;;) {
     const r = await get(url, 500);
     if (r?.status === status) return Date.now() - start;
-    if (Date.now() - start > deadlineMs) throw new Error(`${url} did not answer ${status} within ${deadlineMs} ms (last: ${r?.status ?? 'no answer'})`);
+    if (Date.now() - start > deadlineMs)
+      throw new Error(`${url} did not answer ${status} within ${deadlineMs} ms (last: ${r?.status ?? 'no answer'})`);
     await new Promise((res) => setTimeout(res, 25));
   }
 }

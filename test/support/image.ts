@@ -21,17 +21,14 @@ import { ensureTools, repoRoot } from './tools.js';
 export type BaseImage = 'distroless' | 'scratch' | 'alpine';
 export type StandInKind = 'golang' | 'distroless' | 'alpine';
 
-export const buildahRoot = (): string =>
-  process.env.CGKS_BUILDAH_ROOT || join(homedir(), '.cache', 'create-go-k8s-service', 'buildah');
+export const buildahRoot = (): string => process.env.CGKS_BUILDAH_ROOT || join(homedir(), '.cache', 'create-go-k8s-service', 'buildah');
 
 /** Docker's default PATH, which runtimes give a container whose image sets none. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The build platform as buildah spells it (linux/amd64, linux/arm64). */
 export function hostPlatform(): string {
-  const arch = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[
-    process.arch as string
-  ];
+  const arch = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch as string];
   return `linux/${arch ?? process.arch}`;
 }
 
@@ -113,9 +110,12 @@ function buildahEnv(): Record<string, string> {
 
 /** Global flags every buildah call gets: our own store, vfs. */
 export const buildahGlobalArgs = (): string[] => [
-  '--root', join(buildahRoot(), 'storage'),
-  '--runroot', join(buildahRoot(), 'runroot'),
-  '--storage-driver', 'vfs',
+  '--root',
+  join(buildahRoot(), 'storage'),
+  '--runroot',
+  join(buildahRoot(), 'runroot'),
+  '--storage-driver',
+  'vfs',
 ];
 
 export interface CommandResult {
@@ -215,13 +215,18 @@ export async function buildImage(o: BuildOptions): Promise<CommandResult> {
       '--pull=never',
       '--layers',
       '--force-rm', // remove intermediate containers even when the build fails
-      '--format', 'docker',
-      '--isolation', 'chroot',
-      '--platform', hostPlatform(),
+      '--format',
+      'docker',
+      '--isolation',
+      'chroot',
+      '--platform',
+      hostPlatform(),
       ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
       ...(o.target ? ['--target', o.target] : []),
-      '--tag', o.tag,
-      '--file', join(o.dir, 'Dockerfile'),
+      '--tag',
+      o.tag,
+      '--file',
+      join(o.dir, 'Dockerfile'),
       o.dir,
     ],
     { cwd: o.dir, timeout: o.timeout ?? 30 * 60_000 },
@@ -342,7 +347,10 @@ export function policyFile(): string {
 }
 
 const octal = (b: Buffer, start: number, len: number): number => {
-  const s = b.toString('latin1', start, start + len).replace(/\0.*$/s, '').trim();
+  const s = b
+    .toString('latin1', start, start + len)
+    .replace(/\0.*$/s, '')
+    .trim();
   return s ? parseInt(s, 8) : 0;
 };
 const cstr = (b: Buffer, start: number, len: number): string => b.toString('utf8', start, start + len).replace(/\0.*$/s, '');
@@ -361,8 +369,14 @@ export function tarEntries(tar: Buffer): TarEntry[] {
     const flag = String.fromCharCode(h[156] || 48);
     const body = tar.subarray(off + 512, off + 512 + size);
     off += 512 + Math.ceil(size / 512) * 512;
-    if (flag === 'L') { longName = cstr(body, 0, body.length); continue; }
-    if (flag === 'K') { longLink = cstr(body, 0, body.length); continue; }
+    if (flag === 'L') {
+      longName = cstr(body, 0, body.length);
+      continue;
+    }
+    if (flag === 'K') {
+      longLink = cstr(body, 0, body.length);
+      continue;
+    }
     if (flag === 'x' || flag === 'g') {
       const text = body.toString('utf8');
       for (let i = 0; i < text.length; ) {
@@ -378,7 +392,10 @@ export function tarEntries(tar: Buffer): TarEntry[] {
     }
     const prefix = h.toString('latin1', 257, 263).startsWith('ustar') ? cstr(h, 345, 155) : '';
     let path = pax.path ?? longName ?? (prefix ? `${prefix}/${cstr(h, 0, 100)}` : cstr(h, 0, 100));
-    path = path.replace(/^\.?\/+/, '').replace(/^\.$/, '').replace(/\/+$/, '');
+    path = path
+      .replace(/^\.?\/+/, '')
+      .replace(/^\.$/, '')
+      .replace(/\/+$/, '');
     const type = ({ '0': 'file', '\0': 'file', '7': 'file', '5': 'dir', '2': 'symlink', '1': 'hardlink' } as const)[flag] ?? 'other';
     out.push({
       path,
@@ -400,7 +417,18 @@ export function tarEntries(tar: Buffer): TarEntry[] {
  * get it. Reads the manifest, config and every layer.
  */
 export async function exportImage(ref: string, dir = mkdtempSync(join(tmpdir(), 'cgks-oci-'))): Promise<ExportedImage> {
-  await buildahOrThrow(['push', '--quiet', '--signature-policy', policyFile(), '--compression-format', 'gzip', '--format', 'v2s2', ref, `oci:${dir}:image`]);
+  await buildahOrThrow([
+    'push',
+    '--quiet',
+    '--signature-policy',
+    policyFile(),
+    '--compression-format',
+    'gzip',
+    '--format',
+    'v2s2',
+    ref,
+    `oci:${dir}:image`,
+  ]);
   const blob = (digest: string) => join(dir, 'blobs', ...digest.split(':'));
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number }[] };
   const mdesc = index.manifests[0]!;
@@ -416,7 +444,14 @@ export async function exportImage(ref: string, dir = mkdtempSync(join(tmpdir(), 
   const layers = manifest.layers.map((l, i): ExportedLayer => {
     const gz = readFileSync(blob(l.digest));
     const tar = gunzipSync(gz);
-    return { digest: l.digest, diffId: diffIds[i] ?? '', compressedBytes: l.size, bytes: tar.length, entries: tarEntries(tar), blob: blob(l.digest) };
+    return {
+      digest: l.digest,
+      diffId: diffIds[i] ?? '',
+      compressedBytes: l.size,
+      bytes: tar.length,
+      entries: tarEntries(tar),
+      blob: blob(l.digest),
+    };
   });
   return {
     dir,
@@ -564,8 +599,7 @@ export async function runInRootfs(
 /** Uid, Gid and supplementary groups of a running process (from /proc/PID/status). */
 export function processIds(pid: number): { uid: number[]; gid: number[]; groups: number[] } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const nums = (key: string) =>
-    (status.match(new RegExp(`^${key}:[ \\t]*(.*)$`, 'm'))?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
+  const nums = (key: string) => (status.match(new RegExp(`^${key}:[ \\t]*(.*)$`, 'm'))?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
   return { uid: nums('Uid'), gid: nums('Gid'), groups: nums('Groups') };
 }
 
@@ -642,7 +676,8 @@ export async function goBuildInfo(path: string): Promise<string> {
 export const PUBLISHED_BASE_SIZES: Record<BaseImage, { bytes: number; source: string }> = {
   distroless: {
     bytes: 2 * 1024 * 1024,
-    source: 'github.com/GoogleContainerTools/distroless README.md: "The smallest distroless image, gcr.io/distroless/static-debian1x, is around 2 MiB"',
+    source:
+      'github.com/GoogleContainerTools/distroless README.md: "The smallest distroless image, gcr.io/distroless/static-debian1x, is around 2 MiB"',
   },
   alpine: {
     bytes: 5 * 1024 * 1024,

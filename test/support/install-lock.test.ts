@@ -40,7 +40,12 @@ test('a held lock: who holds it, since when, what it is doing; progress while wa
     const who = `pid ${holder.pid}, install-tools.sh helm \\(in /src/other-clone\\), since 2026-01-02T03:04:05Z \\(\\d+ min ago\\); now: installing helm v3\\.21\\.4 \\(about 2 minutes\\)…`;
     assert.match(lines[0]!, new RegExp(`^install-tools: waiting for the tool cache lock \\(${dir}/\\.lock\\), held by ${who}$`));
     assert.ok(lines.filter((l) => /^install-tools: still waiting \(\d s of 3 s\)/.test(l)).length >= 1, r.stderr);
-    assert.match(lines.at(-1)!, new RegExp(`^install-tools: error: gave up after 3 s waiting for the tool cache lock, held by ${who}; let it finish, stop it, or wait longer with CGKS_TOOLS_LOCK_TIMEOUT=<seconds>$`));
+    assert.match(
+      lines.at(-1)!,
+      new RegExp(
+        `^install-tools: error: gave up after 3 s waiting for the tool cache lock, held by ${who}; let it finish, stop it, or wait longer with CGKS_TOOLS_LOCK_TIMEOUT=<seconds>$`,
+      ),
+    );
   } finally {
     holder.kill();
   }
@@ -64,7 +69,10 @@ test('a bad time limit is refused', () => {
   try {
     const r = install(dir, { CGKS_TOOLS_LOCK_TIMEOUT: 'soon' });
     assert.is(r.status, 1);
-    assert.match(r.stderr.trim(), /^install-tools: error: CGKS_TOOLS_LOCK_TIMEOUT and CGKS_TOOLS_LOCK_POLL must be whole numbers of seconds$/);
+    assert.match(
+      r.stderr.trim(),
+      /^install-tools: error: CGKS_TOOLS_LOCK_TIMEOUT and CGKS_TOOLS_LOCK_POLL must be whole numbers of seconds$/,
+    );
   } finally {
     holder.kill();
   }
@@ -76,7 +84,10 @@ test('the run that takes the lock records itself and says how a long build is go
   const bin = mkdtempSync(join(tmpdir(), 'cgks-slow-go-'));
   writeFileSync(join(bin, 'go'), '#!/bin/sh\nsleep 4\nexit 1\n');
   chmodSync(join(bin, 'go'), 0o755);
-  const holder = spawn('bash', [SCRIPT, 'actionlint'], { env: { ...process.env, CGKS_TOOLS_DIR: dir, PATH: `${bin}:${process.env.PATH}`, CGKS_TOOLS_PROGRESS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const holder = spawn('bash', [SCRIPT, 'actionlint'], {
+    env: { ...process.env, CGKS_TOOLS_DIR: dir, PATH: `${bin}:${process.env.PATH}`, CGKS_TOOLS_PROGRESS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let progress = '';
   holder.stderr!.on('data', (d) => (progress += d));
   const ended = new Promise((r) => holder.on('close', r));
@@ -85,7 +96,10 @@ test('the run that takes the lock records itself and says how a long build is go
   assert.is(waiter.status, 1);
   assert.match(
     waiter.stderr,
-    new RegExp(`^install-tools: waiting for the tool cache lock \\(.*\\), held by pid ${holder.pid}, install-tools\\.sh actionlint \\(in .+\\), since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(0 min ago\\); now: (installing actionlint v[\\d.]+ \\(about 20 seconds\\)…|still installing actionlint v[\\d.]+ \\(\\d+ s so far\\))$`, 'm'),
+    new RegExp(
+      `^install-tools: waiting for the tool cache lock \\(.*\\), held by pid ${holder.pid}, install-tools\\.sh actionlint \\(in .+\\), since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(0 min ago\\); now: (installing actionlint v[\\d.]+ \\(about 20 seconds\\)…|still installing actionlint v[\\d.]+ \\(\\d+ s so far\\))$`,
+      'm',
+    ),
   );
   await ended;
   // The holder's own progress: a line a second while the build runs (CGKS_TOOLS_PROGRESS=1).

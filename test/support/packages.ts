@@ -3,7 +3,19 @@
 // as it never changes), and this tree built with another version number (and template changes),
 // playing a newer release.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +25,11 @@ export const PACKAGE = 'create-go-k8s-service';
 /** The commit of the release 0.1.0. */
 export const RELEASE_0_1_0 = '23a68ef';
 
-const cacheHome = () => (process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache'));
+const cacheHome = () =>
+  process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
 
-const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
 
 /** The one .tgz in dir. */
 function tarballIn(dir: string): string {
@@ -30,7 +44,9 @@ export function releasedTarball(commit: string = RELEASE_0_1_0): string {
   try {
     full = run('git', ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], ROOT).trim();
   } catch {
-    throw new Error(`commit ${commit} is not in this clone (a shallow one?): the released tarball is built from it; fetch the history (git fetch --unshallow)`);
+    throw new Error(
+      `commit ${commit} is not in this clone (a shallow one?): the released tarball is built from it; fetch the history (git fetch --unshallow)`,
+    );
   }
   const dir = join(cacheHome(), PACKAGE, 'test-packages', full);
   if (existsSync(dir)) return tarballIn(dir);
@@ -81,9 +97,23 @@ function buildRelease(full: string, dir: string): string {
  * This tree (its working files, built) as the tarball of release `version`: `change` edits
  * templates (path relative to templates/ → new text), `changelog` goes on top of CHANGELOG.md's entries.
  */
-export function thisTreeTarball(version: string, opts: { change?: (path: string, text: string) => string; changelog?: string } = {}): string {
+export function thisTreeTarball(
+  version: string,
+  opts: { change?: (path: string, text: string) => string; changelog?: string } = {},
+): string {
   const work = mkdtempSync(join(tmpdir(), 'cgks-tree-'));
-  for (const e of ['bin', 'generators', 'scripts', 'schema', 'templates', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+  for (const e of [
+    'bin',
+    'generators',
+    'scripts',
+    'schema',
+    'templates',
+    'tsconfig.json',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'package.json',
+  ]) {
     cpSync(join(ROOT, e), join(work, e), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');

@@ -126,7 +126,9 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; screen since the last match:\n${text().slice(cursor)}`));
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; screen since the last match:\n${text().slice(cursor)}`),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -41,7 +41,10 @@ test('a file past its declared budget is killed with its children and fails; one
   const seconds = (Date.now() - started) / 1000;
   assert.is(r.exitCode, 1, r.stdout);
   assert.match(r.stdout, /^FAIL test\/fixtures\/runner\/past-budget\.test\.ts \(0 passed, 1 failed/m);
-  assert.match(r.stdout, /KILLED: still running after 2 s \(budget 2 s × scale 1; raise it with TEST_TIMEOUT_SCALE=N or the file's "\/\/ test-budget: N s" line\)/);
+  assert.match(
+    r.stdout,
+    /KILLED: still running after 2 s \(budget 2 s × scale 1; raise it with TEST_TIMEOUT_SCALE=N or the file's "\/\/ test-budget: N s" line\)/,
+  );
   // 3 s: longer than the other file's 2 s budget, well within its own 60 s.
   assert.match(r.stdout, /^ok +test\/fixtures\/runner\/within-budget\.test\.ts \(1 passed, 0 failed/m);
   assert.match(r.stdout, /^1 passed, 1 failed, 0 skipped$/m);
@@ -95,11 +98,24 @@ test('scale: TEST_TIMEOUT_SCALE times the files sharing each core', () => {
 test('a file split with // test-shards: 3 runs as three processes, each with its part of the suites, all of them once', async () => {
   const r = await runner(['--dir=test/fixtures/shards', 'sharded'], { TEST_VERBOSE: '1' });
   assert.is(r.exitCode, 0, r.stdout);
-  for (const [part, passed] of [[1, 2], [2, 2], [3, 1]] as const) {
-    assert.match(r.stdout, new RegExp(`^ok +test/fixtures/shards/sharded\\.test\\.ts \\[part ${part} of 3\\] \\(${passed} passed, 0 failed`, 'm'));
+  for (const [part, passed] of [
+    [1, 2],
+    [2, 2],
+    [3, 1],
+  ] as const) {
+    assert.match(
+      r.stdout,
+      new RegExp(`^ok +test/fixtures/shards/sharded\\.test\\.ts \\[part ${part} of 3\\] \\(${passed} passed, 0 failed`, 'm'),
+    );
   }
   const ran = [...r.stdout.matchAll(/ran suite (\d) in part (\d)\/3/g)].map((m) => [Number(m[1]), Number(m[2])]).sort();
-  assert.equal(ran, [[0, 0], [1, 1], [2, 2], [3, 0], [4, 1]]);
+  assert.equal(ran, [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 0],
+    [4, 1],
+  ]);
   assert.match(r.stdout, /^5 passed, 0 failed, 0 skipped$/m);
 });
 

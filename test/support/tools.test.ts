@@ -60,7 +60,8 @@ test('toolsDir and toolPath point at installed tools', () => {
 // ---- Helm -----------------------------------------------------------------------------------
 
 const chart = {
-  'Chart.yaml': 'apiVersion: v2\nname: web\ndescription: test chart\nversion: 0.1.0\nappVersion: "1.0.0"\nicon: https://example.com/icon.png\n',
+  'Chart.yaml':
+    'apiVersion: v2\nname: web\ndescription: test chart\nversion: 0.1.0\nappVersion: "1.0.0"\nicon: https://example.com/icon.png\n',
   'values.yaml': 'replicas: 2\nimage: example/web:1.0.0\n',
   'values.schema.json': JSON.stringify({
     $schema: 'https://json-schema.org/draft-07/schema#',

@@ -90,8 +90,7 @@ export function toolPath(name: string): string {
   return own;
 }
 
-const canonical = (name: string): string =>
-  name === 'dockerlint' || name === 'psacheck' || name === 'composecheck' ? 'test-tools' : name;
+const canonical = (name: string): string => (name === 'dockerlint' || name === 'psacheck' || name === 'composecheck' ? 'test-tools' : name);
 
 const installs = new Map<string, Promise<void>>();
 
@@ -284,16 +283,12 @@ export async function helmUpgradeReplay(
 export async function kubectlValidate(manifestYaml: string, k8sVersion: K8sVersion): Promise<ToolResult> {
   await ensureTools(['kubectl-validate', 'schemas', 'crds']);
   const dir = toolsDir();
-  const versionArgs =
-    k8sVersion === '1.30'
-      ? ['--version', '1.30']
-      : ['--version=', '--local-schemas', join(dir, 'schemas', k8sVersion)];
+  const versionArgs = k8sVersion === '1.30' ? ['--version', '1.30'] : ['--version=', '--local-schemas', join(dir, 'schemas', k8sVersion)];
   return withTempFile('manifest.yaml', manifestYaml, async (file) => {
-    const { ok, output } = await run(
-      toolPath('kubectl-validate'),
-      [file, ...versionArgs, '--local-crds', join(dir, 'crds')],
-      { env: { KUBECONFIG: '/nonexistent' }, failureCodes: [1] },
-    );
+    const { ok, output } = await run(toolPath('kubectl-validate'), [file, ...versionArgs, '--local-crds', join(dir, 'crds')], {
+      env: { KUBECONFIG: '/nonexistent' },
+      failureCodes: [1],
+    });
     return { ok, output };
   });
 }
@@ -429,9 +424,7 @@ function compileGitlabValidator(): ValidateFunction {
 }
 
 // `!reference [job, key]` is GitLab's own tag; keep its argument as a plain list.
-const gitlabTags: Tags = [
-  { tag: '!reference', collection: 'seq', default: false, resolve: (seq) => seq },
-];
+const gitlabTags: Tags = [{ tag: '!reference', collection: 'seq', default: false, resolve: (seq) => seq }];
 
 function describeAjvErrors(errors: readonly ErrorObject[]): string[] {
   // With allErrors every failed oneOf/anyOf branch reports; keep the most telling error per place.
@@ -467,7 +460,12 @@ export async function gitlabCiValidate(file: string): Promise<ToolResult> {
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
   const validate = compileGitlabValidator();
   if (validate(data)) return { ok: true, output: '' };
-  return { ok: false, output: describeAjvErrors(validate.errors ?? []).map((l) => `${file}: ${l}`).join('\n') };
+  return {
+    ok: false,
+    output: describeAjvErrors(validate.errors ?? [])
+      .map((l) => `${file}: ${l}`)
+      .join('\n'),
+  };
 }
 
 // ---- Dockerfile -------------------------------------------------------------------------------

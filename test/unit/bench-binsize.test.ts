@@ -3,7 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dockerfileBuildTags, elfSections, moduleOf, modulesOf, packageOf, sizeByModule, type ElfSection } from '../../bench/lib/binsize.js';
+import {
+  dockerfileBuildTags,
+  elfSections,
+  moduleOf,
+  modulesOf,
+  packageOf,
+  sizeByModule,
+  type ElfSection,
+} from '../../bench/lib/binsize.js';
 
 test('packageOf finds the package of functions, methods, types, itabs and generic instances', () => {
   assert.is(packageOf('github.com/rs/zerolog.(*Event).Str'), 'github.com/rs/zerolog');
@@ -30,7 +38,8 @@ test('moduleOf takes the longest module path that contains the package', () => {
 });
 
 test('modulesOf reads the module lines of go version -m', () => {
-  const out = 'bin: go1.26.8\n\tpath\tx/cmd/orders\n\tmod\tx\t(devel)\t\n\tdep\tgithub.com/rs/zerolog\tv1.35.1\th1:abc=\n\tdep\tgithub.com/a/b\tv1.0.0\n\t=>\tgithub.com/c/b\tv1.0.1\th1:x=\n\tbuild\t-trimpath=true\n';
+  const out =
+    'bin: go1.26.8\n\tpath\tx/cmd/orders\n\tmod\tx\t(devel)\t\n\tdep\tgithub.com/rs/zerolog\tv1.35.1\th1:abc=\n\tdep\tgithub.com/a/b\tv1.0.0\n\t=>\tgithub.com/c/b\tv1.0.1\th1:x=\n\tbuild\t-trimpath=true\n';
   assert.equal(modulesOf(out), ['x', 'github.com/rs/zerolog', 'github.com/a/b', 'github.com/c/b']);
 });
 
@@ -69,17 +78,25 @@ test('elfSections reads the section headers of a real ELF file (this node binary
   const secs = elfSections(readFileSync(process.execPath));
   const text = secs.find((s) => s.name === '.text');
   assert.ok(text && text.size > 1_000_000 && text.addr > 0, JSON.stringify(text));
-  assert.ok(secs.some((s) => s.type === 8), 'has a NOBITS section (.bss)');
+  assert.ok(
+    secs.some((s) => s.type === 8),
+    'has a NOBITS section (.bss)',
+  );
   assert.throws(() => elfSections(Buffer.from('#!/bin/sh\n'.padEnd(64, ' '))), /not a 64-bit little-endian ELF/);
 });
 
 test('dockerfileBuildTags reads the tags of the go build line, so the bench builds what the image holds', () => {
-  const df = (flags: string) => `FROM x AS build\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    CGO_ENABLED=0 \\\n    go build ${flags} \\\n      -ldflags "-s -w" \\\n      -o /out/x ./cmd/x\n`;
+  const df = (flags: string) =>
+    `FROM x AS build\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    CGO_ENABLED=0 \\\n    go build ${flags} \\\n      -ldflags "-s -w" \\\n      -o /out/x ./cmd/x\n`;
   assert.is(dockerfileBuildTags(df('-trimpath -tags grpcnotrace')), 'grpcnotrace');
   assert.is(dockerfileBuildTags(df('-tags=a,b -trimpath')), 'a,b');
   assert.is(dockerfileBuildTags(df('-trimpath')), '');
   assert.is(dockerfileBuildTags('FROM scratch\n'), '');
-  assert.is(dockerfileBuildTags(`ARG GO_BUILD_TAGS=grpcnotrace\n${df('-trimpath -tags "${GO_BUILD_TAGS}"')}`), 'grpcnotrace', 'an ARG default');
+  assert.is(
+    dockerfileBuildTags(`ARG GO_BUILD_TAGS=grpcnotrace\n${df('-trimpath -tags "${GO_BUILD_TAGS}"')}`),
+    'grpcnotrace',
+    'an ARG default',
+  );
   assert.is(dockerfileBuildTags(df('-tags "$UNSET"')), '', 'an ARG without a default');
 });
 

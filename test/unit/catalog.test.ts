@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { defaultOwner, entityRefProblem, sourceRepo } from '../../generators/model/catalog.js';
 
-test('the default owner is the organisation that owns the repository, else the domain\'s name', () => {
+test("the default owner is the organisation that owns the repository, else the domain's name", () => {
   assert.is(defaultOwner('github.com/acme/orders', 'orders'), 'group:default/acme');
   assert.is(defaultOwner('gitlab.com/Acme.Corp/shop/orders', 'orders'), 'group:default/acme.corp');
   assert.is(defaultOwner('go.acme.example/orders', 'orders'), 'group:default/acme');
@@ -22,8 +22,18 @@ test('the default owner is the organisation that owns the repository, else the d
 });
 
 test('the source repository of github.com and gitlab.com modules', () => {
-  assert.equal(sourceRepo('github.com/acme/orders'), { host: 'github.com', slug: 'acme/orders', url: 'https://github.com/acme/orders', dir: '' });
-  assert.equal(sourceRepo('github.com/acme/orders/v2'), { host: 'github.com', slug: 'acme/orders', url: 'https://github.com/acme/orders', dir: '' });
+  assert.equal(sourceRepo('github.com/acme/orders'), {
+    host: 'github.com',
+    slug: 'acme/orders',
+    url: 'https://github.com/acme/orders',
+    dir: '',
+  });
+  assert.equal(sourceRepo('github.com/acme/orders/v2'), {
+    host: 'github.com',
+    slug: 'acme/orders',
+    url: 'https://github.com/acme/orders',
+    dir: '',
+  });
   assert.equal(sourceRepo('github.com/acme/mono/svc/orders')?.dir, 'svc/orders');
   assert.equal(sourceRepo('gitlab.com/acme/shop/orders')?.slug, 'acme/shop/orders');
   assert.is(sourceRepo('github.com/acme'), undefined);

@@ -65,20 +65,92 @@ for (const [name, overrides, skipped] of COMBINATIONS) {
 /** Each rule, and a break of the rendered output it reads: the rule, and only it, reports it. */
 const BREAKS: [Rule, string, Partial<Answers>, (dir: string) => void, RegExp][] = [
   ['record', 'a listed file deleted', {}, (d) => rmSync(join(d, 'compose.yaml')), /compose\.yaml is listed in .* but missing/],
-  ['makefile-targets', 'the clean target renamed', {}, (d) => edit(d, 'Makefile', /^clean:/m, 'clean-all:'), /lacks the standard target\(s\): clean/],
-  ['probes', 'readiness on /readyz', {}, (d) => edit(d, 'charts/orders/values.yaml', /path: \/ready$/m, 'path: /readyz'), /readinessProbe gets \/readyz/],
-  ['probes', 'containerPort off the service port', {}, (d) => edit(d, 'charts/orders/values.yaml', /^containerPort: 8080$/m, 'containerPort: 8081'), /containerPort is 8081/],
+  [
+    'makefile-targets',
+    'the clean target renamed',
+    {},
+    (d) => edit(d, 'Makefile', /^clean:/m, 'clean-all:'),
+    /lacks the standard target\(s\): clean/,
+  ],
+  [
+    'probes',
+    'readiness on /readyz',
+    {},
+    (d) => edit(d, 'charts/orders/values.yaml', /path: \/ready$/m, 'path: /readyz'),
+    /readinessProbe gets \/readyz/,
+  ],
+  [
+    'probes',
+    'containerPort off the service port',
+    {},
+    (d) => edit(d, 'charts/orders/values.yaml', /^containerPort: 8080$/m, 'containerPort: 8081'),
+    /containerPort is 8081/,
+  ],
   ['non-root', 'USER root in the image', {}, (d) => edit(d, 'Dockerfile', /^USER 65532:65532$/m, 'USER 0'), /runs the container as root/],
-  ['non-root', 'runAsNonRoot off in the chart', {}, (d) => edit(d, 'charts/orders/values.yaml', /runAsNonRoot: true/g, 'runAsNonRoot: false'), /sets runAsNonRoot: true/],
-  ['expose', 'EXPOSE of another port', {}, (d) => edit(d, 'Dockerfile', /^EXPOSE 8080$/m, 'EXPOSE 8081'), /does not include the service's port 8080/],
-  ['ci-make', 'GitHub Actions without make lint', {}, (d) => edit(d, '.github/workflows/ci.yml', /make lint/g, 'golangci-lint run'), /does not run make lint/],
-  ['ci-make', 'GitLab CI without make vuln', { ci: 'gitlab' }, (d) => edit(d, '.gitlab-ci.yml', /make vuln/g, 'govulncheck ./...'), /does not run make vuln/],
+  [
+    'non-root',
+    'runAsNonRoot off in the chart',
+    {},
+    (d) => edit(d, 'charts/orders/values.yaml', /runAsNonRoot: true/g, 'runAsNonRoot: false'),
+    /sets runAsNonRoot: true/,
+  ],
+  [
+    'expose',
+    'EXPOSE of another port',
+    {},
+    (d) => edit(d, 'Dockerfile', /^EXPOSE 8080$/m, 'EXPOSE 8081'),
+    /does not include the service's port 8080/,
+  ],
+  [
+    'ci-make',
+    'GitHub Actions without make lint',
+    {},
+    (d) => edit(d, '.github/workflows/ci.yml', /make lint/g, 'golangci-lint run'),
+    /does not run make lint/,
+  ],
+  [
+    'ci-make',
+    'GitLab CI without make vuln',
+    { ci: 'gitlab' },
+    (d) => edit(d, '.gitlab-ci.yml', /make vuln/g, 'govulncheck ./...'),
+    /does not run make vuln/,
+  ],
   ['go-version', 'an old go line', {}, (d) => edit(d, 'go.mod', /^go 1\.\d+(\.\d+)?$/m, 'go 1.20'), /go\.mod says go 1\.20/],
-  ['admin-port', 'metrics scraped on the http port', {}, (d) => edit(d, 'charts/orders/templates/servicemonitor.yaml', /- port: admin$/m, '- port: http'), /scrapes port http/],
-  ['admin-port', 'adminPort on the http port', {}, (d) => edit(d, 'charts/orders/values.yaml', /^adminPort: \d+$/m, 'adminPort: 8080'), /the http port too/],
-  ['gitops', 'CI that publishes nothing', { deploy: 'gitops' }, (d) => edit(d, '.github/workflows/ci.yml', /scripts\/publish-manifests\.sh/g, 'true'), /does not run scripts\/publish-manifests\.sh/],
-  ['gitops', 'no manifests target', { deploy: 'gitops' }, (d) => edit(d, 'Makefile', /^manifests:/m, 'manifests-all:'), /no manifests target/],
-  ['conflict-markers', 'a merge left its markers', {}, (d) => edit(d, 'Dockerfile', /^EXPOSE 8080$/m, '<<<<<<< ours\nEXPOSE 8080\n=======\nEXPOSE 8080 # theirs\n>>>>>>> theirs'), /Dockerfile holds unresolved conflict markers \(<<<<<<< at line \d+\)/],
+  [
+    'admin-port',
+    'metrics scraped on the http port',
+    {},
+    (d) => edit(d, 'charts/orders/templates/servicemonitor.yaml', /- port: admin$/m, '- port: http'),
+    /scrapes port http/,
+  ],
+  [
+    'admin-port',
+    'adminPort on the http port',
+    {},
+    (d) => edit(d, 'charts/orders/values.yaml', /^adminPort: \d+$/m, 'adminPort: 8080'),
+    /the http port too/,
+  ],
+  [
+    'gitops',
+    'CI that publishes nothing',
+    { deploy: 'gitops' },
+    (d) => edit(d, '.github/workflows/ci.yml', /scripts\/publish-manifests\.sh/g, 'true'),
+    /does not run scripts\/publish-manifests\.sh/,
+  ],
+  [
+    'gitops',
+    'no manifests target',
+    { deploy: 'gitops' },
+    (d) => edit(d, 'Makefile', /^manifests:/m, 'manifests-all:'),
+    /no manifests target/,
+  ],
+  [
+    'conflict-markers',
+    'a merge left its markers',
+    {},
+    (d) => edit(d, 'Dockerfile', /^EXPOSE 8080$/m, '<<<<<<< ours\nEXPOSE 8080\n=======\nEXPOSE 8080 # theirs\n>>>>>>> theirs'),
+    /Dockerfile holds unresolved conflict markers \(<<<<<<< at line \d+\)/,
+  ],
 ];
 
 for (const [rule, what, overrides, breakIt, message] of BREAKS) {
@@ -89,7 +161,10 @@ for (const [rule, what, overrides, breakIt, message] of BREAKS) {
       const r = checkRepo(dir);
       assert.ok(r.violations.length > 0, 'no violation');
       for (const v of r.violations) assert.is(v.rule, rule, JSON.stringify(v));
-      assert.ok(r.violations.some((v) => message.test(v.message)), JSON.stringify(r.violations));
+      assert.ok(
+        r.violations.some((v) => message.test(v.message)),
+        JSON.stringify(r.violations),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

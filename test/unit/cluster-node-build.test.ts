@@ -18,7 +18,11 @@ test("the build's name is the one build-node.sh computes (its own hash line, run
   const line = /^hash="\$\(.*\)"$/m.exec(text)?.[0];
   assert.ok(line, 'no hash= line in build-node.sh');
   const version = /^K8S_VERSION=(\S+)/m.exec(text)![1];
-  const r = spawnSync('bash', ['-c', `HERE=${JSON.stringify(join(root, 'scripts', 'cluster'))}\n${line.replace('${BASH_SOURCE[0]}', script)}\nprintf %s "$hash"`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'bash',
+    ['-c', `HERE=${JSON.stringify(join(root, 'scripts', 'cluster'))}\n${line.replace('${BASH_SOURCE[0]}', script)}\nprintf %s "$hash"`],
+    { encoding: 'utf8' },
+  );
   assert.is(r.status, 0, r.stderr);
   assert.is(nodeBuildId(), `${version}-${r.stdout}`);
 });
@@ -28,7 +32,10 @@ test('without a prepared build, one line says how to make it', () => {
   const saved = process.env.CGKS_CLUSTER_CACHE;
   process.env.CGKS_CLUSTER_CACHE = cache;
   try {
-    assert.throws(() => preparedBinDir(), /the node's binaries for the current sources are not built \(no .*kubenode\): run `npm run test:cluster`, whose first step builds them/);
+    assert.throws(
+      () => preparedBinDir(),
+      /the node's binaries for the current sources are not built \(no .*kubenode\): run `npm run test:cluster`, whose first step builds them/,
+    );
   } finally {
     if (saved === undefined) delete process.env.CGKS_CLUSTER_CACHE;
     else process.env.CGKS_CLUSTER_CACHE = saved;

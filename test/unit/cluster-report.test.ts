@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { formatFigure, ReportSection, type Section } from '../cluster/support/report.js';
 import { verdict } from '../cluster/support/verdicts.js';
 
-test('two files\' sections make one report: checks first, then each section\'s figures and tables', () => {
+test("two files' sections make one report: checks first, then each section's figures and tables", () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-cluster-report-'));
   try {
     const rolling = new ReportSection('rolling', 'Rolling update under load');
@@ -41,7 +41,10 @@ test('two files\' sections make one report: checks first, then each section\'s f
     assert.match(md, '### Phases\n\n| phase | requests | p99 |\n|---|---|---|\n| upgrade 1 | 6000 | 11.0 ms |');
     assert.match(md, '- kube-proxy in iptables mode');
     const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { sections: Section[] };
-    assert.equal(json.sections.map((s) => s.id), ['faults', 'rolling']);
+    assert.equal(
+      json.sections.map((s) => s.id),
+      ['faults', 'rolling'],
+    );
     assert.is(json.sections[1]!.figures[0]!.value, 12.345);
 
     // A file run again replaces its own section only.
@@ -56,7 +59,7 @@ test('two files\' sections make one report: checks first, then each section\'s f
   }
 });
 
-test('figures are formatted by unit; a table cell\'s pipe is escaped', () => {
+test("figures are formatted by unit; a table cell's pipe is escaped", () => {
   assert.is(formatFigure({ name: 'a', value: 3.456, unit: 's' }), '3.46 s');
   assert.is(formatFigure({ name: 'a', value: 35.2, unit: 's' }), '35.2 s');
   assert.is(formatFigure({ name: 'a', value: 1234, unit: 'count' }), '1,234');
@@ -85,12 +88,14 @@ test('judge(): a body that finds a problem, or throws, makes a FAIL line and fai
     threw = (e as Error).message;
   }
   assert.match(threw, 'pod a not Ready');
-  await s.judge('breaks off', 'ok', async () => {
-    throw new Error('helm install exited with 1');
-  }).then(
-    () => assert.unreachable('a body that threw passed'),
-    (e: Error) => assert.match(e.message, 'helm install exited with 1'),
-  );
+  await s
+    .judge('breaks off', 'ok', async () => {
+      throw new Error('helm install exited with 1');
+    })
+    .then(
+      () => assert.unreachable('a body that threw passed'),
+      (e: Error) => assert.match(e.message, 'helm install exited with 1'),
+    );
   assert.equal(
     s.section.checks.map((c) => [c.name, c.pass, c.measured, c.why ?? '']),
     [

@@ -22,8 +22,15 @@ COMMIT
 COMMIT
 `;
 
-test('rules: the node\'s chains and rules, IPv6 as IPv4, and every table; not other programs\' rules', () => {
-  assert.equal(ruleLines(IP6TABLES), ['*filter', '*mangle', '-A INPUT -j KUBE-FIREWALL', ':KUBE-FIREWALL - [0:0]', ':KUBE-IPTABLES-HINT - [0:0]', ':KUBE-KUBELET-CANARY - [0:0]']);
+test("rules: the node's chains and rules, IPv6 as IPv4, and every table; not other programs' rules", () => {
+  assert.equal(ruleLines(IP6TABLES), [
+    '*filter',
+    '*mangle',
+    '-A INPUT -j KUBE-FIREWALL',
+    ':KUBE-FIREWALL - [0:0]',
+    ':KUBE-IPTABLES-HINT - [0:0]',
+    ':KUBE-KUBELET-CANARY - [0:0]',
+  ]);
 });
 
 test('cgroups: every one the node makes in any hierarchy (kubepods, QoS classes, pods, containers), no other', () => {
@@ -49,7 +56,7 @@ test('cgroups: every one the node makes in any hierarchy (kubepods, QoS classes,
   ]);
 });
 
-test('sockets: the node\'s ports and addresses, and its binaries\' sockets, not other programs\'', () => {
+test("sockets: the node's ports and addresses, and its binaries' sockets, not other programs'", () => {
   const ss = [
     'tcp LISTEN 0      128    0.0.0.0:2024 0.0.0.0:*',
     'tcp LISTEN 0      4096   10.244.0.1:6443 0.0.0.0:* users:(("kubenode",pid=4242,fd=3))',
@@ -58,10 +65,15 @@ test('sockets: the node\'s ports and addresses, and its binaries\' sockets, not 
     'udp UNCONN 0      0      10.244.0.1:53 0.0.0.0:* users:(("coredns",pid=88,fd=7))',
     'tcp LISTEN 0      511    127.0.0.1:5173 0.0.0.0:* users:(("vite",pid=5,fd=1))',
   ].join('\n');
-  assert.equal(nodeSockets(ss), ['tcp 10.244.0.1:6443 kubenode', 'tcp 127.0.0.1:10256 node', 'tcp 127.0.0.1:37001 containerd', 'udp 10.244.0.1:53 coredns']);
+  assert.equal(nodeSockets(ss), [
+    'tcp 10.244.0.1:6443 kubenode',
+    'tcp 127.0.0.1:10256 node',
+    'tcp 127.0.0.1:37001 containerd',
+    'udp 10.244.0.1:53 coredns',
+  ]);
 });
 
-test('conntrack: the node\'s ranges\' entries, without their timers', () => {
+test("conntrack: the node's ranges' entries, without their timers", () => {
   const text = [
     'tcp      6 431999 ESTABLISHED src=10.245.0.2 dst=10.96.113.4 sport=41234 dport=80 src=10.244.0.8 dst=10.245.0.2 sport=8080 dport=41234 [ASSURED] mark=0 use=1',
     'tcp      6 100 ESTABLISHED src=192.168.1.5 dst=192.168.1.9 sport=5000 dport=22 src=192.168.1.9 dst=192.168.1.5 sport=22 dport=5000 [ASSURED] mark=0 use=1',
@@ -70,7 +82,14 @@ test('conntrack: the node\'s ranges\' entries, without their timers', () => {
 });
 
 test('equal snapshots compare clean; a leftover or a loss of any kind is named (negative controls)', () => {
-  const before = { iptables: [':KUBE-X - [0:0]'], ip6tables: [], cgroups: [], cni: ['/etc/cni', '/etc/cni/net.d'], conntrack: [], sockets: [] };
+  const before = {
+    iptables: [':KUBE-X - [0:0]'],
+    ip6tables: [],
+    cgroups: [],
+    cni: ['/etc/cni', '/etc/cni/net.d'],
+    conntrack: [],
+    sockets: [],
+  };
   assert.equal(snapshotDiff(before, structuredClone(before)), []);
   const after = {
     iptables: [],

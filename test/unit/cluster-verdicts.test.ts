@@ -6,8 +6,16 @@ import * as assert from 'uvu/assert';
 import { parseConntrack, rollVerdict, servedBy, shutdownVerdict, type RollPod } from '../cluster/support/verdicts.js';
 
 const pod = (name: string, uid: string, templateHash: string, podIP: string): RollPod => ({ name, uid, templateHash, podIP });
-const before = [pod('a-111-x', 'u1', '111', '10.244.0.5'), pod('a-111-y', 'u2', '111', '10.244.0.6'), pod('a-111-z', 'u3', '111', '10.244.0.7')];
-const after = [pod('a-222-p', 'u4', '222', '10.244.0.8'), pod('a-222-q', 'u5', '222', '10.244.0.9'), pod('a-222-r', 'u6', '222', '10.244.0.10')];
+const before = [
+  pod('a-111-x', 'u1', '111', '10.244.0.5'),
+  pod('a-111-y', 'u2', '111', '10.244.0.6'),
+  pod('a-111-z', 'u3', '111', '10.244.0.7'),
+];
+const after = [
+  pod('a-222-p', 'u4', '222', '10.244.0.8'),
+  pod('a-222-q', 'u5', '222', '10.244.0.9'),
+  pod('a-222-r', 'u6', '222', '10.244.0.10'),
+];
 
 test('a roll that replaced every pod, with traffic on the new pods, passes', () => {
   const v = rollVerdict(before, after, ['10.244.0.8', '10.244.0.10'], 3);
@@ -36,7 +44,9 @@ test('negative control: a half-done roll (one old pod kept, two templates) fails
 
 test('negative control: traffic that never reached a new pod, or reached an old one, fails', () => {
   assert.equal(rollVerdict(before, after, [], 3).problems, ['no connection through the Service was seen reaching a pod after the roll']);
-  assert.equal(rollVerdict(before, after, ['10.244.0.8', '10.244.0.5'], 3).problems, ['a connection after the roll reached 10.244.0.5, not a new pod']);
+  assert.equal(rollVerdict(before, after, ['10.244.0.8', '10.244.0.5'], 3).problems, [
+    'a connection after the roll reached 10.244.0.5, not a new pod',
+  ]);
 });
 
 test('negative control: too few pods after the roll, or none before it, fails', () => {
@@ -58,7 +68,16 @@ conntrack v1.4.7 (conntrack-tools): 6 flow entries have been shown.
 test('conntrack: entries are read in both directions, and the pods behind live connections to one Service port are found', () => {
   const entries = parseConntrack(CONNTRACK);
   assert.is(entries.length, 6);
-  assert.equal(entries[0], { protocol: 'tcp', timeout: 431999, state: 'ESTABLISHED', origSrc: '10.245.0.2', origDst: '10.96.113.4', origDport: 80, replySrc: '10.244.0.8', replySport: 8080 });
+  assert.equal(entries[0], {
+    protocol: 'tcp',
+    timeout: 431999,
+    state: 'ESTABLISHED',
+    origSrc: '10.245.0.2',
+    origDst: '10.96.113.4',
+    origDport: 80,
+    replySrc: '10.244.0.8',
+    replySport: 8080,
+  });
   assert.is(entries[5]!.state, '');
   // The aged established entry (a pod gone without closing) counts only without a freshness bound.
   assert.equal(servedBy(entries, '10.96.113.4', 80), ['10.244.0.10', '10.244.0.6', '10.244.0.8']);
@@ -71,14 +90,24 @@ test('the shutdown budget: exit 0 after the delay and within the grace period pa
 });
 
 test('negative control: an exit code never seen fails (it used to be skipped when the pod was gone first)', () => {
-  assert.equal(shutdownVerdict({ exitSeconds: 11.2, exitCode: undefined, graceSeconds: 35, delay: '10s' }).problems, ['the exit code was never seen']);
+  assert.equal(shutdownVerdict({ exitSeconds: 11.2, exitCode: undefined, graceSeconds: 35, delay: '10s' }).problems, [
+    'the exit code was never seen',
+  ]);
 });
 
 test('negative control: a non-zero exit, a late or early exit, or none, fails', () => {
   assert.equal(shutdownVerdict({ exitSeconds: 11.2, exitCode: 2, graceSeconds: 35, delay: '10s' }).problems, ['exit code 2']);
-  assert.equal(shutdownVerdict({ exitSeconds: 35.5, exitCode: 137, graceSeconds: 35, delay: '10s' }).problems, ['exit after 35.5 s, grace period 35 s', 'exit code 137']);
-  assert.equal(shutdownVerdict({ exitSeconds: 1, exitCode: 0, graceSeconds: 35, delay: '10s' }).problems, ['exit after 1.0 s: sooner than SHUTDOWN_DELAY 10s']);
-  assert.equal(shutdownVerdict({ exitSeconds: Number.NaN, exitCode: undefined, graceSeconds: 35, delay: '10s' }).problems, ['the container did not exit', 'the exit code was never seen']);
+  assert.equal(shutdownVerdict({ exitSeconds: 35.5, exitCode: 137, graceSeconds: 35, delay: '10s' }).problems, [
+    'exit after 35.5 s, grace period 35 s',
+    'exit code 137',
+  ]);
+  assert.equal(shutdownVerdict({ exitSeconds: 1, exitCode: 0, graceSeconds: 35, delay: '10s' }).problems, [
+    'exit after 1.0 s: sooner than SHUTDOWN_DELAY 10s',
+  ]);
+  assert.equal(shutdownVerdict({ exitSeconds: Number.NaN, exitCode: undefined, graceSeconds: 35, delay: '10s' }).problems, [
+    'the container did not exit',
+    'the exit code was never seen',
+  ]);
 });
 
 test.run();

@@ -35,7 +35,8 @@ function brokenLinks(page: string): string[] {
       continue;
     }
     if (anchor === undefined || !file.endsWith('.md')) continue;
-    if (!anchors(readFileSync(file, 'utf8')).has(anchor)) problems.push(`${where}: ${relative(root, file)} has no heading with that anchor`);
+    if (!anchors(readFileSync(file, 'utf8')).has(anchor))
+      problems.push(`${where}: ${relative(root, file)} has no heading with that anchor`);
   }
   return problems;
 }
@@ -58,7 +59,10 @@ test('the README is a front door of at most 200 lines; the details live under do
 
 test('the CHANGELOG says what changed without issue numbers a package user cannot follow', () => {
   const log = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
-  assert.equal(log.split('\n').filter((l) => /(^|[\s(])#\d+\b/.test(l)), []);
+  assert.equal(
+    log.split('\n').filter((l) => /(^|[\s(])#\d+\b/.test(l)),
+    [],
+  );
 });
 
 test('anchors follow GitHub: code, punctuation and case dropped, repeats numbered', () => {

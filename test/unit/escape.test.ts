@@ -4,7 +4,20 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { goDocTail, goString, jsonString, shellQuote, yamlString } from '../../generators/render/escape.js';
 
-const SAMPLES = ['plain', `"quotes" and 'single'`, 'back\\slash', '`tick`', '{{ x }} ${{ y }}', 'a: b # c', '& < > %', 'ünï 😀', '\u2028\u2029', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\ufeffbom'];
+const SAMPLES = [
+  'plain',
+  `"quotes" and 'single'`,
+  'back\\slash',
+  '`tick`',
+  '{{ x }} ${{ y }}',
+  'a: b # c',
+  '& < > %',
+  'ünï 😀',
+  '\u2028\u2029',
+  'tab\tnew\nline\r',
+  '\u0000\u001f\u007f',
+  '\ufeffbom',
+];
 
 test('yamlString round-trips through a YAML parser', () => {
   for (const s of SAMPLES) assert.is(parseYaml(`k: ${yamlString(s)}`).k, s, JSON.stringify(s));

@@ -54,7 +54,10 @@ test('database files follow the database answer; its metrics and query tracer on
   const paths = (a: Parameters<typeof filesFor>[0]) => filesFor(a).map((f) => outputPath(f, a));
   const none = paths(answersFor());
   assert.is(answersFor().database, 'none');
-  assert.not.ok(none.some((p) => /^internal\/database\/|\/migrate\.go$/.test(p)), none.join(' '));
+  assert.not.ok(
+    none.some((p) => /^internal\/database\/|\/migrate\.go$/.test(p)),
+    none.join(' '),
+  );
   const pg = paths(answersFor({ database: 'postgres' }));
   for (const p of [
     'cmd/demo-svc/migrate.go',
@@ -70,7 +73,11 @@ test('database files follow the database answer; its metrics and query tracer on
   }
   assert.ok(pg.includes('internal/database/metrics.go'));
   const bare = paths(answersFor({ database: 'postgres', metrics: false, tracing: false }));
-  assert.not.ok(bare.includes('internal/database/metrics.go') || bare.includes('internal/database/tracing.go') || bare.includes('internal/client/metrics.go'));
+  assert.not.ok(
+    bare.includes('internal/database/metrics.go') ||
+      bare.includes('internal/database/tracing.go') ||
+      bare.includes('internal/client/metrics.go'),
+  );
   assert.ok(paths(answersFor({ database: 'postgres', metrics: false, tracing: true })).includes('internal/database/tracing.go'));
   assert.not.ok(paths(answersFor({ database: 'postgres', metrics: true, tracing: false })).includes('internal/database/tracing.go'));
   // An applied migration must never change under the team: regen leaves it alone.
@@ -85,14 +92,25 @@ test('each option is files of its own: tracing and metrics are wired in by inter
   assert.ok(all.has('internal/app/metrics.go') && all.has('internal/app/tracing.go') && all.has('internal/app/database.go'));
   assert.not.ok(bare.has('internal/app/metrics.go') || bare.has('internal/app/tracing.go') || bare.has('internal/app/database.go'));
   // The same app.go whatever the options: they live in their files, options.go lists them.
-  assert.is(bare.get('internal/app/app.go')!.replace(/^\/\/ {2}5\..*\n\/\/ .*\n/m, ''), all.get('internal/app/app.go')!.replace(/^\/\/ {2}5\..*\n\/\/ .*\n/m, ''));
+  assert.is(
+    bare.get('internal/app/app.go')!.replace(/^\/\/ {2}5\..*\n\/\/ .*\n/m, ''),
+    all.get('internal/app/app.go')!.replace(/^\/\/ {2}5\..*\n\/\/ .*\n/m, ''),
+  );
   for (const [path, text] of [...bare, ...all]) {
     if (!path.endsWith('.go')) continue;
     assert.not.match(text, /adminUsed|bench\/gomaxprocs/, `${path} keeps the residue of an option`);
   }
   // One place lists every route, public and admin; the team's own routes stay in its file.
   const routes = all.get('internal/app/routes.go')!;
-  for (const r of ['"GET /healthz"', '"GET /ready"', 'api.Register(s.mux)', 'api.RegisterNotes(', '"GET /metrics"', 'profiling.Register(s.handleAdmin)']) assert.ok(routes.includes(r), `routes.go lacks ${r}`);
+  for (const r of [
+    '"GET /healthz"',
+    '"GET /ready"',
+    'api.Register(s.mux)',
+    'api.RegisterNotes(',
+    '"GET /metrics"',
+    'profiling.Register(s.handleAdmin)',
+  ])
+    assert.ok(routes.includes(r), `routes.go lacks ${r}`);
   assert.is(FILES.find((f) => f.path === 'internal/api/routes.go')!.lifecycle, 'once');
 });
 
@@ -107,14 +125,17 @@ test('automaxprocs is compiled in and required by go.mod (the default), and left
       assert.match(on.get('go.mod')!, /\tgo\.uber\.org\/automaxprocs v\S+\n/);
       assert.match(on.get('internal/app/automaxprocs.go')!, /maxprocs\.Set/);
       for (const files of [off, on]) {
-        assert.ok(files.has('internal/client/client.go') && files.has('internal/client/client_test.go'), `client with database=${database}`);
+        assert.ok(
+          files.has('internal/client/client.go') && files.has('internal/client/client_test.go'),
+          `client with database=${database}`,
+        );
         assert.is(files.has('internal/client/metrics.go'), metrics);
       }
     }
   }
 });
 
-test('nothing that only the generator\'s own tests use ships in a generated repo', () => {
+test("nothing that only the generator's own tests use ships in a generated repo", () => {
   for (const a of [answersFor(), answersFor({ tracing: true, metrics: false })]) {
     for (const f of renderAll(a)) {
       assert.not.match(f.path, /e2e/, `${f.path} ships`);

@@ -20,12 +20,17 @@ const files = readdirSync(TEST, { recursive: true, encoding: 'utf8' }).filter((f
 test('no test file but the helper sets GOTOOLCHAIN', () => {
   const own = files.filter((f) => f !== HELPER && f !== 'unit/go-env.test.ts' && SETS_TOOLCHAIN.test(readFileSync(join(TEST, f), 'utf8')));
   assert.equal(own, [], `these build a Go environment of their own (use goEnv() from test/${HELPER}): ${own.join(', ')}`);
-  assert.ok(SETS_TOOLCHAIN.test(readFileSync(join(TEST, HELPER), 'utf8')), `${HELPER} no longer sets GOTOOLCHAIN: this test guards nothing`);
+  assert.ok(
+    SETS_TOOLCHAIN.test(readFileSync(join(TEST, HELPER), 'utf8')),
+    `${HELPER} no longer sets GOTOOLCHAIN: this test guards nothing`,
+  );
 });
 
 test('the detector sees an object key, a quoted key and an assignment, not YAML or shell text', () => {
-  for (const code of ["{ GOTOOLCHAIN: 'local' }", '{ "GOTOOLCHAIN": "local" }', 'env.GOTOOLCHAIN = `local`']) assert.ok(SETS_TOOLCHAIN.test(code), code);
-  for (const text of ['variables:\n  GOTOOLCHAIN: local', 'GOTOOLCHAIN=local go build', '(GOTOOLCHAIN=local)']) assert.not.ok(SETS_TOOLCHAIN.test(text), text);
+  for (const code of ["{ GOTOOLCHAIN: 'local' }", '{ "GOTOOLCHAIN": "local" }', 'env.GOTOOLCHAIN = `local`'])
+    assert.ok(SETS_TOOLCHAIN.test(code), code);
+  for (const text of ['variables:\n  GOTOOLCHAIN: local', 'GOTOOLCHAIN=local go build', '(GOTOOLCHAIN=local)'])
+    assert.not.ok(SETS_TOOLCHAIN.test(text), text);
 });
 
 test('goEnv: the installed Go, no GOFLAGS; each difference is its option', () => {

@@ -87,13 +87,18 @@ test('check: a fresh repo holds every convention; a broken probe is exit 1 namin
   writeFileSync(join(dir, 'charts/orders/values.yaml'), read(dir, 'charts/orders/values.yaml').replace(/path: \/ready$/m, 'path: /readyz'));
   const { code, c } = await cli(dir, ['check', '--json']);
   assert.is(code, 1);
-  assert.equal((c.json[0] as { violations: { rule: string }[] }).violations.map((v) => v.rule), ['probes']);
+  assert.equal(
+    (c.json[0] as { violations: { rule: string }[] }).violations.map((v) => v.rule),
+    ['probes'],
+  );
 });
 
 test('update: a newer version merges into an edited file, replaces the rest, and moves the record', async () => {
   const dir = await newRepo(true);
   const V2 = otherVersion(1);
-  const seams = await newerGenerator(dir, V2, (path, content) => (path === 'Makefile' ? content.replace(/^(GO +\?= go)$/m, '$1\n# version 2') : content));
+  const seams = await newerGenerator(dir, V2, (path, content) =>
+    path === 'Makefile' ? content.replace(/^(GO +\?= go)$/m, '$1\n# version 2') : content,
+  );
   writeFileSync(join(dir, 'Makefile'), read(dir, 'Makefile').replace(/^(help:.*)$/m, '# mine\n$1'));
   const { execFileSync } = await import('node:child_process');
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qam', 'mine'], { cwd: dir });

@@ -63,7 +63,9 @@ test('every import of generators/ points down or stays in its layer', () => {
 
 /** Every relative import of a module (static, dynamic and type-only), as absolute paths of .ts files. */
 function importsOf(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'));
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
+    resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'),
+  );
 }
 
 test('no import circle anywhere in generators/', () => {

@@ -15,7 +15,10 @@ const file = (path: string, answers = {}) => render(answers).find((f) => f.path 
 test('go.sum: the union of both sides, sorted as go writes it, where the line merge conflicts', () => {
   const base = file('go.sum');
   // `go get github.com/gorilla/mux` writes its lines in sorted place.
-  const gocmp = ['github.com/gorilla/mux v1.8.1 h1:TuBL49tXwgrFYWhqrNgrUNEY92u81SPhu7sTdzQEiWY=', 'github.com/gorilla/mux v1.8.1/go.mod h1:AKf9I4AEqPTmMytcMc0KkNouC66V3BtZ4qD5fmWSiMQ='];
+  const gocmp = [
+    'github.com/gorilla/mux v1.8.1 h1:TuBL49tXwgrFYWhqrNgrUNEY92u81SPhu7sTdzQEiWY=',
+    'github.com/gorilla/mux v1.8.1/go.mod h1:AKf9I4AEqPTmMytcMc0KkNouC66V3BtZ4qD5fmWSiMQ=',
+  ];
   const ours = `${[...base.trimEnd().split('\n'), ...gocmp].sort().join('\n')}\n`;
   const theirs = file('go.sum', { metrics: true, tracing: true });
   assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
@@ -29,14 +32,20 @@ test('go.sum: the union of both sides, sorted as go writes it, where the line me
   assert.ok(lines[at - 1]! < lines[at]! && lines[at + 1] === gocmp[1] && lines[at + 2]! > lines[at + 1]!, 'in order');
 });
 
-test('values-prod.yaml: the team\'s value and comment stay, the generator\'s change to another key arrives', () => {
+test("values-prod.yaml: the team's value and comment stay, the generator's change to another key arrives", () => {
   const base = file('charts/demo-svc/values-prod.yaml');
   const ours = base.replace('replicaCount: 3', '# Black Friday sizing.\nreplicaCount: 6').replace('  maxReplicas: 10', '  maxReplicas: 40');
-  const theirs = base.replace('  minReplicas: 3', '  minReplicas: 4').replace(/^log:\n {2}level: info\n/m, 'log:\n  level: info\n  format: json\n');
+  const theirs = base
+    .replace('  minReplicas: 3', '  minReplicas: 4')
+    .replace(/^log:\n {2}level: info\n/m, 'log:\n  level: info\n  format: json\n');
   const m = mergeFile('charts/demo-svc/values-prod.yaml', ours, base, theirs);
   assert.is(m.fellBack, undefined);
   assert.is(m.conflicts, 0);
-  const v = parseYaml(m.text) as { replicaCount: number; autoscaling: { minReplicas: number; maxReplicas: number }; log: Record<string, string> };
+  const v = parseYaml(m.text) as {
+    replicaCount: number;
+    autoscaling: { minReplicas: number; maxReplicas: number };
+    log: Record<string, string>;
+  };
   assert.is(v.replicaCount, 6);
   assert.is(v.autoscaling.maxReplicas, 40);
   assert.is(v.autoscaling.minReplicas, 4);
@@ -78,10 +87,14 @@ test('values YAML that does not parse falls back to the line merge and says so',
   assert.equal(m, { ...mergeText(ours, base, theirs), fellBack: m.fellBack });
 });
 
-test('renovate.json: the team\'s rule and the generator\'s new setting both land, in the team\'s layout', () => {
+test("renovate.json: the team's rule and the generator's new setting both land, in the team's layout", () => {
   const base = file('renovate.json');
-  const ours = base.replace('"timezone": "Etc/UTC"', '"timezone": "Europe/Berlin"').replace('"schedule": ["before 6am on monday"]', '"schedule": ["before 6am on monday"],\n  "labels": ["deps"]');
-  const theirs = base.replace('"postUpdateOptions": ["gomodTidy"]', '"postUpdateOptions": ["gomodTidy", "gomodUpdateImportPaths"]').replace('"timezone": "Etc/UTC",', '"timezone": "Etc/UTC",\n  "prConcurrentLimit": 5,');
+  const ours = base
+    .replace('"timezone": "Etc/UTC"', '"timezone": "Europe/Berlin"')
+    .replace('"schedule": ["before 6am on monday"]', '"schedule": ["before 6am on monday"],\n  "labels": ["deps"]');
+  const theirs = base
+    .replace('"postUpdateOptions": ["gomodTidy"]', '"postUpdateOptions": ["gomodTidy", "gomodUpdateImportPaths"]')
+    .replace('"timezone": "Etc/UTC",', '"timezone": "Etc/UTC",\n  "prConcurrentLimit": 5,');
   assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
   const m = mergeFile('renovate.json', ours, base, theirs);
   assert.is(m.fellBack, undefined);
@@ -104,8 +117,12 @@ test('renovate.json: both changed one setting → markers on that line', () => {
 
 test('Makefile: a team target and a generator change to a variable and a recipe merge by target', () => {
   const base = file('Makefile');
-  const ours = base.replace(/^(IMAGE \?= .*)$/m, '$1\nCOVERAGE ?= 80').replace(/^(\.PHONY: helm-lint.*)$/m, '$1\n\n.PHONY: bench\nbench: ## Run the benchmarks\n\tgo test -run=^$$ -bench=. ./...');
-  const theirs = base.replace(/^CHART {2}:= charts\/\$\(NAME\)$/m, 'CHART  := deploy/charts/$(NAME)').replace(/^(IMAGE \?= .*)$/m, '$1\nPLATFORMS ?= linux/amd64,linux/arm64');
+  const ours = base
+    .replace(/^(IMAGE \?= .*)$/m, '$1\nCOVERAGE ?= 80')
+    .replace(/^(\.PHONY: helm-lint.*)$/m, '$1\n\n.PHONY: bench\nbench: ## Run the benchmarks\n\tgo test -run=^$$ -bench=. ./...');
+  const theirs = base
+    .replace(/^CHART {2}:= charts\/\$\(NAME\)$/m, 'CHART  := deploy/charts/$(NAME)')
+    .replace(/^(IMAGE \?= .*)$/m, '$1\nPLATFORMS ?= linux/amd64,linux/arm64');
   assert.is.not(theirs, base);
   assert.ok(mergeText(ours, base, theirs).conflicts > 0, 'control: the line merge conflicts here');
   const m = mergeFile('Makefile', ours, base, theirs);
@@ -128,7 +145,9 @@ test('Makefile: both changed one recipe → markers inside that target only', ()
 });
 
 const COMBOS = (['github', 'gitlab', 'none'] as const).flatMap((ci) =>
-  (['none', 'postgres'] as const).flatMap((database) => [false, true].map((on) => ({ ci, database, metrics: on, tracing: on, updateJob: on }))),
+  (['none', 'postgres'] as const).flatMap((database) =>
+    [false, true].map((on) => ({ ci, database, metrics: on, tracing: on, updateJob: on })),
+  ),
 );
 
 test('every rendered Makefile, values file and renovate.json merges structurally with itself and with a one-key edit', () => {
@@ -161,13 +180,18 @@ require (
 
 require golang.org/x/sys v0.47.0 // indirect
 `;
-const req = (text: string) => Object.fromEntries([...text.matchAll(/^\s*(?:require )?(\S+\.\S+) (v\S+)( \/\/ indirect)?$/gm)].map((m) => [m[1], m[2] + (m[3] ? ' indirect' : '')]));
+const req = (text: string) =>
+  Object.fromEntries(
+    [...text.matchAll(/^\s*(?:require )?(\S+\.\S+) (v\S+)( \/\/ indirect)?$/gm)].map((m) => [m[1], m[2] + (m[3] ? ' indirect' : '')]),
+  );
 
 test('go.mod: added by the team stays, bumped by the generator arrives, both bumped takes the higher (pseudo-versions too)', () => {
   const ours = MOD.replace('\tgithub.com/b/b v1.0.0\n', '\tgithub.com/b/b v1.0.0\n\tgithub.com/bb/team v0.3.0\n')
     .replace('github.com/c/c v1.0.0', 'github.com/c/c v1.2.3-0.20250101000000-abcdefabcdef')
     .replace('golang.org/x/sys v0.47.0', 'golang.org/x/sys v0.0.0-20260101000000-abcdefabcdef');
-  const theirs = MOD.replace('github.com/b/b v1.0.0', 'github.com/b/b v1.1.0').replace('github.com/c/c v1.0.0', 'github.com/c/c v1.2.2').replace('golang.org/x/sys v0.47.0', 'golang.org/x/sys v0.48.0');
+  const theirs = MOD.replace('github.com/b/b v1.0.0', 'github.com/b/b v1.1.0')
+    .replace('github.com/c/c v1.0.0', 'github.com/c/c v1.2.2')
+    .replace('golang.org/x/sys v0.47.0', 'golang.org/x/sys v0.48.0');
   assert.ok(mergeText(ours, MOD, theirs).conflicts > 0, 'control: the line merge conflicts here');
   const m = mergeFile('go.mod', ours, MOD, theirs);
   assert.is(m.fellBack, undefined);
@@ -183,8 +207,10 @@ test('go.mod: added by the team stays, bumped by the generator arrives, both bum
   });
 });
 
-test('go.mod: removals, the go and toolchain lines, the team\'s replace', () => {
-  const ours = MOD.replace('github.com/c/c v1.0.0', 'github.com/c/c v1.5.0').replace('go 1.26.0', 'go 1.26.9\n\ntoolchain go1.26.9') + '\nreplace github.com/a/a => ../a\n';
+test("go.mod: removals, the go and toolchain lines, the team's replace", () => {
+  const ours =
+    MOD.replace('github.com/c/c v1.0.0', 'github.com/c/c v1.5.0').replace('go 1.26.0', 'go 1.26.9\n\ntoolchain go1.26.9') +
+    '\nreplace github.com/a/a => ../a\n';
   // The generator drops b (unused by it now) and c, and raises go.
   const theirs = MOD.replace('\tgithub.com/b/b v1.0.0\n', '').replace('\tgithub.com/c/c v1.0.0\n', '').replace('go 1.26.0', 'go 1.26.10');
   const m = mergeFile('go.mod', ours, MOD, theirs);
@@ -199,7 +225,12 @@ test('go.mod: removals, the go and toolchain lines, the team\'s replace', () => 
 });
 
 test('go.mod: both renamed the module → the line merge, and why', () => {
-  const m = mergeFile('go.mod', MOD.replace('example.com/svc', 'example.com/ours'), MOD, MOD.replace('example.com/svc', 'example.com/theirs'));
+  const m = mergeFile(
+    'go.mod',
+    MOD.replace('example.com/svc', 'example.com/ours'),
+    MOD,
+    MOD.replace('example.com/svc', 'example.com/theirs'),
+  );
   assert.is(m.conflicts, 1);
   assert.is(m.fellBack, 'go.mod: merged by line, not as go.mod (both sides changed module differently)');
 });

@@ -6,7 +6,13 @@ import { MIGRATIONS, movesBetween } from '../../generators/engines/migrations.js
 
 const RELEASES = [
   { version: '0.7.0', moves: [{ from: 'b.go', to: 'c.go' }] },
-  { version: '0.6.0', moves: [{ from: 'a.go', to: 'b.go' }, { from: 'x.yaml', to: 'y.yaml' }] },
+  {
+    version: '0.6.0',
+    moves: [
+      { from: 'a.go', to: 'b.go' },
+      { from: 'x.yaml', to: 'y.yaml' },
+    ],
+  },
   { version: '0.8.0', moves: [{ from: 'q.md', to: 'r.md' }] },
 ];
 
@@ -15,7 +21,10 @@ test('moves after the recorded version, up to the target, chained', () => {
     { from: 'a.go', to: 'c.go', version: '0.6.0' },
     { from: 'x.yaml', to: 'y.yaml', version: '0.6.0' },
   ]);
-  assert.equal(movesBetween(RELEASES, '0.6.0', '0.8.0').map((m) => `${m.from}>${m.to}`), ['b.go>c.go', 'q.md>r.md']);
+  assert.equal(
+    movesBetween(RELEASES, '0.6.0', '0.8.0').map((m) => `${m.from}>${m.to}`),
+    ['b.go>c.go', 'q.md>r.md'],
+  );
   assert.equal(movesBetween(RELEASES, '0.8.0', '0.8.0'), []);
 });
 

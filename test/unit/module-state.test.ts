@@ -40,7 +40,8 @@ function walk(dir: string): string[] {
 function moduleState(text: string): string[] {
   const names: string[] = [];
   for (const m of text.matchAll(/^let ([A-Za-z_$][\w$]*)/gm)) names.push(m[1]!);
-  for (const m of text.matchAll(/^const ([A-Za-z_$][\w$]*)(?:: [^=]+)? = (?:new (?:Map|Set|WeakMap)(?:<[^>]*>)?\(\)|\[\])/gm)) names.push(m[1]!);
+  for (const m of text.matchAll(/^const ([A-Za-z_$][\w$]*)(?:: [^=]+)? = (?:new (?:Map|Set|WeakMap)(?:<[^>]*>)?\(\)|\[\])/gm))
+    names.push(m[1]!);
   return names;
 }
 
@@ -53,7 +54,10 @@ test('no module of generators/ keeps state that is not listed with its reason', 
 });
 
 test('the detector sees a module-level let and an empty mutable collection', () => {
-  assert.equal(moduleState('let active: X | undefined;\nconst m = new Map<string, X>();\nconst l: string[] = [];\nconst s = new Set([1]);\n'), ['active', 'm', 'l']);
+  assert.equal(
+    moduleState('let active: X | undefined;\nconst m = new Map<string, X>();\nconst l: string[] = [];\nconst s = new Set([1]);\n'),
+    ['active', 'm', 'l'],
+  );
 });
 
 test.run();

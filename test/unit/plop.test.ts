@@ -14,7 +14,10 @@ const plopfile = fileURLToPath(new URL('../../plopfile.ts', import.meta.url));
 
 test('the plopfile registers the service generator and one generator per file group', async () => {
   const plop = await nodePlop(plopfile);
-  const names = plop.getGeneratorList().map((g) => g.name).sort();
+  const names = plop
+    .getGeneratorList()
+    .map((g) => g.name)
+    .sort();
   assert.equal(names, ['service', ...GROUPS].sort());
   assert.ok(plop.getActionTypeList().includes('write-file-table'));
   assert.ok(plop.getActionTypeList().includes('regenerate-group'));

@@ -47,7 +47,10 @@ const CASES: [manifest: string, line: string][] = [
   [q('    multiline: yes please\n'), `${P}: questions[0] (team): multiline only goes with type: string`],
   ['patches:\n  - append: x\n', `${P}: patches[0]: file must name a generated file, like Makefile or charts/<name>/values.yaml`],
   ['patches:\n  - file: Makefile\n    append: 5\n', `${P}: patches[0] (Makefile): append must be text`],
-  ['patches:\n  - file: Makefile\n    before: "a\\nb"\n    insert: x\n', `${P}: patches[0] (Makefile): before must be one literal line of the file`],
+  [
+    'patches:\n  - file: Makefile\n    before: "a\\nb"\n    insert: x\n',
+    `${P}: patches[0] (Makefile): before must be one literal line of the file`,
+  ],
   ['conventions:\n  - id: Team\n', `${P}: conventions[0]: id must be lower-case words joined by -, like team-label`],
   ['conventions:\n  - id: team-label\n    file: Makefile\n', `${P}: conventions[0] (team-label): message must say what the rule asks`],
   [conv('    require: 5\n'), `${P}: conventions[0] (team-label): require is not a regular expression: must be text`],
@@ -68,12 +71,18 @@ for (const [manifest, line] of CASES) {
 
 test('the example preset fits the schema, and its manifest names the schema for editors', () => {
   assert.is(refusal(readFileSync(join(EXAMPLE, 'go-k8s-service-preset.yaml'), 'utf8')), 'loaded');
-  assert.match(readFileSync(join(EXAMPLE, 'go-k8s-service-preset.yaml'), 'utf8'), /^# yaml-language-server: \$schema=\S*schema\/go-k8s-service-preset\.schema\.json$/m);
+  assert.match(
+    readFileSync(join(EXAMPLE, 'go-k8s-service-preset.yaml'), 'utf8'),
+    /^# yaml-language-server: \$schema=\S*schema\/go-k8s-service-preset\.schema\.json$/m,
+  );
 });
 
 test('the schema is published with the package and names every key the loader reads', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { files: string[] };
-  assert.ok(pkg.files.some((f) => SCHEMA.startsWith(f)), `package.json files does not publish ${SCHEMA}`);
+  assert.ok(
+    pkg.files.some((f) => SCHEMA.startsWith(f)),
+    `package.json files does not publish ${SCHEMA}`,
+  );
   const schema = JSON.parse(readFileSync(join(repoRoot(), SCHEMA), 'utf8'));
   assert.equal(Object.keys(schema.properties), ['defaults', 'locked', 'questions', 'patches', 'conventions', 'waivers', 'catalog']);
 });

@@ -13,7 +13,7 @@ const read = (p: string) => readFileSync(join(root, p), 'utf8').replaceAll("\\'"
 
 /** Each row (by its first cell) → the test files and the words of the tests that prove it. */
 const PROOF: Record<string, [file: string, title: string][]> = {
-  "set a default for any question but `name`": [
+  'set a default for any question but `name`': [
     ['test/cli/preset.test.ts', "create --preset: the preset's defaults, locked CI, its files, patches and replaced template"],
     ['test/cli/preset.test.ts', 'a default that breaks our rule'],
   ],
@@ -46,7 +46,7 @@ const PROOF: Record<string, [file: string, title: string][]> = {
   ],
   'add conventions to `check`': [
     ['test/cli/preset.test.ts', "check enforces the preset's conventions beside its own"],
-    ['test/cli/preset.test.ts', "a convention named like a rule of check"],
+    ['test/cli/preset.test.ts', 'a convention named like a rule of check'],
     ['test/cli/preset-waivers.test.ts', "check counts the preset's conventions in its summary"],
   ],
   'set a waiver policy': [

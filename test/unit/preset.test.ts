@@ -15,10 +15,32 @@ test('the example preset loads: its defaults, lock, questions, templates, patche
   assert.is(p.version, '1.0.0');
   assert.equal(Object.keys(p.defaults), ['module', 'image', 'ci']);
   assert.equal(p.locked, ['ci']);
-  assert.equal(p.questions.map((q) => [q.key, q.default]), [['team', undefined], ['costCentre', 'CC-0000']]);
-  assert.equal(p.templates.map((t) => [t.file, t.path]), [['templates/CODEOWNERS.hbs', 'CODEOWNERS'], ['templates/dot_editorconfig.hbs', '.editorconfig']]);
-  assert.equal(p.patches.map((x) => [x.file, x.kind]), [['.gitlab-ci.yml', 'before'], ['charts/<name>/values.yaml', 'replace'], ['Makefile', 'append']]);
-  assert.equal(p.conventions.map((c) => c.id), ['team-label', 'no-latest-tag']);
+  assert.equal(
+    p.questions.map((q) => [q.key, q.default]),
+    [
+      ['team', undefined],
+      ['costCentre', 'CC-0000'],
+    ],
+  );
+  assert.equal(
+    p.templates.map((t) => [t.file, t.path]),
+    [
+      ['templates/CODEOWNERS.hbs', 'CODEOWNERS'],
+      ['templates/dot_editorconfig.hbs', '.editorconfig'],
+    ],
+  );
+  assert.equal(
+    p.patches.map((x) => [x.file, x.kind]),
+    [
+      ['.gitlab-ci.yml', 'before'],
+      ['charts/<name>/values.yaml', 'replace'],
+      ['Makefile', 'append'],
+    ],
+  );
+  assert.equal(
+    p.conventions.map((c) => c.id),
+    ['team-label', 'no-latest-tag'],
+  );
 });
 
 test('a preset template fails when compiled, not when first rendered', () => {
@@ -28,7 +50,14 @@ test('a preset template fails when compiled, not when first rendered', () => {
 
 function presetWith(patches: Omit<Patch, 'where'>[]): Preset {
   return {
-    name: 'p', version: '1.0.0', source: './p', defaults: {}, locked: [], questions: [], templates: [], conventions: [],
+    name: 'p',
+    version: '1.0.0',
+    source: './p',
+    defaults: {},
+    locked: [],
+    questions: [],
+    templates: [],
+    conventions: [],
     patches: patches.map((x, i) => ({ ...x, where: `patches[${i}]` })),
   };
 }

@@ -17,12 +17,18 @@ test('files that use no tool provision none; one without a declaration provision
 
 test('declared names are provisioned, their union once each', () => {
   assert.equal(declaredTools('// test-tools: helm  crds\n'), ['helm', 'crds']);
-  assert.equal(toolsToProvision([`// test-tools: helm crds\n${uses}`, `// test-tools: crds actionlint\n${uses}`, 'no tools here']), ['actionlint', 'crds', 'helm']);
+  assert.equal(toolsToProvision([`// test-tools: helm crds\n${uses}`, `// test-tools: crds actionlint\n${uses}`, 'no tools here']), [
+    'actionlint',
+    'crds',
+    'helm',
+  ]);
 });
 
 test('the real-cluster suite provisions helm and the CRDs only', () => {
   const dir = fileURLToPath(new URL('../cluster/', import.meta.url));
-  const texts = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(join(dir, f), 'utf8'));
+  const texts = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
   assert.equal(toolsToProvision(texts), ['crds', 'helm']);
 });
 

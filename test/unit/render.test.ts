@@ -27,7 +27,10 @@ test('only the registered helpers exist: a misspelt helper fails when the templa
 });
 
 test('defaults follow earlier answers', () => {
-  const a = resolveAnswers({ name: 'orders', module: 'github.com/Acme/orders-svc' }, { useDefaults: true, env: { localGoVersion: '1.27' } });
+  const a = resolveAnswers(
+    { name: 'orders', module: 'github.com/Acme/orders-svc' },
+    { useDefaults: true, env: { localGoVersion: '1.27' } },
+  );
   assert.is(a.image, 'ghcr.io/acme/orders-svc');
   assert.is(a.goVersion, '1.27');
   assert.is(a.port, 8080);
@@ -56,10 +59,11 @@ test('values are coerced from flag strings and validated', () => {
   const a = resolveAnswers({ name: 'x', port: '9090', metrics: 'false' }, { useDefaults: true, env: {} });
   assert.is(a.port, 9090);
   assert.is(a.metrics, false);
-  assert.throws(() => resolveAnswers({ name: 'x', port: '9x' }, { useDefaults: true, env: {} }), (e: unknown) => e instanceof AnswerError && /--port/.test((e as Error).message));
+  assert.throws(
+    () => resolveAnswers({ name: 'x', port: '9x' }, { useDefaults: true, env: {} }),
+    (e: unknown) => e instanceof AnswerError && /--port/.test((e as Error).message),
+  );
 });
-
-
 
 test('a service name YAML 1.1 reads as a boolean or null stays a string in every YAML file', async () => {
   const { render } = await import('../support/generate.js');

@@ -14,14 +14,24 @@ const file = join(dir, 'needs-root.test.mts');
 const mustFile = join(dir, 'asked-for.test.mts');
 // The same uvu as the helper's (its test registry), by URL: the file is outside the repo.
 const uvu = import.meta.resolve('uvu');
-writeFileSync(file, `import { test } from ${JSON.stringify(uvu)};\nimport { cannotRunHere } from ${JSON.stringify(helper)};\ncannotRunHere('the thing', 'needs root', ['a', 'b']);\ntest.run();\n`);
-writeFileSync(mustFile, `import { test } from ${JSON.stringify(uvu)};\nimport { mustRunHere } from ${JSON.stringify(helper)};\nmustRunHere('the node', 'needs root');\ntest.run();\n`);
+writeFileSync(
+  file,
+  `import { test } from ${JSON.stringify(uvu)};\nimport { cannotRunHere } from ${JSON.stringify(helper)};\ncannotRunHere('the thing', 'needs root', ['a', 'b']);\ntest.run();\n`,
+);
+writeFileSync(
+  mustFile,
+  `import { test } from ${JSON.stringify(uvu)};\nimport { mustRunHere } from ${JSON.stringify(helper)};\nmustRunHere('the node', 'needs root');\ntest.run();\n`,
+);
 
 function runWith(ci: string | undefined, f = file) {
   const env = { ...process.env };
   delete env.CI;
   if (ci !== undefined) env.CI = ci;
-  return spawnSync(process.execPath, ['--import', 'tsx', f], { encoding: 'utf8', env, cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  return spawnSync(process.execPath, ['--import', 'tsx', f], {
+    encoding: 'utf8',
+    env,
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
 }
 
 test('elsewhere: skipped, exit 0, the reason on stderr', () => {

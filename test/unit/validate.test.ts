@@ -20,7 +20,8 @@ test('service name: a DNS label starting with a letter, at most 53 characters', 
   // packages, testdata leaves cmd/testdata out of ./...; internal builds fine.
   for (const v of ['vendor', 'testdata']) bad(rules.serviceName, v, /^must not be vendor or testdata: Go treats/);
   for (const v of ['internal', 'vendors', 'my-vendor', 'testdata-svc']) ok(rules.serviceName, v);
-  for (const v of ['Demo', '1svc', 'svc-', '-svc', 'my_svc', 'my.svc', 'my svc', 'ünï', '../x', '/abs']) bad(rules.serviceName, v, /DNS-1123/);
+  for (const v of ['Demo', '1svc', 'svc-', '-svc', 'my_svc', 'my.svc', 'my svc', 'ünï', '../x', '/abs'])
+    bad(rules.serviceName, v, /DNS-1123/);
 });
 
 test('module path: the rules of golang.org/x/mod/module.CheckPath', () => {
@@ -37,7 +38,8 @@ test('module path: the rules of golang.org/x/mod/module.CheckPath', () => {
   bad(rules.modulePath, 'example.com/x/v0', /\/v2 or higher/);
   bad(rules.modulePath, 'example.com/con', /reserved file name/);
   bad(rules.modulePath, '-x.com/y', /must not start with "-"/);
-  for (const v of ['example.com/vendor/x', 'example.com/x/vendor', 'github.com/vendor/vendor']) bad(rules.modulePath, v, /"vendor" path element/);
+  for (const v of ['example.com/vendor/x', 'example.com/x/vendor', 'github.com/vendor/vendor'])
+    bad(rules.modulePath, v, /"vendor" path element/);
   for (const v of ['vendor.example.com/x', 'example.com/vendors/x', 'example.com/testdata/x', 'example.com/_x/y']) ok(rules.modulePath, v);
 });
 
@@ -58,7 +60,11 @@ test('Go version: 1.N from 1.25 to the newest released one this generator knows'
   bad(rules.goVersion, '1.24', /1\.25 or newer/);
   for (const v of ['1.26.1', 'go1.26', '2.0', '1', '']) bad(rules.goVersion, v, /like 1\.26/);
   for (const v of ['1.99', '1.100', `1.${newest + 1}`]) {
-    bad(rules.goVersion, v, new RegExp(`^is not a released Go version \\(the newest this generator knows is 1\\.${newest}, and a newer local Go counts too\\)$`));
+    bad(
+      rules.goVersion,
+      v,
+      new RegExp(`^is not a released Go version \\(the newest this generator knows is 1\\.${newest}, and a newer local Go counts too\\)$`),
+    );
   }
 });
 
@@ -68,7 +74,12 @@ test('Go version: a local Go newer than the generator knows moves the limit to i
   assert.is(rules.newestGoMinor('1.40'), 40);
   const rule = rules.goVersionRule(rules.newestGoMinor('1.40'));
   assert.is(rule('1.40'), undefined);
-  assert.match(rule('1.41')!, new RegExp(`^is not a released Go version \\(the newest this generator knows is 1\\.${rules.LATEST_GO_MINOR} and the local Go is 1\\.40\\)$`));
+  assert.match(
+    rule('1.41')!,
+    new RegExp(
+      `^is not a released Go version \\(the newest this generator knows is 1\\.${rules.LATEST_GO_MINOR} and the local Go is 1\\.40\\)$`,
+    ),
+  );
 });
 
 test('port: 1024 to 65535, because the container has no privileges', () => {

@@ -85,7 +85,9 @@ function readChart(c: Checker, a: Answers): Chart | undefined {
     const values = parse(valuesFile, valuesText);
     if (values === undefined) return undefined;
     const envs: Chart['envs'] = [];
-    for (const name of readdirSync(join(c.root, dir)).filter((f) => /^values-[^/]+\.ya?ml$/.test(f)).sort()) {
+    for (const name of readdirSync(join(c.root, dir))
+      .filter((f) => /^values-[^/]+\.ya?ml$/.test(f))
+      .sort()) {
       const file = `${dir}/${name}`;
       const env = parse(file, c.optional(file)!);
       if (env !== undefined) envs.push({ file, values: mergeValues(values, env) as Values });
@@ -126,11 +128,13 @@ function httpPort(c: Checker | undefined, a: Answers, chart: Chart, values: Valu
   }
   if (/^\{\{-?\s*\.Values\.containerPort\s*-?\}\}$/.test(portExpr)) {
     const port = Number(values.containerPort);
-    if (port !== a.port) c?.fail('probes', valuesFile, `containerPort is ${String(values.containerPort)}, but the service listens on ${a.port}`);
+    if (port !== a.port)
+      c?.fail('probes', valuesFile, `containerPort is ${String(values.containerPort)}, but the service listens on ${a.port}`);
     return port;
   }
   if (/^\d+$/.test(portExpr)) {
-    if (Number(portExpr) !== a.port) c?.fail('probes', deploymentFile, `the http container port is ${portExpr}, but the service listens on ${a.port}`);
+    if (Number(portExpr) !== a.port)
+      c?.fail('probes', deploymentFile, `the http container port is ${portExpr}, but the service listens on ${a.port}`);
     return Number(portExpr);
   }
   c?.fail('probes', deploymentFile, `the http container port is ${portExpr}; expected .Values.containerPort or ${a.port}`);

@@ -35,7 +35,10 @@ export class Checker {
         text = existsSync(p) ? readFileSync(p, 'utf8') : undefined;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        this.unreadable.set(file, code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message);
+        this.unreadable.set(
+          file,
+          code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message,
+        );
       }
       this.texts.set(file, text);
     }
@@ -45,7 +48,8 @@ export class Checker {
   /** The file's text, or a violation of `rule` saying it is missing or cannot be read. */
   read(rule: string, file: string): string | undefined {
     const text = this.optional(file);
-    if (text === undefined) this.fail(rule, file, this.unreadable.has(file) ? `cannot read ${file}: ${this.unreadable.get(file)}` : `${file} is missing`);
+    if (text === undefined)
+      this.fail(rule, file, this.unreadable.has(file) ? `cannot read ${file}: ${this.unreadable.get(file)}` : `${file} is missing`);
     return text;
   }
 

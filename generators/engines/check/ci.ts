@@ -14,7 +14,11 @@ export function ciFile(a: Answers): string | undefined {
 /** The make targets a CI file runs: `make <target>` on one line, after optional VAR=value and -flags. */
 export function ciMakeCalls(text: string): Set<string> {
   // `apk add make` ends its line, so it calls nothing.
-  return new Set([...withoutComments(text).matchAll(/(?:^|[\s;&|(])make[ \t]+(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+|-\S+[ \t]+)*([a-z][a-z0-9_-]*)/gm)].map((m) => m[1]!));
+  return new Set(
+    [...withoutComments(text).matchAll(/(?:^|[\s;&|(])make[ \t]+(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+|-\S+[ \t]+)*([a-z][a-z0-9_-]*)/gm)].map(
+      (m) => m[1]!,
+    ),
+  );
 }
 
 export function checkCiMake(c: Checker, a: Answers): void {
@@ -27,6 +31,7 @@ export function checkCiMake(c: Checker, a: Answers): void {
   const makefile = repoMakeTargets(c);
   if (makefile) {
     const unknown = [...called].filter((t) => !makefile.has(t));
-    if (unknown.length > 0) c.fail('ci-make', file, `${file} runs ${unknown.map((t) => `make ${t}`).join(', ')}, which the Makefile does not define`);
+    if (unknown.length > 0)
+      c.fail('ci-make', file, `${file} runs ${unknown.map((t) => `make ${t}`).join(', ')}, which the Makefile does not define`);
   }
 }

@@ -46,7 +46,12 @@ export function checkImageUser(c: Checker): void {
   }
   const name = user.args.split(':')[0]!;
   if (!/^\d+$/.test(name)) {
-    c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) is not numeric: Kubernetes' runAsNonRoot cannot verify a user name (use USER 65532:65532)`, user.line);
+    c.fail(
+      'non-root',
+      'Dockerfile',
+      `USER ${user.args} (line ${user.line}) is not numeric: Kubernetes' runAsNonRoot cannot verify a user name (use USER 65532:65532)`,
+      user.line,
+    );
   } else if (Number(name) === 0) {
     c.fail('non-root', 'Dockerfile', `USER ${user.args} (line ${user.line}) runs the container as root`, user.line);
   }
@@ -57,7 +62,8 @@ export function checkExpose(c: Checker, a: Answers): void {
   if (!runtime) return;
   const exposes = runtime.filter((x) => x.keyword === 'EXPOSE');
   const exposed = exposes.flatMap((x) => x.args.split(/\s+/)).map((p) => p.replace(/\/tcp$/i, ''));
-  if (exposed.length === 0) c.fail('expose', 'Dockerfile', `the runtime stage has no EXPOSE; the service listens on ${a.port} (EXPOSE ${a.port})`);
+  if (exposed.length === 0)
+    c.fail('expose', 'Dockerfile', `the runtime stage has no EXPOSE; the service listens on ${a.port} (EXPOSE ${a.port})`);
   else if (!exposed.includes(String(a.port))) {
     c.fail('expose', 'Dockerfile', `EXPOSE ${exposed.join(' ')} does not include the service's port ${a.port}`, exposes.at(-1)!.line);
   }

@@ -38,11 +38,18 @@ function renderedDeployments(c: Checker, a: Answers): Rendered[] {
   if (a.deploy !== 'gitops') return [];
   return c.once('rendered', () => {
     const out = join(c.root, MANIFESTS_DIR);
-    const envs = existsSync(out) ? readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+    const envs = existsSync(out)
+      ? readdirSync(out, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort()
+      : [];
     const found: Rendered[] = [];
     let files = 0;
     for (const env of envs) {
-      for (const f of readdirSync(join(out, env)).filter((n) => /^deployment-.*\.ya?ml$/.test(n)).sort()) {
+      for (const f of readdirSync(join(out, env))
+        .filter((n) => /^deployment-.*\.ya?ml$/.test(n))
+        .sort()) {
         files++;
         const file = `${MANIFESTS_DIR}/${env}/${f}`;
         let obj: { spec?: { template?: { spec?: Pod } } } | undefined;
@@ -58,7 +65,8 @@ function renderedDeployments(c: Checker, a: Answers): Rendered[] {
         else found.push({ env, file, pod, container });
       }
     }
-    if (files === 0) c.notes.push(`no rendered manifests in ${MANIFESTS_DIR}: make manifests ENV=<env> DIGEST=sha256:... lets check read them too`);
+    if (files === 0)
+      c.notes.push(`no rendered manifests in ${MANIFESTS_DIR}: make manifests ENV=<env> DIGEST=sha256:... lets check read them too`);
     return found;
   });
 }
@@ -79,8 +87,10 @@ export function checkRenderedProbes(c: Checker, a: Answers): void {
         c.fail('probes', file, `${env}: ${p.key} is not an HTTP GET: it must get ${p.paths[0]} on port ${a.port}`);
         continue;
       }
-      if (!p.paths.includes(String(path))) c.fail('probes', file, `${env}: ${p.key} gets ${String(path)}; it must get ${p.paths.join(' or ')}`);
-      if (!(port === 'http' ? http === a.port : Number(port) === a.port)) c.fail('probes', file, `${env}: ${p.key} uses port ${String(port)}; it must use the http port (${a.port})`);
+      if (!p.paths.includes(String(path)))
+        c.fail('probes', file, `${env}: ${p.key} gets ${String(path)}; it must get ${p.paths.join(' or ')}`);
+      if (!(port === 'http' ? http === a.port : Number(port) === a.port))
+        c.fail('probes', file, `${env}: ${p.key} uses port ${String(port)}; it must use the http port (${a.port})`);
     }
   }
 }
@@ -96,7 +106,11 @@ export function checkRenderedNonRoot(c: Checker, a: Answers): void {
 export function checkGitops(c: Checker, a: Answers): void {
   const makefile = repoMakeTargets(c);
   if (makefile && !makefile.has('manifests')) {
-    c.fail('gitops', 'Makefile', 'the Makefile has no manifests target: make manifests ENV=<env> DIGEST=sha256:... renders what the environment repository holds');
+    c.fail(
+      'gitops',
+      'Makefile',
+      'the Makefile has no manifests target: make manifests ENV=<env> DIGEST=sha256:... renders what the environment repository holds',
+    );
   }
   c.read('gitops', 'scripts/render-manifests.go');
   c.read('gitops', 'scripts/publish-manifests.sh');
@@ -108,7 +122,11 @@ export function checkGitops(c: Checker, a: Answers): void {
   for (const { env, file, container } of renderedDeployments(c, a)) {
     const image = String(container.image ?? '');
     if (!/@sha256:[0-9a-f]{64}$/.test(image)) {
-      c.fail('gitops', file, `${env}: the image ${image} is not referenced by digest (repository@sha256:...): render with make manifests DIGEST=sha256:...`);
+      c.fail(
+        'gitops',
+        file,
+        `${env}: the image ${image} is not referenced by digest (repository@sha256:...): render with make manifests DIGEST=sha256:...`,
+      );
     }
   }
 }

@@ -12,6 +12,10 @@ export function checkGoLine(c: Checker): void {
   }
   const [major, minor] = [Number(m[1]), Number(m[2])];
   if (major < 1 || (major === 1 && minor < MIN_GO_MINOR)) {
-    c.fail('go-version', 'go.mod', `go.mod says go ${m[1]}.${m[2]}; it needs 1.${MIN_GO_MINOR} or newer, or GOMAXPROCS ignores the container's CPU limit`);
+    c.fail(
+      'go-version',
+      'go.mod',
+      `go.mod says go ${m[1]}.${m[2]}; it needs 1.${MIN_GO_MINOR} or newer, or GOMAXPROCS ignores the container's CPU limit`,
+    );
   }
 }

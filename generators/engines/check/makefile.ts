@@ -3,8 +3,20 @@ import type { Checker } from './checker.js';
 
 /** Every generated service has these; the platform and CI call them by name. */
 export const MAKE_TARGETS = [
-  'help', 'build', 'run', 'test', 'vet', 'lint', 'fmt', 'tidy', 'vuln',
-  'docker-build', 'docker-push', 'helm-lint', 'helm-template', 'clean',
+  'help',
+  'build',
+  'run',
+  'test',
+  'vet',
+  'lint',
+  'fmt',
+  'tidy',
+  'vuln',
+  'docker-build',
+  'docker-push',
+  'helm-lint',
+  'helm-template',
+  'clean',
 ] as const;
 
 /** Targets a Makefile defines: `a b: deps` and `a::` rules, not variables, not .SPECIAL targets. */

@@ -8,6 +8,12 @@ export function checkConflictMarkers(c: Checker, record: RepoRecord): void {
     // Missing or unreadable files are other rules' business (record; the rules that read them).
     const text = c.optional(path);
     const line = text === undefined ? undefined : conflictMarkerLine(text);
-    if (line !== undefined) c.fail('conflict-markers', path, `${path} holds unresolved conflict markers (<<<<<<< at line ${line}): resolve them and commit`, line);
+    if (line !== undefined)
+      c.fail(
+        'conflict-markers',
+        path,
+        `${path} holds unresolved conflict markers (<<<<<<< at line ${line}): resolve them and commit`,
+        line,
+      );
   }
 }

@@ -25,7 +25,11 @@ export function startPreset(spec: string | undefined, sets: readonly string[]): 
 }
 
 /** Locked answers given (flag or file), taken out of `given`: refuseLocked compares them with the preset's. */
-export function takeLocked(preset: Preset, given: Partial<Record<AnswerKey, unknown>>, origin: (k: AnswerKey) => string): Map<AnswerKey, { value: unknown; origin: string }> {
+export function takeLocked(
+  preset: Preset,
+  given: Partial<Record<AnswerKey, unknown>>,
+  origin: (k: AnswerKey) => string,
+): Map<AnswerKey, { value: unknown; origin: string }> {
   const taken = new Map<AnswerKey, { value: unknown; origin: string }>();
   for (const key of preset.locked) {
     if (given[key] === undefined) continue;
@@ -46,13 +50,18 @@ export function refuseLocked(preset: Preset, taken: Map<AnswerKey, { value: unkn
       // A value of the wrong type differs from the locked one all the same.
     }
     if (v !== answers[key]) {
-      throw new PresetError(presetMessage(preset, `${origin} ${showValue(value)}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`));
+      throw new PresetError(
+        presetMessage(preset, `${origin} ${showValue(value)}: ${key} is locked to ${showValue(answers[key])} by this preset; leave it out`),
+      );
     }
   }
 }
 
 /** The preset's answers: --set over the answers file, then defaults (--yes or a terminal), else asked or missing. */
-export async function presetAnswers(input: PresetInput, opts: { interactive: boolean; yes: boolean; answersFile?: string }): Promise<PresetAnswers> {
+export async function presetAnswers(
+  input: PresetInput,
+  opts: { interactive: boolean; yes: boolean; answersFile?: string },
+): Promise<PresetAnswers> {
   const given = { ...input.fromFile, ...input.fromSet };
   const origin = (k: string) => (k in input.fromSet ? `--set ${k}` : `${k} in ${opts.answersFile}`);
   const { answers, missing } = resolvePresetAnswers(input.preset, given, { useDefaults: opts.yes, origin });
@@ -61,7 +70,10 @@ export async function presetAnswers(input: PresetInput, opts: { interactive: boo
     Object.assign(answers, await askPresetQuestions(missing, presetAnswerProblem));
   } else if (missing.length > 0) {
     throw new PresetError(
-      presetMessage(input.preset, `missing ${missing.map((q) => `--set ${q.key}=<${q.type === 'choice' ? q.choices!.join('|') : q.type === 'boolean' ? 'true|false' : 'value'}>`).join(', ')} (${missing.map((q) => q.message).join('; ')})`),
+      presetMessage(
+        input.preset,
+        `missing ${missing.map((q) => `--set ${q.key}=<${q.type === 'choice' ? q.choices!.join('|') : q.type === 'boolean' ? 'true|false' : 'value'}>`).join(', ')} (${missing.map((q) => q.message).join('; ')})`,
+      ),
     );
   }
   // Back in the preset's question order.

@@ -9,7 +9,10 @@ import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } 
 
 /** An npm package name from a directory name: lower case, only the characters npm allows. */
 function packageName(dir: string): string {
-  const base = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  const base = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|-+$/g, '');
   return base || 'go-service-preset';
 }
 
@@ -108,7 +111,10 @@ export function initPreset(dir: string, force: boolean): { directory: string; fi
   return { directory: target, files: files.map((f) => f.path) };
 }
 
-export async function presetCommand(args: { positionals: string[]; flags: { force: boolean } }, out: { info(s: string): void; isJson: boolean; json(o: object): void }): Promise<number> {
+export async function presetCommand(
+  args: { positionals: string[]; flags: { force: boolean } },
+  out: { info(s: string): void; isJson: boolean; json(o: object): void },
+): Promise<number> {
   const [sub, dir, ...rest] = args.positionals;
   if (sub !== 'init') throw new UsageError(`preset: unknown subcommand ${JSON.stringify(sub ?? '')}; try: preset init <directory>`);
   if (dir === undefined || dir === '' || rest.length > 0) throw new UsageError('preset init takes one directory: preset init <directory>');

@@ -27,7 +27,11 @@ export function checkWithPreset(start: string): CheckReport {
     const { preset } = active;
     const who = `${preset.name} ${preset.version}`;
     for (const b of locks) {
-      report.violations.push({ rule: 'preset-lock', file: RECORD_FILE, message: `${b.key} is ${JSON.stringify(b.recorded)}, but preset ${who} locks it to ${JSON.stringify(b.locked)}` });
+      report.violations.push({
+        rule: 'preset-lock',
+        file: RECORD_FILE,
+        message: `${b.key} is ${JSON.stringify(b.recorded)}, but preset ${who} locks it to ${JSON.stringify(b.locked)}`,
+      });
     }
     report.presetRules = preset.conventions.map((c) => c.id);
     report.presetRuleDescriptions = Object.fromEntries(preset.conventions.map((c) => [c.id, c.message]));

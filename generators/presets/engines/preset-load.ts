@@ -68,7 +68,10 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
   } else {
     try {
       // A tarball is a file here; npm runs elsewhere. Only an exact version is kept in the cache.
-      dir = fetchPackage({ npm: tarball ? path : spec }, { what: 'it', ...(EXACT.test(spec) ? { cache: { kind: 'presets', key: spec } } : {}) });
+      dir = fetchPackage(
+        { npm: tarball ? path : spec },
+        { what: 'it', ...(EXACT.test(spec) ? { cache: { kind: 'presets', key: spec } } : {}) },
+      );
     } catch (err) {
       throw new PresetError(presetMessage(spec, (err as Error).message));
     }
@@ -82,10 +85,12 @@ export function loadPreset(spec: string, opts: LoadOptions): Preset {
 
 function loadFolder(dir: string, spec: string, folderSource: string | undefined): Preset {
   const pkgFile = join(dir, 'package.json');
-  const linked = (rel: string) => (isLink(join(dir, rel)) ? `${rel} is a symbolic link: a preset holds no links (they can point anywhere on the machine)` : undefined);
+  const linked = (rel: string) =>
+    isLink(join(dir, rel)) ? `${rel} is a symbolic link: a preset holds no links (they can point anywhere on the machine)` : undefined;
   const pkgLink = linked('package.json');
   if (pkgLink) throw new PresetError(presetMessage(spec, pkgLink));
-  if (!existsSync(pkgFile)) throw new PresetError(presetMessage(spec, `no package.json in ${dir} (a preset is a package with a name and a version)`));
+  if (!existsSync(pkgFile))
+    throw new PresetError(presetMessage(spec, `no package.json in ${dir} (a preset is a package with a name and a version)`));
   let pkg: { name?: unknown; version?: unknown };
   try {
     pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as typeof pkg;
@@ -138,7 +143,7 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   for (const [key, value] of Object.entries(m.defaults ?? {})) {
     const q = QUESTIONS.find((x) => x.key === key);
     if (!q) fail(at(`defaults: unknown answer ${JSON.stringify(key)}; known: ${QUESTIONS.map((x) => x.key).join(', ')}`));
-    if (key === 'name') fail(at('defaults: name cannot have a preset default: it is each service\'s own'));
+    if (key === 'name') fail(at("defaults: name cannot have a preset default: it is each service's own"));
     defaults[key as AnswerKey] = typeof value === 'string' ? compile(at(`defaults.${key}`), value) : value;
   }
 
@@ -189,7 +194,9 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   const tdir = join(dir, 'templates');
   const ours = new Map(FILES.map((f) => [f.path, f]));
   if (existsSync(tdir)) {
-    const files = walk(tdir, (link) => fail(`${toPosix(relative(dir, link))} is a symbolic link: a preset holds no links (they can point anywhere on the machine)`));
+    const files = walk(tdir, (link) =>
+      fail(`${toPosix(relative(dir, link))} is a symbolic link: a preset holds no links (they can point anywhere on the machine)`),
+    );
     if (files.length > MAX_FILES) fail(`templates/ holds ${files.length} files, more than ${MAX_FILES}`);
     for (const file of files) {
       const rel = toPosix(relative(dir, file));
@@ -214,7 +221,8 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
   const patches: Patch[] = (m.patches ?? []).map((p, i) => {
     const where = `${PRESET_MANIFEST}: patches[${i}]`;
     const file = p.file;
-    if (!ours.has(file) && !templates.some((t) => t.path === file)) fail(`${where}: ${file} is not a file the generator or this preset writes`);
+    if (!ours.has(file) && !templates.some((t) => t.path === file))
+      fail(`${where}: ${file} is not a file the generator or this preset writes`);
     const kinds = PATCH_KINDS.filter((k) => p[k] !== undefined);
     if (kinds.length !== 1) fail(`${where} (${file}): give exactly one of append, before, after, replace`);
     const kind = kinds[0]!;
@@ -260,7 +268,8 @@ function loadFolder(dir: string, spec: string, folderSource: string | undefined)
     const unwaivable = w.unwaivable ?? [];
     const ruleIds = [...RULES, ...conventions.map((c) => c.id)] as string[];
     const unknownRule = unwaivable.find((r) => !ruleIds.includes(r));
-    if (unknownRule !== undefined) fail(at(`waivers.unwaivable: ${JSON.stringify(unknownRule)} is not a rule of check or of this preset (${ruleIds.join(', ')})`));
+    if (unknownRule !== undefined)
+      fail(at(`waivers.unwaivable: ${JSON.stringify(unknownRule)} is not a rule of check or of this preset (${ruleIds.join(', ')})`));
     waivers = { ...(w.maxDays !== undefined ? { maxDays: w.maxDays } : {}), unwaivable, require: w.require ?? [] };
   }
 
@@ -293,7 +302,8 @@ export function presetAnswerProblem(q: PresetQuestion, value: unknown): string |
   if (q.type === 'boolean') return typeof value === 'boolean' ? undefined : 'must be true or false';
   if (typeof value !== 'string') return 'must be text';
   // One line unless asked for: a newline in a label or a YAML scalar adds keys where a template inserts it.
-  if (!q.multiline && ONE_LINE_BREAKERS.test(value)) return 'must be one line of text without control characters (the question does not say multiline: true)';
+  if (!q.multiline && ONE_LINE_BREAKERS.test(value))
+    return 'must be one line of text without control characters (the question does not say multiline: true)';
   if (q.multiline && MULTILINE_BREAKERS.test(value)) return 'must be text without control characters other than newlines and tabs';
   if (q.type === 'choice' && !q.choices!.includes(value)) return `must be one of ${q.choices!.join(', ')}`;
   if (q.pattern && !new RegExp(q.pattern, 'u').test(value)) return `must match ${q.pattern}`;
@@ -345,7 +355,8 @@ export function resolvePresetAnswers(
       else missing.push(q);
       continue;
     }
-    if (q.type === 'boolean' && typeof value === 'string') value = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
+    if (q.type === 'boolean' && typeof value === 'string')
+      value = value === 'true' || value === 'yes' ? true : value === 'false' || value === 'no' ? false : value;
     const broken = presetAnswerProblem(q, value);
     if (broken) throw new PresetError(presetMessage(preset, `${opts.origin(q.key)}: ${showValue(value)} ${broken}`));
     answers[q.key] = value as string | boolean;

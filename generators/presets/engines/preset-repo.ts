@@ -41,9 +41,10 @@ export function repoPreset(start: string, opts: RepoPresetOptions = {}): ActiveP
   }
   const recorded = record.preset;
   if (!recorded && opts.override === undefined) return undefined;
-  const preset = opts.override !== undefined
-    ? loadPreset(opts.override, { cwd: process.cwd(), repoRoot: root })
-    : loadPreset(recorded!.source, { cwd: root, repoRoot: root });
+  const preset =
+    opts.override !== undefined
+      ? loadPreset(opts.override, { cwd: process.cwd(), repoRoot: root })
+      : loadPreset(recorded!.source, { cwd: root, repoRoot: root });
   if (opts.sameVersion && recorded && (preset.name !== recorded.name || preset.version !== recorded.version)) {
     throw new PresetVersionRefused(
       `this repo was made with preset ${recorded.name} ${recorded.version} and ${opts.override ?? recorded.source} is ${preset.name} ${preset.version}: ` +
@@ -54,7 +55,12 @@ export function repoPreset(start: string, opts: RepoPresetOptions = {}): ActiveP
   if (broken.length > 0) {
     if (!opts.reportLocks) {
       const { key, recorded: was, locked } = broken[0]!;
-      throw new PresetError(presetMessage(preset, `${RECORD_FILE} answers ${key} ${show(was)}, but this preset locks ${key} to ${show(locked)}: set it back to ${show(locked)} in ${RECORD_FILE}`));
+      throw new PresetError(
+        presetMessage(
+          preset,
+          `${RECORD_FILE} answers ${key} ${show(was)}, but this preset locks ${key} to ${show(locked)}: set it back to ${show(locked)} in ${RECORD_FILE}`,
+        ),
+      );
     }
     opts.reportLocks(broken);
   }
@@ -77,7 +83,9 @@ export function brokenLocks(preset: Preset, answers: object): BrokenLock[] {
     }
     const recorded = given[key];
     // Record values are typed (8080), rendered defaults are text ("8080").
-    return recorded === undefined || String(recorded) === String(locked) ? [] : [{ key, recorded, locked: typeof recorded === 'number' ? Number(locked) : locked }];
+    return recorded === undefined || String(recorded) === String(locked)
+      ? []
+      : [{ key, recorded, locked: typeof recorded === 'number' ? Number(locked) : locked }];
   });
 }
 
@@ -85,9 +93,14 @@ export function brokenLocks(preset: Preset, answers: object): BrokenLock[] {
 function recordedAnswers(preset: Preset, recorded: Record<string, unknown>): ActivePreset['answers'] {
   // Answers to questions a newer version no longer asks are dropped.
   const given = Object.fromEntries(Object.entries(recorded).filter(([k]) => preset.questions.some((q) => q.key === k)));
-  const { answers, missing } = resolvePresetAnswers(preset, given, { useDefaults: true, origin: (k) => `recorded answer ${k} in ${RECORD_FILE}` });
+  const { answers, missing } = resolvePresetAnswers(preset, given, {
+    useDefaults: true,
+    origin: (k) => `recorded answer ${k} in ${RECORD_FILE}`,
+  });
   if (missing.length > 0) {
-    throw new PresetError(presetMessage(preset, `asks ${missing.map((q) => q.key).join(', ')}, which ${RECORD_FILE} does not answer and which has no default`));
+    throw new PresetError(
+      presetMessage(preset, `asks ${missing.map((q) => q.key).join(', ')}, which ${RECORD_FILE} does not answer and which has no default`),
+    );
   }
   return answers;
 }

@@ -19,7 +19,10 @@ export function manifestProblem(manifest: unknown): string | undefined {
 }
 
 const segmentsOf = (err: ErrorObject): string[] => {
-  const segments = err.instancePath.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const segments = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
   // A missing required key fails as that key would.
   if (err.keyword === 'required') segments.push((err.params as { missingProperty: string }).missingProperty);
   return segments;

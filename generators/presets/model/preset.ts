@@ -157,9 +157,16 @@ export function presetPathProblem(path: string): string | undefined {
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || segments.some((s) => s === '..' || s === '.' || s === '')) {
     return 'a preset cannot write outside the repo';
   }
-  const bare = segments.map((s) => s.replace(IGNORABLE, '').replace(/:.*$/, '').replace(/[. ]+$/, '').toLowerCase());
+  const bare = segments.map((s) =>
+    s
+      .replace(IGNORABLE, '')
+      .replace(/:.*$/, '')
+      .replace(/[. ]+$/, '')
+      .toLowerCase(),
+  );
   if (bare.some((s) => s === '.git' || /^git~\d+$/.test(s))) return 'a preset cannot write into .git (git runs what it finds there)';
-  if (bare.some((s) => s === '.gitmodules' || /^gitmod~\d+$/.test(s))) return 'a preset cannot write .gitmodules (git fetches what it names)';
+  if (bare.some((s) => s === '.gitmodules' || /^gitmod~\d+$/.test(s)))
+    return 'a preset cannot write .gitmodules (git fetches what it names)';
   if (bare[0] === RESERVED_FILE || bare[0] === RESERVED_DIR) return 'the generator reserves it';
   return undefined;
 }

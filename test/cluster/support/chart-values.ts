@@ -47,7 +47,7 @@ export function allOnOneNode(): OneNodeValues {
   change('existingSecret', 'not in all-on.yaml: a Secret the suite creates, taken whole as environment', () => {
     values.existingSecret = 'demo-existing';
   });
-  change('initContainers', 'not in all-on.yaml: one init container with the service\'s own image (`demo-svc version`, exits 0)', () => {
+  change('initContainers', "not in all-on.yaml: one init container with the service's own image (`demo-svc version`, exits 0)", () => {
     values.initContainers = [{ name: 'version', args: ['version'] }];
   });
   return { values, adjustments };
@@ -73,7 +73,7 @@ export function allOnPrerequisites(ns: string): any[] {
       metadata: { name: 'high-priority' },
       value: 1000,
       globalDefault: false,
-      description: 'the generated chart\'s all-on values name it (real-cluster suite)',
+      description: "the generated chart's all-on values name it (real-cluster suite)",
     },
   ];
 }

@@ -99,7 +99,12 @@ export async function startCluster(id: string, title: string): Promise<Cluster> 
       HELM_DATA_HOME: join(helmHome, 'data'),
     };
     const helm = async (args: string[], opts: { timeoutMs?: number } = {}): Promise<Cmd> => {
-      const r = await execa(toolPath('helm'), args, { env: helmEnv, reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 10 * 60_000 });
+      const r = await execa(toolPath('helm'), args, {
+        env: helmEnv,
+        reject: false,
+        stdin: 'ignore',
+        timeout: opts.timeoutMs ?? 10 * 60_000,
+      });
       return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.shortMessage ?? ''), exitCode: r.exitCode ?? -1 };
     };
     const n = node;
@@ -147,12 +152,18 @@ type Named = { repository: string; tag: string };
 export function imageSets(images: { app: Named; debug: Named; tests: Named }, which: 'app' | 'debug' = 'app'): string[] {
   const img = images[which];
   return [
-    '--set', `image.repository=${img.repository}`,
-    '--set', `image.tag=${img.tag}`,
-    '--set', 'image.pullPolicy=Never',
-    '--set', `tests.image.repository=${images.tests.repository}`,
-    '--set', `tests.image.tag=${images.tests.tag}`,
-    '--set', 'tests.image.pullPolicy=Never',
+    '--set',
+    `image.repository=${img.repository}`,
+    '--set',
+    `image.tag=${img.tag}`,
+    '--set',
+    'image.pullPolicy=Never',
+    '--set',
+    `tests.image.repository=${images.tests.repository}`,
+    '--set',
+    `tests.image.tag=${images.tests.tag}`,
+    '--set',
+    'tests.image.pullPolicy=Never',
   ];
 }
 
@@ -214,7 +225,10 @@ export async function until<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  const seen = last === undefined ? `error: ${(lastErr as Error)?.message}` : JSON.stringify(last, (k, v) => (k === 'raw' ? undefined : v)).slice(0, 1500);
+  const seen =
+    last === undefined
+      ? `error: ${(lastErr as Error)?.message}`
+      : JSON.stringify(last, (k, v) => (k === 'raw' ? undefined : v)).slice(0, 1500);
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${seen}`);
 }
 
@@ -264,7 +278,12 @@ export function readMemory(dir: string): { usage: number; peak: number; limit: n
   }
   // cgroup v2
   const stat = readFileSync(join(dir, 'memory.stat'), 'utf8');
-  return { usage: num('memory.current'), peak: num('memory.peak'), limit: num('memory.max'), rss: Number(/^anon (\d+)$/m.exec(stat)?.[1] ?? Number.NaN) };
+  return {
+    usage: num('memory.current'),
+    peak: num('memory.peak'),
+    limit: num('memory.max'),
+    rss: Number(/^anon (\d+)$/m.exec(stat)?.[1] ?? Number.NaN),
+  };
 }
 
 // ---- a test file's frame -----------------------------------------------------------------------
@@ -307,7 +326,14 @@ export async function clusterSuite(id: string, title: string, define: (c: Cluste
 }
 
 /** Facts the kernel keeps about a running process: ids, capabilities, no_new_privs, seccomp, root mount. */
-export function processFacts(pid: number): { uid: number[]; gid: number[]; capEff: string; noNewPrivs: number; seccomp: number; rootReadOnly: boolean } {
+export function processFacts(pid: number): {
+  uid: number[];
+  gid: number[];
+  capEff: string;
+  noNewPrivs: number;
+  seccomp: number;
+  rootReadOnly: boolean;
+} {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (k: string) => (new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim();
   const nums = (k: string) => field(k).split(/\s+/).filter(Boolean).map(Number);

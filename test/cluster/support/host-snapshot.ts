@@ -23,7 +23,6 @@ export const readSysctl = (key: string): string | undefined => {
   return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
 };
 
-
 /** Names and ranges of the node's own: its bridge, veths and netns, the pod, service and load ranges, kube-proxy's and CNI's chains. */
 export const NODE_MARK = /(cgks|10\.244\.|10\.96\.|10\.245\.|KUBE-|CNI-|cni-)/;
 
@@ -31,14 +30,28 @@ export const NODE_MARK = /(cgks|10\.244\.|10\.96\.|10\.245\.|KUBE-|CNI-|cni-)/;
 export const NODE_PORTS = [53, 2379, 2380, 6443, 8181, 10248, 10249, 10250, 10256, 10257, 10259];
 
 /** A node's binaries, by the name the kernel shows for the process. */
-const NODE_PROCESSES = ['kubenode', 'coredns', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'runc', 'etcd', 'kube-apiserver', 'kubelet', 'kube-proxy'];
+const NODE_PROCESSES = [
+  'kubenode',
+  'coredns',
+  'containerd',
+  'containerd-shim',
+  'containerd-shim-runc-v2',
+  'runc',
+  'etcd',
+  'kube-apiserver',
+  'kubelet',
+  'kube-proxy',
+];
 
 /**
  * iptables-save / ip6tables-save output: the rules and chains of the node's names and ranges, and
  * every table (one that exists only because the node's first rule made it is a leftover too).
  */
 export function ruleLines(text: string): string[] {
-  return text.split('\n').filter((l) => l && !l.startsWith('#') && (l.startsWith('*') || NODE_MARK.test(l))).sort();
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#') && (l.startsWith('*') || NODE_MARK.test(l)))
+    .sort();
 }
 
 /**
@@ -47,7 +60,8 @@ export function ruleLines(text: string): string[] {
  * hierarchy; other programs' cgroups are left out.
  */
 export function nodeCgroups(paths: readonly string[]): string[] {
-  const ours = (seg: string) => /^kubepods($|[-.])/.test(seg) || /^pod[0-9a-f]{8}[-_][0-9a-f]{4}/.test(seg) || /^[0-9a-f]{64}$/.test(seg) || seg.includes('cgks');
+  const ours = (seg: string) =>
+    /^kubepods($|[-.])/.test(seg) || /^pod[0-9a-f]{8}[-_][0-9a-f]{4}/.test(seg) || /^[0-9a-f]{64}$/.test(seg) || seg.includes('cgks');
   return paths.filter((p) => p.split('/').some(ours)).sort();
 }
 
@@ -60,7 +74,8 @@ export function nodeSockets(text: string): string[] {
     const [proto, , , , local] = f;
     const port = Number(/:(\d+)$/.exec(local ?? '')?.[1]);
     const proc = /users:\(\("([^"]+)"/.exec(line)?.[1] ?? '';
-    if (NODE_MARK.test(local ?? '') || NODE_PORTS.includes(port) || NODE_PROCESSES.includes(proc)) out.push(`${proto} ${local}${proc ? ` ${proc}` : ''}`);
+    if (NODE_MARK.test(local ?? '') || NODE_PORTS.includes(port) || NODE_PROCESSES.includes(proc))
+      out.push(`${proto} ${local}${proc ? ` ${proc}` : ''}`);
   }
   return out.sort();
 }
@@ -119,7 +134,9 @@ function walk(root: string, maxDepth: number, dirsOnly = false): string[] {
 export async function hostSnapshot(workDir: string): Promise<Record<string, string[]>> {
   const ours = NODE_MARK;
   const lines = async (cmd: string, args: string[]) =>
-    String((await execa(cmd, args, { reject: false, timeout: 30_000 })).stdout ?? '').split('\n').filter(Boolean);
+    String((await execa(cmd, args, { reject: false, timeout: 30_000 })).stdout ?? '')
+      .split('\n')
+      .filter(Boolean);
   const text = async (cmd: string, args: string[]) => String((await execa(cmd, args, { reject: false, timeout: 30_000 })).stdout ?? '');
   const processes: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -142,7 +159,10 @@ export async function hostSnapshot(workDir: string): Promise<Record<string, stri
   return {
     processes: processes.sort(),
     mounts: mounts.sort(),
-    links: (await lines('ip', ['-o', 'link', 'show'])).map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => /^(cgks|veth|cni)/.test(n)).sort(),
+    links: (await lines('ip', ['-o', 'link', 'show']))
+      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
+      .filter((n) => /^(cgks|veth|cni)/.test(n))
+      .sort(),
     routes: (await lines('ip', ['route', 'show', 'table', 'all'])).filter((l) => ours.test(l)).sort(),
     routes6: (await lines('ip', ['-6', 'route', 'show', 'table', 'all'])).filter((l) => ours.test(l)).sort(),
     iptables: ruleLines(await text('iptables-save', [])),
@@ -153,13 +173,15 @@ export async function hostSnapshot(workDir: string): Promise<Record<string, stri
     conntrack: nodeConntrack(await text('conntrack', ['-L'])),
     sockets: nodeSockets(await text('ss', ['-Hlntup'])),
     files: [
-      ...(existsSync('/var/log/containers') ? readdirSync('/var/log/containers').filter((f) => {
-        try {
-          return readlinkSync(join('/var/log/containers', f)).startsWith(dir + '/');
-        } catch {
-          return false;
-        }
-      }) : []),
+      ...(existsSync('/var/log/containers')
+        ? readdirSync('/var/log/containers').filter((f) => {
+            try {
+              return readlinkSync(join('/var/log/containers', f)).startsWith(dir + '/');
+            } catch {
+              return false;
+            }
+          })
+        : []),
       ...(existsSync('/var/log/pods') ? readdirSync('/var/log/pods').map((f) => `/var/log/pods/${f}`) : []),
     ].sort(),
     sysctls: SYSCTLS.map((k) => `${k}=${readSysctl(k) ?? '-'}`),

@@ -23,14 +23,21 @@ const WGET = fileURLToPath(new URL('../wget/', import.meta.url));
 async function buildTestsImage(busybox: string, work: string, r: { ref: string }): Promise<void> {
   const bin = join(work, 'wget');
   const go = await execa('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', bin, '.'], {
-    cwd: WGET, env: goEnv({ cgo: false }), reject: false, all: true, stdin: 'ignore',
+    cwd: WGET,
+    env: goEnv({ cgo: false }),
+    reject: false,
+    all: true,
+    stdin: 'ignore',
   });
   if (go.exitCode !== 0) throw new Error(`go build of test/cluster/wget failed:\n${go.all}`);
   const from = await buildah(['from', '--pull=never', busybox]);
   if (!from.ok) throw new Error(`buildah from ${busybox}: ${from.output}`);
   const ctr = from.stdout.trim();
   try {
-    for (const args of [['copy', '--chmod', '0755', ctr, bin, '/usr/local/bin/wget'], ['commit', '--quiet', ctr, r.ref]]) {
+    for (const args of [
+      ['copy', '--chmod', '0755', ctr, bin, '/usr/local/bin/wget'],
+      ['commit', '--quiet', ctr, r.ref],
+    ]) {
       const x = await buildah(args);
       if (!x.ok) throw new Error(`buildah ${args.join(' ')}: ${x.output}`);
     }
@@ -74,7 +81,11 @@ export async function exportArchive(image: string, file: string): Promise<number
  * Generates the service, builds the app and debug images and exports all three images into
  * WORK. Throws with the reason when images cannot be built here (not Linux, not root...).
  */
-export async function buildSuiteImages(work: string, progress: (line: string) => void = () => {}, made: (dir: string) => void = () => {}): Promise<SuiteImages> {
+export async function buildSuiteImages(
+  work: string,
+  progress: (line: string) => void = () => {},
+  made: (dir: string) => void = () => {},
+): Promise<SuiteImages> {
   const avail = await imageToolsAvailable();
   if (!avail.ok) throw new Error(`cannot build images here: ${avail.reason}`);
   const standIns = await ensureStandIns();
@@ -104,7 +115,12 @@ export async function buildSuiteImages(work: string, progress: (line: string) =>
     progress(`building the helm test image ${testsRef.ref} (busybox stand-in + test/cluster/wget)`);
     await buildTestsImage(standIns.alpine, work, testsRef);
     const testsArchive = join(work, 'tests.oci.tar');
-    const tests: ImageRef = { ...testsRef, archive: testsArchive, buildSeconds: 0, archiveBytes: await exportArchive(testsRef.ref, testsArchive) };
+    const tests: ImageRef = {
+      ...testsRef,
+      archive: testsArchive,
+      buildSeconds: 0,
+      archiveBytes: await exportArchive(testsRef.ref, testsArchive),
+    };
     return { repoDir, chartDir: join(repoDir, 'charts', SERVICE), app, debug, tests };
   } finally {
     release();

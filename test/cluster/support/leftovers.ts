@@ -7,7 +7,8 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { buildah, lockStore } from '../../support/image.js';
 
-const runsDir = (): string => join(process.env.CGKS_CLUSTER_CACHE || join(process.env.HOME ?? '/root', '.cache', 'create-go-k8s-service', 'cluster'), 'runs');
+const runsDir = (): string =>
+  join(process.env.CGKS_CLUSTER_CACHE || join(process.env.HOME ?? '/root', '.cache', 'create-go-k8s-service', 'cluster'), 'runs');
 
 /** Records DIR as this process's temp dir, removed at the next start if this process dies first. */
 export function trackTempDir(dir: string): void {
@@ -36,15 +37,19 @@ const alive = (pid: number): boolean => {
 
 /** Directories with a mount under them are the node's (its teardown unmounts them): not removed here. */
 const hasMounts = (dir: string): boolean =>
-  readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => {
-    const m = l.split(' ')[4] ?? '';
-    return m === dir || m.startsWith(`${dir}/`);
-  });
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => {
+      const m = l.split(' ')[4] ?? '';
+      return m === dir || m.startsWith(`${dir}/`);
+    });
 
 /** Removes the temp dirs of dead runs; returns what it removed. */
 export function removeStaleTempDirs(): string[] {
   if (!existsSync(runsDir())) return [];
-  const records = Object.fromEntries(readdirSync(runsDir()).map((pid) => [pid, readFileSync(join(runsDir(), pid), 'utf8').split('\n').filter(Boolean)]));
+  const records = Object.fromEntries(
+    readdirSync(runsDir()).map((pid) => [pid, readFileSync(join(runsDir(), pid), 'utf8').split('\n').filter(Boolean)]),
+  );
   const removed: string[] = [];
   for (const [pid, dirs] of Object.entries(staleRecords(records, alive))) {
     let kept = false;
@@ -83,7 +88,8 @@ export async function removeWorkingContainers(): Promise<number> {
 export async function cleanLeftovers(say: (line: string) => void = () => {}): Promise<void> {
   const dirs = removeStaleTempDirs();
   const containers = await removeWorkingContainers();
-  if (dirs.length || containers) say(`removed what an interrupted run left: ${dirs.length} temp dir(s), ${containers} buildah working container(s)`);
+  if (dirs.length || containers)
+    say(`removed what an interrupted run left: ${dirs.length} temp dir(s), ${containers} buildah working container(s)`);
 }
 
 // ---- one handler for SIGINT and SIGTERM ---------------------------------------------------------

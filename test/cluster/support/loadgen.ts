@@ -129,7 +129,12 @@ export async function startLoad(o: LoadOptions): Promise<Load> {
   const started = new Promise<void>((resolve, reject) => {
     onStarted = resolve;
     result.then(
-      (r) => reject(new Error(`loadgen ended (${r.stopReason}) before a request succeeded: ${JSON.stringify(r.total.errors)} ${JSON.stringify(r.total.statuses)}`)),
+      (r) =>
+        reject(
+          new Error(
+            `loadgen ended (${r.stopReason}) before a request succeeded: ${JSON.stringify(r.total.errors)} ${JSON.stringify(r.total.statuses)}`,
+          ),
+        ),
       reject,
     );
   });

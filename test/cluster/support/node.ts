@@ -19,8 +19,25 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { hostSnapshot, readSysctl, SYSCTLS } from './host-snapshot.js';
 import {
-  API_SERVICE_IP, BRIDGE, cniConfig, containerdConfig, corefile, type Dirs, GATEWAY_IP, kubeletConfig, kubeProxyConfig,
-  LAST_WORKDIR, LOAD_HOST_IP, LOAD_NETNS, LOAD_NS_IP, LOAD_PREFIX, LOAD_VETH, NODE_LOCK_FILE, NODE_NAME, POD_CIDR, SERVICE_CIDR,
+  API_SERVICE_IP,
+  BRIDGE,
+  cniConfig,
+  containerdConfig,
+  corefile,
+  type Dirs,
+  GATEWAY_IP,
+  kubeletConfig,
+  kubeProxyConfig,
+  LAST_WORKDIR,
+  LOAD_HOST_IP,
+  LOAD_NETNS,
+  LOAD_NS_IP,
+  LOAD_PREFIX,
+  LOAD_VETH,
+  NODE_LOCK_FILE,
+  NODE_NAME,
+  POD_CIDR,
+  SERVICE_CIDR,
 } from './node-config.js';
 import { onInterrupt } from './leftovers.js';
 import { adminKubeconfig, makePki } from './pki.js';
@@ -83,19 +100,31 @@ async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await sleep(everyMs);
   }
 }
 
 async function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
-  const r = await execa(cmd, args, { reject: false, input: opts.input, timeout: opts.timeoutMs ?? 60_000, env: opts.env, stdin: opts.input === undefined ? 'ignore' : undefined });
+  const r = await execa(cmd, args, {
+    reject: false,
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 60_000,
+    env: opts.env,
+    stdin: opts.input === undefined ? 'ignore' : undefined,
+  });
   return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? (r.timedOut ? 124 : 1) };
 }
 
-async function must(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+async function must(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const r = await run(cmd, args, opts);
-  if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+  if (r.exitCode !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
   return r.stdout;
 }
 
@@ -117,7 +146,10 @@ async function checkRoutesFree(): Promise<void> {
   for (const r of routes) {
     if (!/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(r.dst) || r.table === 'local') continue;
     for (const mine of [POD_CIDR, SERVICE_CIDR, `${LOAD_HOST_IP}/${LOAD_PREFIX}`]) {
-      if (cidrOverlaps(r.dst, mine)) throw new Error(`this machine already routes ${r.dst}, which overlaps the node's ${mine}; is another node running? (scripts/cluster/teardown.sh WORK_DIR)`);
+      if (cidrOverlaps(r.dst, mine))
+        throw new Error(
+          `this machine already routes ${r.dst}, which overlaps the node's ${mine}; is another node running? (scripts/cluster/teardown.sh WORK_DIR)`,
+        );
     }
   }
 }
@@ -145,7 +177,11 @@ function startProcess(w: Dirs, name: string, cmd: string, args: string[], env?: 
 
 function logTail(w: Dirs, name: string, lines = 15): string {
   try {
-    return readFileSync(join(w.logs, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(join(w.logs, `${name}.log`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '';
   }
@@ -224,7 +260,9 @@ async function takeLock(workDir: string, say: Say, timeoutMs: number): Promise<C
   try {
     await new Promise<void>((ok, fail) => {
       watcher.stdout!.once('data', () => ok());
-      watcher.on('exit', (code) => fail(new Error(`could not take ${LOCK_FILE} within ${timeoutMs / 1000} s (flock exit ${code}): another node is running`)));
+      watcher.on('exit', (code) =>
+        fail(new Error(`could not take ${LOCK_FILE} within ${timeoutMs / 1000} s (flock exit ${code}): another node is running`)),
+      );
     });
   } finally {
     clearTimeout(announced);
@@ -269,7 +307,8 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     containerdSock: join(root, 'containerd', 'containerd.sock'),
     cniConf: join(root, 'cni', 'net.d'),
   };
-  for (const d of [w.root, w.logs, w.pids, w.containerd, w.cniConf, join(root, 'kubelet'), join(root, 'pod-logs')]) mkdirSync(d, { recursive: true });
+  for (const d of [w.root, w.logs, w.pids, w.containerd, w.cniConf, join(root, 'kubelet'), join(root, 'pod-logs')])
+    mkdirSync(d, { recursive: true });
 
   // Built beforehand, outside every test file's budget: `npm run test:cluster` runs
   // scripts/cluster/prepare.ts first (host packages, the node's binaries, the images' cache).
@@ -278,7 +317,10 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
   const kubenode = join(binDir, 'kubenode');
   const imageDir = join(binDir, '..', 'images');
   const refs = Object.fromEntries(
-    readFileSync(join(imageDir, 'refs'), 'utf8').trim().split('\n').map((l) => l.split('=') as [string, string]),
+    readFileSync(join(imageDir, 'refs'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=') as [string, string]),
   ) as { pause: string; busybox: string };
 
   // A node from a run killed outright is cleaned by its watcher; if even that died, clean here.
@@ -357,7 +399,14 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     const netnsDir = '/run/netns';
     writeFileSync(join(root, 'netns.before'), (existsSync(netnsDir) ? readdirSync(netnsDir) : []).join('\n') + '\n');
     const nftTables = await run('nft', ['list', 'tables']);
-    writeFileSync(join(root, 'nft-tables.before'), nftTables.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1, 3).join(' ')).join('\n') + '\n');
+    writeFileSync(
+      join(root, 'nft-tables.before'),
+      nftTables.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/).slice(1, 3).join(' '))
+        .join('\n') + '\n',
+    );
     writeFileSync(
       join(root, 'state.env'),
       [
@@ -369,7 +418,13 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
         `LOAD_NETNS=${LOAD_NETNS}`,
         `UNREACHABLE_ROUTES="${POD_CIDR} ${SERVICE_CIDR}"`,
         `LOAD_RANGE=${LOAD_HOST_IP}/${LOAD_PREFIX}`,
-        `RUN_NETNS_WAS_MOUNT=${readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/run/netns') ? 1 : 0}`,
+        `RUN_NETNS_WAS_MOUNT=${
+          readFileSync('/proc/self/mountinfo', 'utf8')
+            .split('\n')
+            .some((l) => l.split(' ')[4] === '/run/netns')
+            ? 1
+            : 0
+        }`,
         '',
       ].join('\n'),
     );
@@ -408,7 +463,13 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     say('starting containerd');
     const containerd = startProcess(w, 'containerd', 'containerd', ['--config', join(root, 'containerd', 'config.toml')]);
     procs.push(containerd);
-    await waitReady(w, containerd, 60_000, async () => existsSync(w.containerdSock) && (await run('ctr', ['--address', w.containerdSock, 'version'], { timeoutMs: 5000 })).exitCode === 0);
+    await waitReady(
+      w,
+      containerd,
+      60_000,
+      async () =>
+        existsSync(w.containerdSock) && (await run('ctr', ['--address', w.containerdSock, 'version'], { timeoutMs: 5000 })).exitCode === 0,
+    );
     const importImage = async (archive: string, ref: string): Promise<void> => {
       // Imports and unpacks into the CRI's snapshotter; the name is the archive's ref.name annotation.
       const out = await ctr(['images', 'import', archive], 300_000);
@@ -425,53 +486,135 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     // ---- control plane ----
     say('starting etcd');
     const etcd = startProcess(w, 'etcd', kubenode, [
-      'etcd', '--name', 'cgks', '--data-dir', join(root, 'etcd'),
-      '--listen-client-urls', 'http://127.0.0.1:2379', '--advertise-client-urls', 'http://127.0.0.1:2379',
-      '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
-      '--initial-cluster', 'cgks=http://127.0.0.1:2380', '--unsafe-no-fsync', '--log-level', 'warn',
+      'etcd',
+      '--name',
+      'cgks',
+      '--data-dir',
+      join(root, 'etcd'),
+      '--listen-client-urls',
+      'http://127.0.0.1:2379',
+      '--advertise-client-urls',
+      'http://127.0.0.1:2379',
+      '--listen-peer-urls',
+      'http://127.0.0.1:2380',
+      '--initial-advertise-peer-urls',
+      'http://127.0.0.1:2380',
+      '--initial-cluster',
+      'cgks=http://127.0.0.1:2380',
+      '--unsafe-no-fsync',
+      '--log-level',
+      'warn',
     ]);
     procs.push(etcd);
     await waitReady(w, etcd, 60_000, () => httpOk('http://127.0.0.1:2379/health'));
 
     say('starting kube-apiserver');
     const apiserver = startProcess(w, 'kube-apiserver', kubenode, [
-      'apiserver', '--etcd-servers', 'http://127.0.0.1:2379',
-      '--bind-address', GATEWAY_IP, '--advertise-address', GATEWAY_IP, '--secure-port', '6443',
-      '--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert,
-      '--service-cluster-ip-range', SERVICE_CIDR,
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', pki.serviceAccountPub, '--service-account-signing-key-file', pki.serviceAccountKey,
-      '--authorization-mode', 'Node,RBAC',
-      '--kubelet-client-certificate', pki.adminCert, '--kubelet-client-key', pki.adminKey,
+      'apiserver',
+      '--etcd-servers',
+      'http://127.0.0.1:2379',
+      '--bind-address',
+      GATEWAY_IP,
+      '--advertise-address',
+      GATEWAY_IP,
+      '--secure-port',
+      '6443',
+      '--tls-cert-file',
+      pki.apiserverCert,
+      '--tls-private-key-file',
+      pki.apiserverKey,
+      '--client-ca-file',
+      pki.caCert,
+      '--service-cluster-ip-range',
+      SERVICE_CIDR,
+      '--service-account-issuer',
+      'https://kubernetes.default.svc.cluster.local',
+      '--service-account-key-file',
+      pki.serviceAccountPub,
+      '--service-account-signing-key-file',
+      pki.serviceAccountKey,
+      '--authorization-mode',
+      'Node,RBAC',
+      '--kubelet-client-certificate',
+      pki.adminCert,
+      '--kubelet-client-key',
+      pki.adminKey,
       // By address: the node's name resolves nowhere (and no lookup should leave the machine).
-      '--kubelet-preferred-address-types', 'InternalIP',
-      '--cert-dir', join(root, 'pki', 'apiserver-generated'), '--profiling=false',
+      '--kubelet-preferred-address-types',
+      'InternalIP',
+      '--cert-dir',
+      join(root, 'pki', 'apiserver-generated'),
+      '--profiling=false',
     ]);
     procs.push(apiserver);
-    await waitReady(w, apiserver, 180_000, async () => (await kubectl(['get', '--raw', '/readyz'], { timeoutMs: 5000 })).stdout.trim() === 'ok');
+    await waitReady(
+      w,
+      apiserver,
+      180_000,
+      async () => (await kubectl(['get', '--raw', '/readyz'], { timeoutMs: 5000 })).stdout.trim() === 'ok',
+    );
 
     say('starting kube-controller-manager and kube-scheduler');
     procs.push(
       startProcess(w, 'kube-controller-manager', kubenode, [
-        'controller-manager', '--kubeconfig', kubeconfig, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
-        '--bind-address', '127.0.0.1', '--leader-elect=false', '--use-service-account-credentials',
-        '--service-account-private-key-file', pki.serviceAccountKey, '--root-ca-file', pki.caCert,
-        '--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey,
-        '--allocate-node-cidrs=false', '--cert-dir', join(root, 'pki', 'controller-manager-generated'), '--profiling=false',
+        'controller-manager',
+        '--kubeconfig',
+        kubeconfig,
+        '--authentication-kubeconfig',
+        kubeconfig,
+        '--authorization-kubeconfig',
+        kubeconfig,
+        '--bind-address',
+        '127.0.0.1',
+        '--leader-elect=false',
+        '--use-service-account-credentials',
+        '--service-account-private-key-file',
+        pki.serviceAccountKey,
+        '--root-ca-file',
+        pki.caCert,
+        '--cluster-signing-cert-file',
+        pki.caCert,
+        '--cluster-signing-key-file',
+        pki.caKey,
+        '--allocate-node-cidrs=false',
+        '--cert-dir',
+        join(root, 'pki', 'controller-manager-generated'),
+        '--profiling=false',
       ]),
     );
     procs.push(
       startProcess(w, 'kube-scheduler', kubenode, [
-        'scheduler', '--kubeconfig', kubeconfig, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
-        '--bind-address', '127.0.0.1', '--leader-elect=false', '--cert-dir', join(root, 'pki', 'scheduler-generated'), '--profiling=false',
+        'scheduler',
+        '--kubeconfig',
+        kubeconfig,
+        '--authentication-kubeconfig',
+        kubeconfig,
+        '--authorization-kubeconfig',
+        kubeconfig,
+        '--bind-address',
+        '127.0.0.1',
+        '--leader-elect=false',
+        '--cert-dir',
+        join(root, 'pki', 'scheduler-generated'),
+        '--profiling=false',
       ]),
     );
 
     say('starting the kubelet, kube-proxy and CoreDNS');
     const kubelet = startProcess(w, 'kubelet', kubenode, [
-      'kubelet', '--config', join(root, 'kubelet.yaml'), '--kubeconfig', kubeconfig,
-      '--node-ip', GATEWAY_IP, '--hostname-override', NODE_NAME,
-      '--root-dir', join(root, 'kubelet'), '--cert-dir', join(root, 'kubelet', 'pki'),
+      'kubelet',
+      '--config',
+      join(root, 'kubelet.yaml'),
+      '--kubeconfig',
+      kubeconfig,
+      '--node-ip',
+      GATEWAY_IP,
+      '--hostname-override',
+      NODE_NAME,
+      '--root-dir',
+      join(root, 'kubelet'),
+      '--cert-dir',
+      join(root, 'kubelet', 'pki'),
     ]);
     procs.push(kubelet);
     const proxy = startProcess(w, 'kube-proxy', kubenode, ['proxy', '--config', join(root, 'kube-proxy.yaml')]);
@@ -480,16 +623,24 @@ export async function startNode(opts: NodeOptions): Promise<Node> {
     procs.push(coredns);
 
     await waitReady(w, kubelet, 180_000, async () => {
-      const r = await kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], { timeoutMs: 5000 });
+      const r = await kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], {
+        timeoutMs: 5000,
+      });
       return r.stdout.trim() === 'True';
     });
     await waitReady(w, proxy, 60_000, () => httpOk('http://127.0.0.1:10256/healthz'));
     await waitReady(w, coredns, 60_000, () => httpOk('http://127.0.0.1:8181/ready'));
-    await waitFor('the default service account', 60_000, async () => ((await kubectl(['get', 'serviceaccount', 'default', '-n', 'default'], { timeoutMs: 5000 })).exitCode === 0 ? true : undefined));
+    await waitFor('the default service account', 60_000, async () =>
+      (await kubectl(['get', 'serviceaccount', 'default', '-n', 'default'], { timeoutMs: 5000 })).exitCode === 0 ? true : undefined,
+    );
     say('node ready');
 
     const helmDir = join(toolsDir(), 'bin');
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, PATH: [binDir, helmDir, process.env.PATH ?? ''].join(delimiter) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      PATH: [binDir, helmDir, process.env.PATH ?? ''].join(delimiter),
+    };
     return {
       kubeconfig,
       env,

@@ -25,8 +25,21 @@ async function issue(pki: Pki, name: string, subject: string, extensions: string
   const cert = join(pki.dir, `${name}.crt`);
   await openssl(['genrsa', '-out', key, '2048']);
   await openssl([
-    'req', '-x509', '-new', '-key', key, '-out', cert, '-days', '2', '-subj', subject,
-    '-CA', pki.caCert, '-CAkey', pki.caKey,
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
     ...extensions.flatMap((e) => ['-addext', e]),
   ]);
 }
@@ -46,16 +59,34 @@ export async function makePki(dir: string, apiserverIPs: string[]): Promise<Pki>
   };
   await openssl(['genrsa', '-out', pki.caKey, '2048']);
   await openssl([
-    'req', '-x509', '-new', '-key', pki.caKey, '-out', pki.caCert, '-days', '2', '-subj', '/CN=cgks-cluster-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    pki.caKey,
+    '-out',
+    pki.caCert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=cgks-cluster-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   const dns = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
   const sans = [...dns.map((d) => `DNS:${d}`), ...['127.0.0.1', ...apiserverIPs].map((ip) => `IP:${ip}`)].join(',');
   await issue(pki, 'apiserver', '/CN=kube-apiserver', [
-    `subjectAltName=${sans}`, 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE',
+    `subjectAltName=${sans}`,
+    'extendedKeyUsage=serverAuth',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'basicConstraints=CA:FALSE',
   ]);
   await issue(pki, 'admin', '/O=system:masters/CN=cgks-admin', [
-    'extendedKeyUsage=clientAuth', 'keyUsage=critical,digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE',
+    'extendedKeyUsage=clientAuth',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'basicConstraints=CA:FALSE',
   ]);
   await openssl(['genrsa', '-out', pki.serviceAccountKey, '2048']);
   await openssl(['rsa', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]);

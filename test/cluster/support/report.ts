@@ -47,8 +47,7 @@ export interface Section {
   notes: string[];
 }
 
-export const reportDir = (): string =>
-  process.env.CGKS_CLUSTER_REPORT || fileURLToPath(new URL('../.report/', import.meta.url));
+export const reportDir = (): string => process.env.CGKS_CLUSTER_REPORT || fileURLToPath(new URL('../.report/', import.meta.url));
 
 function machine(): Record<string, string | number> {
   let commit = 'unknown';
@@ -62,7 +61,9 @@ function machine(): Record<string, string | number> {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     kernel: release(),
     node: process.version,
-    load: loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     commit,
   };
 }
@@ -73,7 +74,17 @@ export class ReportSection {
   private readonly t0 = Date.now();
 
   constructor(id: string, title: string) {
-    this.section = { id, title, startedAt: new Date().toISOString(), durationSeconds: 0, machine: machine(), checks: [], figures: [], tables: [], notes: [] };
+    this.section = {
+      id,
+      title,
+      startedAt: new Date().toISOString(),
+      durationSeconds: 0,
+      machine: machine(),
+      checks: [],
+      figures: [],
+      tables: [],
+      notes: [],
+    };
   }
 
   /** A check that was not run (pass undefined), with the reason; a run check goes through expect(). */
@@ -122,7 +133,9 @@ export class ReportSection {
   /** Writes SECTION.json and renders report.md / report.json from every section; returns report.md's path. */
   write(dir = reportDir()): string {
     this.section.durationSeconds = (Date.now() - this.t0) / 1000;
-    this.section.machine.loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
+    this.section.machine.loadAtEnd = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${this.section.id}.json`), JSON.stringify(this.section, null, 2) + '\n');
     return writeReport(dir);
@@ -169,7 +182,9 @@ export function renderReport(sections: readonly Section[]): string {
     '',
   );
   L.push('## Checks', '');
-  for (const s of sections) for (const c of s.checks) L.push(`- **${mark(c.pass)}** ${s.title}: ${c.name}: ${c.measured} (expected ${c.limit})${c.why ? `. ${c.why}` : ''}`);
+  for (const s of sections)
+    for (const c of s.checks)
+      L.push(`- **${mark(c.pass)}** ${s.title}: ${c.name}: ${c.measured} (expected ${c.limit})${c.why ? `. ${c.why}` : ''}`);
   L.push('');
   for (const s of sections) {
     const m = s.machine;

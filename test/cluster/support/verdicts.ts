@@ -79,7 +79,16 @@ export function parseConntrack(text: string): Conntrack[] {
     const sport = [...line.matchAll(/\bsport=(\d+)/g)].map((m) => Number(m[1]));
     const dport = [...line.matchAll(/\bdport=(\d+)/g)].map((m) => Number(m[1]));
     if (src.length < 2 || dst.length < 1 || dport.length < 1 || sport.length < 2) continue;
-    out.push({ protocol: proto, timeout, state, origSrc: src[0]!, origDst: dst[0]!, origDport: dport[0]!, replySrc: src[1]!, replySport: sport[1]! });
+    out.push({
+      protocol: proto,
+      timeout,
+      state,
+      origSrc: src[0]!,
+      origDst: dst[0]!,
+      origDport: dport[0]!,
+      replySrc: src[1]!,
+      replySport: sport[1]!,
+    });
   }
   return out;
 }
@@ -91,7 +100,13 @@ export function parseConntrack(text: string): Conntrack[] {
  */
 export function servedBy(entries: readonly Conntrack[], clusterIP: string, port: number, minTimeout = 0): string[] {
   const live = entries.filter(
-    (e) => e.protocol === 'tcp' && e.state === 'ESTABLISHED' && e.timeout >= minTimeout && e.origDst === clusterIP && e.origDport === port && e.replySrc !== clusterIP,
+    (e) =>
+      e.protocol === 'tcp' &&
+      e.state === 'ESTABLISHED' &&
+      e.timeout >= minTimeout &&
+      e.origDst === clusterIP &&
+      e.origDport === port &&
+      e.replySrc !== clusterIP,
   );
   return [...new Set(live.map((e) => e.replySrc))].sort();
 }
