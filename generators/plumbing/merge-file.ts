@@ -1,7 +1,8 @@
 // The 3-way merge update and regen --merge run on a file the team edited: by structure where
 // a line merge is wrong (go.mod, go.sum, YAML and JSON the team edits by key: chart values and
-// CI files, renovate.json; the Makefile),
+// CI files, renovate.json; the Makefile; Go source, where lines added beside a change merge),
 // by line everywhere else, and by line too when a side does not parse (fellBack says why).
+import { mergeGoSource } from './merge-go.js';
 import { mergeGoMod, mergeGoSum } from './merge-gomod.js';
 import { mergeMakefile } from './merge-makefile.js';
 import { mergeCiYaml, mergeJson, mergeYaml } from './merge-yaml.js';
@@ -24,6 +25,8 @@ export function structuredMergerFor(path: string): { kind: string; merge: Merger
   // CI files: jobs by name, steps by id/name/action/command, variables by key.
   if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || path === '.gitlab-ci.yml') return { kind: 'YAML', merge: mergeCiYaml };
   if (name === 'renovate.json') return { kind: 'JSON', merge: mergeJson };
+  // Go source: by line, and a side's lines added next to the other side's change are kept.
+  if (name.endsWith('.go')) return { kind: 'Go', merge: mergeGoSource };
   return undefined;
 }
 

@@ -13,7 +13,8 @@ export interface MergeResult {
 
 export const MERGE_LABELS = ['ours', 'base', 'theirs'] as const;
 
-export function mergeText(ours: string, base: string, theirs: string): MergeResult {
+/** diff3: each conflict also holds the base's lines (`||||||| base`), for a merge that resolves more. */
+export function mergeText(ours: string, base: string, theirs: string, opts: { diff3?: boolean } = {}): MergeResult {
   const dir = mkdtempSync(join(tmpdir(), 'cgks-merge-'));
   try {
     const paths = [ours, base, theirs].map((text, i) => {
@@ -22,7 +23,8 @@ export function mergeText(ours: string, base: string, theirs: string): MergeResu
       return p;
     });
     const labels = MERGE_LABELS.flatMap((l) => ['-L', l]);
-    const r = spawnSync('git', ['merge-file', '-p', ...labels, ...paths], { maxBuffer: 1 << 30 });
+    const style = opts.diff3 ? ['--diff3'] : [];
+    const r = spawnSync('git', ['merge-file', '-p', ...style, ...labels, ...paths], { maxBuffer: 1 << 30 });
     if (r.error)
       throw new Error(`git merge-file: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : r.error.message}`);
     // The exit status is the number of conflicts; negative (255 here) means it failed.

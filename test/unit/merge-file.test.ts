@@ -242,4 +242,61 @@ test('go.mod with conflict markers falls back and names the file', () => {
   assert.match(m.fellBack ?? '', /^go\.mod: merged by line, not as go\.mod \(/);
 });
 
+// api.go as 0.2.0 wrote it, the team's route added below the last generated line, and a later
+// release that removed that line and calls the team's RegisterRoutes above the hello route.
+const API_BASE = `func Register(mux *http.ServeMux) {
+\tmux.HandleFunc("GET /api/v1/hello", hello)
+\tregisterE2E(mux)
+}
+`;
+const API_OURS = `func Register(mux *http.ServeMux) {
+\tmux.HandleFunc("GET /api/v1/hello", hello)
+\tregisterE2E(mux)
+\tmux.HandleFunc("GET /api/v1/orders", listOrders)
+}
+`;
+const API_THEIRS = `func Register(mux *http.ServeMux) {
+\tRegisterRoutes(mux)
+\tmux.HandleFunc("GET /api/v1/hello", hello)
+}
+`;
+
+test("Go: the team's route added beside lines the release changed keeps both (git's line merge marks it)", () => {
+  assert.ok(mergeText(API_OURS, API_BASE, API_THEIRS).conflicts > 0, 'control: the line merge conflicts here');
+  const m = mergeFile('internal/api/api.go', API_OURS, API_BASE, API_THEIRS);
+  assert.is(m.conflicts, 0, m.text);
+  assert.is(
+    m.text,
+    `func Register(mux *http.ServeMux) {
+\tRegisterRoutes(mux)
+\tmux.HandleFunc("GET /api/v1/hello", hello)
+\tmux.HandleFunc("GET /api/v1/orders", listOrders)
+}
+`,
+  );
+  // Sides swapped (the release added lines beside the team's change): the same rule.
+  const swapped = mergeFile('internal/api/api.go', API_THEIRS, API_BASE, API_OURS);
+  assert.is(swapped.conflicts, 0, swapped.text);
+  assert.match(
+    swapped.text,
+    /RegisterRoutes\(mux\)\n\tmux\.HandleFunc\("GET \/api\/v1\/hello", hello\)\n\tmux\.HandleFunc\("GET \/api\/v1\/orders", listOrders\)\n/,
+  );
+});
+
+test("Go: a line both sides changed, or lines both added at one place, stay a conflict; other files keep git's rule", () => {
+  const clash = mergeFile('internal/api/api.go', API_BASE.replace('hello)', 'hi)'), API_BASE, API_BASE.replace('hello)', 'howdy)'));
+  assert.is(clash.conflicts, 1);
+  assert.match(clash.text, /<<<<<<< ours\n\tmux\.HandleFunc\("GET \/api\/v1\/hello", hi\)\n=======\n/);
+  assert.not.match(clash.text, /\|\|\|\|\|\|\| base/, 'markers as the line merge writes them');
+  const bothAdd = mergeFile(
+    'internal/api/api.go',
+    API_BASE.replace('}\n', '\tours(mux)\n}\n'),
+    API_BASE,
+    API_BASE.replace('}\n', '\ttheirs(mux)\n}\n'),
+  );
+  assert.is(bothAdd.conflicts, 1);
+  // The same shape in a file nothing compiles stays git's conflict.
+  assert.ok(mergeFile('docs/api.txt', API_OURS, API_BASE, API_THEIRS).conflicts > 0);
+});
+
 test.run();
