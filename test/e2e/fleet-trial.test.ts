@@ -161,11 +161,19 @@ async function makeService(i: number): Promise<Service> {
       : `${read(dir, prod)}replicaCount: 5\n`,
   );
   edits.set(prod, 'replicaCount: 5');
-  write(dir, 'Makefile', `${read(dir, 'Makefile')}\n# Ours: the integration suite's tag.\nTEAM_TAGS ?= integration\n`);
-  edits.set('Makefile', 'TEAM_TAGS ?= integration');
+  write(
+    dir,
+    'Makefile',
+    `${read(dir, 'Makefile')}\n# Ours: the integration suite's tag, and a target of ours.\nTEAM_TAGS ?= integration\n\n.PHONY: team-smoke\nteam-smoke:\n\t@echo smoke $(TEAM_TAGS)\n`,
+  );
+  edits.set('Makefile', 'TEAM_TAGS ?= integration\n\n.PHONY: team-smoke\nteam-smoke:\n');
+  // A chart template of ours to edit: a comment Helm drops when it renders.
+  const svcTemplate = `charts/${name}/templates/service.yaml`;
+  write(dir, svcTemplate, `{{- /* Ours: reviewed by the platform team (team ${i}). */}}\n${read(dir, svcTemplate)}`);
+  edits.set(svcTemplate, `Ours: reviewed by the platform team (team ${i}).`);
   write(dir, 'README.md', `${read(dir, 'README.md')}\n## Runbook of ${name}\n\nPage the on-call of team ${i}.\n`);
   edits.set('README.md', `Page the on-call of team ${i}.`);
-  commitAll(dir, 'values, Makefile and README');
+  commitAll(dir, 'values, Makefile, a chart template and README');
 
   // 3. The Dockerfile, the CI file, a deleted file, and the line both sides change.
   const r = await renders(version, flags);
