@@ -22,6 +22,7 @@ const V2 = otherVersion(1);
 const OFFLINE = { GOFLAGS: '-mod=mod', GOPROXY: 'off' };
 const ENV_OLD = 'github.com/caarlos0/env/v11 v11.4.1';
 const ENV_NEW = 'github.com/caarlos0/env/v11 v11.4.2';
+const PERKS = 'github.com/beorn7/perks v1.0.1';
 const newSum = render({ goVersion: '1.26' })
   .find((f) => f.path === 'go.sum')!
   .content.split('\n')
@@ -45,19 +46,21 @@ test("a team's go get, Makefile variable and values edit next to the release's c
   assert.ok(read(dir, 'go.mod').includes(ENV_OLD));
   const seams = await newerGenerator(dir, V2, release2);
 
-  // The team: go-cmp in its own code (go get puts it next to caarlos0/env), a Makefile
+  // The team: beorn7/perks in its own code (client_golang's dependency, so in the module cache;
+  // go get moves it up among the direct requirements, right before caarlos0/env), a Makefile
   // variable where the release adds one, and the replica count next to the release's change.
   mkdirSync(join(dir, 'internal/team'));
   write(
     dir,
-    'internal/team/diff.go',
-    'package team\n\nimport "github.com/google/go-cmp/cmp"\n\n// Diff reports how two values differ.\nfunc Diff(a, b any) string { return cmp.Diff(a, b) }\n',
+    'internal/team/p99.go',
+    'package team\n\nimport "github.com/beorn7/perks/quantile"\n\n// P99 estimates the 99th percentile of values.\nfunc P99(values []float64) float64 {\n\ts := quantile.NewTargeted(map[float64]float64{0.99: 0.001})\n\tfor _, v := range values {\n\t\ts.Insert(v)\n\t}\n\treturn s.Query(0.99)\n}\n',
   );
-  const got = await go(dir, ['get', 'github.com/google/go-cmp@v0.7.0'], OFFLINE);
+  const got = await go(dir, ['get', `${PERKS.replace(' ', '@')}`], OFFLINE);
   assert.is(got.exitCode, 0, got.all);
   const tidied = await go(dir, ['mod', 'tidy'], OFFLINE);
   assert.is(tidied.exitCode, 0, tidied.all);
-  assert.match(read(dir, 'go.mod'), `${ENV_OLD}\n\tgithub.com/google/go-cmp v0.7.0\n`);
+  // Next to the line the release changes: a line merge of go.mod conflicts here.
+  assert.match(read(dir, 'go.mod'), `\t${PERKS}\n\t${ENV_OLD}\n`);
   edit(dir, 'Makefile', /^(IMAGE \?= .*)$/m, '$1\nCOVERAGE ?= 80');
   edit(dir, 'charts/orders/values.yaml', /^replicaCount: 2$/m, 'replicaCount: 3');
   commitAll(dir, 'team edits');
@@ -76,7 +79,7 @@ test("a team's go get, Makefile variable and values edit next to the release's c
 
   const mod = read(dir, 'go.mod');
   assert.match(mod, ENV_NEW);
-  assert.match(mod, 'github.com/google/go-cmp v0.7.0');
+  assert.match(mod, `\t${PERKS}\n`);
   assert.match(read(dir, 'Makefile'), 'COVERAGE ?= 80');
   assert.match(read(dir, 'Makefile'), 'PLATFORMS ?= linux/amd64,linux/arm64');
   const values = parseYaml(read(dir, 'charts/orders/values.yaml')) as { replicaCount: number; revisionHistoryLimit: number };
