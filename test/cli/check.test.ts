@@ -181,8 +181,8 @@ const breakages: [string, string, (dir: string) => void, RegExp][] = [
   [
     '/metrics back on the public port',
     'admin-port',
-    (d) => edit(d, 'internal/app/app.go', 's.admin.Handle("GET /metrics"', 's.mux.Handle("GET /metrics"'),
-    /internal\/app\/app\.go serves \/metrics on the public port/,
+    (d) => edit(d, 'internal/app/routes.go', 's.handleAdmin("GET /metrics"', 's.mux.Handle("GET /metrics"'),
+    /internal\/app\/routes\.go serves \/metrics on the public port/,
   ],
   [
     'recorded file deleted',

@@ -125,6 +125,13 @@ const BREAKS: [Rule, string, Partial<Answers>, (dir: string) => void, RegExp][] 
   ],
   [
     'admin-port',
+    'metrics back on the public port in routes.go',
+    {},
+    (d) => edit(d, 'internal/app/routes.go', /s\.handleAdmin\("GET \/metrics"/, 's.mux.Handle("GET /metrics"'),
+    /routes\.go serves \/metrics on the public port/,
+  ],
+  [
+    'admin-port',
     'adminPort on the http port',
     {},
     (d) => edit(d, 'charts/orders/values.yaml', /^adminPort: \d+$/m, 'adminPort: 8080'),

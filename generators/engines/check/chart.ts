@@ -217,9 +217,15 @@ export function checkAdminPort(c: Checker, a: Answers): void {
   if (scraped !== undefined && scraped !== 'admin') {
     c.fail('admin-port', monitorFile, `servicemonitor.yaml scrapes port ${scraped}; metrics are on the admin port`);
   }
-  const appFile = 'internal/app/app.go';
-  const app = c.optional(appFile);
-  if (app !== undefined && /\bs\.mux\.Handle(?:Func)?\("(?:GET )?\/metrics"/.test(app)) {
-    c.fail('admin-port', appFile, `${appFile} serves /metrics on the public port; serve it on s.admin (ADMIN_PORT)`);
+  // routes.go lists the routes (0.6.0); app.go did before, and a team may register one there.
+  for (const appFile of ['internal/app/routes.go', 'internal/app/app.go']) {
+    const app = c.optional(appFile);
+    if (app !== undefined && /\bs\.mux\.Handle(?:Func)?\("(?:GET )?\/metrics"/.test(app)) {
+      c.fail(
+        'admin-port',
+        appFile,
+        `${appFile} serves /metrics on the public port; serve it on the admin port (s.handleAdmin, ADMIN_PORT)`,
+      );
+    }
   }
 }
