@@ -338,6 +338,7 @@ test('missing answers in --json mode: the missing flags as a list on stdout', as
     '--base-image',
     '--[no-]metrics',
     '--[no-]tracing',
+    '--[no-]automaxprocs',
     '--[no-]sign',
     '--[no-]update-job',
     '--database',

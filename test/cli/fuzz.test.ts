@@ -430,6 +430,8 @@ const WRONG_TYPES: [AnswerKey, 'reject' | 'accept', unknown[]][] = [
   ['tracing', 'reject', ['maybe', 1, 0, 'Yes', 'OFF', 'n', [], { a: 1 }, ' no', '', 2.5]],
   ['metrics', 'accept', [true, false, 'yes', 'no', 'true', 'false', 'on', 'off', null]],
   ['tracing', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
+  ['automaxprocs', 'reject', ['maybe', 1, 0, 'Off ', 'ON', 'y', [], { on: true }, '', 'nope']],
+  ['automaxprocs', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
   ['sign', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'ON', 'Off', 'TRUE', [], { a: 1 }, 'signed', '', ' yes']],
   ['sign', 'accept', [true, false, 'yes', 'no', 'on', 'off', null]],
   ['updateJob', 'reject', ['maybe', 1, 0, 2.5, 'Y', 'oN', 'ofF', 'TRUE', [], { a: 1 }, 'weekly', '', ' no']],
