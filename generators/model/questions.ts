@@ -212,7 +212,7 @@ const registry: Registry = {
     key: 'automaxprocs',
     type: 'boolean',
     flag: 'automaxprocs',
-    message: 'Compile automaxprocs in (switched on by AUTOMAXPROCS=true; the Go runtime sizes GOMAXPROCS until then)?',
+    message: 'Compile automaxprocs in (AUTOMAXPROCS=true switches it on)?',
     help: 'compile go.uber.org/automaxprocs in, switched on by AUTOMAXPROCS=true at run time: GOMAXPROCS rounded down from the CPU limit, for latency-bound services below one CPU (default: on; --no-automaxprocs leaves it out of the binary and go.mod, and AUTOMAXPROCS=true is then refused at start)',
     default: () => true,
     rule: () => undefined,

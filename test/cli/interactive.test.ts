@@ -58,6 +58,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
   await answer(pty, /\? Runtime base image[\s\S]*distroless[\s\S]*scratch[\s\S]*alpine/, KEY.down + KEY.down + '\r');
   await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', 'n\r');
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', 'y\r');
+  await answer(pty, '? Compile automaxprocs in (AUTOMAXPROCS=true switches it on)? (Y/n)', 'n\r');
   // Asked only because there is a CI file to sign in.
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', 'y\r');
   // Also asked only with a CI file: the job is a CI job.
@@ -122,6 +123,7 @@ test('answers typed at the prompts give the same repo, byte for byte, as the sam
       'alpine',
       '--no-metrics',
       '--tracing',
+      '--no-automaxprocs',
       '--sign',
       '--update-job',
       '--database',
@@ -167,6 +169,7 @@ test('answers given as flags are not asked; declining the summary writes nothing
       'scratch',
       '--metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -210,6 +213,7 @@ test('a directory name that cannot be the service name is asked for, and the dir
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -249,6 +253,7 @@ test('the name prompt refuses a name whose directory is taken', async () => {
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -293,6 +298,7 @@ test('with --force, the summary says files in the directory will be replaced', a
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -340,6 +346,7 @@ test('with CI set, a terminal is not asked either; CI=false is no CI', async () 
 });
 
 const ALL_FLAGS = [
+  '--automaxprocs',
   '--module',
   'example.com/x',
   '--description',
@@ -402,6 +409,7 @@ test('answers typed ahead, before their prompts appear, are all taken in order',
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -440,6 +448,7 @@ test('a pasted multi-line description is joined into one line, shown before Ente
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -484,6 +493,7 @@ test('at the summary, "e" edits one answer: choose it, answer again, see the sum
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -542,6 +552,7 @@ test('editing the name at the summary moves the target, and a taken directory is
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -580,6 +591,7 @@ test('editing the name at the summary derives again the answers that were its de
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -630,6 +642,7 @@ test('--gitops-repo-starter, then deploy changed to helm at the summary: refused
       'scratch',
       '--no-metrics',
       '--no-tracing',
+      '--automaxprocs',
       '--database',
       'none',
       '--deploy',
@@ -643,8 +656,8 @@ test('--gitops-repo-starter, then deploy changed to helm at the summary: refused
     dir,
   );
   await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'e\r');
-  // name, module, description, go-version, port, image, ci, base-image, metrics, tracing, database, deploy
-  await answer(pty, /\? Which answer\?[\s\S]*deploy +GitOps/, KEY.down.repeat(11) + '\r');
+  // name, module, description, go-version, port, image, ci, base-image, metrics, tracing, automaxprocs, database, deploy
+  await answer(pty, /\? Which answer\?[\s\S]*deploy +GitOps/, KEY.down.repeat(12) + '\r');
   await answer(pty, /\? How environments are deployed/, KEY.up + '\r');
   const summary = await answer(pty, '? Write the project? (Y/n, e to edit an answer)', 'y\r');
   assert.match(summary, /deploy +helm/);

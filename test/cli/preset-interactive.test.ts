@@ -38,6 +38,7 @@ test("the preset's defaults shown, the locked CI not asked, its questions asked 
   assert.not.match(base, /CI provider/);
   await answer(pty, '? Expose Prometheus metrics on /metrics? (Y/n)', '\r');
   await answer(pty, '? Trace requests with OpenTelemetry (OTLP)? (y/N)', '\r');
+  await answer(pty, '? Compile automaxprocs in (AUTOMAXPROCS=true switches it on)? (Y/n)', '\r');
   await answer(pty, '? Sign the pushed image with cosign (keyless, by digest)? (y/N)', '\r');
   await answer(pty, '? Add a scheduled CI job that opens generator update pull requests (without self-hosted Renovate)? (y/N)', '\r');
   await answer(pty, /\? Database[\s\S]*none/, '\r');
