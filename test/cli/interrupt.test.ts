@@ -31,6 +31,7 @@ const ALL_BUT_NAME = [
   'distroless',
   '--metrics',
   '--no-tracing',
+  '--automaxprocs',
   '--no-sign',
   '--no-update-job',
   '--database',
