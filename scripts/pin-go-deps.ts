@@ -64,6 +64,21 @@ function render(dir: string, given: Record<string, unknown>, withPins = false) {
  * the baseline Go still builds the result at that version; so a generated repo starts
  * current.
  */
+/**
+ * Rewrites go.mod to the direct requirements alone and tidies: what a bigger module set dragged
+ * in (indirect modules at versions only it wanted, tests of unused modules) drops out.
+ */
+function tidyFromDirect(dir: string, module: string, baseline: string): void {
+  const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
+  writeFileSync(join(dir, 'go.mod'), `module ${module}\n\ngo ${baseline}.0\n`);
+  const requires = direct
+    .split('\n')
+    .filter(Boolean)
+    .map((m) => `-require=${m}`);
+  go(dir, 'mod', 'edit', ...requires);
+  go(dir, 'mod', 'tidy');
+}
+
 function liftToNewest(dir: string, baseline: string): void {
   const listed = go(dir, 'list', '-m', '-u', '-f', '{{if and (not .Main) .Update}}{{.Path}} {{.Update.Version}}{{end}}', 'all');
   const required = versions(dir);
@@ -111,18 +126,7 @@ function pin(work: string, baseline: string): ReturnType<typeof pinsFromVariants
   // The downgrade leaves indirect modules where the newer versions wanted them, which the
   // older ones may not build with (a v0 module's API changes): tidy again from the direct
   // requirements alone.
-  const direct = go(dirs[0]!, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
-  writeFileSync(join(dirs[0]!, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
-  go(
-    dirs[0]!,
-    'mod',
-    'edit',
-    ...direct
-      .split('\n')
-      .filter(Boolean)
-      .map((m) => `-require=${m}`),
-  );
-  go(dirs[0]!, 'mod', 'tidy');
+  tidyFromDirect(dirs[0]!, full.module, baseline);
   liftToNewest(dirs[0]!, baseline);
   // 2. The other combinations import fewer modules. Tidying from only their direct
   // requirements drops what the full set dragged in (tests of unused modules), then every
@@ -133,18 +137,7 @@ function pin(work: string, baseline: string): ReturnType<typeof pinsFromVariants
     render(dir, { ...answersOf(combo), goVersion: baseline });
     for (const f of PINNED) copyFileSync(join(dirs[0]!, f), join(dir, f));
     go(dir, 'mod', 'tidy');
-    const direct = go(dir, 'list', '-m', '-f', '{{if not (or .Main .Indirect)}}{{.Path}}@{{.Version}}{{end}}', 'all');
-    writeFileSync(join(dir, 'go.mod'), `module ${full.module}\n\ngo ${baseline}.0\n`);
-    go(
-      dir,
-      'mod',
-      'edit',
-      ...direct
-        .split('\n')
-        .filter(Boolean)
-        .map((m) => `-require=${m}`),
-    );
-    go(dir, 'mod', 'tidy');
+    tidyFromDirect(dir, full.module, baseline);
     const lift = [...versions(dir)].filter(([path, v]) => fullVersions.has(path) && fullVersions.get(path) !== v);
     if (lift.length > 0) {
       go(dir, 'mod', 'edit', ...lift.map(([path]) => `-require=${path}@${fullVersions.get(path)}`));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchRelease, latestVersion, PackageUnavailable, type PackageSource } from './package-source.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { renderWithRelease } from './release-render.js';
+import { renderRelease } from './release-render.js';
 import { STALE_NAMED, staleAgainstThisVersion, staleFiles } from './stale.js';
 import { compareVersions, parseRecord, RECORD_FILE, RecordError } from '../model/record.js';
 import { findRepoRoot, loadRepo, NotAGeneratedRepoError } from './repo.js';
@@ -53,7 +53,7 @@ async function staleAgainstRelease(root: string, version: string, source: Packag
         files: [],
         note: `could not tell whether the files are ${version}'s: the repo has a preset, and only ${version} itself renders it`,
       };
-    const rendered = await renderWithRelease(fetchRelease(version, source), version, record.answers);
+    const rendered = (await renderRelease(fetchRelease(version, source), version, record.answers)).files;
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {
     if (err instanceof PackageUnavailable) return { files: [], note: `could not tell whether the files are ${version}'s: ${err.message}` };

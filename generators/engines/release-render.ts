@@ -18,12 +18,7 @@ const digestOf = (recordText: string): string | undefined => {
 /** The release ran, and could not render the answers (an answer it does not know, say). */
 export class ReleaseCannotRender extends PackageUnavailable {}
 
-/** Path → text of every file the release at packageDir writes for the answers (the record left out). */
-export async function renderWithRelease(packageDir: string, version: string, answers: object): Promise<Map<string, string>> {
-  return (await renderRelease(packageDir, version, answers)).files;
-}
-
-/** The files (as renderWithRelease), and the templates digest the release records (0.6.0 and later). */
+/** Path → text of every file the release at packageDir writes for the answers (the record left out), and the templates digest the release records (0.6.0 and later). */
 export async function renderRelease(
   packageDir: string,
   version: string,

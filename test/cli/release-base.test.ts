@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fetchRelease } from '../../generators/engines/package-source.js';
 import { hashContent } from '../../generators/model/record.js';
-import { renderWithRelease } from '../../generators/engines/release-render.js';
+import { renderRelease } from '../../generators/engines/release-render.js';
 import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { runCli } from '../support/cli.js';
 import { extracted, PACKAGE, packagesDir, releasedTarball, thisTreeTarball } from '../support/packages.js';
@@ -94,7 +94,7 @@ test("0.1.0's package renders exactly what 0.1.0 wrote: every recorded blob id, 
     { kind: 'directory', dir: packagesDir([release010]) },
     { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cgks-cache-')) },
   );
-  const rendered = await renderWithRelease(pkg, '0.1.0', record.answers);
+  const rendered = (await renderRelease(pkg, '0.1.0', record.answers)).files;
   assert.equal([...rendered.keys()].sort(), Object.keys(record.files).sort());
   for (const [path, text] of rendered) assert.is(hashContent(text), record.files[path], path);
 });
