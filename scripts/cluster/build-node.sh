@@ -78,7 +78,9 @@ bah config --entrypoint '["/pause"]' --user 65535:65535 "$c"
 bah commit --quiet "$c" "localhost/cluster/pause:$PAUSE_TAG" >/dev/null
 bah push --quiet "localhost/cluster/pause:$PAUSE_TAG" "oci-archive:$tmp/images/pause.oci.tar:localhost/cluster/pause:$PAUSE_TAG"
 busybox="$(command -v busybox || echo /bin/busybox)"
-bb_version="$("$busybox" | head -n1 | awk '{print $2}')"; bb_version="${bb_version#v}"
+# awk reads all of the help text: `| head -n1` could close the pipe early, and pipefail turned
+# busybox's SIGPIPE into a failed build (exit 141).
+bb_version="$("$busybox" | awk 'NR == 1 {print $2}')"; bb_version="${bb_version#v}"
 printf 'ok\n' >"$tmp/ctx/www/index.html"
 c="$(bah from --quiet scratch)"
 bah copy --quiet "$c" "$busybox" /bin/busybox >/dev/null
