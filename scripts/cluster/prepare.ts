@@ -1,7 +1,7 @@
 // The first step of `npm run test:cluster`: everything the real-cluster suite needs that only a
 // fresh machine lacks, each step with its progress and time, outside every test file's budget:
 //   host packages      scripts/cluster/install-host.sh (containerd, runc, CNI plugins, buildah, ...)
-//   helm and the CRDs  scripts/install-tools.sh helm crds (only what the suite uses)
+//   helm, CRDs, PG     scripts/install-tools.sh helm crds postgres (only what the suite uses)
 //   stand-in images    scripts/stand-in-images.sh (the bases the generated Dockerfile builds on)
 //   node binaries      scripts/cluster/build-node.sh (kubenode, CoreDNS, pause/busybox images; the cold build)
 //   loadgen            test/cluster/loadgen
@@ -43,7 +43,7 @@ function script(path: string, args: string[] = []): Promise<void> {
 
 const steps: [string, () => Promise<unknown>][] = [
   ['host packages', () => script('scripts/cluster/install-host.sh')],
-  ['helm and the CRDs', () => script('scripts/install-tools.sh', ['helm', 'crds'])],
+  ['helm, the CRDs and PostgreSQL (variants.test.ts builds its image from the host binaries)', () => script('scripts/install-tools.sh', ['helm', 'crds', 'postgres'])],
   ['stand-in base images', () => script('scripts/stand-in-images.sh')],
   ['node binaries (cold: 20 to 60 minutes on 2 cores)', () => script('scripts/cluster/build-node.sh').then(() => preparedBinDir())],
   ['loadgen', () => buildLoadgen()],

@@ -8,8 +8,7 @@
 // for the trace ids the test chooses (a seeded generator) it knows exactly which requests must
 // be sampled, whatever their flag says. Only the requests without a traceparent get random ids
 // from the service, and they are held to a generous binomial bound.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { createServer, type IncomingMessage } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -17,88 +16,13 @@ import * as assert from 'uvu/assert';
 import { freePort, go, startService, waitForStatus } from '../support/go.js';
 import { generate } from '../support/generate.js';
 import { seededRandom } from '../support/random.js';
+import { otlpCollector, type Collector } from '../support/otlp-collector.js';
 
 const NAME = 'edge-svc';
 const N = 200;
 const RATIO = 0.1;
 let bin = '';
 let dir = '';
-
-// ---- an OTLP/HTTP collector stand-in -------------------------------------------------------
-
-/** Reads the fields of one protobuf message: [field number, wire type, value] (bytes for LEN). */
-function* fields(buf: Buffer): Generator<[number, number, Buffer | bigint]> {
-  let i = 0;
-  const varint = (): bigint => {
-    let v = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      const b = buf[i++]!;
-      v |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return v;
-    }
-  };
-  while (i < buf.length) {
-    const key = Number(varint());
-    const [field, wire] = [key >>> 3, key & 7];
-    if (wire === 0) {
-      yield [field, wire, varint()];
-      continue;
-    }
-    const len = wire === 2 ? Number(varint()) : wire === 1 ? 8 : wire === 5 ? 4 : undefined;
-    if (len === undefined) throw new Error(`unexpected protobuf wire type ${wire}`);
-    const start = i;
-    i += len;
-    yield [field, wire, buf.subarray(start, i)];
-  }
-}
-const children = (buf: Buffer, field: number): Buffer[] =>
-  [...fields(buf)].filter(([f, w]) => f === field && w === 2).map(([, , v]) => v as Buffer);
-
-/** The trace ids (hex) of every span in an ExportTraceServiceRequest (opentelemetry-proto). */
-function traceIdsOf(request: Buffer): string[] {
-  const ids: string[] = [];
-  for (const resourceSpans of children(request, 1))
-    for (const scopeSpans of children(resourceSpans, 2))
-      for (const span of children(scopeSpans, 2)) ids.push(children(span, 1)[0]!.toString('hex'));
-  return ids;
-}
-
-interface Collector {
-  url: string;
-  received(): { bytes: number; traceIds: string[] };
-  reset(): void;
-  close(): void;
-}
-
-async function otlpCollector(): Promise<Collector> {
-  let bytes = 0;
-  let traceIds: string[] = [];
-  const srv: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const wire = Buffer.concat(chunks);
-      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
-      if (req.method === 'POST' && req.url === '/v1/traces') {
-        bytes += wire.length;
-        traceIds.push(...traceIdsOf(body));
-      }
-      // An empty ExportTraceServiceResponse: everything accepted.
-      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received: () => ({ bytes, traceIds: [...traceIds] }),
-    reset: () => {
-      bytes = 0;
-      traceIds = [];
-    },
-    close: () => srv.close(),
-  };
-}
 
 /** An upstream the service calls: it remembers the headers of every request. */
 async function recordingUpstream(): Promise<{ url: string; seen: IncomingMessage['headers'][]; close(): void }> {

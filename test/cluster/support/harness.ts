@@ -180,6 +180,8 @@ export interface PodInfo {
   restartCount: number;
   containerID: string;
   lastTerminated?: { reason?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+  /** Why the container is not running yet (ErrImageNeverPull: …), for a failed wait's message. */
+  waiting?: string;
   raw: any;
 }
 
@@ -195,6 +197,7 @@ export function podInfo(p: any): PodInfo {
     restartCount: cs.restartCount ?? 0,
     containerID: String(cs.containerID ?? '').replace(/^[a-z]+:\/\//, ''),
     lastTerminated: cs.lastState?.terminated,
+    waiting: cs.state?.waiting ? `${cs.state.waiting.reason}: ${cs.state.waiting.message ?? ''}` : undefined,
     raw: p,
   };
 }

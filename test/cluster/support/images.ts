@@ -15,7 +15,7 @@ import { goEnv } from '../../support/go.js';
 import { buildah, buildImage, ensureStandIns, imageToolsAvailable, lockStore, policyFile } from '../../support/image.js';
 
 export const SERVICE = 'demo-svc';
-const REPO = 'localhost/cgks-cluster';
+export const REPO = 'localhost/cgks-cluster';
 const MEMDEBUG = fileURLToPath(new URL('../fixtures/memdebug.go', import.meta.url));
 const WGET = fileURLToPath(new URL('../wget/', import.meta.url));
 
@@ -68,13 +68,42 @@ export interface SuiteImages {
   tests: ImageRef;
 }
 
-const ref = (repository: string, tag: string) => ({ repository, tag, ref: `${repository}:${tag}` });
+export const ref = (repository: string, tag: string) => ({ repository, tag, ref: `${repository}:${tag}` });
 
 /** `buildah push IMAGE oci-archive:FILE:REF`, the archive the node's containerd imports. */
 export async function exportArchive(image: string, file: string): Promise<number> {
   const r = await buildah(['push', '--quiet', '--signature-policy', policyFile(), image, `oci-archive:${file}:${image}`]);
   if (!r.ok) throw new Error(`buildah push ${image} oci-archive:${file} failed:\n${r.output.slice(-3000)}`);
   return statSync(file).size;
+}
+
+/**
+ * Builds the generated repo in DIR (its Dockerfile as generated, the distroless stand-in) as R and
+ * exports it into WORK/LABEL.oci.tar. The caller holds the store lock (lockStore()).
+ */
+export async function buildServiceImage(
+  label: string,
+  dir: string,
+  r: { repository: string; tag: string; ref: string },
+  work: string,
+  progress: (line: string) => void = () => {},
+): Promise<ImageRef> {
+  progress(`building the ${label} image ${r.ref} with buildah`);
+  const b = await buildImage({ dir, tag: r.ref, baseImage: 'distroless', buildArgs: { VERSION: r.tag } });
+  if (!b.ok) throw new Error(`buildah bud of the ${label} image failed:\n${b.output.slice(-3000)}`);
+  const archive = join(work, `${label}.oci.tar`);
+  const archiveBytes = await exportArchive(r.ref, archive);
+  progress(`built ${r.ref} in ${b.seconds.toFixed(0)} s; ${archive} (${(archiveBytes / 1e6).toFixed(1)} MB)`);
+  return { ...r, archive, buildSeconds: b.seconds, archiveBytes };
+}
+
+/** The manifest digest (sha256:…) of the one image in an OCI archive: what `image@digest` names. */
+export async function archiveDigest(archive: string): Promise<string> {
+  const r = await execa('tar', ['-xOf', archive, 'index.json'], { reject: false, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`tar -xOf ${archive} index.json: ${r.stderr}`);
+  const digest = (JSON.parse(String(r.stdout)) as { manifests?: { digest?: string }[] }).manifests?.[0]?.digest ?? '';
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${archive}: no manifest digest in index.json (${r.stdout})`);
+  return digest;
 }
 
 /**
@@ -98,15 +127,8 @@ export async function buildSuiteImages(
 
   const release = await lockStore();
   try {
-    const built = async (label: string, dir: string, r: { repository: string; tag: string; ref: string }): Promise<ImageRef> => {
-      progress(`building the ${label} image ${r.ref} with buildah`);
-      const b = await buildImage({ dir, tag: r.ref, baseImage: 'distroless', buildArgs: { VERSION: r.tag } });
-      if (!b.ok) throw new Error(`buildah bud of the ${label} image failed:\n${b.output.slice(-3000)}`);
-      const archive = join(work, `${label}.oci.tar`);
-      const archiveBytes = await exportArchive(r.ref, archive);
-      progress(`built ${r.ref} in ${b.seconds.toFixed(0)} s; ${archive} (${(archiveBytes / 1e6).toFixed(1)} MB)`);
-      return { ...r, archive, buildSeconds: b.seconds, archiveBytes };
-    };
+    const built = (label: string, dir: string, r: { repository: string; tag: string; ref: string }) =>
+      buildServiceImage(label, dir, r, work, progress);
     // CGKS_CLUSTER_IMAGE_TAG: another version (a new VERSION build argument, so the build step runs).
     const tag = process.env.CGKS_CLUSTER_IMAGE_TAG || '1.0.0';
     const app = await built('app', repoDir, ref(`${REPO}/${SERVICE}`, tag));
