@@ -179,9 +179,11 @@ When an environment's values enable the HorizontalPodAutoscaler, the HPA owns th
 - **Flux** has no such setting, so the Deployment is rendered without \`replicas\`. Switching an
   environment from a fixed count to autoscaling: the first apply without \`replicas\` would let
   the API server default it to 1 pod until the HPA acts. Hand the field over first, in the
-  environment's cluster, with the count it runs:
-  \`kubectl -n <namespace> patch deployment <service> --subresource=scale --type=merge --field-manager=kube-controller-manager -p '{"spec":{"replicas":N}}'\`
-  (the HPA's own field manager, which Flux leaves alone), then merge the change.
+  environment's cluster, with the count it runs (bash):
+  \`kubectl -n <namespace> apply --server-side --field-manager=hpa-handover -f - <<< '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"<service>"},"spec":{"replicas":N}}'\`
+  then merge the change. The field keeps an owner Flux leaves alone, so the count stays until the
+  HPA changes it (and takes the field over). \`kubectl scale\` or \`patch\` with the same count
+  does not do it: an update that changes nothing takes no ownership.
 
 Adopt it with one of (in each environment's cluster):
 
