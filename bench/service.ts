@@ -243,8 +243,15 @@ export function medianRun(runs: LoadRun[]): LoadRun {
 
 /** Median over rounds of a's throughput ÷ b's in the same round (runs are in round order). */
 export function pairedRpsRatio(a: LoadRun[], b: LoadRun[]): number {
+  return pairedRpsRatios(a, b).median;
+}
+
+/** The ratios of requests/s of A ÷ B round by round (runs interleaved in the same round): median, min, max, rounds. */
+export function pairedRpsRatios(a: LoadRun[], b: LoadRun[]): { median: number; min: number; max: number; rounds: number } {
   const n = Math.min(a.length, b.length);
-  return summarize(Array.from({ length: n }, (_, i) => a[i]!.rps / b[i]!.rps)).median;
+  const ratios = Array.from({ length: n }, (_, i) => a[i]!.rps / b[i]!.rps);
+  const s = summarize(ratios);
+  return { median: s.median, min: Math.min(...ratios), max: Math.max(...ratios), rounds: n };
 }
 
 export async function benchService(opts: {
