@@ -69,9 +69,11 @@ func (a *attempts) list() []string {
 	return append([]string(nil), a.seen...)
 }
 
+// newClient's attempt timeout is far above any answered request's time, even under -race on a
+// loaded machine: only a hanging attempt may reach it (at 100 ms a slow answer was retried).
 func newClient(url string, obs Observer) *Client {
 	return New(Config{
-		Name: "dep", BaseURL: url, AttemptTimeout: 100 * time.Millisecond, MaxAttempts: 3,
+		Name: "dep", BaseURL: url, AttemptTimeout: 2 * time.Second, MaxAttempts: 3,
 		InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Observer: obs,
 	})
 }
