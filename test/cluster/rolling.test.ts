@@ -53,9 +53,14 @@ const rollPods = (ps: PodInfo[]): RollPod[] =>
 async function servedNow(target: string): Promise<string[]> {
   const [ip, port] = target.split(':');
   const r = await execa('conntrack', ['-L', '-p', 'tcp', '--orig-dst', ip!], { reject: false, timeout: 30_000 });
-  const established = Number(readFileSync('/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established', 'utf8').trim());
-  // Every connection of the load sends a request every few tens of ms: its entry was refreshed just now.
-  return servedBy(parseConntrack(String(r.stdout)), ip!, Number(port), established - 10);
+  const sysctl = (name: string) => Number(readFileSync(`/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_${name}`, 'utf8').trim());
+  // Every connection of the load sends a request every few tens of ms: its entry was refreshed
+  // just now, to the established timeout, or to the unacknowledged one while a request awaits its ACK.
+  return servedBy(parseConntrack(String(r.stdout)), ip!, Number(port), [
+    sysctl('established'),
+    sysctl('unacknowledged'),
+    sysctl('max_retrans'),
+  ]);
 }
 
 /**

@@ -26,14 +26,15 @@ if (!canRun) {
   test('a leftover of each kind shows in the comparison, and the machine compares clean once they are gone', async () => {
     // Under the node lock: no node of another run may start or stop meanwhile.
     await withNodeLock(async () => {
-      const hadCniRoot = existsSync('/var/lib/cni');
       const hadIp6Filter = (await sh('nft', ['list', 'tables'])).stdout.split('\n').includes('table ip6 filter');
       const before = await hostSnapshot('/nonexistent-cgks-work');
       let server: Server | undefined;
+      let cniMade: string | undefined;
       try {
         assert.is((await sh('ip6tables', ['-N', CHAIN])).exitCode, 0, 'ip6tables -N');
         mkdirSync(CGROUP);
-        mkdirSync(CNI_DIR, { recursive: true });
+        // The first directory it had to make (/var/lib/cni/networks when only /var/lib/cni was there) goes again.
+        cniMade = mkdirSync(CNI_DIR, { recursive: true });
         writeFileSync(`${CNI_DIR}/10.244.0.99`, 'probe\n');
         const ins = await sh('conntrack', [
           '-I',
@@ -72,7 +73,7 @@ if (!canRun) {
         await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
         await sh('conntrack', ['-D', ...CONN]);
         if (existsSync(CGROUP)) rmdirSync(CGROUP);
-        rmSync(hadCniRoot ? CNI_DIR : '/var/lib/cni', { recursive: true, force: true });
+        if (cniMade) rmSync(cniMade, { recursive: true, force: true });
         await sh('ip6tables', ['-X', CHAIN]);
         // `ip6tables -N` made the table if it was not there: so does a node's first rule.
         if (!hadIp6Filter) await sh('nft', ['delete', 'table', 'ip6', 'filter']);

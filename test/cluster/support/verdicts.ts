@@ -93,17 +93,22 @@ export function parseConntrack(text: string): Conntrack[] {
   return out;
 }
 
+/** How recently an entry must have seen a packet to count as a live connection. */
+const FRESH_SECONDS = 10;
+
 /**
  * The pod IPs behind established TCP connections to a Service's cluster IP and port; with
- * MIN_TIMEOUT, only entries refreshed recently (a pod that vanished without closing leaves an
- * established entry that only ages).
+ * TIMEOUTS (the kernel's per-state timeouts an entry may be refreshed to: established, and
+ * unacknowledged data), only entries refreshed within the last few seconds under one of them
+ * (a pod that vanished without closing leaves an established entry that only ages).
  */
-export function servedBy(entries: readonly Conntrack[], clusterIP: string, port: number, minTimeout = 0): string[] {
+export function servedBy(entries: readonly Conntrack[], clusterIP: string, port: number, timeouts?: readonly number[]): string[] {
+  const fresh = (t: number) => !timeouts || timeouts.some((max) => t <= max && t >= max - FRESH_SECONDS);
   const live = entries.filter(
     (e) =>
       e.protocol === 'tcp' &&
       e.state === 'ESTABLISHED' &&
-      e.timeout >= minTimeout &&
+      fresh(e.timeout) &&
       e.origDst === clusterIP &&
       e.origDport === port &&
       e.replySrc !== clusterIP,
