@@ -289,7 +289,8 @@ if (s) {
   const helloLoad = s.load['/api/v1/hello'];
   const variant = (id: keyof typeof VARIANT_LABELS) => helloLoad?.variants[VARIANT_LABELS[id]];
   const hw = variant('handwritten');
-  const spread = (r: { min: number; max: number; rounds: number }) => `paired ratios ${fmtRatio(r.min)}–${fmtRatio(r.max)} over ${r.rounds} rounds`;
+  const spread = (r: { min: number; max: number; rounds: number }) =>
+    `paired ratios ${fmtRatio(r.min)}–${fmtRatio(r.max)} over ${r.rounds} rounds`;
   if (helloLoad && hw) {
     const r = pairedRpsRatios(helloLoad.service, hw.runs);
     const ratio = r.median;

@@ -43,7 +43,10 @@ function script(path: string, args: string[] = []): Promise<void> {
 
 const steps: [string, () => Promise<unknown>][] = [
   ['host packages', () => script('scripts/cluster/install-host.sh')],
-  ['helm, the CRDs and PostgreSQL (variants.test.ts builds its image from the host binaries)', () => script('scripts/install-tools.sh', ['helm', 'crds', 'postgres'])],
+  [
+    'helm, the CRDs and PostgreSQL (variants.test.ts builds its image from the host binaries)',
+    () => script('scripts/install-tools.sh', ['helm', 'crds', 'postgres']),
+  ],
   ['stand-in base images', () => script('scripts/stand-in-images.sh')],
   ['node binaries (cold: 20 to 60 minutes on 2 cores)', () => script('scripts/cluster/build-node.sh').then(() => preparedBinDir())],
   ['loadgen', () => buildLoadgen()],
