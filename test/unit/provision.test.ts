@@ -24,12 +24,12 @@ test('declared names are provisioned, their union once each', () => {
   ]);
 });
 
-test('the real-cluster suite provisions helm and the CRDs only', () => {
+test('the real-cluster suite provisions helm, the CRDs and PostgreSQL only (variants.test.ts builds its image from the host binaries)', () => {
   const dir = fileURLToPath(new URL('../cluster/', import.meta.url));
   const texts = readdirSync(dir)
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => readFileSync(join(dir, f), 'utf8'));
-  assert.equal(toolsToProvision(texts), ['crds', 'helm']);
+  assert.equal(toolsToProvision(texts), ['crds', 'helm', 'postgres']);
 });
 
 test.run();
