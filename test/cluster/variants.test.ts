@@ -10,7 +10,7 @@
 import { execa } from 'execa';
 import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import type { Answers } from '../../generators/model/questions.js';
 import { envNamespace, starterFiles } from '../../generators/render/gitops-starter.js';
 import { answersFor, generate } from '../support/generate.js';
@@ -24,6 +24,7 @@ import {
   imageSets,
   pods,
   restrictedNamespace,
+  serviceTarget,
   sleep,
   until,
   type Cluster,
@@ -61,22 +62,6 @@ async function request(
   return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
 }
 
-/** http://ClusterIP:port of the release's Service. */
-async function releaseUrl(c: Cluster, ns: string): Promise<string> {
-  const list = await c.getJson<{ items: { spec: { clusterIP: string; ports: { name: string; port: number }[] } }[] }>([
-    'get',
-    'service',
-    '-n',
-    ns,
-    '-l',
-    `app.kubernetes.io/instance=${RELEASE}`,
-  ]);
-  const svc = list.items[0];
-  if (!svc) throw new Error(`no Service of the release in ${ns}`);
-  const port = svc.spec.ports.find((p) => p.name === 'http') ?? svc.spec.ports[0]!;
-  return `http://${svc.spec.clusterIP}:${port.port}`;
-}
-
 /** The TCP ports a container's network namespace listens on (/proc/PID/net/tcp{,6}, state 0A). */
 function listeningPorts(pid: number): number[] {
   const ports = new Set<number>();
@@ -89,20 +74,31 @@ function listeningPorts(pid: number): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** The chart's requestTimeoutSeconds default (REQUEST_TIMEOUT). */
-const REQUEST_TIMEOUT_SECONDS = 10;
+/** REQUEST_TIMEOUT as the chart sets it with values-dev.yaml (the installs' values). */
+function requestTimeoutSeconds(chartDir: string): number {
+  const read = (f: string) => parseYaml(readFileSync(join(chartDir, f), 'utf8')) as { requestTimeoutSeconds?: number };
+  const seconds = read('values-dev.yaml').requestTimeoutSeconds ?? read('values.yaml').requestTimeoutSeconds;
+  if (typeof seconds !== 'number') throw new Error(`no requestTimeoutSeconds in ${chartDir}'s values`);
+  return seconds;
+}
 
 const readyPods = (ps: PodInfo[]) => ps.filter((p) => p.ready && !p.deleting);
 
 await clusterSuite('variants', 'Variants on the node', (c, t) => {
   const builds: (string | number)[][] = [];
 
-  /** Generates the service for ANSWERS, builds its image as <tag>-LABEL and imports it into the node. */
-  const variant = async (label: string, answers: Partial<Answers>): Promise<{ dir: string; image: ImageRef }> => {
+  /** Generates the service for ANSWERS into the file's work dir (removed with the node): its path. */
+  const generateRepo = (label: string, answers: Partial<Answers>): string => {
     const tmp = generate({ name: SERVICE, ...answers }, `cgks-cluster-${label}-`);
     const dir = join(c.work, `${label}-repo`);
     cpSync(tmp, dir, { recursive: true });
     rmSync(tmp, { recursive: true, force: true });
+    return dir;
+  };
+
+  /** Generates the service for ANSWERS, builds its image as <tag>-LABEL and imports it into the node. */
+  const variant = async (label: string, answers: Partial<Answers>): Promise<{ dir: string; image: ImageRef }> => {
+    const dir = generateRepo(label, answers);
     const release = await lockStore();
     let image: ImageRef;
     try {
@@ -164,7 +160,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
           const v = await variant('tracing', { tracing: true });
           // Ratio 1: every request is sampled, so each of the N requests must come back as a trace.
           const ready = await install(v, ns, ['--set', `tracing.endpoint=${collector.url}`, '--set-string', 'tracing.samplerArg=1']);
-          const url = await releaseUrl(c, ns);
+          const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
           // Each request carries a trace id of the test's own; ratio 1 samples every one (the
           // remote flag says "not sampled", so it is the service's sampler that decides).
           const N = 20;
@@ -219,7 +215,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
         if (ports.length !== 1) problems.push(`container ports ${ports.join(', ')}`);
         const listening = listeningPorts(await c.node.containerPid(ready[0]!.containerID));
         if (listening.length !== 1) problems.push(`listening on ${listening.join(', ')}`);
-        const url = await releaseUrl(c, ns);
+        const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
         const hello = await request(c, `${url}/api/v1/hello`);
         if (hello.status !== 200) problems.push(`GET /api/v1/hello: ${hello.status}`);
         const metrics = await request(c, `${url}/metrics`);
@@ -259,12 +255,13 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
             },
           ]);
           const v = await variant('postgres', { database: 'postgres' });
+          const REQUEST_TIMEOUT_SECONDS = requestTimeoutSeconds(join(v.dir, 'charts', SERVICE));
           const ready = await install(v, ns);
           for (const p of ready) {
             const init = p.raw.status.initContainerStatuses?.find((s: { name: string }) => s.name === 'migrate')?.state?.terminated;
             if (init?.exitCode !== 0) problems.push(`${p.name}: migrate init container ${JSON.stringify(init)}`);
           }
-          const url = await releaseUrl(c, ns);
+          const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
           const added = await request(c, `${url}/api/v1/notes`, { method: 'POST', body: JSON.stringify({ body: 'written on the node' }) });
           if (added.status !== 201) throw new Error(`POST /api/v1/notes: ${added.status} ${added.body}`);
           const id = (JSON.parse(added.body) as { id: number | string }).id;
@@ -345,10 +342,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
         'as stated',
         async (problems) => {
           const answers = answersFor({ name: SERVICE, deploy: 'gitops' });
-          const tmp = generate({ name: SERVICE, deploy: 'gitops' }, 'cgks-cluster-gitops-');
-          const dir = join(c.work, 'gitops-repo');
-          cpSync(tmp, dir, { recursive: true });
-          rmSync(tmp, { recursive: true, force: true });
+          const dir = generateRepo('gitops', { deploy: 'gitops' });
           const ns = envNamespace('prod', SERVICE);
           const starter = starterFiles(answers);
           // The Flux starter's Namespace object, as Flux would create it.

@@ -21,14 +21,16 @@ export interface Cluster {
   destroy(): Promise<void>;
 }
 
-/** The newest /usr/lib/postgresql/<major>/bin that has initdb. */
-function binDir(): string {
+/** The newest /usr/lib/postgresql/<major> whose bin has initdb. */
+export function postgresRoot(): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((m) => existsSync(join(root, m, 'bin', 'initdb'))) : [];
   majors.sort((a, b) => Number(b) - Number(a));
   if (majors.length === 0) throw new Error('PostgreSQL is not installed: run scripts/install-tools.sh postgres (as root)');
-  return join(root, majors[0]!, 'bin');
+  return join(root, majors[0]!);
 }
+
+const binDir = (): string => join(postgresRoot(), 'bin');
 
 export async function startCluster(): Promise<Cluster> {
   await ensureTools(['postgres']);

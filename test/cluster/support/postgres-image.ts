@@ -5,19 +5,11 @@
 // that enforces Pod Security "restricted"; the data lives in an emptyDir. Test use only: trust
 // authentication inside the pod network.
 import { execa } from 'execa';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildah, ensureStandIns, lockStore } from '../../support/image.js';
+import { postgresRoot } from '../../support/postgres.js';
 import { exportArchive, type ImageRef } from './images.js';
-
-/** The newest installed major, e.g. /usr/lib/postgresql/15. */
-export function postgresRoot(): string {
-  const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((m) => existsSync(join(root, m, 'bin', 'postgres'))) : [];
-  majors.sort((a, b) => Number(b) - Number(a));
-  if (!majors[0]) throw new Error('PostgreSQL is not installed: run scripts/install-tools.sh postgres (as root)');
-  return join(root, majors[0]);
-}
 
 /** Every shared library the files link (ldd), with the dynamic loader. */
 async function sharedLibraries(files: string[]): Promise<string[]> {
