@@ -7,6 +7,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -31,35 +32,54 @@ func New(w io.Writer, level, format, service, version string) (zerolog.Logger, e
 		Str("service", service).
 		Str("version", version).
 		Logger().
-		Hook(timestamp{}), nil
+		Hook(&timestamp{}), nil
 }
 
-// timestamp adds the time to each line like zerolog's Context.Timestamp, in half the
-// time: time.Time.AppendFormat interprets its layout on every call, and the access log
-// writes a line per request. It needs none of zerolog's global settings, which an init
-// function would have to change for every logger in the process.
-type timestamp struct{}
+// timestamp adds the time to each line like zerolog's Context.Timestamp, in a fifth of
+// the time: the lines of one second differ only in their milliseconds, so the rest is
+// formatted once a second, and the access log writes a line per request. It needs none of
+// zerolog's global settings, which an init function would have to change for every logger
+// in the process.
+type timestamp struct {
+	second atomic.Pointer[second]
+}
 
-func (timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
-	var b [len(timeFormat)]byte
-	e.Bytes(zerolog.TimestampFieldName, appendTime(b[:0], time.Now()))
+// second is the time field's start, "2006-01-02T15:04:05.", for one second.
+type second struct {
+	unix   int64
+	prefix [len("2006-01-02T15:04:05.")]byte
+}
+
+func (ts *timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	// Quoted here: digits need no escaping, and RawJSON does not look for any.
+	var b [len(timeFormat) + 2]byte
+	e.RawJSON(zerolog.TimestampFieldName, append(ts.appendTime(append(b[:0], '"'), time.Now()), '"'))
 }
 
 // appendTime appends t as t.UTC().AppendFormat(b, timeFormat) does.
-func appendTime(b []byte, t time.Time) []byte {
+func (ts *timestamp) appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, timeFormat)
+	s := ts.second.Load()
+	if s == nil || s.unix != t.Unix() {
+		year, month, day := t.Date()
+		if year < 0 || year > 9999 {
+			return t.AppendFormat(b, timeFormat)
+		}
+		hour, minute, sec := t.Clock()
+		s = &second{unix: t.Unix()}
+		p := appendDigits(s.prefix[:0], year, 4)
+		p = appendDigits(append(p, '-'), int(month), 2)
+		p = appendDigits(append(p, '-'), day, 2)
+		p = appendDigits(append(p, 'T'), hour, 2)
+		p = appendDigits(append(p, ':'), minute, 2)
+		p = appendDigits(append(p, ':'), sec, 2)
+		_ = append(p, '.')
+		// Lines of two seconds logged at once may swap the cache back and forth; each
+		// line still gets its own second.
+		ts.second.Store(s)
 	}
-	hour, minute, second := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = appendDigits(append(b, '-'), int(month), 2)
-	b = appendDigits(append(b, '-'), day, 2)
-	b = appendDigits(append(b, 'T'), hour, 2)
-	b = appendDigits(append(b, ':'), minute, 2)
-	b = appendDigits(append(b, ':'), second, 2)
-	b = appendDigits(append(b, '.'), t.Nanosecond()/int(time.Millisecond), 3)
+	b = append(b, s.prefix[:]...)
+	b = appendDigits(b, t.Nanosecond()/int(time.Millisecond), 3)
 	return append(b, 'Z')
 }
 

@@ -39,6 +39,7 @@ type answerKey struct {
 }
 
 type answerSeries struct {
+	inFlight prometheus.Gauge // the route's: Done looks up one map, not two
 	requests prometheus.Counter
 	duration prometheus.Observer
 }
@@ -112,9 +113,8 @@ func (m *Registry) RegisterBuildInfo(version, commit, goVersion string) {
 // Done records a finished request; it implements httpserver.Observer. A status of 0
 // (httpserver.Aborted: the client did not get the response) has the code "aborted".
 func (m *Registry) Done(method, route string, status int, elapsed time.Duration) {
-	k := routeKey{normalizeMethod(method), route}
-	m.inFlightOf(k).Dec()
-	a := m.answersOf(answerKey{k, status})
+	a := m.answersOf(answerKey{routeKey{normalizeMethod(method), route}, status})
+	a.inFlight.Dec()
 	a.requests.Inc()
 	a.duration.Observe(elapsed.Seconds())
 }
@@ -142,6 +142,7 @@ func (m *Registry) answersOf(k answerKey) answerSeries {
 			code = strconv.Itoa(k.code)
 		}
 		return answerSeries{
+			inFlight: m.inFlight.WithLabelValues(k.method, k.route),
 			requests: m.requests.WithLabelValues(k.method, k.route, code),
 			duration: m.duration.WithLabelValues(k.method, k.route, code),
 		}

@@ -51,15 +51,25 @@ func TestNewWritesJSONWithServiceAndVersion(t *testing.T) {
 	}
 }
 
+// One timestamp for all: its once-a-second cache must hold across milliseconds of one
+// second, the next second, a step back, and years it does not cache.
 func TestAppendTimeMatchesTimeFieldFormat(t *testing.T) {
+	var ts timestamp
+	now := time.Now()
 	for _, tm := range []time.Time{
 		time.Date(2026, 1, 2, 3, 4, 5, 6_789_000, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 999_999_999, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 1_000_000, time.UTC),
+		time.Date(2026, 1, 2, 4, 4, 5, 1_000_000, time.FixedZone("x", 3600)),
 		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.FixedZone("x", 3600)),
 		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(12345, 6, 7, 8, 9, 10, 0, time.UTC),
-		time.Now(),
+		time.Date(-1, 6, 7, 8, 9, 10, 0, time.UTC),
+		now,
+		now.Add(time.Millisecond),
 	} {
-		if got, want := string(appendTime(nil, tm)), tm.UTC().Format(timeFormat); got != want {
+		if got, want := string(ts.appendTime(nil, tm)), tm.UTC().Format(timeFormat); got != want {
 			t.Errorf("appendTime(%v) = %q, want %q", tm, got, want)
 		}
 	}
