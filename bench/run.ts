@@ -155,7 +155,7 @@ results.service = await phase('service', () =>
   }),
 );
 results.reference = await phase('reference', () =>
-  benchReference({ rounds: quick ? 1 : 2, requests: quick ? 500 : 3000, n2: quick ? 600 : 1200 }),
+  benchReference({ rounds: quick ? 1 : 3, requests: quick ? 500 : 3000, n2: quick ? 600 : 1200 }),
 );
 results.database = await phase('database', () =>
   benchDatabase({ loadRounds: opts.loadRounds, loadSeconds: opts.loadSeconds, connections: opts.connections, budget, pin: opts.pin }),
@@ -297,7 +297,9 @@ if (s) {
     add({
       area: 'service',
       name: '/api/v1/hello full-load throughput vs the hand-written reference (bench/go/handwritten: same timeouts, recovery, access line and RED metrics), interleaved and paired',
-      measured: `${fmtRatio(ratio)} (medians ${helloLoad.medians.service.rps.toFixed(0)} vs ${hw.median.rps.toFixed(0)} req/s; ${spread(r)})`,
+      // Three decimals: the target sits 0.03 below parity. The servers' own medians come from
+      // different rounds, whose overall speed varies, so only the paired ratio compares them.
+      measured: `${ratio.toFixed(3)}×, the median of the paired ratios (${spread(r)}; each server's own median ${helloLoad.medians.service.rps.toFixed(0)} vs ${hw.median.rps.toFixed(0)} req/s)`,
       limit: '≥ 0.97×',
       pass: ratio >= 0.97,
       why:
