@@ -1,8 +1,8 @@
 // Presets: a platform team's defaults, locked answers, questions, files, patches and
 // conventions, driven through the built CLI with the example preset shipped in docs/.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -421,15 +421,34 @@ test('preset init writes a starter preset whose own test (npm test) generates a 
   const parent = mkdtempSync(join(tmpdir(), 'cgks-preset-init-'));
   const r = await runCli(['preset', 'init', 'acme-preset'], { cwd: parent });
   assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /Next: cd acme-preset && npm install && npm test/);
   const dir = join(parent, 'acme-preset');
   assert.equal(readdirSync(dir).sort(), ['README.md', 'go-k8s-service-preset.yaml', 'package.json', 'templates', 'test.mjs']);
-  assert.is((JSON.parse(read(dir, 'package.json')) as { name: string }).name, 'acme-preset');
+  const pkg = JSON.parse(read(dir, 'package.json')) as { name: string; devDependencies: Record<string, string> };
+  assert.is(pkg.name, 'acme-preset');
+  const ours = JSON.parse(readFileSync(join(dirname(dirname(CLI)), 'package.json'), 'utf8')) as { version: string };
+  assert.equal(pkg.devDependencies, { 'create-go-k8s-service': ours.version }, 'the starter pins the generator it was made with');
   const npmTest = execFileSync('npm', ['test', '--silent'], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, CREATE_GO_K8S_SERVICE: CLI, NO_COLOR: '1' },
   });
   assert.match(npmTest, /ok: a service made with this preset passes check/);
+
+  // What `npm install` puts in place, this package: the test runs it, and the manifest's first
+  // line names its schema, which the manifest fits.
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(dirname(dirname(CLI)), join(dir, 'node_modules', 'create-go-k8s-service'), 'dir');
+  const modeline = /^# yaml-language-server: \$schema=(\S+)\n/.exec(read(dir, 'go-k8s-service-preset.yaml'));
+  assert.ok(modeline, 'the manifest names its schema on its first line');
+  assert.is(
+    readFileSync(join(dir, modeline[1]!), 'utf8'),
+    readFileSync(join(dirname(dirname(CLI)), 'schema', 'go-k8s-service-preset.schema.json'), 'utf8'),
+  );
+  const { CREATE_GO_K8S_SERVICE: _, ...env } = process.env;
+  const installed = execFileSync('npm', ['test', '--silent'], { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
+  assert.match(installed, new RegExp(`using create-go-k8s-service ${ours.version.replaceAll('.', '\\.')} from node_modules`));
+  assert.match(installed, /ok: a service made with this preset passes check/);
   const again = await runCli(['preset', 'init', 'acme-preset'], { cwd: parent });
   assert.is(again.exitCode, 1);
   assert.match(again.stderr, /acme-preset is not empty/);

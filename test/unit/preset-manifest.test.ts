@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { starterFiles } from '../../generators/presets/cli/preset-init.js';
 import { loadPreset } from '../../generators/presets/engines/preset-load.js';
 import { EXAMPLE, presetCopy } from '../support/preset.js';
 import { repoRoot } from '../support/tools.js';
@@ -75,6 +76,12 @@ test('the example preset fits the schema, and its manifest names the schema for 
     readFileSync(join(EXAMPLE, 'go-k8s-service-preset.yaml'), 'utf8'),
     /^# yaml-language-server: \$schema=\S*schema\/go-k8s-service-preset\.schema\.json$/m,
   );
+});
+
+test('the starter manifest of preset init fits the schema, and names it where npm install puts it', () => {
+  const manifest = starterFiles('acme-preset').find((f) => f.path === 'go-k8s-service-preset.yaml')!.content;
+  assert.is(refusal(manifest), 'loaded');
+  assert.is(manifest.split('\n')[0], `# yaml-language-server: $schema=./node_modules/create-go-k8s-service/${SCHEMA}`);
 });
 
 test('the schema is published with the package and names every key the loader reads', () => {

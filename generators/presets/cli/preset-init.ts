@@ -1,10 +1,17 @@
 // `preset init <dir>`: a starter preset, npm-init style: package.json, the manifest with each
 // key shown, one template, a README and a test script that generates a service with the
 // preset and runs check on it. Written atomically into an empty (or new) directory.
+//
+// The starter pins the generator it was made with as a devDependency: its test runs that
+// version, Renovate or `npm update` moves it, and the manifest's first line names the schema
+// in it, so that an editor checks the manifest after `npm install`.
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../../cli/cli-args.js';
 import { PRESET_MANIFEST } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../../model/version.js';
+
+/** Where the manifest's schema is once the starter's devDependencies are installed. */
+export const STARTER_SCHEMA_PATH = './node_modules/create-go-k8s-service/schema/go-k8s-service-preset.schema.json';
 import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } from '../../plumbing/write.js';
 
 /** An npm package name from a directory name: lower case, only the characters npm allows. */
@@ -24,11 +31,14 @@ export function starterFiles(name: string, version = GENERATOR_VERSION): FileToW
     keywords: ['create-go-k8s-service-preset'],
     files: [PRESET_MANIFEST, 'templates'],
     scripts: { test: 'node test.mjs' },
+    // The generator the test runs and the schema comes from.
+    devDependencies: { 'create-go-k8s-service': version },
     // The generator versions this preset was written and tested against.
     peerDependencies: { 'create-go-k8s-service': `>=${version}` },
     peerDependenciesMeta: { 'create-go-k8s-service': { optional: true } },
   };
-  const manifest = `# A create-go-k8s-service preset. Every key is optional; unknown keys are refused.
+  const manifest = `# yaml-language-server: $schema=${STARTER_SCHEMA_PATH}
+# A create-go-k8s-service preset. Every key is optional; unknown keys are refused.
 # Use it: npm create go-k8s-service -- my-service --preset ./${name} (or --preset ${name} once published)
 
 # Defaults for the generator's questions (name, module, description, goVersion, port, image,
@@ -72,20 +82,36 @@ A [create-go-k8s-service](https://www.npmjs.com/package/create-go-k8s-service) p
 - \`templates/\`: files to add, or to replace the generator's (same paths and naming:
   \`dot_\` for a leading dot, \`__name__\` for the service name, \`.hbs\` for Handlebars).
 
-Test it: \`npm test\` generates a service with this preset and runs \`check\` on it.
+Test it: \`npm install && npm test\` generates a service with this preset and runs \`check\` on
+it, with the generator version in \`devDependencies\` (the one whose schema the manifest's first
+line names, so that an editor with a YAML language server checks the keys).
 Publish it: \`npm publish\`; teams then run \`npm create go-k8s-service -- my-service --preset ${name}\`.
 `;
   const test = `// Generates a service with this preset and checks it with the generator's own rules and
-// this preset's conventions. CREATE_GO_K8S_SERVICE may name a local CLI (a .cjs/.js file).
+// this preset's conventions. The generator: CREATE_GO_K8S_SERVICE (a local CLI, a .cjs/.js
+// file), else the devDependency once installed, else that version through npx.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const preset = fileURLToPath(new URL('.', import.meta.url));
+function installed() {
+  try {
+    const manifest = createRequire(import.meta.url).resolve('create-go-k8s-service/package.json');
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+    return { cli: join(dirname(manifest), pkg.bin['create-go-k8s-service']), version: pkg.version };
+  } catch {
+    return undefined;
+  }
+}
+const wanted = JSON.parse(readFileSync(join(preset, 'package.json'), 'utf8')).devDependencies['create-go-k8s-service'];
 const local = process.env.CREATE_GO_K8S_SERVICE;
-const [cmd, ...pre] = local ? [process.execPath, local] : ['npx', '--yes', 'create-go-k8s-service@${version}'];
+const dep = local ? undefined : installed();
+const [cmd, ...pre] = local || dep ? [process.execPath, local ?? dep.cli] : ['npx', '--yes', \`create-go-k8s-service@\${wanted}\`];
+console.log(\`using create-go-k8s-service \${local ? \`from \${local}\` : dep ? \`\${dep.version} from node_modules\` : \`\${wanted} through npx\`}\`);
 const run = (args, cwd) => execFileSync(cmd, [...pre, ...args], { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
 
 const dir = join(mkdtempSync(join(tmpdir(), 'preset-test-')), 'demo');
@@ -119,7 +145,7 @@ export async function presetCommand(
   if (sub !== 'init') throw new UsageError(`preset: unknown subcommand ${JSON.stringify(sub ?? '')}; try: preset init <directory>`);
   if (dir === undefined || dir === '' || rest.length > 0) throw new UsageError('preset init takes one directory: preset init <directory>');
   const r = initPreset(dir, args.flags.force);
-  out.info(`Wrote a starter preset into ${dir}: ${r.files.join(', ')}\nNext: cd ${dir} && npm test`);
+  out.info(`Wrote a starter preset into ${dir}: ${r.files.join(', ')}\nNext: cd ${dir} && npm install && npm test`);
   if (out.isJson) out.json({ ok: true, ...r });
   return 0;
 }
