@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CheckReport } from './check.js';
-import { checkWithPreset } from '../presets/engines/preset-check.js';
+import { checkWithPreset, loadCheckedPreset, type CheckedPreset } from '../presets/engines/preset-check.js';
 import { compareVersions } from '../model/record.js';
 import { NotAGeneratedRepoError } from './repo.js';
 import { STALE_NAMED, staleAgainstThisVersion } from './stale.js';
@@ -74,14 +74,17 @@ export function readRepoList(file: string): { dir: string; path: string }[] {
 
 function checkOne(dir: string, path: string): FleetRepo {
   let report: WaivedReport;
+  let preset: CheckedPreset;
   try {
-    report = applyWaivers(checkWithPreset(path));
+    // Loaded once for both check and the staleness below.
+    preset = loadCheckedPreset(path);
+    report = applyWaivers(checkWithPreset(path, preset));
   } catch (err) {
     if (!(err instanceof NotAGeneratedRepoError)) throw err;
     return { dir, ok: false, error: err.message, violations: [], waived: [], skipped: [], notes: [] };
   }
   const version = report.generatorVersion;
-  const stale = version === GENERATOR_VERSION ? (staleAgainstThisVersion(report.root)?.files ?? []) : [];
+  const stale = version === GENERATOR_VERSION ? (staleAgainstThisVersion(report.root, preset)?.files ?? []) : [];
   return {
     dir,
     root: report.root,

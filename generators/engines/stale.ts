@@ -5,7 +5,7 @@
 import { hashContent, type RepoRecord } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { PresetError, withPreset } from '../presets/model/preset.js';
+import { PresetError, withPreset, type ActivePreset } from '../presets/model/preset.js';
 import { repoPreset } from '../presets/engines/preset-repo.js';
 import { Checkout, loadRepo } from './repo.js';
 
@@ -35,17 +35,26 @@ export function staleFiles(root: string, record: RepoRecord, rendered: ReadonlyM
   return stale.sort();
 }
 
+/** The repo's preset as a caller loaded it already (check does): what it is, or why not. */
+export interface LoadedPreset {
+  active?: ActivePreset;
+  loadError?: string;
+  locks: readonly unknown[];
+}
+
 /**
  * Staleness measured against this generator's own templates, when the record names this
  * version (no other release is needed to know what it writes); undefined for other versions.
- * Undefined, too, when the repo's preset cannot be loaded.
+ * Undefined, too, when the repo's preset cannot be loaded, or its locks refuse the record.
  */
-export function staleAgainstThisVersion(start: string): Staleness | undefined {
+export function staleAgainstThisVersion(start: string, loaded?: LoadedPreset): Staleness | undefined {
   const { root, record, answers } = loadRepo(start);
   if (record.version !== GENERATOR_VERSION) return undefined;
+  if (loaded && (loaded.loadError !== undefined || loaded.locks.length > 0)) return undefined;
   try {
     // What this version writes for the repo includes its preset's files and patches.
-    const rendered = new Map(renderAll(withPreset(answers, repoPreset(root))).map((f) => [f.path, f.content]));
+    const preset = loaded ? loaded.active : repoPreset(root);
+    const rendered = new Map(renderAll(withPreset(answers, preset)).map((f) => [f.path, f.content]));
     return { files: staleFiles(root, record, rendered) };
   } catch (err) {
     // A preset that cannot be loaded: check and update say so; staleness cannot be told.
