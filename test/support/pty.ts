@@ -101,6 +101,13 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
   if (pid < 0) throw new Error(`could not start ${cmd} in a pty: ${control}`);
 
   const text = () => stripAnsi(raw);
+  const stop = () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   const pty: Pty = {
     pid,
     text,
@@ -126,6 +133,9 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
         };
         const timer = setTimeout(() => {
           cleanup();
+          // A failed test must not leave the program waiting for keys that never come: it
+          // would keep the test file running until the runner's budget ends it.
+          stop();
           reject(
             new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; screen since the last match:\n${text().slice(cursor)}`),
           );
@@ -143,7 +153,7 @@ export async function spawnPty(cmd: string, args: string[], opts: PtyOptions = {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          process.kill(pid, 'SIGKILL');
+          stop();
           reject(new Error(`still running after ${timeoutMs} ms (killed); screen:\n${text()}`));
         }, timeoutMs);
       });
