@@ -5,8 +5,8 @@
 import { hashContent, type RepoRecord } from '../model/record.js';
 import { renderAll } from '../render/render.js';
 import { GENERATOR_VERSION } from '../model/version.js';
-import { PresetError, withPreset, type ActivePreset } from '../presets/model/preset.js';
-import { repoPreset } from '../presets/engines/preset-repo.js';
+import { PresetError, withPreset } from '../presets/model/preset.js';
+import { repoPreset, type CheckedPreset } from '../presets/engines/preset-repo.js';
 import { Checkout, loadRepo } from './repo.js';
 
 /** How many stale files a report names; the count says the rest. */
@@ -35,19 +35,13 @@ export function staleFiles(root: string, record: RepoRecord, rendered: ReadonlyM
   return stale.sort();
 }
 
-/** The repo's preset as a caller loaded it already (check does): what it is, or why not. */
-export interface LoadedPreset {
-  active?: ActivePreset;
-  loadError?: string;
-  locks: readonly unknown[];
-}
-
 /**
  * Staleness measured against this generator's own templates, when the record names this
  * version (no other release is needed to know what it writes); undefined for other versions.
  * Undefined, too, when the repo's preset cannot be loaded, or its locks refuse the record.
+ * `loaded`: the preset as check loaded it already (fleet check), instead of loading it again.
  */
-export function staleAgainstThisVersion(start: string, loaded?: LoadedPreset): Staleness | undefined {
+export function staleAgainstThisVersion(start: string, loaded?: CheckedPreset): Staleness | undefined {
   const { root, record, answers } = loadRepo(start);
   if (record.version !== GENERATOR_VERSION) return undefined;
   if (loaded && (loaded.loadError !== undefined || loaded.locks.length > 0)) return undefined;

@@ -2,19 +2,20 @@
 // conventions, driven through the built CLI with the example preset shipped in docs/.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { execa } from 'execa';
 import { CLI, runCli } from '../support/cli.js';
-import { ensureTools, toolPath } from '../support/tools.js';
+import { ensureTools, repoRoot, toolPath } from '../support/tools.js';
 import { startRegistry } from '../support/registry.js';
 import { commitAll, edit, readRecord, snapshot } from '../support/regen/repo.js';
 import { otherVersion, updateIn } from '../support/regen/generators.js';
 import { renderAll } from '../../generators/render/render.js';
 import type { Answers } from '../../generators/model/questions.js';
+import { GENERATOR_VERSION } from '../../generators/model/version.js';
 import { EXAMPLE, presetCopy, presetRepo, presetV2, rewrite } from '../support/preset.js';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
@@ -426,8 +427,7 @@ test('preset init writes a starter preset whose own test (npm test) generates a 
   assert.equal(readdirSync(dir).sort(), ['README.md', 'go-k8s-service-preset.yaml', 'package.json', 'templates', 'test.mjs']);
   const pkg = JSON.parse(read(dir, 'package.json')) as { name: string; devDependencies: Record<string, string> };
   assert.is(pkg.name, 'acme-preset');
-  const ours = JSON.parse(readFileSync(join(dirname(dirname(CLI)), 'package.json'), 'utf8')) as { version: string };
-  assert.equal(pkg.devDependencies, { 'create-go-k8s-service': ours.version }, 'the starter pins the generator it was made with');
+  assert.equal(pkg.devDependencies, { 'create-go-k8s-service': GENERATOR_VERSION }, 'the starter pins the generator it was made with');
   const npmTest = execFileSync('npm', ['test', '--silent'], {
     cwd: dir,
     encoding: 'utf8',
@@ -438,16 +438,16 @@ test('preset init writes a starter preset whose own test (npm test) generates a 
   // What `npm install` puts in place, this package: the test runs it, and the manifest's first
   // line names its schema, which the manifest fits.
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(dirname(dirname(CLI)), join(dir, 'node_modules', 'create-go-k8s-service'), 'dir');
+  symlinkSync(repoRoot(), join(dir, 'node_modules', 'create-go-k8s-service'), 'dir');
   const modeline = /^# yaml-language-server: \$schema=(\S+)\n/.exec(read(dir, 'go-k8s-service-preset.yaml'));
   assert.ok(modeline, 'the manifest names its schema on its first line');
   assert.is(
     readFileSync(join(dir, modeline[1]!), 'utf8'),
-    readFileSync(join(dirname(dirname(CLI)), 'schema', 'go-k8s-service-preset.schema.json'), 'utf8'),
+    readFileSync(join(repoRoot(), 'schema', 'go-k8s-service-preset.schema.json'), 'utf8'),
   );
   const { CREATE_GO_K8S_SERVICE: _, ...env } = process.env;
   const installed = execFileSync('npm', ['test', '--silent'], { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
-  assert.match(installed, new RegExp(`using create-go-k8s-service ${ours.version.replaceAll('.', '\\.')} from node_modules`));
+  assert.match(installed, new RegExp(`using create-go-k8s-service ${GENERATOR_VERSION.replaceAll('.', '\\.')} from node_modules`));
   assert.match(installed, /ok: a service made with this preset passes check/);
   const again = await runCli(['preset', 'init', 'acme-preset'], { cwd: parent });
   assert.is(again.exitCode, 1);

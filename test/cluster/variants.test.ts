@@ -84,6 +84,9 @@ function requestTimeoutSeconds(chartDir: string): number {
 
 const readyPods = (ps: PodInfo[]) => ps.filter((p) => p.ready && !p.deleting);
 
+/** http://ClusterIP:port of the release's Service. */
+const releaseUrl = async (c: Cluster, ns: string) => `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
+
 await clusterSuite('variants', 'Variants on the node', (c, t) => {
   const builds: (string | number)[][] = [];
 
@@ -160,7 +163,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
           const v = await variant('tracing', { tracing: true });
           // Ratio 1: every request is sampled, so each of the N requests must come back as a trace.
           const ready = await install(v, ns, ['--set', `tracing.endpoint=${collector.url}`, '--set-string', 'tracing.samplerArg=1']);
-          const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
+          const url = await releaseUrl(c, ns);
           // Each request carries a trace id of the test's own; ratio 1 samples every one (the
           // remote flag says "not sampled", so it is the service's sampler that decides).
           const N = 20;
@@ -215,7 +218,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
         if (ports.length !== 1) problems.push(`container ports ${ports.join(', ')}`);
         const listening = listeningPorts(await c.node.containerPid(ready[0]!.containerID));
         if (listening.length !== 1) problems.push(`listening on ${listening.join(', ')}`);
-        const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
+        const url = await releaseUrl(c, ns);
         const hello = await request(c, `${url}/api/v1/hello`);
         if (hello.status !== 200) problems.push(`GET /api/v1/hello: ${hello.status}`);
         const metrics = await request(c, `${url}/metrics`);
@@ -261,7 +264,7 @@ await clusterSuite('variants', 'Variants on the node', (c, t) => {
             const init = p.raw.status.initContainerStatuses?.find((s: { name: string }) => s.name === 'migrate')?.state?.terminated;
             if (init?.exitCode !== 0) problems.push(`${p.name}: migrate init container ${JSON.stringify(init)}`);
           }
-          const url = `http://${await serviceTarget(c, ns, `${RELEASE}-${SERVICE}`)}`;
+          const url = await releaseUrl(c, ns);
           const added = await request(c, `${url}/api/v1/notes`, { method: 'POST', body: JSON.stringify({ body: 'written on the node' }) });
           if (added.status !== 201) throw new Error(`POST /api/v1/notes: ${added.status} ${added.body}`);
           const id = (JSON.parse(added.body) as { id: number | string }).id;

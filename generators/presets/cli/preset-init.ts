@@ -9,10 +9,10 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from '../../cli/cli-args.js';
 import { PRESET_MANIFEST } from '../model/preset.js';
 import { GENERATOR_VERSION } from '../../model/version.js';
+import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } from '../../plumbing/write.js';
 
 /** Where the manifest's schema is once the starter's devDependencies are installed. */
 export const STARTER_SCHEMA_PATH = './node_modules/create-go-k8s-service/schema/go-k8s-service-preset.schema.json';
-import { blockingEntries, TargetNotEmptyError, writeProject, type FileToWrite } from '../../plumbing/write.js';
 
 /** An npm package name from a directory name: lower case, only the characters npm allows. */
 function packageName(dir: string): string {

@@ -3,35 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRepo, type CheckReport, type Rule } from '../../engines/check.js';
-import { repoPreset, type BrokenLock } from './preset-repo.js';
-import { presetPath, PresetError, type ActivePreset, type Convention } from '../model/preset.js';
+import { loadCheckedPreset, type CheckedPreset } from './preset-repo.js';
+import { presetPath, type Convention } from '../model/preset.js';
 import { RECORD_FILE } from '../../model/record.js';
 
-/** A repo's preset as check loads it: its lock breaks reported rather than refused, or why it did not load. */
-export interface CheckedPreset {
-  active?: ActivePreset;
-  loadError?: string;
-  locks: BrokenLock[];
-}
-
-export function loadCheckedPreset(start: string): CheckedPreset {
-  let locks: BrokenLock[] = [];
-  try {
-    const active = repoPreset(start, {
-      reportLocks: (broken) => {
-        locks = broken;
-      },
-    });
-    return { active, locks };
-  } catch (err) {
-    if (!(err instanceof PresetError)) throw err;
-    return { loadError: err.message, locks };
-  }
-}
-
-/** check of one repo with its preset; `preset`: loaded already (fleet check uses it twice). */
-export function checkWithPreset(start: string, preset: CheckedPreset = loadCheckedPreset(start)): CheckReport {
-  const { active, loadError, locks } = preset;
+/** check of one repo with its preset; `loaded`: the preset loaded already (fleet check uses it twice). */
+export function checkWithPreset(start: string, loaded: CheckedPreset = loadCheckedPreset(start)): CheckReport {
+  const { active, loadError, locks } = loaded;
   const report = checkRepo(start, active);
   if (loadError) report.violations.push({ rule: 'record', file: RECORD_FILE, message: `${loadError}; its conventions were not checked` });
   if (active) {

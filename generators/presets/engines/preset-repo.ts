@@ -68,6 +68,28 @@ export function repoPreset(start: string, opts: RepoPresetOptions = {}): ActiveP
   return { preset, answers };
 }
 
+/** A repo's preset as check loads it: its lock breaks reported rather than refused, or why it did not load. */
+export interface CheckedPreset {
+  active?: ActivePreset;
+  loadError?: string;
+  locks: BrokenLock[];
+}
+
+export function loadCheckedPreset(start: string): CheckedPreset {
+  let locks: BrokenLock[] = [];
+  try {
+    const active = repoPreset(start, {
+      reportLocks: (broken) => {
+        locks = broken;
+      },
+    });
+    return { active, locks };
+  } catch (err) {
+    if (!(err instanceof PresetError)) throw err;
+    return { loadError: err.message, locks };
+  }
+}
+
 const show = (v: unknown) => JSON.stringify(v);
 
 /** Locks are checked wherever answers come from: flags, answers files, and here, the record. */

@@ -44,10 +44,13 @@ type timestamp struct {
 	second atomic.Pointer[second]
 }
 
-// second is the time field's start, "2006-01-02T15:04:05.", for one second.
+// secondFormat is timeFormat up to the milliseconds: what the lines of one second share.
+const secondFormat = "2006-01-02T15:04:05."
+
+// second is a second's formatted secondFormat.
 type second struct {
 	unix   int64
-	prefix [len("2006-01-02T15:04:05.")]byte
+	prefix [len(secondFormat)]byte
 }
 
 func (ts *timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
@@ -61,19 +64,11 @@ func (ts *timestamp) appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	s := ts.second.Load()
 	if s == nil || s.unix != t.Unix() {
-		year, month, day := t.Date()
-		if year < 0 || year > 9999 {
-			return t.AppendFormat(b, timeFormat)
+		if year := t.Year(); year < 0 || year > 9999 {
+			return t.AppendFormat(b, timeFormat) // wider than the prefix
 		}
-		hour, minute, sec := t.Clock()
 		s = &second{unix: t.Unix()}
-		p := appendDigits(s.prefix[:0], year, 4)
-		p = appendDigits(append(p, '-'), int(month), 2)
-		p = appendDigits(append(p, '-'), day, 2)
-		p = appendDigits(append(p, 'T'), hour, 2)
-		p = appendDigits(append(p, ':'), minute, 2)
-		p = appendDigits(append(p, ':'), sec, 2)
-		_ = append(p, '.')
+		copy(s.prefix[:], t.AppendFormat(s.prefix[:0], secondFormat))
 		// Lines of two seconds logged at once may swap the cache back and forth; each
 		// line still gets its own second.
 		ts.second.Store(s)
